@@ -1,0 +1,348 @@
+"""The one error catalog shared by the desktop, the sync server and the console.
+
+Every problem Loket reports has a stable machine code (tests and clients match on codes,
+never on text), a severity, and a message in Indonesian and English written for a clerk.
+Messages are templates: ``{field}``, ``{min}`` … are filled from a problem's ``params``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from common.i18n import Lang, as_lang
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # blocks saving / ingest
+    WARNING = "warning"  # shown, never blocks
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    code: str
+    severity: Severity
+    message_id: str
+    message_en: str
+    http_status: int = 400
+
+
+class _SafeDict(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+CATALOG: dict[str, ErrorSpec] = {}
+
+
+def _e(code: str, message_id: str, message_en: str, *, warn: bool = False, http: int = 400) -> str:
+    severity = Severity.WARNING if warn else Severity.ERROR
+    CATALOG[code] = ErrorSpec(code, severity, message_id, message_en, http)
+    return code
+
+
+# --- registration validation ----------------------------------------------------------
+REQUIRED = _e("REQUIRED", "{field_id} wajib diisi.", "{field_en} is required.")
+VALUE_NOT_ALLOWED = _e(
+    "VALUE_NOT_ALLOWED",
+    "Nilai {field_id} tidak dikenal: {value}.",
+    "Unknown value for {field_en}: {value}.",
+)
+TEXT_TOO_LONG = _e(
+    "TEXT_TOO_LONG",
+    "{field_id} terlalu panjang (paling banyak {max} karakter).",
+    "{field_en} is too long (at most {max} characters).",
+)
+TEXT_CONTROL_CHARS = _e(
+    "TEXT_CONTROL_CHARS",
+    "{field_id} berisi karakter yang tidak boleh dipakai.",
+    "{field_en} contains characters that are not allowed.",
+)
+NIK_FORMAT = _e("NIK_FORMAT", "NIK harus 16 angka.", "The NIK must be 16 digits.")
+NIK_DISTRICT_MALFORMED = _e(
+    "NIK_DISTRICT_MALFORMED",
+    "Kode wilayah pada NIK (6 angka pertama) tidak sah.",
+    "The region code in the NIK (first 6 digits) is not well formed.",
+)
+NIK_DISTRICT_UNKNOWN = _e(
+    "NIK_DISTRICT_UNKNOWN",
+    "Kode kecamatan {district} pada NIK tidak ada di daftar wilayah saat ini; periksa KTP.",
+    "District code {district} in the NIK is not in the current region list; check the ID card.",
+    warn=True,
+)
+NIK_BIRTHDATE_INVALID = _e(
+    "NIK_BIRTHDATE_INVALID",
+    "Tanggal lahir pada NIK (angka 7-12) bukan tanggal yang sah.",
+    "The birth date in the NIK (digits 7-12) is not a real date.",
+)
+NIK_SERIAL_ZERO = _e(
+    "NIK_SERIAL_ZERO",
+    "Nomor urut NIK (4 angka terakhir) tidak boleh 0000.",
+    "The NIK serial (last 4 digits) cannot be 0000.",
+)
+NIK_BIRTHDATE_MISMATCH = _e(
+    "NIK_BIRTHDATE_MISMATCH",
+    "Tanggal lahir tidak cocok dengan NIK (NIK menunjukkan {nik_date}).",
+    "The birth date does not match the NIK (the NIK says {nik_date}).",
+)
+NIK_SEX_MISMATCH = _e(
+    "NIK_SEX_MISMATCH",
+    "Jenis kelamin tidak cocok dengan NIK (NIK menunjukkan {nik_sex_id}).",
+    "The sex does not match the NIK (the NIK says {nik_sex_en}).",
+)
+KK_FORMAT = _e("KK_FORMAT", "Nomor KK harus 16 angka.", "The family card number must be 16 digits.")
+KK_DISTRICT_UNKNOWN = _e(
+    "KK_DISTRICT_UNKNOWN",
+    "Kode wilayah pada nomor KK tidak dikenal; periksa kartu keluarga.",
+    "The region code in the family card number is not known; check the card.",
+    warn=True,
+)
+KK_ISSUE_DATE_INVALID = _e(
+    "KK_ISSUE_DATE_INVALID",
+    "Tanggal terbit pada nomor KK (angka 7-12) bukan tanggal yang sah; periksa kartu keluarga.",
+    "The issue date in the family card number (digits 7-12) is not a real date; check the card.",
+    warn=True,
+)
+NAME_LENGTH = _e(
+    "NAME_LENGTH",
+    "{field_id} harus 2 sampai 100 karakter.",
+    "{field_en} must be 2 to 100 characters.",
+)
+NAME_CHARACTERS = _e(
+    "NAME_CHARACTERS",
+    "{field_id} hanya boleh berisi huruf, spasi, apostrof, titik dan tanda hubung.",
+    "{field_en} may contain only letters, spaces, apostrophes, dots and hyphens.",
+)
+DATE_INVALID = _e(
+    "DATE_INVALID",
+    "{field_id} bukan tanggal yang sah (format TTTT-BB-HH).",
+    "{field_en} is not a valid date (format YYYY-MM-DD).",
+)
+BIRTH_DATE_FUTURE = _e(
+    "BIRTH_DATE_FUTURE",
+    "Tanggal lahir tidak boleh di masa depan.",
+    "The birth date cannot be in the future.",
+)
+AGE_OUT_OF_RANGE = _e(
+    "AGE_OUT_OF_RANGE",
+    "Pendaftar harus berusia 18 sampai 64 tahun (usia saat ini {age}).",
+    "Applicants must be aged 18 to 64 (age now {age}).",
+)
+PHONE_INVALID = _e(
+    "PHONE_INVALID",
+    "Nomor HP tidak sah; gunakan nomor seluler Indonesia, misalnya 0812xxxxxxx.",
+    "The phone number is not valid; use an Indonesian mobile number, e.g. 0812xxxxxxx.",
+)
+EMAIL_INVALID = _e("EMAIL_INVALID", "Alamat email tidak sah.", "The email address is not valid.")
+RT_RW_INVALID = _e(
+    "RT_RW_INVALID", "{field_id} harus 1 sampai 3 angka.", "{field_en} must be 1 to 3 digits."
+)
+POSTAL_CODE_INVALID = _e(
+    "POSTAL_CODE_INVALID", "Kode pos harus 5 angka.", "The postal code must be 5 digits."
+)
+VILLAGE_UNKNOWN = _e(
+    "VILLAGE_UNKNOWN",
+    "Kode desa/kelurahan {value} tidak ada di daftar wilayah.",
+    "Village code {value} is not in the region list.",
+)
+DECLARATION_REQUIRED = _e(
+    "DECLARATION_REQUIRED",
+    "Pendaftar harus menyatakan tidak sedang sekolah/kuliah dan bukan ASN, TNI, Polri, "
+    "kepala/perangkat desa, atau direksi/komisaris BUMN.",
+    "The applicant must declare not being in formal education and not being a civil "
+    "servant, soldier, police officer, village head or official, or director of a state "
+    "enterprise.",
+)
+CONSENT_REQUIRED = _e(
+    "CONSENT_REQUIRED",
+    "Persetujuan pemrosesan data pribadi wajib diberikan.",
+    "Consent to the processing of personal data is required.",
+)
+CONSENT_VERSION_UNKNOWN = _e(
+    "CONSENT_VERSION_UNKNOWN",
+    "Versi naskah persetujuan {value} tidak dikenal.",
+    "Consent text version {value} is not known.",
+)
+SKILLS_REQUIRED = _e(
+    "SKILLS_REQUIRED",
+    "Pilih minimal satu keterampilan yang diminati.",
+    "Choose at least one skill of interest.",
+)
+
+# --- API / protocol -------------------------------------------------------------------
+MALFORMED_JSON = _e(
+    "MALFORMED_JSON", "Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."
+)
+SCHEMA_VIOLATION = _e(
+    "SCHEMA_VIOLATION",
+    "Permintaan tidak sesuai format: {detail}.",
+    "The request does not match the expected format: {detail}.",
+)
+UNKNOWN_FIELD = _e(
+    "UNKNOWN_FIELD",
+    "Permintaan berisi kolom yang tidak dikenal: {field}.",
+    "The request contains an unknown field: {field}.",
+)
+UNSUPPORTED_ENCODING = _e(
+    "UNSUPPORTED_ENCODING",
+    "Kompresi permintaan tidak didukung atau rusak.",
+    "The request's compression is not supported or is corrupt.",
+    http=415,
+)
+BODY_TOO_LARGE = _e(
+    "BODY_TOO_LARGE",
+    "Permintaan terlalu besar (paling banyak {max} bita).",
+    "The request is too large (at most {max} bytes).",
+    http=413,
+)
+BATCH_TOO_LARGE = _e(
+    "BATCH_TOO_LARGE",
+    "Satu kiriman paling banyak {max} data.",
+    "A batch may hold at most {max} records.",
+    http=413,
+)
+AUTH_REQUIRED = _e(
+    "AUTH_REQUIRED",
+    "Perangkat belum terdaftar atau kredensial tidak dikirim.",
+    "The device is not enrolled or sent no credential.",
+    http=401,
+)
+AUTH_INVALID = _e(
+    "AUTH_INVALID",
+    "Kredensial perangkat tidak sah; daftarkan ulang perangkat ini.",
+    "The device credential is not valid; enroll this device again.",
+    http=401,
+)
+DEVICE_REVOKED = _e(
+    "DEVICE_REVOKED",
+    "Perangkat ini dicabut; hubungi kantor pusat.",
+    "This device has been revoked; contact the central office.",
+    http=403,
+)
+DEVICE_MISMATCH = _e(
+    "DEVICE_MISMATCH",
+    "Kiriman ini atas nama perangkat atau kantor lain.",
+    "This request speaks for another device or office.",
+    http=403,
+)
+ENROLL_CODE_INVALID = _e(
+    "ENROLL_CODE_INVALID",
+    "Kode pendaftaran perangkat tidak sah.",
+    "The device enrollment code is not valid.",
+    http=400,
+)
+ENROLL_CODE_EXPIRED = _e(
+    "ENROLL_CODE_EXPIRED",
+    "Kode pendaftaran perangkat sudah kedaluwarsa; minta kode baru.",
+    "The device enrollment code has expired; ask for a new one.",
+    http=400,
+)
+ENROLL_CODE_USED = _e(
+    "ENROLL_CODE_USED",
+    "Kode pendaftaran perangkat sudah pernah dipakai; minta kode baru.",
+    "The device enrollment code has already been used; ask for a new one.",
+    http=400,
+)
+CURSOR_INVALID = _e("CURSOR_INVALID", "Kursor sinkronisasi tidak sah.", "The sync cursor is not valid.")
+NOT_FOUND = _e("NOT_FOUND", "Tidak ditemukan.", "Not found.", http=404)
+METHOD_NOT_ALLOWED = _e(
+    "METHOD_NOT_ALLOWED", "Metode tidak diizinkan.", "Method not allowed.", http=405
+)
+FORBIDDEN = _e(
+    "FORBIDDEN", "Anda tidak berhak melakukan ini.", "You are not allowed to do this.", http=403
+)
+RATE_LIMITED = _e(
+    "RATE_LIMITED",
+    "Terlalu banyak percobaan; coba lagi nanti.",
+    "Too many attempts; try again later.",
+    http=429,
+)
+UNAVAILABLE = _e(
+    "UNAVAILABLE",
+    "Server sedang tidak dapat melayani; coba lagi nanti.",
+    "The server cannot serve right now; try again later.",
+    http=503,
+)
+INTERNAL_ERROR = _e(
+    "INTERNAL_ERROR",
+    "Terjadi kesalahan di server; data tidak diubah. Coba lagi nanti.",
+    "Something went wrong on the server; nothing was changed. Try again later.",
+    http=500,
+)
+
+# --- desktop / client -----------------------------------------------------------------
+SERVER_UNREACHABLE = _e(
+    "SERVER_UNREACHABLE",
+    "Server tidak dapat dihubungi; data tetap tersimpan dan akan dikirim nanti.",
+    "The server cannot be reached; records stay saved and will be sent later.",
+    http=503,
+)
+TLS_ERROR = _e(
+    "TLS_ERROR",
+    "Sertifikat server tidak dapat diverifikasi; hubungi kantor pusat.",
+    "The server's certificate cannot be verified; contact the central office.",
+    http=495,
+)
+NOT_ENROLLED = _e(
+    "NOT_ENROLLED",
+    "Perangkat ini belum didaftarkan ke server.",
+    "This device is not enrolled with a server yet.",
+)
+LOGIN_FAILED = _e(
+    "LOGIN_FAILED", "Nama pengguna atau kata sandi salah.", "Wrong user name or password.", http=401
+)
+ACCOUNT_LOCKED = _e(
+    "ACCOUNT_LOCKED",
+    "Akun dikunci sementara karena terlalu banyak percobaan gagal.",
+    "The account is locked for a while after too many failed attempts.",
+    http=429,
+)
+ACCOUNT_DISABLED = _e(
+    "ACCOUNT_DISABLED", "Akun ini dinonaktifkan.", "This account is disabled.", http=403
+)
+IMPORT_COLUMNS_MISSING = _e(
+    "IMPORT_COLUMNS_MISSING",
+    "Kolom wajib tidak ada di berkas: {columns}.",
+    "Required columns are missing from the file: {columns}.",
+)
+IMPORT_ROW_MALFORMED = _e(
+    "IMPORT_ROW_MALFORMED",
+    "Baris {row} tidak dapat dibaca: {detail}.",
+    "Row {row} cannot be read: {detail}.",
+)
+
+
+def spec(code: str) -> ErrorSpec:
+    """The catalog entry for ``code`` (KeyError for an unknown code: a bug, not user input)."""
+    return CATALOG[code]
+
+
+def message(code: str, params: dict[str, Any] | None = None, lang: str | Lang | None = None) -> str:
+    """The clerk-facing message for ``code`` in ``lang``, filled from ``params``."""
+    entry = CATALOG[code]
+    template = entry.message_en if as_lang(lang) is Lang.EN else entry.message_id
+    return template.format_map(_SafeDict(params or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class ApiError(Exception):
+    """An error with a catalog code, raised by the server and the client alike."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def http_status(self) -> int:
+        return CATALOG[self.code].http_status
+
+    def message(self, lang: str | Lang | None = None) -> str:
+        return message(self.code, self.params, lang)
+
+    def to_body(self, lang: str | Lang | None = None) -> dict[str, Any]:
+        """The JSON error body ``{code, message, details}`` of every 4xx/5xx on the API."""
+        return {"code": self.code, "message": self.message(lang), "details": self.details}
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message(Lang.EN)}"

@@ -1,0 +1,255 @@
+"""The registration record: what the applicant gave (:class:`Applicant`) and where and how it
+was taken (:class:`Provenance`), wrapped in a :class:`Registration` with its id and code.
+
+Values cross the wire and sit in storage as plain JSON (``to_dict`` / ``from_dict``): strings,
+numbers, booleans, lists; dates as ``YYYY-MM-DD`` and times as ISO 8601 in UTC. Never pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Any
+
+from common.enums import (
+    Channel,
+    Disability,
+    Education,
+    EmploymentStatus,
+    Sex,
+    Skill,
+    Status,
+)
+
+#: Field labels (Indonesian, English) used in messages and forms.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "nik": ("NIK", "NIK"),
+    "kk_number": ("Nomor KK", "Family card number"),
+    "full_name": ("Nama lengkap", "Full name"),
+    "birth_place": ("Tempat lahir", "Place of birth"),
+    "birth_date": ("Tanggal lahir", "Date of birth"),
+    "sex": ("Jenis kelamin", "Sex"),
+    "mother_maiden_name": ("Nama ibu kandung", "Mother's maiden name"),
+    "phone": ("Nomor HP", "Mobile phone"),
+    "email": ("Email", "Email"),
+    "street": ("Alamat (jalan)", "Street address"),
+    "rt": ("RT", "RT (neighbourhood)"),
+    "rw": ("RW", "RW (hamlet)"),
+    "village_code": ("Desa/kelurahan", "Village"),
+    "postal_code": ("Kode pos", "Postal code"),
+    "domicile_same": ("Domisili sama dengan KTP", "Domicile same as ID card"),
+    "domicile_street": ("Alamat domisili (jalan)", "Domicile street address"),
+    "domicile_rt": ("RT domisili", "Domicile RT"),
+    "domicile_rw": ("RW domisili", "Domicile RW"),
+    "domicile_village_code": ("Desa/kelurahan domisili", "Domicile village"),
+    "domicile_postal_code": ("Kode pos domisili", "Domicile postal code"),
+    "education": ("Pendidikan terakhir", "Last education"),
+    "employment_status": ("Status pekerjaan", "Employment status"),
+    "disability": ("Disabilitas", "Disability"),
+    "former_migrant_worker": ("Mantan pekerja migran", "Former migrant worker"),
+    "declaration_not_excluded": ("Pernyataan pendaftar", "Applicant's declaration"),
+    "motivation": ("Alasan mengikuti pelatihan", "Reason for joining"),
+    "skills": ("Keterampilan yang diminati", "Skills of interest"),
+    "consent_given": ("Persetujuan data pribadi", "Personal data consent"),
+    "consent_version": ("Versi naskah persetujuan", "Consent text version"),
+    "consent_at": ("Waktu persetujuan", "Consent time"),
+}
+
+
+@dataclass(slots=True)
+class Applicant:
+    """What the applicant gave: identity, contact, address, profile, declaration, consent.
+
+    Fields hold normalised, typed values; a value that could not be understood is ``None``
+    (and validation reports it). Text fields are ``""`` when empty, never ``None``.
+    """
+
+    # identity
+    nik: str = ""
+    kk_number: str = ""
+    full_name: str = ""
+    birth_place: str = ""
+    birth_date: date | None = None
+    sex: Sex | None = None
+    mother_maiden_name: str = ""
+    # contact
+    phone: str = ""
+    email: str = ""
+    # address on the ID card
+    street: str = ""
+    rt: str = ""
+    rw: str = ""
+    village_code: str = ""
+    postal_code: str = ""
+    # domicile, when different
+    domicile_same: bool = True
+    domicile_street: str = ""
+    domicile_rt: str = ""
+    domicile_rw: str = ""
+    domicile_village_code: str = ""
+    domicile_postal_code: str = ""
+    # profile
+    education: Education | None = None
+    employment_status: EmploymentStatus | None = None
+    disability: Disability | None = Disability.NONE
+    former_migrant_worker: bool = False
+    declaration_not_excluded: bool = False
+    motivation: str = ""
+    skills: tuple[Skill, ...] = ()
+    # consent
+    consent_given: bool = False
+    consent_version: str = ""
+    consent_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (dates ISO, enums as their codes, skills as a list)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            out[f.name] = _to_json(getattr(self, f.name))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Applicant:
+        """Rebuild from :meth:`to_dict` output (trusted data: storage or a validated batch).
+
+        Untrusted input goes through :func:`common.validation.parse_applicant` instead.
+        """
+        from common.validation import parse_applicant  # local: validation imports this module
+
+        applicant, _ = parse_applicant(data, strict_fields=False)
+        return applicant
+
+    def content_hash(self) -> str:
+        """A short, stable hash of the content (32 hex chars of SHA-256 over canonical JSON)."""
+        return content_hash(self.to_dict())
+
+
+APPLICANT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Applicant))
+
+
+def content_hash(applicant_dict: dict[str, Any]) -> str:
+    canonical = json.dumps(applicant_dict, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class Provenance:
+    """Where, when and by whom a registration was taken, and where it stands.
+
+    ``device_time`` is stored for the record but never trusted for ordering: the server's
+    ``server_time`` and sequence order everything (DESIGN promise 5).
+    """
+
+    office_code: str = ""
+    device_id: str = ""
+    operator: str = ""
+    channel: Channel = Channel.COUNTER
+    device_time: datetime | None = None
+    server_time: datetime | None = None
+    revision: int = 1
+    status: Status = Status.DRAFT
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
+        return cls(
+            office_code=str(data.get("office_code") or ""),
+            device_id=str(data.get("device_id") or ""),
+            operator=str(data.get("operator") or ""),
+            channel=Channel(data.get("channel") or Channel.COUNTER),
+            device_time=parse_datetime(data.get("device_time")),
+            server_time=parse_datetime(data.get("server_time")),
+            revision=int(data.get("revision") or 1),
+            status=Status(data.get("status") or Status.DRAFT),
+        )
+
+
+@dataclass(slots=True)
+class Registration:
+    """One applicant's registration as a device holds it."""
+
+    id: str
+    code: str
+    applicant: Applicant = field(default_factory=Applicant)
+    provenance: Provenance = field(default_factory=Provenance)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "code": self.code,
+            "applicant": self.applicant.to_dict(),
+            "provenance": self.provenance.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Registration:
+        return cls(
+            id=str(data["id"]),
+            code=str(data.get("code") or ""),
+            applicant=Applicant.from_dict(data.get("applicant") or {}),
+            provenance=Provenance.from_dict(data.get("provenance") or {}),
+        )
+
+    def with_applicant(self, applicant: Applicant) -> Registration:
+        return replace(self, applicant=applicant)
+
+
+def new_registration_id() -> str:
+    """A new globally unique id made without a network: a UUIDv7-style value (48-bit
+    millisecond time, then 74 random bits), so ids sort roughly by creation and compress well.
+    The time part only spreads ids; it is never used for ordering."""
+    ms = int(time.time() * 1000) & ((1 << 48) - 1)
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms << 80) | rand
+    value &= ~(0xF << 76)
+    value |= 0x7 << 76  # version 7
+    value &= ~(0x3 << 62)
+    value |= 0x2 << 62  # RFC 4122 variant
+    return str(uuid.UUID(int=value))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_datetime(value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _to_json(value: object) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_to_json(v) for v in value]
+    return value  # str enums serialise as their value through json
+
+
+__all__ = [
+    "APPLICANT_FIELDS",
+    "FIELD_LABELS",
+    "Applicant",
+    "Provenance",
+    "Registration",
+    "asdict",
+    "content_hash",
+    "new_registration_id",
+    "parse_datetime",
+    "utcnow",
+]

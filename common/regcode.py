@@ -1,0 +1,54 @@
+"""Registration codes: human-readable, unique without a network, typo-evident.
+
+Format ``OOOOOO-DDD-SSSSSS-C``: the office code (regency code and office number, 6 digits),
+the device's number within the office (3 digits, given at enrollment), the device's own
+sequence (6 or more digits), and a check character computed with the Luhn mod N algorithm
+over the 32-symbol alphabet below, which catches every single-character error and every
+swap of two adjacent characters. The alphabet has no I, L, O or U, so a code read over the
+phone is not misheard. Input is read case-insensitively, with O as 0 and I/L as 1.
+"""
+
+from __future__ import annotations
+
+import re
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_N = len(ALPHABET)
+_CODE_RE = re.compile(r"^(\d{6})-(\d{3})-(\d{6,})-([0-9A-Z])$")
+
+
+def check_char(payload: str) -> str:
+    """Luhn mod 32 check character over the digits of ``payload`` (dashes ignored)."""
+    factor = 2
+    total = 0
+    for ch in reversed(payload.replace("-", "")):
+        addend = factor * ALPHABET.index(ch)
+        factor = 1 if factor == 2 else 2
+        total += addend // _N + addend % _N
+    return ALPHABET[(_N - total % _N) % _N]
+
+
+def make_code(office_code: str, device_no: int, sequence: int) -> str:
+    office = office_code.replace(".", "").replace("-", "")
+    if len(office) != 6 or not office.isdigit():
+        raise ValueError(f"office code must be 6 digits, got {office_code!r}")
+    if not 0 <= device_no <= 999:
+        raise ValueError("device number must be 0-999")
+    payload = f"{office}-{device_no:03d}-{sequence:06d}"
+    return f"{payload}-{check_char(payload)}"
+
+
+def normalise_code(text: str) -> str:
+    t = text.strip().upper().replace(" ", "")
+    t = t.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if "-" not in t and len(t) >= 16:
+        t = f"{t[:6]}-{t[6:9]}-{t[9:-1]}-{t[-1]}"
+    return t
+
+
+def is_valid_code(text: str) -> bool:
+    code = normalise_code(text)
+    m = _CODE_RE.match(code)
+    if not m:
+        return False
+    return check_char(code[: code.rfind("-")]) == m.group(4)

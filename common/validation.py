@@ -1,0 +1,448 @@
+"""Validation of a registration: every problem at once, each with a catalog code.
+
+Two steps, both pure functions:
+
+* :func:`parse_applicant` turns raw input (a form, a CSV row, a JSON object: strings and
+  JSON values) into a typed, normalised :class:`~common.record.Applicant`, reporting values
+  it cannot understand (bad dates, unknown codes, unknown fields);
+* :func:`validate` applies the programme's rules to an Applicant.
+
+:func:`check` does both. A record with no problem of severity ``error`` may be saved; warnings
+are shown but never block. The desktop and the server call the same functions, so a clerk
+offline gets the answer the server will give.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from common import errors as E
+from common.enums import (
+    CONSENT_VERSIONS,
+    Disability,
+    Education,
+    EmploymentStatus,
+    Sex,
+    Skill,
+)
+from common.errors import Severity
+from common.i18n import Lang, as_lang
+from common.nik import district_well_formed, kk_issue_date, parse_nik
+from common.record import APPLICANT_FIELDS, FIELD_LABELS, Applicant, parse_datetime
+from common.regions import Regions, dotted, regions
+
+MIN_AGE = 18
+MAX_AGE = 64
+
+#: Longest accepted value of each free-text field (anything longer is refused, not cut).
+TEXT_LIMITS: dict[str, int] = {
+    "nik": 32,
+    "kk_number": 32,
+    "full_name": 100,
+    "birth_place": 100,
+    "mother_maiden_name": 100,
+    "phone": 32,
+    "email": 254,
+    "street": 200,
+    "rt": 8,
+    "rw": 8,
+    "village_code": 20,
+    "postal_code": 10,
+    "domicile_street": 200,
+    "domicile_rt": 8,
+    "domicile_rw": 8,
+    "domicile_village_code": 20,
+    "domicile_postal_code": 10,
+    "motivation": 1000,
+    "consent_version": 20,
+}
+
+_PHONE_STRIP = re.compile(r"[\s\-().]")
+_PHONE_OK = re.compile(r"^\+628\d{7,11}$")
+_EMAIL_OK = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_DIGITS_1_3 = re.compile(r"^\d{1,3}$")
+_DIGITS_5 = re.compile(r"^\d{5}$")
+_NAME_BAD = re.compile(r"[^\w '.\-\u2019]|[\d_]")  # letters, space, ' . - ’ only
+_LETTER = re.compile(r"[^\W\d_]")
+_TRUE = frozenset({"1", "true", "ya", "y", "yes", "t", "x", "on"})
+_FALSE = frozenset({"0", "false", "tidak", "n", "no", "f", "", "off"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about one field."""
+
+    code: str
+    field: str
+    severity: Severity
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str | Lang | None = None) -> str:
+        label = FIELD_LABELS.get(self.field, (self.field, self.field))
+        params = {"field_id": label[0], "field_en": label[1], **self.params}
+        return E.message(self.code, params, as_lang(lang))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "field": self.field, "severity": self.severity.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    applicant: Applicant
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks saving (warnings allowed)."""
+        return not any(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [p.code for p in self.errors]
+
+
+def _problem(code: str, fld: str, **params: Any) -> Problem:
+    return Problem(code, fld, E.CATALOG[code].severity, params)
+
+
+# --- normalisers ----------------------------------------------------------------------
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def normalise_phone(text: str) -> str | None:
+    """``0812-3456 7890`` / ``62812…`` / ``+62 812…`` -> ``+62812…``; None if not a mobile."""
+    t = _PHONE_STRIP.sub("", text)
+    if t.startswith("+62"):
+        t = t[1:]
+    if t.startswith("0"):
+        t = "62" + t[1:]
+    if not t.startswith("62") or not t.isdigit():
+        return None
+    t = "+" + t
+    return t if _PHONE_OK.match(t) else None
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _has_control(text: str) -> bool:
+    """Control, format (bidi overrides, zero-width), surrogate, private or unassigned chars."""
+    if text.isascii():
+        return _ASCII_CONTROL.search(text) is not None
+    return any(unicodedata.category(ch)[0] == "C" for ch in text)
+
+
+def _as_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int):
+        return bool(value)
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in _TRUE:
+            return True
+        if v in _FALSE:
+            return False
+    return None
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+_ENUM_FIELDS: dict[str, Any] = {
+    "sex": Sex,
+    "education": Education,
+    "employment_status": EmploymentStatus,
+    "disability": Disability,
+}
+_BOOL_FIELDS = ("domicile_same", "former_migrant_worker", "declaration_not_excluded", "consent_given")
+
+
+def parse_applicant(
+    raw: Mapping[str, Any], *, strict_fields: bool = True
+) -> tuple[Applicant, list[Problem]]:
+    """Coerce raw input into a normalised Applicant; report what could not be understood.
+
+    ``strict_fields`` refuses keys that are not Applicant fields (the API and imports use it).
+    Missing keys take the Applicant defaults; required ones are then reported by validate().
+    """
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    if strict_fields and not _KNOWN.issuperset(raw):
+        for key in raw:
+            if key not in _KNOWN:
+                problems.append(_problem(E.UNKNOWN_FIELD, str(key), field=str(key)))
+    texts: dict[str, str] = {}
+    for name, limit in TEXT_LIMITS.items():
+        value = raw.get(name)
+        if value is None:
+            continue
+        if type(value) is not str:
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            else:
+                problems.append(_problem(E.SCHEMA_VIOLATION, name, detail=f"{name} must be text"))
+                continue
+        if len(value) > limit:
+            problems.append(_problem(E.TEXT_TOO_LONG, name, max=limit))
+            continue
+        texts[name] = value
+    if _has_control("".join(texts.values())):  # one scan; find the culprits only if needed
+        for name in [n for n, v in texts.items() if _has_control(v)]:
+            problems.append(_problem(E.TEXT_CONTROL_CHARS, name))
+            del texts[name]
+    for name, value in texts.items():
+        values[name] = value.replace(" ", "") if name in _NO_SPACE else " ".join(value.split())
+    for name in ("village_code", "domicile_village_code"):
+        code = values.get(name)
+        if code and "." not in code:
+            values[name] = dotted(code)
+    if "email" in values:
+        values["email"] = values["email"].lower()
+    for name, enum in _ENUM_FIELDS.items():
+        value = raw.get(name)
+        if value is None or value == "":
+            if name == "disability" and name in raw:
+                values[name] = None
+            continue
+        member = enum._value2member_map_.get(value) if type(value) is str else None
+        if member is None:
+            member = enum.parse(value)
+        if member is None:
+            problems.append(_problem(E.VALUE_NOT_ALLOWED, name, value=str(value)[:40]))
+            values[name] = None
+        else:
+            values[name] = member
+    for name in _BOOL_FIELDS:
+        if name not in raw:
+            continue
+        b = raw[name]
+        if type(b) is not bool:
+            b = _as_bool(b)
+        if b is None:
+            problems.append(_problem(E.VALUE_NOT_ALLOWED, name, value=str(raw[name])[:40]))
+        else:
+            values[name] = b
+    if raw.get("birth_date") not in (None, ""):
+        d = _as_date(raw["birth_date"])
+        if d is None:
+            problems.append(_problem(E.DATE_INVALID, "birth_date"))
+        values["birth_date"] = d
+    if raw.get("consent_at") not in (None, ""):
+        try:
+            values["consent_at"] = parse_datetime(raw["consent_at"])
+        except (ValueError, TypeError):
+            problems.append(_problem(E.DATE_INVALID, "consent_at"))
+    skills_raw = raw.get("skills")
+    if skills_raw not in (None, ""):
+        items: list[Any]
+        if isinstance(skills_raw, str):
+            items = [s for s in re.split(r"[;,|]", skills_raw) if s.strip()]
+        elif isinstance(skills_raw, (list, tuple)):
+            items = list(skills_raw)
+        else:
+            items = []
+            problems.append(_problem(E.SCHEMA_VIOLATION, "skills", detail="skills must be a list"))
+        skills: list[Skill] = []
+        for item in items:
+            member = Skill.parse(item)
+            if member is None:
+                problems.append(_problem(E.VALUE_NOT_ALLOWED, "skills", value=str(item)[:40]))
+            elif member not in skills:
+                skills.append(member)
+        values["skills"] = tuple(skills)
+    return Applicant(**values), problems
+
+
+_KNOWN = frozenset(APPLICANT_FIELDS)
+_NO_SPACE = frozenset(
+    ("nik", "kk_number", "rt", "rw", "postal_code", "domicile_rt", "domicile_rw", "domicile_postal_code")
+)
+
+
+# --- rules ----------------------------------------------------------------------------
+def age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _check_name(value: str, fld: str, out: list[Problem], required: bool = True) -> None:
+    if not value:
+        if required:
+            out.append(_problem(E.REQUIRED, fld))
+        return
+    if not 2 <= len(value) <= 100:
+        out.append(_problem(E.NAME_LENGTH, fld))
+    if _NAME_BAD.search(value) or not _LETTER.search(value):
+        out.append(_problem(E.NAME_CHARACTERS, fld))
+
+
+def _check_address(a: Applicant, prefix: str, out: list[Problem], areas: Regions) -> None:
+    street = getattr(a, prefix + "street")
+    rt = getattr(a, prefix + "rt")
+    rw = getattr(a, prefix + "rw")
+    village = getattr(a, prefix + "village_code")
+    postal = getattr(a, prefix + "postal_code")
+    if not street:
+        out.append(_problem(E.REQUIRED, prefix + "street"))
+    for name, value in ((prefix + "rt", rt), (prefix + "rw", rw)):
+        if not value:
+            out.append(_problem(E.REQUIRED, name))
+        elif not _DIGITS_1_3.match(value):
+            out.append(_problem(E.RT_RW_INVALID, name))
+    if not village:
+        out.append(_problem(E.REQUIRED, prefix + "village_code"))
+    elif len(village) != 13 or village not in areas:
+        out.append(_problem(E.VILLAGE_UNKNOWN, prefix + "village_code", value=village))
+    if not postal:
+        out.append(_problem(E.REQUIRED, prefix + "postal_code"))
+    elif not _DIGITS_5.match(postal):
+        out.append(_problem(E.POSTAL_CODE_INVALID, prefix + "postal_code"))
+
+
+def validate(a: Applicant, today: date | None = None, areas: Regions | None = None) -> list[Problem]:
+    """Every problem with ``a`` under the programme's rules, as of ``today``."""
+    today = today or date.today()
+    areas = areas or regions()
+    out: list[Problem] = []
+
+    # identity: NIK
+    nik_parts = None
+    if not a.nik:
+        out.append(_problem(E.REQUIRED, "nik"))
+    elif len(a.nik) != 16 or not a.nik.isdigit():
+        out.append(_problem(E.NIK_FORMAT, "nik"))
+    else:
+        nik_parts = parse_nik(a.nik, today)
+        assert nik_parts is not None
+        if not district_well_formed(a.nik[:6]):
+            out.append(_problem(E.NIK_DISTRICT_MALFORMED, "nik"))
+        elif nik_parts.district_code not in areas:
+            out.append(_problem(E.NIK_DISTRICT_UNKNOWN, "nik", district=nik_parts.district_code))
+        if nik_parts.birth_date is None:
+            out.append(_problem(E.NIK_BIRTHDATE_INVALID, "nik"))
+        if nik_parts.serial == "0000":
+            out.append(_problem(E.NIK_SERIAL_ZERO, "nik"))
+    # KK
+    if not a.kk_number:
+        out.append(_problem(E.REQUIRED, "kk_number"))
+    elif len(a.kk_number) != 16 or not a.kk_number.isdigit():
+        out.append(_problem(E.KK_FORMAT, "kk_number"))
+    else:
+        kk6 = a.kk_number[:6]
+        if not district_well_formed(kk6) or f"{kk6[0:2]}.{kk6[2:4]}.{kk6[4:6]}" not in areas:
+            out.append(_problem(E.KK_DISTRICT_UNKNOWN, "kk_number"))
+        if kk_issue_date(a.kk_number, today) is None:
+            out.append(_problem(E.KK_ISSUE_DATE_INVALID, "kk_number"))
+    _check_name(a.full_name, "full_name", out)
+    if not a.birth_place:
+        out.append(_problem(E.REQUIRED, "birth_place"))
+    # birth date and sex, against the NIK
+    if a.birth_date is None:
+        if not any(p.field == "birth_date" for p in out):
+            out.append(_problem(E.REQUIRED, "birth_date"))
+    elif a.birth_date > today:
+        out.append(_problem(E.BIRTH_DATE_FUTURE, "birth_date"))
+    else:
+        age = age_on(a.birth_date, today)
+        if not MIN_AGE <= age <= MAX_AGE:
+            out.append(_problem(E.AGE_OUT_OF_RANGE, "birth_date", age=age))
+    if a.sex is None:
+        out.append(_problem(E.REQUIRED, "sex"))
+    if nik_parts is not None and nik_parts.birth_date is not None:
+        nd = nik_parts.birth_date
+        if a.birth_date is not None and (
+            (nd.day, nd.month, nd.year % 100)
+            != (a.birth_date.day, a.birth_date.month, a.birth_date.year % 100)
+        ):
+            out.append(_problem(E.NIK_BIRTHDATE_MISMATCH, "birth_date", nik_date=nd.strftime("%d-%m-%y")))
+        if a.sex is not None and nik_parts.sex is not a.sex:
+            out.append(
+                _problem(
+                    E.NIK_SEX_MISMATCH,
+                    "sex",
+                    nik_sex_id=nik_parts.sex.label(Lang.ID),
+                    nik_sex_en=nik_parts.sex.label(Lang.EN),
+                )
+            )
+    if a.mother_maiden_name:
+        _check_name(a.mother_maiden_name, "mother_maiden_name", out, required=False)
+    # contact
+    if not a.phone:
+        out.append(_problem(E.REQUIRED, "phone"))
+    elif not _PHONE_OK.match(a.phone):
+        out.append(_problem(E.PHONE_INVALID, "phone"))
+    if a.email and not _EMAIL_OK.match(a.email):
+        out.append(_problem(E.EMAIL_INVALID, "email"))
+    # address and domicile
+    _check_address(a, "", out, areas)
+    if not a.domicile_same:
+        _check_address(a, "domicile_", out, areas)
+    # profile
+    for name in ("education", "employment_status", "disability"):
+        if getattr(a, name) is None and not any(p.field == name for p in out):
+            out.append(_problem(E.REQUIRED, name))
+    if not a.declaration_not_excluded:
+        out.append(_problem(E.DECLARATION_REQUIRED, "declaration_not_excluded"))
+    if not a.motivation:
+        out.append(_problem(E.REQUIRED, "motivation"))
+    if not a.skills:
+        out.append(_problem(E.SKILLS_REQUIRED, "skills"))
+    # consent
+    if not a.consent_given:
+        out.append(_problem(E.CONSENT_REQUIRED, "consent_given"))
+    if not a.consent_version:
+        out.append(_problem(E.REQUIRED, "consent_version"))
+    elif a.consent_version not in CONSENT_VERSIONS:
+        out.append(_problem(E.CONSENT_VERSION_UNKNOWN, "consent_version", value=a.consent_version))
+    if a.consent_given and a.consent_at is None:
+        out.append(_problem(E.REQUIRED, "consent_at"))
+    return out
+
+
+def normalise(a: Applicant) -> Applicant:
+    """Put typed-in values into their stored form (phone as ``+62…``)."""
+    if a.phone:
+        phone = normalise_phone(a.phone)
+        if phone:
+            a.phone = phone
+    return a
+
+
+def check(raw: Mapping[str, Any], today: date | None = None, *, strict_fields: bool = True) -> Result:
+    """Parse, normalise and validate raw input in one call."""
+    applicant, problems = parse_applicant(raw, strict_fields=strict_fields)
+    normalise(applicant)
+    failed = {p.field for p in problems}
+    rules = [p for p in validate(applicant, today) if p.field not in failed]
+    return Result(applicant, problems + rules)
+
+
+def check_applicant(applicant: Applicant, today: date | None = None) -> Result:
+    normalise(applicant)
+    return Result(applicant, validate(applicant, today))
