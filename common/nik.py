@@ -40,7 +40,7 @@ def district_code(digits6: str) -> str:
     return f"{digits6[0:2]}.{digits6[2:4]}.{digits6[4:6]}"
 
 
-def _date_from(day: int, month: int, yy: int, today: date) -> date | None:
+def century_date(day: int, month: int, yy: int, today: date) -> date | None:
     for century in (2000, 1900):
         year = century + yy
         try:
@@ -62,7 +62,7 @@ def parse_nik(nik: str, today: date | None = None) -> NikParts | None:
     sex = Sex.FEMALE if day > 40 else Sex.MALE
     if day > 40:
         day -= 40
-    birth = _date_from(day, int(nik[8:10]), int(nik[10:12]), today)
+    birth = century_date(day, int(nik[8:10]), int(nik[10:12]), today)
     return NikParts(
         nik=nik,
         province_code=nik[0:2],
@@ -84,7 +84,7 @@ def kk_issue_date(kk: str, today: date | None = None) -> date | None:
     """The issue date written in a KK number's digits 7-12, or None if not a real date."""
     if len(kk) != 16 or not kk.isdigit():
         return None
-    return _date_from(int(kk[6:8]), int(kk[8:10]), int(kk[10:12]), today or date.today())
+    return century_date(int(kk[6:8]), int(kk[8:10]), int(kk[10:12]), today or date.today())
 
 
 def mask_nik(nik: str) -> str:

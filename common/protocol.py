@@ -148,8 +148,7 @@ def decode(cls: type[T], data: Any, path: str = "") -> T:
     """Build message ``cls`` from parsed JSON, refusing unknown fields and wrong types."""
     if not isinstance(data, dict):
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": f"{path or 'body'} must be an object"})
-    hints = typing.get_type_hints(cls)
-    names = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints, names = _shape(cls)
     for key in data:
         if key not in names:
             raise ApiError(E.UNKNOWN_FIELD, {"field": f"{path}{key}"}, {"field": f"{path}{key}"})
@@ -162,6 +161,17 @@ def decode(cls: type[T], data: Any, path: str = "") -> T:
             continue
         kwargs[name] = _convert(hints[name], data[name], where)
     return cls(**kwargs)
+
+
+_SHAPES: dict[Any, tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]] = {}
+
+
+def _shape(cls: Any) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """Type hints and fields of a message class, computed once (get_type_hints is slow)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = (typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)})
+    return shape
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:

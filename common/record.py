@@ -225,7 +225,7 @@ def parse_datetime(value: object) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    dt = datetime.fromisoformat(value) if type(value) is str else datetime.fromisoformat(str(value))
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 

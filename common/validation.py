@@ -32,7 +32,8 @@ from common.enums import (
 )
 from common.errors import Severity
 from common.i18n import Lang, as_lang
-from common.nik import district_well_formed, kk_issue_date, parse_nik
+from common.nik import century_date
+from common.nik import district_well_formed
 from common.record import APPLICANT_FIELDS, FIELD_LABELS, Applicant, parse_datetime
 from common.regions import Regions, dotted, regions
 
@@ -91,7 +92,7 @@ class Problem:
         return {"code": self.code, "field": self.field, "severity": self.severity.value}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Result:
     applicant: Applicant
     problems: list[Problem]
@@ -140,7 +141,8 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _has_control(text: str) -> bool:
-    """Control, format (bidi overrides, zero-width), surrogate, private or unassigned chars."""
+    """Control, format (bidi overrides, zero-width), surrogate, private or unassigned chars
+    (tabs and newlines included: no field of the record is multi-line)."""
     if text.isascii():
         return _ASCII_CONTROL.search(text) is not None
     return any(unicodedata.category(ch)[0] == "C" for ch in text)
@@ -198,8 +200,8 @@ def parse_applicant(
         for key in raw:
             if key not in _KNOWN:
                 problems.append(_problem(E.UNKNOWN_FIELD, str(key), field=str(key)))
-    texts: dict[str, str] = {}
-    for name, limit in TEXT_LIMITS.items():
+    no_space = _NO_SPACE
+    for name, limit in _TEXT_ITEMS:
         value = raw.get(name)
         if value is None:
             continue
@@ -212,13 +214,19 @@ def parse_applicant(
         if len(value) > limit:
             problems.append(_problem(E.TEXT_TOO_LONG, name, max=limit))
             continue
-        texts[name] = value
-    if _has_control("".join(texts.values())):  # one scan; find the culprits only if needed
-        for name in [n for n, v in texts.items() if _has_control(v)]:
-            problems.append(_problem(E.TEXT_CONTROL_CHARS, name))
-            del texts[name]
-    for name, value in texts.items():
-        values[name] = value.replace(" ", "") if name in _NO_SPACE else " ".join(value.split())
+        if not value.isprintable():  # rare: tabs, odd spaces, or control characters
+            if _has_control(value):
+                problems.append(_problem(E.TEXT_CONTROL_CHARS, name))
+                continue
+            value = " ".join(value.split())
+            if name in no_space:
+                value = value.replace(" ", "")
+        elif name in no_space:
+            if " " in value:
+                value = value.replace(" ", "")
+        elif "  " in value or value[:1] == " " or value[-1:] == " ":
+            value = " ".join(value.split())
+        values[name] = value
     for name in ("village_code", "domicile_village_code"):
         code = values.get(name)
         if code and "." not in code:
@@ -254,9 +262,10 @@ def parse_applicant(
         if d is None:
             problems.append(_problem(E.DATE_INVALID, "birth_date"))
         values["birth_date"] = d
-    if raw.get("consent_at") not in (None, ""):
+    consent_at = raw.get("consent_at")
+    if consent_at is not None and consent_at != "":
         try:
-            values["consent_at"] = parse_datetime(raw["consent_at"])
+            values["consent_at"] = parse_datetime(consent_at)
         except (ValueError, TypeError):
             problems.append(_problem(E.DATE_INVALID, "consent_at"))
     skills_raw = raw.get("skills")
@@ -270,8 +279,11 @@ def parse_applicant(
             items = []
             problems.append(_problem(E.SCHEMA_VIOLATION, "skills", detail="skills must be a list"))
         skills: list[Skill] = []
+        skill_map = Skill._value2member_map_
         for item in items:
-            member = Skill.parse(item)
+            member = skill_map.get(item) if type(item) is str else None
+            if member is None:
+                member = Skill.parse(item)
             if member is None:
                 problems.append(_problem(E.VALUE_NOT_ALLOWED, "skills", value=str(item)[:40]))
             elif member not in skills:
@@ -281,12 +293,22 @@ def parse_applicant(
 
 
 _KNOWN = frozenset(APPLICANT_FIELDS)
+_TEXT_ITEMS = tuple(TEXT_LIMITS.items())
 _NO_SPACE = frozenset(
     ("nik", "kk_number", "rt", "rw", "postal_code", "domicile_rt", "domicile_rw", "domicile_postal_code")
 )
 
 
 # --- rules ----------------------------------------------------------------------------
+def _real_date(day: int, month: int, yy: int, today: date) -> bool:
+    """Whether day-month-yy is a real date in the century that puts it at or before today."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    if day <= 28:
+        return True
+    return century_date(day, month, yy, today) is not None
+
+
 def age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
@@ -302,27 +324,32 @@ def _check_name(value: str, fld: str, out: list[Problem], required: bool = True)
         out.append(_problem(E.NAME_CHARACTERS, fld))
 
 
-def _check_address(a: Applicant, prefix: str, out: list[Problem], areas: Regions) -> None:
-    street = getattr(a, prefix + "street")
-    rt = getattr(a, prefix + "rt")
-    rw = getattr(a, prefix + "rw")
-    village = getattr(a, prefix + "village_code")
-    postal = getattr(a, prefix + "postal_code")
+_ADDRESS_FIELDS = {
+    prefix: tuple(prefix + n for n in ("street", "rt", "rw", "village_code", "postal_code"))
+    for prefix in ("", "domicile_")
+}
+
+
+def _check_address(
+    values: tuple[str, str, str, str, str], prefix: str, out: list[Problem], areas: Regions
+) -> None:
+    street, rt, rw, village, postal = values
+    f_street, f_rt, f_rw, f_village, f_postal = _ADDRESS_FIELDS[prefix]
     if not street:
-        out.append(_problem(E.REQUIRED, prefix + "street"))
-    for name, value in ((prefix + "rt", rt), (prefix + "rw", rw)):
+        out.append(_problem(E.REQUIRED, f_street))
+    for name, value in ((f_rt, rt), (f_rw, rw)):
         if not value:
             out.append(_problem(E.REQUIRED, name))
         elif not _DIGITS_1_3.match(value):
             out.append(_problem(E.RT_RW_INVALID, name))
     if not village:
-        out.append(_problem(E.REQUIRED, prefix + "village_code"))
+        out.append(_problem(E.REQUIRED, f_village))
     elif len(village) != 13 or village not in areas:
-        out.append(_problem(E.VILLAGE_UNKNOWN, prefix + "village_code", value=village))
+        out.append(_problem(E.VILLAGE_UNKNOWN, f_village, value=village))
     if not postal:
-        out.append(_problem(E.REQUIRED, prefix + "postal_code"))
+        out.append(_problem(E.REQUIRED, f_postal))
     elif not _DIGITS_5.match(postal):
-        out.append(_problem(E.POSTAL_CODE_INVALID, prefix + "postal_code"))
+        out.append(_problem(E.POSTAL_CODE_INVALID, f_postal))
 
 
 def validate(a: Applicant, today: date | None = None, areas: Regions | None = None) -> list[Problem]:
@@ -331,33 +358,41 @@ def validate(a: Applicant, today: date | None = None, areas: Regions | None = No
     areas = areas or regions()
     out: list[Problem] = []
 
-    # identity: NIK
-    nik_parts = None
-    if not a.nik:
+    # identity: NIK (parsed inline: this is the hot path of ingest)
+    nik = a.nik
+    nik_dmy: tuple[int, int, int] | None = None  # day, month, 2-digit year the NIK states
+    nik_sex: Sex | None = None
+    if not nik:
         out.append(_problem(E.REQUIRED, "nik"))
-    elif len(a.nik) != 16 or not a.nik.isdigit():
+    elif len(nik) != 16 or not nik.isdigit():
         out.append(_problem(E.NIK_FORMAT, "nik"))
     else:
-        nik_parts = parse_nik(a.nik, today)
-        assert nik_parts is not None
-        if not district_well_formed(a.nik[:6]):
+        if not district_well_formed(nik[:6]):
             out.append(_problem(E.NIK_DISTRICT_MALFORMED, "nik"))
-        elif nik_parts.district_code not in areas:
-            out.append(_problem(E.NIK_DISTRICT_UNKNOWN, "nik", district=nik_parts.district_code))
-        if nik_parts.birth_date is None:
+        else:
+            district = f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
+            if district not in areas:
+                out.append(_problem(E.NIK_DISTRICT_UNKNOWN, "nik", district=district))
+        day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+        nik_sex = Sex.FEMALE if day > 40 else Sex.MALE
+        if day > 40:
+            day -= 40
+        if _real_date(day, month, yy, today):
+            nik_dmy = (day, month, yy)
+        else:
             out.append(_problem(E.NIK_BIRTHDATE_INVALID, "nik"))
-        if nik_parts.serial == "0000":
+        if nik.endswith("0000"):
             out.append(_problem(E.NIK_SERIAL_ZERO, "nik"))
     # KK
-    if not a.kk_number:
+    kk = a.kk_number
+    if not kk:
         out.append(_problem(E.REQUIRED, "kk_number"))
-    elif len(a.kk_number) != 16 or not a.kk_number.isdigit():
+    elif len(kk) != 16 or not kk.isdigit():
         out.append(_problem(E.KK_FORMAT, "kk_number"))
     else:
-        kk6 = a.kk_number[:6]
-        if not district_well_formed(kk6) or f"{kk6[0:2]}.{kk6[2:4]}.{kk6[4:6]}" not in areas:
+        if not district_well_formed(kk[:6]) or f"{kk[0:2]}.{kk[2:4]}.{kk[4:6]}" not in areas:
             out.append(_problem(E.KK_DISTRICT_UNKNOWN, "kk_number"))
-        if kk_issue_date(a.kk_number, today) is None:
+        if not _real_date(int(kk[6:8]), int(kk[8:10]), int(kk[10:12]), today):
             out.append(_problem(E.KK_ISSUE_DATE_INVALID, "kk_number"))
     _check_name(a.full_name, "full_name", out)
     if not a.birth_place:
@@ -374,22 +409,20 @@ def validate(a: Applicant, today: date | None = None, areas: Regions | None = No
             out.append(_problem(E.AGE_OUT_OF_RANGE, "birth_date", age=age))
     if a.sex is None:
         out.append(_problem(E.REQUIRED, "sex"))
-    if nik_parts is not None and nik_parts.birth_date is not None:
-        nd = nik_parts.birth_date
-        if a.birth_date is not None and (
-            (nd.day, nd.month, nd.year % 100)
-            != (a.birth_date.day, a.birth_date.month, a.birth_date.year % 100)
-        ):
-            out.append(_problem(E.NIK_BIRTHDATE_MISMATCH, "birth_date", nik_date=nd.strftime("%d-%m-%y")))
-        if a.sex is not None and nik_parts.sex is not a.sex:
-            out.append(
-                _problem(
-                    E.NIK_SEX_MISMATCH,
-                    "sex",
-                    nik_sex_id=nik_parts.sex.label(Lang.ID),
-                    nik_sex_en=nik_parts.sex.label(Lang.EN),
-                )
+    if nik_dmy is not None:
+        birth = a.birth_date
+        if birth is not None and nik_dmy != (birth.day, birth.month, birth.year % 100):
+            nik_date = f"{nik_dmy[0]:02d}-{nik_dmy[1]:02d}-{nik_dmy[2]:02d}"
+            out.append(_problem(E.NIK_BIRTHDATE_MISMATCH, "birth_date", nik_date=nik_date))
+    if nik_sex is not None and a.sex is not None and nik_sex is not a.sex:
+        out.append(
+            _problem(
+                E.NIK_SEX_MISMATCH,
+                "sex",
+                nik_sex_id=nik_sex.label(Lang.ID),
+                nik_sex_en=nik_sex.label(Lang.EN),
             )
+        )
     if a.mother_maiden_name:
         _check_name(a.mother_maiden_name, "mother_maiden_name", out, required=False)
     # contact
@@ -400,13 +433,21 @@ def validate(a: Applicant, today: date | None = None, areas: Regions | None = No
     if a.email and not _EMAIL_OK.match(a.email):
         out.append(_problem(E.EMAIL_INVALID, "email"))
     # address and domicile
-    _check_address(a, "", out, areas)
+    _check_address((a.street, a.rt, a.rw, a.village_code, a.postal_code), "", out, areas)
     if not a.domicile_same:
-        _check_address(a, "domicile_", out, areas)
+        domicile = (
+            a.domicile_street,
+            a.domicile_rt,
+            a.domicile_rw,
+            a.domicile_village_code,
+            a.domicile_postal_code,
+        )
+        _check_address(domicile, "domicile_", out, areas)
     # profile
-    for name in ("education", "employment_status", "disability"):
-        if getattr(a, name) is None and not any(p.field == name for p in out):
-            out.append(_problem(E.REQUIRED, name))
+    if a.education is None or a.employment_status is None or a.disability is None:
+        for name in ("education", "employment_status", "disability"):
+            if getattr(a, name) is None and not any(p.field == name for p in out):
+                out.append(_problem(E.REQUIRED, name))
     if not a.declaration_not_excluded:
         out.append(_problem(E.DECLARATION_REQUIRED, "declaration_not_excluded"))
     if not a.motivation:
@@ -427,7 +468,7 @@ def validate(a: Applicant, today: date | None = None, areas: Regions | None = No
 
 def normalise(a: Applicant) -> Applicant:
     """Put typed-in values into their stored form (phone as ``+62…``)."""
-    if a.phone:
+    if a.phone and not _PHONE_OK.match(a.phone):
         phone = normalise_phone(a.phone)
         if phone:
             a.phone = phone
@@ -438,9 +479,11 @@ def check(raw: Mapping[str, Any], today: date | None = None, *, strict_fields: b
     """Parse, normalise and validate raw input in one call."""
     applicant, problems = parse_applicant(raw, strict_fields=strict_fields)
     normalise(applicant)
-    failed = {p.field for p in problems}
-    rules = [p for p in validate(applicant, today) if p.field not in failed]
-    return Result(applicant, problems + rules)
+    rules = validate(applicant, today)
+    if problems:
+        failed = {p.field for p in problems}
+        rules = problems + [p for p in rules if p.field not in failed]
+    return Result(applicant, rules)
 
 
 def check_applicant(applicant: Applicant, today: date | None = None) -> Result:
