@@ -1,0 +1,92 @@
+# Loket: build, test and run. `make` (or `make help`) lists the targets.
+#
+# Variables you can set on the command line:
+#   PYTEST_ARGS="-k sync -x"   extra arguments for pytest (`make test`)
+#   BENCH_ARGS=...             extra arguments for `python -m bench`
+#   RUN_ARGS=...               extra arguments for tools/run_demo.py (`make run`)
+#   PYTHON=python3.12          interpreter used to create .venv (default: python3.11, else python3 >= 3.11)
+#   LOKET_NO_APT=1             never apt-get install, only report what is missing
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+VENV        := .venv
+VPY         := $(VENV)/bin/python
+VENV_STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+BENCH_ARGS  ?=
+RUN_ARGS    ?=
+LINT_DIRS   := $(wildcard common desktop syncserver tests bench tools)
+
+.PHONY: help venv system-deps test lint bench run screenshots faults soak clean
+
+help: ## List the targets (this text)
+	@echo "Loket make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  %-13s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: PYTEST_ARGS='...' (make test), BENCH_ARGS, RUN_ARGS, PYTHON, LOKET_NO_APT=1"
+
+venv: $(VENV_STAMP) ## Create .venv and pip install -e '.[dev,postgres]' (again only when pyproject.toml changes)
+
+# The editable install uses setuptools' "compat" mode: a .pth file puts the repository root on
+# sys.path, so packages created after the install (common/, desktop/, syncserver/) import
+# without reinstalling. Only pyproject.toml changes (dependencies, entry points) need one.
+$(VENV_STAMP): pyproject.toml
+	@if [ -x $(VPY) ] && ! $(VPY) -c 'import sys' >/dev/null 2>&1; then \
+		echo "venv: $(VENV) is broken, recreating"; rm -rf $(VENV); fi
+	@if [ ! -x $(VPY) ]; then \
+		py="$${PYTHON:-}"; \
+		if [ -z "$$py" ]; then py=$$(command -v python3.11 || command -v python3 || true); fi; \
+		if [ -z "$$py" ] || ! "$$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
+			echo "venv: need Python 3.11 or newer (python3.11 or python3); found: $${py:-none}" >&2; exit 1; fi; \
+		echo "venv: creating $(VENV) with $$py ($$("$$py" --version 2>&1))"; \
+		"$$py" -m venv $(VENV); \
+		$(VPY) -m pip install -q --disable-pip-version-check --upgrade pip || true; \
+	fi
+	@echo "venv: pip install -e '.[dev,postgres]'"
+	$(VPY) -m pip install -q --disable-pip-version-check --progress-bar off \
+		--config-settings editable_mode=compat -e '.[dev,postgres]'
+	@touch $(VENV_STAMP)
+
+system-deps: ## Install missing Debian packages the tests need (PostgreSQL, Xvfb, Qt libs, Chromium, fonts, poppler); no-op when present
+	@bash tools/ensure-system-deps.sh
+
+test: venv system-deps ## Run the whole test suite (tests/); extra pytest args via PYTEST_ARGS
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+lint: venv ## ruff check + ruff format --check, and mypy --strict on common/
+	@status=0; \
+	echo "+ ruff check $(LINT_DIRS)"; \
+	$(VPY) -m ruff check $(LINT_DIRS) || status=1; \
+	echo "+ ruff format --check $(LINT_DIRS)"; \
+	$(VPY) -m ruff format --check $(LINT_DIRS) || status=1; \
+	if [ -n "$$(find common -name '*.py' -print -quit 2>/dev/null)" ]; then \
+		echo "+ mypy --strict common"; \
+		$(VPY) -m mypy --strict common || status=1; \
+	else echo "lint: common/ has no Python files yet, mypy skipped"; fi; \
+	exit $$status
+
+bench: venv system-deps ## Run the benchmarks (python -m bench); extra args via BENCH_ARGS
+	@if [ ! -f bench/__main__.py ]; then \
+		echo "bench: bench/__main__.py does not exist yet; nothing to run" >&2; exit 1; fi
+	$(VPY) -m bench $(BENCH_ARGS)
+
+run: venv system-deps ## Start the demo: sync server on 127.0.0.1:8470 (+ desktop app if there is a display)
+	$(VPY) tools/run_demo.py $(RUN_ARGS)
+
+screenshots: ## (placeholder) Screenshots of the desktop app and console for review
+	@echo "screenshots: not built yet; the screenshots issue will add tools/screenshots (Xvfb + Chromium)"
+
+faults: ## (placeholder) Fault-injection runs (kill the server mid-batch, drop responses, ...)
+	@echo "faults: not built yet; the fault-injection issue will add tools/faults and a pytest marker"
+
+soak: ## (placeholder) Long soak run of many devices syncing against one server
+	@echo "soak: not built yet; the soak-test issue will add tools/soak"
+
+clean: ## Remove .venv, caches, build output and the demo data (.demo/)
+	rm -rf $(VENV) .demo build dist .tmp .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./.git -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 | xargs -0 rm -rf
