@@ -46,8 +46,13 @@ def bench_regions(queries: int = 2_000) -> dict[str, float]:
     index_s = time.perf_counter() - t
     rng = random.Random(7)
     villages = [v.code for d in r.children("32.01") for v in r.children(d.code)]
-    names = [r.name(c) for p in r.children("") for reg in r.children(p.code)[:3]
-             for d in r.children(reg.code)[:3] for c in (v.code for v in r.children(d.code))]
+    names = [
+        r.name(c)
+        for p in r.children("")
+        for reg in r.children(p.code)[:3]
+        for d in r.children(reg.code)[:3]
+        for c in (v.code for v in r.children(d.code))
+    ]
     names += [r.name(c) for c in villages]
     prefixes = []
     for _ in range(queries):
@@ -71,11 +76,17 @@ def bench_regions(queries: int = 2_000) -> dict[str, float]:
 def main() -> None:
     print(describe())
     v = bench_validation()
-    print(f"validation, full check (parse + rules) from raw dicts: {v['check_rps']:,.0f} records/s (median of 5)")
+    print(
+        f"validation, full check (parse + rules) from raw dicts: {v['check_rps']:,.0f} records/s (median of 5)"
+    )
     print(f"validation, rules only on typed records:             {v['rules_rps']:,.0f} records/s")
     r = bench_regions()
-    print(f"region data load: {r['load_ms_median']:.1f} ms median; search index build: {r['index_ms']:.0f} ms (once, lazily)")
-    print(f"village prefix search: median {r['search_ms_median']:.3f} ms, p95 {r['search_ms_p95']:.3f} ms, max {r['search_ms_max']:.2f} ms")
+    print(
+        f"region data load: {r['load_ms_median']:.1f} ms median; search index build: {r['index_ms']:.0f} ms (once, lazily)"
+    )
+    print(
+        f"village prefix search: median {r['search_ms_median']:.3f} ms, p95 {r['search_ms_p95']:.3f} ms, max {r['search_ms_max']:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

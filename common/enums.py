@@ -9,7 +9,6 @@ from enum import StrEnum
 
 from common.i18n import Lang, pick
 
-
 #: ``(indonesian, english)`` labels of each enum's values, filled below the classes.
 LABELS: dict[type[StrEnum], dict[str, tuple[str, str]]] = {}
 

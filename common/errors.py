@@ -244,7 +244,9 @@ ENROLL_CODE_USED = _e(
     "The device enrollment code has already been used; ask for a new one.",
     http=400,
 )
-CURSOR_INVALID = _e("CURSOR_INVALID", "Kursor sinkronisasi tidak sah.", "The sync cursor is not valid.")
+CURSOR_INVALID = _e(
+    "CURSOR_INVALID", "Kursor sinkronisasi tidak sah.", "The sync cursor is not valid."
+)
 NOT_FOUND = _e("NOT_FOUND", "Tidak ditemukan.", "Not found.", http=404)
 METHOD_NOT_ALLOWED = _e(
     "METHOD_NOT_ALLOWED", "Metode tidak diizinkan.", "Method not allowed.", http=405

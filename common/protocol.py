@@ -157,7 +157,9 @@ def decode(cls: type[T], data: Any, path: str = "") -> T:
         where = f"{path}{name}"
         if name not in data:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ApiError(E.SCHEMA_VIOLATION, {"detail": f"{where} is missing"}, {"field": where})
+                raise ApiError(
+                    E.SCHEMA_VIOLATION, {"detail": f"{where} is missing"}, {"field": where}
+                )
             continue
         kwargs[name] = _convert(hints[name], data[name], where)
     return cls(**kwargs)
@@ -170,7 +172,10 @@ def _shape(cls: Any) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]
     """Type hints and fields of a message class, computed once (get_type_hints is slow)."""
     shape = _SHAPES.get(cls)
     if shape is None:
-        shape = _SHAPES[cls] = (typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)})
+        shape = _SHAPES[cls] = (
+            typing.get_type_hints(cls),
+            {f.name: f for f in dataclasses.fields(cls)},
+        )
     return shape
 
 
@@ -193,7 +198,7 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
         if not isinstance(value, dict):
             raise _wrong(where, "an object")
         return value
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return decode(tp, value, f"{where}.")
     if isinstance(tp, type) and issubclass(tp, Enum):
         try:

@@ -14,6 +14,7 @@ import re
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _N = len(ALPHABET)
+_LOOKALIKES = str.maketrans("OIL", "011")
 _CODE_RE = re.compile(r"^(\d{6})-(\d{3})-(\d{6,})-([0-9A-Z])$")
 
 
@@ -40,7 +41,7 @@ def make_code(office_code: str, device_no: int, sequence: int) -> str:
 
 def normalise_code(text: str) -> str:
     t = text.strip().upper().replace(" ", "")
-    t = t.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    t = t.translate(_LOOKALIKES)
     if "-" not in t and len(t) >= 16:
         t = f"{t[:6]}-{t[6:9]}-{t[9:-1]}-{t[-1]}"
     return t

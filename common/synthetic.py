@@ -20,7 +20,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from common import errors as E
@@ -63,8 +63,28 @@ MOTIVATIONS = (
     "Mencari sertifikat pelatihan untuk melamar kerja di pabrik.",
     "Ingin menambah penghasilan keluarga.",
 )
-_PHONE_PREFIXES = ("811", "812", "813", "821", "822", "852", "853", "817", "818", "819",
-                   "859", "877", "878", "857", "856", "895", "896", "897", "898", "881")
+_PHONE_PREFIXES = (
+    "811",
+    "812",
+    "813",
+    "821",
+    "822",
+    "852",
+    "853",
+    "817",
+    "818",
+    "819",
+    "859",
+    "877",
+    "878",
+    "857",
+    "856",
+    "895",
+    "896",
+    "897",
+    "898",
+    "881",
+)
 
 
 @dataclass(slots=True)
@@ -157,7 +177,9 @@ class Generator:
 
     def _phone(self) -> str:
         r = self.rng
-        digits = r.choice(_PHONE_PREFIXES) + "".join(str(r.randint(0, 9)) for _ in range(r.choice((7, 8))))
+        digits = r.choice(_PHONE_PREFIXES) + "".join(
+            str(r.randint(0, 9)) for _ in range(r.choice((7, 8)))
+        )
         style = r.random()
         if style < 0.5:
             return "0" + digits
@@ -185,7 +207,7 @@ class Generator:
         nik = make_nik(district6, birth, sex, r.randint(1, 9999))
         issue = self.anchor - timedelta(days=r.randint(30, 20 * 365))
         kk = f"{district6}{issue.day:02d}{issue.month:02d}{issue.year % 100:02d}{r.randint(1, 9999):04d}"
-        consent_at = datetime.combine(self.anchor, time(8, 0), timezone.utc) + timedelta(
+        consent_at = datetime.combine(self.anchor, time(8, 0), UTC) + timedelta(
             minutes=r.randint(0, 60 * 24 * 300)
         )
         applicant: dict[str, Any] = {
@@ -206,7 +228,9 @@ class Generator:
             "domicile_same": True,
             "education": r.choice(list(Education)).value,
             "employment_status": r.choice(list(EmploymentStatus)).value,
-            "disability": Disability.NONE.value if r.random() < 0.9 else r.choice(list(Disability)).value,
+            "disability": Disability.NONE.value
+            if r.random() < 0.9
+            else r.choice(list(Disability)).value,
             "former_migrant_worker": r.random() < 0.05,
             "declaration_not_excluded": True,
             "motivation": r.choice(MOTIVATIONS),
@@ -229,10 +253,12 @@ class Generator:
         """``count`` samples; shares are probabilities per record (after the first)."""
         r = self.rng
         made: list[Sample] = []
-        for i in range(count):
+        for _ in range(count):
             office = r.randrange(offices)
             roll = r.random()
-            valid = [k for k in range(max(0, len(made) - 50), len(made)) if not made[k].expected_errors]
+            valid = [
+                k for k in range(max(0, len(made) - 50), len(made)) if not made[k].expected_errors
+            ]
             if valid and roll < duplicate_share:
                 # the same person registering again, at another office where there is one
                 j = r.choice(valid)
@@ -267,7 +293,9 @@ def generate(count: int, seed: int = 1, **options: Any) -> list[Sample]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m common.synthetic", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m common.synthetic", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")

@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from common import errors as E
 from common.enums import (
@@ -32,8 +33,7 @@ from common.enums import (
 )
 from common.errors import Severity
 from common.i18n import Lang, as_lang
-from common.nik import century_date
-from common.nik import district_well_formed
+from common.nik import century_date, district_well_formed
 from common.record import APPLICANT_FIELDS, FIELD_LABELS, Applicant, parse_datetime
 from common.regions import Regions, dotted, regions
 
@@ -65,7 +65,9 @@ TEXT_LIMITS: dict[str, int] = {
 
 _PHONE_STRIP = re.compile(r"[\s\-().]")
 _PHONE_OK = re.compile(r"^\+628\d{7,11}$")
-_EMAIL_OK = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL_OK = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _DIGITS_1_3 = re.compile(r"^\d{1,3}$")
 _DIGITS_5 = re.compile(r"^\d{5}$")
 _NAME_BAD = re.compile(r"[^\w '.\-\u2019]|[\d_]")  # letters, space, ' . - ’ only
@@ -81,7 +83,7 @@ class Problem:
     code: str
     field: str
     severity: Severity
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dc_field(default_factory=dict)
 
     def message(self, lang: str | Lang | None = None) -> str:
         label = FIELD_LABELS.get(self.field, (self.field, self.field))
@@ -183,7 +185,12 @@ _ENUM_FIELDS: dict[str, Any] = {
     "employment_status": EmploymentStatus,
     "disability": Disability,
 }
-_BOOL_FIELDS = ("domicile_same", "former_migrant_worker", "declaration_not_excluded", "consent_given")
+_BOOL_FIELDS = (
+    "domicile_same",
+    "former_migrant_worker",
+    "declaration_not_excluded",
+    "consent_given",
+)
 
 
 def parse_applicant(
@@ -281,9 +288,9 @@ def parse_applicant(
         skills: list[Skill] = []
         skill_map = Skill._value2member_map_
         for item in items:
-            member = skill_map.get(item) if type(item) is str else None
+            member = cast(Skill | None, skill_map.get(item) if type(item) is str else None)
             if member is None:
-                member = Skill.parse(item)
+                member = cast(Skill | None, Skill.parse(item))
             if member is None:
                 problems.append(_problem(E.VALUE_NOT_ALLOWED, "skills", value=str(item)[:40]))
             elif member not in skills:
@@ -295,7 +302,16 @@ def parse_applicant(
 _KNOWN = frozenset(APPLICANT_FIELDS)
 _TEXT_ITEMS = tuple(TEXT_LIMITS.items())
 _NO_SPACE = frozenset(
-    ("nik", "kk_number", "rt", "rw", "postal_code", "domicile_rt", "domicile_rw", "domicile_postal_code")
+    (
+        "nik",
+        "kk_number",
+        "rt",
+        "rw",
+        "postal_code",
+        "domicile_rt",
+        "domicile_rw",
+        "domicile_postal_code",
+    )
 )
 
 
@@ -352,7 +368,9 @@ def _check_address(
         out.append(_problem(E.POSTAL_CODE_INVALID, f_postal))
 
 
-def validate(a: Applicant, today: date | None = None, areas: Regions | None = None) -> list[Problem]:
+def validate(
+    a: Applicant, today: date | None = None, areas: Regions | None = None
+) -> list[Problem]:
     """Every problem with ``a`` under the programme's rules, as of ``today``."""
     today = today or date.today()
     areas = areas or regions()
@@ -475,7 +493,9 @@ def normalise(a: Applicant) -> Applicant:
     return a
 
 
-def check(raw: Mapping[str, Any], today: date | None = None, *, strict_fields: bool = True) -> Result:
+def check(
+    raw: Mapping[str, Any], today: date | None = None, *, strict_fields: bool = True
+) -> Result:
     """Parse, normalise and validate raw input in one call."""
     applicant, problems = parse_applicant(raw, strict_fields=strict_fields)
     normalise(applicant)

@@ -56,7 +56,9 @@ def main(source: Path) -> None:
         fh.write(data)
     for name in ("LICENSE.md", "LICENSE-code-MIT", "SOURCE.md"):
         shutil.copyfile(source / name, OUT / f"regions-{name}")
-    print(f"{len(lines)} areas -> {OUT / 'regions.txt.gz'} ({(OUT / 'regions.txt.gz').stat().st_size} bytes)")
+    print(
+        f"{len(lines)} areas -> {OUT / 'regions.txt.gz'} ({(OUT / 'regions.txt.gz').stat().st_size} bytes)"
+    )
 
 
 if __name__ == "__main__":

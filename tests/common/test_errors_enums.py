@@ -5,7 +5,16 @@ import re
 import pytest
 
 from common import errors as E
-from common.enums import LABELS, Channel, Disability, Education, EmploymentStatus, Sex, Skill, Status
+from common.enums import (
+    LABELS,
+    Channel,
+    Disability,
+    Education,
+    EmploymentStatus,
+    Sex,
+    Skill,
+    Status,
+)
 from common.i18n import Lang
 
 
@@ -15,6 +24,7 @@ def test_every_code_has_both_languages(code: str) -> None:
     assert entry.code == code
     assert entry.message_id.strip() and entry.message_en.strip()
     assert entry.message_id != entry.message_en or code in ()  # really translated
+
     # the same placeholders in both languages (modulo the per-language field/sex names)
     def names(t: str) -> set[str]:
         return {n.removesuffix("_id").removesuffix("_en") for n in re.findall(r"{(\w+)}", t)}
@@ -23,7 +33,10 @@ def test_every_code_has_both_languages(code: str) -> None:
 
 
 def test_message_fills_params_and_keeps_unknown_placeholders() -> None:
-    assert E.message(E.BODY_TOO_LARGE, {"max": 10}, Lang.EN) == "The request is too large (at most 10 bytes)."
+    assert (
+        E.message(E.BODY_TOO_LARGE, {"max": 10}, Lang.EN)
+        == "The request is too large (at most 10 bytes)."
+    )
     assert "{max}" in E.message(E.BODY_TOO_LARGE, {}, "id")
 
 
@@ -37,7 +50,9 @@ def test_api_error_body() -> None:
     }
 
 
-@pytest.mark.parametrize("enum", [Sex, Education, EmploymentStatus, Disability, Channel, Status, Skill])
+@pytest.mark.parametrize(
+    "enum", [Sex, Education, EmploymentStatus, Disability, Channel, Status, Skill]
+)
 def test_every_enum_value_has_two_labels(enum) -> None:
     assert set(LABELS[enum]) == {m.value for m in enum}
     for member in enum:

@@ -8,17 +8,35 @@ import zstandard
 from common import errors as E
 from common import wire
 from common.errors import ApiError
-from common.protocol import Outcome, PushRecord, PushRequest, PushResponse, RecordResult, decode, encode
+from common.protocol import (
+    Outcome,
+    PushRecord,
+    PushRequest,
+    PushResponse,
+    RecordResult,
+    decode,
+    encode,
+)
 
 
 def _push() -> dict:
     return {
-        "device_id": "d1", "office_code": "320101", "batch_id": "b1",
-        "records": [{
-            "id": "r1", "code": "320101-001-000001-X", "revision": 1, "base_revision": 0,
-            "content_hash": "00", "applicant": {"nik": "1"}, "operator": "op",
-            "channel": "counter", "device_time": "2026-01-01T00:00:00Z",
-        }],
+        "device_id": "d1",
+        "office_code": "320101",
+        "batch_id": "b1",
+        "records": [
+            {
+                "id": "r1",
+                "code": "320101-001-000001-X",
+                "revision": 1,
+                "base_revision": 0,
+                "content_hash": "00",
+                "applicant": {"nik": "1"},
+                "operator": "op",
+                "channel": "counter",
+                "device_time": "2026-01-01T00:00:00Z",
+            }
+        ],
     }
 
 

@@ -13,7 +13,9 @@ def test_lookup_children_and_path() -> None:
     assert r.name("32") == "Jawa Barat"
     assert r.get("3201").name == "Kabupaten Bogor" and r.get("32.01").level is Level.REGENCY
     districts = r.children("32.01")
-    assert districts and all(d.code.startswith("32.01.") and d.level is Level.DISTRICT for d in districts)
+    assert districts and all(
+        d.code.startswith("32.01.") and d.level is Level.DISTRICT for d in districts
+    )
     village = r.children(districts[0].code)[0]
     assert [a.level for a in r.path(village.code)] == list(Level)
     assert r.get("99.99") is None and r.path("99.99.99.9999") == []
@@ -23,7 +25,10 @@ def test_full_path_in_both_languages() -> None:
     r = regions()
     hit = r.search("sukamaju, jonggol")[0]
     assert r.full_path(hit.code) == "Desa Sukamaju, Kec. Jonggol, Kab. Bogor, Prov. Jawa Barat"
-    assert r.full_path(hit.code, "en") == "Sukamaju village, Jonggol district, Bogor regency, Jawa Barat province"
+    assert (
+        r.full_path(hit.code, "en")
+        == "Sukamaju village, Jonggol district, Bogor regency, Jawa Barat province"
+    )
 
 
 def test_search_case_accent_and_word_insensitive() -> None:

@@ -22,12 +22,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), invalid_share=st.floats(0, 1), duplicate_share=st.floats(0, 0.5))
+@given(
+    seed=st.integers(0, 2**32 - 1), invalid_share=st.floats(0, 1), duplicate_share=st.floats(0, 0.5)
+)
 def test_valid_records_validate_and_planted_ones_give_exactly_their_codes(
     seed: int, invalid_share: float, duplicate_share: float
 ) -> None:
-    for sample in generate(30, seed, today=TODAY, offices=3, invalid_share=invalid_share,
-                           duplicate_share=duplicate_share, family_share=0.1):
+    for sample in generate(
+        30,
+        seed,
+        today=TODAY,
+        offices=3,
+        invalid_share=invalid_share,
+        duplicate_share=duplicate_share,
+        family_share=0.1,
+    ):
         result = check(sample.applicant, TODAY)
         assert set(result.error_codes) == set(sample.expected_errors), (sample, result.problems)
         if not sample.expected_errors:
@@ -75,9 +84,24 @@ def test_cli_csv_and_jsonl(tmp_path: Path) -> None:
     out_jsonl = tmp_path / "a.jsonl"
     for fmt, out in (("csv", out_csv), ("jsonl", out_jsonl)):
         subprocess.run(
-            [sys.executable, "-m", "common.synthetic", "--count", "25", "--seed", "9",
-             "--format", fmt, "--out", str(out), "--invalid-share", "0.2"],
-            cwd=ROOT, check=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "common.synthetic",
+                "--count",
+                "25",
+                "--seed",
+                "9",
+                "--format",
+                fmt,
+                "--out",
+                str(out),
+                "--invalid-share",
+                "0.2",
+            ],
+            cwd=ROOT,
+            check=True,
+            timeout=120,
         )
     with out_csv.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

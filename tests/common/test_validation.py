@@ -44,8 +44,18 @@ CASES: list[tuple[str, dict[str, Any], str, set[str]]] = [
     ("nik serial 0000", {"nik": "3201014507990000"}, "nik", {E.NIK_SERIAL_ZERO}),
     ("kk missing", {"kk_number": ""}, "kk_number", {E.REQUIRED}),
     ("kk 12 digits", {"kk_number": "320101150310"}, "kk_number", {E.KK_FORMAT}),
-    ("kk bad issue date", {"kk_number": "3201013213100002"}, "kk_number", {E.KK_ISSUE_DATE_INVALID}),
-    ("kk unknown district", {"kk_number": "3299991503100002"}, "kk_number", {E.KK_DISTRICT_UNKNOWN}),
+    (
+        "kk bad issue date",
+        {"kk_number": "3201013213100002"},
+        "kk_number",
+        {E.KK_ISSUE_DATE_INVALID},
+    ),
+    (
+        "kk unknown district",
+        {"kk_number": "3299991503100002"},
+        "kk_number",
+        {E.KK_DISTRICT_UNKNOWN},
+    ),
     ("name missing", {"full_name": "  "}, "full_name", {E.REQUIRED}),
     ("name one letter", {"full_name": "A"}, "full_name", {E.NAME_LENGTH}),
     ("name 101 chars", {"full_name": "A" * 101}, "full_name", {E.TEXT_TOO_LONG}),
@@ -59,7 +69,12 @@ CASES: list[tuple[str, dict[str, Any], str, set[str]]] = [
     ("birth date not a date", {"birth_date": "1999-02-31"}, "birth_date", {E.DATE_INVALID}),
     ("sex unknown", {"sex": "X"}, "sex", {E.VALUE_NOT_ALLOWED}),
     ("sex missing", {"sex": ""}, "sex", {E.REQUIRED}),
-    ("mother name digits", {"mother_maiden_name": "Ibu 1"}, "mother_maiden_name", {E.NAME_CHARACTERS}),
+    (
+        "mother name digits",
+        {"mother_maiden_name": "Ibu 1"},
+        "mother_maiden_name",
+        {E.NAME_CHARACTERS},
+    ),
     ("phone missing", {"phone": ""}, "phone", {E.REQUIRED}),
     ("phone landline", {"phone": "021-5551234"}, "phone", {E.PHONE_INVALID}),
     ("phone too short", {"phone": "08123"}, "phone", {E.PHONE_INVALID}),
@@ -76,13 +91,28 @@ CASES: list[tuple[str, dict[str, Any], str, set[str]]] = [
     ("education unknown", {"education": "phd"}, "education", {E.VALUE_NOT_ALLOWED}),
     ("employment missing", {"employment_status": ""}, "employment_status", {E.REQUIRED}),
     ("disability blank", {"disability": ""}, "disability", {E.REQUIRED}),
-    ("migrant not a bool", {"former_migrant_worker": "mungkin"}, "former_migrant_worker", {E.VALUE_NOT_ALLOWED}),
-    ("no declaration", {"declaration_not_excluded": False}, "declaration_not_excluded", {E.DECLARATION_REQUIRED}),
+    (
+        "migrant not a bool",
+        {"former_migrant_worker": "mungkin"},
+        "former_migrant_worker",
+        {E.VALUE_NOT_ALLOWED},
+    ),
+    (
+        "no declaration",
+        {"declaration_not_excluded": False},
+        "declaration_not_excluded",
+        {E.DECLARATION_REQUIRED},
+    ),
     ("no motivation", {"motivation": ""}, "motivation", {E.REQUIRED}),
     ("no skills", {"skills": []}, "skills", {E.SKILLS_REQUIRED}),
     ("unknown skill", {"skills": ["juggling"]}, "skills", {E.VALUE_NOT_ALLOWED}),
     ("no consent", {"consent_given": False}, "consent_given", {E.CONSENT_REQUIRED}),
-    ("consent version unknown", {"consent_version": "1999-01"}, "consent_version", {E.CONSENT_VERSION_UNKNOWN}),
+    (
+        "consent version unknown",
+        {"consent_version": "1999-01"},
+        "consent_version",
+        {E.CONSENT_VERSION_UNKNOWN},
+    ),
     ("consent version missing", {"consent_version": ""}, "consent_version", {E.REQUIRED}),
     ("consent time missing", {"consent_at": ""}, "consent_at", {E.REQUIRED}),
     ("consent time garbage", {"consent_at": "kemarin"}, "consent_at", {E.DATE_INVALID}),
@@ -91,7 +121,9 @@ CASES: list[tuple[str, dict[str, Any], str, set[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "field", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("changes", "field", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_rule(valid_raw: dict, changes: dict, field: str, expected: set[str]) -> None:
     found = codes(with_(valid_raw, **changes))
     assert found.get(field) == expected, found
@@ -99,12 +131,25 @@ def test_rule(valid_raw: dict, changes: dict, field: str, expected: set[str]) ->
 
 def test_every_validation_code_is_exercised() -> None:
     exercised = {c for case in CASES for c in case[3]}
-    exercised |= {E.NIK_DISTRICT_UNKNOWN, E.NIK_BIRTHDATE_MISMATCH, E.NIK_SEX_MISMATCH,
-                  E.BIRTH_DATE_FUTURE, E.AGE_OUT_OF_RANGE}  # covered by the tests below
+    exercised |= {
+        E.NIK_DISTRICT_UNKNOWN,
+        E.NIK_BIRTHDATE_MISMATCH,
+        E.NIK_SEX_MISMATCH,
+        E.BIRTH_DATE_FUTURE,
+        E.AGE_OUT_OF_RANGE,
+    }  # covered by the tests below
     validation_codes = {
         c for c in E.CATALOG if c not in exercised and E.CATALOG[c].http_status == 400
-    } - {E.MALFORMED_JSON, E.CURSOR_INVALID, E.ENROLL_CODE_INVALID, E.ENROLL_CODE_EXPIRED,
-         E.ENROLL_CODE_USED, E.NOT_ENROLLED, E.IMPORT_COLUMNS_MISSING, E.IMPORT_ROW_MALFORMED}
+    } - {
+        E.MALFORMED_JSON,
+        E.CURSOR_INVALID,
+        E.ENROLL_CODE_INVALID,
+        E.ENROLL_CODE_EXPIRED,
+        E.ENROLL_CODE_USED,
+        E.NOT_ENROLLED,
+        E.IMPORT_COLUMNS_MISSING,
+        E.IMPORT_ROW_MALFORMED,
+    }
     assert validation_codes == set()
 
 
@@ -120,7 +165,9 @@ def test_unknown_nik_district_is_only_a_warning(valid_raw: dict) -> None:
     # 91.01.01: a Papua code split off in 2022; well formed, not in the current list
     raw = with_(valid_raw, nik="9101014507990001", sex="P", birth_date="1999-07-05")
     result = check(raw, TODAY)
-    assert [(p.code, p.severity) for p in result.problems] == [(E.NIK_DISTRICT_UNKNOWN, Severity.WARNING)]
+    assert [(p.code, p.severity) for p in result.problems] == [
+        (E.NIK_DISTRICT_UNKNOWN, Severity.WARNING)
+    ]
     assert result.ok
 
 
@@ -170,8 +217,17 @@ def test_phone_normalisation(typed: str, stored: str | None) -> None:
 
 
 def test_normalised_values(valid_raw: dict) -> None:
-    result = check(with_(valid_raw, full_name="  Siti   Nur  Aminah ", phone="0812-3456-7890",
-                         email="Siti@Example.ID", village_code="3201012001", nik=" " + valid_raw["nik"]), TODAY)
+    result = check(
+        with_(
+            valid_raw,
+            full_name="  Siti   Nur  Aminah ",
+            phone="0812-3456-7890",
+            email="Siti@Example.ID",
+            village_code="3201012001",
+            nik=" " + valid_raw["nik"],
+        ),
+        TODAY,
+    )
     a = result.applicant
     assert a.full_name == "Siti Nur Aminah"
     assert a.phone == "+6281234567890"
@@ -181,7 +237,14 @@ def test_normalised_values(valid_raw: dict) -> None:
 
 
 def test_single_names_and_punctuation_are_valid(valid_raw: dict) -> None:
-    for name in ("Sukarno", "Ni Luh Putu Ayu", "Muh. Ali", "Siti Nur'aini", "Anak Agung Gde-Putra", "Élise"):
+    for name in (
+        "Sukarno",
+        "Ni Luh Putu Ayu",
+        "Muh. Ali",
+        "Siti Nur'aini",
+        "Anak Agung Gde-Putra",
+        "Élise",
+    ):
         assert "full_name" not in codes(with_(valid_raw, full_name=name)), name
 
 
