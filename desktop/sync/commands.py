@@ -1,0 +1,97 @@
+"""Enrollment and the headless sync, shared by the CLI (``loket-desk enroll`` / ``sync``) and
+the app (first-run dialog, "Sinkronkan sekarang")."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from enum import IntEnum
+
+from common.errors import ApiError
+from desktop.services.device import DeviceInfo, device_info
+from desktop.store import Store
+from desktop.store import settings as S
+from desktop.sync.client import SyncClient
+from desktop.sync.engine import SyncEngine, SyncOutcome, SyncProgress, SyncReport
+
+
+class SyncExit(IntEnum):
+    """Exit codes of ``loket-desk sync`` (for Task Scheduler / cron)."""
+
+    OK = 0  # everything was sent and answered, changes pulled
+    ERROR = 1  # usage or local error (not enrolled, cannot open the store)
+    UNREACHABLE = 2  # the server could not be reached; nothing lost, try again later
+    REFUSED = 3  # the server refused this device (revoked, bad credential, TLS)
+    PARTIAL = 4  # some records sent; others still waiting or need a clerk's attention
+
+
+EXIT_OF = {
+    SyncOutcome.OK: SyncExit.OK,
+    SyncOutcome.UNREACHABLE: SyncExit.UNREACHABLE,
+    SyncOutcome.REFUSED: SyncExit.REFUSED,
+    SyncOutcome.PARTIAL: SyncExit.PARTIAL,
+    SyncOutcome.CANCELLED: SyncExit.PARTIAL,
+}
+
+
+def enroll_device(
+    store: Store, server_url: str, code: str, *, ca_bundle: str | None = None, device_name: str | None = None
+) -> DeviceInfo:
+    """Exchange a one-time enrollment code for this device's credential and identity."""
+    client = SyncClient(server_url, ca_bundle=ca_bundle)
+    try:
+        response = client.enroll(code, device_name or platform.node(), app_version="0.1.0")
+    finally:
+        client.close()
+    with store.session() as s:
+        S.write(s, "server_url", server_url.rstrip("/"))
+        S.write(s, "ca_bundle", ca_bundle)
+        S.write(s, "device_id", response.device_id)
+        # kept in the local database (encrypted at rest once SQLCipher is on)
+        S.write(s, "device_credential", response.credential)
+        S.write(s, "office_code", response.office_code)
+        S.write(s, "office_name", response.office_name)
+        S.write(s, "device_no", response.device_no)
+        S.write(s, "enrolled", True)
+        S.write(s, "sync_cursor", "")
+    return device_info(store)
+
+
+def make_client(store: Store, lang: str = "id") -> SyncClient:
+    with store.session() as s:
+        url = S.read(s, "server_url")
+        credential = S.read(s, "device_credential")
+        ca_bundle = S.read(s, "ca_bundle")
+    if not url or not credential:
+        from common import errors as E
+
+        raise ApiError(E.NOT_ENROLLED)
+    return SyncClient(url, credential, ca_bundle=ca_bundle, lang=lang)
+
+
+def sync_once(store: Store, say: Callable[[str], None] = print, lang: str = "id") -> tuple[SyncExit, SyncReport | None]:
+    """One sync for a scheduler: prints progress lines, returns the exit code and report."""
+    try:
+        client = make_client(store, lang)
+    except ApiError as exc:
+        say(f"{exc.code}: {exc.message(lang)}")
+        return SyncExit.ERROR, None
+    engine = SyncEngine(store, client)
+    def progress(p: SyncProgress) -> None:
+        if p.stage == "push":
+            say(f"push: {p.records_sent}/{p.records_total} records, {p.bytes_sent} bytes")
+        else:
+            say(f"pull: {p.changes_applied} changes")
+
+    try:
+        report = engine.run(progress)
+    finally:
+        client.close()
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "none"
+    say(
+        f"sync {report.outcome.value}: sent {report.sent} ({outcomes}), pulled {report.changes_applied} changes, "
+        f"{report.pending_after} still pending, {report.bytes_sent} bytes sent in {report.seconds:.1f} s"
+    )
+    if report.error_code:
+        say(f"{report.error_code}: {report.message(lang)}")
+    return EXIT_OF[report.outcome], report

@@ -1,0 +1,398 @@
+"""The sync engine: push the outbox in adaptive, compressed batches, apply each per-record
+outcome, then pull the office's changes since the cursor and apply them.
+
+Guarantees (DESIGN promises 1, 2, 4, 5):
+
+* an outbox row is deleted only in the transaction that applies the server's answer for that
+  (registration, revision), so a crash or a lost response leaves it to be sent again; the
+  server answers a re-sent batch or record the same way (``already_received``);
+* a batch carries at most one revision of a registration, oldest first, so revision n+1 is
+  sent only after the server has answered for revision n;
+* pulled changes and the new cursor are written in one local transaction;
+* nothing here reads the device clock for ordering: the cursor is the server's sequence.
+
+No Qt: the app runs :meth:`SyncEngine.run` in its network worker and the headless
+``loket-desk sync`` command calls it directly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from common import errors as E
+from common.enums import Status
+from common.errors import ApiError
+from common.protocol import (
+    MAX_BATCH_RECORDS,
+    Change,
+    ChangeKind,
+    Outcome,
+    PushRecord,
+    PushRequest,
+    RecordResult,
+)
+from common.record import parse_datetime
+from desktop.store import Store
+from desktop.store import settings as S
+from desktop.store.models import OperatorAccount, OutboxEntry, RegistrationRecord, RevisionRecord, SyncRun
+from desktop.sync.client import REFUSED, TRANSIENT, SyncClient
+
+log = logging.getLogger(__name__)
+
+
+class SyncOutcome(StrEnum):
+    OK = "ok"  # everything in the outbox answered, changes pulled
+    PARTIAL = "partial"  # some records sent, some still waiting or needing attention
+    UNREACHABLE = "unreachable"  # the server could not be reached (try again later)
+    REFUSED = "refused"  # the server refused this device (revoked, bad credential, TLS)
+    CANCELLED = "cancelled"
+
+
+@dataclass(slots=True)
+class SyncProgress:
+    """Structured progress; the view formats and throttles it."""
+
+    stage: str  # "push" | "pull"
+    records_total: int = 0
+    records_sent: int = 0
+    bytes_sent: int = 0
+    changes_applied: int = 0
+
+
+@dataclass(slots=True)
+class SyncReport:
+    outcome: SyncOutcome
+    sent: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    changes_applied: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    pending_after: int = 0
+    needs_attention: int = 0  # records answered invalid or conflict in this run
+    error_code: str = ""
+    seconds: float = 0.0
+
+    def message(self, lang: str = "id") -> str:
+        return E.message(self.error_code, {}, lang) if self.error_code else ""
+
+
+class BatchSizer:
+    """Batch size that follows the link: halves after a failure or a slow answer, doubles
+    while answers come back fast."""
+
+    def __init__(self, initial: int = 200, minimum: int = 10, maximum: int = 500, fast_s: float = 2.0, slow_s: float = 15.0):
+        self.size = initial
+        self.minimum = minimum
+        self.maximum = min(maximum, MAX_BATCH_RECORDS)
+        self.fast_s = fast_s
+        self.slow_s = slow_s
+
+    def success(self, seconds: float) -> None:
+        if seconds < self.fast_s:
+            self.size = min(self.maximum, self.size * 2)
+        elif seconds > self.slow_s:
+            self.size = max(self.minimum, self.size // 2)
+
+    def failure(self) -> None:
+        self.size = max(self.minimum, self.size // 2)
+
+
+ProgressFn = Callable[[SyncProgress], None]
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        *,
+        sizer: BatchSizer | None = None,
+        retries: int = 3,
+        backoff_s: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.sizer = sizer or BatchSizer()
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.sleep = sleep
+        self._lock = threading.Lock()  # one sync at a time in this process
+
+    # --- public --------------------------------------------------------------------------
+    def run(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> SyncReport:
+        """One full sync: push everything pending, then pull. Never raises for sync failures:
+        the outcome and error code are in the report (and in the ``sync_runs`` history)."""
+        if not self._lock.acquire(blocking=False):
+            return SyncReport(SyncOutcome.CANCELLED, error_code="")
+        started = time.perf_counter()
+        run_id = self._start_run()
+        report = SyncReport(SyncOutcome.OK)
+        try:
+            self._push_all(report, progress, cancel)
+            if report.outcome is SyncOutcome.OK:
+                self._pull_all(report, progress, cancel)
+        except ApiError as exc:
+            report.error_code = exc.code
+            if exc.code in REFUSED:
+                report.outcome = SyncOutcome.REFUSED
+            elif exc.code in TRANSIENT:
+                report.outcome = SyncOutcome.PARTIAL if report.sent else SyncOutcome.UNREACHABLE
+            else:
+                report.outcome = SyncOutcome.PARTIAL
+        finally:
+            report.pending_after = self.pending_count()
+            if report.outcome is SyncOutcome.OK and (report.pending_after or report.needs_attention):
+                report.outcome = SyncOutcome.PARTIAL
+            report.seconds = time.perf_counter() - started
+            self._finish_run(run_id, report)
+            self._lock.release()
+        return report
+
+    def pending_count(self) -> int:
+        with self.store.session() as s:
+            return int(s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0)
+
+    # --- push ----------------------------------------------------------------------------
+    def _next_batch(self, limit: int) -> list[PushRecord]:
+        """The oldest outbox entries, at most one revision per registration."""
+        with self.store.session() as s:
+            rows = s.execute(
+                select(OutboxEntry, RevisionRecord, RegistrationRecord)
+                .join(
+                    RevisionRecord,
+                    (RevisionRecord.registration_id == OutboxEntry.registration_id)
+                    & (RevisionRecord.revision == OutboxEntry.revision),
+                )
+                .join(RegistrationRecord, RegistrationRecord.id == OutboxEntry.registration_id)
+                .order_by(OutboxEntry.id)
+                .limit(limit * 2)
+            ).all()
+            seen: set[str] = set()
+            batch: list[PushRecord] = []
+            for entry, rev, reg in rows:
+                if entry.registration_id in seen:
+                    continue
+                seen.add(entry.registration_id)
+                batch.append(
+                    PushRecord(
+                        id=reg.id,
+                        code=reg.code,
+                        revision=rev.revision,
+                        base_revision=rev.revision - 1,
+                        content_hash=rev.content_hash,
+                        applicant=json.loads(rev.applicant_json),
+                        operator=rev.operator,
+                        channel=reg.channel,
+                        device_time=_iso(rev.created_at),
+                    )
+                )
+                if len(batch) >= limit:
+                    break
+            return batch
+
+    def _push_all(self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None) -> None:
+        device_id, office = self._identity()
+        total = self.pending_count()
+        while True:
+            if cancel is not None and cancel.is_set():
+                report.outcome = SyncOutcome.CANCELLED
+                return
+            records = self._next_batch(self.sizer.size)
+            if not records:
+                return
+            request = PushRequest(device_id=device_id, office_code=office, batch_id=str(uuid.uuid4()), records=records)
+            response = self._send_with_retries(request, cancel)
+            assert self.client.last is not None
+            report.bytes_sent += self.client.last.bytes_sent
+            report.bytes_received += self.client.last.bytes_received
+            self._apply_results(response.results)
+            report.sent += len(records)
+            for result in response.results:
+                report.outcomes[result.outcome.value] += 1
+                if result.outcome in (Outcome.INVALID, Outcome.CONFLICT):
+                    report.needs_attention += 1
+            if progress:
+                progress(SyncProgress("push", total, min(report.sent, total), report.bytes_sent))
+
+    def _send_with_retries(self, request: PushRequest, cancel: threading.Event | None):  # type: ignore[no-untyped-def]
+        attempt = 0
+        while True:
+            try:
+                response = self.client.push(request)
+                assert self.client.last is not None
+                self.sizer.success(self.client.last.seconds)
+                return response
+            except ApiError as exc:
+                if exc.code not in TRANSIENT or attempt >= self.retries:
+                    self._note_failure(request, exc.code)
+                    raise
+                attempt += 1
+                self.sizer.failure()
+                # the same batch id again: if the server committed it, it answers the same way
+                delay = self.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())
+                log.info("push failed (%s), retry %d in %.1fs", exc.code, attempt, delay)
+                if cancel is not None and cancel.wait(delay):
+                    raise
+                if cancel is None:
+                    self.sleep(delay)
+
+    def _note_failure(self, request: PushRequest, code: str) -> None:
+        with self.store.session() as s:
+            for rec in request.records:
+                entry = s.scalar(
+                    select(OutboxEntry).where(
+                        OutboxEntry.registration_id == rec.id, OutboxEntry.revision == rec.revision
+                    )
+                )
+                if entry is not None:
+                    entry.attempts += 1
+                    entry.last_error = code
+
+    def _apply_results(self, results: list[RecordResult]) -> None:
+        now = datetime.now(timezone.utc)
+        with self.store.session() as s:
+            for result in results:
+                row = s.get(RegistrationRecord, result.id)
+                if row is None:
+                    continue
+                s.execute(
+                    delete(OutboxEntry).where(
+                        OutboxEntry.registration_id == result.id, OutboxEntry.revision <= result.revision
+                    )
+                )
+                apply_outcome(row, result, now)
+
+    # --- pull ----------------------------------------------------------------------------
+    def _pull_all(self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None) -> None:
+        while True:
+            if cancel is not None and cancel.is_set():
+                report.outcome = SyncOutcome.CANCELLED
+                return
+            with self.store.session() as s:
+                cursor = str(S.read(s, "sync_cursor", "") or "")
+            page = self.client.pull(cursor)
+            assert self.client.last is not None
+            report.bytes_received += self.client.last.bytes_received
+            with self.store.session() as s:  # changes and cursor in one transaction
+                for change in page.changes:
+                    apply_change(s, change)
+                S.write(s, "sync_cursor", page.cursor)
+                S.write(s, "last_sync_success", _iso(datetime.now(timezone.utc)))
+            report.changes_applied += len(page.changes)
+            if progress:
+                progress(SyncProgress("pull", report.sent, report.sent, report.bytes_sent, report.changes_applied))
+            if not page.more:
+                return
+
+    # --- bookkeeping ---------------------------------------------------------------------
+    def _identity(self) -> tuple[str, str]:
+        with self.store.session() as s:
+            if not S.read(s, "enrolled", False):
+                raise ApiError(E.NOT_ENROLLED)
+            return str(S.read(s, "device_id")), str(S.read(s, "office_code"))
+
+    def _start_run(self) -> int:
+        with self.store.session() as s:
+            run = SyncRun(started_at=datetime.now(timezone.utc), outcome="running")
+            s.add(run)
+            s.flush()
+            return int(run.id)
+
+    def _finish_run(self, run_id: int, report: SyncReport) -> None:
+        try:
+            with self.store.session() as s:
+                run = s.get(SyncRun, run_id)
+                if run is None:
+                    return
+                run.finished_at = datetime.now(timezone.utc)
+                run.outcome = report.outcome.value
+                run.sent = report.sent
+                run.accepted = sum(
+                    report.outcomes[o.value]
+                    for o in (Outcome.ACCEPTED, Outcome.ALREADY_RECEIVED, Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT)
+                )
+                run.failed = report.needs_attention
+                run.bytes_sent = report.bytes_sent
+                run.error_code = report.error_code
+        except Exception:  # the history must never turn a finished sync into a failure
+            log.exception("could not record the sync run")
+
+
+def apply_outcome(row: RegistrationRecord, result: RecordResult, now: datetime) -> None:
+    """Set a local record from the server's answer for one of its revisions."""
+    current = row.revision == result.revision  # not edited again since this revision left
+    row.server_outcome = result.outcome.value
+    row.server_time = row.server_time or now
+    if result.outcome in (Outcome.ACCEPTED, Outcome.ALREADY_RECEIVED, Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT):
+        row.base_revision_synced = max(row.base_revision_synced or 0, result.revision)
+        row.duplicate_of = result.duplicate_of
+        if current:
+            row.conflict = False
+            row.conflict_detail = ""
+            if result.outcome in (Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT):
+                row.status = Status.POTENTIAL_DUPLICATE.value
+            else:
+                row.status = (result.status or Status.RECEIVED).value
+    elif result.outcome is Outcome.INVALID:
+        # the server judged differently (rules changed, or the age passed 64): show it, let
+        # the clerk correct it as a new revision; never drop it silently
+        row.conflict = True
+        row.conflict_detail = json.dumps({"outcome": "invalid", "errors": result.errors})
+    elif result.outcome is Outcome.CONFLICT:
+        row.conflict = True
+        row.conflict_detail = json.dumps({"outcome": "conflict", "server_revision": result.server_revision})
+
+
+def apply_change(s: Session, change: Change) -> None:
+    if change.kind is ChangeKind.DECISION and change.registration_id:
+        row = s.get(RegistrationRecord, change.registration_id)
+        if row is None:
+            return  # not this device's record (the server sends an office's changes)
+        row.review_note = change.note or ""
+        row.reject_reason = change.reason or ""
+        if change.duplicate_of is not None:
+            row.duplicate_of = change.duplicate_of
+        if change.status is not None and (change.revision is None or change.revision >= row.revision):
+            row.status = change.status.value
+        if change.decided_at:
+            row.server_time = parse_datetime(change.decided_at)
+    elif change.kind is ChangeKind.OPERATOR:
+        data = change.data
+        username = str(data.get("username") or "")
+        if not username:
+            return
+        account = s.scalar(select(OperatorAccount).where(OperatorAccount.username == username))
+        if account is None:
+            account = OperatorAccount(
+                username=username,
+                password_hash=str(data.get("password_hash") or ""),
+                created_at=datetime.now(timezone.utc),
+                source="server",
+            )
+            s.add(account)
+        account.full_name = str(data.get("full_name") or account.full_name or "")
+        if data.get("password_hash"):
+            account.password_hash = str(data["password_hash"])
+        account.active = bool(data.get("active", True))
+        account.source = "server"
+    # REFERENCE and unknown kinds: nothing to apply yet; the cursor still moves past them
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,57 @@
+"""End-to-end fixtures: a real server in its own process and a real desktop store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from desktop.services.operators import add_operator, authenticate
+from desktop.services.registrations import RegistrationService
+from desktop.store import Store
+from desktop.sync.commands import enroll_device
+from syncserver.db import make_engine, session_factory
+from tests.support.liveserver import LiveServer
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "server").start()
+    yield server
+    server.stop()
+    print(server.log_path.read_text(errors="replace")[-6000:])  # shown when a test fails
+
+
+@pytest.fixture
+def server_db(live_server: LiveServer) -> Iterator[Session]:
+    """A session on the live server's own database (SQLite file), for central-side actions."""
+    engine = make_engine(live_server.database or f"sqlite:///{live_server.data_dir / 'loket-server.db'}")
+    factory = session_factory(engine)
+    with factory() as s:
+        yield s
+    engine.dispose()
+
+
+class Device:
+    """A desktop installation: its store, an operator's service, enrolled with the server."""
+
+    def __init__(self, data_dir: Path, server: LiveServer, office: str = "320101"):
+        self.data_dir = data_dir
+        self.store = Store.open(data_dir)
+        add_operator(self.store, "petugas", "rahasia-sekali", "Petugas Satu")
+        self.operator = authenticate(self.store, "petugas", "rahasia-sekali")
+        self.service = RegistrationService(self.store, self.operator)
+        regency = f"{office[:2]}.{office[2:4]}"
+        self.info = enroll_device(self.store, server.url, server.office_and_code(office, regency))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+@pytest.fixture
+def device(tmp_path: Path, live_server: LiveServer) -> Iterator[Device]:
+    d = Device(tmp_path / "desk", live_server)
+    yield d
+    d.close()
