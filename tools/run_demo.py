@@ -12,8 +12,11 @@
   desktop anyway is printed.
 - Ctrl+C (or either program exiting) stops both cleanly: SIGTERM, then SIGKILL after 10 s.
 
-While syncserver/ or desktop/ are not written yet, it says what is missing instead of failing
-with a traceback.
+The first start seeds the demo (tools/demo_seed.py): a demo office, a console admin and a
+desktop operator with generated passwords (printed at every start and kept in
+``.demo/credentials.json``), the desktop enrolled with the local server, and synthetic
+registrations already synced, so the whole journey is visible within a minute. The demo's data
+lives in ``.demo/`` (ignored by git) and survives restarts; delete the folder to start over.
 """
 
 from __future__ import annotations
@@ -139,6 +142,14 @@ def main() -> int:
         if wait_for_port(ns.host, ns.port, proc, timeout=60):
             say(f"sync server is up: pid {proc.pid}, data in {server_dir}")
             say(f"review console: {url}")
+            try:
+                from demo_seed import seed  # tools/ is on sys.path when this script runs
+
+                creds = seed(data, url.rstrip("/"), say)
+                say(f"console admin:    user {creds['admin_user']!r}, password {creds['admin_password']!r}")
+                say(f"desktop operator: user {creds['operator_user']!r}, password {creds['operator_password']!r}")
+            except Exception as exc:  # the demo still runs; say what failed
+                say(f"seeding the demo failed: {exc!r}")
         else:
             code = proc.poll()
             say(f"the sync server did not come up on {ns.host}:{ns.port} (exit code {code})")
