@@ -1,0 +1,306 @@
+"""Desktop store benchmark (issue 3): save latency, list search over 100,000 local records,
+and resident memory of a process that opened the store and searched.
+
+    .venv/bin/python -m bench desk_store            # 100,000 records, results -> docs/benchmarks.md
+    .venv/bin/python -m bench.desk_store --records 20000 --no-write
+
+The 100,000 records are made with common.synthetic and written through a bulk insert (this
+benchmark's own fast path; the app saves one record per transaction). Saves are then timed
+through RegistrationService.save, the path the form uses (validation, one fsynced commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from bench.machine import describe, percentile
+from common.enums import Channel, Status
+from common.record import content_hash, new_registration_id
+from common.regcode import make_code
+from common.synthetic import Generator
+from common.validation import normalise, parse_applicant
+from desktop.services.device import set_local_identity
+from desktop.services.operators import Operator
+from desktop.services.registrations import RegistrationService, search_text_for
+from desktop.store import Store
+from desktop.store import settings as S
+from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+HEADING = "## Desktop store (issue 3)"
+OFFICE, DEVICE_NO = "320101", 1
+STATUS_MIX = [
+    (Status.VERIFIED, 0.55),
+    (Status.RECEIVED, 0.2),
+    (Status.SAVED, 0.1),
+    (Status.POTENTIAL_DUPLICATE, 0.05),
+    (Status.RETURNED, 0.05),
+    (Status.REJECTED, 0.05),
+]
+
+
+def bulk_fill(store: Store, count: int, seed: int = 1, chunk: int = 5000) -> list[dict[str, Any]]:
+    """Insert ``count`` synthetic registrations fast (benchmark-only path). Returns a sample
+    of the applicants (for building queries)."""
+    gen = Generator(seed)
+    rng = random.Random(seed)
+    device_id = "bench-device"
+    now = datetime.now(UTC)
+    statuses = [s for s, _ in STATUS_MIX]
+    weights = [w for _, w in STATUS_MIX]
+    sample: list[dict[str, Any]] = []
+    seq = 0
+    for start in range(0, count, chunk):
+        regs, revs, outbox = [], [], []
+        for _ in range(min(chunk, count - start)):
+            seq += 1
+            applicant, _ = parse_applicant(gen.applicant())
+            normalise(applicant)
+            data = applicant.to_dict()
+            text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            digest = content_hash(data)
+            rid = new_registration_id()
+            code = make_code(OFFICE, DEVICE_NO, seq)
+            created = now - timedelta(minutes=(count - seq) * 4)  # ~280 days of history
+            status = rng.choices(statuses, weights)[0]
+            regs.append(
+                dict(
+                    id=rid,
+                    code=code,
+                    sequence=seq,
+                    nik=applicant.nik,
+                    kk_number=applicant.kk_number,
+                    full_name=applicant.full_name,
+                    phone=applicant.phone,
+                    status=status.value,
+                    revision=1,
+                    base_revision_synced=0 if status is Status.SAVED else 1,
+                    applicant_json=text,
+                    content_hash=digest,
+                    office_code=OFFICE,
+                    device_id=device_id,
+                    operator="bench",
+                    channel=Channel.COUNTER.value,
+                    device_time=created,
+                    created_at=created,
+                    updated_at=created,
+                    server_time=None,
+                    server_outcome=None,
+                    review_note="",
+                    reject_reason="",
+                    duplicate_of=None,
+                    conflict=False,
+                    conflict_detail="",
+                    search_text=search_text_for(applicant, code),
+                )
+            )
+            revs.append(
+                dict(
+                    registration_id=rid,
+                    revision=1,
+                    applicant_json=text,
+                    content_hash=digest,
+                    operator="bench",
+                    created_at=created,
+                )
+            )
+            if status is Status.SAVED:
+                outbox.append(
+                    dict(
+                        registration_id=rid,
+                        revision=1,
+                        enqueued_at=created,
+                        attempts=0,
+                        last_error="",
+                    )
+                )
+            if rng.random() < 0.01:
+                sample.append(data)
+        with store.session() as s:
+            s.execute(insert(RegistrationRecord), regs)
+            s.execute(insert(RevisionRecord), revs)
+            if outbox:
+                s.execute(insert(OutboxEntry), outbox)
+            S.write(s, "next_sequence", seq + 1)
+    return sample
+
+
+def queries(sample: list[dict[str, Any]], rng: random.Random) -> list[tuple[str, str]]:
+    """(kind, query) pairs: NIK prefixes, name words, phones, as a clerk types them."""
+    out: list[tuple[str, str]] = []
+    for a in rng.sample(sample, min(40, len(sample))):
+        nik, phone = a["nik"], a["phone"]
+        words = a["full_name"].split()
+        out += [
+            ("nik prefix (6)", nik[:6]),
+            ("nik prefix (10)", nik[:10]),
+            ("nik (16)", nik),
+            ("name word", rng.choice(words).lower()),
+            ("name word prefix (3)", words[0][:3].lower()),
+            ("name, two words", " ".join(w.lower() for w in words[:2])),
+            ("phone prefix (0812)", "0" + phone[3:6]),
+            ("phone (full, 08..)", "0" + phone[3:]),
+        ]
+    return out
+
+
+def time_searches(
+    service: RegistrationService, qs: list[tuple[str, str]]
+) -> dict[str, list[float]]:
+    """ms per list refresh: the first page (100 rows) and the total count, as the view asks."""
+    per_kind: dict[str, list[float]] = {}
+    for kind, q in qs + [("no query, newest first", ""), ("status filter", "")]:
+        status = Status.RETURNED if kind == "status filter" else None
+        t = time.perf_counter()
+        service.search(q, status=status, limit=100)
+        service.count(q, status=status)
+        per_kind.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
+    return per_kind
+
+
+RSS_PROBE = """
+import json, random, sys
+from pathlib import Path
+from bench.desk_store import queries, time_searches
+from desktop.services.operators import Operator
+from desktop.services.registrations import RegistrationService
+from desktop.store import Store
+store = Store.open(Path(sys.argv[1]))
+service = RegistrationService(store, Operator("bench"))
+sample = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
+for _ in range(3):
+    time_searches(service, queries(sample, random.Random(7)))
+status = {}
+for line in open("/proc/self/status", encoding="ascii"):
+    key, _, value = line.partition(":")
+    if key in ("VmRSS", "VmHWM"):
+        status[key] = int(value.split()[0]) / 1024
+print(json.dumps(status))
+"""
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(prog="python -m bench desk_store")
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--saves", type=int, default=300)
+    ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    ap.add_argument("--dir", default=None, help="work folder (default: a temporary one)")
+    args = ap.parse_args(argv if argv is not None else [])
+    work = Path(args.dir or tempfile.mkdtemp(prefix="loket-bench-desk-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"records": args.records}
+
+    store = Store.open(work)
+    set_local_identity(store, OFFICE, DEVICE_NO)
+    t = time.perf_counter()
+    sample = bulk_fill(store, args.records)
+    results["fill_s"] = time.perf_counter() - t
+    print(f"filled {args.records} records in {results['fill_s']:.1f} s")
+
+    service = RegistrationService(store, Operator("bench"))
+    gen = Generator(424242)
+    saves = []
+    for _ in range(args.saves):
+        raw = gen.applicant()
+        t = time.perf_counter()
+        result = service.save(raw)
+        saves.append((time.perf_counter() - t) * 1000)
+        assert result.ok, result.problems
+    results["save_ms"] = {
+        "p50": percentile(saves, 50),
+        "p95": percentile(saves, 95),
+        "max": max(saves),
+    }
+    print("save ms: p50 {p50:.1f}  p95 {p95:.1f}  max {max:.1f}".format(**results["save_ms"]))
+
+    qs = queries(sample, random.Random(7))
+    time_searches(service, qs[:20])  # warm the page cache, as a clerk's first searches do
+    per_kind = time_searches(service, qs)
+    all_ms = [v for vs in per_kind.values() for v in vs]
+    results["search_ms"] = {
+        "p50": percentile(all_ms, 50),
+        "p95": percentile(all_ms, 95),
+        "max": max(all_ms),
+    }
+    results["search_by_kind"] = {
+        k: {"p95": percentile(v, 95), "hits_example": None} for k, v in per_kind.items()
+    }
+    for kind, values in per_kind.items():
+        print(
+            f"  {kind:<26} p50 {percentile(values, 50):6.1f}  p95 {percentile(values, 95):6.1f} ms"
+        )
+    print(
+        "search+count ms: p50 {p50:.1f}  p95 {p95:.1f}  max {max:.1f}".format(
+            **results["search_ms"]
+        )
+    )
+    examples = {kind: service.count(q) for kind, q in qs[:8]}
+    results["hits"] = examples
+    store.close()
+    results["db_mb"] = sum(p.stat().st_size for p in work.glob("loket.db*")) / 1e6
+
+    sample_file = work / "sample.jsonl"
+    sample_file.write_text("\n".join(json.dumps(a) for a in sample), encoding="utf-8")
+    probe = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, str(work), str(sample_file)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results["rss_mb"] = json.loads(probe.stdout.strip().splitlines()[-1])
+    print(f"RSS of a process that opened the store and searched: {results['rss_mb']}")
+    if not args.no_write and args.records == 100_000:
+        write_doc(results)
+    return results
+
+
+def write_doc(r: dict[str, Any]) -> None:
+    s, q, m = r["save_ms"], r["search_ms"], r["rss_mb"]
+    kinds = "\n".join(f"| {kind} | {v['p95']:.1f} |" for kind, v in r["search_by_kind"].items())
+    section = f"""{HEADING}
+
+Run {date.today().isoformat()} on {describe()}, SQLite in WAL mode with `synchronous=FULL`,
+local disk. `.venv/bin/python -m bench desk_store` ({r["records"]:,} records bulk-filled from
+`common.synthetic` in {r["fill_s"]:.0f} s; database {r["db_mb"]:.0f} MB).
+
+| measure | result | target |
+|---|---|---|
+| save through `RegistrationService.save` (validate + one fsynced commit), p95 | {s["p95"]:.1f} ms (p50 {s["p50"]:.1f}, max {s["max"]:.1f}) | < 50 ms |
+| list search over {r["records"]:,} records: first page of 100 + total count, p95 | {q["p95"]:.1f} ms (p50 {q["p50"]:.1f}, max {q["max"]:.1f}) | < 100 ms |
+| resident memory of a process that opened the store and ran the searches | {m["VmRSS"]:.0f} MB (peak {m["VmHWM"]:.0f} MB) | < 250 MB |
+
+Search uses an FTS5 index (external content over `registrations.search_text`: NIK, name words,
+phone as `62…` and `0…`, and the code behind a `kode` prefix); every word typed is a prefix
+term. p95 by kind of query (ms, first page + count):
+
+| query | p95 ms |
+|---|---|
+{kinds}
+"""
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    if HEADING in text:  # replace our own section, keep everyone else's
+        before, _, rest = text.partition(HEADING)
+        nxt = rest.find("\n## ")
+        text = before + section + (rest[nxt:] if nxt >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    DOC.write_text(text, encoding="utf-8")
+    print(f"results written to {DOC}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,289 @@
+"""Ingest throughput of the sync server (issue 4).
+
+    .venv/bin/python -m bench ingest          # both backends, median of 3 runs
+    .venv/bin/python -m bench.ingest [--runs 3] [--backend sqlite|postgres|both] [--quick]
+
+For each backend (SQLite, the embedded default; PostgreSQL, a throw-away cluster started with
+tests/support/pgcluster.py) it starts the real server (`loket-server run`, gunicorn) on a free
+port, enrolls four devices, and measures:
+
+- batched: records per second for batches of 500 records, zstd-compressed, from 1 device and
+  from 4 devices pushing concurrently (each device its own thread and HTTP connection);
+- naive baseline, in the same run: one uncompressed JSON POST per record, from 1 and 4 devices;
+- bytes on the wire per record: request body and response body (both compressed as sent).
+
+Bodies are encoded before the clock starts (a device compresses while it waits for the
+line); the time is from the first request sent to the last answer received. Each figure is the
+median of ``--runs`` runs; every run sends new records (new ids, new applicants) into the same
+growing database. Data: common.synthetic with 2% duplicate NIKs, 5% shared family cards and 1%
+invalid records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.machine import describe
+from common import protocol as P
+from common import wire
+from common.record import content_hash, new_registration_id
+from common.synthetic import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = [sys.executable, "-m", "syncserver"]
+OFFICE = "320101"
+
+
+@dataclass
+class Device:
+    id: str
+    credential: str
+    http: requests.Session
+
+
+@dataclass
+class Result:
+    records: int
+    seconds: float
+    request_bytes: int
+    response_bytes: int
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds
+
+
+def _free_port() -> int:
+    sys.path.insert(0, str(ROOT))
+    from tests.support.netutil import free_port
+
+    return free_port()
+
+
+class Server:
+    def __init__(self, data_dir: Path, database: str, workers: int, threads: int) -> None:
+        self.data_dir, self.database = data_dir, database
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "LOKET_THREADS": str(threads), "LOKET_LOG_LEVEL": "WARNING"}
+        base = [*SERVER, "--data-dir", str(data_dir), "--database", database]
+        subprocess.run([*base, "migrate"], check=True, env=env, cwd=ROOT, capture_output=True)
+        subprocess.run([*base, "add-office", OFFICE, "--name", "Bench", "--regency", "3201"],
+                       check=True, env=env, cwd=ROOT, capture_output=True)  # fmt: skip
+        self.base, self.env = base, env
+        self.log = open(data_dir / "server.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [*base, "run", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start: " + (data_dir / "server.log").read_text()[-2000:])
+
+    def enroll(self) -> Device:
+        out = subprocess.run([*self.base, "enroll-code", OFFICE], check=True, env=self.env,
+                             cwd=ROOT, capture_output=True, text=True).stdout  # fmt: skip
+        code = out.strip().splitlines()[-1]
+        r = requests.post(self.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "bench"})
+        r.raise_for_status()
+        body = r.json()
+        http = requests.Session()
+        http.headers["Authorization"] = "Bearer " + body["credential"]
+        return Device(body["device_id"], body["credential"], http)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+class Data:
+    """Applicants generated once; each use gets a new registration id and, after the first
+    pass over the pool, new NIK/KK serials (still valid), so every run sends new people."""
+
+    def __init__(self, count: int, seed: int) -> None:
+        samples = generate(count, seed=seed, duplicate_share=0.02, family_share=0.05, invalid_share=0.01)
+        self.applicants = [s.applicant for s in samples]
+        self.next = 0
+
+    def records(self, n: int) -> list[P.PushRecord]:
+        out = []
+        for _ in range(n):
+            i = self.next % len(self.applicants)
+            lap = self.next // len(self.applicants)
+            self.next += 1
+            a = self.applicants[i]
+            if lap:
+                a = dict(a)
+                for key in ("nik", "kk_number"):
+                    if len(a[key]) == 16 and a[key][12:] != "0000":
+                        a[key] = a[key][:12] + f"{(int(a[key][12:]) + lap * 613) % 9999 + 1:04d}"
+            out.append(
+                P.PushRecord(
+                    id=new_registration_id(), code=f"{OFFICE}-001-{self.next % 1000000:06d}-0",
+                    revision=1, base_revision=0, content_hash=content_hash(a),
+                    applicant=a, operator="bench", channel="counter",
+                    device_time="2026-01-05T09:00:00Z",
+                )  # fmt: skip
+            )
+        return out
+
+
+def _run_devices(devices: list[Device], url: str, bodies: dict[str, list[tuple[bytes, dict[str, str], int]]]) -> Result:
+    """Each device sends its bodies in order; all devices at once. Wall time of the whole."""
+    barrier = threading.Barrier(len(devices) + 1)
+    totals = {"req": 0, "resp": 0, "records": 0}
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def work(dev: Device) -> None:
+        barrier.wait()
+        req_b = resp_b = recs = 0
+        for body, headers, n in bodies[dev.id]:
+            r = dev.http.post(url + "/api/v1/sync/push", data=body, headers=headers, stream=True)
+            raw = r.raw.read(decode_content=False)
+            if r.status_code != 200:
+                errors.append(f"{r.status_code} {raw[:200]!r}")
+                return
+            req_b += len(body)
+            resp_b += len(raw)
+            recs += n
+        with lock:
+            totals["req"] += req_b
+            totals["resp"] += resp_b
+            totals["records"] += recs
+
+    threads = [threading.Thread(target=work, args=(d,)) for d in devices]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError("push failed: " + errors[0])
+    return Result(totals["records"], seconds, totals["req"], totals["resp"])
+
+
+def batched(server: Server, devices: list[Device], data: Data, batches_per_device: int, size: int) -> Result:
+    bodies: dict[str, list[tuple[bytes, dict[str, str], int]]] = {}
+    headers = {"Content-Type": "application/json", "Content-Encoding": "zstd", "Accept-Encoding": "zstd"}
+    for dev in devices:
+        bodies[dev.id] = []
+        for _ in range(batches_per_device):
+            req = P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), data.records(size))
+            bodies[dev.id].append((wire.compress(wire.dumps(P.encode(req))), headers, size))
+    return _run_devices(devices, server.url, bodies)
+
+
+def naive(server: Server, devices: list[Device], data: Data, per_device: int) -> Result:
+    bodies: dict[str, list[tuple[bytes, dict[str, str], int]]] = {}
+    headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
+    for dev in devices:
+        bodies[dev.id] = [
+            (wire.dumps(P.encode(P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), [rec]))), headers, 1)
+            for rec in data.records(per_device)
+        ]
+    return _run_devices(devices, server.url, bodies)
+
+
+def run_backend(name: str, database: str | None, args: argparse.Namespace, data: Data) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"loket-bench-{name}-"))
+    server = Server(data_dir, database or f"sqlite:///{data_dir / 'loket-server.db'}", args.workers, args.threads)
+    out: dict[str, Any] = {}
+    try:
+        devices = [server.enroll() for _ in range(4)]
+        # warm-up: every worker process imports, connects, loads the region list
+        batched(server, devices, data, 1, 100)
+        naive(server, devices[:1], data, 20)
+        for n_dev in (1, 4):
+            runs = [batched(server, devices[:n_dev], data, args.batches, 500) for _ in range(args.runs)]
+            base = [naive(server, devices[:n_dev], data, args.naive) for _ in range(args.runs)]
+            rate = statistics.median(r.rate for r in runs)
+            naive_rate = statistics.median(r.rate for r in base)
+            last = runs[-1]
+            out[f"{n_dev}dev"] = {
+                "batched_rps": rate,
+                "batched_runs": [round(r.rate) for r in runs],
+                "naive_rps": naive_rate,
+                "naive_runs": [round(r.rate) for r in base],
+                "speedup": rate / naive_rate,
+                "req_bytes_per_record": last.request_bytes / last.records,
+                "resp_bytes_per_record": last.response_bytes / last.records,
+                "naive_req_bytes_per_record": base[-1].request_bytes / base[-1].records,
+                "naive_resp_bytes_per_record": base[-1].response_bytes / base[-1].records,
+                "records_per_run": last.records,
+            }
+            d = out[f"{n_dev}dev"]
+            print(
+                f"{name:8s} {n_dev} device(s): batched {rate:8,.0f} rec/s {d['batched_runs']}  "
+                f"naive {naive_rate:6,.0f} rec/s {d['naive_runs']}  x{d['speedup']:.0f}  "
+                f"wire {d['req_bytes_per_record']:.0f}+{d['resp_bytes_per_record']:.0f} B/record",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench ingest", description=__doc__.split("\n\n")[0])
+    p.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--batches", type=int, default=8, help="batches of 500 per device per run")
+    p.add_argument("--naive", type=int, default=300, help="single-record POSTs per device per run")
+    p.add_argument("--workers", type=int, default=2, help="server processes")
+    p.add_argument("--threads", type=int, default=2, help="threads per server process")
+    p.add_argument("--quick", action="store_true", help="1 run, 2 batches: a smoke test")
+    p.add_argument("--json", type=Path, help="also write the figures here")
+    args = p.parse_args(argv or [])
+    if args.quick:
+        args.runs, args.batches, args.naive = 1, 2, 50
+    print(describe())
+    print(f"server: gunicorn, {args.workers} workers x {args.threads} threads; batches of 500, "
+          f"{args.batches} per device per run; median of {args.runs} runs", flush=True)  # fmt: skip
+    data = Data(4000, seed=20260105)
+    results: dict[str, Any] = {"machine": describe(), "when": datetime.now(timezone.utc).isoformat()}
+    if args.backend in ("sqlite", "both"):
+        results["sqlite"] = run_backend("sqlite", None, args, data)
+    if args.backend in ("postgres", "both"):
+        sys.path.insert(0, str(ROOT))
+        from tests.support.pgcluster import PgCluster
+
+        with PgCluster(fast=False) as pg:
+            results["postgres"] = run_backend("postgres", pg.url(pg.create_database("bench")), args, data)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,288 @@
+"""The application shell: QApplication, language, the login window, then the main window.
+
+``desktop.__main__`` parses the command line and calls :func:`main` with the namespace
+(``.data_dir``, ``.lang``). :class:`LoketApp` owns the pieces of one run and hands each view
+only what it needs (the registration service, the task manager, a :class:`DeskContext`);
+there are no global singletons, so tests build a ``LoketApp`` on a temporary folder.
+
+Start-up is kept short (the login window must appear within 2 s on an office PC): the window
+is shown first, then the store is opened (migrations included) on the database worker and the
+village search index is built on the I/O pool. A login typed meanwhile simply queues behind
+the store opening on the same single worker.
+
+``LOKET_DESK_EXIT_AFTER_SHOW=1`` quits as soon as the login window is shown (the cold-start
+benchmark uses it); it prints ``LOKET_LOGIN_SHOWN <time.monotonic()>``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSettings, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from common.errors import ApiError
+from common.i18n import Lang, as_lang
+from common.regions import Regions, regions
+from desktop import paths
+from desktop.i18n import arg, qm_path
+from desktop.tasks import TaskManager
+from desktop.views.context import DeskContext
+from desktop.views.login import LoginView
+
+log = logging.getLogger(__name__)
+
+EXIT_AFTER_SHOW_ENV = "LOKET_DESK_EXIT_AFTER_SHOW"
+SETTINGS_FILE = "desktop.ini"
+LANG_KEY = "ui/language"
+
+
+def ui_settings(data_dir: Path) -> QSettings:
+    """Preferences of this computer's UI (language, window geometry): an INI file in the data
+    folder, readable before the database is open. Records never go here."""
+    return QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+def choose_language(cli_value: str | None, settings: QSettings) -> Lang:
+    """``--lang``, then the saved choice, then Indonesian."""
+    if cli_value:
+        return as_lang(cli_value)
+    saved = settings.value(LANG_KEY, "")
+    return as_lang(str(saved)) if saved else Lang.ID
+
+
+def install_translator(app: QCoreApplication, lang: Lang, old: QTranslator | None = None) -> QTranslator | None:
+    """Install ``loket_<lang>.qm`` (English needs none: the source strings are English)."""
+    if old is not None:
+        app.removeTranslator(old)
+    QLocale.setDefault(QLocale(QLocale.Language.Indonesian if lang is Lang.ID else QLocale.Language.English))
+    if lang is Lang.EN:
+        return None
+    translator = QTranslator(app)
+    if not translator.load(str(qm_path(lang.value))):
+        log.warning("translation %s not found; showing English", qm_path(lang.value))
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
+class LoketApp(QObject):
+    """One run of the desktop app on one data folder."""
+
+    def __init__(self, app: QApplication, data_dir: Path, lang: str | None = None) -> None:
+        super().__init__()
+        self.app = app
+        self.data_dir = data_dir
+        self.settings = ui_settings(data_dir)
+        self.lang = choose_language(lang, self.settings)
+        self._translator = install_translator(app, self.lang)
+        self.tasks = TaskManager()
+        self.store: Any = None
+        self.areas: Regions | None = None
+        self.login: LoginView | None = None
+        self.main_window: Any = None
+        self.service: Any = None
+        self.operator: Any = None
+        self._store_future: Future[Any] | None = None
+        self._closed = False
+
+    # --- start-up -----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.show_login()
+        self._store_future = self.tasks.run_db(self._open_store, on_done=self._store_opened,
+                                               on_error=self._store_failed)  # fmt: skip
+        self.tasks.run_io(_warm_regions, on_done=self._regions_ready)
+
+    def _open_store(self) -> Any:
+        from desktop.services.operators import list_operators
+        from desktop.store import Store
+
+        store = Store.open(self.data_dir)
+        return store, bool(list_operators(store))
+
+    def _store_opened(self, opened: tuple[Any, bool]) -> None:
+        self.store, has_operators = opened
+        if self._closed:
+            self.store.close()
+            return
+        if not has_operators and self.login is not None:
+            self.login.show_no_operators_hint()
+
+    def _store_failed(self, exc: BaseException) -> None:
+        log.error("cannot open the local store: %r", exc)
+        if self.login is not None:
+            self.login.show_error(arg(self.tr("The local database cannot be opened: %1"), exc))
+            self.login.set_busy(True)
+
+    def _regions_ready(self, areas: Regions) -> None:
+        self.areas = areas
+        if self.main_window is not None:
+            self.main_window.set_regions(areas)
+
+    # --- login ----------------------------------------------------------------------------------
+    def show_login(self) -> None:
+        login = LoginView(self.lang)
+        login.loginRequested.connect(self._login_requested)
+        login.languageChanged.connect(self._language_changed)
+        self.tasks.set_dialog_parent(login)
+        self.login = login
+        login.show()
+        if self.store is not None:
+            from desktop.services.operators import list_operators
+
+            self.tasks.run_db(list_operators, self.store,
+                              on_done=lambda ops: None if ops else login.show_no_operators_hint())  # fmt: skip
+
+    def _language_changed(self, code: str) -> None:
+        lang = as_lang(code)
+        if lang is self.lang:
+            return
+        self.settings.setValue(LANG_KEY, lang.value)
+        self.settings.sync()
+        self.lang = lang
+        self._translator = install_translator(self.app, lang, self._translator)
+        old = self.login
+        self.show_login()  # rebuilt in the new language
+        if old is not None and self.login is not None:
+            self.login.username.setText(old.username.text())
+            self.login.move(old.pos())
+            old.close()
+            old.deleteLater()
+
+    def _login_requested(self, username: str, password: str) -> None:
+        future = self._store_future
+
+        def check() -> tuple[Any, Any]:
+            from desktop.services.device import device_info
+            from desktop.services.operators import authenticate
+
+            assert future is not None
+            store, _ = future.result()  # queued behind the opening on the same worker
+            return authenticate(store, username, password), device_info(store)
+
+        self.tasks.run_db(check, on_done=self._logged_in, on_error=self._login_failed)
+
+    def _login_failed(self, exc: BaseException) -> None:
+        if self.login is None:
+            return
+        if isinstance(exc, ApiError):
+            self.login.show_error(exc.message(self.lang))
+        else:
+            self.login.show_error(arg(self.tr("Login is not possible right now: %1"), exc))
+
+    def _logged_in(self, result: tuple[Any, Any]) -> None:
+        from desktop.services.registrations import RegistrationService
+        from desktop.views.main_window import MainWindow
+
+        operator, device = result
+        self.operator = operator
+        self.service = RegistrationService(self.store, operator)
+        office_name = device.office_name or arg(self.tr("Office %1"), device.office_code)
+        ctx = DeskContext(
+            operator=operator,
+            lang=self.lang,
+            data_dir=self.data_dir,
+            office_name=office_name,
+            write_receipt=self._receipt_writer(office_name, operator),
+            import_csv=self._importer(operator),
+        )
+        window = MainWindow(self.service, self.tasks, ctx, self.areas)
+        window.logoutRequested.connect(self.logout)
+        self.main_window = window
+        self.tasks.set_dialog_parent(window)
+        window.show()
+        window.form.focus_first()
+        if self.login is not None:
+            self.login.close()
+            self.login.deleteLater()
+            self.login = None
+
+    def _receipt_writer(self, office_name: str, operator: Any) -> Any:
+        lang = self.lang.value
+
+        def write(registration: Any, path: Path) -> Path:
+            from desktop.services.receipt import write_receipt_pdf
+
+            return write_receipt_pdf(registration, office_name, operator, path, lang=lang)
+
+        return write
+
+    def _importer(self, operator: Any) -> Any:
+        def run(path: Path, *, dry_run: bool = False, errors_path: Path | None = None) -> Any:
+            from desktop.services.importer import import_csv
+
+            return import_csv(self.store, path, operator=operator, dry_run=dry_run, errors_path=errors_path)
+
+        return run
+
+    def logout(self) -> None:
+        window = self.main_window
+        self.main_window = None
+        self.service = None
+        self.operator = None
+        self.show_login()
+        if window is not None:
+            window.close()
+            window.deleteLater()
+
+    # --- shut-down ------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Close the windows, let queued database work finish (a save must land), close the store."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.main_window is not None:
+            self.main_window.close()
+        if self.login is not None:
+            self.login.close()
+        self.tasks.shutdown(wait=True)
+        if self.store is None and self._store_future is not None and self._store_future.done():
+            if self._store_future.exception() is None:
+                self.store = self._store_future.result()[0]
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self._translator is not None:
+            self.app.removeTranslator(self._translator)
+            self._translator = None
+
+
+def _warm_regions() -> Regions:
+    areas = regions()
+    areas.warm()
+    return areas
+
+
+def create_qapplication(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QCoreApplication.setOrganizationName("Kemnaker")
+    QCoreApplication.setApplicationName("Loket")
+    app = QApplication(argv or sys.argv[:1])
+    app.setApplicationDisplayName("Loket")
+    return app
+
+
+def main(args: Any) -> int:
+    """Start the GUI (called by ``desktop.__main__`` with the parsed namespace)."""
+    data_dir = paths.resolve_data_dir(getattr(args, "data_dir", None))
+    paths.setup_logging(data_dir)
+    app = create_qapplication(["loket-desk", *getattr(args, "qt_args", [])])
+    loket = LoketApp(app, data_dir, getattr(args, "lang", None))
+    app.aboutToQuit.connect(loket.shutdown)
+    loket.start()
+    if os.environ.get(EXIT_AFTER_SHOW_ENV):
+        def shown() -> None:
+            print(f"LOKET_LOGIN_SHOWN {time.monotonic():.6f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, shown)
+    return app.exec()

@@ -1,0 +1,291 @@
+"""``loket-desk``: the GUI with no subcommand, and headless subcommands for scripts.
+
+    loket-desk [--data-dir DIR] [--lang id|en]                       start the app
+    loket-desk [--data-dir DIR] setup --office CODE --device-no N    local identity (until enrollment)
+    loket-desk [--data-dir DIR] add-operator NAME [--full-name TEXT]
+    loket-desk [--data-dir DIR] import FILE.csv [--operator NAME] [--dry-run] [--errors OUT.csv]
+    loket-desk [--data-dir DIR] import --template OUT.csv
+    loket-desk [--data-dir DIR] status [--json] [--operator NAME]
+
+Passwords come from ``LOKET_PASSWORD``, else a prompt; ``--operator`` defaults to
+``LOKET_OPERATOR``. Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr);
+2 wrong usage; 3 an import finished but rejected some rows (see the error file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from common.errors import ApiError
+from common.i18n import Lang
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_REJECTED_ROWS = 3
+
+ENV_PASSWORD = "LOKET_PASSWORD"
+ENV_OPERATOR = "LOKET_OPERATOR"
+log = logging.getLogger("desktop.cli")
+
+
+class CliError(Exception):
+    """A failure reported as one line ``CODE: message`` and exit status 1."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loket-desk",
+        description="Loket desktop: offline registration at the counter and in the field.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder (default: $LOKET_DESK_DATA, else the platform's user data folder)",
+    )
+    parser.add_argument(
+        "--lang", choices=("id", "en"), default=None, help="interface language (GUI)"
+    )
+    parser.add_argument(
+        "--server", metavar="URL", default=None, help="sync server URL (GUI, enrollment)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "setup", help="set this device's office code and device number (until enrollment)"
+    )
+    p.add_argument(
+        "--office", required=True, metavar="CODE", help="6-digit office code, e.g. 320101"
+    )
+    p.add_argument(
+        "--device-no",
+        required=True,
+        type=int,
+        metavar="N",
+        help="device number in the office, 0-999",
+    )
+    p.add_argument(
+        "--office-name", default=None, metavar="TEXT", help="office name printed on receipts"
+    )
+
+    p = sub.add_parser("add-operator", help="create a local operator account")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--full-name", default="", metavar="TEXT")
+
+    p = sub.add_parser(
+        "import", help="import paper-form registrations from a CSV file (docs/IMPORT.md)"
+    )
+    p.add_argument("file", nargs="?", metavar="FILE.csv")
+    p.add_argument("--template", metavar="OUT.csv", help="write an empty template and stop")
+    p.add_argument(
+        "--dry-run", action="store_true", help="validate and write the error file, save nothing"
+    )
+    p.add_argument(
+        "--errors", metavar="OUT.csv", help="where rejected rows go (default FILE.errors.csv)"
+    )
+    _operator_option(p)
+
+    p = sub.add_parser("status", help="counts by status and the oldest unsynced record's age")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _operator_option(p)
+    return parser
+
+
+def _operator_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--operator",
+        default=os.environ.get(ENV_OPERATOR) or None,
+        metavar="NAME",
+        help=f"operator to act as (default ${ENV_OPERATOR}); password from ${ENV_PASSWORD} or a prompt",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        args.qt_args = extra
+        from desktop import application  # lazily: Qt is loaded only for the GUI
+
+        return int(application.main(args) or 0)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        return int(_run(args))
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except ApiError as exc:
+        print(f"{exc.code}: {exc.message(Lang.EN)}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("INTERRUPTED: stopped by the user", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug or an environment problem: one line here, details in the log
+        log.exception("loket-desk %s failed", args.command)
+        print(f"INTERNAL_ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace) -> int:
+    from desktop import paths
+
+    if args.command == "import" and args.template:
+        from desktop.services.importer import write_template
+
+        out = write_template(Path(args.template))
+        print(f"template written: {out}")
+        return EXIT_OK
+    data_dir = paths.resolve_data_dir(args.data_dir)
+    paths.setup_logging(data_dir)
+    if args.command == "import" and args.dry_run:
+        return _import(args, None, None)
+
+    from desktop.store import Store, StoreError
+
+    try:
+        store = Store.open(data_dir)
+    except StoreError as exc:
+        raise CliError("STORE_ERROR", str(exc)) from None
+    try:
+        if args.command == "setup":
+            return _setup(args, store)
+        if args.command == "add-operator":
+            return _add_operator(args, store)
+        operator = _login(store, args.operator)
+        if args.command == "import":
+            return _import(args, store, operator)
+        if args.command == "status":
+            return _status(args, store, operator)
+        raise CliError("USAGE", f"unknown command {args.command}")
+    finally:
+        store.close()
+
+
+def _password(prompt: str) -> str:
+    value = os.environ.get(ENV_PASSWORD)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CliError(
+            "PASSWORD_REQUIRED", f"set {ENV_PASSWORD} or run from a terminal to be asked"
+        )
+    return getpass.getpass(prompt)
+
+
+def _login(store, name: str | None):  # type: ignore[no-untyped-def]
+    from desktop.services.operators import authenticate
+
+    if not name:
+        raise CliError("OPERATOR_REQUIRED", f"give --operator NAME (or set {ENV_OPERATOR})")
+    return authenticate(store, name, _password(f"Password for {name}: "))
+
+
+def _setup(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
+    from desktop.services.device import set_local_identity
+
+    try:
+        info = set_local_identity(store, args.office, args.device_no, args.office_name)
+    except ValueError as exc:
+        raise CliError("INVALID_VALUE", str(exc)) from None
+    print(f"device {info.device_id}: office {info.office_code}, device number {info.device_no:03d}")
+    return EXIT_OK
+
+
+def _add_operator(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
+    from desktop.services.operators import add_operator
+
+    password = _password(f"Password for the new operator {args.name}: ")
+    if not os.environ.get(ENV_PASSWORD) and sys.stdin.isatty():
+        if getpass.getpass("Repeat the password: ") != password:
+            raise CliError("PASSWORD_MISMATCH", "the two passwords differ")
+    try:
+        add_operator(store, args.name, password, args.full_name)
+    except ValueError as exc:
+        raise CliError("INVALID_VALUE", str(exc)) from None
+    print(f"operator {args.name.strip().lower()} created")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, store, operator) -> int:  # type: ignore[no-untyped-def]
+    from desktop.services.device import DEFAULT_OFFICE, device_info
+    from desktop.services.importer import import_csv
+
+    if not args.file:
+        raise CliError("USAGE", "give FILE.csv to import, or --template OUT.csv")
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError("FILE_NOT_FOUND", f"no such file: {path}")
+    if store is not None and device_info(store).office_code == DEFAULT_OFFICE:
+        print(
+            "warning: this device has no office code yet (loket-desk setup --office CODE --device-no N)",
+            file=sys.stderr,
+        )
+    report = import_csv(
+        store,
+        path,
+        operator=operator,
+        dry_run=args.dry_run,
+        errors_path=Path(args.errors) if args.errors else None,
+    )
+    print(("dry run: " if args.dry_run else "imported: ") + report.summary())
+    return EXIT_REJECTED_ROWS if report.rejected else EXIT_OK
+
+
+def _age_text(age: timedelta | None) -> str:
+    if age is None:
+        return "-"
+    minutes = int(age.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
+
+
+def _status(args: argparse.Namespace, store, operator) -> int:  # type: ignore[no-untyped-def]
+    from desktop.services.device import device_info
+    from desktop.services.registrations import RegistrationService
+
+    service = RegistrationService(store, operator)
+    info = device_info(store)
+    counts = service.counts_by_status()
+    age = service.oldest_unsynced_age()
+    pending = service.pending_count()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "device_id": info.device_id,
+                    "office_code": info.office_code,
+                    "device_no": info.device_no,
+                    "enrolled": info.enrolled,
+                    "counts": {status.value: n for status, n in counts.items()},
+                    "total": sum(n for st, n in counts.items() if st.value != "draft"),
+                    "pending": pending,
+                    "oldest_unsynced_seconds": None if age is None else round(age.total_seconds()),
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    enrolled = "enrolled" if info.enrolled else "not enrolled"
+    print(f"office {info.office_code}, device {info.device_no:03d} ({enrolled})")
+    for status, n in counts.items():
+        print(f"  {status.label(Lang.EN):<28} {n:>8}")
+    print(f"pending sync: {pending}; oldest unsynced: {_age_text(age)}")
+    return EXIT_OK

@@ -1,0 +1,130 @@
+"""Paper-form import (``ImportDialog``): choose a CSV, check it (dry run) or import it.
+The import runs on the database worker; the window keeps working meanwhile. Rejected rows go
+to an error CSV the field officer can fix and import again (re-importing adds no duplicates).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.i18n import arg
+
+
+class ImportDialog(QDialog):
+    imported = Signal(object)  # ImportReport
+
+    def __init__(self, import_csv: Any, tasks: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importDialog")
+        self.setWindowTitle(self.tr("Import paper forms"))
+        self._import_csv = import_csv
+        self._tasks = tasks
+        self.report: Any = None
+        intro = QLabel(
+            self.tr(
+                "Choose a CSV file typed from paper forms (columns as in the template). Valid "
+                "rows are saved; rejected rows are written to an error file with the reasons."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.file = QLineEdit(self)
+        self.file.setObjectName("importFile")
+        self.file.setAccessibleName(self.tr("CSV file"))
+        browse = QPushButton(self.tr("Choose…"), self)
+        browse.setAutoDefault(False)
+        browse.clicked.connect(self._browse)
+        self.errors = QLineEdit(self)
+        self.errors.setObjectName("importErrorsFile")
+        self.errors.setAccessibleName(self.tr("Error file"))
+        self.errors.setPlaceholderText(self.tr("Next to the CSV file, ending in -errors.csv"))
+        self.dry_run = QCheckBox(self.tr("Only check, do not save (dry run)"), self)
+        self.dry_run.setObjectName("importDryRun")
+        self.dry_run.setAccessibleName(self.tr("Only check, do not save (dry run)"))
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(browse)
+        form = QFormLayout()
+        file_label = QLabel(self.tr("CSV file"), self)
+        file_label.setBuddy(self.file)
+        errors_label = QLabel(self.tr("Error file"), self)
+        errors_label.setBuddy(self.errors)
+        form.addRow(file_label, file_row)
+        form.addRow(errors_label, self.errors)
+        form.addRow("", self.dry_run)
+        self.result = QLabel(self)
+        self.result.setObjectName("importResult")
+        self.result.setWordWrap(True)
+        self.result.setProperty("loketData", True)
+        self.run_button = QPushButton(self.tr("Import"), self)
+        self.run_button.setObjectName("runImportButton")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        close = QPushButton(self.tr("Close"), self)
+        close.setAutoDefault(False)
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+        self.resize(640, 280)
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a CSV file"), self.file.text(),
+                                              self.tr("CSV files (*.csv)"))  # fmt: skip
+        if name:
+            self.file.setText(name)
+
+    def run(self) -> None:
+        path = Path(self.file.text().strip())
+        if not path.is_file():
+            self.result.setStyleSheet("color: #b3261e;")
+            self.result.setText(arg(self.tr("File not found: %1"), path))
+            return
+        errors_path = Path(self.errors.text().strip()) if self.errors.text().strip() else (
+            path.with_name(path.stem + "-errors.csv"))  # fmt: skip
+        self.run_button.setEnabled(False)
+        self.result.setStyleSheet("")
+        self.result.setText(self.tr("Importing…"))
+        self._tasks.run_db(
+            self._import_csv, path, dry_run=self.dry_run.isChecked(), errors_path=errors_path,
+            on_done=self._done, on_error=self._failed,
+        )  # fmt: skip
+
+    def _done(self, report: Any) -> None:
+        self.report = report
+        self.run_button.setEnabled(True)
+        text = arg(
+            self.tr("%1 rows read: %2 saved, %3 already present, %4 rejected."),
+            report.total, report.saved, report.already_present, report.rejected,
+        )  # fmt: skip
+        if report.rejected and report.errors_path:
+            text += "\n" + arg(self.tr("Rejected rows and their reasons: %1"), report.errors_path)
+        self.result.setText(text)
+        self.imported.emit(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.run_button.setEnabled(True)
+        self.result.setStyleSheet("color: #b3261e;")
+        message = exc.message() if hasattr(exc, "message") and callable(exc.message) else str(exc)
+        self.result.setText(arg(self.tr("The import failed: %1"), message))

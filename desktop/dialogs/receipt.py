@@ -1,0 +1,109 @@
+"""After a save: the receipt (``ReceiptDialog``). Enter saves the PDF to the path shown
+(``data_dir/receipts/<code>.pdf`` unless changed); "Print…" goes through QPrintDialog.
+The applicant takes the receipt home: programme, code, name, masked NIK, QR of the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from common.nik import mask_nik
+from desktop.i18n import arg
+
+
+class ReceiptDialog(QDialog):
+    pdfWritten = Signal(str)  # noqa: N815  path
+    printRequested = Signal(object)  # noqa: N815  registration
+
+    def __init__(self, registration: Any, ctx: Any, audit: Any = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("receiptDialog")
+        self.registration = registration
+        self._ctx = ctx
+        self._audit = audit
+        self.setWindowTitle(self.tr("Receipt"))
+        a = registration.applicant
+        saved = QLabel(arg(self.tr("Saved. Registration code: %1"), registration.code), self)
+        saved.setObjectName("receiptSaved")
+        saved.setStyleSheet("font-weight: bold; font-size: 12pt; color: #1b5e20;")
+        who = QLabel(arg(self.tr("%1, NIK %2"), a.full_name, mask_nik(a.nik)), self)
+        who.setProperty("loketData", True)
+        self.path = QLineEdit(str(ctx.receipts_dir / f"{registration.code}.pdf"), self)
+        self.path.setObjectName("receiptPath")
+        self.path.setProperty("loketData", True)
+        path_label = QLabel(self.tr("Save the receipt as"), self)
+        path_label.setBuddy(self.path)
+        self.path.setAccessibleName(self.tr("Receipt file"))
+        browse = QPushButton(self.tr("Choose…"), self)
+        browse.setAutoDefault(False)
+        browse.clicked.connect(self._browse)
+        self.result_label = QLabel(self)
+        self.result_label.setObjectName("receiptResult")
+        self.result_label.setProperty("loketData", True)
+        self.result_label.setWordWrap(True)
+
+        self.pdf_button = QPushButton(self.tr("Save PDF (Enter)"), self)
+        self.pdf_button.setObjectName("savePdfButton")
+        self.pdf_button.setDefault(True)
+        self.print_button = QPushButton(self.tr("Print…"), self)
+        self.print_button.setObjectName("printButton")
+        self.print_button.setAutoDefault(False)
+        close = QPushButton(self.tr("Next applicant (Esc)"), self)
+        close.setObjectName("closeReceiptButton")
+        close.setAutoDefault(False)
+        self.pdf_button.clicked.connect(self.save_pdf)
+        self.print_button.clicked.connect(lambda: self.printRequested.emit(self.registration))
+        close.clicked.connect(self.reject)
+
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(saved)
+        layout.addWidget(who)
+        layout.addSpacing(8)
+        layout.addWidget(path_label)
+        layout.addLayout(row)
+        layout.addWidget(self.result_label)
+        layout.addLayout(buttons)
+        self.resize(620, 220)
+        self.pdf_button.setFocus()
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Save the receipt as"), self.path.text(),
+                                              self.tr("PDF files (*.pdf)"))  # fmt: skip
+        if name:
+            self.path.setText(name)
+
+    def save_pdf(self) -> None:
+        path = Path(self.path.text().strip())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written = self._ctx.write_receipt(self.registration, path)
+        except Exception as exc:  # noqa: BLE001  shown to the clerk, who can pick another path
+            self.result_label.setStyleSheet("color: #b3261e;")
+            self.result_label.setText(arg(self.tr("The receipt could not be written: %1"), exc))
+            return
+        self.result_label.setStyleSheet("color: #1b5e20;")
+        self.result_label.setText(arg(self.tr("Receipt saved: %1"), written))
+        if self._audit is not None:
+            self._audit("printed", self.registration.id, {"kind": "pdf", "path": str(written)})
+        self.pdfWritten.emit(str(written))

@@ -1,0 +1,34 @@
+"""Translations of the desktop app.
+
+``loket_id.ts`` / ``loket_en.ts`` are the sources (``tools/update_translations.sh`` refreshes
+them from the code with ``pyside6-lupdate`` and compiles the ``.qm`` files with
+``pyside6-lrelease``). Source strings in the code are English; Indonesian is the default
+language, so ``loket_id.qm`` is installed unless English is chosen.
+
+Sentences are never built by concatenation: a translated template carries ``%1``, ``%2`` …
+and :func:`arg` fills them (Qt's ``QString::arg`` for Python strings).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+I18N_DIR = Path(__file__).resolve().parent
+
+_PLACEHOLDER = re.compile(r"%(\d{1,2})")
+
+
+def arg(template: str, *values: object) -> str:
+    """Fill ``%1`` … ``%n`` in a translated template in one pass (values are never re-scanned)."""
+
+    def sub(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        return str(values[n - 1]) if 1 <= n <= len(values) else match.group(0)
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def qm_path(lang: str) -> Path:
+    """The compiled translation file for ``lang`` ("id" or "en")."""
+    return I18N_DIR / f"loket_{lang}.qm"

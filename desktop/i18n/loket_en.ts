@@ -1,0 +1,813 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_GB" sourcelanguage="en">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Loket</source>
+        <translation>About Loket</translation>
+    </message>
+    <message>
+        <source>Loket %1</source>
+        <translation>Loket %1</translation>
+    </message>
+    <message>
+        <source>Offline registration for the pre-employment training programme, for labour offices and field officers.</source>
+        <translation>Offline registration for the pre-employment training programme, for labour offices and field officers.</translation>
+    </message>
+    <message>
+        <source>Data folder: %1</source>
+        <translation>Data folder: %1</translation>
+    </message>
+    <message>
+        <source>Administrative areas: idn-area-data 4.0.1 (Kemendagri codes), Open Database License (ODbL).</source>
+        <translation>Administrative areas: idn-area-data 4.0.1 (Kemendagri codes), Open Database License (ODbL).</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>DraftsView</name>
+    <message>
+        <source>Unfinished forms kept on this device. They are not sent to the server.</source>
+        <translation>Unfinished forms kept on this device. They are not sent to the server.</translation>
+    </message>
+    <message>
+        <source>Drafts</source>
+        <translation>Drafts</translation>
+    </message>
+    <message>
+        <source>Last changed</source>
+        <translation>Last changed</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Resume (Enter)</source>
+        <translation>Resume (Enter)</translation>
+    </message>
+    <message>
+        <source>Delete (Del)</source>
+        <translation>Delete (Del)</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Import paper forms</source>
+        <translation>Import paper forms</translation>
+    </message>
+    <message>
+        <source>Choose a CSV file typed from paper forms (columns as in the template). Valid rows are saved; rejected rows are written to an error file with the reasons.</source>
+        <translation>Choose a CSV file typed from paper forms (columns as in the template). Valid rows are saved; rejected rows are written to an error file with the reasons.</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>CSV file</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Error file</source>
+        <translation>Error file</translation>
+    </message>
+    <message>
+        <source>Next to the CSV file, ending in -errors.csv</source>
+        <translation>Next to the CSV file, ending in -errors.csv</translation>
+    </message>
+    <message>
+        <source>Only check, do not save (dry run)</source>
+        <translation>Only check, do not save (dry run)</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Choose a CSV file</source>
+        <translation>Choose a CSV file</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>File not found: %1</source>
+        <translation>File not found: %1</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <source>%1 rows read: %2 saved, %3 already present, %4 rejected.</source>
+        <translation>%1 rows read: %2 saved, %3 already present, %4 rejected.</translation>
+    </message>
+    <message>
+        <source>Rejected rows and their reasons: %1</source>
+        <translation>Rejected rows and their reasons: %1</translation>
+    </message>
+    <message>
+        <source>The import failed: %1</source>
+        <translation>The import failed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>LoginView</name>
+    <message>
+        <source>Loket — operator login</source>
+        <translation>Loket — operator login</translation>
+    </message>
+    <message>
+        <source>Loket</source>
+        <translation>Loket</translation>
+    </message>
+    <message>
+        <source>Pre-employment training programme registration</source>
+        <translation>Pre-employment training programme registration</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>No operator account exists on this computer yet. Create one with: loket-desk add-operator NAME</source>
+        <translation>No operator account exists on this computer yet. Create one with: loket-desk add-operator NAME</translation>
+    </message>
+</context>
+<context>
+    <name>LoketApp</name>
+    <message>
+        <source>The local database cannot be opened: %1</source>
+        <translation>The local database cannot be opened: %1</translation>
+    </message>
+    <message>
+        <source>Login is not possible right now: %1</source>
+        <translation>Login is not possible right now: %1</translation>
+    </message>
+    <message>
+        <source>Office %1</source>
+        <translation>Office %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Loket — %1</source>
+        <translation>Loket — %1</translation>
+    </message>
+    <message>
+        <source>New registration</source>
+        <translation>New registration</translation>
+    </message>
+    <message>
+        <source>Registrations</source>
+        <translation>Registrations</translation>
+    </message>
+    <message>
+        <source>Drafts</source>
+        <translation>Drafts</translation>
+    </message>
+    <message>
+        <source>Screens</source>
+        <translation>Screens</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>Import paper forms…</source>
+        <translation>Import paper forms…</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>Log out</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <source>&amp;Registration</source>
+        <translation>&amp;Registration</translation>
+    </message>
+    <message>
+        <source>New applicant</source>
+        <translation>New applicant</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Keep as draft</source>
+        <translation>Keep as draft</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>Registration form</source>
+        <translation>Registration form</translation>
+    </message>
+    <message>
+        <source>Registration list</source>
+        <translation>Registration list</translation>
+    </message>
+    <message>
+        <source>Search registrations</source>
+        <translation>Search registrations</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <source>About Loket</source>
+        <translation>About Loket</translation>
+    </message>
+    <message>
+        <source>Operator: %1</source>
+        <translation>Operator: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent: %1</source>
+        <extracomment>Issue 5 (sync client) puts its connection / progress / &quot;sync now&quot; widget here.</extracomment>
+        <translation>Waiting to be sent: %1</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: opening the existing record.</source>
+        <translation>This NIK is already registered on this device: opening the existing record.</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDialog</name>
+    <message>
+        <source>Receipt</source>
+        <translation>Receipt</translation>
+    </message>
+    <message>
+        <source>Saved. Registration code: %1</source>
+        <translation>Saved. Registration code: %1</translation>
+    </message>
+    <message>
+        <source>%1, NIK %2</source>
+        <translation>%1, NIK %2</translation>
+    </message>
+    <message>
+        <source>Save the receipt as</source>
+        <translation>Save the receipt as</translation>
+    </message>
+    <message>
+        <source>Receipt file</source>
+        <translation>Receipt file</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Save PDF (Enter)</source>
+        <translation>Save PDF (Enter)</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <source>Next applicant (Esc)</source>
+        <translation>Next applicant (Esc)</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The receipt could not be written: %1</source>
+        <translation>The receipt could not be written: %1</translation>
+    </message>
+    <message>
+        <source>Receipt saved: %1</source>
+        <translation>Receipt saved: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RecordView</name>
+    <message>
+        <source>Registration %1</source>
+        <translation>Registration %1</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Status: %1 · revision %2 · channel %3</source>
+        <translation>Status: %1 · revision %2 · channel %3</translation>
+    </message>
+    <message>
+        <source>Record details</source>
+        <translation>Record details</translation>
+    </message>
+    <message>
+        <source>Revision history</source>
+        <translation>Revision history</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>Revision</translation>
+    </message>
+    <message>
+        <source>Saved at</source>
+        <translation>Saved at</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Changed fields</source>
+        <translation>Changed fields</translation>
+    </message>
+    <message>
+        <source>(first revision)</source>
+        <translation>(first revision)</translation>
+    </message>
+    <message>
+        <source>The server reported a conflict for this record; it is kept as it is until someone resolves it.</source>
+        <translation>The server reported a conflict for this record; it is kept as it is until someone resolves it.</translation>
+    </message>
+    <message>
+        <source>Edit (creates a new revision)</source>
+        <translation>Edit (creates a new revision)</translation>
+    </message>
+    <message>
+        <source>Sent records can only be corrected when the office returns them.</source>
+        <translation>Sent records can only be corrected when the office returns them.</translation>
+    </message>
+    <message>
+        <source>Receipt…</source>
+        <translation>Receipt…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>No</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationFormView</name>
+    <message>
+        <source>Form status</source>
+        <extracomment>Problems on these fields are shown at the widget of another field.</extracomment>
+        <translation>Form status</translation>
+    </message>
+    <message>
+        <source>New applicant (Ctrl+N)</source>
+        <translation>New applicant (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Keep as draft (Ctrl+Shift+S)</source>
+        <translation>Keep as draft (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+S)</source>
+        <translation>Save (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>(choose)</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identity</translation>
+    </message>
+    <message>
+        <source>16 digits from the ID card</source>
+        <translation>16 digits from the ID card</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>What the NIK says</source>
+        <translation>What the NIK says</translation>
+    </message>
+    <message>
+        <source>16 digits from the family card</source>
+        <translation>16 digits from the family card</translation>
+    </message>
+    <message>
+        <source>Family card number (KK)</source>
+        <translation>Family card number (KK)</translation>
+    </message>
+    <message>
+        <source>As written on the ID card</source>
+        <translation>As written on the ID card</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <source>Place of birth</source>
+        <translation>Place of birth</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sex</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>Mother&apos;s maiden name</source>
+        <translation>Mother&apos;s maiden name</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <source>e.g. 0812 3456 7890</source>
+        <translation>e.g. 0812 3456 7890</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Mobile phone</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Street, house number</source>
+        <translation>Street, house number</translation>
+    </message>
+    <message>
+        <source>Street address</source>
+        <translation>Street address</translation>
+    </message>
+    <message>
+        <source>RT</source>
+        <translation>RT</translation>
+    </message>
+    <message>
+        <source>RW</source>
+        <translation>RW</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>Postal code</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Lives at the address on the ID card</source>
+        <translation>Lives at the address on the ID card</translation>
+    </message>
+    <message>
+        <source>Domicile</source>
+        <translation>Domicile</translation>
+    </message>
+    <message>
+        <source>Domicile street address</source>
+        <translation>Domicile street address</translation>
+    </message>
+    <message>
+        <source>Domicile RT</source>
+        <translation>Domicile RT</translation>
+    </message>
+    <message>
+        <source>Domicile RW</source>
+        <translation>Domicile RW</translation>
+    </message>
+    <message>
+        <source>Domicile village</source>
+        <translation>Domicile village</translation>
+    </message>
+    <message>
+        <source>Domicile postal code</source>
+        <translation>Domicile postal code</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Profile</translation>
+    </message>
+    <message>
+        <source>Last education</source>
+        <translation>Last education</translation>
+    </message>
+    <message>
+        <source>Employment status</source>
+        <translation>Employment status</translation>
+    </message>
+    <message>
+        <source>Disability</source>
+        <translation>Disability</translation>
+    </message>
+    <message>
+        <source>Has worked abroad as a migrant worker</source>
+        <translation>Has worked abroad as a migrant worker</translation>
+    </message>
+    <message>
+        <source>Former migrant worker</source>
+        <translation>Former migrant worker</translation>
+    </message>
+    <message>
+        <source>Arrow keys move, Space ticks a skill</source>
+        <translation>Arrow keys move, Space ticks a skill</translation>
+    </message>
+    <message>
+        <source>Skills of interest</source>
+        <translation>Skills of interest</translation>
+    </message>
+    <message>
+        <source>In the applicant&apos;s words</source>
+        <translation>In the applicant&apos;s words</translation>
+    </message>
+    <message>
+        <source>Reason for joining</source>
+        <translation>Reason for joining</translation>
+    </message>
+    <message>
+        <source>Declaration and consent</source>
+        <translation>Declaration and consent</translation>
+    </message>
+    <message>
+        <source>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</source>
+        <translation>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</translation>
+    </message>
+    <message>
+        <source>The applicant makes this declaration</source>
+        <translation>The applicant makes this declaration</translation>
+    </message>
+    <message>
+        <source>Declaration</source>
+        <translation>Declaration</translation>
+    </message>
+    <message>
+        <source>The applicant consents (consent text version %1)</source>
+        <translation>The applicant consents (consent text version %1)</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>district code %1 (not in the region list)</source>
+        <translation>district code %1 (not in the region list)</translation>
+    </message>
+    <message>
+        <source>not a real date</source>
+        <translation>not a real date</translation>
+    </message>
+    <message>
+        <source>The NIK says: born %1, %2, registered in %3.</source>
+        <translation>The NIK says: born %1, %2, registered in %3.</translation>
+    </message>
+    <message>
+        <source>Date of birth and sex were filled in from the NIK; check them.</source>
+        <translation>Date of birth and sex were filled in from the NIK; check them.</translation>
+    </message>
+    <message>
+        <source>Disagrees: date of birth typed as %1.</source>
+        <translation>Disagrees: date of birth typed as %1.</translation>
+    </message>
+    <message>
+        <source>Disagrees: sex chosen as %1.</source>
+        <translation>Disagrees: sex chosen as %1.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device.</source>
+        <translation>This NIK is already registered on this device.</translation>
+    </message>
+    <message>
+        <source>Not saved: fix the problems listed.</source>
+        <translation>Not saved: fix the problems listed.</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>Saved: %1</translation>
+    </message>
+    <message>
+        <source>Not saved.</source>
+        <translation>Not saved.</translation>
+    </message>
+    <message>
+        <source>Kept as a draft.</source>
+        <translation>Kept as a draft.</translation>
+    </message>
+    <message>
+        <source>The unfinished form was kept as a draft.</source>
+        <translation>The unfinished form was kept as a draft.</translation>
+    </message>
+    <message>
+        <source>Editing %1 (will be saved as revision %2)</source>
+        <translation>Editing %1 (will be saved as revision %2)</translation>
+    </message>
+    <message>
+        <source>New applicant (resumed draft)</source>
+        <translation>New applicant (resumed draft)</translation>
+    </message>
+    <message>
+        <source>New applicant</source>
+        <translation>New applicant</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationListView</name>
+    <message>
+        <source>Search by NIK, name, phone or code (Ctrl+F)</source>
+        <translation>Search by NIK, name, phone or code (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>Search registrations</source>
+        <translation>Search registrations</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Filter by status</translation>
+    </message>
+    <message>
+        <source>Registered between</source>
+        <translation>Registered between</translation>
+    </message>
+    <message>
+        <source>Filter by registration date</source>
+        <translation>Filter by registration date</translation>
+    </message>
+    <message>
+        <source>From date</source>
+        <translation>From date</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>To date</translation>
+    </message>
+    <message>
+        <source>and</source>
+        <translation>and</translation>
+    </message>
+    <message>
+        <source>Registrations</source>
+        <translation>Registrations</translation>
+    </message>
+    <message>
+        <source>%1 registrations</source>
+        <translation>%1 registrations</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationTableModel</name>
+    <message>
+        <source>Registration code</source>
+        <translation>Registration code</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Registered at</source>
+        <translation>Registered at</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>Revision</translation>
+    </message>
+</context>
+<context>
+    <name>SaveProblemsDialog</name>
+    <message>
+        <source>Not saved yet</source>
+        <translation>Not saved yet</translation>
+    </message>
+    <message>
+        <source>The record was not saved. Please fix these %1 problems:</source>
+        <translation>The record was not saved. Please fix these %1 problems:</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Problems</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Go to the field</source>
+        <translation>Go to the field</translation>
+    </message>
+</context>
+<context>
+    <name>TaskManager</name>
+    <message>
+        <source>Something went wrong</source>
+        <extracomment>(callback, payload, is_error), emitted from worker threads, delivered queued. emitted on the GUI thread after every callback ran (tests wait on it) structured progress from a job: (job name, dict)</extracomment>
+        <translation>Something went wrong</translation>
+    </message>
+    <message>
+        <source>The operation could not be completed: %1</source>
+        <translation>The operation could not be completed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>VillageEdit</name>
+    <message>
+        <source>Type part of the village name, e.g. Sukamaju</source>
+        <translation>Type part of the village name, e.g. Sukamaju</translation>
+    </message>
+    <message>
+        <source>Loading the village list…</source>
+        <translation>Loading the village list…</translation>
+    </message>
+</context>
+</TS>

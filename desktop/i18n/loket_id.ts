@@ -1,0 +1,813 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="id_ID" sourcelanguage="en">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Loket</source>
+        <translation>Tentang Loket</translation>
+    </message>
+    <message>
+        <source>Loket %1</source>
+        <translation>Loket %1</translation>
+    </message>
+    <message>
+        <source>Offline registration for the pre-employment training programme, for labour offices and field officers.</source>
+        <translation>Pendaftaran luring program pelatihan prakerja, untuk dinas tenaga kerja dan petugas lapangan.</translation>
+    </message>
+    <message>
+        <source>Data folder: %1</source>
+        <translation>Folder data: %1</translation>
+    </message>
+    <message>
+        <source>Administrative areas: idn-area-data 4.0.1 (Kemendagri codes), Open Database License (ODbL).</source>
+        <translation>Wilayah administrasi: idn-area-data 4.0.1 (kode Kemendagri), Open Database License (ODbL).</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+</context>
+<context>
+    <name>DraftsView</name>
+    <message>
+        <source>Unfinished forms kept on this device. They are not sent to the server.</source>
+        <translation>Formulir yang belum selesai, disimpan di perangkat ini. Draf tidak dikirim ke server.</translation>
+    </message>
+    <message>
+        <source>Drafts</source>
+        <translation>Draf</translation>
+    </message>
+    <message>
+        <source>Last changed</source>
+        <translation>Terakhir diubah</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nama</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Resume (Enter)</source>
+        <translation>Lanjutkan (Enter)</translation>
+    </message>
+    <message>
+        <source>Delete (Del)</source>
+        <translation>Hapus (Del)</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Import paper forms</source>
+        <translation>Impor formulir kertas</translation>
+    </message>
+    <message>
+        <source>Choose a CSV file typed from paper forms (columns as in the template). Valid rows are saved; rejected rows are written to an error file with the reasons.</source>
+        <translation>Pilih berkas CSV hasil ketikan formulir kertas (kolom sesuai templat). Baris yang sah disimpan; baris yang ditolak ditulis ke berkas galat beserta alasannya.</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>Berkas CSV</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Pilih…</translation>
+    </message>
+    <message>
+        <source>Error file</source>
+        <translation>Berkas galat</translation>
+    </message>
+    <message>
+        <source>Next to the CSV file, ending in -errors.csv</source>
+        <translation>Di samping berkas CSV, berakhiran -errors.csv</translation>
+    </message>
+    <message>
+        <source>Only check, do not save (dry run)</source>
+        <translation>Periksa saja, jangan simpan (uji coba)</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Impor</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
+        <source>Choose a CSV file</source>
+        <translation>Pilih berkas CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Berkas CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>File not found: %1</source>
+        <translation>Berkas tidak ditemukan: %1</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Sedang mengimpor…</translation>
+    </message>
+    <message>
+        <source>%1 rows read: %2 saved, %3 already present, %4 rejected.</source>
+        <translation>%1 baris dibaca: %2 disimpan, %3 sudah ada, %4 ditolak.</translation>
+    </message>
+    <message>
+        <source>Rejected rows and their reasons: %1</source>
+        <translation>Baris yang ditolak beserta alasannya: %1</translation>
+    </message>
+    <message>
+        <source>The import failed: %1</source>
+        <translation>Impor gagal: %1</translation>
+    </message>
+</context>
+<context>
+    <name>LoginView</name>
+    <message>
+        <source>Loket — operator login</source>
+        <translation>Loket — masuk operator</translation>
+    </message>
+    <message>
+        <source>Loket</source>
+        <translation>Loket</translation>
+    </message>
+    <message>
+        <source>Pre-employment training programme registration</source>
+        <translation>Pendaftaran program pelatihan prakerja</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Nama pengguna</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Kata sandi</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Bahasa</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Masuk</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Memeriksa…</translation>
+    </message>
+    <message>
+        <source>No operator account exists on this computer yet. Create one with: loket-desk add-operator NAME</source>
+        <translation>Belum ada akun operator di komputer ini. Buat akun dengan: loket-desk add-operator NAMA</translation>
+    </message>
+</context>
+<context>
+    <name>LoketApp</name>
+    <message>
+        <source>The local database cannot be opened: %1</source>
+        <translation>Basis data lokal tidak dapat dibuka: %1</translation>
+    </message>
+    <message>
+        <source>Login is not possible right now: %1</source>
+        <translation>Saat ini tidak dapat masuk: %1</translation>
+    </message>
+    <message>
+        <source>Office %1</source>
+        <translation>Kantor %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Loket — %1</source>
+        <translation>Loket — %1</translation>
+    </message>
+    <message>
+        <source>New registration</source>
+        <translation>Pendaftaran baru</translation>
+    </message>
+    <message>
+        <source>Registrations</source>
+        <translation>Daftar pendaftaran</translation>
+    </message>
+    <message>
+        <source>Drafts</source>
+        <translation>Draf</translation>
+    </message>
+    <message>
+        <source>Screens</source>
+        <translation>Layar</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Berkas</translation>
+    </message>
+    <message>
+        <source>Import paper forms…</source>
+        <translation>Impor formulir kertas…</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>Keluar akun</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Tutup aplikasi</translation>
+    </message>
+    <message>
+        <source>&amp;Registration</source>
+        <translation>&amp;Pendaftaran</translation>
+    </message>
+    <message>
+        <source>New applicant</source>
+        <translation>Pendaftar baru</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Simpan</translation>
+    </message>
+    <message>
+        <source>Keep as draft</source>
+        <translation>Simpan sebagai draf</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Tampilan</translation>
+    </message>
+    <message>
+        <source>Registration form</source>
+        <translation>Formulir pendaftaran</translation>
+    </message>
+    <message>
+        <source>Registration list</source>
+        <translation>Daftar pendaftaran</translation>
+    </message>
+    <message>
+        <source>Search registrations</source>
+        <translation>Cari pendaftaran</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Ban&amp;tuan</translation>
+    </message>
+    <message>
+        <source>About Loket</source>
+        <translation>Tentang Loket</translation>
+    </message>
+    <message>
+        <source>Operator: %1</source>
+        <translation>Operator: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent: %1</source>
+        <extracomment>Issue 5 (sync client) puts its connection / progress / &quot;sync now&quot; widget here.</extracomment>
+        <translation>Menunggu dikirim: %1</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: opening the existing record.</source>
+        <translation>NIK ini sudah terdaftar di perangkat ini: data yang ada dibuka.</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDialog</name>
+    <message>
+        <source>Receipt</source>
+        <translation>Tanda terima</translation>
+    </message>
+    <message>
+        <source>Saved. Registration code: %1</source>
+        <translation>Tersimpan. Kode pendaftaran: %1</translation>
+    </message>
+    <message>
+        <source>%1, NIK %2</source>
+        <translation>%1, NIK %2</translation>
+    </message>
+    <message>
+        <source>Save the receipt as</source>
+        <translation>Simpan tanda terima sebagai</translation>
+    </message>
+    <message>
+        <source>Receipt file</source>
+        <translation>Berkas tanda terima</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Pilih…</translation>
+    </message>
+    <message>
+        <source>Save PDF (Enter)</source>
+        <translation>Simpan PDF (Enter)</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>Cetak…</translation>
+    </message>
+    <message>
+        <source>Next applicant (Esc)</source>
+        <translation>Pendaftar berikutnya (Esc)</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>Berkas PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The receipt could not be written: %1</source>
+        <translation>Tanda terima tidak dapat ditulis: %1</translation>
+    </message>
+    <message>
+        <source>Receipt saved: %1</source>
+        <translation>Tanda terima tersimpan: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RecordView</name>
+    <message>
+        <source>Registration %1</source>
+        <translation>Pendaftaran %1</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Status: %1 · revision %2 · channel %3</source>
+        <translation>Status: %1 · revisi %2 · kanal %3</translation>
+    </message>
+    <message>
+        <source>Record details</source>
+        <translation>Rincian data</translation>
+    </message>
+    <message>
+        <source>Revision history</source>
+        <translation>Riwayat revisi</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>Revisi</translation>
+    </message>
+    <message>
+        <source>Saved at</source>
+        <translation>Disimpan pada</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Changed fields</source>
+        <translation>Isian yang diubah</translation>
+    </message>
+    <message>
+        <source>(first revision)</source>
+        <translation>(revisi pertama)</translation>
+    </message>
+    <message>
+        <source>The server reported a conflict for this record; it is kept as it is until someone resolves it.</source>
+        <translation>Server melaporkan konflik pada data ini; data dibiarkan apa adanya sampai ada yang menyelesaikannya.</translation>
+    </message>
+    <message>
+        <source>Edit (creates a new revision)</source>
+        <translation>Ubah (membuat revisi baru)</translation>
+    </message>
+    <message>
+        <source>Sent records can only be corrected when the office returns them.</source>
+        <translation>Data yang sudah terkirim hanya dapat diperbaiki bila dikembalikan oleh kantor pusat.</translation>
+    </message>
+    <message>
+        <source>Receipt…</source>
+        <translation>Tanda terima…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Ya</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Tidak</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationFormView</name>
+    <message>
+        <source>Form status</source>
+        <extracomment>Problems on these fields are shown at the widget of another field.</extracomment>
+        <translation>Status formulir</translation>
+    </message>
+    <message>
+        <source>New applicant (Ctrl+N)</source>
+        <translation>Pendaftar baru (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Keep as draft (Ctrl+Shift+S)</source>
+        <translation>Simpan sebagai draf (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+S)</source>
+        <translation>Simpan (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>(choose)</source>
+        <translation>(pilih)</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identitas</translation>
+    </message>
+    <message>
+        <source>16 digits from the ID card</source>
+        <translation>16 angka dari KTP</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>What the NIK says</source>
+        <translation>Keterangan dari NIK</translation>
+    </message>
+    <message>
+        <source>16 digits from the family card</source>
+        <translation>16 angka dari kartu keluarga</translation>
+    </message>
+    <message>
+        <source>Family card number (KK)</source>
+        <translation>Nomor KK</translation>
+    </message>
+    <message>
+        <source>As written on the ID card</source>
+        <translation>Sesuai KTP</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Nama lengkap</translation>
+    </message>
+    <message>
+        <source>Place of birth</source>
+        <translation>Tempat lahir</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>TTTT-BB-HH</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Tanggal lahir</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Jenis kelamin</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Boleh dikosongkan</translation>
+    </message>
+    <message>
+        <source>Mother&apos;s maiden name</source>
+        <translation>Nama ibu kandung</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontak</translation>
+    </message>
+    <message>
+        <source>e.g. 0812 3456 7890</source>
+        <translation>mis. 0812 3456 7890</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Nomor HP</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Street, house number</source>
+        <translation>Jalan, nomor rumah</translation>
+    </message>
+    <message>
+        <source>Street address</source>
+        <translation>Alamat (jalan)</translation>
+    </message>
+    <message>
+        <source>RT</source>
+        <translation>RT</translation>
+    </message>
+    <message>
+        <source>RW</source>
+        <translation>RW</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>Desa/kelurahan</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>Kode pos</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Alamat</translation>
+    </message>
+    <message>
+        <source>Lives at the address on the ID card</source>
+        <translation>Tinggal di alamat sesuai KTP</translation>
+    </message>
+    <message>
+        <source>Domicile</source>
+        <translation>Domisili</translation>
+    </message>
+    <message>
+        <source>Domicile street address</source>
+        <translation>Alamat domisili (jalan)</translation>
+    </message>
+    <message>
+        <source>Domicile RT</source>
+        <translation>RT domisili</translation>
+    </message>
+    <message>
+        <source>Domicile RW</source>
+        <translation>RW domisili</translation>
+    </message>
+    <message>
+        <source>Domicile village</source>
+        <translation>Desa/kelurahan domisili</translation>
+    </message>
+    <message>
+        <source>Domicile postal code</source>
+        <translation>Kode pos domisili</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <source>Last education</source>
+        <translation>Pendidikan terakhir</translation>
+    </message>
+    <message>
+        <source>Employment status</source>
+        <translation>Status pekerjaan</translation>
+    </message>
+    <message>
+        <source>Disability</source>
+        <translation>Disabilitas</translation>
+    </message>
+    <message>
+        <source>Has worked abroad as a migrant worker</source>
+        <translation>Pernah bekerja di luar negeri sebagai pekerja migran</translation>
+    </message>
+    <message>
+        <source>Former migrant worker</source>
+        <translation>Mantan pekerja migran</translation>
+    </message>
+    <message>
+        <source>Arrow keys move, Space ticks a skill</source>
+        <translation>Tombol panah untuk berpindah, Spasi untuk mencentang keterampilan</translation>
+    </message>
+    <message>
+        <source>Skills of interest</source>
+        <translation>Keterampilan yang diminati</translation>
+    </message>
+    <message>
+        <source>In the applicant&apos;s words</source>
+        <translation>Dengan kata-kata pendaftar</translation>
+    </message>
+    <message>
+        <source>Reason for joining</source>
+        <translation>Alasan mengikuti pelatihan</translation>
+    </message>
+    <message>
+        <source>Declaration and consent</source>
+        <translation>Pernyataan dan persetujuan</translation>
+    </message>
+    <message>
+        <source>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</source>
+        <translation>Pendaftar menyatakan tidak sedang menempuh pendidikan formal dan bukan ASN, anggota TNI, anggota Polri, kepala desa atau perangkat desa, maupun direksi atau komisaris BUMN.</translation>
+    </message>
+    <message>
+        <source>The applicant makes this declaration</source>
+        <translation>Pendaftar membuat pernyataan ini</translation>
+    </message>
+    <message>
+        <source>Declaration</source>
+        <translation>Pernyataan</translation>
+    </message>
+    <message>
+        <source>The applicant consents (consent text version %1)</source>
+        <translation>Pendaftar memberikan persetujuan (naskah persetujuan versi %1)</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Persetujuan</translation>
+    </message>
+    <message>
+        <source>district code %1 (not in the region list)</source>
+        <translation>kode kecamatan %1 (tidak ada di daftar wilayah)</translation>
+    </message>
+    <message>
+        <source>not a real date</source>
+        <translation>bukan tanggal yang sah</translation>
+    </message>
+    <message>
+        <source>The NIK says: born %1, %2, registered in %3.</source>
+        <translation>Menurut NIK: lahir %1, %2, terdaftar di %3.</translation>
+    </message>
+    <message>
+        <source>Date of birth and sex were filled in from the NIK; check them.</source>
+        <translation>Tanggal lahir dan jenis kelamin diisi dari NIK; periksa kembali.</translation>
+    </message>
+    <message>
+        <source>Disagrees: date of birth typed as %1.</source>
+        <translation>Tidak cocok: tanggal lahir diketik %1.</translation>
+    </message>
+    <message>
+        <source>Disagrees: sex chosen as %1.</source>
+        <translation>Tidak cocok: jenis kelamin dipilih %1.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Menyimpan…</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device.</source>
+        <translation>NIK ini sudah terdaftar di perangkat ini.</translation>
+    </message>
+    <message>
+        <source>Not saved: fix the problems listed.</source>
+        <translation>Belum tersimpan: perbaiki masalah yang tercantum.</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>Tersimpan: %1</translation>
+    </message>
+    <message>
+        <source>Not saved.</source>
+        <translation>Tidak tersimpan.</translation>
+    </message>
+    <message>
+        <source>Kept as a draft.</source>
+        <translation>Disimpan sebagai draf.</translation>
+    </message>
+    <message>
+        <source>The unfinished form was kept as a draft.</source>
+        <translation>Formulir yang belum selesai disimpan sebagai draf.</translation>
+    </message>
+    <message>
+        <source>Editing %1 (will be saved as revision %2)</source>
+        <translation>Mengubah %1 (akan disimpan sebagai revisi %2)</translation>
+    </message>
+    <message>
+        <source>New applicant (resumed draft)</source>
+        <translation>Pendaftar baru (melanjutkan draf)</translation>
+    </message>
+    <message>
+        <source>New applicant</source>
+        <translation>Pendaftar baru</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationListView</name>
+    <message>
+        <source>Search by NIK, name, phone or code (Ctrl+F)</source>
+        <translation>Cari NIK, nama, nomor HP atau kode (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Cari</translation>
+    </message>
+    <message>
+        <source>Search registrations</source>
+        <translation>Cari pendaftaran</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>Semua status</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Saring menurut status</translation>
+    </message>
+    <message>
+        <source>Registered between</source>
+        <translation>Terdaftar antara</translation>
+    </message>
+    <message>
+        <source>Filter by registration date</source>
+        <translation>Saring menurut tanggal pendaftaran</translation>
+    </message>
+    <message>
+        <source>From date</source>
+        <translation>Dari tanggal</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>Sampai tanggal</translation>
+    </message>
+    <message>
+        <source>and</source>
+        <translation>dan</translation>
+    </message>
+    <message>
+        <source>Registrations</source>
+        <translation>Daftar pendaftaran</translation>
+    </message>
+    <message>
+        <source>%1 registrations</source>
+        <translation>%1 pendaftaran</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationTableModel</name>
+    <message>
+        <source>Registration code</source>
+        <translation>Kode pendaftaran</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nama</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Nomor HP</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Registered at</source>
+        <translation>Waktu daftar</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>Revisi</translation>
+    </message>
+</context>
+<context>
+    <name>SaveProblemsDialog</name>
+    <message>
+        <source>Not saved yet</source>
+        <translation>Belum tersimpan</translation>
+    </message>
+    <message>
+        <source>The record was not saved. Please fix these %1 problems:</source>
+        <translation>Data belum disimpan. Perbaiki %1 masalah berikut:</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Masalah</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Go to the field</source>
+        <translation>Ke isian</translation>
+    </message>
+</context>
+<context>
+    <name>TaskManager</name>
+    <message>
+        <source>Something went wrong</source>
+        <extracomment>(callback, payload, is_error), emitted from worker threads, delivered queued. emitted on the GUI thread after every callback ran (tests wait on it) structured progress from a job: (job name, dict)</extracomment>
+        <translation>Terjadi kesalahan</translation>
+    </message>
+    <message>
+        <source>The operation could not be completed: %1</source>
+        <translation>Tindakan tidak dapat diselesaikan: %1</translation>
+    </message>
+</context>
+<context>
+    <name>VillageEdit</name>
+    <message>
+        <source>Type part of the village name, e.g. Sukamaju</source>
+        <translation>Ketik sebagian nama desa, mis. Sukamaju</translation>
+    </message>
+    <message>
+        <source>Loading the village list…</source>
+        <translation>Memuat daftar desa…</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,77 @@
+"""Where the desktop keeps its data, logs and assets: one module, one precedence.
+
+Data folder: the ``--data-dir`` flag, then the ``LOKET_DESK_DATA`` environment variable, then
+the platform's user data folder (``platformdirs.user_data_dir("Loket", "Kemnaker")``).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+ENV_DATA_DIR = "LOKET_DESK_DATA"
+DB_NAME = "loket.db"
+LOG_NAME = "loket-desk.log"
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def resolve_data_dir(cli_value: str | None) -> Path:
+    """The data folder by precedence (flag, environment, platform default); created if missing."""
+    if cli_value:
+        path = Path(cli_value)
+    elif os.environ.get(ENV_DATA_DIR):
+        path = Path(os.environ[ENV_DATA_DIR])
+    else:
+        path = Path(platformdirs.user_data_dir("Loket", "Kemnaker"))
+    path = path.expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def db_path(data_dir: Path) -> Path:
+    return data_dir / DB_NAME
+
+
+def backups_dir(data_dir: Path) -> Path:
+    return data_dir / "backups"
+
+
+def logs_dir(data_dir: Path) -> Path:
+    return data_dir / "logs"
+
+
+def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
+    """Attach a rotating log file ``data_dir/logs/loket-desk.log`` (1 MB x 5) to the root logger.
+
+    Calling it again for the same folder does nothing. Log lines never carry a full NIK.
+    """
+    folder = logs_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = str(folder / LOG_NAME)
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if (
+            isinstance(handler, logging.handlers.RotatingFileHandler)
+            and handler.baseFilename == target
+        ):
+            return
+    handler = logging.handlers.RotatingFileHandler(
+        target, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
+
+
+def asset_path(name: str) -> Path:
+    """A file in ``desktop/assets``, from the source tree or from inside a frozen bundle."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "desktop" / "assets" / name
+    return Path(__file__).resolve().parent / "assets" / name

@@ -1,0 +1,112 @@
+"""Half-filled forms kept as drafts (``DraftsView``): Enter resumes one, Delete removes it.
+Drafts stay on this device; they are never synced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+
+class DraftsView(QWidget):
+    resumeDraft = Signal(str)  # noqa: N815  draft id
+
+    def __init__(self, service: Any, tasks: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("draftsView")
+        self._service = service
+        self._tasks = tasks
+        intro = QLabel(self.tr("Unfinished forms kept on this device. They are not sent to the server."), self)
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("draftsTable")
+        self.table.setAccessibleName(self.tr("Drafts"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Last changed"), self.tr("NIK"), self.tr("Name"), self.tr("Operator")]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setTabKeyNavigation(False)
+        for col, width in enumerate((160, 170, 300)):
+            self.table.setColumnWidth(col, width)
+        self.table.installEventFilter(self)
+        self.table.doubleClicked.connect(lambda idx: self._resume_row(idx.row()))
+        label = QLabel(self.tr("Drafts"), self)
+        label.setBuddy(self.table)
+        self.resume_button = QPushButton(self.tr("Resume (Enter)"), self)
+        self.resume_button.setObjectName("resumeDraftButton")
+        self.delete_button = QPushButton(self.tr("Delete (Del)"), self)
+        self.delete_button.setObjectName("deleteDraftButton")
+        self.resume_button.clicked.connect(lambda: self._resume_row(self.table.currentRow()))
+        self.delete_button.clicked.connect(self._delete_current)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.resume_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(intro)
+        layout.addWidget(label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._ids: list[str] = []
+
+    def refresh(self) -> None:
+        self._tasks.run_db(self._service.list_drafts, on_done=self._fill)
+
+    def _fill(self, drafts: list[Any]) -> None:
+        self._ids = []
+        self.table.setRowCount(len(drafts))
+        for r, d in enumerate(drafts):
+            cells = [_fmt_time(d.updated_at), d.nik_masked, d.full_name, d.operator]
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+            self._ids.append(str(d.id))
+        if drafts and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+
+    def focus_table(self) -> None:
+        self.table.setFocus()
+        if self.table.rowCount() and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+
+    def _resume_row(self, row: int) -> None:
+        if 0 <= row < len(self._ids):
+            self.resumeDraft.emit(self._ids[row])
+
+    def _delete_current(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self._ids):
+            self._tasks.run_db(self._service.delete_draft, self._ids[row], on_done=lambda _r: self.refresh())
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._resume_row(self.table.currentRow())
+                return True
+            if event.key() == Qt.Key.Key_Delete:
+                self._delete_current()
+                return True
+        return super().eventFilter(obj, event)
+
+
+def _fmt_time(value: Any) -> str:
+    try:
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    except (AttributeError, ValueError):
+        return str(value or "")

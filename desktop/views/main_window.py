@@ -1,0 +1,294 @@
+"""The main window (``MainWindow``): tabs for the registration form, the list and the drafts;
+menus with the keyboard shortcuts; a status bar with the operator, the office and a slot for
+the sync client's status (issue 5 puts its widget in ``sync_slot``).
+
+Shortcuts: Ctrl+S save, Ctrl+Shift+S keep as draft, Ctrl+N new applicant, Ctrl+F search the
+list, Ctrl+1/2/3 the tabs, Ctrl+I import, Ctrl+Q quit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QWidget,
+)
+
+from common.regions import Regions
+from desktop.dialogs.about import AboutDialog
+from desktop.dialogs.import_dialog import ImportDialog
+from desktop.dialogs.receipt import ReceiptDialog
+from desktop.dialogs.save_problems import SaveProblemsDialog
+from desktop.i18n import arg
+from desktop.views.context import DeskContext
+from desktop.views.drafts import DraftsView
+from desktop.views.record_view import RecordView
+from desktop.views.registration_form import RegistrationFormView
+from desktop.views.registration_list import RegistrationListView
+
+TAB_FORM, TAB_LIST, TAB_DRAFTS = 0, 1, 2
+
+
+class MainWindow(QMainWindow):
+    logoutRequested = Signal()  # noqa: N815
+
+    def __init__(self, service: Any, tasks: Any, ctx: DeskContext,
+                 areas: Regions | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.service = service
+        self.tasks = tasks
+        self.ctx = ctx
+        self.areas = areas
+        self.setWindowTitle(arg(self.tr("Loket — %1"), ctx.office_name))
+        self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
+
+        self.form = RegistrationFormView(service, tasks, ctx.lang, self)
+        self.list = RegistrationListView(service, ctx.lang, self)
+        self.drafts = DraftsView(service, tasks, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.form, self.tr("New registration"))
+        self.tabs.addTab(self.list, self.tr("Registrations"))
+        self.tabs.addTab(self.drafts, self.tr("Drafts"))
+        self.tabs.setAccessibleName(self.tr("Screens"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
+
+        self._build_menus()
+        self._build_status_bar()
+
+        self.form.saved.connect(self._on_saved)
+        self.form.existingFound.connect(self._on_existing)
+        self.form.problemsFound.connect(self._on_problems)
+        self.form.draftSaved.connect(lambda _d: self.drafts.refresh())
+        self.form.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.list.openRecord.connect(self.open_record)
+        self.drafts.resumeDraft.connect(self.resume_draft)
+        if areas is not None:
+            self.form.set_regions(areas)
+
+        self.list.apply_filters()
+        self.drafts.refresh()
+        self.update_pending()
+        self.resize(1366, 768)
+
+    # --- building -----------------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, slot: Any,
+                name: str) -> QAction:  # fmt: skip
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m_file = bar.addMenu(self.tr("&File"))
+        self.act_import = self._action(self.tr("Import paper forms…"), "Ctrl+I", self.open_import, "actImport")
+        self.act_logout = self._action(self.tr("Log out"), None, self.logoutRequested.emit, "actLogout")
+        self.act_quit = self._action(self.tr("Quit"), "Ctrl+Q", self.close, "actQuit")
+        m_file.addAction(self.act_import)
+        m_file.addSeparator()
+        m_file.addAction(self.act_logout)
+        m_file.addAction(self.act_quit)
+
+        m_reg = bar.addMenu(self.tr("&Registration"))
+        self.act_new = self._action(self.tr("New applicant"), "Ctrl+N", self.new_applicant, "actNew")
+        self.act_save = self._action(self.tr("Save"), "Ctrl+S", self.save, "actSave")
+        self.act_draft = self._action(self.tr("Keep as draft"), "Ctrl+Shift+S", self.save_draft, "actDraft")
+        for a in (self.act_new, self.act_save, self.act_draft):
+            m_reg.addAction(a)
+
+        m_view = bar.addMenu(self.tr("&View"))
+        self.act_form = self._action(self.tr("Registration form"), "Ctrl+1", lambda: self.show_tab(TAB_FORM), "actForm")
+        self.act_list = self._action(self.tr("Registration list"), "Ctrl+2", lambda: self.show_tab(TAB_LIST), "actList")
+        self.act_drafts = self._action(self.tr("Drafts"), "Ctrl+3", lambda: self.show_tab(TAB_DRAFTS), "actDrafts")
+        self.act_find = self._action(self.tr("Search registrations"), "Ctrl+F", self.focus_search, "actFind")
+        for a in (self.act_form, self.act_list, self.act_drafts, self.act_find):
+            m_view.addAction(a)
+
+        m_help = bar.addMenu(self.tr("&Help"))
+        self.act_about = self._action(self.tr("About Loket"), None, self.open_about, "actAbout")
+        m_help.addAction(self.act_about)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        name = self.ctx.operator.full_name or self.ctx.operator.username
+        self.operator_label = QLabel(arg(self.tr("Operator: %1"), name), self)
+        self.operator_label.setObjectName("operatorLabel")
+        self.operator_label.setProperty("loketData", True)
+        bar.addPermanentWidget(self.operator_label)
+        #: Issue 5 (sync client) puts its connection / progress / "sync now" widget here.
+        self.sync_slot = QWidget(self)
+        self.sync_slot.setObjectName("syncStatusSlot")
+        slot_layout = QHBoxLayout(self.sync_slot)
+        slot_layout.setContentsMargins(0, 0, 0, 0)
+        self.pending_label = QLabel(self.sync_slot)
+        self.pending_label.setObjectName("pendingLabel")
+        self.pending_label.setProperty("loketData", True)
+        slot_layout.addWidget(self.pending_label)
+        bar.addPermanentWidget(self.sync_slot)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """For the sync client: put a widget in the status bar's sync slot."""
+        layout = self.sync_slot.layout()
+        assert layout is not None
+        layout.addWidget(widget)
+
+    # --- actions ------------------------------------------------------------------------------
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        if index == TAB_FORM:
+            self.form.focus_first() if not self.form.dirty else self.form.setFocus()
+        elif index == TAB_LIST:
+            self.list.table.setFocus()
+        else:
+            self.drafts.focus_table()
+
+    def _tab_changed(self, index: int) -> None:
+        if index == TAB_LIST:
+            self.list.refresh()  # records may have come from an import or a sync meanwhile
+        elif index == TAB_DRAFTS:
+            self.drafts.refresh()
+
+    def save(self) -> None:
+        if self.tabs.currentIndex() != TAB_FORM:
+            self.tabs.setCurrentIndex(TAB_FORM)
+        self.form.save()
+
+    def save_draft(self) -> None:
+        self.tabs.setCurrentIndex(TAB_FORM)
+        self.form.save_draft()
+
+    def new_applicant(self) -> None:
+        self.tabs.setCurrentIndex(TAB_FORM)
+        self.form.new_applicant()
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(TAB_LIST)
+        self.list.focus_search()
+
+    def set_regions(self, areas: Regions) -> None:
+        self.areas = areas
+        self.form.set_regions(areas)
+
+    def update_pending(self) -> None:
+        self.tasks.run_db(self.service.pending_count, on_done=self._show_pending)
+
+    def _show_pending(self, n: int) -> None:
+        self.pending_label.setText(arg(self.tr("Waiting to be sent: %1"), n))
+
+    def _open_dialog(self, dialog: QWidget) -> None:
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _r, d=dialog: self._forget(d))  # type: ignore[attr-defined]
+        dialog.open()  # type: ignore[attr-defined]
+
+    def _forget(self, dialog: QWidget) -> None:
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+        dialog.deleteLater()
+
+    def dialog(self, object_name: str) -> Any:
+        """The open dialog with this object name, or None (for tests and the shell)."""
+        return next((d for d in self.dialogs if d.objectName() == object_name), None)
+
+    # --- reactions ----------------------------------------------------------------------------
+    def _on_saved(self, registration: Any) -> None:
+        self.list.refresh()
+        self.update_pending()
+        self.drafts.refresh()
+        self.open_receipt(registration)
+
+    def open_receipt(self, registration: Any) -> None:
+        dialog = ReceiptDialog(registration, self.ctx, self.audit, self)
+        dialog.printRequested.connect(self.print_receipt)
+        dialog.finished.connect(lambda _r: self.form.focus_first() if self.tabs.currentIndex() == TAB_FORM else None)
+        self._open_dialog(dialog)
+
+    def print_receipt(self, registration: Any) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from desktop.services import receipt
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setObjectName("printDialog")
+
+        def accepted() -> None:
+            receipt.print_receipt(registration, self.ctx.office_name, self.ctx.operator, printer,
+                                  lang=self.ctx.lang.value)  # fmt: skip
+            self.audit("printed", registration.id, {"kind": "printer"})
+
+        dialog.accepted.connect(accepted)
+        self._open_dialog(dialog)
+
+    def audit(self, action: str, registration_id: str | None, detail: dict[str, Any]) -> None:
+        self.tasks.run_db(self.service.audit, action, registration_id, detail)
+
+    def _on_existing(self, registration_id: str) -> None:
+        self.statusBar().showMessage(
+            self.tr("This NIK is already registered on this device: opening the existing record."), 10000
+        )
+        self.open_record(registration_id)
+
+    def _on_problems(self, problems: list[Any]) -> None:
+        dialog = SaveProblemsDialog(problems, self.ctx.lang, self)
+        dialog.accepted.connect(lambda: self.form.focus_field(dialog.chosen_field()))
+        dialog.rejected.connect(lambda: self.form.focus_field(problems[0].field) if problems else None)
+        self._open_dialog(dialog)
+
+    def open_record(self, registration_id: str) -> None:
+        def load() -> tuple[Any, list[Any]]:
+            return self.service.get(registration_id), self.service.history(registration_id)
+
+        self.tasks.run_db(load, on_done=self._show_record)
+
+    def _show_record(self, loaded: tuple[Any, list[Any]]) -> None:
+        registration, history = loaded
+        if registration is None:
+            return
+        conflict = bool(getattr(registration, "conflict", False))
+        view = RecordView(registration, history, self.ctx.lang, self.areas, conflict, self)
+        view.editRequested.connect(self.edit_registration)
+        view.receiptRequested.connect(self.open_receipt)
+        self._open_dialog(view)
+
+    def edit_registration(self, registration: Any) -> None:
+        self.tabs.setCurrentIndex(TAB_FORM)
+        self.form.load(registration.applicant.to_dict(), registration_id=registration.id,
+                       code=registration.code, revision=registration.provenance.revision)  # fmt: skip
+        self.form.focus_first()
+
+    def resume_draft(self, draft_id: str) -> None:
+        def done(raw: dict[str, Any]) -> None:
+            self.tabs.setCurrentIndex(TAB_FORM)
+            self.form.load(raw, draft_id=draft_id)
+            self.form.focus_first()
+
+        self.tasks.run_db(self.service.load_draft, draft_id, on_done=done)
+
+    def open_import(self) -> None:
+        dialog = ImportDialog(self.ctx.import_csv, self.tasks, self)
+        dialog.imported.connect(lambda _r: (self.list.refresh(), self.update_pending()))
+        self._open_dialog(dialog)
+
+    def open_about(self) -> None:
+        self._open_dialog(AboutDialog(self.ctx.data_dir, self))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Unsaved typing is kept as a draft before the window goes (nothing typed is lost)."""
+        if self.form.dirty and self.form.registration_id is None:
+            self.tasks.run_db(self.service.save_draft, self.form.raw(), self.form.draft_id)
+        for d in list(self.dialogs):
+            d.close()
+        super().closeEvent(event)

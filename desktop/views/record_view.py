@@ -1,0 +1,177 @@
+"""One registration with its revision history (``RecordView``, a window of its own).
+
+Shows the current revision's fields, status and provenance, and each revision with what it
+changed. "Edit" (allowed before sync, or when returned for correction) loads it into the form;
+saving then makes a new revision. "Receipt" reprints the receipt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from common.enums import Disability, Education, EmploymentStatus, Sex, Skill, Status
+from common.i18n import Lang
+from common.nik import mask_nik
+from common.record import FIELD_LABELS
+from common.regions import Regions
+from desktop.i18n import arg
+
+EDITABLE = {Status.SAVED, Status.RETURNED}
+_ENUMS = {"sex": Sex, "education": Education, "employment_status": EmploymentStatus,
+          "disability": Disability}  # fmt: skip
+
+
+class RecordView(QDialog):
+    editRequested = Signal(object)  # noqa: N815  Registration
+    receiptRequested = Signal(object)  # noqa: N815  Registration
+
+    def __init__(self, registration: Any, history: list[Any], lang: Lang,
+                 areas: Regions | None, conflict: bool = False,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("recordView")
+        self.registration = registration
+        self._lang = lang
+        self._areas = areas
+        a = registration.applicant
+        p = registration.provenance
+        self.setWindowTitle(arg(self.tr("Registration %1"), registration.code))
+        self.resize(1000, 640)
+
+        title = QLabel(arg(self.tr("%1 — %2"), registration.code, a.full_name), self)
+        title.setObjectName("recordTitle")
+        title.setProperty("loketData", True)
+        title.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        status = QLabel(
+            arg(self.tr("Status: %1 · revision %2 · channel %3"), p.status.label(lang), p.revision,
+                p.channel.label(lang)),
+            self,
+        )  # fmt: skip
+        status.setObjectName("recordStatus")
+        status.setProperty("loketData", True)
+
+        details = QWidget(self)
+        form = QFormLayout(details)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for name, value in self._rows(registration):
+            label = QLabel(FIELD_LABELS[name][0 if lang is Lang.ID else 1], details)
+            label.setProperty("loketData", True)  # label text from common (bilingual)
+            val = QLabel(value, details)
+            val.setObjectName(f"value_{name}")
+            val.setWordWrap(True)
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            val.setProperty("loketData", True)
+            form.addRow(label, val)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(details)
+        scroll.setAccessibleName(self.tr("Record details"))
+
+        self.history = QTreeWidget(self)
+        self.history.setObjectName("historyTree")
+        self.history.setAccessibleName(self.tr("Revision history"))
+        self.history.setHeaderLabels(
+            [self.tr("Revision"), self.tr("Saved at"), self.tr("Operator"), self.tr("Changed fields")]
+        )
+        for row in history:
+            changed = ", ".join(FIELD_LABELS.get(f, (f, f))[0 if lang is Lang.ID else 1]
+                                for f in row.changed_fields)  # fmt: skip
+            if row.revision == 1 and not row.changed_fields:
+                changed = self.tr("(first revision)")
+            item = QTreeWidgetItem([str(row.revision), _fmt_time(row.created_at), row.operator, changed])
+            self.history.addTopLevelItem(item)
+        self.history.resizeColumnToContents(0)
+        self.history.setColumnWidth(1, 140)
+        history_label = QLabel(self.tr("Revision history"), self)
+        history_label.setBuddy(self.history)
+
+        right = QWidget(self)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(history_label)
+        rl.addWidget(self.history, 1)
+        if conflict:
+            warn = QLabel(self.tr("The server reported a conflict for this record; it is kept as it is until someone resolves it."), self)  # noqa: E501
+            warn.setWordWrap(True)
+            warn.setStyleSheet("color: #b3261e;")
+            rl.addWidget(warn)
+        splitter = QSplitter(self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setSizes([560, 420])
+
+        self.edit_button = QPushButton(self.tr("Edit (creates a new revision)"), self)
+        self.edit_button.setObjectName("editButton")
+        self.edit_button.setEnabled(p.status in EDITABLE or conflict)
+        if not self.edit_button.isEnabled():
+            self.edit_button.setToolTip(self.tr("Sent records can only be corrected when the office returns them."))
+        self.receipt_button = QPushButton(self.tr("Receipt…"), self)
+        self.receipt_button.setObjectName("receiptButton")
+        close = QPushButton(self.tr("Close"), self)
+        close.setObjectName("closeButton")
+        self.edit_button.clicked.connect(self._edit)
+        self.receipt_button.clicked.connect(lambda: self.receiptRequested.emit(self.registration))
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.receipt_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self._edit)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(status)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        close.setDefault(True)
+
+    def _edit(self) -> None:
+        if self.edit_button.isEnabled():
+            self.editRequested.emit(self.registration)
+            self.accept()
+
+    def _rows(self, reg: Any) -> list[tuple[str, str]]:
+        a = reg.applicant.to_dict()
+        out: list[tuple[str, str]] = []
+        yes, no = self.tr("Yes"), self.tr("No")
+        for name, value in a.items():
+            if name.startswith("domicile_") and name != "domicile_same" and a.get("domicile_same"):
+                continue
+            if name == "nik":
+                text = mask_nik(str(value))
+            elif name in _ENUMS and value:
+                text = _ENUMS[name](value).label(self._lang)
+            elif name == "skills":
+                text = ", ".join(Skill(s).label(self._lang) for s in value or [])
+            elif isinstance(value, bool):
+                text = yes if value else no
+            elif name.endswith("village_code") and value and self._areas is not None:
+                text = self._areas.full_path(value, self._lang)
+            else:
+                text = "" if value is None else str(value)
+            out.append((name, text))
+        return out
+
+
+def _fmt_time(value: Any) -> str:
+    try:
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    except (AttributeError, ValueError):
+        return str(value or "")

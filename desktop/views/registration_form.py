@@ -1,0 +1,760 @@
+"""The registration form (``RegistrationFormView``): Identity, Contact, Address, Profile, Consent.
+
+Keyboard-first: the tab order follows the paper form, Enter moves to the next field (Shift+Enter
+makes a new line in the motivation), Space ticks boxes and skills, the main window's Ctrl+S
+saves and Ctrl+N starts a new applicant. Validation from ``common.validation`` runs as the
+clerk types and is shown beside each field (for fields already visited; all of them after a
+save attempt). Typing a NIK shows what it says (birth date, sex, district) and prefills
+what is still empty.
+
+Saving goes through the task manager's database worker; "Tersimpan" is shown only when the
+service has returned, i.e. the transaction is committed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from common.enums import (
+    CONSENT_VERSIONS,
+    CURRENT_CONSENT_VERSION,
+    Disability,
+    Education,
+    EmploymentStatus,
+    Sex,
+    Skill,
+)
+from common.errors import Severity
+from common.i18n import Lang, pick
+from common.nik import parse_nik
+from common.regions import Regions
+from common.validation import Problem
+from desktop.i18n import arg
+from desktop.widgets.field_box import FieldBox
+from desktop.widgets.village_edit import VillageEdit
+
+_DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+
+#: Problems on these fields are shown at the widget of another field.
+_FIELD_ALIAS = {"consent_version": "consent_given", "consent_at": "consent_given"}
+
+
+def parse_typed_date(text: str) -> str:
+    """``"17-08-1990"`` / ``"17/08/1990"`` -> ``"1990-08-17"``; other text is returned as typed
+    (ISO passes through; anything else is reported by validation as DATE_INVALID)."""
+    m = _DMY.match(text)
+    if m:
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+        except ValueError:
+            return text.strip()
+    return text.strip()
+
+
+class RegistrationFormView(QWidget):
+    """The form. ``service`` needs ``check``, ``save`` and ``save_draft``; ``tasks`` is the
+    :class:`desktop.tasks.TaskManager`."""
+
+    saved = Signal(object)  # Registration, after the commit
+    existingFound = Signal(str)  # noqa: N815  registration id of the same NIK on this device
+    draftSaved = Signal(str)  # noqa: N815
+    problemsFound = Signal(list)  # noqa: N815  list[Problem] that blocked a save
+    statusMessage = Signal(str)  # noqa: N815
+
+    def __init__(self, service: Any, tasks: Any, lang: Lang, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("registrationForm")
+        self._service = service
+        self._tasks = tasks
+        self._lang = lang
+        self._areas: Regions | None = None
+        self.registration_id: str | None = None
+        self.draft_id: str | None = None
+        self._touched: set[str] = set()
+        self._show_all = False
+        self._saving = False
+        self._loading = False
+        self._dirty = False
+        self._auto: dict[str, str] = {}  # field -> value we prefilled from the NIK
+        self._consent_at: str | None = None
+        self.boxes: dict[str, FieldBox] = {}
+        self.last_problems: list[Problem] = []
+
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(150)
+        self._check_timer.timeout.connect(self.run_check)
+
+        self._build()
+
+    # ===== building ==========================================================================
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(12, 8, 12, 0)
+        self.mode_label = QLabel(self)
+        self.mode_label.setObjectName("formModeLabel")
+        self.mode_label.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("formStatusLabel")
+        self.status_label.setAccessibleName(self.tr("Form status"))
+        self.status_label.setProperty("loketData", True)
+        header.addWidget(self.mode_label)
+        header.addStretch(1)
+        header.addWidget(self.status_label)
+        outer.addLayout(header)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("formScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self.scroll)
+        body.setObjectName("formBody")
+        col = QVBoxLayout(body)
+        col.setContentsMargins(12, 8, 12, 12)
+        col.setSpacing(10)
+        col.addWidget(self._identity_group(body))
+        col.addWidget(self._contact_group(body))
+        col.addWidget(self._address_group(body))
+        col.addWidget(self._profile_group(body))
+        col.addWidget(self._consent_group(body))
+        col.addStretch(1)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
+
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(12, 4, 12, 8)
+        self.new_button = QPushButton(self.tr("New applicant (Ctrl+N)"), self)
+        self.new_button.setObjectName("newButton")
+        self.draft_button = QPushButton(self.tr("Keep as draft (Ctrl+Shift+S)"), self)
+        self.draft_button.setObjectName("draftButton")
+        self.save_button = QPushButton(self.tr("Save (Ctrl+S)"), self)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setDefault(False)
+        for b in (self.new_button, self.draft_button, self.save_button):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.new_button.clicked.connect(self.new_applicant)
+        self.draft_button.clicked.connect(self.save_draft)
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.draft_button)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+
+        self._set_tab_order()
+        self._update_mode_label()
+
+    def _group(self, title: str, name: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
+        group = QGroupBox(title, parent)
+        group.setObjectName(name)
+        form = QFormLayout(group)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(6)
+        return group, form
+
+    def _add(self, form: QFormLayout, field: str, label: str, editor: QWidget,
+             width: int | None = 320) -> FieldBox:  # fmt: skip
+        """One row: a label (buddy of the editor), the editor, its inline message."""
+        editor.setObjectName(f"field_{field}")
+        editor.setAccessibleName(label)
+        box = FieldBox(field, editor, self, editor_width=width)
+        lab = QLabel(label, self)
+        lab.setObjectName(f"label_{field}")
+        lab.setBuddy(editor)
+        form.addRow(lab, box)
+        self.boxes[field] = box
+        editor.installEventFilter(self)
+        self._watch(field, editor)
+        return box
+
+    def _line(self, max_len: int, digits: bool = False, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setMaxLength(max_len)
+        if digits:
+            edit.setValidator(QRegularExpressionValidator(r"[0-9 ]*", edit))
+        if placeholder:
+            edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _combo(self, items: list[tuple[str, str]], blank: bool = True) -> QComboBox:
+        combo = QComboBox(self)
+        if blank:
+            combo.addItem(self.tr("(choose)"), "")
+        for code, label in items:
+            combo.addItem(label, code)
+        return combo
+
+    def _identity_group(self, parent: QWidget) -> QGroupBox:
+        group, form = self._group(self.tr("Identity"), "groupIdentity", parent)
+        self.nik = self._line(20, digits=True, placeholder=self.tr("16 digits from the ID card"))
+        self._add(form, "nik", self.tr("NIK"), self.nik)
+        self.nik_hint = QLabel(self)
+        self.nik_hint.setObjectName("nikSuggestion")
+        self.nik_hint.setWordWrap(True)
+        self.nik_hint.setAccessibleName(self.tr("What the NIK says"))
+        self.nik_hint.setProperty("loketData", True)
+        self.nik_hint.setStyleSheet(
+            "background: #eef4fb; border: 1px solid #b9cde5; border-radius: 3px; padding: 4px;"
+        )
+        self.nik_hint.hide()
+        form.addRow("", self.nik_hint)
+        self.kk_number = self._line(20, digits=True, placeholder=self.tr("16 digits from the family card"))
+        self._add(form, "kk_number", self.tr("Family card number (KK)"), self.kk_number)
+        self.full_name = self._line(100, placeholder=self.tr("As written on the ID card"))
+        self._add(form, "full_name", self.tr("Full name"), self.full_name)
+        self.birth_place = self._line(100)
+        self._add(form, "birth_place", self.tr("Place of birth"), self.birth_place)
+        self.birth_date = self._line(10, placeholder=self.tr("YYYY-MM-DD"))
+        self._add(form, "birth_date", self.tr("Date of birth"), self.birth_date, width=160)
+        self.sex = self._combo([(s.value, s.label(self._lang)) for s in Sex])
+        self._add(form, "sex", self.tr("Sex"), self.sex, width=160)
+        self.mother_maiden_name = self._line(100, placeholder=self.tr("Optional"))
+        self._add(form, "mother_maiden_name", self.tr("Mother's maiden name"), self.mother_maiden_name)
+        self.nik.textChanged.connect(self._on_nik_changed)
+        self.birth_date.editingFinished.connect(self._normalise_birth_date)
+        return group
+
+    def _contact_group(self, parent: QWidget) -> QGroupBox:
+        group, form = self._group(self.tr("Contact"), "groupContact", parent)
+        self.phone = self._line(32, placeholder=self.tr("e.g. 0812 3456 7890"))
+        self._add(form, "phone", self.tr("Mobile phone"), self.phone, width=220)
+        self.email = self._line(254, placeholder=self.tr("Optional"))
+        self._add(form, "email", self.tr("Email"), self.email)
+        return group
+
+    def _address_fields(self, form: QFormLayout, prefix: str) -> None:
+        street = self._line(200, placeholder=self.tr("Street, house number"))
+        self._add(form, prefix + "street", self.tr("Street address"), street, width=420)
+        rt = self._line(3, digits=True)
+        self._add(form, prefix + "rt", self.tr("RT"), rt, width=70)
+        rw = self._line(3, digits=True)
+        self._add(form, prefix + "rw", self.tr("RW"), rw, width=70)
+        village = VillageEdit(self._lang, self._areas, self)
+        village.returnPressed.connect(self._focus_next_from_village)
+        self._add(form, prefix + "village_code", self.tr("Village"), village, width=520)
+        postal = self._line(5, digits=True)
+        self._add(form, prefix + "postal_code", self.tr("Postal code"), postal, width=90)
+        setattr(self, prefix + "street", street)
+        setattr(self, prefix + "rt", rt)
+        setattr(self, prefix + "rw", rw)
+        setattr(self, prefix + "village_code", village)
+        setattr(self, prefix + "postal_code", postal)
+
+    def _address_group(self, parent: QWidget) -> QGroupBox:
+        group, form = self._group(self.tr("Address"), "groupAddress", parent)
+        self._address_fields(form, "")
+        self.domicile_same = QCheckBox(self.tr("Lives at the address on the ID card"), self)
+        self.domicile_same.setChecked(True)
+        self._add(form, "domicile_same", self.tr("Domicile"), self.domicile_same, width=None)
+        self.domicile_frame = QWidget(self)
+        self.domicile_frame.setObjectName("domicileFrame")
+        dform = QFormLayout(self.domicile_frame)
+        dform.setContentsMargins(0, 0, 0, 0)
+        dform.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._address_fields(dform, "domicile_")
+        # relabel the domicile rows so that every label says which address it is
+        for name, text in (
+            ("domicile_street", self.tr("Domicile street address")),
+            ("domicile_rt", self.tr("Domicile RT")),
+            ("domicile_rw", self.tr("Domicile RW")),
+            ("domicile_village_code", self.tr("Domicile village")),
+            ("domicile_postal_code", self.tr("Domicile postal code")),
+        ):
+            label = self.domicile_frame.findChild(QLabel, f"label_{name}")
+            if label is None:
+                label = self.findChild(QLabel, f"label_{name}")
+            if label is not None:
+                label.setText(text)
+            self.boxes[name].editor.setAccessibleName(text)
+        form.addRow(self.domicile_frame)
+        self.domicile_frame.setVisible(False)
+        self.domicile_same.toggled.connect(self._on_domicile_toggled)
+        return group
+
+    def _profile_group(self, parent: QWidget) -> QGroupBox:
+        group, form = self._group(self.tr("Profile"), "groupProfile", parent)
+        self.education = self._combo([(e.value, e.label(self._lang)) for e in Education])
+        self._add(form, "education", self.tr("Last education"), self.education, width=260)
+        self.employment_status = self._combo([(e.value, e.label(self._lang)) for e in EmploymentStatus])
+        self._add(form, "employment_status", self.tr("Employment status"), self.employment_status, width=260)
+        self.disability = self._combo([(d.value, d.label(self._lang)) for d in Disability], blank=False)
+        self._add(form, "disability", self.tr("Disability"), self.disability, width=260)
+        self.former_migrant_worker = QCheckBox(self.tr("Has worked abroad as a migrant worker"), self)
+        self._add(form, "former_migrant_worker", self.tr("Former migrant worker"),
+                  self.former_migrant_worker, width=None)  # fmt: skip
+        self.skills = QListWidget(self)
+        for skill in Skill:
+            item = QListWidgetItem(skill.label(self._lang), self.skills)
+            item.setData(Qt.ItemDataRole.UserRole, skill.value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.skills.setFixedHeight(150)
+        self.skills.setToolTip(self.tr("Arrow keys move, Space ticks a skill"))
+        self.skills.setCurrentRow(0)
+        self._add(form, "skills", self.tr("Skills of interest"), self.skills, width=320)
+        self.motivation = QPlainTextEdit(self)
+        self.motivation.setTabChangesFocus(True)
+        self.motivation.setFixedHeight(64)
+        self.motivation.setPlaceholderText(self.tr("In the applicant's words"))
+        self._add(form, "motivation", self.tr("Reason for joining"), self.motivation, width=420)
+        return group
+
+    def _consent_group(self, parent: QWidget) -> QGroupBox:
+        group, form = self._group(self.tr("Declaration and consent"), "groupConsent", parent)
+        decl_text = QLabel(
+            self.tr(
+                "The applicant declares that they are not in formal education and are not a "
+                "civil servant, soldier, police officer, village head or village official, or "
+                "director or commissioner of a state-owned enterprise."
+            ),
+            self,
+        )
+        decl_text.setObjectName("declarationText")
+        decl_text.setWordWrap(True)
+        form.addRow(decl_text)
+        self.declaration_not_excluded = QCheckBox(self.tr("The applicant makes this declaration"), self)
+        self._add(form, "declaration_not_excluded", self.tr("Declaration"),
+                  self.declaration_not_excluded, width=None)  # fmt: skip
+        consent_text = QLabel(pick(CONSENT_VERSIONS[CURRENT_CONSENT_VERSION], self._lang), self)
+        consent_text.setObjectName("consentText")
+        consent_text.setWordWrap(True)
+        consent_text.setProperty("loketData", True)  # the published consent text, from common
+        form.addRow(consent_text)
+        self.consent_given = QCheckBox(
+            arg(self.tr("The applicant consents (consent text version %1)"), CURRENT_CONSENT_VERSION),
+            self,
+        )
+        self._add(form, "consent_given", self.tr("Consent"), self.consent_given, width=None)
+        self.consent_given.toggled.connect(self._on_consent_toggled)
+        return group
+
+    def _set_tab_order(self) -> None:
+        order = [
+            "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
+            "mother_maiden_name", "phone", "email", "street", "rt", "rw", "village_code",
+            "postal_code", "domicile_same", "domicile_street", "domicile_rt", "domicile_rw",
+            "domicile_village_code", "domicile_postal_code", "education", "employment_status",
+            "disability", "former_migrant_worker", "skills", "motivation",
+            "declaration_not_excluded", "consent_given",
+        ]  # fmt: skip
+        widgets: list[QWidget] = [self.boxes[name].editor for name in order]
+        widgets += [self.save_button, self.draft_button, self.new_button]
+        for a, b in zip(widgets, widgets[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+
+    def _watch(self, field: str, editor: QWidget) -> None:
+        def changed(*_: object) -> None:
+            if self._loading:
+                return
+            self._dirty = True
+            self._touched.add(field)
+            if field in self._auto and self._value_text(field) != self._auto[field]:
+                del self._auto[field]  # the clerk changed a prefilled value: theirs now
+            self.schedule_check()
+
+        if isinstance(editor, QLineEdit):
+            editor.textEdited.connect(changed)
+            if isinstance(editor, VillageEdit):
+                editor.villageChosen.connect(changed)
+        elif isinstance(editor, QComboBox):
+            editor.currentIndexChanged.connect(changed)
+        elif isinstance(editor, QAbstractButton):
+            editor.toggled.connect(changed)
+        elif isinstance(editor, QListWidget):
+            editor.itemChanged.connect(changed)
+        elif isinstance(editor, QPlainTextEdit):
+            editor.textChanged.connect(changed)
+
+    # ===== keyboard ==========================================================================
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier:
+                if isinstance(obj, VillageEdit):
+                    return False  # returnPressed moves on (after the completer picked)
+                if isinstance(obj, QComboBox) and obj.view().isVisible():
+                    return False
+                self.focusNextChild()
+                return True
+            if isinstance(obj, QPlainTextEdit) and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                return False  # Shift+Enter: a new line
+        if event.type() == QEvent.Type.FocusOut:
+            name = next((n for n, b in self.boxes.items() if b.editor is obj), None)
+            if name and self._value_text(name):
+                self._touched.add(name)
+                self.schedule_check()
+        return super().eventFilter(obj, event)
+
+    def _focus_next_from_village(self) -> None:
+        self.focusNextChild()
+
+    def focus_first(self) -> None:
+        self.scroll.verticalScrollBar().setValue(0)
+        self.window().activateWindow()
+        self.nik.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_field(self, field: str) -> None:
+        box = self.boxes.get(_FIELD_ALIAS.get(field, field))
+        if box is None:
+            return
+        if field.startswith("domicile_") and field != "domicile_same":
+            self.domicile_frame.setVisible(True)
+        self.scroll.ensureWidgetVisible(box, 50, 80)
+        self.window().activateWindow()  # back from a dialog
+        box.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ===== values ============================================================================
+    def _value_text(self, field: str) -> str:
+        editor = self.boxes[field].editor
+        if isinstance(editor, VillageEdit):
+            return editor.code()
+        if isinstance(editor, QLineEdit):
+            return editor.text()
+        if isinstance(editor, QComboBox):
+            return str(editor.currentData() or "")
+        if isinstance(editor, QAbstractButton):
+            return "1" if editor.isChecked() else ""
+        if isinstance(editor, QPlainTextEdit):
+            return editor.toPlainText()
+        if isinstance(editor, QListWidget):
+            return ";".join(self._checked_skills())
+        return ""
+
+    def _checked_skills(self) -> list[str]:
+        out = []
+        for i in range(self.skills.count()):
+            item = self.skills.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
+    def raw(self) -> dict[str, Any]:
+        """The form as raw input for ``common.validation.check`` / ``RegistrationService.save``."""
+        raw: dict[str, Any] = {}
+        for name in ("nik", "kk_number"):
+            raw[name] = self.boxes[name].editor.text().replace(" ", "")  # type: ignore[attr-defined]
+        for name in ("full_name", "birth_place", "mother_maiden_name", "phone", "email", "street",
+                     "rt", "rw", "postal_code", "domicile_street", "domicile_rt", "domicile_rw",
+                     "domicile_postal_code"):  # fmt: skip
+            raw[name] = self.boxes[name].editor.text()  # type: ignore[attr-defined]
+        raw["birth_date"] = parse_typed_date(self.birth_date.text())
+        raw["village_code"] = self.village_code.code() or self.village_code.text().strip()
+        raw["domicile_village_code"] = (
+            self.domicile_village_code.code() or self.domicile_village_code.text().strip()
+        )
+        for name in ("sex", "education", "employment_status", "disability"):
+            raw[name] = self._value_text(name)
+        raw["domicile_same"] = self.domicile_same.isChecked()
+        if raw["domicile_same"]:
+            for name in ("domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",
+                         "domicile_postal_code"):  # fmt: skip
+                raw[name] = ""
+        raw["former_migrant_worker"] = self.former_migrant_worker.isChecked()
+        raw["declaration_not_excluded"] = self.declaration_not_excluded.isChecked()
+        raw["motivation"] = self.motivation.toPlainText()
+        raw["skills"] = self._checked_skills()
+        raw["consent_given"] = self.consent_given.isChecked()
+        raw["consent_version"] = CURRENT_CONSENT_VERSION
+        raw["consent_at"] = self._consent_at if raw["consent_given"] else ""
+        return raw
+
+    def load(self, data: dict[str, Any], *, registration_id: str | None = None,
+             draft_id: str | None = None, code: str = "", revision: int = 0) -> None:  # fmt: skip
+        """Fill the form from an applicant dict (a draft's raw dict or ``Applicant.to_dict()``)."""
+        self.clear()
+        self._loading = True
+        try:
+            for name, box in self.boxes.items():
+                value = data.get(name)
+                editor = box.editor
+                if isinstance(editor, VillageEdit):
+                    editor.set_code(str(value or ""))
+                elif isinstance(editor, QLineEdit):
+                    editor.setText("" if value is None else str(value))
+                    editor.setCursorPosition(0)
+                elif isinstance(editor, QComboBox):
+                    i = editor.findData(value or "")
+                    editor.setCurrentIndex(max(i, 0))
+                elif isinstance(editor, QAbstractButton):
+                    default = name == "domicile_same"
+                    editor.setChecked(bool(value) if value is not None else default)
+                elif isinstance(editor, QPlainTextEdit):
+                    editor.setPlainText(str(value or ""))
+            skills = data.get("skills") or []
+            if isinstance(skills, str):
+                skills = [s for s in re.split(r"[;,|]", skills) if s]
+            for i in range(self.skills.count()):
+                item = self.skills.item(i)
+                checked = item.data(Qt.ItemDataRole.UserRole) in skills
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self._consent_at = str(data.get("consent_at") or "") or None
+        finally:
+            self._loading = False
+        self.registration_id = registration_id
+        self.draft_id = draft_id
+        self._edit_code = code
+        self._edit_revision = revision
+        self._dirty = False
+        self._touched = {n for n in self.boxes if self._value_text(n)}
+        self._on_nik_changed(self.nik.text())
+        self._update_mode_label()
+        self.run_check()
+
+    def clear(self) -> None:
+        """An empty form for the next applicant."""
+        self._loading = True
+        try:
+            for name, box in self.boxes.items():
+                editor = box.editor
+                if isinstance(editor, VillageEdit):
+                    editor.set_code("")
+                elif isinstance(editor, QLineEdit):
+                    editor.clear()
+                elif isinstance(editor, QComboBox):
+                    editor.setCurrentIndex(0)
+                elif isinstance(editor, QAbstractButton):
+                    editor.setChecked(name == "domicile_same")
+                elif isinstance(editor, QPlainTextEdit):
+                    editor.clear()
+                box.set_message("", None)
+            for i in range(self.skills.count()):
+                self.skills.item(i).setCheckState(Qt.CheckState.Unchecked)
+            self.skills.setCurrentRow(0)
+        finally:
+            self._loading = False
+        self.registration_id = None
+        self.draft_id = None
+        self._edit_code = ""
+        self._edit_revision = 0
+        self._touched.clear()
+        self._show_all = False
+        self._dirty = False
+        self._auto.clear()
+        self._consent_at = None
+        self.last_problems = []
+        self.nik_hint.hide()
+        self.village_code.set_preferred_district("")
+        self._update_mode_label()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the clerk typed something not saved yet (as a record or a draft)."""
+        return self._dirty
+
+    @property
+    def saving(self) -> bool:
+        return self._saving
+
+    def set_regions(self, areas: Regions) -> None:
+        self._areas = areas
+        self.village_code.set_regions(areas)
+        self.domicile_village_code.set_regions(areas)
+        self._on_nik_changed(self.nik.text())
+
+    # ===== reactions =========================================================================
+    def _on_domicile_toggled(self, same: bool) -> None:
+        self.domicile_frame.setVisible(not same)
+
+    def _on_consent_toggled(self, checked: bool) -> None:
+        if checked and not self._loading:
+            self._consent_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace(
+                "+00:00", "Z"
+            )
+
+    def _normalise_birth_date(self) -> None:
+        iso = parse_typed_date(self.birth_date.text())
+        if iso != self.birth_date.text() and re.match(r"^\d{4}-\d{2}-\d{2}$", iso):
+            self.birth_date.setText(iso)
+        self._update_nik_hint()
+
+    def _on_nik_changed(self, text: str) -> None:
+        parts = parse_nik(text.replace(" ", ""))
+        if parts is None:
+            self.nik_hint.hide()
+            self.village_code.set_preferred_district("")
+            return
+        self.village_code.set_preferred_district(parts.district_code)
+        if not self._loading and parts.birth_date is not None:
+            self._prefill("birth_date", parts.birth_date.isoformat())
+            self._prefill("sex", parts.sex.value)
+        self._update_nik_hint()
+
+    def _prefill(self, field: str, value: str) -> None:
+        """Fill ``field`` from the NIK if it is empty or still holds our earlier prefill."""
+        current = self._value_text(field)
+        if current and self._auto.get(field) != current:
+            return  # the clerk typed something: keep it, the hint shows any disagreement
+        self._loading = True
+        try:
+            if field == "sex":
+                self.sex.setCurrentIndex(max(self.sex.findData(value), 0))
+            else:
+                self.birth_date.setText(value)
+        finally:
+            self._loading = False
+        self._auto[field] = value
+        self.schedule_check()
+
+    def _update_nik_hint(self) -> None:
+        parts = parse_nik(self.nik.text().replace(" ", ""))
+        if parts is None:
+            self.nik_hint.hide()
+            return
+        if self._areas is not None and parts.district_code in self._areas:
+            region = self._areas.full_path(parts.district_code, self._lang)
+        else:
+            region = arg(self.tr("district code %1 (not in the region list)"), parts.district_code)
+        born = parts.birth_date.isoformat() if parts.birth_date else self.tr("not a real date")
+        lines = [arg(self.tr("The NIK says: born %1, %2, registered in %3."),
+                     born, parts.sex.label(self._lang), region)]  # fmt: skip
+        prefilled = [f for f in ("birth_date", "sex") if f in self._auto]
+        if prefilled:
+            lines.append(self.tr("Date of birth and sex were filled in from the NIK; check them."))
+        typed_birth = parse_typed_date(self.birth_date.text())
+        if parts.birth_date and typed_birth and "birth_date" not in self._auto:
+            try:
+                typed = date.fromisoformat(typed_birth)
+            except ValueError:
+                typed = None
+            if typed is not None and typed != parts.birth_date:
+                lines.append(arg(self.tr("Disagrees: date of birth typed as %1."), typed.isoformat()))
+        sex_code = self._value_text("sex")
+        if sex_code and sex_code != parts.sex.value and "sex" not in self._auto:
+            lines.append(arg(self.tr("Disagrees: sex chosen as %1."), Sex(sex_code).label(self._lang)))
+        self.nik_hint.setText("\n".join(lines))
+        self.nik_hint.show()
+
+    # ===== validation ========================================================================
+    def schedule_check(self) -> None:
+        self._check_timer.start()
+
+    def run_check(self) -> None:
+        """Validate the form now and show the problems of visited fields (all after a save)."""
+        self._check_timer.stop()
+        result = self._service.check(self.raw())
+        self.show_problems(result.problems, all_fields=self._show_all)
+        self._update_nik_hint()
+
+    def show_problems(self, problems: list[Problem], all_fields: bool) -> None:
+        by_field: dict[str, list[Problem]] = {}
+        for p in problems:
+            by_field.setdefault(_FIELD_ALIAS.get(p.field, p.field), []).append(p)
+        for name, box in self.boxes.items():
+            found = by_field.get(name, [])
+            if not found or not (all_fields or name in self._touched):
+                box.set_message("", None)
+                continue
+            errors = [p for p in found if p.severity is Severity.ERROR]
+            shown = errors or found
+            box.set_message(" ".join(p.message(self._lang) for p in shown),
+                            "error" if errors else "warning")  # fmt: skip
+        self.last_problems = problems
+
+    # ===== saving ============================================================================
+    def save(self) -> None:
+        """Validate and save through the database worker (Ctrl+S)."""
+        if self._saving:
+            return
+        self._saving = True
+        self.save_button.setEnabled(False)
+        self.status_label.setText(self.tr("Saving…"))
+        self._tasks.run_db(
+            self._service.save, self.raw(), registration_id=self.registration_id,
+            draft_id=self.draft_id, on_done=self._on_saved, on_error=self._on_save_failed,
+        )  # fmt: skip
+
+    def _on_saved(self, result: Any) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        if result.existing_id:
+            self.status_label.setText(self.tr("This NIK is already registered on this device."))
+            self.existingFound.emit(result.existing_id)
+            return
+        if not result.ok:
+            self._show_all = True
+            self.status_label.setText(self.tr("Not saved: fix the problems listed."))
+            self.show_problems(result.problems, all_fields=True)
+            blocking = [p for p in result.problems if p.severity is Severity.ERROR]
+            self.problemsFound.emit(blocking or list(result.problems))
+            return
+        registration = result.registration
+        # The service returned: the transaction is committed. Only now say "saved".
+        self.clear()
+        self.status_label.setText(arg(self.tr("Saved: %1"), registration.code))
+        self.status_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
+        self.statusMessage.emit(arg(self.tr("Saved: %1"), registration.code))
+        self.saved.emit(registration)
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(self.tr("Not saved."))
+        self._tasks._show_error(exc)  # the dialog, and the form keeps what was typed
+
+    def save_draft(self) -> None:
+        """Keep the half-filled form as a draft (never synced)."""
+        raw = self.raw()
+        self._tasks.run_db(self._service.save_draft, raw, self.draft_id, on_done=self._on_draft_saved)
+
+    def _on_draft_saved(self, draft_id: str) -> None:
+        self.draft_id = draft_id
+        self._dirty = False
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(self.tr("Kept as a draft."))
+        self.draftSaved.emit(draft_id)
+
+    def new_applicant(self) -> None:
+        """Ctrl+N: an empty form; unsaved typing is first kept as a draft, never thrown away."""
+        if self._dirty and self.registration_id is None and any(
+            self._value_text(n) for n in ("nik", "full_name", "phone")
+        ):
+            self._tasks.run_db(self._service.save_draft, self.raw(), self.draft_id,
+                               on_done=lambda d: self.draftSaved.emit(d))  # fmt: skip
+            note = self.tr("The unfinished form was kept as a draft.")
+        else:
+            note = ""
+        self.clear()
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(note)
+        self.focus_first()
+
+    def _update_mode_label(self) -> None:
+        if self.registration_id:
+            self.mode_label.setText(
+                arg(self.tr("Editing %1 (will be saved as revision %2)"),
+                    getattr(self, "_edit_code", ""), getattr(self, "_edit_revision", 0) + 1)
+            )  # fmt: skip
+        elif self.draft_id:
+            self.mode_label.setText(self.tr("New applicant (resumed draft)"))
+        else:
+            self.mode_label.setText(self.tr("New applicant"))

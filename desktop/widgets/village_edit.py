@@ -1,0 +1,163 @@
+"""Village type-ahead: type part of a village's name, pick from suggestions showing the full
+path ("Desa X, Kec. Y, Kab. Z, Prov. W"), drawn from all 83,762 villages.
+
+``VillageSuggestionModel`` answers a typed query with :meth:`common.regions.Regions.search`
+(a bisect over a sorted index built once, in the background, at start-up); when the NIK gave
+a district, that district's villages come first. ``VillageEdit`` is the line edit with its
+completer; its value is the chosen village code (``code()``), not the text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+
+from common.i18n import Lang
+from common.regions import Regions, dotted, normalise
+
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+LIMIT = 20
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class VillageSuggestionModel(QAbstractListModel):
+    """The current suggestions: (code, full path) pairs."""
+
+    def __init__(self, areas: Regions | None, lang: Lang, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._areas = areas
+        self._lang = lang
+        self._rows: list[tuple[str, str]] = []
+        self.prefer_district = ""  # "32.01.01": that district's villages first
+
+    def set_regions(self, areas: Regions) -> None:
+        self._areas = areas
+
+    @property
+    def ready(self) -> bool:
+        return self._areas is not None
+
+    def update_for(self, query: str) -> int:
+        """Replace the suggestions with those for ``query``; returns how many there are."""
+        rows: list[tuple[str, str]] = []
+        areas = self._areas
+        if areas is not None and query.strip():
+            codes: list[str] = []
+            q = query.strip()
+            digits = q.replace(".", "")
+            if digits.isdigit() and len(digits) == 10 and dotted(digits) in areas:
+                codes.append(dotted(digits))  # a typed village code
+            else:
+                if self.prefer_district and "," not in q:
+                    key = normalise(q)
+                    for area in areas.children(self.prefer_district):
+                        norm = normalise(area.name)
+                        if norm.startswith(key) or f" {key}" in f" {norm}":
+                            codes.append(area.code)
+                seen = set(codes)
+                for area in areas.search(q, limit=LIMIT):
+                    if area.code not in seen:
+                        codes.append(area.code)
+                        seen.add(area.code)
+            rows = [(c, areas.full_path(c, self._lang)) for c in codes[:LIMIT]]
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+        return len(rows)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        code, path = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return path
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{path} ({code})"
+        if role == CODE_ROLE:
+            return code
+        return None
+
+    def code_at(self, row: int) -> str:
+        return self._rows[row][0]
+
+
+class VillageEdit(QLineEdit):
+    """A line edit whose value is a village code chosen from type-ahead suggestions."""
+
+    villageChosen = Signal(str)  # noqa: N815 (Qt naming)
+
+    def __init__(self, lang: Lang, areas: Regions | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lang = lang
+        self._code = ""
+        self.suggestions = VillageSuggestionModel(areas, lang, self)
+        self._completer = QCompleter(self.suggestions, self)
+        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setMaxVisibleItems(10)
+        self._completer.setWidget(self)
+        self._completer.activated[QModelIndex].connect(self._on_activated)
+        self._completer.popup().setObjectName("villagePopup")
+        self.textEdited.connect(self._on_text_edited)
+        self._set_placeholder()
+
+    # --- public -----------------------------------------------------------------------------
+    def set_regions(self, areas: Regions) -> None:
+        """Called once the search index is built (in the background at start-up)."""
+        self.suggestions.set_regions(areas)
+        self._set_placeholder()
+        if self.hasFocus() and self.text() and not self._code:
+            self._on_text_edited(self.text())
+
+    def set_preferred_district(self, district_code: str) -> None:
+        self.suggestions.prefer_district = district_code
+
+    def code(self) -> str:
+        return self._code
+
+    def set_code(self, code: str) -> None:
+        """Show the village ``code`` (its full path), or clear with ``""``."""
+        areas = self.suggestions._areas
+        self._code = code
+        if not code:
+            self.clear()
+        elif areas is not None and code in areas:
+            self.setText(areas.full_path(code, self._lang))
+        else:
+            self.setText(code)
+        self.setCursorPosition(0)
+
+    def popup_visible(self) -> bool:
+        return self._completer.popup().isVisible()
+
+    def completer(self) -> QCompleter:  # type: ignore[override]
+        return self._completer
+
+    # --- internals --------------------------------------------------------------------------
+    def _set_placeholder(self) -> None:
+        if self.suggestions.ready:
+            self.setPlaceholderText(self.tr("Type part of the village name, e.g. Sukamaju"))
+        else:
+            self.setPlaceholderText(self.tr("Loading the village list…"))
+
+    def _on_text_edited(self, text: str) -> None:
+        self._code = ""
+        if self.suggestions.update_for(text):
+            self._completer.complete()
+            popup = self._completer.popup()
+            popup.setMinimumWidth(max(self.width(), 560))
+            if popup.currentIndex().row() < 0:
+                popup.setCurrentIndex(self.suggestions.index(0, 0))
+        else:
+            self._completer.popup().hide()
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        code = self.suggestions.code_at(index.row())
+        self._code = code
+        self.setText(self.suggestions.data(index))
+        self.setCursorPosition(0)
+        self.villageChosen.emit(code)

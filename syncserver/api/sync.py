@@ -1,0 +1,98 @@
+"""POST /api/v1/sync/push and GET /api/v1/sync/pull."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from sqlalchemy.exc import DBAPIError
+
+from common import errors as E
+from common.errors import ApiError
+from common.protocol import (
+    API_PREFIX,
+    MAX_PULL_PAGE,
+    Change,
+    PullResponse,
+    PushRequest,
+    decode,
+    encode,
+)
+from syncserver import app as app_mod
+from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
+from syncserver.ingest import DeviceRef, ingest, prepare, response_dict
+from syncserver.queries import changes as changes_q
+from syncserver.queries import devices as devices_q
+
+bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
+
+#: PostgreSQL SQLSTATEs after which the whole batch is simply run again.
+_RETRY_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
+
+
+@bp.post("/sync/push")
+def push() -> Response:
+    dev = device()
+    req, wire_bytes, raw_bytes = read_message(PushRequest)
+    ext = app_mod.loket()
+    limit = int(ext.settings["max_batch_records"])
+    if len(req.records) > limit:
+        raise ApiError(E.BATCH_TOO_LARGE, {"max": limit})
+    if not 0 < len(req.batch_id) <= 64:
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": "batch_id must be 1 to 64 characters"})
+    if req.device_id != dev.id or req.office_code != dev.office_code:
+        raise ApiError(E.DEVICE_MISMATCH)
+    now = ext.clock()
+    prepared = prepare(req, now.astimezone(app_mod.SERVER_TZ).date())
+    ref = DeviceRef(dev.id, dev.office_code)
+    session = app_mod.session()
+    attempts = int(ext.settings["ingest_retries"]) + 1
+    for attempt in range(attempts):
+        try:
+            response, replayed = ingest(session, ref, prepared, now=now, bytes_wire=wire_bytes, bytes_raw=raw_bytes)
+            session.commit()
+            break
+        except DBAPIError as exc:
+            session.rollback()
+            if attempt + 1 < attempts and _retryable(exc):
+                app_mod.log.info("push %s: retrying after %s", req.batch_id, exc.orig)
+                continue
+            raise
+    counts: dict[str, int] = {}
+    for r in response.results:
+        counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
+    ext.metrics.observe_batch(counts, replayed, wire_bytes, raw_bytes)
+    return message_response(response_dict(response))
+
+
+@bp.get("/sync/pull")
+def pull() -> Response:
+    dev = device()
+    refuse_unknown_args("cursor", "limit")
+    ext = app_mod.loket()
+    cursor = request.args.get("cursor", "")
+    if cursor == "":
+        after = 0
+    elif cursor.isdigit() and len(cursor) <= 19:
+        after = int(cursor)
+    else:
+        raise ApiError(E.CURSOR_INVALID)
+    limit_arg = request.args.get("limit", "")
+    if limit_arg == "":
+        limit = int(ext.settings["pull_page_size"])
+    elif limit_arg.isdigit() and 1 <= int(limit_arg) <= MAX_PULL_PAGE:
+        limit = int(limit_arg)
+    else:
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": f"limit must be 1 to {MAX_PULL_PAGE}"})
+    session = app_mod.session()
+    rows = changes_q.changes_since(session, dev.office_code, after, limit)
+    if not rows and after > 0 and after > changes_q.max_seq(session):
+        raise ApiError(E.CURSOR_INVALID)  # a cursor from another (or a restored) database
+    more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [decode(Change, {**row.payload, "seq": int(row.seq)}) for row in rows]
+    devices_q.touch_device_seen(session, dev.id, ext.clock())
+    response = PullResponse(changes=changes, cursor=str(rows[-1].seq if rows else after), more=more)
+    return message_response(encode(response))

@@ -1,0 +1,226 @@
+"""`loket-server`: run the sync server and administer it from the command line.
+
+    loket-server [--data-dir DIR] [--config FILE] [--database URL] COMMAND ...
+
+Commands: run, migrate, add-office, enroll-code, add-user, stats. See ``--help`` of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from common.errors import ApiError
+from syncserver import config as config_mod
+from syncserver import db
+
+DATA_ENV = "LOKET_SERVER_DATA"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("loket-server", appauthor=False))
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="loket-server", description="Loket sync server and central database.")
+    p.add_argument("--data-dir", type=Path, help=f"data folder (default: ${DATA_ENV} or the user data dir)")
+    p.add_argument("--config", type=Path, help="config file (default: <data-dir>/loket-server.toml)")
+    p.add_argument("--database", help="database URL (overrides the config; default SQLite in the data dir)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="serve the API with a production WSGI server")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.add_argument("--database", dest="run_database", help="database URL")
+    run.add_argument("--workers", type=int, help="server processes (gunicorn)")
+
+    sub.add_parser("migrate", help="apply database migrations")
+
+    office = sub.add_parser("add-office", help="register a labour office")
+    office.add_argument("code", help="6 digits: regency code without dots (4) + office number (2)")
+    office.add_argument("--name", required=True)
+    office.add_argument("--regency", required=True, help="regency code, e.g. 3201 or 32.01")
+
+    code = sub.add_parser("enroll-code", help="issue a one-time device enrollment code (last line)")
+    code.add_argument("office_code")
+    code.add_argument("--ttl-hours", type=int, help="validity (default: the enroll_code_ttl_hours option)")
+
+    user = sub.add_parser("add-user", help="create a console account (password: $LOKET_PASSWORD or a prompt)")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=("admin", "reviewer", "viewer"))
+    user.add_argument("--province", action="append", default=[], help="limit a reviewer to a province (repeat)")
+
+    stats = sub.add_parser("stats", help="counts of registrations, flags, batches, devices")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = args.data_dir or default_data_dir()
+    overrides: dict[str, Any] = {"database": getattr(args, "run_database", None) or args.database}
+    if args.command == "run":
+        overrides.update(host=args.host, port=args.port, workers=args.workers)
+    return config_mod.load(data_dir, args.config, overrides=overrides)
+
+
+def _engine(settings: dict[str, Any]) -> Any:
+    return db.make_engine(settings["database"], busy_timeout_ms=settings["sqlite_busy_timeout_ms"], pool_size=2)
+
+
+def _ensure_schema(engine: Any) -> None:
+    if db.current_revision(engine) != db.head_revision():
+        raise SystemExit("loket-server: the database is not migrated; run `loket-server migrate` first")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except config_mod.ConfigError as exc:
+        print(f"loket-server: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(COMMANDS[args.command](args, settings) or 0)
+    except ApiError as exc:
+        print(f"loket-server: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"loket-server: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_run(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver.server import serve
+
+    engine = _engine(settings)
+    try:
+        if db.is_sqlite(settings["database"]) and settings["auto_migrate"]:
+            db.migrate(engine)
+        else:
+            _ensure_schema(engine)
+    finally:
+        engine.dispose()
+    print(f"loket-server: serving on http://{settings['host']}:{settings['port']}/", file=sys.stderr, flush=True)
+    serve(settings)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    engine = _engine(settings)
+    try:
+        db.migrate(engine)
+        print(f"database at revision {db.current_revision(engine)}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _session(settings: dict[str, Any]) -> Any:
+    engine = _engine(settings)
+    _ensure_schema(engine)
+    return engine, db.session_factory(engine)
+
+
+def cmd_add_office(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from common.regions import regions
+    from syncserver.queries import devices as q
+
+    regency = args.regency.replace(".", "")
+    if not re.fullmatch(r"\d{4}", regency):
+        raise ValueError("--regency must be a 4-digit regency code (e.g. 3201 or 32.01)")
+    if not re.fullmatch(r"\d{6}", args.code) or not args.code.startswith(regency) or args.code[4:] == "00":
+        raise ValueError("office CODE must be 6 digits: the regency code (4) and an office number 01-99")
+    dotted = f"{regency[:2]}.{regency[2:]}"
+    if dotted not in regions():
+        raise ValueError(f"unknown regency {dotted}")
+    engine, sessions = _session(settings)
+    try:
+        with db.transaction(sessions) as s:
+            if q.get_office(s, args.code) is not None:
+                raise ValueError(f"office {args.code} exists already")
+            q.add_office(s, args.code, dotted, args.name, datetime.now(timezone.utc))
+    finally:
+        engine.dispose()
+    print(f"office {args.code} added: {args.name} ({dotted})")
+    return 0
+
+
+def cmd_enroll_code(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver.enrollment import issue_code
+
+    hours = args.ttl_hours or settings["enroll_code_ttl_hours"]
+    now = datetime.now(timezone.utc)
+    engine, sessions = _session(settings)
+    try:
+        with db.transaction(sessions) as s:
+            code = issue_code(s, args.office_code, now, timedelta(hours=hours))
+    finally:
+        engine.dispose()
+    print(f"enrollment code for office {args.office_code}, valid until "
+          f"{(now + timedelta(hours=hours)).isoformat(timespec='minutes')}, single use:")  # fmt: skip
+    print(code)
+    return 0
+
+
+def cmd_add_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver.users import add_user
+
+    password = os.environ.get("LOKET_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise ValueError("no password: set LOKET_PASSWORD or run in a terminal")
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password again: "):
+            raise ValueError("the passwords differ")
+    if len(password) < 8:
+        raise ValueError("the password must have at least 8 characters")
+    engine, sessions = _session(settings)
+    try:
+        with db.transaction(sessions) as s:
+            add_user(s, args.username, password, args.role, args.province)
+    finally:
+        engine.dispose()
+    print(f"user {args.username} added with role {args.role}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver.queries.stats import totals
+
+    engine, sessions = _session(settings)
+    try:
+        with db.transaction(sessions) as s:
+            data = totals(s)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        for key, value in data.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "migrate": cmd_migrate,
+    "add-office": cmd_add_office,
+    "enroll-code": cmd_enroll_code,
+    "add-user": cmd_add_user,
+    "stats": cmd_stats,
+}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

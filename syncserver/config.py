@@ -1,0 +1,277 @@
+"""The server's configuration, described by a schema.
+
+Each option has a default, a converter and a help text. Values are taken, later ones winning,
+from: the defaults below, a TOML file (``<data-dir>/loket-server.toml`` or ``--config FILE``),
+then ``LOKET_<OPTION>`` environment variables (e.g. ``LOKET_DATABASE``), then command-line
+flags. An error names the option and where its value came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from common.protocol import MAX_BATCH_RECORDS, MAX_BODY_BYTES, MAX_PULL_PAGE
+
+ENV_PREFIX = "LOKET_"
+CONFIG_FILE_NAME = "loket-server.toml"
+DATABASE_FILE_NAME = "loket-server.db"
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; the message names the option and its source."""
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
+
+
+def _int_between(lo: int, hi: int) -> Callable[[Any], int]:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number")
+        if isinstance(value, str):
+            value = int(value.strip())
+        if not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if not lo <= value <= hi:
+            raise ValueError(f"must be between {lo} and {hi}")
+        return value
+
+    return convert
+
+
+def _float_between(lo: float, hi: float) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError("must be a number")
+        value = float(value)
+        if not lo <= value <= hi:
+            raise ValueError(f"must be between {lo} and {hi}")
+        return value
+
+    return convert
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _log_level(value: Any) -> str:
+    text = _str(value).upper()
+    if text not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return text
+
+
+def _database(value: Any) -> str:
+    text = _str(value).strip()
+    if text and not (text.startswith("sqlite") or text.startswith("postgresql")):
+        raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+    return text
+
+
+def _cookie_secure(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text == "auto":
+        return "auto"
+    return "true" if _bool(text) else "false"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str
+    default: Any
+    convert: Callable[[Any], Any]
+    help: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "database",
+        "",
+        _database,
+        "SQLAlchemy URL of the central database; empty means SQLite in the data folder "
+        f"({DATABASE_FILE_NAME}). PostgreSQL: postgresql+psycopg://user:pw@host/db",
+    ),
+    Option("host", "127.0.0.1", _str, "Address `loket-server run` listens on."),
+    Option("port", 8470, _int_between(1, 65535), "TCP port `loket-server run` listens on."),
+    Option(
+        "workers",
+        2,
+        _int_between(1, 64),
+        "Server processes for `run` (gunicorn); waitress (one process, threads) where "
+        "gunicorn is unavailable.",
+    ),
+    Option("threads", 4, _int_between(1, 64), "Threads per server process."),
+    Option(
+        "enroll_code_ttl_hours",
+        24 * 7,
+        _int_between(1, 24 * 365),
+        "How long a device enrollment code stays valid, in hours.",
+    ),
+    Option(
+        "max_body_bytes",
+        MAX_BODY_BYTES,
+        _int_between(1024, MAX_BODY_BYTES),
+        "Largest request body accepted (compressed and decompressed), in bytes.",
+    ),
+    Option(
+        "max_batch_records",
+        MAX_BATCH_RECORDS,
+        _int_between(1, MAX_BATCH_RECORDS),
+        "Most records accepted in one push batch.",
+    ),
+    Option(
+        "pull_page_size",
+        500,
+        _int_between(1, MAX_PULL_PAGE),
+        "Changes per pull page when the device does not ask for a limit.",
+    ),
+    Option(
+        "sqlite_busy_timeout_ms",
+        30000,
+        _int_between(0, 600000),
+        "How long a SQLite writer waits for the lock before failing, in milliseconds.",
+    ),
+    Option("pool_size", 5, _int_between(1, 100), "Database connections per server process."),
+    Option(
+        "ingest_retries",
+        3,
+        _int_between(0, 20),
+        "How often a push is retried inside the server after a database deadlock.",
+    ),
+    Option(
+        "silent_after_days",
+        7,
+        _float_between(0.0, 365.0),
+        "The console warns about offices and devices silent for longer than this.",
+    ),
+    Option(
+        "secret_key",
+        "",
+        _str,
+        "Key signing the console's session cookies; empty means a random key kept in "
+        "the data folder (secret_key).",
+    ),
+    Option("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR."),
+    Option(
+        "cookie_secure",
+        "auto",
+        _cookie_secure,
+        "Mark the console's session cookie Secure (sent over HTTPS only): true, false, or auto "
+        "(on unless the server listens on a loopback address or runs in testing). Set true "
+        "behind a TLS reverse proxy that reaches the server on 127.0.0.1.",
+    ),
+    Option(
+        "login_max_failures",
+        5,
+        _int_between(1, 1000),
+        "Failed console sign-ins allowed per username and address within login_window_minutes.",
+    ),
+    Option(
+        "login_window_minutes",
+        15,
+        _int_between(1, 24 * 60),
+        "The window of login_max_failures, in minutes.",
+    ),
+    Option(
+        "auto_migrate",
+        True,
+        _bool,
+        "Apply database migrations when `run` starts on the embedded SQLite database.",
+    ),
+)
+BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
+
+
+def _converted(option: Option, value: Any, source: str) -> Any:
+    try:
+        return option.convert(value)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"option {option.name!r} from {source}: {value!r} {exc}") from None
+
+
+def defaults() -> dict[str, Any]:
+    return {o.name: o.default for o in OPTIONS}
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """The options set in a TOML file (converted); unknown keys are an error."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        option = BY_NAME.get(key)
+        if option is None:
+            raise ConfigError(f"config file {path}: unknown option {key!r}")
+        out[key] = _converted(option, value, f"config file {path}")
+    return out
+
+
+def read_env(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for option in OPTIONS:
+        var = ENV_PREFIX + option.name.upper()
+        if var in env:
+            out[option.name] = _converted(option, env[var], f"environment variable {var}")
+    return out
+
+
+def load(
+    data_dir: Path,
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Defaults, then the file, then the environment, then ``overrides`` (command-line flags).
+
+    ``config_file`` given explicitly must exist; the default one in ``data_dir`` is optional.
+    """
+    config = defaults()
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"config file {config_file} does not exist")
+        config.update(read_file(config_file))
+    elif (data_dir / CONFIG_FILE_NAME).is_file():
+        config.update(read_file(data_dir / CONFIG_FILE_NAME))
+    config.update(read_env(os.environ if env is None else env))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            config[key] = _converted(BY_NAME[key], value, "the command line")
+    config["data_dir"] = str(data_dir)
+    return finish(config)
+
+
+def finish(config: dict[str, Any]) -> dict[str, Any]:
+    """Fill derived values: the embedded database URL in the data folder."""
+    if not config.get("database"):
+        data_dir = Path(config.get("data_dir") or ".")
+        config["database"] = f"sqlite:///{(data_dir / DATABASE_FILE_NAME).resolve()}"
+    return config
+
+
+def from_mapping(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Defaults plus ``values`` (as given to ``create_app(config)``): options are converted,
+    other keys (upper-case Flask settings such as ``TESTING``) pass through."""
+    config = defaults()
+    for key, value in values.items():
+        option = BY_NAME.get(key)
+        config[key] = _converted(option, value, "create_app(config)") if option else value
+    return finish(config)

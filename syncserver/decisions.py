@@ -1,0 +1,93 @@
+"""Review decisions: the one place a decision is written (the console reuses it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from common import errors as E
+from common.enums import Status
+from common.errors import ApiError
+from common.protocol import Change, ChangeKind, encode
+from syncserver.models import ReviewDecision
+from syncserver.queries import changes as changes_q
+from syncserver.queries import ingest as ingest_q
+from syncserver.queries import reviews as q
+
+#: The decisions a reviewer can make, and the status each gives the record.
+DECISIONS: dict[str, Status] = {
+    "verified": Status.VERIFIED,
+    "rejected": Status.REJECTED,
+    "returned": Status.RETURNED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    decision_id: int
+    registration_id: str
+    revision: int
+    status: Status
+    change_seq: int
+
+
+def record_decision(
+    session: Session,
+    registration_id: str,
+    decision: str | Status,
+    reviewer: str,
+    reason: str = "",
+    note: str = "",
+    *,
+    now: datetime | None = None,
+) -> DecisionResult:
+    """Decide on a registration's current revision, inside the caller's transaction:
+    write the decision, set the status, append to the audit log and to the office's change
+    feed (so the device learns it on its next pull).
+
+    ``decision`` is ``verified``, ``rejected`` or ``returned``. Rejecting frees the family-card
+    slot the registration held, so another registration on that card can stand.
+    """
+    decision = Status(decision).value if isinstance(decision, Status) else str(decision)
+    if decision not in DECISIONS:
+        raise ApiError(E.VALUE_NOT_ALLOWED, {"value": decision, "field_id": "keputusan", "field_en": "decision"})
+    now = now or datetime.now(timezone.utc)
+    reg = q.registration_for_update(session, registration_id)
+    if reg is None:
+        raise ApiError(E.NOT_FOUND, details={"registration_id": registration_id})
+    status = DECISIONS[decision]
+    row = ReviewDecision(
+        registration_id=reg.id,
+        revision=reg.revision,
+        decision=decision,
+        reason=reason,
+        note=note,
+        reviewer=reviewer,
+        decided_at=now,
+    )
+    q.add_decision(session, row)
+    q.set_status(session, reg.id, status.value, now)
+    if status is Status.REJECTED:
+        ingest_q.release_kk_slots(session, reg.id)
+    q.append_audit(
+        session, now=now, actor_kind="staff", actor=reviewer, action=f"decision.{decision}",
+        target_kind="registration", target_id=reg.id, office_code=reg.office_code,
+        details={"revision": reg.revision, "reason": reason, "note": note},
+    )  # fmt: skip
+    change = Change(
+        seq=0,
+        kind=ChangeKind.DECISION,
+        registration_id=reg.id,
+        revision=reg.revision,
+        status=status,
+        note=note,
+        reason=reason,
+        duplicate_of=q.code_of(session, reg.duplicate_of_id),
+        decided_at=now.isoformat().replace("+00:00", "Z"),
+    )
+    payload = encode(change)
+    del payload["seq"]
+    seq = changes_q.append_change(session, reg.office_code, ChangeKind.DECISION.value, payload, now, reg.id)
+    return DecisionResult(int(row.id), reg.id, reg.revision, status, seq)

@@ -1,0 +1,118 @@
+"""Device enrollment: one-time codes from the console, exchanged for a device credential.
+
+Codes are 16 characters from an alphabet without look-alikes (80 bits), shown in groups of
+four; only their SHA-256 is stored. A credential is ``<device_id>.<secret>`` with a 256-bit
+secret; only the SHA-256 of the secret is stored (a high-entropy token needs no slow hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from common import errors as E
+from common.errors import ApiError
+from common.protocol import EnrollResponse
+from syncserver.models import Device
+from syncserver.queries import devices as q
+from syncserver.queries.reviews import append_audit
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+CODE_LENGTH = 16
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def issue_code(session: Session, office_code: str, now: datetime, ttl: timedelta, by: str = "cli") -> str:
+    """A new one-time enrollment code for ``office_code`` (stored hashed)."""
+    if q.get_office(session, office_code) is None:
+        raise ApiError(E.NOT_FOUND, details={"office_code": office_code})
+    code = new_code()
+    q.add_enrollment_code(session, sha256_hex(normalise_code(code)), office_code, now, now + ttl, by)
+    append_audit(
+        session, now=now, actor_kind="staff", actor=by, action="enrollment_code.issue",
+        target_kind="office", target_id=office_code, office_code=office_code,
+        details={"expires_at": (now + ttl).isoformat()},
+    )  # fmt: skip
+    return code
+
+
+def enroll(session: Session, code: str, device_name: str, app_version: str, now: datetime) -> EnrollResponse:
+    code_hash = sha256_hex(normalise_code(code))
+    device_id = str(uuid.uuid4())
+    office_code = q.consume_enrollment_code(session, code_hash, device_id, now)
+    if office_code is None:
+        known = q.enrollment_code(session, code_hash)
+        if known is None:
+            raise ApiError(E.ENROLL_CODE_INVALID)
+        if known.used_at is not None:
+            raise ApiError(E.ENROLL_CODE_USED)
+        raise ApiError(E.ENROLL_CODE_EXPIRED)
+    office = q.get_office(session, office_code)
+    assert office is not None
+    device_no = q.next_device_no(session, office_code)
+    secret = secrets.token_urlsafe(32)
+    q.add_device(
+        session,
+        Device(
+            id=device_id,
+            office_code=office_code,
+            device_no=device_no,
+            name=device_name[:200],
+            app_version=app_version[:50],
+            credential_hash=sha256_hex(secret),
+            enrolled_at=now,
+            last_seen_at=now,
+        ),
+    )
+    append_audit(
+        session, now=now, actor_kind="device", actor=device_id, action="device.enroll",
+        target_kind="device", target_id=device_id, office_code=office_code,
+        details={"device_no": device_no, "name": device_name[:200]},
+    )  # fmt: skip
+    return EnrollResponse(
+        device_id=device_id,
+        credential=f"{device_id}.{secret}",
+        office_code=office_code,
+        office_name=office.name,
+        device_no=device_no,
+        server_time=now.isoformat().replace("+00:00", "Z"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticatedDevice:
+    id: str
+    office_code: str
+
+
+def authenticate(session: Session, header: str | None) -> AuthenticatedDevice:
+    """The device behind ``Authorization: Bearer <device_id>.<secret>``, or an ApiError."""
+    if not header or not header.startswith("Bearer "):
+        raise ApiError(E.AUTH_REQUIRED)
+    device_id, sep, secret = header[7:].strip().partition(".")
+    if not sep or not device_id or not secret or len(device_id) > 64:
+        raise ApiError(E.AUTH_INVALID)
+    found = q.device_auth(session, device_id)
+    if found is None or not hmac.compare_digest(found.credential_hash, sha256_hex(secret)):
+        raise ApiError(E.AUTH_INVALID)
+    if found.revoked:
+        raise ApiError(E.DEVICE_REVOKED)
+    return AuthenticatedDevice(found.id, found.office_code)

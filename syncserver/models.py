@@ -1,0 +1,257 @@
+"""The central database schema (SQLAlchemy 2). Migrations in ``syncserver/migrations`` create it.
+
+Cross-record rules live here as constraints, so they hold across server processes and
+machines: ``nik_primaries`` (one primary registration per NIK), ``kk_slots`` (two unflagged
+registrations per family card), ``registration_revisions`` (one row per id and revision),
+``batches`` (one row per device and batch id). Ordering comes from ``changes.seq``, a server
+sequence, never from device clocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: An auto-incrementing key: BIGINT identity on PostgreSQL, the rowid alias on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+Ts = DateTime(timezone=True)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # regency (4) + number (2)
+    regency_code: Mapped[str] = mapped_column(String(5))  # dotted, "32.01"
+    name: Mapped[str] = mapped_column(String(200))
+    devices_enrolled: Mapped[int] = mapped_column(Integer, default=0)  # last device_no given
+    created_at: Mapped[datetime] = mapped_column(Ts)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("office_code", "device_no"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"), index=True)
+    device_no: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    app_version: Mapped[str] = mapped_column(String(50), default="")
+    credential_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of the secret
+    enrolled_at: Mapped[datetime] = mapped_column(Ts)
+    revoked_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    last_push_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+
+
+class EnrollmentCode(Base):
+    __tablename__ = "enrollment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Ts)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    expires_at: Mapped[datetime] = mapped_column(Ts)
+    used_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class Batch(Base):
+    """One push (or bundle import) from a device: the ingest log, and the stored answer."""
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("device_id", "batch_id"),
+        Index("ix_batches_office_received", "office_code", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    office_code: Mapped[str] = mapped_column(String(6))
+    batch_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16), default="network")  # network | bundle
+    received_at: Mapped[datetime] = mapped_column(Ts, index=True)
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_nik: Mapped[int] = mapped_column(Integer, default=0)
+    kk_limit: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    conflict: Mapped[int] = mapped_column(Integer, default=0)
+    already_received: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_wire: Mapped[int] = mapped_column(Integer, default=0)  # as received (compressed)
+    bytes_raw: Mapped[int] = mapped_column(Integer, default=0)  # decompressed JSON
+    response: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+
+
+class DuplicateGroup(Base):
+    """Registrations sharing a NIK (kind ``nik``) or a family card over the limit (``kk``)."""
+
+    __tablename__ = "duplicate_groups"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))  # nik | kk
+    key: Mapped[str] = mapped_column(String(32))  # the NIK or KK number
+    primary_registration_id: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(Ts)
+    resolved_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    resolution: Mapped[str] = mapped_column(String(32), default="")
+
+
+class Registration(Base):
+    """The current revision of each registration, keyed by the id its device gave it."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (Index("ix_registrations_office_received", "office_code", "received_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    office_code: Mapped[str] = mapped_column(String(6))
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    nik: Mapped[str] = mapped_column(String(16), index=True)
+    kk_number: Mapped[str] = mapped_column(String(16), index=True)
+    full_name: Mapped[str] = mapped_column(String(100), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    regency_code: Mapped[str] = mapped_column(String(5), index=True)
+    village_code: Mapped[str] = mapped_column(String(13))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    applicant: Mapped[dict[str, Any]] = mapped_column(Json)  # normalised Applicant.to_dict()
+    content_hash: Mapped[str] = mapped_column(String(64))
+    operator: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    device_time: Mapped[datetime | None] = mapped_column(Ts, nullable=True)  # never trusted
+    received_at: Mapped[datetime] = mapped_column(Ts)  # server time of the first revision
+    updated_at: Mapped[datetime] = mapped_column(Ts)  # server time of the last change
+    batch_pk: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # last batch
+    flag_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)  # duplicate_nik|kk_limit
+    duplicate_of_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    duplicate_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("duplicate_groups.id"), nullable=True, index=True
+    )
+
+
+class RegistrationRevision(Base):
+    __tablename__ = "registration_revisions"
+    __table_args__ = (UniqueConstraint("registration_id", "revision"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    base_revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    applicant: Mapped[dict[str, Any]] = mapped_column(Json)
+    operator: Mapped[str] = mapped_column(String(100), default="")
+    device_id: Mapped[str] = mapped_column(String(36))
+    device_time: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    batch_pk: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(Ts)
+
+
+class NikPrimary(Base):
+    """The first registration of each NIK; later ones are flagged (INSERT ... ON CONFLICT)."""
+
+    __tablename__ = "nik_primaries"
+    nik: Mapped[str] = mapped_column(String(16), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+
+
+class KkSlot(Base):
+    """The two registrations a family card may have unflagged; a third finds both taken."""
+
+    __tablename__ = "kk_slots"
+    __table_args__ = (CheckConstraint("slot IN (1, 2)", name="slot"),)
+    kk_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+
+
+class BatchRecord(Base):
+    """Each record's outcome in a batch, for the console's batch page."""
+
+    __tablename__ = "batch_records"
+    batch_pk: Mapped[int] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[str] = mapped_column(String(64), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    errors: Mapped[list[str] | None] = mapped_column(Json, nullable=True)
+
+
+class ReviewDecision(Base):
+    __tablename__ = "review_decisions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(24))  # verified | rejected | returned
+    reason: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(Ts)
+
+
+class AuditEntry(Base):
+    """Append-only. ``prev_hash``/``hash`` are for the hash chain of the security issue."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Ts, index=True)
+    actor_kind: Mapped[str] = mapped_column(String(16))  # staff | device | system
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(32), default="")
+    target_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    office_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    role: Mapped[str] = mapped_column(String(16))  # admin | reviewer | viewer
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    provinces: Mapped[list[str]] = mapped_column(Json, default=list)  # empty = all
+    created_at: Mapped[datetime] = mapped_column(Ts)
+    last_login_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+
+
+class Change(Base):
+    """The change feed devices pull, ordered by the server's sequence only."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_office_seq", "office_code", "seq"),)
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    office_code: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(16))  # common.protocol.ChangeKind
+    registration_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(Ts)

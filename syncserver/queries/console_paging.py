@@ -1,0 +1,96 @@
+"""Keyset pagination for the console's lists (no OFFSET over big tables, no COUNT(*)).
+
+A list is ordered newest first by ``(time, id)``; a page is fetched with one more row than
+shown, to know whether another page follows. ``after`` continues towards older rows,
+``before`` goes back towards newer ones (fetched in ascending order, then reversed).
+Cursors are opaque, URL-safe strings: ``<iso time>~<id>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, tuple_
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    at: datetime
+    id: str
+
+    def encode(self) -> str:
+        return f"{aware(self.at).strftime('%Y%m%dT%H%M%S.%f')}~{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        stamp, sep, ident = text.partition("~")
+        if not sep or not ident or len(ident) > 64:
+            return None
+        try:
+            at = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None
+        return cls(at, ident)
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T] = field(default_factory=list)
+    next: str | None = None  # cursor for older rows
+    prev: str | None = None  # cursor for newer rows
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite gives naive UTC datetimes back, PostgreSQL aware ones: make both aware UTC."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def keyset(
+    stmt: Select[Any],
+    time_col: Any,
+    id_col: Any,
+    *,
+    after: Cursor | None,
+    before: Cursor | None,
+    limit: int,
+) -> tuple[Select[Any], bool]:
+    """``stmt`` limited to one page (newest first); returns it and whether it runs reversed."""
+    if before is not None:
+        stmt = stmt.where(tuple_(time_col, id_col) > tuple_(before.at, before.id))
+        return stmt.order_by(time_col.asc(), id_col.asc()).limit(limit + 1), True
+    if after is not None:
+        stmt = stmt.where(tuple_(time_col, id_col) < tuple_(after.at, after.id))
+    return stmt.order_by(time_col.desc(), id_col.desc()).limit(limit + 1), False
+
+
+def page_of(
+    rows: list[T],
+    reversed_: bool,
+    limit: int,
+    key: Any,
+    *,
+    had_cursor: bool,
+) -> Page[T]:
+    """Cut the ``limit + 1`` rows fetched by :func:`keyset` into a page with its cursors;
+    ``key(row)`` gives the row's (time, id)."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if reversed_:
+        rows.reverse()
+    page: Page[T] = Page(rows)
+    if not rows:
+        return page
+    first, last = key(rows[0]), key(rows[-1])
+    if reversed_:
+        page.next = Cursor(*last).encode()
+        page.prev = Cursor(*first).encode() if more else None
+    else:
+        page.next = Cursor(*last).encode() if more else None
+        page.prev = Cursor(*first).encode() if had_cursor else None
+    return page

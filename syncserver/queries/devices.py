@@ -1,0 +1,102 @@
+"""SQL for offices, devices and enrollment codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from syncserver.models import Device, EnrollmentCode, Office
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceAuth:
+    id: str
+    office_code: str
+    credential_hash: str
+    revoked: bool
+
+
+def get_office(session: Session, code: str) -> Office | None:
+    return session.get(Office, code)
+
+
+def add_office(session: Session, code: str, regency_code: str, name: str, now: datetime) -> Office:
+    office = Office(code=code, regency_code=regency_code, name=name, devices_enrolled=0, created_at=now)
+    session.add(office)
+    session.flush()
+    return office
+
+
+def device_auth(session: Session, device_id: str) -> DeviceAuth | None:
+    row = session.execute(
+        select(Device.id, Device.office_code, Device.credential_hash, Device.revoked_at).where(
+            Device.id == device_id
+        )
+    ).first()
+    return DeviceAuth(row[0], row[1], row[2], row[3] is not None) if row else None
+
+
+def touch_device_seen(session: Session, device_id: str, now: datetime) -> None:
+    session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
+
+
+def add_enrollment_code(
+    session: Session, code_hash: str, office_code: str, now: datetime, expires_at: datetime, by: str
+) -> None:
+    session.add(
+        EnrollmentCode(
+            code_hash=code_hash, office_code=office_code, created_at=now, expires_at=expires_at, created_by=by
+        )
+    )
+    session.flush()
+
+
+def consume_enrollment_code(session: Session, code_hash: str, device_id: str, now: datetime) -> str | None:
+    """Mark an unused, unexpired code used by ``device_id`` (one UPDATE: single use holds under
+    concurrency); the code's office, or None when no such code could be used."""
+    row = session.execute(
+        update(EnrollmentCode)
+        .where(
+            EnrollmentCode.code_hash == code_hash,
+            EnrollmentCode.used_at.is_(None),
+            EnrollmentCode.expires_at > now,
+        )
+        .values(used_at=now, device_id=device_id)
+        .returning(EnrollmentCode.office_code)
+    ).first()
+    return row[0] if row else None
+
+
+def enrollment_code(session: Session, code_hash: str) -> EnrollmentCode | None:
+    return session.get(EnrollmentCode, code_hash)
+
+
+def next_device_no(session: Session, office_code: str) -> int:
+    """The office's next device number (an UPDATE ... RETURNING: concurrent enrollments queue
+    on the office row and get distinct numbers)."""
+    return int(
+        session.execute(
+            update(Office)
+            .where(Office.code == office_code)
+            .values(devices_enrolled=Office.devices_enrolled + 1)
+            .returning(Office.devices_enrolled)
+        ).scalar_one()
+    )
+
+
+def add_device(session: Session, device: Device) -> None:
+    session.add(device)
+    session.flush()
+
+
+def revoke_device(session: Session, device_id: str, now: datetime) -> bool:
+    result = session.execute(
+        update(Device)
+        .where(Device.id == device_id, Device.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(Device.id)
+    )
+    return result.first() is not None

@@ -1,0 +1,64 @@
+"""SQL for review decisions and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from syncserver.models import AuditEntry, Registration, ReviewDecision
+
+
+def registration_for_update(session: Session, registration_id: str) -> Registration | None:
+    return session.execute(
+        select(Registration).where(Registration.id == registration_id).with_for_update()
+    ).scalar_one_or_none()
+
+
+def code_of(session: Session, registration_id: str | None) -> str | None:
+    if not registration_id:
+        return None
+    return session.execute(
+        select(Registration.code).where(Registration.id == registration_id)
+    ).scalar_one_or_none()
+
+
+def add_decision(session: Session, decision: ReviewDecision) -> None:
+    session.add(decision)
+    session.flush()
+
+
+def set_status(session: Session, registration_id: str, status: str, now: datetime) -> None:
+    session.execute(
+        update(Registration).where(Registration.id == registration_id).values(status=status, updated_at=now)
+    )
+
+
+def append_audit(
+    session: Session,
+    *,
+    now: datetime,
+    actor_kind: str,
+    actor: str,
+    action: str,
+    target_kind: str = "",
+    target_id: str = "",
+    office_code: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit entry (never updated or deleted; the hash chain comes with issue 7)."""
+    session.add(
+        AuditEntry(
+            at=now,
+            actor_kind=actor_kind,
+            actor=actor,
+            action=action,
+            target_kind=target_kind,
+            target_id=target_id,
+            office_code=office_code,
+            details=details or {},
+        )
+    )
+    session.flush()

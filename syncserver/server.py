@@ -1,0 +1,70 @@
+"""Production WSGI serving for `loket-server run`: gunicorn (Linux, N worker processes),
+waitress where gunicorn is not available (Windows: one process, threads). Never the Flask
+development server."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger("syncserver")
+
+
+def gunicorn_available() -> bool:
+    try:
+        import fcntl  # noqa: F401  (gunicorn needs a POSIX system)
+
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def serve(settings: dict[str, Any]) -> None:
+    host, port = settings["host"], int(settings["port"])
+    if gunicorn_available():
+        _serve_gunicorn(settings, host, port)
+    else:
+        _serve_waitress(settings, host, port)
+
+
+def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class LoketGunicorn(BaseApplication):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.options = {
+                "bind": f"{'[' + host + ']' if ':' in host else host}:{port}",
+                "workers": int(settings["workers"]),
+                "threads": int(settings["threads"]),
+                "worker_class": "gthread" if int(settings["threads"]) > 1 else "sync",
+                "timeout": 120,
+                "graceful_timeout": 30,
+                "keepalive": 5,
+                "preload_app": False,  # each worker opens its own database connections
+                "loglevel": str(settings["log_level"]).lower(),
+                "errorlog": "-",
+                "proc_name": "loket-server",
+            }
+            super().__init__()
+
+        def load_config(self) -> None:
+            for key, value in self.options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from syncserver.app import create_app
+
+            return create_app(settings)
+
+    LoketGunicorn().run()
+
+
+def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
+    import waitress
+
+    from syncserver.app import create_app
+
+    if int(settings["workers"]) > 1:
+        log.warning("gunicorn is not available here: serving with waitress in one process")
+    waitress.serve(create_app(settings), host=host, port=port, threads=int(settings["threads"]) * 2)

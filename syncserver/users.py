@@ -1,0 +1,53 @@
+"""Staff accounts for the review console (argon2id password hashes)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
+
+from syncserver.models import StaffUser
+from syncserver.queries import users as q
+from syncserver.queries.reviews import append_audit
+
+ROLES = ("admin", "reviewer", "viewer")
+_HASHER = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except Exception:  # noqa: BLE001 - any failure is a refusal
+        return False
+
+
+def add_user(
+    session: Session, username: str, password: str, role: str, provinces: list[str] | None = None, by: str = "cli"
+) -> StaffUser:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if not username or len(username) > 64:
+        raise ValueError("username must be 1 to 64 characters")
+    if q.get_user(session, username) is not None:
+        raise ValueError(f"user {username!r} exists already")
+    now = datetime.now(timezone.utc)
+    user = StaffUser(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        active=True,
+        provinces=list(provinces or []),
+        created_at=now,
+        failed_logins=0,
+    )
+    q.add_user(session, user)
+    append_audit(
+        session, now=now, actor_kind="staff", actor=by, action="user.add",
+        target_kind="staff_user", target_id=username, details={"role": role},
+    )  # fmt: skip
+    return user

@@ -1,0 +1,101 @@
+"""Fixtures for the desktop GUI tests: a data folder with a real store and one operator, the
+app shell started on it, and small keyboard helpers that type into whatever has focus (the
+way a clerk's keyboard does; no mouse anywhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.application import LoketApp
+
+OPERATOR = "clerk"
+PASSWORD = "rahasia-123"
+
+
+@pytest.fixture
+def gui_data_dir(tmp_path: Path) -> Path:
+    """A data folder whose store has the operator ``clerk`` (real Store, real migrations)."""
+    from desktop.services.operators import add_operator
+    from desktop.store import Store
+
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    store = Store.open(folder)
+    try:
+        add_operator(store, OPERATOR, PASSWORD, full_name="Siti Rahayu")
+    finally:
+        store.close()
+    return folder
+
+
+class Keyboard:
+    """Keys go to the focused widget, as on a real keyboard."""
+
+    def __init__(self, qtbot: object) -> None:
+        self.qtbot = qtbot
+
+    @staticmethod
+    def focus() -> QWidget:
+        w = QApplication.focusWidget()
+        assert w is not None, "nothing has keyboard focus"
+        return w
+
+    def type(self, text: str) -> None:
+        self.qtbot.keyClicks(self.focus(), text)  # type: ignore[attr-defined]
+
+    def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+              times: int = 1) -> None:  # fmt: skip
+        for _ in range(times):
+            self.qtbot.keyClick(self.focus(), key, modifier)  # type: ignore[attr-defined]
+
+
+def focused_name() -> str:
+    w = QApplication.focusWidget()
+    return w.objectName() if w is not None else ""
+
+
+def log_in(qtbot: Any, kb: Keyboard, loket: LoketApp) -> None:
+    assert focused_name() == "loginUsername"
+    kb.type(OPERATOR)
+    kb.press(Qt.Key.Key_Tab)
+    assert focused_name() == "loginPassword"
+    kb.type(PASSWORD)
+    kb.press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: loket.main_window is not None and loket.main_window.isVisible(), timeout=10_000)
+    loket.main_window.activateWindow()
+    qtbot.waitUntil(lambda: focused_name() == "field_nik")
+
+
+
+@pytest.fixture
+def keyboard(qtbot: object) -> Keyboard:
+    return Keyboard(qtbot)
+
+
+@pytest.fixture
+def start_app(qtbot: object) -> Iterator[Callable[..., LoketApp]]:
+    """``start_app(data_dir, lang=None)`` -> a started LoketApp with its login window shown;
+    every app started is shut down (windows closed, store closed) at the end."""
+    started: list[LoketApp] = []
+
+    def start(folder: Path, lang: str | None = None) -> LoketApp:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        loket = LoketApp(app, folder, lang)
+        started.append(loket)
+        loket.start()
+        qtbot.waitUntil(lambda: loket.login is not None and loket.login.isVisible())  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: loket.store is not None, timeout=10_000)  # type: ignore[attr-defined]
+        loket.login.activateWindow()  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)  # type: ignore[attr-defined]
+        return loket
+
+    yield start
+    for loket in started:
+        loket.shutdown()

@@ -1,0 +1,158 @@
+"""Acceptance (issue 3): a clerk registers an applicant by keyboard only, on the real store.
+
+Log in, type a synthetic applicant field by field (Tab/Enter order of the form), see the NIK
+prefill, Ctrl+S, write the receipt PDF with Enter, find the record in the list with Ctrl+F;
+close the app and start it again on the same folder: the record is still there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from common.enums import Disability, Education, EmploymentStatus, Skill
+from common.synthetic import generate
+from desktop.application import LoketApp
+
+from .conftest import Keyboard, focused_name, log_in
+
+Key = Qt.Key
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def next_field(kb: Keyboard, expected: str) -> None:
+    kb.press(Key.Key_Return)
+    assert focused_name() == f"field_{expected}", f"Enter went to {focused_name()!r}, not {expected!r}"
+
+
+def type_applicant(qtbot: Any, kb: Keyboard, loket: LoketApp, a: dict[str, Any]) -> None:
+    form = loket.main_window.form
+    qtbot.waitUntil(lambda: loket.areas is not None, timeout=20_000)  # village index built
+    kb.type(a["nik"])
+    # the NIK prefill: birth date and sex filled in, the suggestion shows the district
+    qtbot.waitUntil(lambda: form.nik_hint.isVisible())
+    assert form.birth_date.text() == a["birth_date"]
+    assert form.sex.currentData() == a["sex"]
+    district = loket.areas.full_path(a["village_code"][:8], loket.lang)
+    assert district in form.nik_hint.text()
+
+    next_field(kb, "kk_number")
+    kb.type(a["kk_number"])
+    next_field(kb, "full_name")
+    kb.type(a["full_name"])
+    next_field(kb, "birth_place")
+    kb.type(a["birth_place"])
+    next_field(kb, "birth_date")  # prefilled from the NIK
+    next_field(kb, "sex")  # prefilled from the NIK
+    next_field(kb, "mother_maiden_name")
+    kb.type(a["mother_maiden_name"])
+    next_field(kb, "phone")
+    kb.type(a["phone"])
+    next_field(kb, "email")
+    kb.type(a["email"])
+    next_field(kb, "street")
+    kb.type(a["street"])
+    next_field(kb, "rt")
+    kb.type(a["rt"])
+    next_field(kb, "rw")
+    kb.type(a["rw"])
+    next_field(kb, "village_code")
+
+    village = form.village_code
+    kb.type(loket.areas.name(a["village_code"]))
+    qtbot.waitUntil(village.popup_visible)
+    popup = village.completer().popup()
+    for _ in range(20):  # the NIK's district comes first; walk down to the exact village
+        if village.suggestions.code_at(popup.currentIndex().row()) == a["village_code"]:
+            break
+        qtbot.keyClick(popup, Key.Key_Down)
+    assert village.suggestions.code_at(popup.currentIndex().row()) == a["village_code"]
+    qtbot.keyClick(popup, Key.Key_Return)  # picks the village and moves on
+    assert village.code() == a["village_code"]
+    assert focused_name() == "field_postal_code"
+    kb.type(a["postal_code"])
+    next_field(kb, "domicile_same")  # ticked: the domicile fields stay hidden and are skipped
+    next_field(kb, "education")
+    kb.press(Key.Key_Down, times=list(Education).index(Education(a["education"])) + 1)
+    next_field(kb, "employment_status")
+    kb.press(Key.Key_Down, times=list(EmploymentStatus).index(EmploymentStatus(a["employment_status"])) + 1)
+    next_field(kb, "disability")
+    kb.press(Key.Key_Down, times=list(Disability).index(Disability(a["disability"])))
+    next_field(kb, "former_migrant_worker")
+    if a["former_migrant_worker"]:
+        kb.press(Key.Key_Space)
+    next_field(kb, "skills")
+    row = 0
+    for index in sorted(list(Skill).index(Skill(s)) for s in a["skills"]):
+        kb.press(Key.Key_Down, times=index - row)
+        row = index
+        kb.press(Key.Key_Space)
+    next_field(kb, "motivation")
+    kb.type(a["motivation"])
+    next_field(kb, "declaration_not_excluded")
+    kb.press(Key.Key_Space)
+    next_field(kb, "consent_given")
+    kb.press(Key.Key_Space)
+
+    raw = form.raw()
+    for name in ("nik", "kk_number", "full_name", "birth_date", "sex", "village_code", "education",
+                 "employment_status", "disability", "postal_code"):  # fmt: skip
+        assert raw[name] == a[name], name
+    assert sorted(raw["skills"]) == sorted(a["skills"])
+
+
+def test_register_by_keyboard_and_find_it_after_restart(qtbot, gui_data_dir: Path, start_app, keyboard):
+    sample = generate(1, seed=3)[0].applicant
+    kb = keyboard
+    loket = start_app(gui_data_dir)
+    log_in(qtbot, kb, loket)
+    window = loket.main_window
+    type_applicant(qtbot, kb, loket, sample)
+
+    kb.press(Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: window.dialog("receiptDialog") is not None, timeout=10_000)
+    receipt = window.dialog("receiptDialog")
+    code = receipt.registration.code
+    assert window.form.status_label.text().startswith("Tersimpan")  # only after the commit
+    saved = loket.service.get_by_code(code)
+    assert saved is not None and saved.applicant.nik == sample["nik"]
+
+    receipt.activateWindow()
+    qtbot.waitUntil(lambda: focused_name() == "savePdfButton")
+    pdf = Path(receipt.path.text())
+    with qtbot.waitSignal(receipt.pdfWritten, timeout=10_000):
+        kb.press(Key.Key_Return)
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    kb.press(Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.dialog("receiptDialog") is None)
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    kb.press(Key.Key_F, CTRL)
+    assert focused_name() == "listSearch"
+    kb.type(sample["nik"])
+    kb.press(Key.Key_Return)
+    qtbot.waitUntil(lambda: window.list.model.total() == 1)
+    assert window.list.model.row_at(0).code == code
+
+    # close the app (window and store) and start it again on the same folder
+    loket.shutdown()
+    again = start_app(gui_data_dir)
+    log_in(qtbot, kb, again)
+    kb.press(Key.Key_F, CTRL)
+    kb.type(sample["full_name"].split()[0])
+    kb.press(Key.Key_Return)
+    qtbot.waitUntil(lambda: again.main_window.list.model.total() >= 1)
+    codes = [again.main_window.list.model.row_at(i).code for i in range(again.main_window.list.model.total())]
+    assert code in codes
+    assert focused_name() == "listTable"
+    with qtbot.waitSignal(again.main_window.list.openRecord):
+        kb.press(Key.Key_Return)
+    qtbot.waitUntil(lambda: again.main_window.dialog("recordView") is not None)
+    view = again.main_window.dialog("recordView")
+    assert view.history.topLevelItemCount() == 1
+    assert date.fromisoformat(sample["birth_date"])  # sanity

@@ -1,0 +1,67 @@
+"""The receipt PDF: masked NIK, code, name, date, office, operator and a QR code."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from desktop.services.receipt import receipt_fields, write_receipt_pdf
+
+
+@pytest.fixture
+def saved(service, applicant):  # type: ignore[no-untyped-def]
+    return service.save(applicant()).registration
+
+
+def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pdf = write_receipt_pdf(
+        saved, "Disnaker Kabupaten Bogor", operator, tmp_path / "r" / "receipt.pdf"
+    )
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:] and len(data) > 2000
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: only the PDF's shape was checked")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    nik = saved.applicant.nik
+    assert nik[:4] + "********" + nik[-4:] in text
+    assert nik not in text
+    assert saved.code in text
+    assert saved.applicant.full_name in text
+    assert "Disnaker Kabupaten Bogor (320101)" in text
+    assert operator.full_name in text
+    assert "TANDA TERIMA PENDAFTARAN" in text
+    local = saved.provenance.device_time.astimezone()
+    assert local.strftime("%d-%m-%Y %H:%M") in text
+
+
+def test_receipt_renders_with_a_qr_code(saved, operator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    pdf = write_receipt_pdf(saved, "Kantor", operator, tmp_path / "receipt.pdf", lang="en")
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(next(tmp_path.glob("page*.png"))))
+    assert not image.isNull()
+    # the QR sits centred in the lower half: a block with many dark and light pixels
+    w, h = image.width(), image.height()
+    dark = sum(
+        1
+        for x in range(int(w * 0.35), int(w * 0.65))
+        for y in range(int(h * 0.5), int(h * 0.7))
+        if image.pixelColor(x, y).lightness() < 100
+    )
+    area = int(w * 0.3) * int(h * 0.2)
+    assert 0.15 * area < dark < 0.7 * area
+
+
+def test_receipt_fields_in_english(saved, operator) -> None:  # type: ignore[no-untyped-def]
+    lines = dict(receipt_fields(saved, "", operator, "en"))
+    assert lines["Registration code"] == saved.code
+    assert lines["Office"] == "320101"
+    assert lines["Operator"] == "Ani Lestari"

@@ -1,0 +1,81 @@
+"""Promise 1: a record is on disk when the clerk sees "saved". A process that saved through the
+service and printed ``saved <id>`` is killed with SIGKILL on that line; the record is there and
+the file is sound."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from desktop.services.operators import Operator
+from desktop.services.registrations import RegistrationService
+from desktop.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SAVER = textwrap.dedent(
+    """
+    import sys
+    from datetime import date
+    from pathlib import Path
+    from common.synthetic import Generator
+    from desktop.services.device import set_local_identity
+    from desktop.services.operators import Operator
+    from desktop.services.registrations import RegistrationService
+    from desktop.store import Store
+
+    store = Store.open(Path(sys.argv[1]))
+    set_local_identity(store, "320101", 3)
+    service = RegistrationService(store, Operator("ani"))
+    gen = Generator(int(sys.argv[2]))
+    for _ in range(int(sys.argv[3])):  # some earlier records, so the WAL holds several commits
+        assert service.save(gen.applicant()).ok
+    result = service.save(gen.applicant())
+    assert result.ok, result.problems
+    print("saved", result.registration.id, result.registration.code, flush=True)
+    sys.stdin.read()  # wait, as the app would, until killed
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+@pytest.mark.parametrize("earlier", [0, 25])
+def test_record_survives_sigkill_right_after_save(data_dir: Path, earlier: int) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SAVER, str(data_dir), str(earlier + 1), str(earlier)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("saved "), proc.stderr.read()  # type: ignore[union-attr]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    _, registration_id, code = line.split()
+    assert (data_dir / "loket.db-wal").exists()  # killed before any checkpoint at close
+
+    store = Store.open(data_dir)
+    try:
+        assert store.integrity_check() == "ok"
+        service = RegistrationService(store, Operator("ani"))
+        saved = service.get(registration_id)
+        assert saved is not None and saved.code == code
+        assert service.count() == earlier + 1
+        assert service.pending_count() == earlier + 1  # its outbox row committed with it
+        assert [r.id for r in service.search(saved.applicant.nik)] == [registration_id]
+    finally:
+        store.close()
