@@ -207,3 +207,18 @@ def test_a_row_with_the_wrong_number_of_cells_is_rejected(tmp_path, generator) -
     with open(report.errors_path, newline="", encoding="utf-8-sig") as fh:
         line = next(csv.DictReader(fh))
     assert line["error_codes"] == E.IMPORT_ROW_MALFORMED and line["source_row"] == "3"
+
+
+def test_import_doc_lists_every_column_and_allowed_value() -> None:
+    from common.enums import CONSENT_VERSIONS, Disability, Education, EmploymentStatus, Sex, Skill
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "IMPORT.md").read_text(encoding="utf-8")
+    for column in COLUMNS:
+        assert f"| `{column}` |" in doc, column
+    for enum in (Sex, Education, EmploymentStatus, Disability, Skill):
+        for member in enum:
+            assert f"| `{member.value}` |" in doc, member
+    for version in CONSENT_VERSIONS:
+        assert version in doc
+    for column in ERROR_COLUMNS:
+        assert f"| `{column}` |" in doc
