@@ -28,8 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from common import errors as E
@@ -171,7 +172,16 @@ class SyncEngine:
         """The oldest outbox entries, at most one revision per registration."""
         with self.store.session() as s:
             rows = s.execute(
-                select(OutboxEntry, RevisionRecord, RegistrationRecord)
+                select(
+                    OutboxEntry.registration_id,
+                    RevisionRecord.revision,
+                    RevisionRecord.content_hash,
+                    RevisionRecord.applicant_json,
+                    RevisionRecord.operator,
+                    RevisionRecord.created_at,
+                    RegistrationRecord.code,
+                    RegistrationRecord.channel,
+                )
                 .join(
                     RevisionRecord,
                     (RevisionRecord.registration_id == OutboxEntry.registration_id)
@@ -181,28 +191,28 @@ class SyncEngine:
                 .order_by(OutboxEntry.id)
                 .limit(limit * 2)
             ).all()
-            seen: set[str] = set()
-            batch: list[PushRecord] = []
-            for entry, rev, reg in rows:
-                if entry.registration_id in seen:
-                    continue
-                seen.add(entry.registration_id)
-                batch.append(
-                    PushRecord(
-                        id=reg.id,
-                        code=reg.code,
-                        revision=rev.revision,
-                        base_revision=rev.revision - 1,
-                        content_hash=rev.content_hash,
-                        applicant=json.loads(rev.applicant_json),
-                        operator=rev.operator,
-                        channel=reg.channel,
-                        device_time=_iso(rev.created_at),
-                    )
+        seen: set[str] = set()
+        batch: list[PushRecord] = []
+        for row in rows:
+            if row.registration_id in seen:
+                continue
+            seen.add(row.registration_id)
+            batch.append(
+                PushRecord(
+                    id=row.registration_id,
+                    code=row.code,
+                    revision=row.revision,
+                    base_revision=row.revision - 1,
+                    content_hash=row.content_hash,
+                    applicant=json.loads(row.applicant_json),
+                    operator=row.operator,
+                    channel=row.channel,
+                    device_time=_iso(row.created_at),
                 )
-                if len(batch) >= limit:
-                    break
-            return batch
+            )
+            if len(batch) >= limit:
+                break
+        return batch
 
     def _push_all(self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None) -> None:
         device_id, office = self._identity()
@@ -263,18 +273,43 @@ class SyncEngine:
                     entry.last_error = code
 
     def _apply_results(self, results: list[RecordResult]) -> None:
+        """Apply a batch's answers in one transaction, set-based: one read of the affected
+        rows, one executemany UPDATE by primary key, one executemany DELETE of outbox rows."""
+        if not results:
+            return
         now = datetime.now(timezone.utc)
+        ids = [r.id for r in results]
         with self.store.session() as s:
+            current = {
+                row.id: row
+                for row in s.execute(
+                    select(
+                        RegistrationRecord.id,
+                        RegistrationRecord.revision,
+                        RegistrationRecord.base_revision_synced,
+                        RegistrationRecord.status,
+                        RegistrationRecord.server_time,
+                    ).where(RegistrationRecord.id.in_(ids))
+                )
+            }
+            updates = []
             for result in results:
-                row = s.get(RegistrationRecord, result.id)
+                row = current.get(result.id)
                 if row is None:
                     continue
-                s.execute(
-                    delete(OutboxEntry).where(
-                        OutboxEntry.registration_id == result.id, OutboxEntry.revision <= result.revision
-                    )
-                )
-                apply_outcome(row, result, now)
+                values = outcome_values(row.revision, row.base_revision_synced, result)
+                values["id"] = result.id
+                values["server_time"] = row.server_time or now
+                updates.append(values)
+            for group in _group_by_keys(updates).values():
+                s.execute(update(RegistrationRecord), group)  # bulk UPDATE by primary key
+            s.connection().execute(  # Core executemany (the ORM has no bulk DELETE)
+                delete(OutboxEntry.__table__).where(
+                    OutboxEntry.__table__.c.registration_id == bindparam("rid"),
+                    OutboxEntry.__table__.c.revision <= bindparam("rev"),
+                ),
+                [{"rid": r.id, "rev": r.revision} for r in results if r.id in current],
+            )
 
     # --- pull ----------------------------------------------------------------------------
     def _pull_all(self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None) -> None:
@@ -332,29 +367,37 @@ class SyncEngine:
             log.exception("could not record the sync run")
 
 
-def apply_outcome(row: RegistrationRecord, result: RecordResult, now: datetime) -> None:
-    """Set a local record from the server's answer for one of its revisions."""
-    current = row.revision == result.revision  # not edited again since this revision left
-    row.server_outcome = result.outcome.value
-    row.server_time = row.server_time or now
+def outcome_values(local_revision: int, synced: int | None, result: RecordResult) -> dict[str, Any]:
+    """The local columns to set from the server's answer for one revision of a record."""
+    current = local_revision == result.revision  # not edited again since this revision left
+    values: dict[str, Any] = {"server_outcome": result.outcome.value}
     if result.outcome in (Outcome.ACCEPTED, Outcome.ALREADY_RECEIVED, Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT):
-        row.base_revision_synced = max(row.base_revision_synced or 0, result.revision)
-        row.duplicate_of = result.duplicate_of
+        values["base_revision_synced"] = max(synced or 0, result.revision)
+        values["duplicate_of"] = result.duplicate_of
         if current:
-            row.conflict = False
-            row.conflict_detail = ""
+            values["conflict"] = False
+            values["conflict_detail"] = ""
             if result.outcome in (Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT):
-                row.status = Status.POTENTIAL_DUPLICATE.value
+                values["status"] = Status.POTENTIAL_DUPLICATE.value
             else:
-                row.status = (result.status or Status.RECEIVED).value
+                values["status"] = (result.status or Status.RECEIVED).value
     elif result.outcome is Outcome.INVALID:
         # the server judged differently (rules changed, or the age passed 64): show it, let
         # the clerk correct it as a new revision; never drop it silently
-        row.conflict = True
-        row.conflict_detail = json.dumps({"outcome": "invalid", "errors": result.errors})
+        values["conflict"] = True
+        values["conflict_detail"] = json.dumps({"outcome": "invalid", "errors": result.errors})
     elif result.outcome is Outcome.CONFLICT:
-        row.conflict = True
-        row.conflict_detail = json.dumps({"outcome": "conflict", "server_revision": result.server_revision})
+        values["conflict"] = True
+        values["conflict_detail"] = json.dumps({"outcome": "conflict", "server_revision": result.server_revision})
+    return values
+
+
+def _group_by_keys(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    """executemany needs the same keys in every row: group rows by their key set."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return groups
 
 
 def apply_change(s: Session, change: Change) -> None:
