@@ -6,10 +6,15 @@
     loket-desk [--data-dir DIR] import FILE.csv [--operator NAME] [--dry-run] [--errors OUT.csv]
     loket-desk [--data-dir DIR] import --template OUT.csv
     loket-desk [--data-dir DIR] status [--json] [--operator NAME]
+    loket-desk [--data-dir DIR] enroll --server URL --code CODE [--ca-bundle FILE]
+    loket-desk [--data-dir DIR] sync [--operator NAME]
 
 Passwords come from ``LOKET_PASSWORD``, else a prompt; ``--operator`` defaults to
 ``LOKET_OPERATOR``. Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr);
 2 wrong usage; 3 an import finished but rejected some rows (see the error file).
+``sync`` has its own codes for schedulers: 0 everything sent and answered, 1 local error
+(e.g. not enrolled), 2 server unreachable, 3 refused (revoked device, bad credential, TLS),
+4 partly sent (some records still waiting or needing a clerk's attention).
 """
 
 from __future__ import annotations
@@ -100,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="counts by status and the oldest unsynced record's age")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     _operator_option(p)
+
+    p = sub.add_parser("enroll", help="enroll this device with a sync server (one-time code)")
+    p.add_argument("--server", required=True, metavar="URL", help="the sync server, e.g. https://loket.example.go.id")
+    p.add_argument("--code", required=True, metavar="CODE", help="one-time enrollment code from the console")
+    p.add_argument("--ca-bundle", default=None, metavar="FILE", help="CA certificates of an office's own authority")
+    p.add_argument("--device-name", default=None, metavar="TEXT", help="name shown in the console")
+    _operator_option(p)
+
+    p = sub.add_parser("sync", help="sync once (push the outbox, pull decisions), for schedulers")
+    _operator_option(p)
     return parser
 
 
@@ -164,7 +179,11 @@ def _run(args: argparse.Namespace) -> int:
             return _setup(args, store)
         if args.command == "add-operator":
             return _add_operator(args, store)
+        if args.command == "enroll":
+            return _enroll(args, store)
         operator = _login(store, args.operator)
+        if args.command == "sync":
+            return _sync(store)
         if args.command == "import":
             return _import(args, store, operator)
         if args.command == "status":
@@ -191,6 +210,24 @@ def _login(store, name: str | None):  # type: ignore[no-untyped-def]
     if not name:
         raise CliError("OPERATOR_REQUIRED", f"give --operator NAME (or set {ENV_OPERATOR})")
     return authenticate(store, name, _password(f"Password for {name}: "))
+
+
+def _enroll(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
+    from desktop.sync.commands import enroll_device
+
+    info = enroll_device(store, args.server, args.code, ca_bundle=args.ca_bundle, device_name=args.device_name)
+    print(
+        f"enrolled with {args.server}: device {info.device_id}, office {info.office_code} "
+        f"({info.office_name}), device number {info.device_no:03d}"
+    )
+    return EXIT_OK
+
+
+def _sync(store) -> int:  # type: ignore[no-untyped-def]
+    from desktop.sync.commands import sync_once
+
+    code, _report = sync_once(store, say=lambda line: print(line, flush=True), lang="en")
+    return int(code)
 
 
 def _setup(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
