@@ -24,10 +24,10 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
 from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
+import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
 from common.errors import ApiError
 from common.i18n import Lang, as_lang
 from common.regions import Regions, regions
@@ -58,11 +58,15 @@ def choose_language(cli_value: str | None, settings: QSettings) -> Lang:
     return as_lang(str(saved)) if saved else Lang.ID
 
 
-def install_translator(app: QCoreApplication, lang: Lang, old: QTranslator | None = None) -> QTranslator | None:
+def install_translator(
+    app: QCoreApplication, lang: Lang, old: QTranslator | None = None
+) -> QTranslator | None:
     """Install ``loket_<lang>.qm`` (English needs none: the source strings are English)."""
     if old is not None:
         app.removeTranslator(old)
-    QLocale.setDefault(QLocale(QLocale.Language.Indonesian if lang is Lang.ID else QLocale.Language.English))
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Indonesian if lang is Lang.ID else QLocale.Language.English)
+    )
     if lang is Lang.EN:
         return None
     translator = QTranslator(app)
@@ -218,7 +222,9 @@ class LoketApp(QObject):
         def run(path: Path, *, dry_run: bool = False, errors_path: Path | None = None) -> Any:
             from desktop.services.importer import import_csv
 
-            return import_csv(self.store, path, operator=operator, dry_run=dry_run, errors_path=errors_path)
+            return import_csv(
+                self.store, path, operator=operator, dry_run=dry_run, errors_path=errors_path
+            )
 
         return run
 
@@ -280,6 +286,7 @@ def main(args: Any) -> int:
     app.aboutToQuit.connect(loket.shutdown)
     loket.start()
     if os.environ.get(EXIT_AFTER_SHOW_ENV):
+
         def shown() -> None:
             print(f"LOKET_LOGIN_SHOWN {time.monotonic():.6f}", flush=True)
             app.quit()

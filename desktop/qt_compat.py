@@ -1,12 +1,15 @@
-"""Work-arounds for bugs in the Qt binding, each detected rather than assumed.
+"""Work-arounds for bugs in the Qt binding, each detected by a probe rather than assumed.
 
-PySide6 6.12.0: ``SignalInstance.emit()`` returns ``True`` without taking a reference. Every
-emit from Python code therefore drops one reference to ``True``; on Python 3.11, where ``True``
-is an ordinary object (3.12 made it immortal), a few hundred emits later the interpreter
-aborts with "Fatal Python error: bool_dealloc". :func:`guard_signal_emit_refcount` probes for
-the leak and, if present, makes ``True``/``False`` effectively immortal as Python 3.12 does.
-Imported by every module of the app that uses Qt signals (``tasks``, ``application``).
-Remove once the pinned PySide6 is fixed (the probe then reports nothing to do).
+PySide6 6.12.0 on Python 3.11: methods returning ``void`` hand back ``None`` without taking a
+reference, and ``SignalInstance.emit()`` does the same with ``True`` (the binding seems to
+rely on Python 3.12's immortal singletons). Each call from Python code therefore drops one
+reference to ``None`` / ``True``; after enough calls the interpreter aborts with
+"Fatal Python error: none_dealloc" (or ``bool_dealloc``), typically while collecting garbage
+at exit or deep into a long session. :func:`guard_singleton_refcounts` probes for the leak
+and, if present, makes ``None``, ``True`` and ``False`` effectively immortal, exactly what
+Python 3.12 does for them. It must run before the app makes many Qt calls: ``tasks`` and
+``application`` import this module first. With a fixed binding (or Python >= 3.12) the probe
+finds nothing and this does nothing.
 """
 
 from __future__ import annotations
@@ -15,31 +18,37 @@ import ctypes
 import sys
 
 _applied: bool | None = None
+_IMMORTAL = 1 << 40
 
 
-def guard_signal_emit_refcount() -> bool:
-    """True when the leak was found and neutralised (idempotent)."""
+def _leaks(fn: object, singleton: object) -> bool:
+    before = sys.getrefcount(singleton)
+    for _ in range(8):
+        fn()  # type: ignore[operator]
+    return sys.getrefcount(singleton) < before
+
+
+def guard_singleton_refcounts() -> bool:
+    """True when a leak was found and neutralised (idempotent)."""
     global _applied
     if _applied is not None:
         return _applied
     _applied = False
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return False  # immortal bools: a lost reference does no harm
+        return False  # immortal singletons: a lost reference does no harm
     from PySide6.QtCore import QObject, Signal
 
     class _Probe(QObject):
         ping = Signal()
 
     probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(8):
-        probe.ping.emit()
-    if sys.getrefcount(True) >= before:
+    if not (_leaks(probe.ping.emit, True) or _leaks(lambda: probe.setObjectName("p"), None)):
         return False
-    for obj in (True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
+    for obj in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(obj)).value += _IMMORTAL
     _applied = True
     return True
 
 
-guard_signal_emit_refcount()
+guard_signal_emit_refcount = guard_singleton_refcounts  # the first name it had
+guard_singleton_refcounts()

@@ -27,10 +27,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
 from desktop.i18n import arg
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,9 @@ class TaskManager(QObject):
         return pool.submit(work)
 
     @Slot(object, object, bool)
-    def _deliver(self, callback: Callable[[Any], None] | None, payload: Any, is_error: bool) -> None:
+    def _deliver(
+        self, callback: Callable[[Any], None] | None, payload: Any, is_error: bool
+    ) -> None:
         self._pending -= 1
         try:
             if callback is not None:

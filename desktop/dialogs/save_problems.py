@@ -4,7 +4,15 @@ Enter closes it and puts the cursor in the first problem's field (or the one sel
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from common.i18n import Lang
 from common.record import FIELD_LABELS
@@ -18,12 +26,17 @@ class SaveProblemsDialog(QDialog):
         self.setObjectName("saveProblemsDialog")
         self.setWindowTitle(self.tr("Not saved yet"))
         self.problems = problems
-        intro = QLabel(arg(self.tr("The record was not saved. Please fix these %1 problems:"), len(problems)), self)
+        intro = QLabel(
+            arg(self.tr("The record was not saved. Please fix these %1 problems:"), len(problems)),
+            self,
+        )
         intro.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setObjectName("problemList")
         self.list.setAccessibleName(self.tr("Problems"))
         intro.setBuddy(self.list)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         idx = 0 if lang is Lang.ID else 1
         for p in problems:
             label = FIELD_LABELS.get(p.field, (p.field, p.field))[idx]
@@ -40,7 +53,7 @@ class SaveProblemsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
-        self.resize(640, 360)
+        self.resize(760, 380)
 
     def chosen_field(self) -> str:
         item = self.list.currentItem()

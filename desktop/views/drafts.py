@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 
-
 class DraftsView(QWidget):
     resumeDraft = Signal(str)  # noqa: N815  draft id
 
@@ -28,7 +27,9 @@ class DraftsView(QWidget):
         self.setObjectName("draftsView")
         self._service = service
         self._tasks = tasks
-        intro = QLabel(self.tr("Unfinished forms kept on this device. They are not sent to the server."), self)
+        intro = QLabel(
+            self.tr("Unfinished forms kept on this device. They are not sent to the server."), self
+        )
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("draftsTable")
@@ -92,10 +93,16 @@ class DraftsView(QWidget):
     def _delete_current(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self._ids):
-            self._tasks.run_db(self._service.delete_draft, self._ids[row], on_done=lambda _r: self.refresh())
+            self._tasks.run_db(
+                self._service.delete_draft, self._ids[row], on_done=lambda _r: self.refresh()
+            )
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if obj is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+        if (
+            obj is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._resume_row(self.table.currentRow())
                 return True

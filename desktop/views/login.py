@@ -138,6 +138,8 @@ class LoginView(QWidget):
 
     def show_no_operators_hint(self) -> None:
         self.hint.setText(
-            self.tr("No operator account exists on this computer yet. Create one with: loket-desk add-operator NAME")
+            self.tr(
+                "No operator account exists on this computer yet. Create one with: loket-desk add-operator NAME"
+            )
         )
         self.hint.show()

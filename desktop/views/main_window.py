@@ -94,8 +94,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         m_file = bar.addMenu(self.tr("&File"))
-        self.act_import = self._action(self.tr("Import paper forms…"), "Ctrl+I", self.open_import, "actImport")
-        self.act_logout = self._action(self.tr("Log out"), None, self.logoutRequested.emit, "actLogout")
+        self.act_import = self._action(
+            self.tr("Import paper forms…"), "Ctrl+I", self.open_import, "actImport"
+        )
+        self.act_logout = self._action(
+            self.tr("Log out"), None, self.logoutRequested.emit, "actLogout"
+        )
         self.act_quit = self._action(self.tr("Quit"), "Ctrl+Q", self.close, "actQuit")
         m_file.addAction(self.act_import)
         m_file.addSeparator()
@@ -103,17 +107,29 @@ class MainWindow(QMainWindow):
         m_file.addAction(self.act_quit)
 
         m_reg = bar.addMenu(self.tr("&Registration"))
-        self.act_new = self._action(self.tr("New applicant"), "Ctrl+N", self.new_applicant, "actNew")
+        self.act_new = self._action(
+            self.tr("New applicant"), "Ctrl+N", self.new_applicant, "actNew"
+        )
         self.act_save = self._action(self.tr("Save"), "Ctrl+S", self.save, "actSave")
-        self.act_draft = self._action(self.tr("Keep as draft"), "Ctrl+Shift+S", self.save_draft, "actDraft")
+        self.act_draft = self._action(
+            self.tr("Keep as draft"), "Ctrl+Shift+S", self.save_draft, "actDraft"
+        )
         for a in (self.act_new, self.act_save, self.act_draft):
             m_reg.addAction(a)
 
         m_view = bar.addMenu(self.tr("&View"))
-        self.act_form = self._action(self.tr("Registration form"), "Ctrl+1", lambda: self.show_tab(TAB_FORM), "actForm")
-        self.act_list = self._action(self.tr("Registration list"), "Ctrl+2", lambda: self.show_tab(TAB_LIST), "actList")
-        self.act_drafts = self._action(self.tr("Drafts"), "Ctrl+3", lambda: self.show_tab(TAB_DRAFTS), "actDrafts")
-        self.act_find = self._action(self.tr("Search registrations"), "Ctrl+F", self.focus_search, "actFind")
+        self.act_form = self._action(
+            self.tr("Registration form"), "Ctrl+1", lambda: self.show_tab(TAB_FORM), "actForm"
+        )
+        self.act_list = self._action(
+            self.tr("Registration list"), "Ctrl+2", lambda: self.show_tab(TAB_LIST), "actList"
+        )
+        self.act_drafts = self._action(
+            self.tr("Drafts"), "Ctrl+3", lambda: self.show_tab(TAB_DRAFTS), "actDrafts"
+        )
+        self.act_find = self._action(
+            self.tr("Search registrations"), "Ctrl+F", self.focus_search, "actFind"
+        )
         for a in (self.act_form, self.act_list, self.act_drafts, self.act_find):
             m_view.addAction(a)
 
@@ -212,7 +228,9 @@ class MainWindow(QMainWindow):
     def open_receipt(self, registration: Any) -> None:
         dialog = ReceiptDialog(registration, self.ctx, self.audit, self)
         dialog.printRequested.connect(self.print_receipt)
-        dialog.finished.connect(lambda _r: self.form.focus_first() if self.tabs.currentIndex() == TAB_FORM else None)
+        dialog.finished.connect(
+            lambda _r: self.form.focus_first() if self.tabs.currentIndex() == TAB_FORM else None
+        )
         self._open_dialog(dialog)
 
     def print_receipt(self, registration: Any) -> None:
@@ -237,14 +255,17 @@ class MainWindow(QMainWindow):
 
     def _on_existing(self, registration_id: str) -> None:
         self.statusBar().showMessage(
-            self.tr("This NIK is already registered on this device: opening the existing record."), 10000
+            self.tr("This NIK is already registered on this device: opening the existing record."),
+            10000,
         )
         self.open_record(registration_id)
 
     def _on_problems(self, problems: list[Any]) -> None:
         dialog = SaveProblemsDialog(problems, self.ctx.lang, self)
         dialog.accepted.connect(lambda: self.form.focus_field(dialog.chosen_field()))
-        dialog.rejected.connect(lambda: self.form.focus_field(problems[0].field) if problems else None)
+        dialog.rejected.connect(
+            lambda: self.form.focus_field(problems[0].field) if problems else None
+        )
         self._open_dialog(dialog)
 
     def open_record(self, registration_id: str) -> None:

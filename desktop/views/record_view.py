@@ -87,14 +87,21 @@ class RecordView(QDialog):
         self.history.setObjectName("historyTree")
         self.history.setAccessibleName(self.tr("Revision history"))
         self.history.setHeaderLabels(
-            [self.tr("Revision"), self.tr("Saved at"), self.tr("Operator"), self.tr("Changed fields")]
+            [
+                self.tr("Revision"),
+                self.tr("Saved at"),
+                self.tr("Operator"),
+                self.tr("Changed fields"),
+            ]
         )
         for row in history:
             changed = ", ".join(FIELD_LABELS.get(f, (f, f))[0 if lang is Lang.ID else 1]
                                 for f in row.changed_fields)  # fmt: skip
             if row.revision == 1 and not row.changed_fields:
                 changed = self.tr("(first revision)")
-            item = QTreeWidgetItem([str(row.revision), _fmt_time(row.created_at), row.operator, changed])
+            item = QTreeWidgetItem(
+                [str(row.revision), _fmt_time(row.created_at), row.operator, changed]
+            )
             self.history.addTopLevelItem(item)
         self.history.resizeColumnToContents(0)
         self.history.setColumnWidth(1, 140)
@@ -107,7 +114,12 @@ class RecordView(QDialog):
         rl.addWidget(history_label)
         rl.addWidget(self.history, 1)
         if conflict:
-            warn = QLabel(self.tr("The server reported a conflict for this record; it is kept as it is until someone resolves it."), self)  # noqa: E501
+            warn = QLabel(
+                self.tr(
+                    "The server reported a conflict for this record; it is kept as it is until someone resolves it."
+                ),
+                self,
+            )  # noqa: E501
             warn.setWordWrap(True)
             warn.setStyleSheet("color: #b3261e;")
             rl.addWidget(warn)
@@ -120,7 +132,9 @@ class RecordView(QDialog):
         self.edit_button.setObjectName("editButton")
         self.edit_button.setEnabled(p.status in EDITABLE or conflict)
         if not self.edit_button.isEnabled():
-            self.edit_button.setToolTip(self.tr("Sent records can only be corrected when the office returns them."))
+            self.edit_button.setToolTip(
+                self.tr("Sent records can only be corrected when the office returns them.")
+            )
         self.receipt_button = QPushButton(self.tr("Receipt…"), self)
         self.receipt_button.setObjectName("receiptButton")
         close = QPushButton(self.tr("Close"), self)

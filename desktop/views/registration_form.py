@@ -14,7 +14,7 @@ service has returned, i.e. the transaction is committed.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -59,6 +60,8 @@ from desktop.widgets.village_edit import VillageEdit
 _DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
 
 #: Problems on these fields are shown at the widget of another field.
+LABEL_WIDTH = 200  # one label column across the groups
+
 _FIELD_ALIAS = {"consent_version": "consent_given", "consent_at": "consent_given"}
 
 
@@ -72,6 +75,14 @@ def parse_typed_date(text: str) -> str:
         except ValueError:
             return text.strip()
     return text.strip()
+
+
+def _village_value(edit: VillageEdit) -> str:
+    """The chosen village's code; typed text only when it is a code (else: not chosen yet)."""
+    if edit.code():
+        return edit.code()
+    text = edit.text().strip()
+    return text if text and text.replace(".", "").isdigit() else ""
 
 
 class RegistrationFormView(QWidget):
@@ -188,6 +199,8 @@ class RegistrationFormView(QWidget):
         box = FieldBox(field, editor, self, editor_width=width)
         lab = QLabel(label, self)
         lab.setObjectName(f"label_{field}")
+        lab.setMinimumWidth(LABEL_WIDTH)
+        lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         lab.setBuddy(editor)
         form.addRow(lab, box)
         self.boxes[field] = box
@@ -218,15 +231,19 @@ class RegistrationFormView(QWidget):
         self._add(form, "nik", self.tr("NIK"), self.nik)
         self.nik_hint = QLabel(self)
         self.nik_hint.setObjectName("nikSuggestion")
-        self.nik_hint.setWordWrap(True)
+        self.nik_hint.setWordWrap(False)  # explicit lines; a wrapped label grows too tall
         self.nik_hint.setAccessibleName(self.tr("What the NIK says"))
         self.nik_hint.setProperty("loketData", True)
         self.nik_hint.setStyleSheet(
             "background: #eef4fb; border: 1px solid #b9cde5; border-radius: 3px; padding: 4px;"
         )
+        self.nik_hint.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.nik_hint.setMaximumWidth(820)
         self.nik_hint.hide()
         form.addRow("", self.nik_hint)
-        self.kk_number = self._line(20, digits=True, placeholder=self.tr("16 digits from the family card"))
+        self.kk_number = self._line(
+            20, digits=True, placeholder=self.tr("16 digits from the family card")
+        )
         self._add(form, "kk_number", self.tr("Family card number (KK)"), self.kk_number)
         self.full_name = self._line(100, placeholder=self.tr("As written on the ID card"))
         self._add(form, "full_name", self.tr("Full name"), self.full_name)
@@ -237,7 +254,9 @@ class RegistrationFormView(QWidget):
         self.sex = self._combo([(s.value, s.label(self._lang)) for s in Sex])
         self._add(form, "sex", self.tr("Sex"), self.sex, width=160)
         self.mother_maiden_name = self._line(100, placeholder=self.tr("Optional"))
-        self._add(form, "mother_maiden_name", self.tr("Mother's maiden name"), self.mother_maiden_name)
+        self._add(
+            form, "mother_maiden_name", self.tr("Mother's maiden name"), self.mother_maiden_name
+        )
         self.nik.textChanged.connect(self._on_nik_changed)
         self.birth_date.editingFinished.connect(self._normalise_birth_date)
         return group
@@ -303,11 +322,23 @@ class RegistrationFormView(QWidget):
         group, form = self._group(self.tr("Profile"), "groupProfile", parent)
         self.education = self._combo([(e.value, e.label(self._lang)) for e in Education])
         self._add(form, "education", self.tr("Last education"), self.education, width=260)
-        self.employment_status = self._combo([(e.value, e.label(self._lang)) for e in EmploymentStatus])
-        self._add(form, "employment_status", self.tr("Employment status"), self.employment_status, width=260)
-        self.disability = self._combo([(d.value, d.label(self._lang)) for d in Disability], blank=False)
+        self.employment_status = self._combo(
+            [(e.value, e.label(self._lang)) for e in EmploymentStatus]
+        )
+        self._add(
+            form,
+            "employment_status",
+            self.tr("Employment status"),
+            self.employment_status,
+            width=260,
+        )
+        self.disability = self._combo(
+            [(d.value, d.label(self._lang)) for d in Disability], blank=False
+        )
         self._add(form, "disability", self.tr("Disability"), self.disability, width=260)
-        self.former_migrant_worker = QCheckBox(self.tr("Has worked abroad as a migrant worker"), self)
+        self.former_migrant_worker = QCheckBox(
+            self.tr("Has worked abroad as a migrant worker"), self
+        )
         self._add(form, "former_migrant_worker", self.tr("Former migrant worker"),
                   self.former_migrant_worker, width=None)  # fmt: skip
         self.skills = QListWidget(self)
@@ -340,7 +371,9 @@ class RegistrationFormView(QWidget):
         decl_text.setObjectName("declarationText")
         decl_text.setWordWrap(True)
         form.addRow(decl_text)
-        self.declaration_not_excluded = QCheckBox(self.tr("The applicant makes this declaration"), self)
+        self.declaration_not_excluded = QCheckBox(
+            self.tr("The applicant makes this declaration"), self
+        )
         self._add(form, "declaration_not_excluded", self.tr("Declaration"),
                   self.declaration_not_excluded, width=None)  # fmt: skip
         consent_text = QLabel(pick(CONSENT_VERSIONS[CURRENT_CONSENT_VERSION], self._lang), self)
@@ -349,7 +382,9 @@ class RegistrationFormView(QWidget):
         consent_text.setProperty("loketData", True)  # the published consent text, from common
         form.addRow(consent_text)
         self.consent_given = QCheckBox(
-            arg(self.tr("The applicant consents (consent text version %1)"), CURRENT_CONSENT_VERSION),
+            arg(
+                self.tr("The applicant consents (consent text version %1)"), CURRENT_CONSENT_VERSION
+            ),
             self,
         )
         self._add(form, "consent_given", self.tr("Consent"), self.consent_given, width=None)
@@ -398,7 +433,10 @@ class RegistrationFormView(QWidget):
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier:
+            if (
+                key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and mods == Qt.KeyboardModifier.NoModifier
+            ):
                 if isinstance(obj, VillageEdit):
                     return False  # returnPressed moves on (after the completer picked)
                 if isinstance(obj, QComboBox) and obj.view().isVisible():
@@ -467,10 +505,8 @@ class RegistrationFormView(QWidget):
                      "domicile_postal_code"):  # fmt: skip
             raw[name] = self.boxes[name].editor.text()  # type: ignore[attr-defined]
         raw["birth_date"] = parse_typed_date(self.birth_date.text())
-        raw["village_code"] = self.village_code.code() or self.village_code.text().strip()
-        raw["domicile_village_code"] = (
-            self.domicile_village_code.code() or self.domicile_village_code.text().strip()
-        )
+        raw["village_code"] = _village_value(self.village_code)
+        raw["domicile_village_code"] = _village_value(self.domicile_village_code)
         for name in ("sex", "education", "employment_status", "disability"):
             raw[name] = self._value_text(name)
         raw["domicile_same"] = self.domicile_same.isChecked()
@@ -586,8 +622,8 @@ class RegistrationFormView(QWidget):
 
     def _on_consent_toggled(self, checked: bool) -> None:
         if checked and not self._loading:
-            self._consent_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace(
-                "+00:00", "Z"
+            self._consent_at = (
+                datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
             )
 
     def _normalise_birth_date(self) -> None:
@@ -646,10 +682,14 @@ class RegistrationFormView(QWidget):
             except ValueError:
                 typed = None
             if typed is not None and typed != parts.birth_date:
-                lines.append(arg(self.tr("Disagrees: date of birth typed as %1."), typed.isoformat()))
+                lines.append(
+                    arg(self.tr("Disagrees: date of birth typed as %1."), typed.isoformat())
+                )
         sex_code = self._value_text("sex")
         if sex_code and sex_code != parts.sex.value and "sex" not in self._auto:
-            lines.append(arg(self.tr("Disagrees: sex chosen as %1."), Sex(sex_code).label(self._lang)))
+            lines.append(
+                arg(self.tr("Disagrees: sex chosen as %1."), Sex(sex_code).label(self._lang))
+            )
         self.nik_hint.setText("\n".join(lines))
         self.nik_hint.show()
 
@@ -724,7 +764,9 @@ class RegistrationFormView(QWidget):
     def save_draft(self) -> None:
         """Keep the half-filled form as a draft (never synced)."""
         raw = self.raw()
-        self._tasks.run_db(self._service.save_draft, raw, self.draft_id, on_done=self._on_draft_saved)
+        self._tasks.run_db(
+            self._service.save_draft, raw, self.draft_id, on_done=self._on_draft_saved
+        )
 
     def _on_draft_saved(self, draft_id: str) -> None:
         self.draft_id = draft_id
@@ -735,8 +777,10 @@ class RegistrationFormView(QWidget):
 
     def new_applicant(self) -> None:
         """Ctrl+N: an empty form; unsaved typing is first kept as a draft, never thrown away."""
-        if self._dirty and self.registration_id is None and any(
-            self._value_text(n) for n in ("nik", "full_name", "phone")
+        if (
+            self._dirty
+            and self.registration_id is None
+            and any(self._value_text(n) for n in ("nik", "full_name", "phone"))
         ):
             self._tasks.run_db(self._service.save_draft, self.raw(), self.draft_id,
                                on_done=lambda d: self.draftSaved.emit(d))  # fmt: skip

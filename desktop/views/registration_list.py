@@ -185,7 +185,11 @@ class RegistrationListView(QWidget):
             self.openRecord.emit(rid)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if obj is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+        if (
+            obj is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 idx = self.table.currentIndex()
                 if idx.isValid():

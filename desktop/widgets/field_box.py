@@ -28,14 +28,13 @@ class FieldBox(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.message.setProperty("loketData", True)  # text comes from common's catalog
-        self.message.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
         if editor_width:
             editor.setMinimumWidth(editor_width)
             editor.setMaximumWidth(editor_width + 120)
-        layout.addWidget(editor, 0)
+        layout.addWidget(editor, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message, 1)
         self.setFocusProxy(editor)
         self._severity: str | None = None
@@ -45,13 +44,11 @@ class FieldBox(QWidget):
         self._severity = severity if text else None
         if not text:
             self.message.clear()
-            self.message.hide()
             self.editor.setAccessibleDescription("")
             self.editor.setProperty("invalid", False)
             return
         self.message.setText(text)
         self.message.setStyleSheet(ERROR_STYLE if severity == "error" else WARNING_STYLE)
-        self.message.show()
         self.editor.setAccessibleDescription(text)
         self.editor.setProperty("invalid", severity == "error")
 
@@ -60,4 +57,4 @@ class FieldBox(QWidget):
         return self._severity
 
     def message_text(self) -> str:
-        return self.message.text() if self.message.isVisible() or self._severity else ""
+        return self.message.text() if self._severity else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -125,7 +125,7 @@ class RegistrationTableModel(QAbstractTableModel):
         if attr == "status":
             return Status(value).label(self._lang)
         if attr == "created_at" and isinstance(value, datetime):
-            local = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+            local = value if value.tzinfo else value.replace(tzinfo=UTC)
             return local.astimezone().strftime("%Y-%m-%d %H:%M")
         return "" if value is None else str(value)
 

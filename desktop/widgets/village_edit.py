@@ -90,7 +90,9 @@ class VillageEdit(QLineEdit):
 
     villageChosen = Signal(str)  # noqa: N815 (Qt naming)
 
-    def __init__(self, lang: Lang, areas: Regions | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, lang: Lang, areas: Regions | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._lang = lang
         self._code = ""

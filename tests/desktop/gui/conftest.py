@@ -67,10 +67,11 @@ def log_in(qtbot: Any, kb: Keyboard, loket: LoketApp) -> None:
     assert focused_name() == "loginPassword"
     kb.type(PASSWORD)
     kb.press(Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: loket.main_window is not None and loket.main_window.isVisible(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: loket.main_window is not None and loket.main_window.isVisible(), timeout=10_000
+    )
     loket.main_window.activateWindow()
     qtbot.waitUntil(lambda: focused_name() == "field_nik")
-
 
 
 @pytest.fixture

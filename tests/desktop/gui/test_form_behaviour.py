@@ -44,7 +44,9 @@ def test_nik_prefills_and_flags_disagreement(qtbot, gui_data_dir, start_app, key
     assert "NIK" in form.boxes["birth_date"].message.text()
 
 
-def test_failed_save_lists_every_problem_and_focuses_the_first(qtbot, gui_data_dir, start_app, keyboard):
+def test_failed_save_lists_every_problem_and_focuses_the_first(
+    qtbot, gui_data_dir, start_app, keyboard
+):
     loket = started(qtbot, start_app, keyboard, gui_data_dir)
     window = loket.main_window
     keyboard.type("3201")  # a NIK too short, nothing else

@@ -26,7 +26,9 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def next_field(kb: Keyboard, expected: str) -> None:
     kb.press(Key.Key_Return)
-    assert focused_name() == f"field_{expected}", f"Enter went to {focused_name()!r}, not {expected!r}"
+    assert focused_name() == f"field_{expected}", (
+        f"Enter went to {focused_name()!r}, not {expected!r}"
+    )
 
 
 def type_applicant(qtbot: Any, kb: Keyboard, loket: LoketApp, a: dict[str, Any]) -> None:
@@ -79,7 +81,10 @@ def type_applicant(qtbot: Any, kb: Keyboard, loket: LoketApp, a: dict[str, Any])
     next_field(kb, "education")
     kb.press(Key.Key_Down, times=list(Education).index(Education(a["education"])) + 1)
     next_field(kb, "employment_status")
-    kb.press(Key.Key_Down, times=list(EmploymentStatus).index(EmploymentStatus(a["employment_status"])) + 1)
+    kb.press(
+        Key.Key_Down,
+        times=list(EmploymentStatus).index(EmploymentStatus(a["employment_status"])) + 1,
+    )
     next_field(kb, "disability")
     kb.press(Key.Key_Down, times=list(Disability).index(Disability(a["disability"])))
     next_field(kb, "former_migrant_worker")
@@ -105,7 +110,9 @@ def type_applicant(qtbot: Any, kb: Keyboard, loket: LoketApp, a: dict[str, Any])
     assert sorted(raw["skills"]) == sorted(a["skills"])
 
 
-def test_register_by_keyboard_and_find_it_after_restart(qtbot, gui_data_dir: Path, start_app, keyboard):
+def test_register_by_keyboard_and_find_it_after_restart(
+    qtbot, gui_data_dir: Path, start_app, keyboard
+):
     sample = generate(1, seed=3)[0].applicant
     kb = keyboard
     loket = start_app(gui_data_dir)
@@ -147,7 +154,10 @@ def test_register_by_keyboard_and_find_it_after_restart(qtbot, gui_data_dir: Pat
     kb.type(sample["full_name"].split()[0])
     kb.press(Key.Key_Return)
     qtbot.waitUntil(lambda: again.main_window.list.model.total() >= 1)
-    codes = [again.main_window.list.model.row_at(i).code for i in range(again.main_window.list.model.total())]
+    codes = [
+        again.main_window.list.model.row_at(i).code
+        for i in range(again.main_window.list.model.total())
+    ]
     assert code in codes
     assert focused_name() == "listTable"
     with qtbot.waitSignal(again.main_window.list.openRecord):

@@ -69,8 +69,12 @@ def test_ts_entries_are_finished_and_compiled() -> None:
         assert translation.strip(), f"{context}: {source!r} has no translation"
         if source not in SAME_IN_BOTH:
             assert translation != source, f"{context}: {source!r} is not translated"
-        assert sorted(_PLACEHOLDER.findall(source)) == sorted(_PLACEHOLDER.findall(translation)), source
-        assert translator.translate(context, source) == translation, f"{context}: {source!r} not in the .qm"
+        assert sorted(_PLACEHOLDER.findall(source)) == sorted(_PLACEHOLDER.findall(translation)), (
+            source
+        )
+        assert translator.translate(context, source) == translation, (
+            f"{context}: {source!r} not in the .qm"
+        )
 
 
 # --- what the screens show ------------------------------------------------------------------------
