@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,9 @@ class Server:
         out = subprocess.run([*self.base, "enroll-code", OFFICE], check=True, env=self.env,
                              cwd=ROOT, capture_output=True, text=True).stdout  # fmt: skip
         code = out.strip().splitlines()[-1]
-        r = requests.post(self.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "bench"})
+        r = requests.post(
+            self.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "bench"}
+        )
         r.raise_for_status()
         body = r.json()
         http = requests.Session()
@@ -127,7 +129,9 @@ class Data:
     pass over the pool, new NIK/KK serials (still valid), so every run sends new people."""
 
     def __init__(self, count: int, seed: int) -> None:
-        samples = generate(count, seed=seed, duplicate_share=0.02, family_share=0.05, invalid_share=0.01)
+        samples = generate(
+            count, seed=seed, duplicate_share=0.02, family_share=0.05, invalid_share=0.01
+        )
         self.applicants = [s.applicant for s in samples]
         self.next = 0
 
@@ -145,16 +149,23 @@ class Data:
                         a[key] = a[key][:12] + f"{(int(a[key][12:]) + lap * 613) % 9999 + 1:04d}"
             out.append(
                 P.PushRecord(
-                    id=new_registration_id(), code=f"{OFFICE}-001-{self.next % 1000000:06d}-0",
-                    revision=1, base_revision=0, content_hash=content_hash(a),
-                    applicant=a, operator="bench", channel="counter",
+                    id=new_registration_id(),
+                    code=f"{OFFICE}-001-{self.next % 1000000:06d}-0",
+                    revision=1,
+                    base_revision=0,
+                    content_hash=content_hash(a),
+                    applicant=a,
+                    operator="bench",
+                    channel="counter",
                     device_time="2026-01-05T09:00:00Z",
                 )  # fmt: skip
             )
         return out
 
 
-def _run_devices(devices: list[Device], url: str, bodies: dict[str, list[tuple[bytes, dict[str, str], int]]]) -> Result:
+def _run_devices(
+    devices: list[Device], url: str, bodies: dict[str, list[tuple[bytes, dict[str, str], int]]]
+) -> Result:
     """Each device sends its bodies in order; all devices at once. Wall time of the whole."""
     barrier = threading.Barrier(len(devices) + 1)
     totals = {"req": 0, "resp": 0, "records": 0}
@@ -191,9 +202,15 @@ def _run_devices(devices: list[Device], url: str, bodies: dict[str, list[tuple[b
     return Result(totals["records"], seconds, totals["req"], totals["resp"])
 
 
-def batched(server: Server, devices: list[Device], data: Data, batches_per_device: int, size: int) -> Result:
+def batched(
+    server: Server, devices: list[Device], data: Data, batches_per_device: int, size: int
+) -> Result:
     bodies: dict[str, list[tuple[bytes, dict[str, str], int]]] = {}
-    headers = {"Content-Type": "application/json", "Content-Encoding": "zstd", "Accept-Encoding": "zstd"}
+    headers = {
+        "Content-Type": "application/json",
+        "Content-Encoding": "zstd",
+        "Accept-Encoding": "zstd",
+    }
     for dev in devices:
         bodies[dev.id] = []
         for _ in range(batches_per_device):
@@ -207,15 +224,26 @@ def naive(server: Server, devices: list[Device], data: Data, per_device: int) ->
     headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
     for dev in devices:
         bodies[dev.id] = [
-            (wire.dumps(P.encode(P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), [rec]))), headers, 1)
+            (
+                wire.dumps(P.encode(P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), [rec]))),
+                headers,
+                1,
+            )
             for rec in data.records(per_device)
         ]
     return _run_devices(devices, server.url, bodies)
 
 
-def run_backend(name: str, database: str | None, args: argparse.Namespace, data: Data) -> dict[str, Any]:
+def run_backend(
+    name: str, database: str | None, args: argparse.Namespace, data: Data
+) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"loket-bench-{name}-"))
-    server = Server(data_dir, database or f"sqlite:///{data_dir / 'loket-server.db'}", args.workers, args.threads)
+    server = Server(
+        data_dir,
+        database or f"sqlite:///{data_dir / 'loket-server.db'}",
+        args.workers,
+        args.threads,
+    )
     out: dict[str, Any] = {}
     try:
         devices = [server.enroll() for _ in range(4)]
@@ -223,7 +251,9 @@ def run_backend(name: str, database: str | None, args: argparse.Namespace, data:
         batched(server, devices, data, 1, 100)
         naive(server, devices[:1], data, 20)
         for n_dev in (1, 4):
-            runs = [batched(server, devices[:n_dev], data, args.batches, 500) for _ in range(args.runs)]
+            runs = [
+                batched(server, devices[:n_dev], data, args.batches, 500) for _ in range(args.runs)
+            ]
             base = [naive(server, devices[:n_dev], data, args.naive) for _ in range(args.runs)]
             rate = statistics.median(r.rate for r in runs)
             naive_rate = statistics.median(r.rate for r in base)
@@ -269,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"server: gunicorn, {args.workers} workers x {args.threads} threads; batches of 500, "
           f"{args.batches} per device per run; median of {args.runs} runs", flush=True)  # fmt: skip
     data = Data(4000, seed=20260105)
-    results: dict[str, Any] = {"machine": describe(), "when": datetime.now(timezone.utc).isoformat()}
+    results: dict[str, Any] = {"machine": describe(), "when": datetime.now(UTC).isoformat()}
     if args.backend in ("sqlite", "both"):
         results["sqlite"] = run_backend("sqlite", None, args, data)
     if args.backend in ("postgres", "both"):
@@ -277,12 +307,12 @@ def main(argv: list[str] | None = None) -> int:
         from tests.support.pgcluster import PgCluster
 
         with PgCluster(fast=False) as pg:
-            results["postgres"] = run_backend("postgres", pg.url(pg.create_database("bench")), args, data)
+            results["postgres"] = run_backend(
+                "postgres", pg.url(pg.create_database("bench")), args, data
+            )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
-
-
 
 
 if __name__ == "__main__":

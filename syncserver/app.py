@@ -6,7 +6,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ SERVER_TZ = timezone(timedelta(hours=7), "WIB")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -140,6 +140,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(devices.bp)
     app.register_blueprint(sync.bp)
 
+    from syncserver.console import register_console
+
+    register_console(app)
+
     app.after_request(_end_transaction)
     app.teardown_request(_close_session)
     app.register_error_handler(ApiError, _on_api_error)
@@ -206,6 +210,9 @@ def _count_request(response: Response) -> Response:
 
     rule = request.url_rule.rule if request.url_rule else "unmatched"
     loket().metrics.observe_request(
-        request.method, rule, response.status_code, time.perf_counter() - g.get("t0", time.perf_counter())
+        request.method,
+        rule,
+        response.status_code,
+        time.perf_counter() - g.get("t0", time.perf_counter()),
     )
     return response

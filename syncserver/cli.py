@@ -13,7 +13,7 @@ import json
 import os
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,18 @@ def default_data_dir() -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="loket-server", description="Loket sync server and central database.")
-    p.add_argument("--data-dir", type=Path, help=f"data folder (default: ${DATA_ENV} or the user data dir)")
-    p.add_argument("--config", type=Path, help="config file (default: <data-dir>/loket-server.toml)")
-    p.add_argument("--database", help="database URL (overrides the config; default SQLite in the data dir)")
+    p = argparse.ArgumentParser(
+        prog="loket-server", description="Loket sync server and central database."
+    )
+    p.add_argument(
+        "--data-dir", type=Path, help=f"data folder (default: ${DATA_ENV} or the user data dir)"
+    )
+    p.add_argument(
+        "--config", type=Path, help="config file (default: <data-dir>/loket-server.toml)"
+    )
+    p.add_argument(
+        "--database", help="database URL (overrides the config; default SQLite in the data dir)"
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="serve the API with a production WSGI server")
@@ -55,12 +63,18 @@ def _parser() -> argparse.ArgumentParser:
 
     code = sub.add_parser("enroll-code", help="issue a one-time device enrollment code (last line)")
     code.add_argument("office_code")
-    code.add_argument("--ttl-hours", type=int, help="validity (default: the enroll_code_ttl_hours option)")
+    code.add_argument(
+        "--ttl-hours", type=int, help="validity (default: the enroll_code_ttl_hours option)"
+    )
 
-    user = sub.add_parser("add-user", help="create a console account (password: $LOKET_PASSWORD or a prompt)")
+    user = sub.add_parser(
+        "add-user", help="create a console account (password: $LOKET_PASSWORD or a prompt)"
+    )
     user.add_argument("username")
     user.add_argument("--role", required=True, choices=("admin", "reviewer", "viewer"))
-    user.add_argument("--province", action="append", default=[], help="limit a reviewer to a province (repeat)")
+    user.add_argument(
+        "--province", action="append", default=[], help="limit a reviewer to a province (repeat)"
+    )
 
     stats = sub.add_parser("stats", help="counts of registrations, flags, batches, devices")
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -76,12 +90,14 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _engine(settings: dict[str, Any]) -> Any:
-    return db.make_engine(settings["database"], busy_timeout_ms=settings["sqlite_busy_timeout_ms"], pool_size=2)
+    return db.make_engine(
+        settings["database"], busy_timeout_ms=settings["sqlite_busy_timeout_ms"], pool_size=2
+    )
 
 
 def _ensure_schema(engine: Any) -> None:
     if db.current_revision(engine) != db.head_revision():
-        raise SystemExit("loket-server: the database is not migrated; run `loket-server migrate` first")
+        raise ValueError("the database is not migrated; run `loket-server migrate` first")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +128,11 @@ def cmd_run(args: argparse.Namespace, settings: dict[str, Any]) -> int:
             _ensure_schema(engine)
     finally:
         engine.dispose()
-    print(f"loket-server: serving on http://{settings['host']}:{settings['port']}/", file=sys.stderr, flush=True)
+    print(
+        f"loket-server: serving on http://{settings['host']}:{settings['port']}/",
+        file=sys.stderr,
+        flush=True,
+    )
     serve(settings)
     return 0
 
@@ -140,8 +160,14 @@ def cmd_add_office(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     regency = args.regency.replace(".", "")
     if not re.fullmatch(r"\d{4}", regency):
         raise ValueError("--regency must be a 4-digit regency code (e.g. 3201 or 32.01)")
-    if not re.fullmatch(r"\d{6}", args.code) or not args.code.startswith(regency) or args.code[4:] == "00":
-        raise ValueError("office CODE must be 6 digits: the regency code (4) and an office number 01-99")
+    if (
+        not re.fullmatch(r"\d{6}", args.code)
+        or not args.code.startswith(regency)
+        or args.code[4:] == "00"
+    ):
+        raise ValueError(
+            "office CODE must be 6 digits: the regency code (4) and an office number 01-99"
+        )
     dotted = f"{regency[:2]}.{regency[2:]}"
     if dotted not in regions():
         raise ValueError(f"unknown regency {dotted}")
@@ -150,7 +176,7 @@ def cmd_add_office(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         with db.transaction(sessions) as s:
             if q.get_office(s, args.code) is not None:
                 raise ValueError(f"office {args.code} exists already")
-            q.add_office(s, args.code, dotted, args.name, datetime.now(timezone.utc))
+            q.add_office(s, args.code, dotted, args.name, datetime.now(UTC))
     finally:
         engine.dispose()
     print(f"office {args.code} added: {args.name} ({dotted})")
@@ -161,7 +187,7 @@ def cmd_enroll_code(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from syncserver.enrollment import issue_code
 
     hours = args.ttl_hours or settings["enroll_code_ttl_hours"]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     engine, sessions = _session(settings)
     try:
         with db.transaction(sessions) as s:

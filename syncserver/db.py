@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import functools
-import json
-import os
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -18,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 #: Compact JSON for JSON columns (the ingest path serialises two documents per record).
-_json_dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_json_dumps = functools.partial(
+    json.dumps, ensure_ascii=False, separators=(",", ":"), check_circular=False
+)
 
 
 def is_sqlite(url: str) -> bool:
@@ -81,7 +82,11 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
 
         return engine
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, json_serializer=_json_dumps
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        json_serializer=_json_dumps,
     )
 
 

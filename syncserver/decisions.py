@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -52,8 +52,11 @@ def record_decision(
     """
     decision = Status(decision).value if isinstance(decision, Status) else str(decision)
     if decision not in DECISIONS:
-        raise ApiError(E.VALUE_NOT_ALLOWED, {"value": decision, "field_id": "keputusan", "field_en": "decision"})
-    now = now or datetime.now(timezone.utc)
+        raise ApiError(
+            E.VALUE_NOT_ALLOWED,
+            {"value": decision, "field_id": "keputusan", "field_en": "decision"},
+        )
+    now = now or datetime.now(UTC)
     reg = q.registration_for_update(session, registration_id)
     if reg is None:
         raise ApiError(E.NOT_FOUND, details={"registration_id": registration_id})
@@ -89,5 +92,7 @@ def record_decision(
     )
     payload = encode(change)
     del payload["seq"]
-    seq = changes_q.append_change(session, reg.office_code, ChangeKind.DECISION.value, payload, now, reg.id)
+    seq = changes_q.append_change(
+        session, reg.office_code, ChangeKind.DECISION.value, payload, now, reg.id
+    )
     return DecisionResult(int(row.id), reg.id, reg.revision, status, seq)

@@ -40,12 +40,16 @@ def new_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
-def issue_code(session: Session, office_code: str, now: datetime, ttl: timedelta, by: str = "cli") -> str:
+def issue_code(
+    session: Session, office_code: str, now: datetime, ttl: timedelta, by: str = "cli"
+) -> str:
     """A new one-time enrollment code for ``office_code`` (stored hashed)."""
     if q.get_office(session, office_code) is None:
         raise ApiError(E.NOT_FOUND, details={"office_code": office_code})
     code = new_code()
-    q.add_enrollment_code(session, sha256_hex(normalise_code(code)), office_code, now, now + ttl, by)
+    q.add_enrollment_code(
+        session, sha256_hex(normalise_code(code)), office_code, now, now + ttl, by
+    )
     append_audit(
         session, now=now, actor_kind="staff", actor=by, action="enrollment_code.issue",
         target_kind="office", target_id=office_code, office_code=office_code,
@@ -54,7 +58,9 @@ def issue_code(session: Session, office_code: str, now: datetime, ttl: timedelta
     return code
 
 
-def enroll(session: Session, code: str, device_name: str, app_version: str, now: datetime) -> EnrollResponse:
+def enroll(
+    session: Session, code: str, device_name: str, app_version: str, now: datetime
+) -> EnrollResponse:
     code_hash = sha256_hex(normalise_code(code))
     device_id = str(uuid.uuid4())
     office_code = q.consume_enrollment_code(session, code_hash, device_id, now)

@@ -157,7 +157,9 @@ def ingest(
     items = prepared.items
     for item in items:
         if item.errors:
-            item.result = RecordResult(item.rec.id, item.rec.revision, Outcome.INVALID, errors=item.errors)
+            item.result = RecordResult(
+                item.rec.id, item.rec.revision, Outcome.INVALID, errors=item.errors
+            )
     # layers: the n-th occurrence of an id in the batch goes in pass n
     seen: Counter[str] = Counter()
     layers: list[list[Item]] = []
@@ -241,12 +243,18 @@ def _classify_existing(item: Item, state: q.RegState, revs: dict[tuple[str, int]
             return False
         return True
     item.result = RecordResult(
-        rec.id, rec.revision, Outcome.CONFLICT, status=Status(state.status), server_revision=state.revision
+        rec.id,
+        rec.revision,
+        Outcome.CONFLICT,
+        status=Status(state.status),
+        server_revision=state.revision,
     )
     return False
 
 
-def _pass(session: Session, device: DeviceRef, items: list[Item], batch_pk: int, now: datetime) -> None:
+def _pass(
+    session: Session, device: DeviceRef, items: list[Item], batch_pk: int, now: datetime
+) -> None:
     ids = [item.rec.id for item in items]
     states = q.registration_states(session, ids)
     revs = q.revision_hashes(session, states.keys()) if states else {}
@@ -256,7 +264,9 @@ def _pass(session: Session, device: DeviceRef, items: list[Item], batch_pk: int,
         state = states.get(item.rec.id)
         if state is None:
             if item.row is None:
-                item.result = RecordResult(item.rec.id, item.rec.revision, Outcome.INVALID, errors=item.errors)
+                item.result = RecordResult(
+                    item.rec.id, item.rec.revision, Outcome.INVALID, errors=item.errors
+                )
             else:
                 new.append(item)
         elif _classify_existing(item, state, revs):
@@ -275,7 +285,8 @@ def _pass(session: Session, device: DeviceRef, items: list[Item], batch_pk: int,
     winners: list[Item] = []
     if new:
         inserted = q.insert_registrations(
-            session, [{**item.row, **common_cols, "received_at": now} for item in new]  # type: ignore[dict-item]
+            session,
+            [{**item.row, **common_cols, "received_at": now} for item in new],  # type: ignore[dict-item]
         )
         losers = [item for item in new if item.rec.id not in inserted]
         winners.extend(item for item in new if item.rec.id in inserted)
@@ -288,7 +299,9 @@ def _pass(session: Session, device: DeviceRef, items: list[Item], batch_pk: int,
                     updates.append(i)
     released: list[tuple[Item, q.RegState]] = []
     for item in sorted(updates, key=lambda i: i.rec.id):
-        before = states.get(item.rec.id) or q.registration_states(session, [item.rec.id])[item.rec.id]
+        before = (
+            states.get(item.rec.id) or q.registration_states(session, [item.rec.id])[item.rec.id]
+        )
         row = {**item.row, **common_cols}  # type: ignore[dict-item]
         if q.update_registration(session, row, item.rec.base_revision):
             winners.append(item)
@@ -330,7 +343,9 @@ def _pass(session: Session, device: DeviceRef, items: list[Item], batch_pk: int,
     )
     for item in winners:
         if item.flag is None:
-            item.result = RecordResult(item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED)
+            item.result = RecordResult(
+                item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED
+            )
         else:
             reason, _pid, code, _kind, _key = item.flag
             item.result = RecordResult(
@@ -375,7 +390,10 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
             break
         got = q.claim_kk_slots(
             session,
-            [{"kk_number": i.row["kk_number"], "slot": slot, "registration_id": i.rec.id} for i in need],  # type: ignore[index]
+            [
+                {"kk_number": i.row["kk_number"], "slot": slot, "registration_id": i.rec.id}
+                for i in need
+            ],  # type: ignore[index]
         )
         need = [item for item in need if item.rec.id not in got]
     if need:

@@ -49,7 +49,9 @@ class Metrics:
                 "# TYPE loket_http_request_seconds_total counter",
             ]
             for (method, route), s in sorted(self.seconds.items()):
-                lines.append(f'loket_http_request_seconds_total{{method="{method}",route="{route}"}} {s:.6f}')
+                lines.append(
+                    f'loket_http_request_seconds_total{{method="{method}",route="{route}"}} {s:.6f}'
+                )
             lines += [
                 "# HELP loket_ingest_records_total Records ingested, by outcome.",
                 "# TYPE loket_ingest_records_total counter",
@@ -68,5 +70,9 @@ class Metrics:
             ]
             for kind, n in sorted(self.bytes.items()):
                 lines.append(f'loket_ingest_bytes_total{{kind="{kind}"}} {n}')
-        lines += ["# HELP loket_up 1 when the process serves.", "# TYPE loket_up gauge", "loket_up 1"]
+        lines += [
+            "# HELP loket_up 1 when the process serves.",
+            "# TYPE loket_up gauge",
+            "loket_up 1",
+        ]
         return "\n".join(lines) + "\n"

@@ -148,7 +148,9 @@ class Registration(Base):
     received_at: Mapped[datetime] = mapped_column(Ts)  # server time of the first revision
     updated_at: Mapped[datetime] = mapped_column(Ts)  # server time of the last change
     batch_pk: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # last batch
-    flag_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)  # duplicate_nik|kk_limit
+    flag_reason: Mapped[str | None] = mapped_column(
+        String(16), nullable=True
+    )  # duplicate_nik|kk_limit
     duplicate_of_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     duplicate_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("duplicate_groups.id"), nullable=True, index=True

@@ -64,7 +64,12 @@ def _message_schema(cls: type[Any]) -> dict[str, Any]:
         for f in dataclasses.fields(cls)
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     ]
-    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def _json(ref: str) -> dict[str, Any]:
@@ -143,7 +148,10 @@ def document() -> dict[str, Any]:
                     "parameters": [encoding_header],
                     "requestBody": {"required": True, "content": _json("PushRequest")},
                     "responses": {
-                        "200": {"description": "Per-record outcomes", "content": _json("PushResponse")},
+                        "200": {
+                            "description": "Per-record outcomes",
+                            "content": _json("PushResponse"),
+                        },
                         **_errors(400, 401, 403, 413, 415, 500, 503),
                     },
                 }
@@ -154,7 +162,12 @@ def document() -> dict[str, Any]:
                     "summary": "Changes for the device's office after the cursor",
                     "security": bearer,
                     "parameters": [
-                        {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        },
                         {
                             "name": "limit",
                             "in": "query",
@@ -163,7 +176,10 @@ def document() -> dict[str, Any]:
                         },
                     ],
                     "responses": {
-                        "200": {"description": "A page of changes", "content": _json("PullResponse")},
+                        "200": {
+                            "description": "A page of changes",
+                            "content": _json("PullResponse"),
+                        },
                         **_errors(400, 401, 403, 500),
                     },
                 }
@@ -190,7 +206,10 @@ def document() -> dict[str, Any]:
                     "operationId": "metrics",
                     "summary": "Prometheus text format",
                     "responses": {
-                        "200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}
+                        "200": {
+                            "description": "Metrics",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
                     },
                 }
             },
@@ -199,7 +218,10 @@ def document() -> dict[str, Any]:
                     "operationId": "openapi",
                     "summary": "This document",
                     "responses": {
-                        "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
                     },
                 }
             },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
@@ -27,7 +27,12 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def add_user(
-    session: Session, username: str, password: str, role: str, provinces: list[str] | None = None, by: str = "cli"
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    provinces: list[str] | None = None,
+    by: str = "cli",
 ) -> StaffUser:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
@@ -35,7 +40,7 @@ def add_user(
         raise ValueError("username must be 1 to 64 characters")
     if q.get_user(session, username) is not None:
         raise ValueError(f"user {username!r} exists already")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     user = StaffUser(
         username=username,
         password_hash=hash_password(password),

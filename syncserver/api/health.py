@@ -30,7 +30,9 @@ def readyz() -> Response:
 @bp.get("/metrics")
 def metrics() -> Response:
     return Response(
-        app_mod.loket().metrics.render(), mimetype="text/plain", content_type="text/plain; version=0.0.4"
+        app_mod.loket().metrics.render(),
+        mimetype="text/plain",
+        content_type="text/plain; version=0.0.4",
     )
 
 

@@ -51,7 +51,9 @@ def push() -> Response:
     attempts = int(ext.settings["ingest_retries"]) + 1
     for attempt in range(attempts):
         try:
-            response, replayed = ingest(session, ref, prepared, now=now, bytes_wire=wire_bytes, bytes_raw=raw_bytes)
+            response, replayed = ingest(
+                session, ref, prepared, now=now, bytes_wire=wire_bytes, bytes_raw=raw_bytes
+            )
             session.commit()
             break
         except DBAPIError as exc:

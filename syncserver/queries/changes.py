@@ -26,7 +26,9 @@ _LOCK_NAMESPACE = 0x4C4B  # "LK": keeps our advisory locks apart from anyone els
 def lock_office_feed(session: Session, office_code: str) -> None:
     if dialect(session) == "postgresql":
         key = zlib.crc32(office_code.encode()) & 0x7FFFFFFF
-        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _LOCK_NAMESPACE, "key": key})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _LOCK_NAMESPACE, "key": key}
+        )
 
 
 def append_change(
@@ -39,7 +41,11 @@ def append_change(
 ) -> int:
     lock_office_feed(session, office_code)
     change = Change(
-        office_code=office_code, kind=kind, registration_id=registration_id, payload=payload, created_at=now
+        office_code=office_code,
+        kind=kind,
+        registration_id=registration_id,
+        payload=payload,
+        created_at=now,
     )
     session.add(change)
     session.flush()

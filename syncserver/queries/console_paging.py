@@ -9,7 +9,7 @@ Cursors are opaque, URL-safe strings: ``<iso time>~<id>``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, tuple_
@@ -33,7 +33,7 @@ class Cursor:
         if not sep or not ident or len(ident) > 64:
             return None
         try:
-            at = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc)
+            at = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
         except ValueError:
             return None
         return cls(at, ident)
@@ -48,7 +48,7 @@ class Page(Generic[T]):
 
 def aware(value: datetime) -> datetime:
     """SQLite gives naive UTC datetimes back, PostgreSQL aware ones: make both aware UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def keyset(

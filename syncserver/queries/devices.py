@@ -24,7 +24,9 @@ def get_office(session: Session, code: str) -> Office | None:
 
 
 def add_office(session: Session, code: str, regency_code: str, name: str, now: datetime) -> Office:
-    office = Office(code=code, regency_code=regency_code, name=name, devices_enrolled=0, created_at=now)
+    office = Office(
+        code=code, regency_code=regency_code, name=name, devices_enrolled=0, created_at=now
+    )
     session.add(office)
     session.flush()
     return office
@@ -48,13 +50,19 @@ def add_enrollment_code(
 ) -> None:
     session.add(
         EnrollmentCode(
-            code_hash=code_hash, office_code=office_code, created_at=now, expires_at=expires_at, created_by=by
+            code_hash=code_hash,
+            office_code=office_code,
+            created_at=now,
+            expires_at=expires_at,
+            created_by=by,
         )
     )
     session.flush()
 
 
-def consume_enrollment_code(session: Session, code_hash: str, device_id: str, now: datetime) -> str | None:
+def consume_enrollment_code(
+    session: Session, code_hash: str, device_id: str, now: datetime
+) -> str | None:
     """Mark an unused, unexpired code used by ``device_id`` (one UPDATE: single use holds under
     concurrency); the code's office, or None when no such code could be used."""
     row = session.execute(

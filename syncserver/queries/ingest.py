@@ -219,9 +219,7 @@ def release_kk_slots(session: Session, registration_id: str, keep_kk: str | None
 
 
 # --- duplicate groups ---------------------------------------------------------------------
-def ensure_groups(
-    session: Session, rows: Sequence[dict[str, Any]]
-) -> dict[tuple[str, str], int]:
+def ensure_groups(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], int]:
     """Create the duplicate groups that do not exist yet; (kind, key) -> group id for all."""
     if not rows:
         return {}

@@ -32,7 +32,9 @@ def add_decision(session: Session, decision: ReviewDecision) -> None:
 
 def set_status(session: Session, registration_id: str, status: str, now: datetime) -> None:
     session.execute(
-        update(Registration).where(Registration.id == registration_id).values(status=status, updated_at=now)
+        update(Registration)
+        .where(Registration.id == registration_id)
+        .values(status=status, updated_at=now)
     )
 
 

@@ -12,7 +12,9 @@ from syncserver.models import Batch, Device, Registration
 
 def totals(session: Session) -> dict[str, Any]:
     by_status = dict(
-        session.execute(select(Registration.status, func.count()).group_by(Registration.status)).all()
+        session.execute(
+            select(Registration.status, func.count()).group_by(Registration.status)
+        ).all()
     )
     by_flag = dict(
         session.execute(

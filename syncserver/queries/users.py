@@ -9,7 +9,9 @@ from syncserver.models import StaffUser
 
 
 def get_user(session: Session, username: str) -> StaffUser | None:
-    return session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
+    return session.execute(
+        select(StaffUser).where(StaffUser.username == username)
+    ).scalar_one_or_none()
 
 
 def add_user(session: Session, user: StaffUser) -> None:

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class Clock:
         self.offset = timedelta()
 
     def __call__(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -108,7 +108,9 @@ class Api:
 
     def enroll(self, office: str = "320101", name: str = "PC loket 1") -> Device:
         self.office(office)
-        r = self.client.post("/api/v1/devices/enroll", json={"code": self.enroll_code(office), "device_name": name})
+        r = self.client.post(
+            "/api/v1/devices/enroll", json={"code": self.enroll_code(office), "device_name": name}
+        )
         assert r.status_code == 200, r.data
         e = P.decode(P.EnrollResponse, r.get_json())
         return Device(e.device_id, e.credential, e.office_code, e.device_no)
@@ -138,18 +140,26 @@ class Api:
         values.update(kw)
         return P.PushRecord(**values)
 
-    def body(self, device: Device, records: list[P.PushRecord], batch_id: str | None = None) -> dict[str, Any]:
+    def body(
+        self, device: Device, records: list[P.PushRecord], batch_id: str | None = None
+    ) -> dict[str, Any]:
         req = P.PushRequest(device.id, device.office_code, batch_id or str(uuid.uuid4()), records)
         return P.encode(req)  # type: ignore[no-any-return]
 
     def push_raw(
-        self, device: Device | None, data: bytes, encoding: str | None = "zstd", headers: dict[str, str] | None = None
+        self,
+        device: Device | None,
+        data: bytes,
+        encoding: str | None = "zstd",
+        headers: dict[str, str] | None = None,
     ) -> Any:
         h = dict(device.headers if device else {})
         if encoding:
             h["Content-Encoding"] = encoding
         h.update(headers or {})
-        return self.client.post("/api/v1/sync/push", data=data, headers=h, content_type="application/json")
+        return self.client.post(
+            "/api/v1/sync/push", data=data, headers=h, content_type="application/json"
+        )
 
     def push(
         self,
@@ -195,5 +205,5 @@ def dump_tables(engine: Any) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             rows = conn.execute(table.select()).all()
-            out[table.name] = sorted((tuple(repr(v) for v in r) for r in rows))
+            out[table.name] = sorted(tuple(repr(v) for v in r) for r in rows)
     return out

@@ -20,14 +20,20 @@ def test_accepts_new_records_and_stores_them_once(api: Api, people: list[dict]) 
     assert sorted(r[0] for r in rows) == sorted(r.id for r in recs)
     assert {(r[1], r[2], r[3], r[4]) for r in rows} == {(1, "received", dev.office_code, dev.id)}
     assert api.sql("SELECT count(*) FROM registration_revisions")[0][0] == 20
-    batch = api.sql("SELECT record_count, accepted, bytes_wire, bytes_raw, office_code FROM batches")[0]
+    batch = api.sql(
+        "SELECT record_count, accepted, bytes_wire, bytes_raw, office_code FROM batches"
+    )[0]
     assert batch[0] == batch[1] == 20 and 0 < batch[2] < batch[3] and batch[4] == dev.office_code
     assert api.sql("SELECT count(*) FROM batch_records WHERE outcome = 'accepted'")[0][0] == 20
 
 
-def test_same_batch_again_returns_the_stored_answer_and_changes_nothing(api: Api, people: list[dict]) -> None:
+def test_same_batch_again_returns_the_stored_answer_and_changes_nothing(
+    api: Api, people: list[dict]
+) -> None:
     dev = api.enroll()
-    body = api.body(dev, [api.record(a, dev) for a in people[:10]] + [api.record({**people[0]}, dev)])
+    body = api.body(
+        dev, [api.record(a, dev) for a in people[:10]] + [api.record({**people[0]}, dev)]
+    )
     first = api.push(dev, [], body=body)
     before = dump_tables(api.ext.engine)
     again = api.push(dev, [], body=body, encoding="gzip")
@@ -42,11 +48,15 @@ def test_records_resent_in_a_new_batch_are_already_received(api: Api, people: li
     before = api.sql("SELECT * FROM registrations ORDER BY id")
     got = api.push(dev, recs)
     assert got.outcomes == ["already_received"] * 5
-    assert all(r.status.value == "received" and r.server_revision == 1 for r in got.response.results)
+    assert all(
+        r.status.value == "received" and r.server_revision == 1 for r in got.response.results
+    )
     assert api.sql("SELECT * FROM registrations ORDER BY id") == before
 
 
-def test_invalid_records_are_refused_with_codes_and_not_stored(api: Api, people: list[dict]) -> None:
+def test_invalid_records_are_refused_with_codes_and_not_stored(
+    api: Api, people: list[dict]
+) -> None:
     dev = api.enroll()
     bad = dict(people[1], nik=people[1]["nik"][:15], phone="021-5551234")
     recs = [api.record(people[0], dev), api.record(bad, dev)]
@@ -73,10 +83,15 @@ def test_same_nik_from_another_office_is_kept_and_flagged(api: Api, people: list
     assert got.outcomes == ["duplicate_nik"]
     res = got.response.results[0]
     assert res.status.value == "potential_duplicate" and res.duplicate_of == first.code
-    rows = api.sql("SELECT id, status, flag_reason, duplicate_of_id, duplicate_group_id FROM registrations ORDER BY received_at, id")
+    rows = api.sql(
+        "SELECT id, status, flag_reason, duplicate_of_id, duplicate_group_id FROM registrations ORDER BY received_at, id"
+    )
     flagged = [r for r in rows if r[0] == second.id][0]
     assert flagged[1:4] == ("potential_duplicate", "duplicate_nik", first.id)
-    group = api.sql("SELECT kind, key, primary_registration_id FROM duplicate_groups WHERE id = :g", g=flagged[4])
+    group = api.sql(
+        "SELECT kind, key, primary_registration_id FROM duplicate_groups WHERE id = :g",
+        g=flagged[4],
+    )
     assert group == [("nik", people[0]["nik"], first.id)]
     assert api.sql("SELECT registration_id FROM nik_primaries") == [(first.id,)]
 
@@ -96,7 +111,9 @@ def test_third_person_on_a_family_card_is_flagged(api: Api, people: list[dict]) 
     got = api.push(dev, [api.record(p, dev) for p in family])
     assert got.outcomes == ["accepted", "accepted", "kk_limit", "kk_limit"]
     assert got.response.results[2].status.value == "potential_duplicate"
-    unflagged = api.sql("SELECT count(*) FROM registrations WHERE kk_number = :k AND flag_reason IS NULL", k=kk)
+    unflagged = api.sql(
+        "SELECT count(*) FROM registrations WHERE kk_number = :k AND flag_reason IS NULL", k=kk
+    )
     assert unflagged == [(2,)]
     assert api.sql("SELECT count(*) FROM kk_slots WHERE kk_number = :k", k=kk) == [(2,)]
 
@@ -105,11 +122,15 @@ def test_duplicate_nik_does_not_take_a_family_card_slot(api: Api, people: list[d
     dev = api.enroll()
     again = dict(people[0], phone="081377778888")
     other = dict(people[1], kk_number=people[0]["kk_number"])
-    got = api.push(dev, [api.record(people[0], dev), api.record(again, dev), api.record(other, dev)])
+    got = api.push(
+        dev, [api.record(people[0], dev), api.record(again, dev), api.record(other, dev)]
+    )
     assert got.outcomes == ["accepted", "duplicate_nik", "accepted"]
 
 
-def test_same_id_and_revision_with_other_content_is_a_conflict(api: Api, people: list[dict]) -> None:
+def test_same_id_and_revision_with_other_content_is_a_conflict(
+    api: Api, people: list[dict]
+) -> None:
     dev = api.enroll()
     rec = api.record(people[0], dev)
     api.push(dev, [rec])
@@ -121,7 +142,9 @@ def test_same_id_and_revision_with_other_content_is_a_conflict(api: Api, people:
     assert api.sql("SELECT content_hash FROM registrations") == [(rec.content_hash,)]
 
 
-def test_new_revision_on_current_base_is_accepted_stale_base_conflicts(api: Api, people: list[dict]) -> None:
+def test_new_revision_on_current_base_is_accepted_stale_base_conflicts(
+    api: Api, people: list[dict]
+) -> None:
     dev = api.enroll()
     rec = api.record(people[0], dev)
     api.push(dev, [rec])
@@ -142,7 +165,14 @@ def test_returned_record_comes_back_as_a_new_revision(api: Api, people: list[dic
     api.push(dev, [rec])
     api.decide(rec.id, "returned", note="Perbaiki alamat")
     assert api.sql("SELECT status FROM registrations") == [("returned",)]
-    fixed = api.record(dict(people[0], street="Jl. Benar No. 9"), dev, id=rec.id, code=rec.code, revision=2, base_revision=1)
+    fixed = api.record(
+        dict(people[0], street="Jl. Benar No. 9"),
+        dev,
+        id=rec.id,
+        code=rec.code,
+        revision=2,
+        base_revision=1,
+    )
     got = api.push(dev, [fixed])
     assert got.outcomes == ["accepted"] and got.response.results[0].status.value == "received"
     assert api.sql("SELECT status, revision FROM registrations") == [("received", 2)]
@@ -163,7 +193,14 @@ def test_new_revision_with_another_nik_moves_the_claim(api: Api, people: list[di
 def test_same_id_twice_in_a_batch(api: Api, people: list[dict]) -> None:
     dev = api.enroll()
     rec = api.record(people[0], dev)
-    r2 = api.record(dict(people[0], street="Jl. Dua"), dev, id=rec.id, code=rec.code, revision=2, base_revision=1)
+    r2 = api.record(
+        dict(people[0], street="Jl. Dua"),
+        dev,
+        id=rec.id,
+        code=rec.code,
+        revision=2,
+        base_revision=1,
+    )
     got = api.push(dev, [rec, rec, r2])
     assert got.outcomes == ["accepted", "already_received", "accepted"]
     assert api.sql("SELECT revision FROM registrations") == [(2,)]
@@ -187,6 +224,8 @@ def test_batch_outcome_counts_are_logged(api: Api, people: list[dict]) -> None:
             api.record(dict(people[1], nik="123"), dev)]  # fmt: skip
     got = api.push(dev, recs)
     assert Counter(got.outcomes) == {"accepted": 1, "duplicate_nik": 1, "invalid": 1}
-    row = api.sql("SELECT accepted, duplicate_nik, invalid, conflict, kk_limit, already_received, device_id FROM batches")
+    row = api.sql(
+        "SELECT accepted, duplicate_nik, invalid, conflict, kk_limit, already_received, device_id FROM batches"
+    )
     assert row == [(1, 1, 1, 0, 0, 0, dev.id)]
     assert api.sql("SELECT last_push_at IS NOT NULL FROM devices") == [(True,)]

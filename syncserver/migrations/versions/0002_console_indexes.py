@@ -39,7 +39,9 @@ def upgrade() -> None:
             "(lower(full_name) text_pattern_ops)"
         )
     else:
-        op.create_index("ix_registrations_lower_name", "registrations", [sa.text("lower(full_name)")])
+        op.create_index(
+            "ix_registrations_lower_name", "registrations", [sa.text("lower(full_name)")]
+        )
     op.create_index("ix_batches_device_received", "batches", ["device_id", "received_at"])
     op.create_index(
         "ix_duplicate_groups_open",

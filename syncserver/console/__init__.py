@@ -1,0 +1,103 @@
+"""The review console: server-rendered pages for central staff (issue 6).
+
+``register_console(app)`` adds it to the sync server's app: the blueprints (auth, dashboard,
+batches, duplicates, records, decisions, export, admin), CSRF protection of every form
+(Flask-WTF's CSRFProtect; the device API under ``/api`` uses bearer credentials and is
+exempt), session cookie settings, the translation function and the template filters.
+
+Pages live under ``/console/``; ``/`` redirects there.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from syncserver.console import formatting
+from syncserver.console.i18n import current_lang
+from syncserver.console.i18n import gettext as _
+
+csrf = CSRFProtect()
+
+PREFIX = "/console"
+
+
+def _cookie_secure(app: Flask, settings: dict[str, Any]) -> bool:
+    value = str(settings.get("cookie_secure", "auto"))
+    if value in ("true", "false"):
+        return value == "true"
+    if app.config.get("TESTING"):
+        return False
+    host = str(settings.get("host", "127.0.0.1"))
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def register_console(app: Flask) -> None:
+    settings: dict[str, Any] = app.extensions["loket"].settings
+    app.config.setdefault("SESSION_COOKIE_NAME", "loket_console")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = _cookie_secure(app, settings)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
+    # the token lives as long as the session (a reviewer's page may stay open for hours)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # checked below for every non-API POST, whoever registered the route
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf() -> None:
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_device_api(request.path):
+            csrf.protect()
+
+    from syncserver.console import (
+        admin,
+        auth,
+        batches,
+        dashboard,
+        decisions,
+        duplicates,
+        export,
+        records,
+    )
+
+    for module in (auth, dashboard, batches, duplicates, records, decisions, export, admin):
+        app.register_blueprint(module.bp)
+
+    from syncserver.console.web import page_args
+
+    app.jinja_env.globals.update(_=_, current_lang=current_lang, page_args=page_args)
+    formatting.install(app.jinja_env)
+    app.jinja_env.autoescape = True
+
+    if not any(r.rule == "/" for r in app.url_map.iter_rules()):
+        app.add_url_rule("/", "console_root", lambda: redirect(url_for("console_dashboard.index")))
+
+    app.register_error_handler(CSRFError, _on_csrf_error)
+
+
+def _is_device_api(path: str) -> bool:
+    return path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")
+
+
+def _on_csrf_error(exc: CSRFError) -> Any:
+    if _is_device_api(request.path):  # pragma: no cover - the API is never checked
+        return exc
+    return (
+        render_template(
+            "console/error.html",
+            code=400,
+            title=_("The form expired or was not sent from this site"),
+            message=_("Go back, reload the page and try again."),
+        ),
+        400,
+    )

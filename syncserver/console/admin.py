@@ -1,0 +1,181 @@
+"""Admin: offices (create), devices (enrollment codes, revoke), staff accounts (create,
+disable, role, provinces) and the audit log. Every change is in the audit log."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from common.regions import regions
+from syncserver.app import loket
+from syncserver.app import session as db
+from syncserver.console.access import needs, staff
+from syncserver.console.i18n import gettext as _
+from syncserver.console.web import blueprint, form, int_arg
+from syncserver.enrollment import issue_code
+from syncserver.queries import console_admin as q
+from syncserver.queries import devices as devices_q
+from syncserver.queries import users as users_q
+from syncserver.queries.reviews import append_audit
+from syncserver.users import ROLES, add_user
+
+bp = blueprint("admin", "/admin")
+PER_PAGE = 50
+
+
+def _audit(action: str, target_kind: str, target_id: str, office: str | None = None, **details: Any) -> None:
+    append_audit(
+        db(), now=loket().clock(), actor_kind="staff", actor=staff().username, action=action,
+        target_kind=target_kind, target_id=target_id, office_code=office, details=details,
+    )  # fmt: skip
+
+
+@bp.get("/")
+@needs("admin")
+def index() -> Any:
+    return redirect(url_for("console_admin.offices"))
+
+
+# --- offices --------------------------------------------------------------------------------
+@bp.get("/offices")
+@needs("admin")
+def offices(code: str | None = None, code_office: str | None = None, status: int = 200) -> Any:
+    page = int_arg("page", 1, 1)
+    rows, more = q.list_offices(db(), offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return render_template(
+        "console/admin_offices.html", offices=rows, page=page, more=more,
+        enroll_code=code, enroll_office=code_office,
+        ttl_hours=int(loket().settings.get("enroll_code_ttl_hours", 168)),
+    ), status  # fmt: skip
+
+
+@bp.post("/offices")
+@needs("admin")
+def add_office() -> Any:
+    code, name, regency = form("code", 6), form("name", 200), form("regency", 5).replace(".", "")
+    dotted = f"{regency[:2]}.{regency[2:]}"
+    if not re.fullmatch(r"\d{4}", regency) or dotted not in regions():
+        flash(_("Unknown regency code."), "error")
+    elif not re.fullmatch(r"\d{6}", code) or not code.startswith(regency) or code[4:] == "00":
+        flash(_("The office code is the regency code (4 digits) and an office number 01-99."), "error")
+    elif not name:
+        flash(_("Give the office a name."), "error")
+    elif devices_q.get_office(db(), code) is not None:
+        flash(_("Office %(code)s exists already.", code=code), "error")
+    else:
+        devices_q.add_office(db(), code, dotted, name, loket().clock())
+        _audit("office.add", "office", code, code, name=name, regency=dotted)
+        flash(_("Office %(code)s added.", code=code), "ok")
+    return redirect(url_for("console_admin.offices"), 303)
+
+
+@bp.post("/offices/<code>/enroll-code")
+@needs("admin")
+def enroll_code(code: str) -> Any:
+    if devices_q.get_office(db(), code[:6]) is None:
+        abort(404)
+    hours = int(loket().settings.get("enroll_code_ttl_hours", 168))
+    one_time = issue_code(db(), code[:6], loket().clock(), timedelta(hours=hours), by=staff().username)
+    # shown once on this page (not through a redirect: the code never sits in a cookie)
+    return offices(code=one_time, code_office=code[:6])
+
+
+# --- devices --------------------------------------------------------------------------------
+@bp.get("/devices")
+@needs("admin")
+def devices() -> Any:
+    office = (request.args.get("office") or "").strip()[:6]
+    page = int_arg("page", 1, 1)
+    rows, more = q.list_devices(db(), office=office, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return render_template(
+        "console/admin_devices.html", devices=rows, office=office, page=page, more=more
+    )
+
+
+@bp.post("/devices/<device_id>/revoke")
+@needs("admin")
+def revoke(device_id: str) -> Any:
+    device = q.get_device(db(), device_id[:36])
+    if device is None:
+        abort(404)
+    if devices_q.revoke_device(db(), device.id, loket().clock()):
+        _audit("device.revoke", "device", device.id, device.office_code, device_no=device.device_no)
+        flash(_("Device %(no)s of office %(office)s revoked: it is refused from now on.",
+                no=device.device_no, office=device.office_code), "ok")  # fmt: skip
+    return redirect(url_for("console_admin.devices", office=device.office_code), 303)
+
+
+# --- staff accounts -------------------------------------------------------------------------
+def _provinces_from_form() -> list[str] | None:
+    chosen = sorted({p for p in request.form.getlist("provinces") if p.isdigit() and len(p) == 2})
+    known = {a.code for a in regions().children("")}
+    return chosen if all(p in known for p in chosen) else None
+
+
+@bp.get("/users")
+@needs("admin")
+def users() -> Any:
+    page = int_arg("page", 1, 1)
+    rows, more = q.list_users(db(), offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return render_template(
+        "console/admin_users.html", users=rows, page=page, more=more, roles=ROLES,
+        provinces=[(a.code, a.name) for a in regions().children("")], me=staff().username,
+    )  # fmt: skip
+
+
+@bp.post("/users")
+@needs("admin")
+def create_user() -> Any:
+    username, role = form("username", 64), form("role", 16)
+    password = request.form.get("password") or ""
+    provinces = _provinces_from_form()
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
+        flash(_("A username has 1 to 64 letters, digits, dots, dashes or underscores."), "error")
+    elif len(password) < 8:
+        flash(_("The password must have at least 8 characters."), "error")
+    elif role not in ROLES or provinces is None:
+        flash(_("Choose a role."), "error")
+    elif users_q.get_user(db(), username) is not None:
+        flash(_("User %(name)s exists already.", name=username), "error")
+    else:
+        add_user(db(), username, password, role, provinces, by=staff().username)
+        flash(_("User %(name)s created.", name=username), "ok")
+    return redirect(url_for("console_admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>")
+@needs("admin")
+def update_user(user_id: int) -> Any:
+    user = q.user_by_id(db(), user_id)
+    if user is None:
+        abort(404)
+    role = form("role", 16)
+    active = request.form.get("active") == "1"
+    provinces = _provinces_from_form()
+    if role not in ROLES or provinces is None:
+        flash(_("Choose a role."), "error")
+        return redirect(url_for("console_admin.users"), 303)
+    if user.username == staff().username and (not active or role != "admin"):
+        flash(_("You cannot disable your own account or take away your own admin role."), "error")
+        return redirect(url_for("console_admin.users"), 303)
+    before = {"role": user.role, "active": user.active, "provinces": list(user.provinces or [])}
+    q.update_user(db(), user.id, role=role, active=active, provinces=provinces)
+    _audit("user.update", "staff_user", user.username, before=before,
+           after={"role": role, "active": active, "provinces": provinces})  # fmt: skip
+    flash(_("User %(name)s updated.", name=user.username), "ok")
+    return redirect(url_for("console_admin.users"), 303)
+
+
+# --- audit log ------------------------------------------------------------------------------
+@bp.get("/audit")
+@needs("admin")
+def audit() -> Any:
+    before = int_arg("before", 0, 0) or None
+    rows, more = q.audit_page(db(), before_id=before, limit=PER_PAGE)
+    return render_template(
+        "console/admin_audit.html", rows=rows, next_before=rows[-1].id if more and rows else None,
+        first=before is None,
+    )  # fmt: skip

@@ -1,0 +1,123 @@
+"""Records: search by NIK (or family card), name, phone or registration code with filters,
+and a record page with its revisions and their differences, its batches, decisions, audit
+trail and consent version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request
+
+from common.enums import CONSENT_VERSIONS, Status
+from common.i18n import pick
+from common.record import APPLICANT_FIELDS
+from common.regions import regions
+from syncserver.app import session as db
+from syncserver.console.access import Staff, needs, staff
+from syncserver.console.decisions import REJECT_REASONS, reason_label
+from syncserver.console.i18n import current_lang
+from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
+from syncserver.queries import console_records as q
+from syncserver.queries.console_paging import Cursor
+
+bp = blueprint("records", "/records")
+AUDIT_PAGE = 25
+
+
+def record_filter(who: Staff, source: Any = None) -> q.RecordFilter:
+    """The filter in the query string (or a form: the export and bulk decisions)."""
+    src = source if source is not None else request.args
+    get = lambda name, n: (src.get(name) or "").strip()[:n]  # noqa: E731
+    status = get("status", 24)
+    province = get("province", 2)
+    return q.RecordFilter(
+        q=get("q", 100),
+        status=status if status in {s.value for s in Status} else "",
+        office=get("office", 6),
+        province=province if province.isdigit() else "",
+        date_from=parse_date(get("from", 10)),
+        date_to=parse_date(get("to", 10)),
+        provinces=who.provinces,
+    )
+
+
+def filter_args(f: q.RecordFilter) -> dict[str, str]:
+    out = {
+        "q": f.q, "status": f.status, "office": f.office, "province": f.province,
+        "from": f.date_from.isoformat() if f.date_from else "",
+        "to": f.date_to.isoformat() if f.date_to else "",
+    }  # fmt: skip
+    return {k: v for k, v in out.items() if v}
+
+
+@bp.get("/")
+@needs("view")
+def index() -> Any:
+    who = staff()
+    f = record_filter(who)
+    page = q.search(db(), f, after=Cursor.decode(arg("after")), before=Cursor.decode(arg("before")), limit=PAGE_SIZE)
+    return render_template(
+        "console/records.html",
+        page=page,
+        f=f,
+        kind=f.query_kind(),
+        statuses=list(Status)[2:],
+        provinces=[(a.code, a.name) for a in regions().children("") if who.sees_province(a.code)],
+        reasons=REJECT_REASONS,
+        reason_label=reason_label,
+        filter_args=filter_args(f),
+        can_decide=who.can("decide"),
+        can_export=who.can("export"),
+        can_full_nik=who.can("admin"),
+    )
+
+
+def _diff(newer: dict[str, Any], older: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    keys = [k for k in APPLICANT_FIELDS if k in newer or k in older]
+    keys += sorted(k for k in set(newer) | set(older) if k not in APPLICANT_FIELDS)
+    return [(k, older.get(k), newer.get(k)) for k in keys if older.get(k) != newer.get(k)]
+
+
+@bp.get("/<reg_id>")
+@needs("view")
+def show(reg_id: str) -> Any:
+    who = staff()
+    s = db()
+    reg = q.get(s, reg_id[:64])
+    if reg is None:
+        abort(404)
+    if not who.sees_province(reg.province_code):
+        abort(403)
+    revisions = q.revisions(s, reg.id)
+    diffs = [
+        (newer, older, _diff(newer.applicant or {}, older.applicant or {}))
+        for newer, older in zip(revisions, revisions[1:], strict=False)
+    ]
+    audit_offset = int_arg("audit", 0, 0)
+    audit = q.audit_trail(s, reg.id, audit_offset, AUDIT_PAGE)
+    device, office = q.device_and_office(s, reg.device_id)
+    consent_version = (reg.applicant or {}).get("consent_version", "")
+    consent_text = pick(CONSENT_VERSIONS[consent_version], current_lang()) if consent_version in CONSENT_VERSIONS else ""
+    return render_template(
+        "console/record.html",
+        reg=reg,
+        applicant=reg.applicant or {},
+        fields=[k for k in APPLICANT_FIELDS if k in (reg.applicant or {})],
+        revisions=revisions,
+        diffs=diffs,
+        decisions=q.decisions(s, reg.id),
+        audit=audit[:AUDIT_PAGE],
+        audit_more=len(audit) > AUDIT_PAGE,
+        audit_offset=audit_offset,
+        audit_page=AUDIT_PAGE,
+        batches=q.batches_of(s, reg.id),
+        device=device,
+        office=office,
+        duplicate_of=q.get(s, reg.duplicate_of_id) if reg.duplicate_of_id else None,
+        consent_version=consent_version,
+        consent_text=consent_text,
+        reasons=REJECT_REASONS,
+        reason_label=reason_label,
+        can_decide=who.can("decide"),
+        full_nik=who.can("decide"),
+    )

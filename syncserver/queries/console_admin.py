@@ -1,0 +1,74 @@
+"""SQL for the console's sign-in (rate limiting), staff accounts and admin pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from syncserver.models import AuditEntry, Device, Office, StaffUser
+
+LOGIN_FAILED = "login.failed"
+
+
+# --- sign-in --------------------------------------------------------------------------------
+def recent_login_failures(session: Session, username: str, address: str, since: datetime) -> int:
+    """Failed sign-ins for ``username`` from ``address`` since ``since`` (from the audit log,
+    so the limit holds across server processes; index ix_audit_log_actor_action_at)."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.actor == username[:100],
+                AuditEntry.action == LOGIN_FAILED,
+                AuditEntry.at >= since,
+                AuditEntry.target_id == address[:64],
+            )
+        ).scalar_one()
+    )
+
+
+def user_by_id(session: Session, user_id: int) -> StaffUser | None:
+    return session.get(StaffUser, user_id)
+
+
+def touch_login(session: Session, user_id: int, now: datetime) -> None:
+    session.execute(update(StaffUser).where(StaffUser.id == user_id).values(last_login_at=now, failed_logins=0))
+
+
+# --- staff accounts -------------------------------------------------------------------------
+def list_users(session: Session, *, offset: int, limit: int) -> tuple[list[StaffUser], bool]:
+    rows = list(session.scalars(select(StaffUser).order_by(StaffUser.username).offset(offset).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def update_user(session: Session, user_id: int, **values: object) -> None:
+    session.execute(update(StaffUser).where(StaffUser.id == user_id).values(**values))
+
+
+# --- offices and devices --------------------------------------------------------------------
+def list_offices(session: Session, *, offset: int, limit: int) -> tuple[list[Office], bool]:
+    rows = list(session.scalars(select(Office).order_by(Office.code).offset(offset).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def list_devices(session: Session, *, office: str, offset: int, limit: int) -> tuple[list[Device], bool]:
+    stmt = select(Device).order_by(Device.office_code, Device.device_no).offset(offset).limit(limit + 1)
+    if office:
+        stmt = stmt.where(Device.office_code == office)
+    rows = list(session.scalars(stmt))
+    return rows[:limit], len(rows) > limit
+
+
+def get_device(session: Session, device_id: str) -> Device | None:
+    return session.get(Device, device_id)
+
+
+def audit_page(session: Session, *, before_id: int | None, limit: int) -> tuple[list[AuditEntry], bool]:
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+    if before_id:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    rows = list(session.scalars(stmt))
+    return rows[:limit], len(rows) > limit

@@ -1,0 +1,157 @@
+"""SQL for the console's duplicate queue: open groups, their members, and the writes a
+resolution needs besides the decisions themselves (which go through
+:func:`syncserver.decisions.record_decision`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from syncserver.models import DuplicateGroup, KkSlot, NikPrimary, Registration
+
+MAX_MEMBERS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    id: int
+    kind: str
+    key: str
+    primary_registration_id: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str
+    primary_province: str | None
+
+
+def open_groups(
+    session: Session, *, after_id: int, limit: int, kind: str = "", provinces: tuple[str, ...] = ()
+) -> tuple[list[GroupRow], bool]:
+    """Unresolved groups, oldest first (keyset on the id; partial index ix_duplicate_groups_open)."""
+    stmt = (
+        select(
+            DuplicateGroup.id, DuplicateGroup.kind, DuplicateGroup.key,
+            DuplicateGroup.primary_registration_id, DuplicateGroup.created_at,
+            DuplicateGroup.resolved_at, DuplicateGroup.resolution, Registration.province_code,
+        )  # fmt: skip
+        .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
+        .where(DuplicateGroup.resolved_at.is_(None), DuplicateGroup.id > after_id)
+        .order_by(DuplicateGroup.id)
+        .limit(limit + 1)
+    )
+    if kind:
+        stmt = stmt.where(DuplicateGroup.kind == kind)
+    if provinces:
+        stmt = stmt.where(Registration.province_code.in_(provinces))
+    rows = [GroupRow(*r) for r in session.execute(stmt)]
+    return rows[:limit], len(rows) > limit
+
+
+def get_group(session: Session, group_id: int) -> GroupRow | None:
+    row = session.execute(
+        select(
+            DuplicateGroup.id, DuplicateGroup.kind, DuplicateGroup.key,
+            DuplicateGroup.primary_registration_id, DuplicateGroup.created_at,
+            DuplicateGroup.resolved_at, DuplicateGroup.resolution, Registration.province_code,
+        )  # fmt: skip
+        .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
+        .where(DuplicateGroup.id == group_id)
+    ).first()
+    return GroupRow(*row) if row else None
+
+
+def member_ids(session: Session, group: GroupRow) -> list[str]:
+    """The primary, every registration flagged into the group, and for a family card the
+    registrations holding its two slots; the primary first, then by arrival."""
+    ids = {group.primary_registration_id}
+    ids.update(
+        session.scalars(
+            select(Registration.id).where(Registration.duplicate_group_id == group.id).limit(MAX_MEMBERS)
+        )
+    )
+    if group.kind == "kk":
+        ids.update(session.scalars(select(KkSlot.registration_id).where(KkSlot.kk_number == group.key)))
+    return list(ids)
+
+
+def members(session: Session, group: GroupRow) -> list[Registration]:
+    ids = member_ids(session, group)
+    rows = list(session.scalars(select(Registration).where(Registration.id.in_(ids))))
+    rows.sort(key=lambda r: (r.id != group.primary_registration_id, r.received_at, r.id))
+    return rows
+
+
+def groups_summary(session: Session, groups: list[GroupRow]) -> dict[int, list[tuple[str, str, str, str, str]]]:
+    """Group id -> [(registration id, code, name, office, status)] for a page of the queue."""
+    out: dict[int, list[tuple[str, str, str, str, str]]] = {}
+    if not groups:
+        return out
+    by_id = {g.id: g for g in groups}
+    ids = [g.primary_registration_id for g in groups]
+    rows = session.execute(
+        select(Registration.id, Registration.code, Registration.full_name, Registration.office_code,
+               Registration.status, Registration.duplicate_group_id)
+        .where((Registration.duplicate_group_id.in_(list(by_id))) | (Registration.id.in_(ids)))
+        .limit(len(groups) * MAX_MEMBERS)
+    ).all()  # fmt: skip
+    primary_of = {g.primary_registration_id: g.id for g in groups}
+    for r in rows:
+        gids = {r[5]} if r[5] in by_id else set()
+        if r[0] in primary_of:
+            gids.add(primary_of[r[0]])
+        for gid in gids:
+            if all(m[0] != r[0] for m in out.get(gid, [])):
+                out.setdefault(gid, []).append((r[0], r[1], r[2], r[3], r[4]))
+    return out
+
+
+def claim_resolution(session: Session, group_id: int, resolution: str, now: datetime) -> bool:
+    """Mark the group resolved, if nobody did before (one UPDATE: two reviewers resolving the
+    same group at once: the second finds it resolved)."""
+    row = session.execute(
+        update(DuplicateGroup)
+        .where(DuplicateGroup.id == group_id, DuplicateGroup.resolved_at.is_(None))
+        .values(resolved_at=now, resolution=resolution[:32])
+        .returning(DuplicateGroup.id)
+    ).first()
+    return row is not None
+
+
+def point_duplicates_at(session: Session, ids: list[str], kept_id: str) -> None:
+    """The registrations ``ids`` are duplicates of ``kept_id`` (the link the device is told)."""
+    if ids:
+        session.execute(update(Registration).where(Registration.id.in_(ids)).values(duplicate_of_id=kept_id))
+
+
+def make_nik_primary(session: Session, nik: str, registration_id: str) -> None:
+    session.execute(update(NikPrimary).where(NikPrimary.nik == nik).values(registration_id=registration_id))
+
+
+def clear_flag(session: Session, registration_id: str) -> None:
+    session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id)
+        .values(flag_reason=None, duplicate_of_id=None)
+    )
+
+
+def kk_slot_holders(session: Session, kk_number: str) -> dict[int, str]:
+    return dict(session.execute(select(KkSlot.slot, KkSlot.registration_id).where(KkSlot.kk_number == kk_number)).all())
+
+
+def take_kk_slot(session: Session, kk_number: str, registration_id: str) -> bool:
+    """Give the registration a free slot of its family card (True if it holds one now)."""
+    from syncserver.queries.ingest import claim_kk_slots
+
+    holders = kk_slot_holders(session, kk_number)
+    if registration_id in holders.values():
+        return True
+    for slot in (1, 2):
+        if slot not in holders:
+            got = claim_kk_slots(session, [{"kk_number": kk_number, "slot": slot, "registration_id": registration_id}])
+            if registration_id in got:
+                return True
+    return False

@@ -1,0 +1,74 @@
+"""Bad-input fixtures: one real ``loket-server`` per module, a device enrolled with it (its
+credential), and a full dump of the central database to prove a refused request changed
+nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, inspect, text
+
+from tests.faults.harness import Central, central_url
+from tests.support.liveserver import LiveServer
+
+
+@dataclass(frozen=True)
+class Api:
+    server: LiveServer
+    central: Central
+    device_id: str
+    office_code: str
+    credential: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.credential}"}
+
+
+def enrolled_api(server: LiveServer) -> Api:
+    central = Central(central_url(server))
+    (code,) = central.enrollment_codes("320101", 1)
+    r = requests.post(server.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "uji"}, timeout=30)
+    r.raise_for_status()
+    body = r.json()
+    return Api(server, central, body["device_id"], body["office_code"], body["credential"])
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    server = LiveServer(tmp_path_factory.mktemp("badinput") / "server", workers=1).start()
+    a = enrolled_api(server)
+    try:
+        yield a
+    finally:
+        a.central.close()
+        server.stop()
+        print(server.log_path.read_text(errors="replace")[-4000:])
+
+
+def dump(url: str, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple]]:
+    """Every row of every table (sorted), except the tables in ``skip``."""
+    engine = create_engine(url)
+    try:
+        out: dict[str, list[tuple]] = {}
+        with engine.connect() as conn:
+            for table in sorted(inspect(conn).get_table_names()):
+                if table in skip:
+                    continue
+                rows = conn.execute(text(f'SELECT * FROM "{table}"')).all()
+                out[table] = sorted((tuple(r) for r in rows), key=repr)
+        return out
+    finally:
+        engine.dispose()
+
+
+def dump_path(server: LiveServer) -> Path:
+    return server.data_dir / "loket-server.db"

@@ -1,0 +1,84 @@
+"""Decisions from the console: one at a time and in bulk; each reaches the device's next
+pull through record_decision's change feed and is in the audit log with who and when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.syncserver.console.conftest import post, token
+
+
+def pulled(api: Any, device: Any) -> dict[str, Any]:
+    r = api.pull(device)
+    assert r.status_code == 200
+    import json
+
+    from common import wire
+
+    body = json.loads(wire.decompress(r.data, r.headers.get("Content-Encoding")))
+    return {c["registration_id"]: c for c in body["changes"] if c["kind"] == "decision"}
+
+
+def test_verify_reject_return_one_at_a_time(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+    c = signed_in["reviewer"]
+    a, b, d = seeded.ids[:3]
+    r = post(c, f"/console/records/{a}/decide", {"action": "verified"})
+    assert r.status_code == 303 and r.headers["Location"] == f"/console/records/{a}"
+    assert post(c, f"/console/records/{b}/decide", {"action": "rejected", "reason": "not_eligible"}).status_code == 303
+    post(c, f"/console/records/{d}/decide", {"action": "returned", "note": "Nama ibu <b>salah</b> ketik"})
+    changes = pulled(api, seeded.devices["320101"])
+    assert changes[a]["status"] == "verified"
+    assert changes[b]["status"] == "rejected" and changes[b]["reason"] == "not_eligible"
+    assert changes[d]["status"] == "returned" and changes[d]["note"] == "Nama ibu <b>salah</b> ketik"
+    audit = api.sql("select actor, action, target_id, at from audit_log where action like 'decision.%' order by id")
+    assert [(x[0], x[1], x[2]) for x in audit] == [
+        ("reviewer", "decision.verified", a), ("reviewer", "decision.rejected", b), ("reviewer", "decision.returned", d)
+    ]  # fmt: skip
+    assert all(x[3] is not None for x in audit)
+    page = c.get(f"/console/records/{d}").get_data(as_text=True)
+    assert "Nama ibu &lt;b&gt;salah&lt;/b&gt; ketik" in page and "decision.returned" in page
+
+
+def test_incomplete_decisions_are_refused(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+    c = signed_in["reviewer"]
+    a = seeded.ids[0]
+    post(c, f"/console/records/{a}/decide", {"action": "rejected"})  # no reason
+    post(c, f"/console/records/{a}/decide", {"action": "rejected", "reason": "because"})  # not in the list
+    post(c, f"/console/records/{a}/decide", {"action": "returned"})  # no note
+    post(c, f"/console/records/{a}/decide", {"action": "deleted"})
+    post(c, f"/console/records/{seeded.dup_ids[1]}/decide", {"action": "verified"})  # a potential duplicate
+    assert api.sql("select count(*) from review_decisions")[0][0] == 0
+    assert pulled(api, seeded.devices["320101"]) == {}
+
+
+def test_bulk_decision(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+    c = signed_in["reviewer"]
+    ids = seeded.ids[:5]
+    r = c.post(
+        "/console/decisions/bulk",
+        data={"ids": [*ids, seeded.dup_ids[0], "nope"], "action": "verified", "back": "/console/records/?status=received",
+              "csrf_token": token(c, "/console/records/")},
+    )  # fmt: skip
+    assert r.status_code == 303 and r.headers["Location"] == "/console/records/?status=received"
+    flashes = c.get("/console/records/").get_data(as_text=True)
+    assert "6 pendaftaran diputuskan" in flashes and "1 pendaftaran dilewati" in flashes
+    changes = pulled(api, seeded.devices["320101"])
+    assert {i for i, ch in changes.items() if ch["status"] == "verified"} == {*ids, seeded.dup_ids[0]}
+
+
+def test_bulk_respects_the_reviewers_provinces(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+    c = signed_in["jabar"]  # West Java (32) only
+    inside = [r[0] for r in api.sql("select id from registrations where province_code = '32' and status = 'received'")]
+    outside = api.sql("select id from registrations where province_code <> '32' and status = 'received'")[0][0]
+    c.post("/console/decisions/bulk", data={"ids": [*inside, outside], "action": "returned", "note": "cek",
+                                             "csrf_token": token(c, "/console/")})  # fmt: skip
+    decided = {r[0] for r in api.sql("select registration_id from review_decisions")}
+    assert decided == set(inside)
+
+
+def test_viewer_cannot_decide(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+    c = signed_in["viewer"]
+    assert post(c, f"/console/records/{seeded.ids[0]}/decide", {"action": "verified"}).status_code == 403
+    page = c.get(f"/console/records/{seeded.ids[0]}").get_data(as_text=True)
+    assert "/decide" not in page
+    assert api.sql("select count(*) from review_decisions")[0][0] == 0
