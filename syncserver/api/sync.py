@@ -77,14 +77,14 @@ def pull() -> Response:
     cursor = request.args.get("cursor", "")
     if cursor == "":
         after = 0
-    elif cursor.isdigit() and len(cursor) <= 19:
+    elif cursor.isascii() and cursor.isdigit() and len(cursor) <= 19:  # not "²": int() refuses it
         after = int(cursor)
     else:
         raise ApiError(E.CURSOR_INVALID)
-    limit_arg = request.args.get("limit", "")
-    if limit_arg == "":
+    limit_arg = request.args.get("limit")
+    if limit_arg is None:  # absent; an empty "limit=" is not a number (the OpenAPI document)
         limit = int(ext.settings["pull_page_size"])
-    elif limit_arg.isdigit() and 1 <= int(limit_arg) <= MAX_PULL_PAGE:
+    elif limit_arg.isascii() and limit_arg.isdigit() and 1 <= int(limit_arg) <= MAX_PULL_PAGE:
         limit = int(limit_arg)
     else:
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": f"limit must be 1 to {MAX_PULL_PAGE}"})
