@@ -221,10 +221,16 @@ def response_dict(response: PushResponse) -> dict[str, Any]:
     }
 
 
-def _classify_existing(item: Item, state: q.RegState, revs: dict[tuple[str, int], str]) -> bool:
+def _classify_existing(
+    item: Item, state: q.RegState, revs: dict[tuple[str, int], str], office: str
+) -> bool:
     """Set the result of a record whose id the server holds; True if it is a new revision
     to apply (compare-and-set), False if the result is final."""
     rec = item.rec
+    if state.office_code != office:
+        # another office's record: refuse without revealing anything about it (least access)
+        item.result = RecordResult(rec.id, rec.revision, Outcome.CONFLICT)
+        return False
     known = revs.get((rec.id, rec.revision))
     if known is not None:
         outcome = Outcome.ALREADY_RECEIVED if known == rec.content_hash else Outcome.CONFLICT
@@ -269,7 +275,7 @@ def _pass(
                 )
             else:
                 new.append(item)
-        elif _classify_existing(item, state, revs):
+        elif _classify_existing(item, state, revs, device.office_code):
             updates.append(item)
 
     common_cols = {
@@ -294,7 +300,7 @@ def _pass(
             now_there = q.registration_states(session, [i.rec.id for i in losers])
             revs = q.revision_hashes(session, now_there.keys())
             for i in losers:
-                if _classify_existing(i, now_there[i.rec.id], revs):
+                if _classify_existing(i, now_there[i.rec.id], revs, device.office_code):
                     states[i.rec.id] = now_there[i.rec.id]
                     updates.append(i)
     released: list[tuple[Item, q.RegState]] = []
@@ -309,7 +315,7 @@ def _pass(
         else:  # changed meanwhile: classify against what is there now
             state = q.registration_states(session, [item.rec.id])[item.rec.id]
             revs = q.revision_hashes(session, [item.rec.id])
-            if _classify_existing(item, state, revs):
+            if _classify_existing(item, state, revs, device.office_code):
                 item.result = RecordResult(
                     item.rec.id, item.rec.revision, Outcome.CONFLICT,
                     status=Status(state.status), server_revision=state.revision,

@@ -44,6 +44,7 @@ class RegState:
     nik: str
     kk_number: str
     duplicate_of_code: str | None
+    office_code: str = ""  # the office that owns the record; only its devices may change it
 
 
 def _chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
@@ -93,12 +94,13 @@ def registration_states(session: Session, ids: Collection[str]) -> dict[str, Reg
                 Registration.nik,
                 Registration.kk_number,
                 primary.code,
+                Registration.office_code,
             )
             .outerjoin(primary, primary.id == Registration.duplicate_of_id)
             .where(Registration.id.in_(chunk))
         )
         for r in rows:
-            out[r[0]] = RegState(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+            out[r[0]] = RegState(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
     return out
 
 
@@ -122,11 +124,16 @@ def insert_registrations(session: Session, rows: Sequence[dict[str, Any]]) -> se
 
 
 def update_registration(session: Session, row: dict[str, Any], base_revision: int) -> bool:
-    """Compare-and-set: apply a new revision only if the server still holds ``base_revision``."""
+    """Compare-and-set: apply a new revision only if the server still holds ``base_revision``
+    and the record belongs to the pushing device's office (least access, in the database)."""
     values = {k: v for k, v in row.items() if k not in ("id", "received_at")}
     result = session.execute(
         update(REG)
-        .where(REG.c.id == row["id"], REG.c.revision == base_revision)
+        .where(
+            REG.c.id == row["id"],
+            REG.c.revision == base_revision,
+            REG.c.office_code == row["office_code"],
+        )
         .values(**values)
         .returning(REG.c.id)
     )
