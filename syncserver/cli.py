@@ -78,6 +78,23 @@ def _parser() -> argparse.ArgumentParser:
 
     stats = sub.add_parser("stats", help="counts of registrations, flags, batches, devices")
     stats.add_argument("--json", action="store_true", help="print JSON")
+
+    op = sub.add_parser("add-operator", help="create a desktop operator of an office (synced to its devices)")
+    op.add_argument("office_code", metavar="OFFICE_CODE")
+    op.add_argument("username", metavar="USERNAME")
+    op.add_argument("--full-name", default="")
+    for name, text in (
+        ("disable-operator", "disable a desktop operator (refused on its devices after their next sync)"),
+        ("enable-operator", "enable a disabled desktop operator again"),
+        ("set-operator-password", "set a desktop operator's password ($LOKET_PASSWORD or a prompt)"),
+    ):
+        o = sub.add_parser(name, help=text)
+        o.add_argument("office_code", metavar="OFFICE_CODE")
+        o.add_argument("username", metavar="USERNAME")
+    rv = sub.add_parser("revoke-device", help="revoke a device: every request of it is refused")
+    rv.add_argument("device_id", metavar="DEVICE_ID")
+    va = sub.add_parser("verify-audit", help="check the audit log's hash chain (exit 1 if broken)")
+    va.add_argument("--json", action="store_true", help="print JSON")
     return p
 
 
@@ -200,9 +217,7 @@ def cmd_enroll_code(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_add_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    from syncserver.users import add_user
-
+def _new_password() -> str:
     password = os.environ.get("LOKET_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
@@ -212,6 +227,13 @@ def cmd_add_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
             raise ValueError("the passwords differ")
     if len(password) < 8:
         raise ValueError("the password must have at least 8 characters")
+    return password
+
+
+def cmd_add_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver.users import add_user
+
+    password = _new_password()
     engine, sessions = _session(settings)
     try:
         with db.transaction(sessions) as s:
@@ -239,7 +261,86 @@ def cmd_stats(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
+def _in_transaction(settings: dict[str, Any], fn: Any) -> Any:
+    engine, sessions = _session(settings)
+    try:
+        with db.transaction(sessions) as s:
+            return fn(s)
+    finally:
+        engine.dispose()
+
+
+CLI_ACTOR = "cli"  # who the audit log names for actions taken with loket-server on the host
+
+
+def cmd_add_operator(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver import operators
+
+    password = _new_password()
+    _in_transaction(settings, lambda s: operators.add_operator(
+        s, args.office_code, args.username, password, args.full_name, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
+    print(f"operator {args.username.lower()} added to office {args.office_code}; its devices get it on their next sync")
+    return 0
+
+
+def cmd_set_operator_active(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver import operators
+
+    active = args.command == "enable-operator"
+    _in_transaction(settings, lambda s: operators.set_active(
+        s, args.office_code, args.username, active, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
+    print(f"operator {args.username} {'enabled' if active else 'disabled'}; devices apply it on their next sync")
+    return 0
+
+
+def cmd_set_operator_password(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver import operators
+
+    password = _new_password()
+    _in_transaction(settings, lambda s: operators.set_password(
+        s, args.office_code, args.username, password, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
+    print(f"password of operator {args.username} changed; devices apply it on their next sync")
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver.queries import devices as q
+    from syncserver.queries.reviews import append_audit
+
+    def revoke(s: Any) -> bool:
+        now = datetime.now(UTC)
+        done = q.revoke_device(s, args.device_id, now)
+        if done:
+            append_audit(s, now=now, actor_kind="staff", actor=CLI_ACTOR, action="device.revoke",
+                         target_kind="device", target_id=args.device_id)  # fmt: skip
+        return done
+
+    if not _in_transaction(settings, revoke):
+        raise ValueError(f"no active device {args.device_id}")
+    print(f"device {args.device_id} revoked")
+    return 0
+
+
+def cmd_verify_audit(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from syncserver.audit import summary, verify_chain
+
+    report = _in_transaction(settings, verify_chain)
+    if args.json:
+        print(json.dumps(summary(report), indent=2))
+    elif report.ok:
+        print(f"audit log intact: {report.entries} entries, head {report.head}")
+    else:
+        print(f"audit log BROKEN at entry {report.first_bad_id}: {report.reason}")
+    return 0 if report.ok else 1
+
+
 COMMANDS = {
+    "add-operator": cmd_add_operator,
+    "disable-operator": cmd_set_operator_active,
+    "enable-operator": cmd_set_operator_active,
+    "set-operator-password": cmd_set_operator_password,
+    "revoke-device": cmd_revoke_device,
+    "verify-audit": cmd_verify_audit,
     "run": cmd_run,
     "migrate": cmd_migrate,
     "add-office": cmd_add_office,

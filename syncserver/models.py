@@ -246,6 +246,22 @@ class StaffUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
 
 
+class OfficeOperator(Base):
+    """A desktop operator account, managed centrally and synced to its office's devices as an
+    argon2id hash (never a password) through the change feed."""
+
+    __tablename__ = "office_operators"
+    __table_args__ = (UniqueConstraint("office_code", "username"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    office_code: Mapped[str] = mapped_column(String(6), ForeignKey("offices.code"))
+    username: Mapped[str] = mapped_column(String(64))
+    full_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Ts)
+    updated_at: Mapped[datetime] = mapped_column(Ts)
+
+
 class Change(Base):
     """The change feed devices pull, ordered by the server's sequence only."""
 

@@ -50,17 +50,20 @@ def append_audit(
     office_code: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append one audit entry (never updated or deleted; the hash chain comes with issue 7)."""
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_kind=actor_kind,
-            actor=actor,
-            action=action,
-            target_kind=target_kind,
-            target_id=target_id,
-            office_code=office_code,
-            details=details or {},
-        )
+    """Append one audit entry, linked into the hash chain (syncserver/audit.py); entries are
+    never updated or deleted."""
+    from syncserver.audit import link
+
+    entry = AuditEntry(
+        at=now,
+        actor_kind=actor_kind,
+        actor=actor,
+        action=action,
+        target_kind=target_kind,
+        target_id=target_id,
+        office_code=office_code,
+        details=details or {},
     )
+    link(session, entry)
+    session.add(entry)
     session.flush()
