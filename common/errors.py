@@ -286,6 +286,11 @@ TLS_ERROR = _e(
     "The server's certificate cannot be verified; contact the central office.",
     http=495,
 )
+TLS_REQUIRED = _e(
+    "TLS_REQUIRED",
+    "Alamat server harus memakai https:// (tanpa enkripsi hanya untuk server di komputer ini).",
+    "The server address must use https:// (unencrypted only for a server on this computer).",
+)
 NOT_ENROLLED = _e(
     "NOT_ENROLLED",
     "Perangkat ini belum didaftarkan ke server.",

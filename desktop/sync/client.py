@@ -7,9 +7,11 @@ the server's own errors keep the code of its JSON body.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -58,7 +60,7 @@ class SyncClient:
         read_timeout: float = READ_TIMEOUT,
         lang: str = "id",
     ) -> None:
-        self.base = server_url.rstrip("/")
+        self.base = require_tls(server_url).rstrip("/")
         self.credential = credential
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
@@ -152,7 +154,30 @@ def _error_from(status: int, content: bytes) -> ApiError:
     return ApiError(E.SCHEMA_VIOLATION, {"detail": f"HTTP {status}"}, {"status": status})
 
 
+def require_tls(server_url: str) -> str:
+    """The URL, if it is https, or http to this computer (a local demo or test server).
+
+    Personal data leaves the device only over TLS (DESIGN promise 7); the loopback exception
+    never crosses a network."""
+    parts = urlsplit(server_url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and host:
+        return server_url.strip()
+    if parts.scheme == "http" and (host == "localhost" or _is_loopback(host)):
+        return server_url.strip()
+    raise ApiError(E.TLS_REQUIRED, details={"url": server_url[:200]})
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 #: Codes after which trying again later can succeed (the engine backs off and retries).
 TRANSIENT = frozenset({E.SERVER_UNREACHABLE, E.UNAVAILABLE, E.RATE_LIMITED, E.INTERNAL_ERROR})
 #: Codes that mean this device may not sync until a person acts.
-REFUSED = frozenset({E.AUTH_REQUIRED, E.AUTH_INVALID, E.DEVICE_REVOKED, E.DEVICE_MISMATCH, E.NOT_ENROLLED, E.TLS_ERROR})
+REFUSED = frozenset(
+    {E.AUTH_REQUIRED, E.AUTH_INVALID, E.DEVICE_REVOKED, E.DEVICE_MISMATCH, E.NOT_ENROLLED, E.TLS_ERROR, E.TLS_REQUIRED}
+)

@@ -149,6 +149,7 @@ def test_every_validation_code_is_exercised() -> None:
         E.NOT_ENROLLED,
         E.IMPORT_COLUMNS_MISSING,
         E.IMPORT_ROW_MALFORMED,
+        E.TLS_REQUIRED,
     }
     assert validation_codes == set()
 
