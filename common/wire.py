@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from typing import Any
 
@@ -24,11 +25,22 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+#: A JSON escape of a UTF-16 surrogate (``\ud800``-``\udfff``): legal JSON, but unpaired it makes
+#: a str that cannot be encoded as UTF-8 (stored, hashed or echoed back, it fails).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def loads(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ApiError(E.MALFORMED_JSON) from None
+    if _SURROGATE_ESCAPE.search(body) is not None:  # rare: check the text is all real characters
+        try:
+            dumps(data)
+        except UnicodeEncodeError:
+            raise ApiError(E.MALFORMED_JSON) from None
+    return data
 
 
 def compress(body: bytes, encoding: str = "zstd") -> bytes:

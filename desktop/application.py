@@ -6,9 +6,11 @@ only what it needs (the registration service, the task manager, a :class:`DeskCo
 there are no global singletons, so tests build a ``LoketApp`` on a temporary folder.
 
 Start-up is kept short (the login window must appear within 2 s on an office PC): the window
-is shown first, then the store is opened (migrations included) on the database worker and the
-village search index is built on the I/O pool. A login typed meanwhile simply queues behind
-the store opening on the same single worker.
+is shown first and the village search index is built on the I/O pool. The local database is
+encrypted, so it opens at the first login (the operator's key slot gives its key, on the
+database worker); a new data folder shows "create the first operator" instead. After
+``idle_lock_minutes`` (a setting, default 10) without input the main window hides behind the
+login window; the store stays open and the same or another operator unlocks it.
 
 ``LOKET_DESK_EXIT_AFTER_SHOW=1`` quits as soon as the login window is shown (the cold-start
 benchmark uses it); it prints ``LOKET_LOGIN_SHOWN <time.monotonic()>``.
@@ -35,13 +37,15 @@ from desktop import paths
 from desktop.i18n import arg, qm_path
 from desktop.tasks import TaskManager
 from desktop.views.context import DeskContext
-from desktop.views.login import LoginView
+from desktop.views.login import IdleWatcher, LoginView
 
 log = logging.getLogger(__name__)
 
 EXIT_AFTER_SHOW_ENV = "LOKET_DESK_EXIT_AFTER_SHOW"
 SETTINGS_FILE = "desktop.ini"
 LANG_KEY = "ui/language"
+#: ``false``: do not offer the enroll dialog at start on a device not enrolled
+OFFER_ENROLL_KEY = "sync/offer_enrollment"
 
 
 def ui_settings(data_dir: Path) -> QSettings:
@@ -96,28 +100,29 @@ class LoketApp(QObject):
         self.operator: Any = None
         self._store_future: Future[Any] | None = None
         self._closed = False
+        self.sync: Any = None  # desktop.sync.controller.SyncController, from the first login
+        self._pending_store: Any = None  # opened by a login on the database worker
+        self._idle_minutes: float = 10
+        self.idle: IdleWatcher | None = None
+        self.ready = False  # the first-run check has answered
 
     # --- start-up -----------------------------------------------------------------------------
     def start(self) -> None:
         self.show_login()
-        self._store_future = self.tasks.run_db(self._open_store, on_done=self._store_opened,
+        # the store is encrypted: it opens at login; until then, only "is this a new folder?"
+        self._store_future = self.tasks.run_db(self._first_run_check, on_done=self._store_opened,
                                                on_error=self._store_failed)  # fmt: skip
         self.tasks.run_io(_warm_regions, on_done=self._regions_ready)
 
-    def _open_store(self) -> Any:
-        from desktop.services.operators import list_operators
-        from desktop.store import Store
+    def _first_run_check(self) -> bool:
+        from desktop.services.operators import needs_first_operator
 
-        store = Store.open(self.data_dir)
-        return store, bool(list_operators(store))
+        return needs_first_operator(self.data_dir)
 
-    def _store_opened(self, opened: tuple[Any, bool]) -> None:
-        self.store, has_operators = opened
-        if self._closed:
-            self.store.close()
-            return
-        if not has_operators and self.login is not None:
-            self.login.show_no_operators_hint()
+    def _store_opened(self, first_run: bool) -> None:
+        self.ready = True
+        if first_run and self.login is not None:
+            self.login.show_first_operator_form()
 
     def _store_failed(self, exc: BaseException) -> None:
         log.error("cannot open the local store: %r", exc)
@@ -134,6 +139,7 @@ class LoketApp(QObject):
     def show_login(self) -> None:
         login = LoginView(self.lang)
         login.loginRequested.connect(self._login_requested)
+        login.createRequested.connect(self._create_requested)
         login.languageChanged.connect(self._language_changed)
         self.tasks.set_dialog_parent(login)
         self.login = login
@@ -156,22 +162,38 @@ class LoketApp(QObject):
         self.show_login()  # rebuilt in the new language
         if old is not None and self.login is not None:
             self.login.username.setText(old.username.text())
+            if old._creating:
+                self.login.show_first_operator_form()
             self.login.move(old.pos())
             old.close()
             old.deleteLater()
 
     def _login_requested(self, username: str, password: str) -> None:
-        future = self._store_future
-
-        def check() -> tuple[Any, Any]:
+        def check() -> tuple[Any, Any]:  # on the database worker: logins run one at a time
             from desktop.services.device import device_info
-            from desktop.services.operators import authenticate
+            from desktop.services.operators import authenticate, unlock
 
-            assert future is not None
-            store, _ = future.result()  # queued behind the opening on the same worker
-            return authenticate(store, username, password), device_info(store)
+            store = self.store or self._pending_store
+            if store is None:  # the first login opens the encrypted store with the slot's key
+                store, operator = unlock(self.data_dir, username, password)
+                self._pending_store = store
+            else:  # the idle lock, or after a logout: verify against the slot
+                operator = authenticate(store, username, password)
+            self._idle_minutes = float(store.get_setting("idle_lock_minutes", 10) or 10)
+            return operator, device_info(store)
 
         self.tasks.run_db(check, on_done=self._logged_in, on_error=self._login_failed)
+
+    def _create_requested(self, username: str, full_name: str, password: str) -> None:
+        def create() -> tuple[Any, Any]:
+            from desktop.services.device import device_info
+            from desktop.services.operators import create_first_operator
+
+            store, operator = create_first_operator(self.data_dir, username, password, full_name)
+            self._pending_store = store
+            return operator, device_info(store)
+
+        self.tasks.run_db(create, on_done=self._logged_in, on_error=self._login_failed)
 
     def _login_failed(self, exc: BaseException) -> None:
         if self.login is None:
@@ -186,6 +208,13 @@ class LoketApp(QObject):
         from desktop.views.main_window import MainWindow
 
         operator, device = result
+        if self.store is None:
+            self.store = self._pending_store
+        if self.main_window is not None:  # unlocking after the idle lock
+            if operator.username == self.operator.username:
+                self._unlocked()
+                return
+            self._close_main_window()  # another operator: their own window
         self.operator = operator
         self.service = RegistrationService(self.store, operator)
         office_name = device.office_name or arg(self.tr("Office %1"), device.office_code)
@@ -197,16 +226,65 @@ class LoketApp(QObject):
             write_receipt=self._receipt_writer(office_name, operator),
             import_csv=self._importer(operator),
         )
-        window = MainWindow(self.service, self.tasks, ctx, self.areas)
+        first_login = self.sync is None
+        if first_login:
+            self.sync = self._make_sync()
+        window = MainWindow(self.service, self.tasks, ctx, self.areas, sync=self.sync)
         window.logoutRequested.connect(self.logout)
         self.main_window = window
         self.tasks.set_dialog_parent(window)
         window.show()
         window.form.focus_first()
+        self._start_idle_lock()
+        if first_login:
+            self.sync.start()
+            if not device.enrolled and self.settings.value(OFFER_ENROLL_KEY, True) not in (False, "false"):
+                window.open_enroll()  # first run: enroll now, or work offline
         if self.login is not None:
             self.login.close()
             self.login.deleteLater()
             self.login = None
+
+    def _start_idle_lock(self) -> None:
+        if self.idle is None:
+            self.idle = IdleWatcher(self.app, self._idle_minutes, parent=self)
+            self.idle.idle.connect(self.lock)
+        self.idle.timer.setInterval(max(1, int(self._idle_minutes * 60_000)))
+        self.idle.start()
+
+    def lock(self) -> None:
+        """The idle time passed: hide the main window behind the login window (the store and
+        a running sync carry on); the same or another operator unlocks."""
+        if self.main_window is None or self.login is not None:
+            return
+        if self.idle is not None:
+            self.idle.stop()
+        self.main_window.hide()
+        self.show_login()
+        if self.login is not None:
+            self.login.show_locked(self.operator.username)
+
+    def _unlocked(self) -> None:
+        self.main_window.show()
+        self.main_window.activateWindow()
+        self.tasks.set_dialog_parent(self.main_window)
+        if self.login is not None:
+            self.login.close()
+            self.login.deleteLater()
+            self.login = None
+        self._start_idle_lock()
+
+    def _close_main_window(self) -> None:
+        window = self.main_window
+        self.main_window = None
+        if window is not None:
+            window.close()
+            window.deleteLater()
+
+    def _make_sync(self) -> Any:
+        from desktop.sync.controller import SyncController
+
+        return SyncController(self.store, self.tasks, lang=self.lang.value, parent=self)
 
     def _receipt_writer(self, office_name: str, operator: Any) -> Any:
         lang = self.lang.value
@@ -229,6 +307,8 @@ class LoketApp(QObject):
         return run
 
     def logout(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()
         window = self.main_window
         self.main_window = None
         self.service = None
@@ -248,10 +328,13 @@ class LoketApp(QObject):
             self.main_window.close()
         if self.login is not None:
             self.login.close()
+        if self.sync is not None:
+            self.sync.stop()  # cancel a running sync; it lets go at the next batch
         self.tasks.shutdown(wait=True)
-        if self.store is None and self._store_future is not None and self._store_future.done():
-            if self._store_future.exception() is None:
-                self.store = self._store_future.result()[0]
+        if self.store is None:  # a login opened it but its answer never reached the window
+            self.store = self._pending_store
+        if self.idle is not None:
+            self.idle.remove()
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -1,16 +1,27 @@
 """``loket-desk``: the GUI with no subcommand, and headless subcommands for scripts.
 
     loket-desk [--data-dir DIR] [--lang id|en]                       start the app
-    loket-desk [--data-dir DIR] setup --office CODE --device-no N    local identity (until enrollment)
-    loket-desk [--data-dir DIR] add-operator NAME [--full-name TEXT]
+    loket-desk [--data-dir DIR] add-operator NAME [--full-name TEXT] [--operator NAME]
+    loket-desk [--data-dir DIR] setup --office CODE --device-no N --operator NAME
     loket-desk [--data-dir DIR] import FILE.csv [--operator NAME] [--dry-run] [--errors OUT.csv]
     loket-desk [--data-dir DIR] import --template OUT.csv
     loket-desk [--data-dir DIR] status [--json] [--operator NAME]
-    loket-desk [--data-dir DIR] enroll --server URL --code CODE [--ca-bundle FILE]
+    loket-desk [--data-dir DIR] enroll --server URL --code CODE [--ca-bundle FILE] --operator NAME
     loket-desk [--data-dir DIR] sync [--operator NAME]
+    loket-desk [--data-dir DIR] passwd --operator NAME
+    loket-desk [--data-dir DIR] purge --operator NAME
+    loket-desk [--data-dir DIR] rekey --operator NAME
+    loket-desk [--data-dir DIR] remember-key --operator NAME
 
-Passwords come from ``LOKET_PASSWORD``, else a prompt; ``--operator`` defaults to
-``LOKET_OPERATOR``. Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr);
+The local database is encrypted: every command that opens it logs in first, as
+``--operator NAME`` (default ``LOKET_OPERATOR``) with the password from ``LOKET_PASSWORD``,
+else a prompt (store/keys.py, docs/SECURITY.md). Two exceptions: the very first
+``add-operator`` of a data folder (it makes the database key), and ``sync`` without an
+operator, which uses the key kept for unattended syncs in the OS credential store
+(``remember-key``). A new password (``add-operator`` as an existing operator, ``passwd``)
+comes from ``LOKET_NEW_PASSWORD``, else a prompt.
+
+Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr);
 2 wrong usage; 3 an import finished but rejected some rows (see the error file).
 ``sync`` has its own codes for schedulers: 0 everything sent and answered, 1 local error
 (e.g. not enrolled), 2 server unreachable, 3 refused (revoked device, bad credential, TLS),
@@ -39,6 +50,7 @@ EXIT_REJECTED_ROWS = 3
 
 ENV_PASSWORD = "LOKET_PASSWORD"
 ENV_OPERATOR = "LOKET_OPERATOR"
+ENV_NEW_PASSWORD = "LOKET_NEW_PASSWORD"
 log = logging.getLogger("desktop.cli")
 
 
@@ -84,10 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--office-name", default=None, metavar="TEXT", help="office name printed on receipts"
     )
+    _operator_option(p)
 
-    p = sub.add_parser("add-operator", help="create a local operator account")
+    p = sub.add_parser(
+        "add-operator",
+        help="create a local operator account (as --operator NAME, except the very first)",
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument("--full-name", default="", metavar="TEXT")
+    _operator_option(p)
+
+    p = sub.add_parser("passwd", help=f"change the operator's password (new one from ${ENV_NEW_PASSWORD} or a prompt)")
+    _operator_option(p)
+    p = sub.add_parser("purge", help="remove personal data of decided records older than the retention period")
+    _operator_option(p)
+    p = sub.add_parser("rekey", help="rotate the database key (re-encrypts the file, re-wraps every operator's slot)")
+    _operator_option(p)
+    p = sub.add_parser(
+        "remember-key", help="keep the database key in the OS credential store for unattended syncs"
+    )
+    _operator_option(p)
 
     p = sub.add_parser(
         "import", help="import paper-form registrations from a CSV file (docs/IMPORT.md)"
@@ -168,29 +196,60 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import" and args.dry_run:
         return _import(args, None, None)
 
-    from desktop.store import Store, StoreError
+    from desktop.store import StoreError
 
+    if args.command == "add-operator":
+        return _add_operator(args, data_dir)
     try:
-        store = Store.open(data_dir)
+        store, operator = _open(args, data_dir)
     except StoreError as exc:
         raise CliError("STORE_ERROR", str(exc)) from None
     try:
         if args.command == "setup":
             return _setup(args, store)
-        if args.command == "add-operator":
-            return _add_operator(args, store)
         if args.command == "enroll":
             return _enroll(args, store)
-        operator = _login(store, args.operator)
         if args.command == "sync":
             return _sync(store)
         if args.command == "import":
             return _import(args, store, operator)
         if args.command == "status":
             return _status(args, store, operator)
+        if args.command == "passwd":
+            return _passwd(store, operator)
+        if args.command == "purge":
+            return _purge(store)
+        if args.command == "rekey":
+            return _rekey(store)
+        if args.command == "remember-key":
+            return _remember_key(store)
         raise CliError("USAGE", f"unknown command {args.command}")
     finally:
         store.close()
+
+
+def _open(args: argparse.Namespace, data_dir: Path):  # type: ignore[no-untyped-def]
+    """The open store and the operator it was opened as (None for an unattended sync)."""
+    from desktop.services.operators import needs_first_operator, unlock
+    from desktop.store import Store
+    from desktop.store.keys import load_unattended_key
+
+    if args.command == "sync" and not args.operator:
+        key = load_unattended_key(data_dir)
+        if key is None:
+            raise CliError(
+                "OPERATOR_REQUIRED",
+                f"give --operator NAME (or set {ENV_OPERATOR}), or keep the key for unattended "
+                "syncs with: loket-desk remember-key --operator NAME",
+            )
+        return Store.open(data_dir, key), None
+    if not args.operator:
+        raise CliError("OPERATOR_REQUIRED", f"give --operator NAME (or set {ENV_OPERATOR})")
+    if needs_first_operator(data_dir):
+        raise CliError(
+            "NO_OPERATOR", "this device has no operator yet: create one with loket-desk add-operator NAME"
+        )
+    return unlock(data_dir, args.operator, _password(f"Password for {args.operator}: "))
 
 
 def _password(prompt: str) -> str:
@@ -204,12 +263,18 @@ def _password(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _login(store, name: str | None):  # type: ignore[no-untyped-def]
-    from desktop.services.operators import authenticate
-
-    if not name:
-        raise CliError("OPERATOR_REQUIRED", f"give --operator NAME (or set {ENV_OPERATOR})")
-    return authenticate(store, name, _password(f"Password for {name}: "))
+def _new_password(prompt: str) -> str:
+    value = os.environ.get(ENV_NEW_PASSWORD)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CliError(
+            "PASSWORD_REQUIRED", f"set {ENV_NEW_PASSWORD} or run from a terminal to be asked"
+        )
+    password = getpass.getpass(prompt)
+    if getpass.getpass("Repeat the password: ") != password:
+        raise CliError("PASSWORD_MISMATCH", "the two passwords differ")
+    return password
 
 
 def _enroll(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
@@ -241,18 +306,74 @@ def _setup(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-d
     return EXIT_OK
 
 
-def _add_operator(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
-    from desktop.services.operators import add_operator
+def _add_operator(args: argparse.Namespace, data_dir: Path) -> int:
+    """The very first operator of a data folder makes the database key (no login: there is
+    nobody to log in as); any later one is added by an existing operator (``--operator``)."""
+    from desktop.services.operators import add_operator, create_first_operator, needs_first_operator
+    from desktop.store import StoreError
 
-    password = _password(f"Password for the new operator {args.name}: ")
-    if not os.environ.get(ENV_PASSWORD) and sys.stdin.isatty():
-        if getpass.getpass("Repeat the password: ") != password:
-            raise CliError("PASSWORD_MISMATCH", "the two passwords differ")
     try:
-        add_operator(store, args.name, password, args.full_name)
+        if needs_first_operator(data_dir):
+            if os.environ.get(ENV_NEW_PASSWORD) or not os.environ.get(ENV_PASSWORD):
+                password = _new_password(f"Password for the new operator {args.name}: ")
+            else:
+                password = os.environ[ENV_PASSWORD]
+            store, _ = create_first_operator(data_dir, args.name, password, args.full_name)
+            store.close()
+        else:
+            store, _operator = _open(args, data_dir)
+            try:
+                add_operator(store, args.name, _new_password(f"Password for the new operator {args.name}: "), args.full_name)
+            finally:
+                store.close()
     except ValueError as exc:
         raise CliError("INVALID_VALUE", str(exc)) from None
+    except StoreError as exc:
+        raise CliError("STORE_ERROR", str(exc)) from None
     print(f"operator {args.name.strip().lower()} created")
+    return EXIT_OK
+
+
+def _passwd(store, operator) -> int:  # type: ignore[no-untyped-def]
+    from desktop.services.operators import set_password
+
+    try:
+        set_password(store, operator.username, _new_password(f"New password for {operator.username}: "))
+    except ValueError as exc:
+        raise CliError("INVALID_VALUE", str(exc)) from None
+    print(f"password of {operator.username} changed")
+    return EXIT_OK
+
+
+def _purge(store) -> int:  # type: ignore[no-untyped-def]
+    from desktop.services.retention import purge_expired
+
+    result = purge_expired(store)
+    print(f"purged personal data of {result.purged} decided record(s) older than {result.days} days")
+    return EXIT_OK
+
+
+def _rekey(store) -> int:  # type: ignore[no-untyped-def]
+    from desktop.services.operators import rekey_database
+
+    try:
+        slots = rekey_database(store)
+    except ValueError as exc:
+        raise CliError("INVALID_VALUE", str(exc)) from None
+    print(f"database key rotated; key slots re-wrapped for {slots} operator(s)")
+    return EXIT_OK
+
+
+def _remember_key(store) -> int:  # type: ignore[no-untyped-def]
+    from desktop.store.keys import save_unattended_key
+
+    if not save_unattended_key(store.data_dir, store.key):
+        raise CliError(
+            "NO_CREDENTIAL_STORE",
+            "this system has no OS credential store (keyring); run sync with --operator "
+            "NAME and LOKET_PASSWORD instead (docs/SECURITY.md)",
+        )
+    print("database key kept in the OS credential store for unattended syncs")
     return EXIT_OK
 
 

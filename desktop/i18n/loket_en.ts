@@ -64,6 +64,77 @@
     </message>
 </context>
 <context>
+    <name>EnrollDialog</name>
+    <message>
+        <source>Enroll this device</source>
+        <translation>Enroll this device</translation>
+    </message>
+    <message>
+        <source>Connect this computer to the programme&apos;s server so registrations are sent automatically. Ask the central office for a one-time enrollment code.</source>
+        <translation>Connect this computer to the programme&apos;s server so registrations are sent automatically. Ask the central office for a one-time enrollment code.</translation>
+    </message>
+    <message>
+        <source>for example https://loket.kemnaker.go.id</source>
+        <translation>for example https://loket.kemnaker.go.id</translation>
+    </message>
+    <message>
+        <source>One-time code from the console</source>
+        <translation>One-time code from the console</translation>
+    </message>
+    <message>
+        <source>Optional: the office&apos;s certificate file (.pem)</source>
+        <translation>Optional: the office&apos;s certificate file (.pem)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Server address</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>Enrollment code</translation>
+    </message>
+    <message>
+        <source>CA bundle</source>
+        <translation>CA bundle</translation>
+    </message>
+    <message>
+        <source>Enroll</source>
+        <translation>Enroll</translation>
+    </message>
+    <message>
+        <source>Work offline for now</source>
+        <translation>Work offline for now</translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation>Certificate file</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Certificates (*.pem *.crt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Enrolling…</source>
+        <translation>Enrolling…</translation>
+    </message>
+    <message>
+        <source>Enter the server address, starting with https://</source>
+        <translation>Enter the server address, starting with https://</translation>
+    </message>
+    <message>
+        <source>Enter the enrollment code.</source>
+        <translation>Enter the enrollment code.</translation>
+    </message>
+    <message>
+        <source>The device could not be enrolled: %1</source>
+        <translation>The device could not be enrolled: %1</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Import paper forms</source>
@@ -173,6 +244,7 @@
     <name>LoketApp</name>
     <message>
         <source>The local database cannot be opened: %1</source>
+        <extracomment>``false``: do not offer the enroll dialog at start on a device not enrolled</extracomment>
         <translation>The local database cannot be opened: %1</translation>
     </message>
     <message>
@@ -255,6 +327,10 @@
         <translation>Search registrations</translation>
     </message>
     <message>
+        <source>S&amp;ync</source>
+        <translation>S&amp;ync</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>&amp;Help</translation>
     </message>
@@ -267,8 +343,16 @@
         <translation>Operator: %1</translation>
     </message>
     <message>
-        <source>Waiting to be sent: %1</source>
+        <source>Sync history…</source>
         <extracomment>Issue 5 (sync client) puts its connection / progress / &quot;sync now&quot; widget here.</extracomment>
+        <translation>Sync history…</translation>
+    </message>
+    <message>
+        <source>Enroll device…</source>
+        <translation>Enroll device…</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent: %1</source>
         <translation>Waiting to be sent: %1</translation>
     </message>
     <message>
@@ -388,6 +472,70 @@
     <message>
         <source>Close</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <source>Reviewer&apos;s note: %1</source>
+        <translation>Reviewer&apos;s note: %1</translation>
+    </message>
+    <message>
+        <source>Returned for correction: edit the record and save it; it is sent again as a new revision.</source>
+        <translation>Returned for correction: edit the record and save it; it is sent again as a new revision.</translation>
+    </message>
+    <message>
+        <source>Reason for rejection: %1</source>
+        <translation>Reason for rejection: %1</translation>
+    </message>
+    <message>
+        <source>Possibly the same person as registration %1</source>
+        <translation>Possibly the same person as registration %1</translation>
+    </message>
+    <message>
+        <source>The server did not accept this revision. Correct the record and save it again:</source>
+        <translation>The server did not accept this revision. Correct the record and save it again:</translation>
+    </message>
+    <message>
+        <source>Conflict: the server holds revision %1 of this record, changed elsewhere. Nothing was overwritten; check the record and save it again, or ask the central office.</source>
+        <translation>Conflict: the server holds revision %1 of this record, changed elsewhere. Nothing was overwritten; check the record and save it again, or ask the central office.</translation>
+    </message>
+    <message>
+        <source>From the server</source>
+        <translation>From the server</translation>
+    </message>
+    <message>
+        <source>Does not meet the programme&apos;s requirements</source>
+        <translation>Does not meet the programme&apos;s requirements</translation>
+    </message>
+    <message>
+        <source>Age outside 18 to 64</source>
+        <translation>Age outside 18 to 64</translation>
+    </message>
+    <message>
+        <source>Civil servant, soldier, police, village official or state-enterprise director</source>
+        <translation>Civil servant, soldier, police, village official or state-enterprise director</translation>
+    </message>
+    <message>
+        <source>Still in formal education</source>
+        <translation>Still in formal education</translation>
+    </message>
+    <message>
+        <source>Duplicate registration</source>
+        <translation>Duplicate registration</translation>
+    </message>
+    <message>
+        <source>More than two registrations on one family card</source>
+        <translation>More than two registrations on one family card</translation>
+    </message>
+    <message>
+        <source>False or inconsistent data</source>
+        <translation>False or inconsistent data</translation>
+    </message>
+    <message>
+        <source>Incomplete documents or data</source>
+        <translation>Incomplete documents or data</translation>
+    </message>
+    <message>
+        <source>Other (see the note)</source>
+        <translation>Other (see the note)</translation>
     </message>
     <message>
         <source>Yes</source>
@@ -765,6 +913,42 @@
     </message>
 </context>
 <context>
+    <name>RelativeTime</name>
+    <message>
+        <source>never</source>
+        <extracomment>Progress bar appears only after a sync has lasted this long. At most this often the bar is repainted from the (possibly very chatty) progress.</extracomment>
+        <translation>never</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>just now</translation>
+    </message>
+    <message>
+        <source>1 minute ago</source>
+        <translation>1 minute ago</translation>
+    </message>
+    <message>
+        <source>%1 minutes ago</source>
+        <translation>%1 minutes ago</translation>
+    </message>
+    <message>
+        <source>1 hour ago</source>
+        <translation>1 hour ago</translation>
+    </message>
+    <message>
+        <source>%1 hours ago</source>
+        <translation>%1 hours ago</translation>
+    </message>
+    <message>
+        <source>yesterday</source>
+        <translation>yesterday</translation>
+    </message>
+    <message>
+        <source>%1 days ago</source>
+        <translation>%1 days ago</translation>
+    </message>
+</context>
+<context>
     <name>SaveProblemsDialog</name>
     <message>
         <source>Not saved yet</source>
@@ -785,6 +969,147 @@
     <message>
         <source>Go to the field</source>
         <translation>Go to the field</translation>
+    </message>
+</context>
+<context>
+    <name>SyncHistoryView</name>
+    <message>
+        <source>Sync history</source>
+        <translation>Sync history</translation>
+    </message>
+    <message>
+        <source>Each attempt to send and receive, newest first.</source>
+        <translation>Each attempt to send and receive, newest first.</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Started</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <source>Need attention</source>
+        <translation>Need attention</translation>
+    </message>
+    <message>
+        <source>Bytes sent</source>
+        <translation>Bytes sent</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>No sync has been attempted yet.</source>
+        <translation>No sync has been attempted yet.</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+</context>
+<context>
+    <name>SyncOutcome</name>
+    <message>
+        <source>Succeeded</source>
+        <translation>Succeeded</translation>
+    </message>
+    <message>
+        <source>Partly sent</source>
+        <translation>Partly sent</translation>
+    </message>
+    <message>
+        <source>Server unreachable</source>
+        <translation>Server unreachable</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Refused</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Running</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Sync progress</source>
+        <translation>Sync progress</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Send and receive now (%1)</source>
+        <translation>Send and receive now (%1)</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Syncing…</translation>
+    </message>
+    <message>
+        <source>Refused by the server</source>
+        <translation>Refused by the server</translation>
+    </message>
+    <message>
+        <source>Device not enrolled</source>
+        <translation>Device not enrolled</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent: %1</source>
+        <translation>Waiting to be sent: %1</translation>
+    </message>
+    <message>
+        <source>Last sync: %1</source>
+        <translation>Last sync: %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 records · %3</source>
+        <translation>%1 of %2 records · %3</translation>
+    </message>
+    <message>
+        <source>Receiving decisions: %1</source>
+        <translation>Receiving decisions: %1</translation>
     </message>
 </context>
 <context>

@@ -64,6 +64,77 @@
     </message>
 </context>
 <context>
+    <name>EnrollDialog</name>
+    <message>
+        <source>Enroll this device</source>
+        <translation>Daftarkan perangkat ini</translation>
+    </message>
+    <message>
+        <source>Connect this computer to the programme&apos;s server so registrations are sent automatically. Ask the central office for a one-time enrollment code.</source>
+        <translation>Hubungkan komputer ini ke server program agar pendaftaran terkirim otomatis. Mintalah kode pendaftaran sekali pakai ke kantor pusat.</translation>
+    </message>
+    <message>
+        <source>for example https://loket.kemnaker.go.id</source>
+        <translation>misalnya https://loket.kemnaker.go.id</translation>
+    </message>
+    <message>
+        <source>One-time code from the console</source>
+        <translation>Kode sekali pakai dari konsol</translation>
+    </message>
+    <message>
+        <source>Optional: the office&apos;s certificate file (.pem)</source>
+        <translation>Opsional: berkas sertifikat kantor (.pem)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Telusuri…</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Alamat server</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>Kode pendaftaran</translation>
+    </message>
+    <message>
+        <source>CA bundle</source>
+        <translation>Sertifikat CA</translation>
+    </message>
+    <message>
+        <source>Enroll</source>
+        <translation>Daftarkan</translation>
+    </message>
+    <message>
+        <source>Work offline for now</source>
+        <translation>Bekerja luring dulu</translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation>Berkas sertifikat</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Sertifikat (*.pem *.crt);;Semua berkas (*)</translation>
+    </message>
+    <message>
+        <source>Enrolling…</source>
+        <translation>Mendaftarkan…</translation>
+    </message>
+    <message>
+        <source>Enter the server address, starting with https://</source>
+        <translation>Isi alamat server, diawali https://</translation>
+    </message>
+    <message>
+        <source>Enter the enrollment code.</source>
+        <translation>Isi kode pendaftaran.</translation>
+    </message>
+    <message>
+        <source>The device could not be enrolled: %1</source>
+        <translation>Perangkat tidak dapat didaftarkan: %1</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Import paper forms</source>
@@ -173,6 +244,7 @@
     <name>LoketApp</name>
     <message>
         <source>The local database cannot be opened: %1</source>
+        <extracomment>``false``: do not offer the enroll dialog at start on a device not enrolled</extracomment>
         <translation>Basis data lokal tidak dapat dibuka: %1</translation>
     </message>
     <message>
@@ -255,6 +327,10 @@
         <translation>Cari pendaftaran</translation>
     </message>
     <message>
+        <source>S&amp;ync</source>
+        <translation>Si&amp;nkronisasi</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>Ban&amp;tuan</translation>
     </message>
@@ -267,8 +343,16 @@
         <translation>Operator: %1</translation>
     </message>
     <message>
-        <source>Waiting to be sent: %1</source>
+        <source>Sync history…</source>
         <extracomment>Issue 5 (sync client) puts its connection / progress / &quot;sync now&quot; widget here.</extracomment>
+        <translation>Riwayat sinkronisasi…</translation>
+    </message>
+    <message>
+        <source>Enroll device…</source>
+        <translation>Daftarkan perangkat…</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent: %1</source>
         <translation>Menunggu dikirim: %1</translation>
     </message>
     <message>
@@ -388,6 +472,70 @@
     <message>
         <source>Close</source>
         <translation>Tutup</translation>
+    </message>
+    <message>
+        <source>Reviewer&apos;s note: %1</source>
+        <translation>Catatan pemeriksa: %1</translation>
+    </message>
+    <message>
+        <source>Returned for correction: edit the record and save it; it is sent again as a new revision.</source>
+        <translation>Dikembalikan untuk perbaikan: ubah data lalu simpan; data dikirim lagi sebagai revisi baru.</translation>
+    </message>
+    <message>
+        <source>Reason for rejection: %1</source>
+        <translation>Alasan penolakan: %1</translation>
+    </message>
+    <message>
+        <source>Possibly the same person as registration %1</source>
+        <translation>Mungkin orang yang sama dengan pendaftaran %1</translation>
+    </message>
+    <message>
+        <source>The server did not accept this revision. Correct the record and save it again:</source>
+        <translation>Server tidak menerima revisi ini. Perbaiki data lalu simpan lagi:</translation>
+    </message>
+    <message>
+        <source>Conflict: the server holds revision %1 of this record, changed elsewhere. Nothing was overwritten; check the record and save it again, or ask the central office.</source>
+        <translation>Konflik: server menyimpan revisi %1 dari data ini, yang diubah di tempat lain. Tidak ada yang ditimpa; periksa data lalu simpan lagi, atau tanyakan ke kantor pusat.</translation>
+    </message>
+    <message>
+        <source>From the server</source>
+        <translation>Dari server</translation>
+    </message>
+    <message>
+        <source>Does not meet the programme&apos;s requirements</source>
+        <translation>Tidak memenuhi persyaratan program</translation>
+    </message>
+    <message>
+        <source>Age outside 18 to 64</source>
+        <translation>Usia di luar 18 sampai 64 tahun</translation>
+    </message>
+    <message>
+        <source>Civil servant, soldier, police, village official or state-enterprise director</source>
+        <translation>PNS, TNI, Polri, perangkat desa, atau direksi/komisaris BUMN</translation>
+    </message>
+    <message>
+        <source>Still in formal education</source>
+        <translation>Masih menempuh pendidikan formal</translation>
+    </message>
+    <message>
+        <source>Duplicate registration</source>
+        <translation>Pendaftaran ganda</translation>
+    </message>
+    <message>
+        <source>More than two registrations on one family card</source>
+        <translation>Lebih dari dua pendaftar dalam satu KK</translation>
+    </message>
+    <message>
+        <source>False or inconsistent data</source>
+        <translation>Data palsu atau tidak konsisten</translation>
+    </message>
+    <message>
+        <source>Incomplete documents or data</source>
+        <translation>Dokumen atau data tidak lengkap</translation>
+    </message>
+    <message>
+        <source>Other (see the note)</source>
+        <translation>Lainnya (lihat catatan)</translation>
     </message>
     <message>
         <source>Yes</source>
@@ -765,6 +913,42 @@
     </message>
 </context>
 <context>
+    <name>RelativeTime</name>
+    <message>
+        <source>never</source>
+        <extracomment>Progress bar appears only after a sync has lasted this long. At most this often the bar is repainted from the (possibly very chatty) progress.</extracomment>
+        <translation>belum pernah</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>baru saja</translation>
+    </message>
+    <message>
+        <source>1 minute ago</source>
+        <translation>1 menit yang lalu</translation>
+    </message>
+    <message>
+        <source>%1 minutes ago</source>
+        <translation>%1 menit yang lalu</translation>
+    </message>
+    <message>
+        <source>1 hour ago</source>
+        <translation>1 jam yang lalu</translation>
+    </message>
+    <message>
+        <source>%1 hours ago</source>
+        <translation>%1 jam yang lalu</translation>
+    </message>
+    <message>
+        <source>yesterday</source>
+        <translation>kemarin</translation>
+    </message>
+    <message>
+        <source>%1 days ago</source>
+        <translation>%1 hari yang lalu</translation>
+    </message>
+</context>
+<context>
     <name>SaveProblemsDialog</name>
     <message>
         <source>Not saved yet</source>
@@ -785,6 +969,147 @@
     <message>
         <source>Go to the field</source>
         <translation>Ke isian</translation>
+    </message>
+</context>
+<context>
+    <name>SyncHistoryView</name>
+    <message>
+        <source>Sync history</source>
+        <translation>Riwayat sinkronisasi</translation>
+    </message>
+    <message>
+        <source>Each attempt to send and receive, newest first.</source>
+        <translation>Setiap percobaan mengirim dan menerima, yang terbaru di atas.</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Mulai</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Lama</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Hasil</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Dikirim</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Diterima</translation>
+    </message>
+    <message>
+        <source>Need attention</source>
+        <translation>Perlu perhatian</translation>
+    </message>
+    <message>
+        <source>Bytes sent</source>
+        <translation>Bita terkirim</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Masalah</translation>
+    </message>
+    <message>
+        <source>No sync has been attempted yet.</source>
+        <translation>Belum pernah ada percobaan sinkronisasi.</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Muat ulang</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 dtk</translation>
+    </message>
+</context>
+<context>
+    <name>SyncOutcome</name>
+    <message>
+        <source>Succeeded</source>
+        <translation>Berhasil</translation>
+    </message>
+    <message>
+        <source>Partly sent</source>
+        <translation>Terkirim sebagian</translation>
+    </message>
+    <message>
+        <source>Server unreachable</source>
+        <translation>Server tak terjangkau</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Ditolak</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Dibatalkan</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Sedang berjalan</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Sync progress</source>
+        <translation>Kemajuan sinkronisasi</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Sinkronkan sekarang</translation>
+    </message>
+    <message>
+        <source>Send and receive now (%1)</source>
+        <translation>Kirim dan terima sekarang (%1)</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Daring</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Luring</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Menyinkronkan…</translation>
+    </message>
+    <message>
+        <source>Refused by the server</source>
+        <translation>Ditolak server</translation>
+    </message>
+    <message>
+        <source>Device not enrolled</source>
+        <translation>Perangkat belum didaftarkan</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent: %1</source>
+        <translation>Menunggu dikirim: %1</translation>
+    </message>
+    <message>
+        <source>Last sync: %1</source>
+        <translation>Sinkronisasi terakhir: %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Menghubungkan…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 records · %3</source>
+        <translation>%1 dari %2 rekaman · %3</translation>
+    </message>
+    <message>
+        <source>Receiving decisions: %1</source>
+        <translation>Menerima keputusan: %1</translation>
     </message>
 </context>
 <context>

@@ -48,6 +48,7 @@ from common import errors as E
 from common.errors import ApiError
 
 SLOTS_FILE = "keyslots.json"
+PENDING_FILE = "keyslots.pending.json"  # slots under a new key while the database is re-keyed
 KEY_BYTES = 32
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
@@ -104,9 +105,25 @@ def sqlcipher_key(db_key: bytes) -> str:
 class KeySlots:
     """The key slots file of one data folder."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.path = Path(data_dir) / SLOTS_FILE
+    def __init__(self, data_dir: Path, name: str = SLOTS_FILE) -> None:
+        self.path = Path(data_dir) / name
         self._data: dict[str, Any] = self._read()
+
+    @classmethod
+    def pending(cls, data_dir: Path) -> KeySlots:
+        """The side file of slots under a new key, written before a re-key (starts empty)."""
+        (Path(data_dir) / PENDING_FILE).unlink(missing_ok=True)  # left by a re-key that failed early
+        return cls(data_dir, PENDING_FILE)
+
+    def replace_with(self, other: KeySlots) -> None:
+        """Move ``other``'s file over this one (the end of a re-key)."""
+        os.replace(other.path, self.path)
+        self._data = self._read()
+
+    def _reload(self) -> None:
+        # re-read before each change: another KeySlots (the sync thread, another process)
+        # may have written the file since this one read it
+        self._data = self._read()
 
     def _read(self) -> dict[str, Any]:
         if not self.path.exists():
@@ -156,13 +173,27 @@ class KeySlots:
     def add_from_hash(self, db_key: bytes, username: str, argon2id_hash: str) -> None:
         """A slot for ``username`` from an argon2id encoded hash (accounts from the server)."""
         params, raw = parse_argon2id(argon2id_hash)
+        self._reload()
         slot = {"salt": _b64(params.salt), "t": params.t, "m": params.m, "p": params.p,
                 "hash_len": params.hash_len, **_wrap(db_key, raw, username)}  # fmt: skip
         self._data["slots"][username] = slot
         self._data["failures"].pop(username, None)
         self._write()
 
+    def sync_account(self, db_key: bytes, username: str, argon2id_hash: str, active: bool) -> None:
+        """Bring ``username``'s slot in line with an account synced from the server: a slot
+        from its argon2id hash while active, no slot once disabled (its password then opens
+        nothing at the next start). A hash that is not argon2id makes no slot."""
+        if not active:
+            self.remove(username)
+            return
+        try:
+            self.add_from_hash(db_key, username, argon2id_hash)
+        except (InvalidHashError, ValueError, KeyError):
+            self.remove(username)  # an old slot must not outlive a password it no longer matches
+
     def remove(self, username: str) -> None:
+        self._reload()
         if self._data["slots"].pop(username, None) is not None:
             self._write()
 
@@ -173,6 +204,7 @@ class KeySlots:
         names cannot be probed) or ACCOUNT_LOCKED after repeated failures.
         """
         now = now or datetime.now(timezone.utc)
+        self._reload()
         failures = self._data["failures"].get(username)
         if failures and failures.get("locked_until"):
             if datetime.fromisoformat(failures["locked_until"]) > now:
@@ -190,6 +222,9 @@ class KeySlots:
                 if self._data["failures"].pop(username, None) is not None:
                     self._write()
                 return key
+        else:  # the same cost as a real slot: no user-name oracle by timing
+            Argon2Params(b"loket-no-such-slot", DEFAULT_COST["t"], DEFAULT_COST["m"],
+                         DEFAULT_COST["p"], 32).derive(password)  # fmt: skip
         entry = self._data["failures"].setdefault(username, {"count": 0, "locked_until": None})
         entry["count"] += 1
         if entry["count"] >= MAX_FAILURES:

@@ -48,6 +48,7 @@ from common.protocol import (
 from common.record import parse_datetime
 from desktop.store import Store
 from desktop.store import settings as S
+from desktop.store.keys import KeySlots
 from desktop.store.models import OperatorAccount, OutboxEntry, RegistrationRecord, RevisionRecord, SyncRun
 from desktop.sync.client import REFUSED, TRANSIENT, SyncClient
 
@@ -322,15 +323,22 @@ class SyncEngine:
             page = self.client.pull(cursor)
             assert self.client.last is not None
             report.bytes_received += self.client.last.bytes_received
+            # operator accounts get key slots (store/keys.py): the slots file and this store's key
+            slots = KeySlots(self.store.data_dir)
             with self.store.session() as s:  # changes and cursor in one transaction
                 for change in page.changes:
-                    apply_change(s, change)
+                    apply_change(s, change, slots, self.store.key)
                 S.write(s, "sync_cursor", page.cursor)
                 S.write(s, "last_sync_success", _iso(datetime.now(timezone.utc)))
             report.changes_applied += len(page.changes)
             if progress:
                 progress(SyncProgress("pull", report.sent, report.sent, report.bytes_sent, report.changes_applied))
             if not page.more:
+                # retention (services/retention.py): decided records past the period lose
+                # their personal data once the pull has brought the decisions in
+                from desktop.services.retention import purge_after_sync
+
+                purge_after_sync(self.store)
                 return
 
     # --- bookkeeping ---------------------------------------------------------------------
@@ -400,7 +408,11 @@ def _group_by_keys(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dic
     return groups
 
 
-def apply_change(s: Session, change: Change) -> None:
+def apply_change(s: Session, change: Change, slots: KeySlots | None = None, db_key: bytes | None = None) -> None:
+    """Apply one pulled change. With ``slots`` and ``db_key`` (the open store's key), an
+    OPERATOR change also makes the account's key slot from its argon2id hash, or removes it
+    for a disabled account (security issue: offline login, and "a disabled account stops
+    working on the device at its next sync")."""
     if change.kind is ChangeKind.DECISION and change.registration_id:
         row = s.get(RegistrationRecord, change.registration_id)
         if row is None:
@@ -432,6 +444,8 @@ def apply_change(s: Session, change: Change) -> None:
             account.password_hash = str(data["password_hash"])
         account.active = bool(data.get("active", True))
         account.source = "server"
+        if slots is not None and db_key is not None:  # written before this transaction commits
+            slots.sync_account(db_key, username, account.password_hash, account.active)
     # REFERENCE and unknown kinds: nothing to apply yet; the cursor still moves past them
 
 

@@ -1,10 +1,15 @@
 """Operator login (``LoginView``): user name, password, Enter logs in. The password check
-(argon2id) runs on the database worker; the window stays responsive. The language can be
-switched here (Bahasa Indonesia by default)."""
+(opening the operator's key slot: argon2id) runs on the database worker; the window stays
+responsive. The language can be switched here (Bahasa Indonesia by default).
+
+On a new data folder the same window becomes "create the first operator" (full name and the
+password twice; :meth:`LoginView.show_first_operator_form`): that operator's password wraps
+the new database key. :class:`IdleWatcher` locks the app after a quiet period (the shell shows
+this window again over the hidden main window)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from common.i18n import Lang
+from desktop.i18n import arg
 
 
 class LoginView(QWidget):
@@ -25,6 +31,7 @@ class LoginView(QWidget):
     :meth:`show_error` or closes the window."""
 
     loginRequested = Signal(str, str)  # noqa: N815
+    createRequested = Signal(str, str, str)  # noqa: N815  (username, full name, password)
     languageChanged = Signal(str)  # noqa: N815
 
     def __init__(self, lang: Lang, parent: QWidget | None = None) -> None:
@@ -32,6 +39,7 @@ class LoginView(QWidget):
         self.setObjectName("loginView")
         self.setWindowTitle(self.tr("Loket — operator login"))
         self._busy = False
+        self._creating = False
 
         title = QLabel(self.tr("Loket"), self)
         title.setObjectName("loginTitle")
@@ -63,9 +71,25 @@ class LoginView(QWidget):
         pass_label.setBuddy(self.password)
         lang_label = QLabel(self.tr("Language"), self)
         lang_label.setBuddy(self.language)
+        # the first-run fields (hidden until show_first_operator_form)
+        self.full_name = QLineEdit(self)
+        self.full_name.setObjectName("loginFullName")
+        self.full_name.setAccessibleName(self.tr("Full name"))
+        self.repeat = QLineEdit(self)
+        self.repeat.setObjectName("loginRepeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat.setAccessibleName(self.tr("Repeat the password"))
+        self._name_label = QLabel(self.tr("Full name"), self)
+        self._name_label.setBuddy(self.full_name)
+        self._repeat_label = QLabel(self.tr("Repeat the password"), self)
+        self._repeat_label.setBuddy(self.repeat)
+        for w in (self.full_name, self.repeat, self._name_label, self._repeat_label):
+            w.hide()
         form = QFormLayout()
         form.addRow(user_label, self.username)
+        form.addRow(self._name_label, self.full_name)
         form.addRow(pass_label, self.password)
+        form.addRow(self._repeat_label, self.repeat)
         form.addRow(lang_label, self.language)
 
         self.message = QLabel(self)
@@ -82,8 +106,10 @@ class LoginView(QWidget):
         self.button.setObjectName("loginButton")
         self.button.setDefault(True)
         self.button.clicked.connect(self._submit)
-        self.username.returnPressed.connect(self.password.setFocus)
-        self.password.returnPressed.connect(self._submit)
+        self.username.returnPressed.connect(self._next_after_username)
+        self.full_name.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self._after_password)
+        self.repeat.returnPressed.connect(self._submit)
 
         card = QFrame(self)
         card.setObjectName("loginCard")
@@ -120,10 +146,50 @@ class LoginView(QWidget):
         if not user:
             self.username.setFocus()
             return
+        if self._creating:
+            if self.password.text() != self.repeat.text():
+                self.show_error(self.tr("The two passwords differ."))
+                return
+            self.set_busy(True)
+            self.message.setText(self.tr("Creating the operator and the encrypted database…"))
+            self.message.setStyleSheet("")
+            self.createRequested.emit(user, self.full_name.text(), self.password.text())
+            return
         self.set_busy(True)
         self.message.setText(self.tr("Checking…"))
         self.message.setStyleSheet("")
         self.loginRequested.emit(user, self.password.text())
+
+    def _next_after_username(self) -> None:
+        (self.full_name if self._creating else self.password).setFocus()
+
+    def _after_password(self) -> None:
+        if self._creating:
+            self.repeat.setFocus()
+        else:
+            self._submit()
+
+    def show_first_operator_form(self) -> None:
+        """No operator can open this device yet: the form creates the first one."""
+        self._creating = True
+        for w in (self.full_name, self.repeat, self._name_label, self._repeat_label):
+            w.show()
+        self.button.setText(self.tr("Create the first operator"))
+        self.hint.setText(
+            self.tr(
+                "No operator account exists on this computer yet. Create the first one: its "
+                "password protects the encrypted database (at least 8 characters)."
+            )
+        )
+        self.hint.show()
+        self.username.setFocus()
+
+    def show_locked(self, operator_name: str) -> None:
+        """Shown over the hidden main window after the idle time."""
+        self.hint.setText(
+            arg(self.tr("Locked after a period without use. %1 or another operator can unlock."), operator_name)
+        )
+        self.hint.show()
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -134,6 +200,7 @@ class LoginView(QWidget):
         self.message.setStyleSheet("color: #b3261e;")
         self.message.setText(text)
         self.password.clear()
+        self.repeat.clear()
         self.password.setFocus()
 
     def show_no_operators_hint(self) -> None:
@@ -143,3 +210,43 @@ class LoginView(QWidget):
             )
         )
         self.hint.show()
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle`` after ``minutes`` without keyboard or mouse input anywhere in the app
+    (an application-wide event filter restarts the timer on every input event)."""
+
+    idle = Signal()
+    _INPUT = frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+        }
+    )
+
+    def __init__(self, app: QObject, minutes: float, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(1, int(minutes * 60_000)))
+        self.timer.timeout.connect(self.idle)
+        app.installEventFilter(self)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in self._INPUT and self.timer.isActive():
+            self.timer.start()  # restart
+        return False
+
+    def remove(self) -> None:
+        self.timer.stop()
+        self._app.removeEventFilter(self)

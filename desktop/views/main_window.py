@@ -1,9 +1,9 @@
 """The main window (``MainWindow``): tabs for the registration form, the list and the drafts;
-menus with the keyboard shortcuts; a status bar with the operator, the office and a slot for
-the sync client's status (issue 5 puts its widget in ``sync_slot``).
+menus with the keyboard shortcuts; a status bar with the operator, the office and the sync
+client's status widget (connection, pending, last sync, "Sinkronkan sekarang").
 
 Shortcuts: Ctrl+S save, Ctrl+Shift+S keep as draft, Ctrl+N new applicant, Ctrl+F search the
-list, Ctrl+1/2/3 the tabs, Ctrl+I import, Ctrl+Q quit.
+list, Ctrl+1/2/3 the tabs, Ctrl+I import, Ctrl+Q quit; F9 sync now, Ctrl+H sync history.
 """
 
 from __future__ import annotations
@@ -39,13 +39,15 @@ class MainWindow(QMainWindow):
     logoutRequested = Signal()  # noqa: N815
 
     def __init__(self, service: Any, tasks: Any, ctx: DeskContext,
-                 areas: Regions | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+                 areas: Regions | None = None, parent: QWidget | None = None,
+                 sync: Any = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.service = service
         self.tasks = tasks
         self.ctx = ctx
         self.areas = areas
+        self.sync = sync  # desktop.sync.controller.SyncController (None: no sync in this run)
         self.setWindowTitle(arg(self.tr("Loket — %1"), ctx.office_name))
         self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
 
@@ -63,6 +65,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
+        self.m_sync.menuAction().setVisible(sync is not None)
+        if sync is not None:
+            self._build_sync()
 
         self.form.saved.connect(self._on_saved)
         self.form.existingFound.connect(self._on_existing)
@@ -133,6 +138,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_form, self.act_list, self.act_drafts, self.act_find):
             m_view.addAction(a)
 
+        self.m_sync = bar.addMenu(self.tr("S&ync"))
+
         m_help = bar.addMenu(self.tr("&Help"))
         self.act_about = self._action(self.tr("About Loket"), None, self.open_about, "actAbout")
         m_help.addAction(self.act_about)
@@ -154,6 +161,61 @@ class MainWindow(QMainWindow):
         self.pending_label.setProperty("loketData", True)
         slot_layout.addWidget(self.pending_label)
         bar.addPermanentWidget(self.sync_slot)
+
+    def _build_sync(self) -> None:
+        """The sync client's status widget, menu and history (issue 5)."""
+        from desktop.widgets.sync_status import SyncStatusWidget
+
+        self.sync_status = SyncStatusWidget(self.sync, self.ctx.lang, self.sync_slot)
+        self.pending_label.hide()  # the sync widget shows the pending count itself
+        self.add_status_widget(self.sync_status)
+        self.act_sync_history = self._action(
+            self.tr("Sync history…"), "Ctrl+H", self.open_sync_history, "actSyncHistory"
+        )
+        self.act_enroll = self._action(
+            self.tr("Enroll device…"), None, self.open_enroll, "actEnroll"
+        )
+        self.m_sync.addAction(self.sync_status.sync_action)
+        self.m_sync.addAction(self.act_sync_history)
+        self.m_sync.addSeparator()
+        self.m_sync.addAction(self.act_enroll)
+        self.sync.finished.connect(self._synced)
+
+    def _synced(self, report: Any) -> None:
+        if report.sent or report.changes_applied:
+            self.list.refresh()  # statuses and decisions came back
+        history = self.dialog("syncHistoryView")
+        if history is not None:
+            history.refresh()
+
+    def open_sync_history(self) -> None:
+        from desktop.sync.controller import read_history
+        from desktop.views.sync_history import SyncHistoryView
+
+        if self.sync is None:
+            return
+        existing = self.dialog("syncHistoryView")
+        if existing is not None:
+            existing.refresh()
+            existing.raise_()
+            return
+        store = self.sync.store
+        self._open_dialog(SyncHistoryView(lambda: read_history(store), self.tasks, self.ctx.lang, self))
+
+    def open_enroll(self) -> None:
+        from desktop.dialogs.enroll import EnrollDialog
+        from desktop.sync.commands import enroll_device
+
+        if self.sync is None or self.dialog("enrollDialog") is not None:
+            return
+        store = self.sync.store
+
+        def enroll(url: str, code: str, ca: str | None) -> Any:
+            return enroll_device(store, url, code, ca_bundle=ca)
+
+        dialog = EnrollDialog(enroll, self.tasks, self.ctx.lang, parent=self)
+        dialog.enrolled.connect(lambda _info: self.sync.device_enrolled())
+        self._open_dialog(dialog)
 
     def add_status_widget(self, widget: QWidget) -> None:
         """For the sync client: put a widget in the status bar's sync slot."""
@@ -200,6 +262,8 @@ class MainWindow(QMainWindow):
 
     def update_pending(self) -> None:
         self.tasks.run_db(self.service.pending_count, on_done=self._show_pending)
+        if self.sync is not None:
+            self.sync.refresh_pending()
 
     def _show_pending(self, n: int) -> None:
         self.pending_label.setText(arg(self.tr("Waiting to be sent: %1"), n))
@@ -269,17 +333,19 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog)
 
     def open_record(self, registration_id: str) -> None:
-        def load() -> tuple[Any, list[Any]]:
-            return self.service.get(registration_id), self.service.history(registration_id)
+        def load() -> tuple[Any, list[Any], Any]:
+            return (self.service.get(registration_id), self.service.history(registration_id),
+                    self.service.state(registration_id))  # fmt: skip
 
         self.tasks.run_db(load, on_done=self._show_record)
 
-    def _show_record(self, loaded: tuple[Any, list[Any]]) -> None:
-        registration, history = loaded
+    def _show_record(self, loaded: tuple[Any, list[Any], Any]) -> None:
+        registration, history, state = loaded
         if registration is None:
             return
-        conflict = bool(getattr(registration, "conflict", False))
-        view = RecordView(registration, history, self.ctx.lang, self.areas, conflict, self)
+        conflict = bool(state.conflict) if state is not None else False
+        view = RecordView(registration, history, self.ctx.lang, self.areas, conflict, self,
+                          state=state)  # fmt: skip
         view.editRequested.connect(self.edit_registration)
         view.receiptRequested.connect(self.open_receipt)
         self._open_dialog(view)

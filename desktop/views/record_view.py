@@ -3,10 +3,16 @@
 Shows the current revision's fields, status and provenance, and each revision with what it
 changed. "Edit" (allowed before sync, or when returned for correction) loads it into the form;
 saving then makes a new revision. "Receipt" reprints the receipt.
+
+Given the record's sync state (``RegistrationService.state``), it also shows what the server
+said: the reviewer's note of a returned record, the reason of a rejection, the registration it
+may duplicate, and a conflict or an invalid answer with its errors in the catalog's words (a
+conflict is shown, never resolved silently; such a record is editable).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -14,6 +20,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -26,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from common.enums import Disability, Education, EmploymentStatus, Sex, Skill, Status
+from common.errors import CATALOG, message
 from common.i18n import Lang
 from common.nik import mask_nik
 from common.record import FIELD_LABELS
@@ -43,12 +51,13 @@ class RecordView(QDialog):
 
     def __init__(self, registration: Any, history: list[Any], lang: Lang,
                  areas: Regions | None, conflict: bool = False,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, *, state: Any = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("recordView")
         self.registration = registration
         self._lang = lang
         self._areas = areas
+        self.state = state
         a = registration.applicant
         p = registration.provenance
         self.setWindowTitle(arg(self.tr("Registration %1"), registration.code))
@@ -113,7 +122,8 @@ class RecordView(QDialog):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(history_label)
         rl.addWidget(self.history, 1)
-        if conflict:
+        server_box = self._server_box(state) if state is not None else None
+        if conflict and server_box is None:
             warn = QLabel(
                 self.tr(
                     "The server reported a conflict for this record; it is kept as it is until someone resolves it."
@@ -130,7 +140,7 @@ class RecordView(QDialog):
 
         self.edit_button = QPushButton(self.tr("Edit (creates a new revision)"), self)
         self.edit_button.setObjectName("editButton")
-        self.edit_button.setEnabled(p.status in EDITABLE or conflict)
+        self.edit_button.setEnabled(state.editable if state is not None else (p.status in EDITABLE or conflict))
         if not self.edit_button.isEnabled():
             self.edit_button.setToolTip(
                 self.tr("Sent records can only be corrected when the office returns them.")
@@ -152,6 +162,8 @@ class RecordView(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(status)
+        if server_box is not None:
+            layout.addWidget(server_box)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         close.setDefault(True)
@@ -160,6 +172,77 @@ class RecordView(QDialog):
         if self.edit_button.isEnabled():
             self.editRequested.emit(self.registration)
             self.accept()
+
+    def _server_box(self, state: Any) -> QGroupBox | None:
+        """What the server said about this record: the reviewer's note (returned), the reason
+        (rejected), the record it may duplicate, or a conflict / invalid answer with its
+        errors in the catalog's words. None when there is nothing to say."""
+        lines: list[QLabel] = []
+
+        def line(text: str, name: str, data: bool = False, warn: bool = False) -> None:
+            label = QLabel(text, self)
+            label.setObjectName(name)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if data:
+                label.setProperty("loketData", True)
+            if warn:
+                label.setStyleSheet("color: #b3261e;")
+            lines.append(label)
+
+        status = state.registration.provenance.status
+        if state.review_note:
+            line(arg(self.tr("Reviewer's note: %1"), state.review_note), "reviewNote")
+        if status is Status.RETURNED:
+            line(self.tr("Returned for correction: edit the record and save it; it is sent "
+                         "again as a new revision."), "returnedHint")  # fmt: skip
+        if state.reject_reason:
+            line(arg(self.tr("Reason for rejection: %1"), self._reason(state.reject_reason)), "rejectReason")
+        if state.duplicate_of:
+            line(arg(self.tr("Possibly the same person as registration %1"), state.duplicate_of), "duplicateOf")
+        if state.conflict:
+            detail = _parse_detail(state.conflict_detail)
+            if detail.get("outcome") == "invalid":
+                line(self.tr("The server did not accept this revision. Correct the record and "
+                             "save it again:"), "conflictInvalid", warn=True)  # fmt: skip
+                codes = [c for c in detail.get("errors") or [] if isinstance(c, str)]
+                texts = [message(c, {}, self._lang) if c in CATALOG else c for c in codes]
+                if texts:
+                    line("\n".join(f"• {t}" for t in texts), "conflictErrors", data=True, warn=True)
+            else:
+                server_rev = detail.get("server_revision")
+                if server_rev:
+                    line(arg(self.tr("Conflict: the server holds revision %1 of this record, "
+                                     "changed elsewhere. Nothing was overwritten; check the record "
+                                     "and save it again, or ask the central office."), server_rev),
+                         "conflictDetail", warn=True)  # fmt: skip
+                else:
+                    line(self.tr("The server reported a conflict for this record; it is kept as "
+                                 "it is until someone resolves it."), "conflictDetail", warn=True)  # fmt: skip
+        if not lines:
+            return None
+        box = QGroupBox(self.tr("From the server"), self)
+        box.setObjectName("serverBox")
+        bl = QVBoxLayout(box)
+        for label in lines:
+            bl.addWidget(label)
+        return box
+
+    def _reason(self, code: str) -> str:
+        reasons = {
+            "not_eligible": self.tr("Does not meet the programme's requirements"),
+            "age_out_of_range": self.tr("Age outside 18 to 64"),
+            "excluded_occupation": self.tr(
+                "Civil servant, soldier, police, village official or state-enterprise director"
+            ),
+            "in_formal_education": self.tr("Still in formal education"),
+            "duplicate": self.tr("Duplicate registration"),
+            "kk_limit": self.tr("More than two registrations on one family card"),
+            "false_data": self.tr("False or inconsistent data"),
+            "incomplete": self.tr("Incomplete documents or data"),
+            "other": self.tr("Other (see the note)"),
+        }
+        return reasons.get(code, code)
 
     def _rows(self, reg: Any) -> list[tuple[str, str]]:
         a = reg.applicant.to_dict()
@@ -182,6 +265,14 @@ class RecordView(QDialog):
                 text = "" if value is None else str(value)
             out.append((name, text))
         return out
+
+
+def _parse_detail(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _fmt_time(value: Any) -> str:

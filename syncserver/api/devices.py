@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from common import errors as E
+from common.errors import ApiError
 from common.protocol import API_PREFIX, EnrollRequest, encode
 from syncserver import app as app_mod
 from syncserver.api._io import message_response, read_message
@@ -15,6 +17,8 @@ bp = Blueprint("devices", __name__, url_prefix=API_PREFIX)
 @bp.post("/devices/enroll")
 def enroll_device() -> Response:
     req, _, _ = read_message(EnrollRequest)
+    if not (req.device_name.isprintable() and req.app_version.isprintable()):  # NUL: a 500 on PostgreSQL
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": "device_name and app_version must be printable text"})
     now = app_mod.loket().clock()
     response = enroll(app_mod.session(), req.code, req.device_name, req.app_version, now)
     return message_response(encode(response))

@@ -18,7 +18,7 @@ from common.protocol import (
 )
 from syncserver import app as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
-from syncserver.ingest import DeviceRef, ingest, prepare, response_dict
+from syncserver.ingest import DeviceRef, decode_push, ingest, prepare, response_dict
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
 
@@ -35,13 +35,15 @@ def _retryable(exc: DBAPIError) -> bool:
 @bp.post("/sync/push")
 def push() -> Response:
     dev = device()
-    req, wire_bytes, raw_bytes = read_message(PushRequest)
+    req, wire_bytes, raw_bytes = read_message(PushRequest, decode_push)
     ext = app_mod.loket()
     limit = int(ext.settings["max_batch_records"])
     if len(req.records) > limit:
         raise ApiError(E.BATCH_TOO_LARGE, {"max": limit})
-    if not 0 < len(req.batch_id) <= 64:
+    if not 0 < len(req.batch_id) <= 64 or not req.batch_id.isprintable():  # NUL: a 500 on PostgreSQL
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": "batch_id must be 1 to 64 characters"})
+    if not all(r.id.isprintable() for r in req.records):  # ids are echoed and stored in the answer
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": "a record id must be printable text"})
     if req.device_id != dev.id or req.office_code != dev.office_code:
         raise ApiError(E.DEVICE_MISMATCH)
     now = ext.clock()
@@ -77,7 +79,7 @@ def pull() -> Response:
     cursor = request.args.get("cursor", "")
     if cursor == "":
         after = 0
-    elif cursor.isascii() and cursor.isdigit() and len(cursor) <= 19:  # not "²": int() refuses it
+    elif cursor.isascii() and cursor.isdigit() and int(cursor) < 2**63:  # ASCII: not "²"; fits BIGINT
         after = int(cursor)
     else:
         raise ApiError(E.CURSOR_INVALID)

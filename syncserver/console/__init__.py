@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, render_template, request, url_for
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 
 from syncserver.console import formatting
 from syncserver.console.i18n import current_lang

@@ -27,7 +27,10 @@ AUDIT_PAGE = 25
 def record_filter(who: Staff, source: Any = None) -> q.RecordFilter:
     """The filter in the query string (or a form: the export and bulk decisions)."""
     src = source if source is not None else request.args
-    get = lambda name, n: (src.get(name) or "").strip()[:n]  # noqa: E731
+
+    def get(name: str, n: int) -> str:
+        return str(src.get(name) or "").strip()[:n]
+
     status = get("status", 24)
     province = get("province", 2)
     return q.RecordFilter(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from common.validation import normalise_phone
@@ -94,7 +94,7 @@ def _day_start(d: date) -> datetime:
     return datetime.combine(d, time(0, 0), WIB).astimezone(UTC)
 
 
-def apply_filter(stmt: Select[Any], f: RecordFilter) -> Select[Any]:
+def apply_filter(stmt: Any, f: RecordFilter) -> Any:
     kind = f.query_kind()
     q = f.q.strip()
     if kind == "nik":

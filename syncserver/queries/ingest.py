@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import JSON, Table, and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session, aliased
 
 from syncserver.models import (
@@ -47,6 +49,103 @@ class RegState:
     office_code: str = ""  # the office that owns the record; only its devices may change it
 
 
+# --- driver-level multi-row inserts ---------------------------------------------------------
+# The big inserts of a batch (500 registrations, their revisions, the batch's records) skip
+# SQLAlchemy's per-row parameter processing, which cost more than the database work itself:
+# rows go to the driver as tuples, JSON columns as text serialised once in ``prepare`` (outside
+# the transaction), other values through the column type's own bind processor (SQLite stores
+# datetimes as text), so the stored values are exactly those SQLAlchemy would have written.
+# PostgreSQL: one ``INSERT ... SELECT FROM unnest(<one array per column>)`` per statement, a
+# single round trip whatever the row count. SQLite: multi-row ``VALUES`` (or ``executemany``
+# when nothing is returned). Both go through ``exec_driver_sql``, so driver errors are still
+# wrapped as ``DBAPIError`` (the deadlock retry in api/sync.py depends on it).
+_SQLITE_MAX_PARAMS = 30000  # SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32
+_PROCESSORS: dict[tuple[str, str, str], Any] = {}
+_PG_TYPES: dict[tuple[str, str], tuple[str, bool]] = {}
+
+
+def _processor(dialect: Any, table: Table, col: str) -> Any:
+    key = (dialect.name, table.name, col)
+    if key not in _PROCESSORS:
+        typ = table.c[col].type.dialect_impl(dialect)
+        _PROCESSORS[key] = None if isinstance(typ, JSON) else typ.bind_processor(dialect)
+    return _PROCESSORS[key]
+
+
+def _pg_type(dialect: Any, table: Table, col: str) -> tuple[str, bool]:
+    """(array element type, is JSON): JSON goes as text[] and is cast per element."""
+    key = (table.name, col)
+    if key not in _PG_TYPES:
+        typ = table.c[col].type.dialect_impl(dialect)
+        is_json = isinstance(typ, JSON)
+        _PG_TYPES[key] = ("text" if is_json else typ.compile(dialect=dialect), is_json)
+    return _PG_TYPES[key]
+
+
+def bulk_insert(
+    session: Session,
+    table: Table,
+    cols: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    conflict: Sequence[str],
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """``INSERT INTO table (cols) <rows> ON CONFLICT (conflict) DO NOTHING [RETURNING ...]``.
+
+    ``rows`` are tuples in ``cols`` order, JSON columns already serialised; the caller sorts
+    them by the conflict key (lock order). Returns the ``returning`` columns of the rows
+    actually inserted."""
+    if not rows:
+        return []
+    conn = session.connection()
+    dialect = conn.dialect
+    procs = [(i, p) for i, c in enumerate(cols) if (p := _processor(dialect, table, c)) is not None]
+    columns: list[Any] = list(zip(*rows))
+    for i, p in procs:  # memoised: most such values (timestamps) repeat across a batch
+        memo: dict[Any, Any] = {}
+        out_col = []
+        for v in columns[i]:
+            if v is None:
+                out_col.append(None)
+                continue
+            # equal datetimes in different zones are stored differently: key on the zone too
+            key = (v, getattr(v, "tzinfo", None))
+            got = memo.get(key, memo)
+            if got is memo:
+                got = memo[key] = p(v)
+            out_col.append(got)
+        columns[i] = out_col
+    if procs:
+        rows = list(zip(*columns))
+    col_sql = ", ".join(cols)
+    tail = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    if returning:
+        tail += " RETURNING " + ", ".join(returning)
+    if dialect.name == "postgresql":
+        types = [_pg_type(dialect, table, c) for c in cols]
+        names = [f"c{i}" for i in range(len(cols))]
+        select_sql = ", ".join(f"{n}::jsonb" if is_json else n for n, (_, is_json) in zip(names, types))
+        # %b: binary arrays; psycopg's text array format escapes each element with a regex,
+        # 100 times slower for 500 applicant JSON texts (45 ms against 0.1 ms)
+        arrays = ", ".join(f"%b::{t}[]" for t, _ in types)
+        sql = (
+            f"INSERT INTO {table.name} ({col_sql}) SELECT {select_sql} "
+            f"FROM unnest({arrays}) AS u({', '.join(names)}){tail}"
+        )
+        result = conn.exec_driver_sql(sql, tuple(list(c) for c in columns))
+        return [tuple(r) for r in result] if returning else []
+    one = "(" + ", ".join("?" * len(cols)) + ")"
+    if not returning:
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({col_sql}) VALUES {one}{tail}", list(rows))
+        return []
+    out: list[tuple[Any, ...]] = []
+    per = max(1, _SQLITE_MAX_PARAMS // len(cols))
+    for chunk in _chunks(rows, per):
+        sql = f"INSERT INTO {table.name} ({col_sql}) VALUES {', '.join([one] * len(chunk))}{tail}"
+        out.extend(tuple(r) for r in conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))))
+    return out
+
+
 def _chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
@@ -69,9 +168,14 @@ def finish_batch(session: Session, batch_pk: int, values: dict[str, Any]) -> Non
     session.execute(update(BATCH).where(BATCH.c.id == batch_pk).values(**values))
 
 
-def insert_batch_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(BatchRecord.__table__.insert(), list(rows))
+BATCH_RECORD_COLS = ("batch_pk", "position", "registration_id", "revision", "outcome", "errors")
+
+
+def insert_batch_records(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows are tuples in ``BATCH_RECORD_COLS`` order, ``errors`` as JSON text."""
+    bulk_insert(
+        session, BatchRecord.__table__, BATCH_RECORD_COLS, rows, ("batch_pk", "position")
+    )
 
 
 def touch_device_push(session: Session, device_id: str, now: datetime) -> None:
@@ -117,16 +221,29 @@ def revision_hashes(session: Session, ids: Collection[str]) -> dict[tuple[str, i
     return out
 
 
+#: registrations columns written by ingest; ``applicant`` comes from the row's
+#: ``applicant_json`` (serialised once, in prepare).
+REG_COLS = (
+    "id", "code", "nik", "kk_number", "full_name", "phone", "province_code", "regency_code",
+    "village_code", "revision", "applicant", "content_hash", "operator", "channel",
+    "device_time", "office_code", "device_id", "status", "updated_at", "batch_pk",
+    "flag_reason", "duplicate_of_id", "duplicate_group_id", "received_at",
+)  # fmt: skip
+_REG_GET = itemgetter(*("applicant_json" if c == "applicant" else c for c in REG_COLS))
+
+
 def insert_registrations(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert new registrations (sorted by id); the ids actually inserted."""
-    ordered = sorted(rows, key=lambda r: r["id"])
-    return {r[0] for r in insert_ignore(session, REG, ordered, ("id",), returning=("id",))}
+    """Insert new registrations (sorted by id); the ids actually inserted. Each row has every
+    column of ``REG_COLS``, with ``applicant_json`` (text) standing for ``applicant``."""
+    ordered = sorted(rows, key=itemgetter("id"))
+    got = bulk_insert(session, REG, REG_COLS, [_REG_GET(r) for r in ordered], ("id",), ("id",))
+    return {r[0] for r in got}
 
 
 def update_registration(session: Session, row: dict[str, Any], base_revision: int) -> bool:
     """Compare-and-set: apply a new revision only if the server still holds ``base_revision``
     and the record belongs to the pushing device's office (least access, in the database)."""
-    values = {k: v for k, v in row.items() if k not in ("id", "received_at")}
+    values = {k: v for k, v in row.items() if k not in ("id", "received_at", "applicant_json")}
     result = session.execute(
         update(REG)
         .where(
@@ -140,9 +257,16 @@ def update_registration(session: Session, row: dict[str, Any], base_revision: in
     return result.first() is not None
 
 
-def insert_revisions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    ordered = sorted(rows, key=lambda r: (r["registration_id"], r["revision"]))
-    insert_ignore(session, REV, ordered, ("registration_id", "revision"))
+REV_COLS = (
+    "registration_id", "revision", "base_revision", "content_hash", "applicant", "operator",
+    "device_id", "device_time", "batch_pk", "received_at",
+)  # fmt: skip
+
+
+def insert_revisions(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows are tuples in ``REV_COLS`` order, the applicant as JSON text."""
+    ordered = sorted(rows, key=itemgetter(0, 1))
+    bulk_insert(session, REV, REV_COLS, ordered, ("registration_id", "revision"))
 
 
 def set_flags(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -167,9 +291,11 @@ def claim_niks(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, st
     """INSERT ... ON CONFLICT DO NOTHING into nik_primaries: the first claim of a NIK wins.
     Returns NIK -> registration id of the claims this statement made."""
     ordered = sorted(rows, key=lambda r: r["nik"])  # stable: batch order within one NIK
-    got = insert_ignore(
-        session, NikPrimary.__table__, ordered, ("nik",), returning=("nik", "registration_id")
-    )
+    got = bulk_insert(
+        session, NikPrimary.__table__, ("nik", "registration_id"),
+        [(r["nik"], r["registration_id"]) for r in ordered], ("nik",),
+        ("nik", "registration_id"),
+    )  # fmt: skip
     return {r[0]: r[1] for r in got}
 
 
@@ -197,9 +323,11 @@ def release_nik(session: Session, nik: str, registration_id: str) -> None:
 def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Claim family-card slots (ON CONFLICT DO NOTHING); the registration ids that got one."""
     ordered = sorted(rows, key=lambda r: (r["kk_number"], r["slot"]))
-    got = insert_ignore(
-        session, KkSlot.__table__, ordered, ("kk_number", "slot"), returning=("registration_id",)
-    )
+    got = bulk_insert(
+        session, KkSlot.__table__, ("kk_number", "slot", "registration_id"),
+        [(r["kk_number"], r["slot"], r["registration_id"]) for r in ordered],
+        ("kk_number", "slot"), ("registration_id",),
+    )  # fmt: skip
     return {r[0] for r in got}
 
 

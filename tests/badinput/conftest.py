@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
@@ -54,6 +53,22 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         print(server.log_path.read_text(errors="replace")[-4000:])
 
 
+@pytest.fixture(scope="module")
+def pg_api(tmp_path_factory: pytest.TempPathFactory, pg_cluster) -> Iterator[Api]:  # noqa: ANN001
+    """The same on PostgreSQL, which refuses what SQLite stores (NUL in text, ...)."""
+    database = pg_cluster.url(pg_cluster.create_database())
+    server = LiveServer(tmp_path_factory.mktemp("badinput-pg") / "server", database=database, workers=1)
+    server.cli("migrate")
+    server.start()
+    a = enrolled_api(server)
+    try:
+        yield a
+    finally:
+        a.central.close()
+        server.stop()
+        print(server.log_path.read_text(errors="replace")[-4000:])
+
+
 def dump(url: str, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple]]:
     """Every row of every table (sorted), except the tables in ``skip``."""
     engine = create_engine(url)
@@ -69,6 +84,3 @@ def dump(url: str, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple]]
     finally:
         engine.dispose()
 
-
-def dump_path(server: LiveServer) -> Path:
-    return server.data_dir / "loket-server.db"

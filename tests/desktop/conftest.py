@@ -18,6 +18,7 @@ from desktop.services.device import set_local_identity
 from desktop.services.operators import Operator
 from desktop.services.registrations import RegistrationService
 from desktop.store import Store
+from desktop.store.keys import KeySlots
 
 OFFICE = "320101"
 DEVICE_NO = 7
@@ -55,8 +56,14 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(data_dir: Path) -> Iterator[Store]:
-    s = Store.open(data_dir)
+def db_key() -> bytes:
+    """The database key of the test's store (a fresh random one, as a new device makes)."""
+    return KeySlots.new_key()
+
+
+@pytest.fixture
+def store(data_dir: Path, db_key: bytes) -> Iterator[Store]:
+    s = Store.open(data_dir, db_key)
     set_local_identity(s, OFFICE, DEVICE_NO)
     try:
         yield s

@@ -57,8 +57,9 @@ def _csv(path: Path, count: int, bad: int) -> Path:
 @pytest.fixture
 def ready(tmp_path: Path) -> Path:
     data = tmp_path / "data"
-    assert run(data, "setup", "--office", "320101", "--device-no", "4").returncode == 0
-    r = run(data, "add-operator", "ani", "--full-name", "Ani Lestari")
+    r = run(data, "add-operator", "ani", "--full-name", "Ani Lestari")  # the first: makes the key
+    assert r.returncode == 0, r.stderr
+    r = run(data, "setup", "--office", "320101", "--device-no", "4", "--operator", "ani")
     assert r.returncode == 0, r.stderr
     return data
 
@@ -97,7 +98,9 @@ def test_failures_are_one_line_with_a_code(ready: Path, tmp_path: Path) -> None:
     assert r.returncode == 1 and r.stderr.startswith("OPERATOR_REQUIRED:")
     r = run(ready, "status", "--operator", "ani", password=None)  # no password, no terminal
     assert r.returncode == 1 and r.stderr.startswith("PASSWORD_REQUIRED:")
-    r = run(ready, "add-operator", "ani")
+    r = run(ready, "add-operator", "budi")  # not the first: an existing operator adds others
+    assert r.returncode == 1 and r.stderr.startswith("OPERATOR_REQUIRED:")
+    r = run(ready, "add-operator", "ani", "--operator", "ani", env={"LOKET_NEW_PASSWORD": "rahasia-456"})
     assert (
         r.returncode == 1
         and r.stderr.startswith("INVALID_VALUE:")
@@ -108,7 +111,7 @@ def test_failures_are_one_line_with_a_code(ready: Path, tmp_path: Path) -> None:
     (tmp_path / "bad.csv").write_text("nik\n1\n", encoding="utf-8")
     r = run(ready, "import", str(tmp_path / "bad.csv"), "--operator", "ani")
     assert r.returncode == 1 and r.stderr.startswith("IMPORT_COLUMNS_MISSING:")
-    r = run(ready, "setup", "--office", "12", "--device-no", "1")
+    r = run(ready, "setup", "--office", "12", "--device-no", "1", "--operator", "ani")
     assert r.returncode == 1 and r.stderr.startswith("INVALID_VALUE:")
     r = run(ready, "status", "--bogus")
     assert r.returncode == 2

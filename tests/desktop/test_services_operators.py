@@ -53,10 +53,12 @@ def test_wrong_password_and_unknown_user_look_the_same(store) -> None:  # type: 
 
 def test_five_failures_lock_the_account_for_five_minutes(store, clock) -> None:  # type: ignore[no-untyped-def]
     add_operator(store, "ani", "rahasia-123", clock=clock)
-    for _ in range(MAX_FAILURES):
+    for _ in range(MAX_FAILURES - 1):
         assert (
             _code(lambda: authenticate(store, "ani", "wrong-pass", clock=clock)) == E.LOGIN_FAILED
         )
+    # the fifth failure locks, and says so (the key slots count failures: store/keys.py)
+    assert _code(lambda: authenticate(store, "ani", "wrong-pass", clock=clock)) == E.ACCOUNT_LOCKED
     # locked: even the right password is refused
     assert _code(lambda: authenticate(store, "ani", "rahasia-123", clock=clock)) == E.ACCOUNT_LOCKED
     clock.advance(minutes=4, seconds=59)
@@ -80,10 +82,10 @@ def test_disabled_account_and_password_change(store) -> None:  # type: ignore[no
     assert authenticate(store, "ani", "baru-rahasia-1").username == "ani"
 
 
-def test_device_identity(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_device_identity(data_dir, db_key) -> None:  # type: ignore[no-untyped-def]
     from desktop.store import Store
 
-    store = Store.open(data_dir)
+    store = Store.open(data_dir, db_key)
     try:
         info = device_info(store)
         assert info.office_code == "000000" and info.device_no == 0 and not info.enrolled

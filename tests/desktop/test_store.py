@@ -6,17 +6,19 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 from alembic import command
 from sqlalchemy import select
 
 from desktop.store import Store, StoreError, head_revision
 from desktop.store.connection import pragma
+from desktop.store.keys import sqlcipher_key
 from desktop.store.models import Setting
 from desktop.store.store import alembic_config
 
 
-def test_open_creates_a_migrated_wal_database(data_dir: Path) -> None:
-    store = Store.open(data_dir)
+def test_open_creates_a_migrated_wal_database(data_dir: Path, db_key: bytes) -> None:
+    store = Store.open(data_dir, db_key)
     try:
         assert (data_dir / "loket.db").exists()
         assert store.schema_revision() == head_revision()
@@ -29,16 +31,16 @@ def test_open_creates_a_migrated_wal_database(data_dir: Path) -> None:
         store.close()
 
 
-def test_reopening_an_up_to_date_database_takes_no_copy(data_dir: Path) -> None:
-    Store.open(data_dir).close()
-    store = Store.open(data_dir)
+def test_reopening_an_up_to_date_database_takes_no_copy(data_dir: Path, db_key: bytes) -> None:
+    Store.open(data_dir, db_key).close()
+    store = Store.open(data_dir, db_key)
     store.close()
     assert store.backup_path is None
     assert not (data_dir / "backups").exists()
 
 
-def test_a_copy_is_taken_before_migrating(data_dir: Path) -> None:
-    store = Store.open(data_dir)
+def test_a_copy_is_taken_before_migrating(data_dir: Path, db_key: bytes) -> None:
+    store = Store.open(data_dir, db_key)
     with store.engine.connect() as conn:  # back to an empty schema, plus a marker of the old data
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
@@ -48,12 +50,15 @@ def test_a_copy_is_taken_before_migrating(data_dir: Path) -> None:
         conn.commit()
     store.close()
 
-    store = Store.open(data_dir)
+    store = Store.open(data_dir, db_key)
     try:
         assert store.schema_revision() == head_revision()
         assert store.backup_path is not None and store.backup_path.parent == data_dir / "backups"
         assert store.backup_path.name.startswith("loket-none-")
-        copy = sqlite3.connect(store.backup_path)
+        with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+            sqlite3.connect(store.backup_path).execute("SELECT * FROM marker").fetchall()
+        copy = sqlcipher3.connect(str(store.backup_path))
+        copy.execute(f'PRAGMA key = "{sqlcipher_key(db_key)}"')  # the copy stays encrypted
         assert copy.execute("SELECT note FROM marker").fetchall() == [("before",)]
         tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert "registrations" not in tables  # the copy is the file as it was before migrating
@@ -62,14 +67,15 @@ def test_a_copy_is_taken_before_migrating(data_dir: Path) -> None:
         store.close()
 
 
-def test_a_database_from_a_newer_app_is_refused(data_dir: Path) -> None:
-    Store.open(data_dir).close()
-    conn = sqlite3.connect(data_dir / "loket.db")
+def test_a_database_from_a_newer_app_is_refused(data_dir: Path, db_key: bytes) -> None:
+    Store.open(data_dir, db_key).close()
+    conn = sqlcipher3.connect(str(data_dir / "loket.db"))
+    conn.execute(f'PRAGMA key = "{sqlcipher_key(db_key)}"')
     conn.execute("UPDATE alembic_version SET version_num = '9999'")
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="9999"):
-        Store.open(data_dir)
+        Store.open(data_dir, db_key)
 
 
 def test_session_commits_on_success_and_rolls_back_on_error(store: Store) -> None:

@@ -30,7 +30,7 @@ SAVER = textwrap.dedent(
     from desktop.services.registrations import RegistrationService
     from desktop.store import Store
 
-    store = Store.open(Path(sys.argv[1]))
+    store = Store.open(Path(sys.argv[1]), bytes.fromhex(sys.argv[4]))
     set_local_identity(store, "320101", 3)
     service = RegistrationService(store, Operator("ani"))
     gen = Generator(int(sys.argv[2]))
@@ -46,9 +46,9 @@ SAVER = textwrap.dedent(
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 @pytest.mark.parametrize("earlier", [0, 25])
-def test_record_survives_sigkill_right_after_save(data_dir: Path, earlier: int) -> None:
+def test_record_survives_sigkill_right_after_save(data_dir: Path, db_key: bytes, earlier: int) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", SAVER, str(data_dir), str(earlier + 1), str(earlier)],
+        [sys.executable, "-c", SAVER, str(data_dir), str(earlier + 1), str(earlier), db_key.hex()],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -68,7 +68,7 @@ def test_record_survives_sigkill_right_after_save(data_dir: Path, earlier: int) 
     _, registration_id, code = line.split()
     assert (data_dir / "loket.db-wal").exists()  # killed before any checkpoint at close
 
-    store = Store.open(data_dir)
+    store = Store.open(data_dir, db_key)
     try:
         assert store.integrity_check() == "ok"
         service = RegistrationService(store, Operator("ani"))

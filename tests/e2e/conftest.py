@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from desktop.services.operators import add_operator, authenticate
+from desktop.services.operators import create_first_operator
 from desktop.services.registrations import RegistrationService
-from desktop.store import Store
 from desktop.sync.commands import enroll_device
 from syncserver.db import make_engine, session_factory
 from tests.support.liveserver import LiveServer
@@ -39,9 +38,8 @@ class Device:
 
     def __init__(self, data_dir: Path, server: LiveServer, office: str = "320101"):
         self.data_dir = data_dir
-        self.store = Store.open(data_dir)
-        add_operator(self.store, "petugas", "rahasia-sekali", "Petugas Satu")
-        self.operator = authenticate(self.store, "petugas", "rahasia-sekali")
+        # a new data folder: the first operator makes the database key (store/keys.py)
+        self.store, self.operator = create_first_operator(data_dir, "petugas", "rahasia-sekali", "Petugas Satu")
         self.service = RegistrationService(self.store, self.operator)
         regency = f"{office[:2]}.{office[2:4]}"
         self.info = enroll_device(self.store, server.url, server.office_and_code(office, regency))

@@ -11,9 +11,8 @@ from pathlib import Path
 
 from common.synthetic import generate
 from desktop.services.device import device_info
-from desktop.services.operators import authenticate
+from desktop.services.operators import unlock
 from desktop.services.registrations import RegistrationService
-from desktop.store import Store
 from syncserver.queries.devices import revoke_device
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +29,8 @@ def desk(data_dir: Path, *args: str, password: str = "rahasia-sekali") -> subpro
 def test_enroll_then_sync_with_scheduler_exit_codes(tmp_path: Path, live_server, server_db) -> None:
     data = tmp_path / "desk"
     assert desk(data, "add-operator", "petugas").returncode == 0
-    store = Store.open(data)
-    service = RegistrationService(store, authenticate(store, "petugas", "rahasia-sekali"))
+    store, operator = unlock(data, "petugas", "rahasia-sekali")  # the store is encrypted
+    service = RegistrationService(store, operator)
     for sample in generate(30, 77, today=date.today()):
         assert service.save(sample.applicant).ok
     store.close()
@@ -40,7 +39,8 @@ def test_enroll_then_sync_with_scheduler_exit_codes(tmp_path: Path, live_server,
     result = desk(data, "sync", "--operator", "petugas")
     assert result.returncode == 1 and "NOT_ENROLLED" in result.stdout + result.stderr
 
-    result = desk(data, "enroll", "--server", live_server.url, "--code", live_server.office_and_code())
+    result = desk(data, "enroll", "--server", live_server.url, "--code", live_server.office_and_code(),
+                  "--operator", "petugas")
     assert result.returncode == 0, result.stderr
     assert "office 320101" in result.stdout
 
@@ -49,8 +49,8 @@ def test_enroll_then_sync_with_scheduler_exit_codes(tmp_path: Path, live_server,
     assert "push: 30/30" in result.stdout and "0 still pending" in result.stdout
 
     # server down: "unreachable" (2), and the records stay queued
-    store = Store.open(data)
-    service = RegistrationService(store, authenticate(store, "petugas", "rahasia-sekali"))
+    store, operator = unlock(data, "petugas", "rahasia-sekali")  # the store is encrypted
+    service = RegistrationService(store, operator)
     for sample in generate(5, 78, today=date.today()):
         assert service.save(sample.applicant).ok
     device_id = device_info(store).device_id

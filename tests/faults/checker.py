@@ -75,10 +75,29 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
-def read_device(data_dir: Path) -> DeviceData:
-    """A device's records straight from its SQLite file (read-only)."""
+def connect_device(data_dir: Path, key: bytes | None) -> Any:
+    """A read-only DB-API connection to a device's database: SQLCipher with ``key`` unless the
+    file is plain SQLite."""
     path = paths.db_path(Path(data_dir))
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    with open(path, "rb") as fh:
+        plain = fh.read(16) == b"SQLite format 3\x00"
+    if plain or key is None:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    return conn
+
+
+def read_device(data_dir: Path, key: bytes | None = None) -> DeviceData:
+    """A device's records straight from its database file (read-only)."""
+    if key is None:
+        from tests.faults.harness import TEST_KEY
+
+        key = TEST_KEY
+    path = paths.db_path(Path(data_dir))
+    conn = connect_device(data_dir, key)
     problems: list[str] = []
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]

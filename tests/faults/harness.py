@@ -8,8 +8,8 @@ they take the same writer lock as the server processes.
 
 from __future__ import annotations
 
+import inspect
 import threading
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,15 @@ from syncserver.enrollment import issue_code
 from syncserver.queries import devices as devices_q
 
 TODAY = date.today()
+#: The database key of every test device's store (SQLCipher; tests only).
+TEST_KEY = bytes.fromhex("6c6f6b65742d66617574732d746573742d6b65792d3332627974657321212121")
+
+
+def open_store(data_dir: Path, key: bytes = TEST_KEY) -> Store:
+    """Open a device's store (encrypted with ``key`` where the store takes a key)."""
+    if "key" in inspect.signature(Store.open).parameters:
+        return Store.open(data_dir, key)
+    return Store.open(data_dir)  # type: ignore[call-arg]  # before encryption at rest
 
 
 def central_url(server: Any) -> str:
@@ -82,7 +91,7 @@ class Device:
 
     def __init__(self, data_dir: Path, server_url: str, code: str, *, sync_url: str | None = None, seed: int = 1):
         self.data_dir = Path(data_dir)
-        self.store = Store.open(self.data_dir)
+        self.store = open_store(self.data_dir)
         self.operator = Operator("petugas", "Petugas Uji")
         self.service = RegistrationService(self.store, self.operator)
         self.info = enroll_device(self.store, server_url, code, device_name=self.data_dir.name)
@@ -158,6 +167,3 @@ def make_devices(root: Path, server: Any, central: Central, n: int, *, office: s
         for i in range(n)
     ]
 
-
-def each(devices: list[Device]) -> Iterator[Device]:
-    yield from devices

@@ -11,15 +11,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from desktop.store import Store
 from desktop.sync.commands import make_client
 from desktop.sync.engine import BatchSizer, SyncEngine, SyncProgress
+from tests.faults.harness import open_store
 
 
 def main(argv: list[str]) -> int:
     data_dir = Path(argv[0])
     batch = int(argv[1]) if len(argv) > 1 else 10
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     client = make_client(store)
     engine = SyncEngine(store, client, sizer=BatchSizer(batch, 1, batch), retries=2, backoff_s=0.02)
 

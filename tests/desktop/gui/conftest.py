@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.application import LoketApp
+from desktop.application import OFFER_ENROLL_KEY, LoketApp, ui_settings
 
 OPERATOR = "clerk"
 PASSWORD = "rahasia-123"
@@ -21,16 +21,16 @@ PASSWORD = "rahasia-123"
 @pytest.fixture
 def gui_data_dir(tmp_path: Path) -> Path:
     """A data folder whose store has the operator ``clerk`` (real Store, real migrations)."""
-    from desktop.services.operators import add_operator
-    from desktop.store import Store
+    from desktop.services.operators import create_first_operator
 
     folder = tmp_path / "desk"
     folder.mkdir()
-    store = Store.open(folder)
-    try:
-        add_operator(store, OPERATOR, PASSWORD, full_name="Siti Rahayu")
-    finally:
-        store.close()
+    store, _ = create_first_operator(folder, OPERATOR, PASSWORD, full_name="Siti Rahayu")
+    store.close()
+    # a clerk who chose "work offline" before: no enroll dialog over the form at login
+    settings = ui_settings(folder)
+    settings.setValue(OFFER_ENROLL_KEY, False)
+    settings.sync()
     return folder
 
 
@@ -92,7 +92,8 @@ def start_app(qtbot: object) -> Iterator[Callable[..., LoketApp]]:
         started.append(loket)
         loket.start()
         qtbot.waitUntil(lambda: loket.login is not None and loket.login.isVisible())  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: loket.store is not None, timeout=10_000)  # type: ignore[attr-defined]
+        # the store is encrypted and opens at login; wait for the first-run check instead
+        qtbot.waitUntil(lambda: loket.ready, timeout=10_000)  # type: ignore[attr-defined]
         loket.login.activateWindow()  # type: ignore[union-attr]
         qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)  # type: ignore[attr-defined]
         return loket

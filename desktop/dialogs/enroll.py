@@ -1,0 +1,151 @@
+"""Enroll this device with a server (``EnrollDialog``): the server's address, the one-time
+code from the console, and optionally the office's CA bundle (offices behind their own
+certificate authority). Shown at start while the device is not enrolled ("Work offline"
+skips it: registration works without a server), and from the menu "Enroll device…".
+
+Given ``enroll(server_url, code, ca_bundle) -> DeviceInfo`` (``commands.enroll_device`` bound
+to the store) and the task manager; the request runs on the I/O pool, errors are shown in
+the catalog's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from common.errors import ApiError
+from desktop.i18n import arg
+
+
+class EnrollDialog(QDialog):
+    enrolled = Signal(object)  # DeviceInfo
+
+    def __init__(self, enroll: Callable[[str, str, str | None], Any], tasks: Any, lang: Any = "id",
+                 server_url: str = "", parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("enrollDialog")
+        self.setWindowTitle(self.tr("Enroll this device"))
+        self._enroll = enroll
+        self._tasks = tasks
+        self._lang = str(getattr(lang, "value", lang))
+        self.result_info: Any = None
+
+        intro = QLabel(
+            self.tr(
+                "Connect this computer to the programme's server so registrations are sent "
+                "automatically. Ask the central office for a one-time enrollment code."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.url = QLineEdit(server_url, self)
+        self.url.setObjectName("enrollUrl")
+        self.url.setPlaceholderText(self.tr("for example https://loket.kemnaker.go.id"))
+        self.code = QLineEdit(self)
+        self.code.setObjectName("enrollCode")
+        self.code.setPlaceholderText(self.tr("One-time code from the console"))
+        self.ca = QLineEdit(self)
+        self.ca.setObjectName("enrollCa")
+        self.ca.setPlaceholderText(self.tr("Optional: the office's certificate file (.pem)"))
+        browse = QPushButton(self.tr("Browse…"), self)
+        browse.setObjectName("enrollBrowse")
+        browse.setAutoDefault(False)
+        browse.clicked.connect(self._browse)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca, 1)
+        ca_row.addWidget(browse)
+
+        form = QFormLayout()
+        url_label = QLabel(self.tr("Server address"), self)
+        url_label.setBuddy(self.url)
+        code_label = QLabel(self.tr("Enrollment code"), self)
+        code_label.setBuddy(self.code)
+        ca_label = QLabel(self.tr("CA bundle"), self)
+        ca_label.setBuddy(self.ca)
+        form.addRow(url_label, self.url)
+        form.addRow(code_label, self.code)
+        form.addRow(ca_label, ca_row)
+
+        self.error = QLabel(self)
+        self.error.setObjectName("enrollError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setProperty("loketData", True)  # the error catalog's words (bilingual)
+        self.error.hide()
+
+        self.enroll_button = QPushButton(self.tr("Enroll"), self)
+        self.enroll_button.setObjectName("enrollButton")
+        self.enroll_button.setDefault(True)
+        self.enroll_button.clicked.connect(self.submit)
+        self.skip_button = QPushButton(self.tr("Work offline for now"), self)
+        self.skip_button.setObjectName("enrollSkip")
+        self.skip_button.setAutoDefault(False)
+        self.skip_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.skip_button)
+        buttons.addWidget(self.enroll_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.resize(560, 0)
+        (self.code if server_url else self.url).setFocus()
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Certificate file"), "",
+                                              self.tr("Certificates (*.pem *.crt);;All files (*)"))  # fmt: skip
+        if path:
+            self.ca.setText(path)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def set_busy(self, busy: bool) -> None:
+        for w in (self.url, self.code, self.ca, self.enroll_button, self.skip_button):
+            w.setEnabled(not busy)
+        self.enroll_button.setText(self.tr("Enrolling…") if busy else self.tr("Enroll"))
+
+    def submit(self) -> None:
+        url, code, ca = self.url.text().strip(), self.code.text().strip(), self.ca.text().strip()
+        if not url.startswith(("https://", "http://")):
+            self.show_error(self.tr("Enter the server address, starting with https://"))
+            self.url.setFocus()
+            return
+        if not code:
+            self.show_error(self.tr("Enter the enrollment code."))
+            self.code.setFocus()
+            return
+        self.error.hide()
+        self.set_busy(True)
+        self._tasks.run_io(self._enroll, url, code, ca or None, on_done=self._done, on_error=self._failed)
+
+    def _done(self, info: Any) -> None:
+        self.result_info = info
+        self.set_busy(False)
+        self.enrolled.emit(info)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.set_busy(False)
+        if isinstance(exc, ApiError):
+            self.show_error(exc.message(self._lang))
+        else:
+            self.show_error(arg(self.tr("The device could not be enrolled: %1"), exc))
+        self.code.setFocus()

@@ -1,0 +1,108 @@
+"""Retention: personal data of decided records leaves the device after a while (issue 7).
+
+A record whose latest revision the server has acknowledged, and which the server has decided
+(``verified`` or ``rejected``), keeps its personal data on the device for ``retention_days``
+(a setting, default 90) counted from the decision's server time. After that
+:func:`purge_expired` blanks it: the applicant JSON of the record and of every revision
+(revision rows are deleted), the NIK, family card number, name and phone columns, the reviewer's
+free-text note, and the search text (which then holds only the code, so the clerk can still
+find the record by its code). The code, status, reason code, times and provenance remain, so
+the clerk can still answer "what happened to my registration?".
+
+Run after every successful sync (sync/engine.py, at the end of the pull) and by
+``loket-desk purge --operator NAME``. Never for a record with something still in the outbox
+or in conflict: that one is not settled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, func, literal, select, update
+
+from common.enums import Status
+from common.record import utcnow
+from desktop.store import Store
+from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord
+
+log = logging.getLogger(__name__)
+
+SETTING = "retention_days"
+DEFAULT_DAYS = 90
+DECIDED = (Status.VERIFIED.value, Status.REJECTED.value)
+BLANK_APPLICANT = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    purged: int
+    days: int
+
+
+def retention_days(store: Store) -> int:
+    value = store.get_setting(SETTING, DEFAULT_DAYS)
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        log.warning("setting %s=%r is not a number of days; using %d", SETTING, value, DEFAULT_DAYS)
+        return DEFAULT_DAYS
+    return max(days, 0)
+
+
+def purge_expired(store: Store, *, clock: Callable[[], datetime] = utcnow) -> PurgeResult:
+    """Blank the personal data of decided, acknowledged records older than the retention period."""
+    days = retention_days(store)
+    cutoff = clock() - timedelta(days=days)
+    r = RegistrationRecord
+    with store.session() as s:
+        ids = list(
+            s.scalars(
+                select(r.id).where(
+                    r.status.in_(DECIDED),
+                    r.nik != "",  # not purged already
+                    r.server_time.is_not(None),
+                    r.server_time <= cutoff,
+                    r.base_revision_synced >= r.revision,  # the server has the latest revision
+                    r.conflict.is_(False),
+                    ~exists().where(OutboxEntry.registration_id == r.id),
+                )
+            )
+        )
+        if not ids:
+            return PurgeResult(0, days)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            s.execute(delete(RevisionRecord).where(RevisionRecord.registration_id.in_(chunk)))
+            s.execute(
+                update(r)
+                .where(r.id.in_(chunk))
+                .values(
+                    nik="",
+                    kk_number="",
+                    full_name="",
+                    phone="",
+                    applicant_json=BLANK_APPLICANT,
+                    review_note="",
+                    # only the code stays searchable, in the index's form (see
+                    # registrations.search_text_for): "kode" + the code without dashes
+                    search_text=literal("kode") + func.lower(func.replace(r.code, "-", "")),
+                )
+                .execution_options(synchronize_session=False)
+            )
+        # merge the index's segments so the old terms are gone from its pages, not just hidden
+        s.connection().exec_driver_sql(
+            "INSERT INTO registrations_fts(registrations_fts) VALUES ('optimize')"
+        )
+    log.info("retention: personal data of %d decided record(s) purged (after %d days)", len(ids), days)
+    return PurgeResult(len(ids), days)
+
+
+def purge_after_sync(store: Store) -> None:
+    """The engine's hook after a successful pull: a failure here never fails the sync."""
+    try:
+        purge_expired(store)
+    except Exception:
+        log.exception("retention purge after sync failed")

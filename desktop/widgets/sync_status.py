@@ -1,0 +1,192 @@
+"""The sync client's part of the status bar (``SyncStatusWidget``).
+
+Shows the connection state, the records waiting to be sent, the last successful sync as a
+relative time ("3 menit yang lalu"), a progress bar with records and bytes while a sync runs
+(only once it has lasted more than half a second: a quick sync does not flash a bar), and a
+"Sinkronkan sekarang" button (F9).
+
+It is given the controller (``desktop.sync.controller.SyncController`` or anything with the
+same signals and ``sync_now()``), formats what the controller reports and throttles progress
+to a few repaints a second.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+
+from desktop.i18n import arg
+
+#: Progress bar appears only after a sync has lasted this long.
+PROGRESS_DELAY_MS = 500
+#: At most this often the bar is repainted from the (possibly very chatty) progress.
+PROGRESS_THROTTLE_MS = 100
+SYNC_SHORTCUT = "F9"
+
+
+def relative_time(then: datetime | None, now: datetime | None = None) -> str:
+    """ "baru saja", "3 menit yang lalu", "2 jam yang lalu", "kemarin", "5 hari yang lalu"
+    (in the installed language; English without a translator)."""
+    if then is None:
+        return QCoreApplication.translate("RelativeTime", "never")
+    now = now or datetime.now(UTC)
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    seconds = (now - then).total_seconds()
+    if seconds < 60:  # also a device clock behind the stored time: never "in 3 minutes"
+        return QCoreApplication.translate("RelativeTime", "just now")
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        if minutes == 1:
+            return QCoreApplication.translate("RelativeTime", "1 minute ago")
+        return arg(QCoreApplication.translate("RelativeTime", "%1 minutes ago"), minutes)
+    hours = minutes // 60
+    if hours < 24:
+        if hours == 1:
+            return QCoreApplication.translate("RelativeTime", "1 hour ago")
+        return arg(QCoreApplication.translate("RelativeTime", "%1 hours ago"), hours)
+    days = hours // 24
+    if days == 1:
+        return QCoreApplication.translate("RelativeTime", "yesterday")
+    return arg(QCoreApplication.translate("RelativeTime", "%1 days ago"), days)
+
+
+class SyncStatusWidget(QWidget):
+    def __init__(self, controller: Any, lang: Any = "id", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncStatus")
+        self.controller = controller
+        self._lang = str(getattr(lang, "value", lang))
+        self._last_success: datetime | None = None
+        self._latest: Any = None  # the newest progress, painted by the throttle timer
+
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("syncState")
+        self.pending_label = QLabel(self)
+        self.pending_label.setObjectName("syncPending")
+        self.last_label = QLabel(self)
+        self.last_label.setObjectName("syncLast")
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName("syncProgress")
+        self.bar.setMaximumWidth(260)
+        self.bar.setMinimumWidth(200)
+        self.bar.setTextVisible(True)
+        self.bar.setAccessibleName(self.tr("Sync progress"))
+        self.bar.hide()
+
+        self.sync_action = QAction(self.tr("Sync now"), self)
+        self.sync_action.setObjectName("actSyncNow")
+        self.sync_action.setShortcut(QKeySequence(SYNC_SHORTCUT))
+        self.sync_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.sync_action.setToolTip(arg(self.tr("Send and receive now (%1)"), SYNC_SHORTCUT))
+        self.sync_action.triggered.connect(self.sync_now)
+        self.addAction(self.sync_action)
+        self.button = QToolButton(self)
+        self.button.setObjectName("syncNowButton")
+        self.button.setDefaultAction(self.sync_action)
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        for w in (self.state_label, self.pending_label, self.last_label, self.bar, self.button):
+            layout.addWidget(w)
+
+        self._show_after = QTimer(self)  # the bar, only if the sync lasts more than a moment
+        self._show_after.setSingleShot(True)
+        self._show_after.timeout.connect(self._reveal_bar)
+        self._throttle = QTimer(self)
+        self._throttle.setInterval(PROGRESS_THROTTLE_MS)
+        self._throttle.timeout.connect(self._paint_progress)
+        self._tick = QTimer(self)  # "3 menit yang lalu" becomes "4 menit yang lalu"
+        self._tick.setInterval(30_000)
+        self._tick.timeout.connect(self._paint_last)
+        self._tick.start()
+
+        controller.state_changed.connect(self.set_state)
+        controller.started.connect(self._sync_started)
+        controller.progress.connect(self._progress)
+        controller.finished.connect(self._sync_finished)
+        controller.pending_changed.connect(self.set_pending)
+        controller.last_success_changed.connect(self.set_last_success)
+
+        self.set_state(str(getattr(controller.state, "value", controller.state)))
+        self.set_pending(controller.pending)
+        self.set_last_success(controller.last_success)
+
+    # --- slots ---------------------------------------------------------------------------
+    def sync_now(self) -> None:
+        self.controller.sync_now()
+
+    def set_state(self, state: str) -> None:
+        texts = {
+            "online": self.tr("Online"),
+            "offline": self.tr("Offline"),
+            "syncing": self.tr("Syncing…"),
+            "refused": self.tr("Refused by the server"),
+            "not_enrolled": self.tr("Device not enrolled"),
+        }
+        colours = {"online": "#1b7a3a", "offline": "#8a5a00", "syncing": "#1b4f9c",
+                   "refused": "#b3261e", "not_enrolled": "#5f6368"}  # fmt: skip
+        self.state_label.setText(texts.get(state, state))
+        self.state_label.setStyleSheet(f"color: {colours.get(state, '#000')}; font-weight: bold;")
+        self.sync_action.setEnabled(state not in ("syncing", "not_enrolled"))
+        report = getattr(self.controller, "last_report", None)
+        if state in ("offline", "refused") and report is not None and report.error_code:
+            from common.errors import message
+
+            self.state_label.setToolTip(message(report.error_code, {}, self._lang))
+            self.state_label.setProperty("loketData", True)  # the catalog's words (bilingual)
+        else:
+            self.state_label.setToolTip("")
+            self.state_label.setProperty("loketData", False)
+
+    def set_pending(self, n: int) -> None:
+        self.pending_label.setText(arg(self.tr("Waiting to be sent: %1"), n))
+
+    def set_last_success(self, when: datetime | None) -> None:
+        self._last_success = when
+        self._paint_last()
+
+    def _paint_last(self) -> None:
+        self.last_label.setText(arg(self.tr("Last sync: %1"), relative_time(self._last_success)))
+        if self._last_success is not None:
+            self.last_label.setToolTip(self._last_success.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+
+    def _sync_started(self) -> None:
+        self._latest = None
+        self.bar.setRange(0, 0)  # busy until the first numbers arrive
+        self.bar.setFormat(self.tr("Connecting…"))
+        self._show_after.start(PROGRESS_DELAY_MS)
+        self._throttle.start()
+
+    def _reveal_bar(self) -> None:
+        self._paint_progress()
+        self.bar.show()
+
+    def _progress(self, p: Any) -> None:
+        self._latest = p
+
+    def _paint_progress(self) -> None:
+        p = self._latest
+        if p is None:
+            return
+        size = QLocale().formattedDataSize(int(p.bytes_sent), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
+        if p.stage == "push" and p.records_total:
+            self.bar.setRange(0, p.records_total)
+            self.bar.setValue(p.records_sent)
+            self.bar.setFormat(arg(self.tr("%1 of %2 records · %3"), p.records_sent, p.records_total, size))
+            self.set_pending(max(0, p.records_total - p.records_sent))  # falls as batches are answered
+        else:
+            self.bar.setRange(0, 0)
+            self.bar.setFormat(arg(self.tr("Receiving decisions: %1"), p.changes_applied))
+
+    def _sync_finished(self, _report: Any) -> None:
+        self._show_after.stop()
+        self._throttle.stop()
+        self._latest = None
+        self.bar.hide()
