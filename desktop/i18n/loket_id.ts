@@ -228,12 +228,40 @@
         <translation>Bahasa</translation>
     </message>
     <message>
+        <source>Full name</source>
+        <translation type="unfinished">Nama lengkap</translation>
+    </message>
+    <message>
+        <source>Repeat the password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Log in</source>
         <translation>Masuk</translation>
     </message>
     <message>
+        <source>The two passwords differ.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the operator and the encrypted database…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Checking…</source>
         <translation>Memeriksa…</translation>
+    </message>
+    <message>
+        <source>Create the first operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No operator account exists on this computer yet. Create the first one: its password protects the encrypted database (at least 8 characters).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked after a period without use. %1 or another operator can unlock.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>No operator account exists on this computer yet. Create one with: loket-desk add-operator NAME</source>
