@@ -124,7 +124,8 @@ def shoot(base: str, out: Path, lang: str, ids: dict[str, str]) -> None:
         snap("dashboard")
         page.goto(base + "/console/batches/")
         snap("batches")
-        page.locator("a.button", has_text="").first.click()
+        page.goto(base + "/console/batches/?outcome=duplicate_nik")  # a batch with a flagged record
+        page.locator("a.button.small").first.click()
         page.wait_for_load_state()
         snap("batch")
         page.goto(base + "/console/duplicates/")

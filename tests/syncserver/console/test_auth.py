@@ -15,7 +15,10 @@ def test_sign_in_and_out(app: Flask, users: Any) -> None:
     assert r.status_code == 303 and r.headers["Location"] == "/console/"
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert "reviewer" in c.get("/console/").get_data(as_text=True)
+    page = c.get("/console/")
+    assert "reviewer" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     r = post(c, "/console/logout")
     assert r.status_code == 303
     assert c.get("/console/").status_code == 303
