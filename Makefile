@@ -21,7 +21,7 @@ BENCH_ARGS  ?=
 RUN_ARGS    ?=
 LINT_DIRS   := $(wildcard common desktop syncserver tests bench tools)
 
-.PHONY: help venv system-deps test lint bench run screenshots faults soak clean
+.PHONY: help venv system-deps test lint bench run screenshots translations faults soak clean
 
 help: ## List the targets (this text)
 	@echo "Loket make targets:"
@@ -78,8 +78,13 @@ bench: venv system-deps ## Run the benchmarks (python -m bench); extra args via 
 run: venv system-deps ## Start the demo: sync server on 127.0.0.1:8470 (+ desktop app if there is a display)
 	$(VPY) tools/run_demo.py $(RUN_ARGS)
 
-screenshots: ## (placeholder) Screenshots of the desktop app and console for review
-	@echo "screenshots: not built yet; the screenshots issue will add tools/screenshots (Xvfb + Chromium)"
+screenshots: venv system-deps ## Render the desktop screens (Xvfb, 1366x768) and console pages (Chromium) into docs/screenshots/
+	$(VPY) tools/screenshots.py
+	$(VPY) tools/sync_screenshots.py
+	$(VPY) tools/console_screenshots.py
+
+translations: venv ## Update the Qt .ts sources from the code and compile the .qm files
+	bash tools/update_translations.sh
 
 faults: ## (placeholder) Fault-injection runs (kill the server mid-batch, drop responses, ...)
 	@echo "faults: not built yet; the fault-injection issue will add tools/faults and a pytest marker"
