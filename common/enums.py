@@ -111,6 +111,34 @@ class Skill(_Labelled):
     ENTREPRENEURSHIP = "entrepreneurship"
 
 
+class RejectReason(_Labelled):
+    """Why a reviewer rejected a registration (stored and sent to the device as the code)."""
+
+    NOT_ELIGIBLE = "not_eligible"
+    AGE_OUT_OF_RANGE = "age_out_of_range"
+    EXCLUDED_OCCUPATION = "excluded_occupation"
+    IN_FORMAL_EDUCATION = "in_formal_education"
+    DUPLICATE = "duplicate"
+    KK_LIMIT = "kk_limit"
+    FALSE_DATA = "false_data"
+    INCOMPLETE = "incomplete"
+    OTHER = "other"
+
+
+LABELS[RejectReason] = {
+    "not_eligible": ("Tidak memenuhi persyaratan program", "Does not meet the programme's requirements"),
+    "age_out_of_range": ("Usia di luar 18 sampai 64 tahun", "Age outside 18 to 64"),
+    "excluded_occupation": (
+        "ASN, TNI, Polri, kepala/perangkat desa, atau direksi/komisaris BUMN/BUMD",
+        "Civil servant, soldier, police, village official or state-enterprise director",
+    ),
+    "in_formal_education": ("Masih menempuh pendidikan formal", "Still in formal education"),
+    "duplicate": ("Pendaftaran ganda", "Duplicate registration"),
+    "kk_limit": ("Lebih dari dua pendaftar dalam satu KK", "More than two registrations on one family card"),
+    "false_data": ("Data palsu atau tidak konsisten", "False or inconsistent data"),
+    "incomplete": ("Dokumen atau data tidak lengkap", "Incomplete documents or data"),
+    "other": ("Lainnya (lihat catatan)", "Other (see the note)"),
+}
 LABELS[Sex] = {"L": ("Laki-laki", "Male"), "P": ("Perempuan", "Female")}
 LABELS[Education] = {
     "none": ("Tidak/belum sekolah", "No schooling"),

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.enums import Disability, Education, EmploymentStatus, Sex, Skill, Status
+from common.enums import Disability, Education, EmploymentStatus, RejectReason, Sex, Skill, Status
 from common.errors import CATALOG, message
 from common.i18n import Lang
 from common.nik import mask_nik
@@ -229,20 +229,8 @@ class RecordView(QDialog):
         return box
 
     def _reason(self, code: str) -> str:
-        reasons = {
-            "not_eligible": self.tr("Does not meet the programme's requirements"),
-            "age_out_of_range": self.tr("Age outside 18 to 64"),
-            "excluded_occupation": self.tr(
-                "Civil servant, soldier, police, village official or state-enterprise director"
-            ),
-            "in_formal_education": self.tr("Still in formal education"),
-            "duplicate": self.tr("Duplicate registration"),
-            "kk_limit": self.tr("More than two registrations on one family card"),
-            "false_data": self.tr("False or inconsistent data"),
-            "incomplete": self.tr("Incomplete documents or data"),
-            "other": self.tr("Other (see the note)"),
-        }
-        return reasons.get(code, code)
+        reason = RejectReason.parse(code)  # the same labels the console shows
+        return reason.label(self._lang) if reason is not None else code
 
     def _rows(self, reg: Any) -> list[tuple[str, str]]:
         a = reg.applicant.to_dict()

@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 
-from common.enums import Status
+from common.enums import RejectReason, Status
 from syncserver.app import loket
 from syncserver.app import session as db
 from syncserver.console.access import needs, safe_next, staff
+from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 from syncserver.console.web import PAGE_SIZE, blueprint, form
 from syncserver.decisions import record_decision
@@ -23,36 +24,16 @@ from syncserver.queries import console_records as q
 
 bp = blueprint("decisions")
 
-#: Reasons a reviewer can give for a rejection (stored as the code; the device shows it).
-REJECT_REASONS: tuple[str, ...] = (
-    "not_eligible",
-    "age_out_of_range",
-    "excluded_occupation",
-    "in_formal_education",
-    "duplicate",
-    "kk_limit",
-    "false_data",
-    "incomplete",
-    "other",
-)
-_REASON_TEXT = {
-    "not_eligible": "Does not meet the programme's requirements",
-    "age_out_of_range": "Age outside 18 to 64",
-    "excluded_occupation": "Civil servant, soldier, police, village official or state-enterprise director",
-    "in_formal_education": "Still in formal education",
-    "duplicate": "Duplicate registration",
-    "kk_limit": "More than two registrations on one family card",
-    "false_data": "False or inconsistent data",
-    "incomplete": "Incomplete documents or data",
-    "other": "Other (see note)",
-}
+#: Reasons a reviewer can give for a rejection (common.enums.RejectReason; the device shows
+#: the same labels).
+REJECT_REASONS: tuple[str, ...] = tuple(r.value for r in RejectReason)
 ACTIONS = ("verified", "rejected", "returned")
 MAX_BULK = PAGE_SIZE * 4
 
 
 def reason_label(code: str) -> str:
-    text = _REASON_TEXT.get(code)
-    return _(text) if text else code
+    reason = RejectReason.parse(code)
+    return reason.label(current_lang()) if reason is not None else code
 
 
 def _checked(action: str, reason: str, note: str) -> str | None:

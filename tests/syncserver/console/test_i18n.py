@@ -17,9 +17,8 @@ def used_messages() -> set[str]:
     files = [f for f in files if f.name != "catalog_id.py"]
     for path in files:
         found.update(m.group(2) for m in _CALL.finditer(path.read_text()))
-    from syncserver.console import decisions, web
+    from syncserver.console import web
 
-    found.update(decisions._REASON_TEXT.values())
     found.update(web._TITLES.values())
     found.discard("search_")  # _("search_" + kind): the keys are checked below
     return found
