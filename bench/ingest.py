@@ -62,6 +62,12 @@ class Result:
     seconds: float
     request_bytes: int
     response_bytes: int
+    client_cpu: float = 0.0  # CPU seconds the benchmark's own client threads used
+
+    @property
+    def client_share(self) -> float:
+        """The clients' share of the machine's CPU during the run (all cores)."""
+        return self.client_cpu / (self.seconds * (os.cpu_count() or 1))
 
     @property
     def rate(self) -> float:
@@ -193,13 +199,14 @@ def _run_devices(
     for t in threads:
         t.start()
     barrier.wait()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - t0
+    client_cpu = time.process_time() - c0
     if errors:
         raise RuntimeError("push failed: " + errors[0])
-    return Result(totals["records"], seconds, totals["req"], totals["resp"])
+    return Result(totals["records"], seconds, totals["req"], totals["resp"], client_cpu)
 
 
 def batched(
@@ -238,13 +245,18 @@ def run_backend(
     name: str, database: str | None, args: argparse.Namespace, data: Data
 ) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"loket-bench-{name}-"))
+    # SQLite serialises writers: two processes keep one validating while the other writes;
+    # PostgreSQL writes concurrently: a third process keeps both cores busy during commits
+    workers = args.workers or (2 if database is None else 3)
+    print(f"{name}: gunicorn, {workers} workers x {args.threads} threads", flush=True)
     server = Server(
         data_dir,
         database or f"sqlite:///{data_dir / 'loket-server.db'}",
-        args.workers,
+        workers,
         args.threads,
     )
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"workers": workers, "threads": args.threads}
+    out["loadavg_before"] = _loadavg()
     try:
         devices = [server.enroll() for _ in range(4)]
         # warm-up: every worker process imports, connects, loads the region list
@@ -269,17 +281,29 @@ def run_backend(
                 "naive_req_bytes_per_record": base[-1].request_bytes / base[-1].records,
                 "naive_resp_bytes_per_record": base[-1].response_bytes / base[-1].records,
                 "records_per_run": last.records,
+                "client_cpu_share": statistics.median(r.client_share for r in runs),
+                "naive_client_cpu_share": statistics.median(r.client_share for r in base),
             }
             d = out[f"{n_dev}dev"]
             print(
                 f"{name:8s} {n_dev} device(s): batched {rate:8,.0f} rec/s {d['batched_runs']}  "
                 f"naive {naive_rate:6,.0f} rec/s {d['naive_runs']}  x{d['speedup']:.0f}  "
-                f"wire {d['req_bytes_per_record']:.0f}+{d['resp_bytes_per_record']:.0f} B/record",
+                f"wire {d['req_bytes_per_record']:.0f}+{d['resp_bytes_per_record']:.0f} B/record  "
+                f"client CPU {d['client_cpu_share']:.1%} (naive {d['naive_client_cpu_share']:.0%})",
                 flush=True,
             )
     finally:
         server.stop()
+    out["loadavg_after"] = _loadavg()
+    print(f"{name}: load average before {out['loadavg_before']}, after {out['loadavg_after']}")
     return out
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--batches", type=int, default=8, help="batches of 500 per device per run")
     p.add_argument("--naive", type=int, default=300, help="single-record POSTs per device per run")
-    p.add_argument("--workers", type=int, default=2, help="server processes")
+    p.add_argument("--workers", type=int, default=0,
+                   help="server processes (default: 2 on SQLite, 3 on PostgreSQL)")  # fmt: skip
     p.add_argument("--threads", type=int, default=2, help="threads per server process")
     p.add_argument("--quick", action="store_true", help="1 run, 2 batches: a smoke test")
     p.add_argument("--json", type=Path, help="also write the figures here")
@@ -296,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.runs, args.batches, args.naive = 1, 2, 50
     print(describe())
-    print(f"server: gunicorn, {args.workers} workers x {args.threads} threads; batches of 500, "
+    print(f"server: gunicorn; batches of 500, "
           f"{args.batches} per device per run; median of {args.runs} runs", flush=True)  # fmt: skip
     data = Data(4000, seed=20260105)
     results: dict[str, Any] = {"machine": describe(), "when": datetime.now(UTC).isoformat()}

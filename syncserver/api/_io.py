@@ -32,9 +32,7 @@ def read_body() -> tuple[bytes, bytes]:
     return body, raw
 
 
-def read_message(
-    cls: type[T], decoder: Callable[[Any], T] | None = None
-) -> tuple[T, int, int]:
+def read_message(cls: type[T], decoder: Callable[[Any], T] | None = None) -> tuple[T, int, int]:
     """The request body decoded strictly into ``cls`` (by ``decoder`` if given: a faster
     equivalent of ``decode(cls, ...)``); plus (wire bytes, raw bytes)."""
     body, raw = read_body()
@@ -69,8 +67,10 @@ def _auth_sessions() -> sessionmaker[Session]:
     write; NullPool because connecting to SQLite costs microseconds."""
     ext = app_mod.loket()
     database = ext.engine.url.database
-    if ext.engine.dialect.name != "sqlite" or database in (None, "", ":memory:") or (
-        "mode=memory" in str(ext.engine.url)
+    if (
+        ext.engine.dialect.name != "sqlite"
+        or database in (None, "", ":memory:")
+        or ("mode=memory" in str(ext.engine.url))
     ):
         return ext.sessions
     made = current_app.extensions.get("loket_auth_sessions")

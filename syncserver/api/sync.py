@@ -40,7 +40,8 @@ def push() -> Response:
     limit = int(ext.settings["max_batch_records"])
     if len(req.records) > limit:
         raise ApiError(E.BATCH_TOO_LARGE, {"max": limit})
-    if not 0 < len(req.batch_id) <= 64 or not req.batch_id.isprintable():  # NUL: a 500 on PostgreSQL
+    # printable: a NUL in a stored text column would be a 500 on PostgreSQL
+    if not 0 < len(req.batch_id) <= 64 or not req.batch_id.isprintable():
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": "batch_id must be 1 to 64 characters"})
     if not all(r.id.isprintable() for r in req.records):  # ids are echoed and stored in the answer
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": "a record id must be printable text"})
@@ -79,7 +80,7 @@ def pull() -> Response:
     cursor = request.args.get("cursor", "")
     if cursor == "":
         after = 0
-    elif cursor.isascii() and cursor.isdigit() and int(cursor) < 2**63:  # ASCII: not "²"; fits BIGINT
+    elif cursor.isascii() and cursor.isdigit() and int(cursor) < 2**63:  # not "²"; fits BIGINT
         after = int(cursor)
     else:
         raise ApiError(E.CURSOR_INVALID)

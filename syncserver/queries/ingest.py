@@ -100,7 +100,7 @@ def bulk_insert(
     conn = session.connection()
     dialect = conn.dialect
     procs = [(i, p) for i, c in enumerate(cols) if (p := _processor(dialect, table, c)) is not None]
-    columns: list[Any] = list(zip(*rows))
+    columns: list[Any] = list(zip(*rows, strict=True))
     for i, p in procs:  # memoised: most such values (timestamps) repeat across a batch
         memo: dict[Any, Any] = {}
         out_col = []
@@ -116,7 +116,7 @@ def bulk_insert(
             out_col.append(got)
         columns[i] = out_col
     if procs:
-        rows = list(zip(*columns))
+        rows = list(zip(*columns, strict=True))
     col_sql = ", ".join(cols)
     tail = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     if returning:
@@ -124,7 +124,9 @@ def bulk_insert(
     if dialect.name == "postgresql":
         types = [_pg_type(dialect, table, c) for c in cols]
         names = [f"c{i}" for i in range(len(cols))]
-        select_sql = ", ".join(f"{n}::jsonb" if is_json else n for n, (_, is_json) in zip(names, types))
+        select_sql = ", ".join(
+            f"{n}::jsonb" if is_json else n for n, (_, is_json) in zip(names, types, strict=True)
+        )
         # %b: binary arrays; psycopg's text array format escapes each element with a regex,
         # 100 times slower for 500 applicant JSON texts (45 ms against 0.1 ms)
         arrays = ", ".join(f"%b::{t}[]" for t, _ in types)
@@ -173,9 +175,7 @@ BATCH_RECORD_COLS = ("batch_pk", "position", "registration_id", "revision", "out
 
 def insert_batch_records(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     """Rows are tuples in ``BATCH_RECORD_COLS`` order, ``errors`` as JSON text."""
-    bulk_insert(
-        session, BatchRecord.__table__, BATCH_RECORD_COLS, rows, ("batch_pk", "position")
-    )
+    bulk_insert(session, BatchRecord.__table__, BATCH_RECORD_COLS, rows, ("batch_pk", "position"))
 
 
 def touch_device_push(session: Session, device_id: str, now: datetime) -> None:
