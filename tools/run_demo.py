@@ -5,7 +5,7 @@
     .venv/bin/python tools/run_demo.py --no-desktop --port 8471
 
 - Server: ``.venv/bin/loket-server --data-dir .demo/server run --host 127.0.0.1 --port 8470``;
-  the review console is then at http://127.0.0.1:8470/.
+  the review console is then at http://127.0.0.1:8470/console/.
 - Desktop: ``.venv/bin/loket-desk --data-dir .demo/desk`` with LOKET_SERVER_URL pointing at the
   server (and ``--server URL`` when the app's --help lists that option). It needs a display:
   without $DISPLAY the server keeps running and the exact ``xvfb-run`` command to start the
@@ -141,7 +141,7 @@ def main() -> int:
         procs.append(("sync server", proc))
         if wait_for_port(ns.host, ns.port, proc, timeout=60):
             say(f"sync server is up: pid {proc.pid}, data in {server_dir}")
-            say(f"review console: {url}")
+            say(f"review console: {url}console/")
             try:
                 from demo_seed import seed  # tools/ is on sys.path when this script runs
 
