@@ -35,6 +35,7 @@ from desktop.services.operators import Operator
 from desktop.services.registrations import RegistrationService, search_text_for
 from desktop.store import Store
 from desktop.store import settings as S
+from desktop.store.keys import KeySlots
 from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,7 +178,7 @@ from bench.desk_store import queries, time_searches
 from desktop.services.operators import Operator
 from desktop.services.registrations import RegistrationService
 from desktop.store import Store
-store = Store.open(Path(sys.argv[1]))
+store = Store.open(Path(sys.argv[1]), bytes.fromhex(sys.argv[3]))
 service = RegistrationService(store, Operator("bench"))
 sample = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
 for _ in range(3):
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"records": args.records}
 
-    store = Store.open(work)
+    store = Store.open(work, KeySlots.new_key())  # encrypted, as on a device (SQLCipher)
     set_local_identity(store, OFFICE, DEVICE_NO)
     t = time.perf_counter()
     sample = bulk_fill(store, args.records)
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     sample_file = work / "sample.jsonl"
     sample_file.write_text("\n".join(json.dumps(a) for a in sample), encoding="utf-8")
     probe = subprocess.run(
-        [sys.executable, "-c", RSS_PROBE, str(work), str(sample_file)],
+        [sys.executable, "-c", RSS_PROBE, str(work), str(sample_file), store.key.hex()],
         cwd=ROOT,
         capture_output=True,
         text=True,

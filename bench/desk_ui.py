@@ -116,7 +116,9 @@ def bench_list(records: int) -> dict[str, Any]:
     from desktop.widgets.registration_table_model import Filters, RegistrationTableModel
 
     work = Path(tempfile.mkdtemp(prefix="loket-bench-ui-list-"))
-    store = Store.open(work)
+    from desktop.store.keys import KeySlots
+
+    store = Store.open(work, KeySlots.new_key())  # encrypted, as on a device
     try:
         set_local_identity(store, OFFICE, DEVICE_NO)
         sample = bulk_fill(store, records)

@@ -19,11 +19,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.machine import describe  # noqa: E402
-from common.validation import check  # noqa: E402
 from common.synthetic import generate  # noqa: E402
-from desktop.services.operators import add_operator, authenticate  # noqa: E402
+from common.validation import check  # noqa: E402
+from desktop.services.operators import create_first_operator  # noqa: E402
 from desktop.services.registrations import RegistrationService  # noqa: E402
-from desktop.store import Store  # noqa: E402
 from desktop.sync.commands import enroll_device, make_client  # noqa: E402
 from desktop.sync.engine import SyncEngine, SyncOutcome  # noqa: E402
 from tests.support.liveserver import LiveServer  # noqa: E402
@@ -35,9 +34,8 @@ def one_run(seed: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="loket-bench-sync-") as tmp:
         server = LiveServer(Path(tmp) / "server").start()
         try:
-            store = Store.open(Path(tmp) / "desk")
-            add_operator(store, "bench", "bench-password")
-            service = RegistrationService(store, authenticate(store, "bench", "bench-password"))
+            store, operator = create_first_operator(Path(tmp) / "desk", "bench", "bench-password")
+            service = RegistrationService(store, operator)
             applicants = [check(s.applicant).applicant for s in generate(N, seed, today=date.today())]
             service.save_batch(applicants)
             enroll_device(store, server.url, server.office_and_code())

@@ -118,7 +118,10 @@ class TaskManager(QObject):
             try:
                 result = fn(*args, **kwargs)
             except BaseException as exc:  # delivered to the GUI thread, never lost
-                exc.__loket_tb__ = traceback.format_exc()  # type: ignore[attr-defined]
+                try:
+                    exc.__loket_tb__ = traceback.format_exc()  # type: ignore[attr-defined]
+                except (AttributeError, TypeError):  # frozen/slotted exceptions (common.errors.ApiError)
+                    pass
                 self._delivered.emit(on_error or self._show_error, exc, True)
                 raise
             self._delivered.emit(on_done, result, False)

@@ -42,9 +42,8 @@ def seed(data: Path, server_url: str, say: Callable[[str], None]) -> dict[str, s
     server_dir, desk_dir = data / "server", data / "desk"
 
     from common.synthetic import generate
-    from desktop.services.operators import add_operator, authenticate
+    from desktop.services.operators import create_first_operator, needs_first_operator, unlock
     from desktop.services.registrations import RegistrationService
-    from desktop.store import Store
     from desktop.sync.commands import enroll_device, sync_once
 
     if not creds.get("admin_password"):
@@ -57,19 +56,18 @@ def seed(data: Path, server_url: str, say: Callable[[str], None]) -> dict[str, s
         creds_path.write_text(json.dumps(creds, indent=2))
         creds_path.chmod(0o600)
 
-    store = Store.open(desk_dir)
+    user, password = creds["operator_user"], creds["operator_password"]
+    if needs_first_operator(desk_dir):  # the first operator makes the database key
+        store, operator = create_first_operator(desk_dir, user, password, "Petugas Demo")
+    else:  # the store is encrypted: open it as the demo operator
+        store, operator = unlock(desk_dir, user, password)
     try:
         from desktop.services.device import device_info
 
         if not device_info(store).enrolled:
-            try:
-                add_operator(store, creds["operator_user"], creds["operator_password"], "Petugas Demo")
-            except Exception:
-                pass  # already there from an earlier, interrupted seed
             code = _server_cli(server_dir, "enroll-code", OFFICE).strip().splitlines()[-1].strip()
             enroll_device(store, server_url, code, device_name="demo-desk")
             say(f"desktop enrolled with {server_url} as a device of office {OFFICE}")
-        operator = authenticate(store, creds["operator_user"], creds["operator_password"])
         service = RegistrationService(store, operator)
         if not creds.get("registrations_seeded"):
             saved = 0

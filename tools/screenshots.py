@@ -56,16 +56,14 @@ def main() -> int:
     from common.synthetic import generate
     from desktop.application import LoketApp, create_qapplication
     from desktop.services.device import set_local_identity
-    from desktop.services.operators import add_operator
+    from desktop.services.operators import create_first_operator
     from desktop.services.registrations import RegistrationService
-    from desktop.store import Store
 
     data_dir = Path(tempfile.mkdtemp(prefix="loket-shots-"))
-    store = Store.open(data_dir)
+    store, _ = create_first_operator(data_dir, "siti", "rahasia-123", full_name="Siti Rahayu")
     try:
         set_local_identity(store, "320101", 1)
         store.set_setting("office_name", "Disnaker Kabupaten Bogor")
-        add_operator(store, "siti", "rahasia-123", full_name="Siti Rahayu")
         from desktop.services.operators import Operator
 
         service = RegistrationService(store, Operator("siti", "Siti Rahayu"))
@@ -114,7 +112,7 @@ def main() -> int:
     backdrop.setGeometry(0, 0, WIDTH, HEIGHT)
     backdrop.show()
     wait_until(
-        lambda: loket.login is not None and loket.login.isVisible() and loket.store is not None
+        lambda: loket.login is not None and loket.login.isVisible() and loket.ready
     )
     loket.login.raise_()
     place(loket.login)

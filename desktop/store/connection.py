@@ -42,6 +42,8 @@ def create_engine_for(path: Path, key: bytes) -> Engine:
         pool_size=4,
         max_overflow=4,
         pool_pre_ping=False,
+        # SQL errors must not carry bound values (NIKs, names) into logs and error dialogs
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
 

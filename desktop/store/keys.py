@@ -32,7 +32,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +203,7 @@ class KeySlots:
         Raises ApiError LOGIN_FAILED (no such slot, or a wrong password: the same answer, so
         names cannot be probed) or ACCOUNT_LOCKED after repeated failures.
         """
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         self._reload()
         failures = self._data["failures"].get(username)
         if failures and failures.get("locked_until"):

@@ -85,6 +85,9 @@ class LoginView(QWidget):
         self._repeat_label.setBuddy(self.repeat)
         for w in (self.full_name, self.repeat, self._name_label, self._repeat_label):
             w.hide()
+        for first, second in ((self.username, self.full_name), (self.full_name, self.password),
+                              (self.password, self.repeat), (self.repeat, self.language)):  # fmt: skip
+            QWidget.setTabOrder(first, second)
         form = QFormLayout()
         form.addRow(user_label, self.username)
         form.addRow(self._name_label, self.full_name)

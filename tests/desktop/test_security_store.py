@@ -181,3 +181,16 @@ def test_rotating_the_key_rewraps_every_slot(data_dir, device, applicant) -> Non
     conn.execute(f'PRAGMA key = "{sqlcipher_key(new_key)}"')
     assert conn.execute("SELECT count(*) FROM registrations").fetchone() == (1,)
     conn.close()
+
+
+def test_database_errors_do_not_carry_personal_data_into_logs(device, applicant) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import IntegrityError
+
+    from desktop.store.models import OperatorAccount
+
+    store, _ = device
+    nik = applicant()["nik"]
+    with pytest.raises(IntegrityError) as info:
+        with store.session() as s:
+            s.add(OperatorAccount(username="ani", full_name=nik, password_hash=nik, created_at=None))
+    assert nik not in str(info.value)  # hide_parameters: the message names no values

@@ -17,7 +17,6 @@ from common.enums import Status
 from common.errors import ApiError
 from common.protocol import Change, ChangeKind
 from desktop.services.operators import create_first_operator, unlock
-from desktop.services.registrations import RegistrationService
 from desktop.services.retention import DEFAULT_DAYS, purge_expired
 from desktop.store.keys import KeySlots
 from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from common.synthetic import generate
@@ -67,7 +67,7 @@ def test_enroll_then_sync_with_scheduler_exit_codes(tmp_path: Path, live_server,
     assert "push: 5/5" in result.stdout
 
     # revoked at the centre: "refused" (3), in words a clerk understands
-    assert revoke_device(server_db, device_id, datetime.now(timezone.utc))
+    assert revoke_device(server_db, device_id, datetime.now(UTC))
     server_db.commit()
     result = desk(data, "sync", "--operator", "petugas")
     assert result.returncode == 3, result.stdout + result.stderr

@@ -3,7 +3,7 @@ a real server, the real sync engine, and the server stopped for the offline logi
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,7 +17,7 @@ operators = pytest.importorskip("syncserver.operators")
 
 
 def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(device, live_server, server_db) -> None:  # type: ignore[no-untyped-def]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     operators.add_operator(server_db, device.info.office_code, "dewi", "dari-pusat-1", "Dewi", "admin", now)
     server_db.commit()
     report = SyncEngine(device.store, make_client(device.store)).run()
@@ -30,7 +30,7 @@ def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(d
     assert operator.username == "dewi"
     live_server.start()
 
-    operators.set_active(server_db, device.info.office_code, "dewi", False, "admin", datetime.now(timezone.utc))
+    operators.set_active(server_db, device.info.office_code, "dewi", False, "admin", datetime.now(UTC))
     server_db.commit()
     assert SyncEngine(store, make_client(store)).run().outcome is SyncOutcome.OK
     store.close()

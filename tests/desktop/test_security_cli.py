@@ -1,0 +1,46 @@
+"""Headless commands on the encrypted store: every command logs in as --operator, the first
+add-operator makes the key, passwd / purge / rekey / remember-key, and an unattended sync
+without a credential store says what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.services.operators import unlock
+from desktop.store.keys import keyring_available
+
+from .test_cli import PASSWORD, run
+
+
+def test_encrypted_store_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    r = run(data, "setup", "--office", "320101", "--device-no", "4", "--operator", "ani")
+    assert r.returncode == 1 and r.stderr.startswith("NO_OPERATOR:")  # nothing to open yet
+    assert run(data, "add-operator", "ani").returncode == 0  # the first makes the key
+    assert (data / "keyslots.json").exists()
+    assert b"SQLite format 3" not in (data / "loket.db").read_bytes()[:16]
+
+    r = run(data, "add-operator", "budi", "--operator", "ani", env={"LOKET_NEW_PASSWORD": "budi-rahasia"})
+    assert r.returncode == 0, r.stderr
+    r = run(data, "passwd", "--operator", "budi", password="budi-rahasia", env={"LOKET_NEW_PASSWORD": "budi-baru-12"})
+    assert r.returncode == 0, r.stderr
+    assert run(data, "status", "--operator", "budi", password="budi-baru-12").returncode == 0
+    assert run(data, "status", "--operator", "ani").returncode == 0  # untouched by budi's change
+
+    r = run(data, "purge", "--operator", "ani")
+    assert r.returncode == 0 and "purged personal data of 0" in r.stdout
+
+    key_before = unlock(data, "ani", PASSWORD)[0]
+    old_key = key_before.key
+    key_before.close()
+    r = run(data, "rekey", "--operator", "ani")
+    assert r.returncode == 0 and "2 operator(s)" in r.stdout, r.stderr
+    store, _ = unlock(data, "budi", "budi-baru-12")
+    assert store.key != old_key
+    store.close()
+
+    if not keyring_available():  # headless Linux without Secret Service (this test machine)
+        r = run(data, "remember-key", "--operator", "ani")
+        assert r.returncode == 1 and r.stderr.startswith("NO_CREDENTIAL_STORE:")
+        r = run(data, "sync", password=None)
+        assert r.returncode == 1 and r.stderr.startswith("OPERATOR_REQUIRED:") and "remember-key" in r.stderr
