@@ -530,42 +530,6 @@
         <translation>From the server</translation>
     </message>
     <message>
-        <source>Does not meet the programme&apos;s requirements</source>
-        <translation>Does not meet the programme&apos;s requirements</translation>
-    </message>
-    <message>
-        <source>Age outside 18 to 64</source>
-        <translation>Age outside 18 to 64</translation>
-    </message>
-    <message>
-        <source>Civil servant, soldier, police, village official or state-enterprise director</source>
-        <translation>Civil servant, soldier, police, village official or state-enterprise director</translation>
-    </message>
-    <message>
-        <source>Still in formal education</source>
-        <translation>Still in formal education</translation>
-    </message>
-    <message>
-        <source>Duplicate registration</source>
-        <translation>Duplicate registration</translation>
-    </message>
-    <message>
-        <source>More than two registrations on one family card</source>
-        <translation>More than two registrations on one family card</translation>
-    </message>
-    <message>
-        <source>False or inconsistent data</source>
-        <translation>False or inconsistent data</translation>
-    </message>
-    <message>
-        <source>Incomplete documents or data</source>
-        <translation>Incomplete documents or data</translation>
-    </message>
-    <message>
-        <source>Other (see the note)</source>
-        <translation>Other (see the note)</translation>
-    </message>
-    <message>
         <source>Yes</source>
         <translation>Yes</translation>
     </message>

@@ -229,11 +229,11 @@
     </message>
     <message>
         <source>Full name</source>
-        <translation type="unfinished">Nama lengkap</translation>
+        <translation>Nama lengkap</translation>
     </message>
     <message>
         <source>Repeat the password</source>
-        <translation type="unfinished"></translation>
+        <translation>Ulangi kata sandi</translation>
     </message>
     <message>
         <source>Log in</source>
@@ -241,11 +241,11 @@
     </message>
     <message>
         <source>The two passwords differ.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kedua kata sandi tidak sama.</translation>
     </message>
     <message>
         <source>Creating the operator and the encrypted database…</source>
-        <translation type="unfinished"></translation>
+        <translation>Membuat operator dan basis data terenkripsi…</translation>
     </message>
     <message>
         <source>Checking…</source>
@@ -253,15 +253,15 @@
     </message>
     <message>
         <source>Create the first operator</source>
-        <translation type="unfinished"></translation>
+        <translation>Buat operator pertama</translation>
     </message>
     <message>
         <source>No operator account exists on this computer yet. Create the first one: its password protects the encrypted database (at least 8 characters).</source>
-        <translation type="unfinished"></translation>
+        <translation>Belum ada akun operator di komputer ini. Buat yang pertama: kata sandinya melindungi basis data terenkripsi (minimal 8 karakter).</translation>
     </message>
     <message>
         <source>Locked after a period without use. %1 or another operator can unlock.</source>
-        <translation type="unfinished"></translation>
+        <translation>Terkunci setelah lama tidak digunakan. %1 atau operator lain dapat membukanya.</translation>
     </message>
     <message>
         <source>No operator account exists on this computer yet. Create one with: loket-desk add-operator NAME</source>
@@ -528,42 +528,6 @@
     <message>
         <source>From the server</source>
         <translation>Dari server</translation>
-    </message>
-    <message>
-        <source>Does not meet the programme&apos;s requirements</source>
-        <translation>Tidak memenuhi persyaratan program</translation>
-    </message>
-    <message>
-        <source>Age outside 18 to 64</source>
-        <translation>Usia di luar 18 sampai 64 tahun</translation>
-    </message>
-    <message>
-        <source>Civil servant, soldier, police, village official or state-enterprise director</source>
-        <translation>PNS, TNI, Polri, perangkat desa, atau direksi/komisaris BUMN</translation>
-    </message>
-    <message>
-        <source>Still in formal education</source>
-        <translation>Masih menempuh pendidikan formal</translation>
-    </message>
-    <message>
-        <source>Duplicate registration</source>
-        <translation>Pendaftaran ganda</translation>
-    </message>
-    <message>
-        <source>More than two registrations on one family card</source>
-        <translation>Lebih dari dua pendaftar dalam satu KK</translation>
-    </message>
-    <message>
-        <source>False or inconsistent data</source>
-        <translation>Data palsu atau tidak konsisten</translation>
-    </message>
-    <message>
-        <source>Incomplete documents or data</source>
-        <translation>Dokumen atau data tidak lengkap</translation>
-    </message>
-    <message>
-        <source>Other (see the note)</source>
-        <translation>Lainnya (lihat catatan)</translation>
     </message>
     <message>
         <source>Yes</source>
