@@ -26,13 +26,15 @@ from sqlalchemy import insert
 
 from bench.machine import describe, percentile
 from common.enums import Channel, Status
-from common.record import content_hash, new_registration_id
 from common.regcode import make_code
 from common.synthetic import Generator
 from common.validation import normalise, parse_applicant
 from desktop.services.device import set_local_identity
 from desktop.services.operators import Operator
-from desktop.services.registrations import RegistrationService, search_text_for
+from desktop.services.registrations import (
+    RegistrationService,
+    new_registration_values,
+)
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
@@ -69,44 +71,16 @@ def bulk_fill(store: Store, count: int, seed: int = 1, chunk: int = 5000) -> lis
             seq += 1
             applicant, _ = parse_applicant(gen.applicant())
             normalise(applicant)
-            data = applicant.to_dict()
-            text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-            digest = content_hash(data)
-            rid = new_registration_id()
             code = make_code(OFFICE, DEVICE_NO, seq)
             created = now - timedelta(minutes=(count - seq) * 4)  # ~280 days of history
             status = rng.choices(statuses, weights)[0]
-            regs.append(
-                dict(
-                    id=rid,
-                    code=code,
-                    sequence=seq,
-                    nik=applicant.nik,
-                    kk_number=applicant.kk_number,
-                    full_name=applicant.full_name,
-                    phone=applicant.phone,
-                    status=status.value,
-                    revision=1,
-                    base_revision_synced=0 if status is Status.SAVED else 1,
-                    applicant_json=text,
-                    content_hash=digest,
-                    office_code=OFFICE,
-                    device_id=device_id,
-                    operator="bench",
-                    channel=Channel.COUNTER.value,
-                    device_time=created,
-                    created_at=created,
-                    updated_at=created,
-                    server_time=None,
-                    server_outcome=None,
-                    review_note="",
-                    reject_reason="",
-                    duplicate_of=None,
-                    conflict=False,
-                    conflict_detail="",
-                    search_text=search_text_for(applicant, code),
-                )
+            row = new_registration_values(
+                applicant, code, seq, OFFICE, device_id, "bench", Channel.COUNTER, created
             )
+            row["status"] = status.value
+            row["base_revision_synced"] = 0 if status is Status.SAVED else 1
+            rid, text, digest = row["id"], row["applicant_json"], row["content_hash"]
+            regs.append(row)
             revs.append(
                 dict(
                     registration_id=rid,
@@ -128,7 +102,7 @@ def bulk_fill(store: Store, count: int, seed: int = 1, chunk: int = 5000) -> lis
                     )
                 )
             if rng.random() < 0.01:
-                sample.append(data)
+                sample.append(applicant.to_dict())
         with store.session() as s:
             s.execute(insert(RegistrationRecord), regs)
             s.execute(insert(RevisionRecord), revs)

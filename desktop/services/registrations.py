@@ -210,6 +210,50 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min).astimezone()
 
 
+def new_registration_values(
+    applicant: Applicant,
+    code: str,
+    sequence: int,
+    office: str,
+    device_id: str,
+    operator: str,
+    channel: Channel,
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns of a new registration (revision 1, status ``saved``): the one place they
+    are built (the save path and the store benchmark's bulk fill both use it)."""
+    data = applicant.to_dict()
+    return {
+        "id": new_registration_id(),
+        "code": code,
+        "sequence": sequence,
+        "nik": applicant.nik,
+        "kk_number": applicant.kk_number,
+        "full_name": applicant.full_name,
+        "phone": applicant.phone,
+        "status": Status.SAVED.value,
+        "revision": 1,
+        "base_revision_synced": 0,
+        "applicant_json": _dumps(data),
+        "content_hash": content_hash(data),
+        "office_code": office,
+        "device_id": device_id,
+        "operator": operator,
+        "channel": channel.value,
+        "device_time": now,
+        "created_at": now,
+        "updated_at": now,
+        "server_time": None,
+        "server_outcome": None,
+        "review_note": "",
+        "reject_reason": "",
+        "duplicate_of": None,
+        "conflict": False,
+        "conflict_detail": "",
+        "search_text": search_text_for(applicant, code),
+    }
+
+
 def _to_registration(row: RegistrationRecord) -> Registration:
     return Registration(
         id=row.id,
@@ -356,38 +400,19 @@ class RegistrationService:
         device_id, office, device_no = self._device(s)
         seq = self._next_sequence(s)
         code = make_code(office, device_no, seq)
-        data = applicant.to_dict()
-        applicant_json = _dumps(data)
-        digest = content_hash(data)
         row = RegistrationRecord(
-            id=new_registration_id(),
-            code=code,
-            sequence=seq,
-            nik=applicant.nik,
-            kk_number=applicant.kk_number,
-            full_name=applicant.full_name,
-            phone=applicant.phone,
-            status=Status.SAVED.value,
-            revision=1,
-            base_revision_synced=0,
-            applicant_json=applicant_json,
-            content_hash=digest,
-            office_code=office,
-            device_id=device_id,
-            operator=self.operator.username,
-            channel=Channel(channel).value,
-            device_time=now,
-            created_at=now,
-            updated_at=now,
-            server_time=None,
-            server_outcome=None,
-            review_note="",
-            reject_reason="",
-            duplicate_of=None,
-            conflict=False,
-            conflict_detail="",
-            search_text=search_text_for(applicant, code),
+            **new_registration_values(
+                applicant,
+                code,
+                seq,
+                office,
+                device_id,
+                self.operator.username,
+                Channel(channel),
+                now,
+            )
         )
+        applicant_json, digest = row.applicant_json, row.content_hash
         s.add(row)
         s.flush()  # the parent row first: revisions and outbox reference it
         s.add(
