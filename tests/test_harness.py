@@ -121,20 +121,17 @@ def test_qt_window_on_xvfb(xvfb_server, tmp_path: Path) -> None:
     assert image.pixelColor(5, 5) == QColor("#ff0000")
 
 
-def test_chromium_renders_a_page(chromium_path: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.support.browser import launch_kwargs
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_kwargs(chromium_path))
-        try:
-            page = browser.new_page()
-            page.goto("data:text/html,<title>Loket harness</title><h1>Selamat datang</h1>")
-            assert page.title() == "Loket harness"
-            assert page.inner_text("h1") == "Selamat datang"
-        finally:
-            browser.close()
+def test_chromium_renders_a_page(chromium_browser, chromium_path: str) -> None:
+    # the session's one Playwright instance (a second sync_playwright() in the same thread
+    # fails while the first one's event loop is alive)
+    assert chromium_browser.version
+    page = chromium_browser.new_page()
+    try:
+        page.goto("data:text/html,<title>Loket harness</title><h1>Selamat datang</h1>")
+        assert page.title() == "Loket harness"
+        assert page.inner_text("h1") == "Selamat datang"
+    finally:
+        page.close()
 
 
 def test_browser_page_fixture(browser_page) -> None:
