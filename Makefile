@@ -86,11 +86,11 @@ screenshots: venv system-deps ## Render the desktop screens (Xvfb, 1366x768) and
 translations: venv ## Update the Qt .ts sources from the code and compile the .qm files
 	bash tools/update_translations.sh
 
-faults: ## (placeholder) Fault-injection runs (kill the server mid-batch, drop responses, ...)
-	@echo "faults: not built yet; the fault-injection issue will add tools/faults and a pytest marker"
+faults: venv system-deps ## Long fault-injection run (>= 10,000 seeded faults; table of lost/doubled); args via FAULTS_ARGS
+	$(VPY) tools/faults.py $(FAULTS_ARGS)
 
-soak: ## (placeholder) Long soak run of many devices syncing against one server
-	@echo "soak: not built yet; the soak-test issue will add tools/soak"
+soak: venv system-deps ## Soak: 8 devices vs a 2-worker server on PostgreSQL for 10 min, RSS sampled; args via SOAK_ARGS
+	$(VPY) tools/soak.py $(SOAK_ARGS)
 
 clean: ## Remove .venv, caches, build output and the demo data (.demo/)
 	rm -rf $(VENV) .demo build dist .tmp .pytest_cache .mypy_cache .ruff_cache .hypothesis

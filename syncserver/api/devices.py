@@ -17,8 +17,10 @@ bp = Blueprint("devices", __name__, url_prefix=API_PREFIX)
 @bp.post("/devices/enroll")
 def enroll_device() -> Response:
     req, _, _ = read_message(EnrollRequest)
-    if not (req.device_name.isprintable() and req.app_version.isprintable()):  # NUL: a 500 on PostgreSQL
-        raise ApiError(E.SCHEMA_VIOLATION, {"detail": "device_name and app_version must be printable text"})
+    # stored as text: control characters (NUL would be a 500 on PostgreSQL) are refused
+    if not (req.device_name.isprintable() and req.app_version.isprintable()):
+        detail = "device_name and app_version must be printable text"
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
     now = app_mod.loket().clock()
     response = enroll(app_mod.session(), req.code, req.device_name, req.app_version, now)
     return message_response(encode(response))

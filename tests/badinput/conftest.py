@@ -35,7 +35,9 @@ class Api:
 def enrolled_api(server: LiveServer) -> Api:
     central = Central(central_url(server))
     (code,) = central.enrollment_codes("320101", 1)
-    r = requests.post(server.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "uji"}, timeout=30)
+    r = requests.post(
+        server.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "uji"}, timeout=30
+    )
     r.raise_for_status()
     body = r.json()
     return Api(server, central, body["device_id"], body["office_code"], body["credential"])
@@ -57,7 +59,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 def pg_api(tmp_path_factory: pytest.TempPathFactory, pg_cluster) -> Iterator[Api]:  # noqa: ANN001
     """The same on PostgreSQL, which refuses what SQLite stores (NUL in text, ...)."""
     database = pg_cluster.url(pg_cluster.create_database())
-    server = LiveServer(tmp_path_factory.mktemp("badinput-pg") / "server", database=database, workers=1)
+    server = LiveServer(
+        tmp_path_factory.mktemp("badinput-pg") / "server", database=database, workers=1
+    )
     server.cli("migrate")
     server.start()
     a = enrolled_api(server)
@@ -83,4 +87,3 @@ def dump(url: str, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple]]
         return out
     finally:
         engine.dispose()
-

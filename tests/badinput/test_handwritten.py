@@ -73,7 +73,12 @@ def _hash(app: dict[str, Any]) -> str:
 
 
 def batch(api: Api, records: list[dict[str, Any]], **over: Any) -> dict[str, Any]:
-    body = {"device_id": api.device_id, "office_code": api.office_code, "batch_id": str(uuid.uuid4()), "records": records}
+    body = {
+        "device_id": api.device_id,
+        "office_code": api.office_code,
+        "batch_id": str(uuid.uuid4()),
+        "records": records,
+    }
     body.update(over)
     return body
 
@@ -82,8 +87,14 @@ def raw_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=True).encode()  # ASCII escapes: even a lone surrogate
 
 
-def post(api: Api, path: str, body: bytes | Any, headers: dict[str, str] | None = None, auth: bool = True) -> requests.Response:
-    data = body if isinstance(body, (bytes, bytearray)) or hasattr(body, "__next__") else raw_json(body)
+def post(
+    api: Api, path: str, body: bytes | Any, headers: dict[str, str] | None = None, auth: bool = True
+) -> requests.Response:
+    data = (
+        body
+        if isinstance(body, (bytes, bytearray)) or hasattr(body, "__next__")
+        else raw_json(body)
+    )
     hdrs = {"Content-Type": "application/json", **(api.auth if auth else {}), **(headers or {})}
     return requests.post(api.url + path, data=data, headers=hdrs, timeout=60)
 
@@ -117,38 +128,170 @@ REQUEST_CASES: list[tuple[str, str, Any, dict[str, str], set[str]]] = [
     ("json array", PUSH, b"[1, 2, 3]", {}, {E.SCHEMA_VIOLATION}),
     ("nesting 100k deep", PUSH, _deep(100_000), {}, {E.MALFORMED_JSON, E.SCHEMA_VIOLATION}),
     ("NaN", PUSH, b'{"device_id": NaN}', {}, {E.MALFORMED_JSON, E.SCHEMA_VIOLATION}),
-    ("says gzip, is plain", PUSH, lambda api: raw_json(batch(api, [record()])), {"Content-Encoding": "gzip"}, {E.UNSUPPORTED_ENCODING}),
-    ("says zstd, is gzip", PUSH, lambda api: gzip.compress(raw_json(batch(api, [record()]))), {"Content-Encoding": "zstd"}, {E.UNSUPPORTED_ENCODING}),
-    ("unknown encoding", PUSH, lambda api: raw_json(batch(api, [record()])), {"Content-Encoding": "br"}, {E.UNSUPPORTED_ENCODING}),
-    ("stacked encodings", PUSH, lambda api: gzip.compress(raw_json(batch(api, [record()]))), {"Content-Encoding": "gzip, zstd"}, {E.UNSUPPORTED_ENCODING}),
-    ("truncated zstd", PUSH, lambda api: zstandard.ZstdCompressor().compress(raw_json(batch(api, [record()])))[:-9], {"Content-Encoding": "zstd"}, {E.UNSUPPORTED_ENCODING, E.MALFORMED_JSON}),
+    (
+        "says gzip, is plain",
+        PUSH,
+        lambda api: raw_json(batch(api, [record()])),
+        {"Content-Encoding": "gzip"},
+        {E.UNSUPPORTED_ENCODING},
+    ),
+    (
+        "says zstd, is gzip",
+        PUSH,
+        lambda api: gzip.compress(raw_json(batch(api, [record()]))),
+        {"Content-Encoding": "zstd"},
+        {E.UNSUPPORTED_ENCODING},
+    ),
+    (
+        "unknown encoding",
+        PUSH,
+        lambda api: raw_json(batch(api, [record()])),
+        {"Content-Encoding": "br"},
+        {E.UNSUPPORTED_ENCODING},
+    ),
+    (
+        "stacked encodings",
+        PUSH,
+        lambda api: gzip.compress(raw_json(batch(api, [record()]))),
+        {"Content-Encoding": "gzip, zstd"},
+        {E.UNSUPPORTED_ENCODING},
+    ),
+    (
+        "truncated zstd",
+        PUSH,
+        lambda api: zstandard.ZstdCompressor().compress(raw_json(batch(api, [record()])))[:-9],
+        {"Content-Encoding": "zstd"},
+        {E.UNSUPPORTED_ENCODING, E.MALFORMED_JSON},
+    ),
     ("zstd bomb", PUSH, _bomb("zstd"), {"Content-Encoding": "zstd"}, {E.BODY_TOO_LARGE}),
     ("gzip bomb", PUSH, _bomb("gzip"), {"Content-Encoding": "gzip"}, {E.BODY_TOO_LARGE}),
     ("oversized body", PUSH, b" " * (MAX_BODY_BYTES + 10), {}, {E.BODY_TOO_LARGE}),
-    ("oversized body, chunked", PUSH, lambda api: iter([b" " * (1 << 20)] * 10), {}, {E.BODY_TOO_LARGE, E.MALFORMED_JSON}),
-    ("oversized batch", PUSH, lambda api: batch(api, [record(applicant={"nik": str(i)}) for i in range(MAX_BATCH_RECORDS + 1)]), {}, {E.BATCH_TOO_LARGE}),
+    (
+        "oversized body, chunked",
+        PUSH,
+        lambda api: iter([b" " * (1 << 20)] * 10),
+        {},
+        {E.BODY_TOO_LARGE, E.MALFORMED_JSON},
+    ),
+    (
+        "oversized batch",
+        PUSH,
+        lambda api: batch(
+            api, [record(applicant={"nik": str(i)}) for i in range(MAX_BATCH_RECORDS + 1)]
+        ),
+        {},
+        {E.BATCH_TOO_LARGE},
+    ),
     ("records not a list", PUSH, lambda api: batch(api, "semua"), {}, {E.SCHEMA_VIOLATION}),
-    ("revision as text", PUSH, lambda api: batch(api, [record(revision="1")]), {}, {E.SCHEMA_VIOLATION}),
-    ("revision as bool", PUSH, lambda api: batch(api, [record(revision=True)]), {}, {E.SCHEMA_VIOLATION}),
-    ("applicant a list", PUSH, lambda api: batch(api, [record(applicant=[])]), {}, {E.SCHEMA_VIOLATION}),
-    ("batch_id a number", PUSH, lambda api: batch(api, [record()], batch_id=5), {}, {E.SCHEMA_VIOLATION}),
-    ("batch_id empty", PUSH, lambda api: batch(api, [record()], batch_id=""), {}, {E.SCHEMA_VIOLATION}),
-    ("batch_id 10k", PUSH, lambda api: batch(api, [record()], batch_id="b" * 10_000), {}, {E.SCHEMA_VIOLATION}),
-    ("unknown top-level field", PUSH, lambda api: batch(api, [record()], admin=True), {}, {E.UNKNOWN_FIELD}),
-    ("unknown record field", PUSH, lambda api: batch(api, [record(status="verified")]), {}, {E.UNKNOWN_FIELD}),
-    ("missing field", PUSH, lambda api: {k: v for k, v in batch(api, [record()]).items() if k != "batch_id"}, {}, {E.SCHEMA_VIOLATION}),
-    ("another device's id", PUSH, lambda api: batch(api, [record()], device_id=str(uuid.uuid4())), {}, {E.DEVICE_MISMATCH}),
-    ("another office", PUSH, lambda api: batch(api, [record()], office_code="320102"), {}, {E.DEVICE_MISMATCH}),
+    (
+        "revision as text",
+        PUSH,
+        lambda api: batch(api, [record(revision="1")]),
+        {},
+        {E.SCHEMA_VIOLATION},
+    ),
+    (
+        "revision as bool",
+        PUSH,
+        lambda api: batch(api, [record(revision=True)]),
+        {},
+        {E.SCHEMA_VIOLATION},
+    ),
+    (
+        "applicant a list",
+        PUSH,
+        lambda api: batch(api, [record(applicant=[])]),
+        {},
+        {E.SCHEMA_VIOLATION},
+    ),
+    (
+        "batch_id a number",
+        PUSH,
+        lambda api: batch(api, [record()], batch_id=5),
+        {},
+        {E.SCHEMA_VIOLATION},
+    ),
+    (
+        "batch_id empty",
+        PUSH,
+        lambda api: batch(api, [record()], batch_id=""),
+        {},
+        {E.SCHEMA_VIOLATION},
+    ),
+    (
+        "batch_id 10k",
+        PUSH,
+        lambda api: batch(api, [record()], batch_id="b" * 10_000),
+        {},
+        {E.SCHEMA_VIOLATION},
+    ),
+    (
+        "unknown top-level field",
+        PUSH,
+        lambda api: batch(api, [record()], admin=True),
+        {},
+        {E.UNKNOWN_FIELD},
+    ),
+    (
+        "unknown record field",
+        PUSH,
+        lambda api: batch(api, [record(status="verified")]),
+        {},
+        {E.UNKNOWN_FIELD},
+    ),
+    (
+        "missing field",
+        PUSH,
+        lambda api: {k: v for k, v in batch(api, [record()]).items() if k != "batch_id"},
+        {},
+        {E.SCHEMA_VIOLATION},
+    ),
+    (
+        "another device's id",
+        PUSH,
+        lambda api: batch(api, [record()], device_id=str(uuid.uuid4())),
+        {},
+        {E.DEVICE_MISMATCH},
+    ),
+    (
+        "another office",
+        PUSH,
+        lambda api: batch(api, [record()], office_code="320102"),
+        {},
+        {E.DEVICE_MISMATCH},
+    ),
     ("enroll: malformed", ENROLL, b"{code", {}, {E.MALFORMED_JSON}),
     ("enroll: wrong type", ENROLL, {"code": 12345}, {}, {E.SCHEMA_VIOLATION}),
-    ("enroll: injection code", ENROLL, {"code": "' OR 1=1 --", "device_name": "<script>alert(1)</script>"}, {}, {E.ENROLL_CODE_INVALID}),
-    ("enroll: NUL and 10k name", ENROLL, {"code": "AAAA-BBBB\x00", "device_name": "\x00" * 10_000}, {}, {E.ENROLL_CODE_INVALID, E.SCHEMA_VIOLATION}),
-    ("enroll: unknown field", ENROLL, {"code": "AAAA", "office_code": "320101"}, {}, {E.UNKNOWN_FIELD}),
+    (
+        "enroll: injection code",
+        ENROLL,
+        {"code": "' OR 1=1 --", "device_name": "<script>alert(1)</script>"},
+        {},
+        {E.ENROLL_CODE_INVALID},
+    ),
+    (
+        "enroll: NUL and 10k name",
+        ENROLL,
+        {"code": "AAAA-BBBB\x00", "device_name": "\x00" * 10_000},
+        {},
+        {E.ENROLL_CODE_INVALID, E.SCHEMA_VIOLATION},
+    ),
+    (
+        "enroll: unknown field",
+        ENROLL,
+        {"code": "AAAA", "office_code": "320101"},
+        {},
+        {E.UNKNOWN_FIELD},
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, path, body, headers, codes", REQUEST_CASES, ids=[c[0] for c in REQUEST_CASES])
-def test_request_level_garbage_is_refused_and_changes_nothing(api: Api, name, path, body, headers, codes) -> None:
+@pytest.mark.parametrize(
+    "name, path, body, headers, codes", REQUEST_CASES, ids=[c[0] for c in REQUEST_CASES]
+)
+def test_request_level_garbage_is_refused_and_changes_nothing(
+    api: Api, name, path, body, headers, codes
+) -> None:
     before = dump(api.central.url)
     r = post(api, path, body(api) if callable(body) else body, headers)
     assert assert_refused(r) in codes
@@ -197,8 +340,14 @@ def test_enrolment_with_a_good_code_and_a_control_character_name(pg_api: Api, na
 
 
 def test_wrong_method_and_unknown_path(api: Api) -> None:
-    assert assert_refused(requests.put(api.url + PUSH, headers=api.auth, timeout=30)) == E.METHOD_NOT_ALLOWED
-    assert assert_refused(requests.get(api.url + "/api/v1/nope", headers=api.auth, timeout=30)) == E.NOT_FOUND
+    assert (
+        assert_refused(requests.put(api.url + PUSH, headers=api.auth, timeout=30))
+        == E.METHOD_NOT_ALLOWED
+    )
+    assert (
+        assert_refused(requests.get(api.url + "/api/v1/nope", headers=api.auth, timeout=30))
+        == E.NOT_FOUND
+    )
 
 
 # --- hostile text in every text field ------------------------------------------------------
@@ -225,18 +374,27 @@ PROTOCOL_TEXT = ["id", "code", "operator", "channel", "device_time", "content_ha
 
 
 def _hostile_cases() -> list[tuple[str, str, str]]:
-    return [(where, field, kind) for where, names in (("applicant", APPLICANT_TEXT), ("record", PROTOCOL_TEXT)) for field in names for kind in HOSTILE]
+    return [
+        (where, field, kind)
+        for where, names in (("applicant", APPLICANT_TEXT), ("record", PROTOCOL_TEXT))
+        for field in names
+        for kind in HOSTILE
+    ]
 
 
 @pytest.mark.parametrize("where, field, kind", _hostile_cases(), ids=lambda v: str(v))
-def test_hostile_text_is_refused_or_stored_verbatim(api: Api, where: str, field: str, kind: str) -> None:
+def test_hostile_text_is_refused_or_stored_verbatim(
+    api: Api, where: str, field: str, kind: str
+) -> None:
     _hostile(api, where, field, kind)
 
 
 PG_KINDS = ("sql", "nul", "surrogate")
 
 
-@pytest.mark.parametrize("where, field, kind", [c for c in _hostile_cases() if c[2] in PG_KINDS], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "where, field, kind", [c for c in _hostile_cases() if c[2] in PG_KINDS], ids=lambda v: str(v)
+)
 def test_hostile_text_on_postgresql(pg_api: Api, where: str, field: str, kind: str) -> None:
     _hostile(pg_api, where, field, kind)
 
@@ -262,16 +420,24 @@ def _hostile(api: Api, where: str, field: str, kind: str) -> None:
         assert dump(api.central.url, skip=BATCH_LOG) == before
         return
     assert result["outcome"] in {"accepted", "duplicate_nik", "kk_limit"}, result
-    stored = api.central.rows("SELECT applicant, operator, code, channel FROM registrations WHERE id = :id", id=rec["id"])
+    stored = api.central.rows(
+        "SELECT applicant, operator, code, channel FROM registrations WHERE id = :id", id=rec["id"]
+    )
     assert len(stored) == 1
     got_app = stored[0][0] if isinstance(stored[0][0], dict) else json.loads(stored[0][0])
     assert got_app == app  # byte for byte: nothing interpreted or cut
-    assert (stored[0][1], stored[0][2], stored[0][3]) == (rec["operator"], rec["code"], rec["channel"])
+    assert (stored[0][1], stored[0][2], stored[0][3]) == (
+        rec["operator"],
+        rec["code"],
+        rec["channel"],
+    )
     after = dump(api.central.url, skip=BATCH_LOG)
     assert set(after) == set(before)  # no table dropped or added
 
 
 def test_a_header_over_the_http_servers_limit_gets_a_4xx(api: Api) -> None:
     """gunicorn answers a header field over 8,190 bytes itself (400, not JSON): still a 4xx."""
-    r = requests.get(f"{api.url}{PULL}", headers={"Authorization": "Bearer " + "a" * 10_000 + ".b"}, timeout=30)
+    r = requests.get(
+        f"{api.url}{PULL}", headers={"Authorization": "Bearer " + "a" * 10_000 + ".b"}, timeout=30
+    )
     assert 400 <= r.status_code < 500

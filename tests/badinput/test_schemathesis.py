@@ -8,15 +8,22 @@ Each operation's cases come from schemathesis' hypothesis strategy and are drive
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import schemathesis
-from schemathesis import checks as st_checks
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import checks as st_checks
 
 from tests.badinput.conftest import Api, dump
 
-BUDGET = settings(max_examples=80, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+BUDGET = settings(
+    max_examples=80,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 #: What must hold for every case. Not positive_data_acceptance: a schema-valid enrollment code
 #: is still refused when no such code was issued, which is right.
@@ -32,27 +39,31 @@ CHECKS = [
 VOLATILE = frozenset({"devices"})
 
 
+def _fuzz(api: Api, operation: Any, mode: schemathesis.GenerationMode, ran: dict[str, int]) -> None:
+    """Run the budget of cases of one operation in one generation mode."""
+    label = f"{operation.label} ({mode.value})"
+    ran[label] = 0
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @BUDGET
+    def run(case: schemathesis.Case) -> None:
+        ran[label] += 1
+        case.call_and_validate(headers=api.auth, checks=CHECKS)
+
+    try:
+        run()
+    except Unsatisfiable:  # nothing to get wrong: an operation without input
+        assert mode is schemathesis.GenerationMode.NEGATIVE
+        ran[label] = -1
+
+
 def test_api_conforms_and_never_fails_with_5xx(api: Api) -> None:
     schema = schemathesis.openapi.from_url(api.url + "/api/v1/openapi.json")
     schema.config.update(base_url=api.url)
     before = dump(api.central.url, skip=VOLATILE)
     ran: dict[str, int] = {}
     for result, mode in itertools.product(list(schema.get_all_operations()), MODES):
-        operation = result.ok()
-        label = f"{operation.label} ({mode.value})"
-        ran[label] = 0
-
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @BUDGET
-        def run(case: schemathesis.Case) -> None:
-            ran[label] += 1
-            case.call_and_validate(headers=api.auth, checks=CHECKS)
-
-        try:
-            run()
-        except Unsatisfiable:  # nothing to get wrong: an operation without input
-            assert mode is schemathesis.GenerationMode.NEGATIVE
-            ran[label] = -1
+        _fuzz(api, result.ok(), mode, ran)
     print(ran)
     assert len(ran) >= 12 and all(ran.values()), ran
     # nothing generated is a valid push for this device (its id and office do not match), so

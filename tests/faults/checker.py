@@ -121,18 +121,26 @@ def read_device(data_dir: Path, key: bytes | None = None) -> DeviceData:
         for rid, rev in conn.execute("SELECT registration_id, revision FROM outbox"):
             rec = records.get(rid)
             if rec is None or rev not in rec.revisions:
-                problems.append(f"device {device_id}: outbox entry {rid} r{rev} has no revision row")
+                problems.append(
+                    f"device {device_id}: outbox entry {rid} r{rev} has no revision row"
+                )
             else:
                 rec.pending.add(rev)
     finally:
         conn.close()
     for rec in records.values():
         if sorted(rec.revisions) != list(range(1, rec.revision + 1)):
-            problems.append(f"device {device_id}: {rec.code} is at r{rec.revision} but has revision rows {sorted(rec.revisions)}")
+            problems.append(
+                f"device {device_id}: {rec.code} is at r{rec.revision} but has revision rows {sorted(rec.revisions)}"
+            )
         elif rec.revisions[rec.revision] != rec.content_hash:
-            problems.append(f"device {device_id}: {rec.code} content differs from its revision row r{rec.revision}")
+            problems.append(
+                f"device {device_id}: {rec.code} content differs from its revision row r{rec.revision}"
+            )
         if rec.synced > rec.revision:
-            problems.append(f"device {device_id}: {rec.code} synced r{rec.synced} > its revision r{rec.revision}")
+            problems.append(
+                f"device {device_id}: {rec.code} synced r{rec.synced} > its revision r{rec.revision}"
+            )
     return DeviceData(device_id, records, problems)
 
 
@@ -164,17 +172,23 @@ def check(data_dirs: Iterable[Path], central_url: str, *, settled: bool = False)
     for rid, reg in regs.items():
         if rid not in local_of.get(reg["device_id"], {}):
             report.doubled += 1
-            report.problems.append(f"central {reg['code']} ({rid}) is not a record of device {reg['device_id']}")
+            report.problems.append(
+                f"central {reg['code']} ({rid}) is not a record of device {reg['device_id']}"
+            )
 
     # every central registration: revision rows 1..n, latest = the registration (not half-written)
     for rid, reg in regs.items():
         have = revs.get(rid, {})
         if sorted(have) != list(range(1, reg["revision"] + 1)):
-            report.problems.append(f"central {reg['code']}: at r{reg['revision']} with revision rows {sorted(have)}")
+            report.problems.append(
+                f"central {reg['code']}: at r{reg['revision']} with revision rows {sorted(have)}"
+            )
             continue
         latest = have[reg["revision"]]
         if latest[0] != reg["content_hash"] or latest[1] != reg["applicant"]:
-            report.problems.append(f"central {reg['code']}: r{reg['revision']} row differs from the registration")
+            report.problems.append(
+                f"central {reg['code']}: r{reg['revision']} row differs from the registration"
+            )
 
     # every device record against the server
     for d in devices:
@@ -184,33 +198,49 @@ def check(data_dirs: Iterable[Path], central_url: str, *, settled: bool = False)
             if reg is None:
                 if need > 0:
                     report.lost += 1
-                    report.problems.append(f"lost: {rec.code} r{need} of device {d.device_id} is not at the server")
+                    report.problems.append(
+                        f"lost: {rec.code} r{need} of device {d.device_id} is not at the server"
+                    )
                 continue
             if reg["revision"] < need:
                 report.lost += 1
-                report.problems.append(f"lost: {rec.code} at the server r{reg['revision']}, device has r{rec.revision} (acknowledged r{rec.synced})")
+                report.problems.append(
+                    f"lost: {rec.code} at the server r{reg['revision']}, device has r{rec.revision} (acknowledged r{rec.synced})"
+                )
             if reg["revision"] > rec.revision:
-                report.problems.append(f"{rec.code}: server r{reg['revision']} is newer than the device's r{rec.revision}")
+                report.problems.append(
+                    f"{rec.code}: server r{reg['revision']} is newer than the device's r{rec.revision}"
+                )
             for rev, (digest, _) in revs.get(rec.id, {}).items():
                 mine = rec.revisions.get(rev)
                 if mine is not None and mine != digest:
-                    report.problems.append(f"{rec.code} r{rev}: the server holds other content than the device made")
+                    report.problems.append(
+                        f"{rec.code} r{rev}: the server holds other content than the device made"
+                    )
             if settled and rec.pending:
-                report.problems.append(f"{rec.code}: still in the outbox ({sorted(rec.pending)}) after settling")
+                report.problems.append(
+                    f"{rec.code}: still in the outbox ({sorted(rec.pending)}) after settling"
+                )
     return report
 
 
-def _read_central(conn: Any, device_ids: set[str], report: CheckReport) -> tuple[dict[str, dict[str, Any]], dict[str, dict[int, tuple[str, Any]]]]:
+def _read_central(
+    conn: Any, device_ids: set[str], report: CheckReport
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[int, tuple[str, Any]]]]:
     regs: dict[str, dict[str, Any]] = {}
     for r in conn.execute(
-        text("SELECT id, device_id, code, revision, content_hash, status, applicant FROM registrations")
+        text(
+            "SELECT id, device_id, code, revision, content_hash, status, applicant FROM registrations"
+        )
     ):
         if r[1] in device_ids:
             regs[r[0]] = {"device_id": r[1], "code": r[2], "revision": r[3], "content_hash": r[4],
                           "status": r[5], "applicant": _json(r[6])}  # fmt: skip
     revs: dict[str, dict[int, tuple[str, Any]]] = defaultdict(dict)
     for rid, rev, digest, applicant in conn.execute(
-        text("SELECT registration_id, revision, content_hash, applicant FROM registration_revisions")
+        text(
+            "SELECT registration_id, revision, content_hash, applicant FROM registration_revisions"
+        )
     ):
         if rid in regs:
             if rev in revs[rid]:
@@ -250,7 +280,8 @@ def status_disagreements(data_dir: Path, central_url: str) -> list[str]:
         with engine.connect() as conn:
             central = dict(
                 conn.execute(
-                    text("SELECT id, status FROM registrations WHERE device_id = :d"), {"d": d.device_id}
+                    text("SELECT id, status FROM registrations WHERE device_id = :d"),
+                    {"d": d.device_id},
                 ).all()
             )
     finally:

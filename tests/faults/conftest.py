@@ -43,4 +43,6 @@ def central(server: LiveServer) -> Iterator[Central]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if INJECTED:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(INJECTED.items()))
-        terminalreporter.write_line(f"fault suite: {sum(INJECTED.values())} faults injected ({kinds})")
+        terminalreporter.write_line(
+            f"fault suite: {sum(INJECTED.values())} faults injected ({kinds})"
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ class Central:
 
     def enrollment_codes(self, office: str, n: int, name: str = "Disnaker Uji") -> list[str]:
         """``n`` one-time codes for ``office`` (created when missing)."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with self._lock, server_db.transaction(self.sessions) as s:
             if devices_q.get_office(s, office) is None:
                 devices_q.add_office(s, office, f"{office[:2]}.{office[2:4]}", name, now)
@@ -89,7 +89,15 @@ class Device:
     """One desktop installation: a real store in ``data_dir``, enrolled with the server, and
     pointed at ``sync_url`` (a fault proxy, or the server itself)."""
 
-    def __init__(self, data_dir: Path, server_url: str, code: str, *, sync_url: str | None = None, seed: int = 1):
+    def __init__(
+        self,
+        data_dir: Path,
+        server_url: str,
+        code: str,
+        *,
+        sync_url: str | None = None,
+        seed: int = 1,
+    ):
         self.data_dir = Path(data_dir)
         self.store = open_store(self.data_dir)
         self.operator = Operator("petugas", "Petugas Uji")
@@ -112,7 +120,14 @@ class Device:
             credential = S.read(s, "device_credential")
         return SyncClient(self.sync_url, credential, read_timeout=60)
 
-    def engine(self, client: SyncClient | None = None, *, batch: int = 8, retries: int = 3, backoff_s: float = 0.02) -> SyncEngine:
+    def engine(
+        self,
+        client: SyncClient | None = None,
+        *,
+        batch: int = 8,
+        retries: int = 3,
+        backoff_s: float = 0.02,
+    ) -> SyncEngine:
         return SyncEngine(
             self.store,
             client or self.client(),
@@ -159,11 +174,24 @@ class Device:
         raise AssertionError(f"device {self.device_id} did not drain: {report}")
 
 
-def make_devices(root: Path, server: Any, central: Central, n: int, *, office: str = "320101",
-                 sync_urls: list[str] | None = None, seed: int = 1) -> list[Device]:
+def make_devices(
+    root: Path,
+    server: Any,
+    central: Central,
+    n: int,
+    *,
+    office: str = "320101",
+    sync_urls: list[str] | None = None,
+    seed: int = 1,
+) -> list[Device]:
     codes = central.enrollment_codes(office, n)
     return [
-        Device(root / f"desk{i}", server.url, codes[i], sync_url=(sync_urls[i] if sync_urls else None), seed=seed * 100 + i)
+        Device(
+            root / f"desk{i}",
+            server.url,
+            codes[i],
+            sync_url=(sync_urls[i] if sync_urls else None),
+            seed=seed * 100 + i,
+        )
         for i in range(n)
     ]
-

@@ -1,6 +1,6 @@
 """The desktop's headless sync in a process of its own, for the kill-mid-sync scenario:
 
-    python -m tests.faults.sync_runner DATA_DIR [BATCH]
+    python -m tests.faults.sync_runner DATA_DIR [BATCH] [PAGE]
 
 Runs one sync of the real engine on the real store (small batches, so there are many points
 to be killed at) and prints a line per batch answered, then ``done <outcome>``.
@@ -19,8 +19,11 @@ from tests.faults.harness import open_store
 def main(argv: list[str]) -> int:
     data_dir = Path(argv[0])
     batch = int(argv[1]) if len(argv) > 1 else 10
+    page = int(argv[2]) if len(argv) > 2 else 500
     store = open_store(data_dir)
     client = make_client(store)
+    pull = client.pull
+    client.pull = lambda cursor, limit=page: pull(cursor, min(limit, page))  # type: ignore[method-assign]
     engine = SyncEngine(store, client, sizer=BatchSizer(batch, 1, batch), retries=2, backoff_s=0.02)
 
     def progress(p: SyncProgress) -> None:

@@ -52,7 +52,10 @@ def test_server_killed_mid_ingest_then_restarted(tmp_path, server, central) -> N
                     for rid in rng.sample(d.ids, 3):
                         d.edit(rid, rng.randrange(10_000))
             armed.set()
-            threads = [threading.Thread(target=lambda d=d: d.engine(batch=80, retries=1).run()) for d in devices]
+            threads = [
+                threading.Thread(target=lambda d=d: d.engine(batch=80, retries=1).run())
+                for d in devices
+            ]
             for t in threads:
                 t.start()
             for t in threads:
@@ -103,7 +106,9 @@ def _run_and_kill(data_dir, after_lines: int, extra_s: float) -> bool:
 def test_desktop_sync_process_killed_mid_sync_then_run_again(tmp_path, server, central) -> None:
     rng = random.Random(SEED)
     # delays widen the window in which a batch is on the wire (sent, not yet answered)
-    proxy = FaultProxy(server.port, seed=SEED, fault_rate=0.6, weights={Fault.DELAY: 1.0}, max_delay_s=0.08).start()
+    proxy = FaultProxy(
+        server.port, seed=SEED, fault_rate=0.6, weights={Fault.DELAY: 1.0}, max_delay_s=0.08
+    ).start()
     (device,) = make_devices(tmp_path, server, central, 1, sync_urls=[proxy.url], seed=SEED + 1)
     killed = 0
     try:

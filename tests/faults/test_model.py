@@ -23,9 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from common.errors import ApiError
 from common.protocol import PushRequest, PushResponse, encode
@@ -45,6 +51,9 @@ BUDGET = settings(
     deadline=None,
     database=None,
     suppress_health_check=list(HealthCheck),
+    # no shrinking: each step talks to a real server, so shrinking a failure takes many minutes;
+    # the report lists the failing run's steps as they are (add Phase.shrink when debugging)
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
 
 
@@ -76,10 +85,19 @@ class SyncProtocol(RuleBasedStateMachine):
         self.root = Path(tempfile.mkdtemp(prefix="loket-model-"))
         codes = self.central.enrollment_codes("320101", N_DEVICES)
         self.devices = [
-            Device(self.root / f"d{i}", self.server.url, codes[i], sync_url=self.proxies[i].url, seed=1000 * n + i)
+            Device(
+                self.root / f"d{i}",
+                self.server.url,
+                codes[i],
+                sync_url=self.proxies[i].url,
+                seed=1000 * n + i,
+            )
             for i in range(N_DEVICES)
         ]
-        self.clients = [RecordingClient(p.url, d.client().credential) for p, d in zip(self.proxies, self.devices)]
+        self.clients = [
+            RecordingClient(p.url, d.client().credential)
+            for p, d in zip(self.proxies, self.devices, strict=True)
+        ]
         self.made: dict[str, int] = {}  # registration id -> revisions its clerk made
         self.owner: dict[str, int] = {}  # registration id -> device index
 
@@ -87,7 +105,7 @@ class SyncProtocol(RuleBasedStateMachine):
         try:
             for p in self.proxies:
                 p._script.clear()
-            for d, c in zip(self.devices, self.clients):
+            for d, c in zip(self.devices, self.clients, strict=True):
                 report = d.engine(c).run()
                 assert report.outcome is SyncOutcome.OK, report
             report = check([d.data_dir for d in self.devices], self.central.url, settled=True)
@@ -95,7 +113,7 @@ class SyncProtocol(RuleBasedStateMachine):
             for d in self.devices:
                 assert status_disagreements(d.data_dir, self.central.url) == []
         finally:
-            for d, c in zip(self.devices, self.clients):
+            for d, c in zip(self.devices, self.clients, strict=True):
                 c.close()
                 d.close()
             shutil.rmtree(self.root, ignore_errors=True)
@@ -122,7 +140,10 @@ class SyncProtocol(RuleBasedStateMachine):
             self.made[rid] += 1
         elif not state.editable:
             with pytest.raises(ValueError):
-                device.service.save(state.registration.applicant.to_dict() | {"street": "Jl. Lain"}, registration_id=rid)
+                device.service.save(
+                    state.registration.applicant.to_dict() | {"street": "Jl. Lain"},
+                    registration_id=rid,
+                )
 
     @rule(d=st.integers(0, N_DEVICES - 1))
     def sync(self, d: int) -> None:
@@ -158,7 +179,9 @@ class SyncProtocol(RuleBasedStateMachine):
         self._count("replay")
 
     @precondition(lambda self: bool(self.made))
-    @rule(pick=st.integers(0, 10**6), decision=st.sampled_from(["verified", "returned", "rejected"]))
+    @rule(
+        pick=st.integers(0, 10**6), decision=st.sampled_from(["verified", "returned", "rejected"])
+    )
     def decision(self, pick: int, decision: str) -> None:
         held = sorted(rid for rid in self.made if self._at_server(rid))
         if held:
@@ -183,7 +206,9 @@ class SyncProtocol(RuleBasedStateMachine):
 
     # -- helpers -------------------------------------------------------------------------
     def _at_server(self, rid: str) -> bool:
-        return bool(self.central.scalar("SELECT count(*) FROM registrations WHERE id = :id", id=rid))
+        return bool(
+            self.central.scalar("SELECT count(*) FROM registrations WHERE id = :id", id=rid)
+        )
 
     def _central_state(self) -> list[Any]:
         return [

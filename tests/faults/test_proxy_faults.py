@@ -40,8 +40,12 @@ def _sync_all(devices: list[Device]) -> None:
 
 
 def test_proxy_faults_during_sync_of_several_devices(tmp_path, server, central) -> None:
-    proxies = [FaultProxy(server.port, seed=SEED + i, fault_rate=0.55).start() for i in range(DEVICES)]
-    devices = make_devices(tmp_path, server, central, DEVICES, sync_urls=[p.url for p in proxies], seed=SEED)
+    proxies = [
+        FaultProxy(server.port, seed=SEED + i, fault_rate=0.55).start() for i in range(DEVICES)
+    ]
+    devices = make_devices(
+        tmp_path, server, central, DEVICES, sync_urls=[p.url for p in proxies], seed=SEED
+    )
     rng = random.Random(SEED)
     dirs = [d.data_dir for d in devices]
     try:
@@ -80,7 +84,15 @@ def test_proxy_faults_during_sync_of_several_devices(tmp_path, server, central) 
             injected.update(p.counts)
         tally(injected)
         assert sum(injected.values()) >= 150, injected
-        assert set(injected) >= {"drop_request", "drop_response", "truncate", "http_502", "http_503", "replay", "replay_concurrent"}
+        assert set(injected) >= {
+            "drop_request",
+            "drop_response",
+            "truncate",
+            "http_502",
+            "http_503",
+            "replay",
+            "replay_concurrent",
+        }
     finally:
         for p in proxies:
             p.stop()

@@ -75,7 +75,10 @@ def test_identical_and_overlapping_batches_at_once(tmp_path, any_server) -> None
             outcomes = {r["outcome"] for r in answers[0]["results"]}
             assert outcomes <= {"accepted", "duplicate_nik", "kk_limit"}, outcomes
             # the same records again, under two new batch ids, at once: nothing new is stored
-            twins = [PushRequest(ident.device_id, ident.office_code, str(uuid.uuid4()), records) for _ in range(2)]
+            twins = [
+                PushRequest(ident.device_id, ident.office_code, str(uuid.uuid4()), records)
+                for _ in range(2)
+            ]
             for answer in _at_once(device, twins):
                 assert {r["outcome"] for r in answer["results"]} == {"already_received"}
             copies += 2

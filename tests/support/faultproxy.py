@@ -127,7 +127,9 @@ class FaultSchedule:
     def draw(self) -> tuple[Fault, float]:
         """(the fault, a uniform number in [0, 1) the fault may use: a delay, a cut point)."""
         roll = self.rng.random()
-        kind = self.rng.choices(self.kinds, self.weights)[0] if roll < self.fault_rate else Fault.PASS
+        kind = (
+            self.rng.choices(self.kinds, self.weights)[0] if roll < self.fault_rate else Fault.PASS
+        )
         return kind, self.rng.random()
 
 
@@ -346,6 +348,10 @@ class FaultProxy:
         if req.method != "POST" or not a or not b:
             return
         status_a, status_b = a.split(b"\r\n", 1)[0], b.split(b"\r\n", 1)[0]
-        if status_a.endswith(b"200 OK") and status_b.endswith(b"200 OK") and _body_of(a) != _body_of(b):
+        if (
+            status_a.endswith(b"200 OK")
+            and status_b.endswith(b"200 OK")
+            and _body_of(a) != _body_of(b)
+        ):
             with self._lock:
                 self.replay_mismatches += 1
