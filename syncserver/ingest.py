@@ -294,6 +294,14 @@ def _classify_existing(
             server_revision=state.revision,
         )
         return False
+    if state.status in q.DECIDED_STATUSES:
+        # verified or rejected: a reviewer has closed this record; a revision made without
+        # knowing it (e.g. after a lost response) must not silently undo the decision
+        # (DESIGN promise 4). The device learns the decision on its next pull.
+        item.result = RecordResult(
+            rec.id, rec.revision, Outcome.CONFLICT, status=Status(state.status), server_revision=state.revision
+        )
+        return False
     if rec.revision > state.revision and rec.base_revision == state.revision:
         if item.row is None:
             item.result = RecordResult(rec.id, rec.revision, Outcome.INVALID, errors=item.errors)

@@ -397,6 +397,10 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
     elif result.outcome is Outcome.CONFLICT:
         values["conflict"] = True
         values["conflict_detail"] = json.dumps({"outcome": "conflict", "server_revision": result.server_revision})
+        if result.status in (Status.VERIFIED, Status.REJECTED):
+            # a reviewer closed the record before this edit arrived: the decision stands and
+            # the record shows it; the clerk's edit stays on the device, flagged (promise 4)
+            values["status"] = result.status.value
     return values
 
 

@@ -240,6 +240,11 @@ def insert_registrations(session: Session, rows: Sequence[dict[str, Any]]) -> se
     return {r[0] for r in got}
 
 
+#: Statuses a reviewer closed a record with: no new revision may change them (the update's
+#: WHERE enforces it in the database, so a decision committed meanwhile is never undone).
+DECIDED_STATUSES = ("verified", "rejected")
+
+
 def update_registration(session: Session, row: dict[str, Any], base_revision: int) -> bool:
     """Compare-and-set: apply a new revision only if the server still holds ``base_revision``
     and the record belongs to the pushing device's office (least access, in the database)."""
@@ -250,6 +255,7 @@ def update_registration(session: Session, row: dict[str, Any], base_revision: in
             REG.c.id == row["id"],
             REG.c.revision == base_revision,
             REG.c.office_code == row["office_code"],
+            REG.c.status.not_in(DECIDED_STATUSES),
         )
         .values(**values)
         .returning(REG.c.id)

@@ -33,6 +33,9 @@ from sqlalchemy import create_engine, text
 from desktop import paths
 
 
+DECIDED = ("verified", "rejected")
+
+
 @dataclass(slots=True)
 class LocalRecord:
     id: str
@@ -41,6 +44,7 @@ class LocalRecord:
     content_hash: str
     status: str
     synced: int  # base_revision_synced: the highest revision the server acknowledged
+    conflict: bool = False  # the server refused a revision; shown to the clerk, never dropped
     revisions: dict[int, str] = field(default_factory=dict)  # revision -> content hash
     pending: set[int] = field(default_factory=set)  # revisions still in the outbox
 
@@ -106,9 +110,10 @@ def read_device(data_dir: Path, key: bytes | None = None) -> DeviceData:
         row = conn.execute("SELECT value_json FROM settings WHERE key = 'device_id'").fetchone()
         device_id = json.loads(row[0]) if row else ""
         records = {
-            r[0]: LocalRecord(r[0], r[1], r[2], r[3], r[4], r[5])
+            r[0]: LocalRecord(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]))
             for r in conn.execute(
-                "SELECT id, code, revision, content_hash, status, base_revision_synced FROM registrations"
+                "SELECT id, code, revision, content_hash, status, base_revision_synced, conflict "
+                "FROM registrations"
             )
         }
         for rid, rev, digest in conn.execute(
@@ -195,6 +200,10 @@ def check(data_dirs: Iterable[Path], central_url: str, *, settled: bool = False)
         for rec in d.records.values():
             reg = regs.get(rec.id)
             need = rec.revision if settled else rec.synced
+            if reg is not None and rec.conflict and reg["status"] in DECIDED:
+                # edited without knowing a reviewer had closed the record: the server keeps
+                # the decision, the device keeps the edit flagged as a conflict (promise 4)
+                need = min(need, reg["revision"])
             if reg is None:
                 if need > 0:
                     report.lost += 1

@@ -81,6 +81,9 @@ def test_killed_during_saves(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else ""
+        for line in proc.stdout:  # printed before the kill = confirmed to the clerk, unread yet
+            _, rid, rev = line.split()
+            confirmed[rid] = max(confirmed.get(rid, 0), int(rev))
         d = read_device(data_dir, TEST_KEY)
         assert d.problems == [], d.problems  # integrity_check and revisions
         for rid, rev in confirmed.items():
