@@ -74,7 +74,9 @@ class Loader:
             a = gen.applicant()
             self.pool[a["village_code"][:5]].append(a)
         self.any_pool = [a for lst in self.pool.values() for a in lst]
-        self.regencies = [r.code for p in regions().children("") for r in regions().children(p.code)]
+        self.regencies = [
+            r.code for p in regions().children("") for r in regions().children(p.code)
+        ]
 
     def copy(self, table: str, columns: tuple[str, ...], lines: Any) -> None:
         with self.conn.cursor() as cur:
@@ -144,7 +146,9 @@ class Loader:
                             if roll < acc:
                                 status = st
                                 break
-                    applicant = json.dumps({**a, "nik": nik}, ensure_ascii=False, separators=(",", ":"))
+                    applicant = json.dumps(
+                        {**a, "nik": nik}, ensure_ascii=False, separators=(",", ":")
+                    )
                     h = hashlib.sha256(applicant.encode()).hexdigest()
                     yield rid, (
                         rid, code, office, dev_id, nik, a["kk_number"], a["full_name"],
@@ -169,7 +173,11 @@ class Loader:
             def reg_lines() -> Any:
                 for n, (rid, row, pos, h, at, b) in enumerate(registrations(), start=1):
                     revs.write(_line((n, rid, 1, 0, h, row[13], "petugas", row[3], at, b + 1, at)))
-                    recs.write(_line((b + 1, pos, rid, 1, "accepted" if row[21] is None else "duplicate_nik")))
+                    recs.write(
+                        _line(
+                            (b + 1, pos, rid, 1, "accepted" if row[21] is None else "duplicate_nik")
+                        )
+                    )
                     counts["registrations"] += 1
                     if row[21]:
                         counts["flagged"] += 1
@@ -182,12 +190,16 @@ class Loader:
             self.copy("registrations", reg_cols, reg_lines())
         del rev_lines, rec_lines
         with self.conn.cursor() as cur:
-            with cur.copy("COPY registration_revisions (id, registration_id, revision, base_revision, content_hash, "
-                          "applicant, operator, device_id, device_time, batch_pk, received_at) FROM STDIN") as cp:
+            with cur.copy(
+                "COPY registration_revisions (id, registration_id, revision, base_revision, content_hash, "
+                "applicant, operator, device_id, device_time, batch_pk, received_at) FROM STDIN"
+            ) as cp:
                 with rev_path.open() as fh:
                     while chunk := fh.read(1 << 20):
                         cp.write(chunk)
-            with cur.copy("COPY batch_records (batch_pk, position, registration_id, revision, outcome) FROM STDIN") as cp:
+            with cur.copy(
+                "COPY batch_records (batch_pk, position, registration_id, revision, outcome) FROM STDIN"
+            ) as cp:
                 with rec_path.open() as fh:
                     while chunk := fh.read(1 << 20):
                         cp.write(chunk)
@@ -196,7 +208,9 @@ class Loader:
         self.copy("batches", ("id", "device_id", "office_code", "batch_id", "source", "received_at", "record_count",
                               "accepted", "duplicate_nik", "kk_limit", "invalid", "conflict", "already_received",
                               "bytes_wire", "bytes_raw"), (_line(r) for r in batch_rows))  # fmt: skip
-        self.copy("nik_primaries", ("nik", "registration_id"), (_line(kv) for kv in primaries.items()))
+        self.copy(
+            "nik_primaries", ("nik", "registration_id"), (_line(kv) for kv in primaries.items())
+        )
         self.copy("duplicate_groups", ("id", "kind", "key", "primary_registration_id", "created_at", "resolution"),
                   (_line((g, "nik", nik, primaries[nik], self.now, "")) for nik, g in groups.items()))  # fmt: skip
         counts["groups"] = len(groups)
@@ -205,9 +219,18 @@ class Loader:
             for dev_id, at in last_seen.items():
                 quiet = int(dev_id[:8], 16) % 5 == 0
                 seen = at if quiet else self.now - timedelta(hours=int(dev_id[:8], 16) % 48)
-                cur.execute("UPDATE devices SET last_seen_at = %s, last_push_at = %s WHERE id = %s", (seen, at, dev_id))
-            for table, col in (("batches", "id"), ("registration_revisions", "id"), ("duplicate_groups", "id")):
-                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'), (SELECT max({col}) FROM {table}))")
+                cur.execute(
+                    "UPDATE devices SET last_seen_at = %s, last_push_at = %s WHERE id = %s",
+                    (seen, at, dev_id),
+                )
+            for table, col in (
+                ("batches", "id"),
+                ("registration_revisions", "id"),
+                ("duplicate_groups", "id"),
+            ):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'), (SELECT max({col}) FROM {table}))"
+                )
         return counts
 
 
@@ -215,7 +238,8 @@ def drop_secondary_indexes(conn: Any, tables: tuple[str, ...]) -> list[str]:
     """Drop plain indexes (not primary keys or unique constraints); their definitions."""
     rows = conn.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", (list(tables),)
+        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        (list(tables),),
     ).fetchall()
     for name, _ in rows:
         conn.execute(f'DROP INDEX "{name}"')
@@ -240,7 +264,10 @@ def load_database(cluster: Any, rows: int) -> tuple[str, dict[str, int], float]:
                                              "nik_primaries", "batches", "devices", "duplicate_groups"))  # fmt: skip
         counts = Loader(conn, rows).load()
         conn.commit()
-        print(f"  loaded in {time.perf_counter() - t0:.0f} s; rebuilding {len(defs)} indexes", flush=True)
+        print(
+            f"  loaded in {time.perf_counter() - t0:.0f} s; rebuilding {len(defs)} indexes",
+            flush=True,
+        )
         for d in defs:
             conn.execute(d)
         conn.commit()
@@ -291,7 +318,9 @@ def main(argv: list[str] | None = None) -> None:
     from tests.support.pgcluster import PgCluster
 
     print(describe())
-    with PgCluster(settings={"shared_buffers": "1GB", "work_mem": "32MB", "max_wal_size": "4GB"}) as cluster:
+    with PgCluster(
+        settings={"shared_buffers": "1GB", "work_mem": "32MB", "max_wal_size": "4GB"}
+    ) as cluster:
         url, counts, load_s = load_database(cluster, args.rows)
         _migrate(url)  # migrations added since the load began (the schema is being worked on)
         print(f"  data: {counts}, load + indexes + vacuum {load_s:.0f} s", flush=True)
@@ -311,11 +340,15 @@ def report(base: str, url: str, args: argparse.Namespace, counts: dict[str, int]
     with engine.connect() as conn:
         q = lambda sql: conn.execute(text(sql)).first()  # noqa: E731
         nik_row = q("SELECT nik FROM registrations WHERE id = '" + _rid(args.rows // 2) + "'")
-        name_row = q("SELECT full_name FROM registrations WHERE id = '" + _rid(args.rows // 3) + "'")
+        name_row = q(
+            "SELECT full_name FROM registrations WHERE id = '" + _rid(args.rows // 3) + "'"
+        )
         phone_row = q("SELECT phone FROM registrations WHERE id = '" + _rid(args.rows // 4) + "'")
         batch = q("SELECT id, office_code, device_id FROM batches ORDER BY id DESC LIMIT 1")
         group = q("SELECT id FROM duplicate_groups WHERE resolved_at IS NULL ORDER BY id LIMIT 1")
-        cursor_row = q("SELECT received_at, id FROM registrations ORDER BY received_at DESC, id DESC OFFSET 5000 LIMIT 1")
+        cursor_row = q(
+            "SELECT received_at, id FROM registrations ORDER BY received_at DESC, id DESC OFFSET 5000 LIMIT 1"
+        )
     engine.dispose()
     assert nik_row and name_row and phone_row and batch and group and cursor_row
     from syncserver.queries.console_paging import Cursor
@@ -350,7 +383,9 @@ def report(base: str, url: str, args: argparse.Namespace, counts: dict[str, int]
         ok = "ok" if p95 / 1000 < target else "**over**"
         lines.append(f"| {label} | {med:.0f} | {p95:.0f} | < {target * 1000:.0f} | {ok} |")
         print(lines[-1], flush=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', http.get(base + "/console/records/").text).group(1)  # type: ignore[union-attr]
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', http.get(base + "/console/records/").text
+    ).group(1)  # type: ignore[union-attr]
     data = {"csrf_token": token} if args.full_export else {"csrf_token": token, "province": "32"}
     t = time.perf_counter()
     n = size = 0

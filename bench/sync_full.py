@@ -36,7 +36,9 @@ def one_run(seed: int) -> dict[str, float]:
         try:
             store, operator = create_first_operator(Path(tmp) / "desk", "bench", "bench-password")
             service = RegistrationService(store, operator)
-            applicants = [check(s.applicant).applicant for s in generate(N, seed, today=date.today())]
+            applicants = [
+                check(s.applicant).applicant for s in generate(N, seed, today=date.today())
+            ]
             service.save_batch(applicants)
             enroll_device(store, server.url, server.office_and_code())
             client = make_client(store)
@@ -62,9 +64,13 @@ def main() -> None:
     print(describe())
     runs = [one_run(seed) for seed in (1, 2, 3)]
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"full sync of {N:,} registrations over loopback (server on SQLite), median of {len(runs)}:")
+    print(
+        f"full sync of {N:,} registrations over loopback (server on SQLite), median of {len(runs)}:"
+    )
     print(f"  time {med['seconds']:.1f} s ({med['rps']:,.0f} records/s)")
-    print(f"  request bytes on the wire {med['bytes_per_record']:.0f} B/record, response {med['received_per_record']:.0f} B/record")
+    print(
+        f"  request bytes on the wire {med['bytes_per_record']:.0f} B/record, response {med['received_per_record']:.0f} B/record"
+    )
 
 
 if __name__ == "__main__":

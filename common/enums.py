@@ -126,7 +126,10 @@ class RejectReason(_Labelled):
 
 
 LABELS[RejectReason] = {
-    "not_eligible": ("Tidak memenuhi persyaratan program", "Does not meet the programme's requirements"),
+    "not_eligible": (
+        "Tidak memenuhi persyaratan program",
+        "Does not meet the programme's requirements",
+    ),
     "age_out_of_range": ("Usia di luar 18 sampai 64 tahun", "Age outside 18 to 64"),
     "excluded_occupation": (
         "ASN, TNI, Polri, kepala/perangkat desa, atau direksi/komisaris BUMN/BUMD",
@@ -134,7 +137,10 @@ LABELS[RejectReason] = {
     ),
     "in_formal_education": ("Masih menempuh pendidikan formal", "Still in formal education"),
     "duplicate": ("Pendaftaran ganda", "Duplicate registration"),
-    "kk_limit": ("Lebih dari dua pendaftar dalam satu KK", "More than two registrations on one family card"),
+    "kk_limit": (
+        "Lebih dari dua pendaftar dalam satu KK",
+        "More than two registrations on one family card",
+    ),
     "false_data": ("Data palsu atau tidak konsisten", "False or inconsistent data"),
     "incomplete": ("Dokumen atau data tidak lengkap", "Incomplete documents or data"),
     "other": ("Lainnya (lihat catatan)", "Other (see the note)"),

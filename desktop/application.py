@@ -238,7 +238,10 @@ class LoketApp(QObject):
         self._start_idle_lock()
         if first_login:
             self.sync.start()
-            if not device.enrolled and self.settings.value(OFFER_ENROLL_KEY, True) not in (False, "false"):
+            if not device.enrolled and self.settings.value(OFFER_ENROLL_KEY, True) not in (
+                False,
+                "false",
+            ):
                 window.open_enroll()  # first run: enroll now, or work offline
         if self.login is not None:
             self.login.close()

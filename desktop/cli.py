@@ -106,11 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name", default="", metavar="TEXT")
     _operator_option(p)
 
-    p = sub.add_parser("passwd", help=f"change the operator's password (new one from ${ENV_NEW_PASSWORD} or a prompt)")
+    p = sub.add_parser(
+        "passwd",
+        help=f"change the operator's password (new one from ${ENV_NEW_PASSWORD} or a prompt)",
+    )
     _operator_option(p)
-    p = sub.add_parser("purge", help="remove personal data of decided records older than the retention period")
+    p = sub.add_parser(
+        "purge", help="remove personal data of decided records older than the retention period"
+    )
     _operator_option(p)
-    p = sub.add_parser("rekey", help="rotate the database key (re-encrypts the file, re-wraps every operator's slot)")
+    p = sub.add_parser(
+        "rekey",
+        help="rotate the database key (re-encrypts the file, re-wraps every operator's slot)",
+    )
     _operator_option(p)
     p = sub.add_parser(
         "remember-key", help="keep the database key in the OS credential store for unattended syncs"
@@ -135,9 +143,21 @@ def build_parser() -> argparse.ArgumentParser:
     _operator_option(p)
 
     p = sub.add_parser("enroll", help="enroll this device with a sync server (one-time code)")
-    p.add_argument("--server", required=True, metavar="URL", help="the sync server, e.g. https://loket.example.go.id")
-    p.add_argument("--code", required=True, metavar="CODE", help="one-time enrollment code from the console")
-    p.add_argument("--ca-bundle", default=None, metavar="FILE", help="CA certificates of an office's own authority")
+    p.add_argument(
+        "--server",
+        required=True,
+        metavar="URL",
+        help="the sync server, e.g. https://loket.example.go.id",
+    )
+    p.add_argument(
+        "--code", required=True, metavar="CODE", help="one-time enrollment code from the console"
+    )
+    p.add_argument(
+        "--ca-bundle",
+        default=None,
+        metavar="FILE",
+        help="CA certificates of an office's own authority",
+    )
     p.add_argument("--device-name", default=None, metavar="TEXT", help="name shown in the console")
     _operator_option(p)
 
@@ -247,7 +267,8 @@ def _open(args: argparse.Namespace, data_dir: Path):  # type: ignore[no-untyped-
         raise CliError("OPERATOR_REQUIRED", f"give --operator NAME (or set {ENV_OPERATOR})")
     if needs_first_operator(data_dir):
         raise CliError(
-            "NO_OPERATOR", "this device has no operator yet: create one with loket-desk add-operator NAME"
+            "NO_OPERATOR",
+            "this device has no operator yet: create one with loket-desk add-operator NAME",
         )
     return unlock(data_dir, args.operator, _password(f"Password for {args.operator}: "))
 
@@ -280,7 +301,9 @@ def _new_password(prompt: str) -> str:
 def _enroll(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
     from desktop.sync.commands import enroll_device
 
-    info = enroll_device(store, args.server, args.code, ca_bundle=args.ca_bundle, device_name=args.device_name)
+    info = enroll_device(
+        store, args.server, args.code, ca_bundle=args.ca_bundle, device_name=args.device_name
+    )
     print(
         f"enrolled with {args.server}: device {info.device_id}, office {info.office_code} "
         f"({info.office_name}), device number {info.device_no:03d}"
@@ -323,7 +346,12 @@ def _add_operator(args: argparse.Namespace, data_dir: Path) -> int:
         else:
             store, _operator = _open(args, data_dir)
             try:
-                add_operator(store, args.name, _new_password(f"Password for the new operator {args.name}: "), args.full_name)
+                add_operator(
+                    store,
+                    args.name,
+                    _new_password(f"Password for the new operator {args.name}: "),
+                    args.full_name,
+                )
             finally:
                 store.close()
     except ValueError as exc:
@@ -338,7 +366,9 @@ def _passwd(store, operator) -> int:  # type: ignore[no-untyped-def]
     from desktop.services.operators import set_password
 
     try:
-        set_password(store, operator.username, _new_password(f"New password for {operator.username}: "))
+        set_password(
+            store, operator.username, _new_password(f"New password for {operator.username}: ")
+        )
     except ValueError as exc:
         raise CliError("INVALID_VALUE", str(exc)) from None
     print(f"password of {operator.username} changed")
@@ -349,7 +379,9 @@ def _purge(store) -> int:  # type: ignore[no-untyped-def]
     from desktop.services.retention import purge_expired
 
     result = purge_expired(store)
-    print(f"purged personal data of {result.purged} decided record(s) older than {result.days} days")
+    print(
+        f"purged personal data of {result.purged} decided record(s) older than {result.days} days"
+    )
     return EXIT_OK
 
 

@@ -120,7 +120,10 @@ class TaskManager(QObject):
             except BaseException as exc:  # delivered to the GUI thread, never lost
                 try:
                     exc.__loket_tb__ = traceback.format_exc()  # type: ignore[attr-defined]
-                except (AttributeError, TypeError):  # frozen/slotted exceptions (common.errors.ApiError)
+                except (
+                    AttributeError,
+                    TypeError,
+                ):  # frozen/slotted exceptions (common.errors.ApiError)
                     pass
                 self._delivered.emit(on_error or self._show_error, exc, True)
                 raise

@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -30,8 +30,8 @@ _LOCK = (0x4C4B, 0x41554454)  # ("LK", "AUDT")
 
 def _ts(value: datetime) -> str:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def entry_hash(prev_hash: str, e: AuditEntry) -> str:
@@ -45,14 +45,18 @@ def entry_hash(prev_hash: str, e: AuditEntry) -> str:
         "office_code": e.office_code,
         "details": e.details or {},
     }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    canonical = json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
 def link(session: Session, entry: AuditEntry) -> None:
     """Set ``entry.prev_hash`` and ``entry.hash`` from the newest entry (call before adding)."""
     if dialect(session) == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": _LOCK[0], "b": _LOCK[1]})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": _LOCK[0], "b": _LOCK[1]}
+        )
     prev = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
     entry.prev_hash = prev or GENESIS
     entry.hash = entry_hash(entry.prev_hash, entry)
@@ -70,9 +74,13 @@ class ChainReport:
 def _walk(session: Session, page: int = 5000) -> Iterator[AuditEntry]:
     last = 0
     while True:
-        rows = session.execute(
-            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(page)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(page)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         yield from rows

@@ -79,14 +79,22 @@ def _parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="counts of registrations, flags, batches, devices")
     stats.add_argument("--json", action="store_true", help="print JSON")
 
-    op = sub.add_parser("add-operator", help="create a desktop operator of an office (synced to its devices)")
+    op = sub.add_parser(
+        "add-operator", help="create a desktop operator of an office (synced to its devices)"
+    )
     op.add_argument("office_code", metavar="OFFICE_CODE")
     op.add_argument("username", metavar="USERNAME")
     op.add_argument("--full-name", default="")
     for name, text in (
-        ("disable-operator", "disable a desktop operator (refused on its devices after their next sync)"),
+        (
+            "disable-operator",
+            "disable a desktop operator (refused on its devices after their next sync)",
+        ),
         ("enable-operator", "enable a disabled desktop operator again"),
-        ("set-operator-password", "set a desktop operator's password ($LOKET_PASSWORD or a prompt)"),
+        (
+            "set-operator-password",
+            "set a desktop operator's password ($LOKET_PASSWORD or a prompt)",
+        ),
     ):
         o = sub.add_parser(name, help=text)
         o.add_argument("office_code", metavar="OFFICE_CODE")
@@ -279,7 +287,9 @@ def cmd_add_operator(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     password = _new_password()
     _in_transaction(settings, lambda s: operators.add_operator(
         s, args.office_code, args.username, password, args.full_name, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
-    print(f"operator {args.username.lower()} added to office {args.office_code}; its devices get it on their next sync")
+    print(
+        f"operator {args.username.lower()} added to office {args.office_code}; its devices get it on their next sync"
+    )
     return 0
 
 
@@ -289,7 +299,9 @@ def cmd_set_operator_active(args: argparse.Namespace, settings: dict[str, Any]) 
     active = args.command == "enable-operator"
     _in_transaction(settings, lambda s: operators.set_active(
         s, args.office_code, args.username, active, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
-    print(f"operator {args.username} {'enabled' if active else 'disabled'}; devices apply it on their next sync")
+    print(
+        f"operator {args.username} {'enabled' if active else 'disabled'}; devices apply it on their next sync"
+    )
     return 0
 
 

@@ -299,7 +299,11 @@ def _classify_existing(
         # knowing it (e.g. after a lost response) must not silently undo the decision
         # (DESIGN promise 4). The device learns the decision on its next pull.
         item.result = RecordResult(
-            rec.id, rec.revision, Outcome.CONFLICT, status=Status(state.status), server_revision=state.revision
+            rec.id,
+            rec.revision,
+            Outcome.CONFLICT,
+            status=Status(state.status),
+            server_revision=state.revision,
         )
         return False
     if rec.revision > state.revision and rec.base_revision == state.revision:

@@ -41,12 +41,20 @@ def _publish(session: Session, op: OfficeOperator, now: datetime) -> None:
 
 def _get(session: Session, office: str, username: str) -> OfficeOperator | None:
     return session.execute(
-        select(OfficeOperator).where(OfficeOperator.office_code == office, OfficeOperator.username == username)
+        select(OfficeOperator).where(
+            OfficeOperator.office_code == office, OfficeOperator.username == username
+        )
     ).scalar_one_or_none()
 
 
 def add_operator(
-    session: Session, office: str, username: str, password: str, full_name: str, by: str, now: datetime
+    session: Session,
+    office: str,
+    username: str,
+    password: str,
+    full_name: str,
+    by: str,
+    now: datetime,
 ) -> OfficeOperator:
     username = username.strip().lower()
     if not _USERNAME.match(username):
@@ -69,7 +77,9 @@ def add_operator(
     return op
 
 
-def set_active(session: Session, office: str, username: str, active: bool, by: str, now: datetime) -> None:
+def set_active(
+    session: Session, office: str, username: str, active: bool, by: str, now: datetime
+) -> None:
     op = _get(session, office, username.strip().lower())
     if op is None:
         raise ValueError(f"no operator {username} in office {office}")
@@ -81,7 +91,9 @@ def set_active(session: Session, office: str, username: str, active: bool, by: s
                  target_kind="operator", target_id=op.username, office_code=office)  # fmt: skip
 
 
-def set_password(session: Session, office: str, username: str, password: str, by: str, now: datetime) -> None:
+def set_password(
+    session: Session, office: str, username: str, password: str, by: str, now: datetime
+) -> None:
     op = _get(session, office, username.strip().lower())
     if op is None:
         raise ValueError(f"no operator {username} in office {office}")

@@ -57,7 +57,9 @@ def make_data(tmp: Path, server: object) -> dict[str, str]:
 
     engine = db.make_engine(f"sqlite:///{server.data_dir / 'loket-server.db'}")  # type: ignore[attr-defined]
     with db.transaction(db.session_factory(engine)) as s:
-        record_decision(s, ids["corrected"], "returned", "rina", note="Periksa nomor HP dan nama ibu kandung")
+        record_decision(
+            s, ids["corrected"], "returned", "rina", note="Periksa nomor HP dan nama ibu kandung"
+        )
     engine.dispose()
     bogor = desks["bogor"]
     bogor.sync()
@@ -85,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         server = LiveServer(tmp / "server").start()
         try:
             server.cli("add-user", "admin", "--role", "admin", password=PASSWORD)
-            server.cli("add-user", "rina", "--role", "reviewer", "--province", "32", password=PASSWORD)
+            server.cli(
+                "add-user", "rina", "--role", "reviewer", "--province", "32", password=PASSWORD
+            )
             ids = make_data(tmp, server)
             # one device has been quiet for ten days (the dashboard warns)
             quiet = (datetime.now(UTC) - timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S.000000")

@@ -32,7 +32,9 @@ def _server_cli(server_dir: Path, *args: str, password: str | None = None) -> st
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     if result.returncode != 0:
-        raise RuntimeError(f"loket-server {args[0]}: {(result.stderr or result.stdout).strip()[-300:]}")
+        raise RuntimeError(
+            f"loket-server {args[0]}: {(result.stderr or result.stdout).strip()[-300:]}"
+        )
     return result.stdout
 
 
@@ -51,7 +53,14 @@ def seed(data: Path, server_url: str, say: Callable[[str], None]) -> dict[str, s
         creds.update(operator_user="demo", operator_password=secrets.token_urlsafe(9))
         say(f"seeding the demo: office {OFFICE} ({OFFICE_NAME}), console admin, desktop operator")
         _server_cli(server_dir, "add-office", OFFICE, "--name", OFFICE_NAME, "--regency", REGENCY)
-        _server_cli(server_dir, "add-user", creds["admin_user"], "--role", "admin", password=creds["admin_password"])
+        _server_cli(
+            server_dir,
+            "add-user",
+            creds["admin_user"],
+            "--role",
+            "admin",
+            password=creds["admin_password"],
+        )
         data.mkdir(parents=True, exist_ok=True)
         creds_path.write_text(json.dumps(creds, indent=2))
         creds_path.chmod(0o600)

@@ -146,8 +146,12 @@ def main() -> int:
                 from demo_seed import seed  # tools/ is on sys.path when this script runs
 
                 creds = seed(data, url.rstrip("/"), say)
-                say(f"console admin:    user {creds['admin_user']!r}, password {creds['admin_password']!r}")
-                say(f"desktop operator: user {creds['operator_user']!r}, password {creds['operator_password']!r}")
+                say(
+                    f"console admin:    user {creds['admin_user']!r}, password {creds['admin_password']!r}"
+                )
+                say(
+                    f"desktop operator: user {creds['operator_user']!r}, password {creds['operator_password']!r}"
+                )
             except Exception as exc:  # the demo still runs; say what failed
                 say(f"seeding the demo failed: {exc!r}")
         else:

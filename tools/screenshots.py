@@ -111,9 +111,7 @@ def main() -> int:
     backdrop.setStyleSheet("background: #3b4a5a;")
     backdrop.setGeometry(0, 0, WIDTH, HEIGHT)
     backdrop.show()
-    wait_until(
-        lambda: loket.login is not None and loket.login.isVisible() and loket.ready
-    )
+    wait_until(lambda: loket.login is not None and loket.login.isVisible() and loket.ready)
     loket.login.raise_()
     place(loket.login)
     shot("01-login")

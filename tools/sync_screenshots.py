@@ -85,7 +85,9 @@ def main() -> int:  # noqa: PLR0915  (a script: one screen after the other)
         store = Store.open(tmp / "desk", KeySlots.new_key())
     else:
         store = Store.open(tmp / "desk")  # type: ignore[call-arg]
-    enroll_device(store, server.url, server.office_and_code("320101", "32.01", "Disnaker Kabupaten Bogor"))
+    enroll_device(
+        store, server.url, server.office_and_code("320101", "32.01", "Disnaker Kabupaten Bogor")
+    )
     operator = Operator("siti", "Siti Rahayu")
     service = RegistrationService(store, operator)
     tasks = TaskManager()
@@ -146,7 +148,9 @@ def main() -> int:  # noqa: PLR0915  (a script: one screen after the other)
 
         n = len(done)
         sync.sync_now()
-        wait_until(lambda: window.sync_status.bar.isVisible() and window.sync_status.bar.value() > 60)
+        wait_until(
+            lambda: window.sync_status.bar.isVisible() and window.sync_status.bar.value() > 60
+        )
         shot("14-sync-status-during", settle_ms=0)
         wait_until(lambda: len(done) > n)
         window.list.refresh()

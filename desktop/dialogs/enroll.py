@@ -134,7 +134,9 @@ class EnrollDialog(QDialog):
             return
         self.error.hide()
         self.set_busy(True)
-        self._tasks.run_io(self._enroll, url, code, ca or None, on_done=self._done, on_error=self._failed)
+        self._tasks.run_io(
+            self._enroll, url, code, ca or None, on_done=self._done, on_error=self._failed
+        )
 
     def _done(self, info: Any) -> None:
         self.result_info = info

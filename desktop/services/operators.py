@@ -178,9 +178,7 @@ def unlock(
     return store, operator
 
 
-def _finish_interrupted_rekey(
-    data_dir: Path, slots: KeySlots, name: str, password: str
-) -> Store:
+def _finish_interrupted_rekey(data_dir: Path, slots: KeySlots, name: str, password: str) -> Store:
     """The slots' key no longer opens the database: a re-key stopped after ``PRAGMA rekey``
     and before its new slots were moved into place. The side file has them."""
     pending = KeySlots(data_dir, PENDING_FILE)

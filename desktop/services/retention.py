@@ -96,7 +96,9 @@ def purge_expired(store: Store, *, clock: Callable[[], datetime] = utcnow) -> Pu
         s.connection().exec_driver_sql(
             "INSERT INTO registrations_fts(registrations_fts) VALUES ('optimize')"
         )
-    log.info("retention: personal data of %d decided record(s) purged (after %d days)", len(ids), days)
+    log.info(
+        "retention: personal data of %d decided record(s) purged (after %d days)", len(ids), days
+    )
     return PurgeResult(len(ids), days)
 
 

@@ -66,7 +66,9 @@ class Argon2Params:
     hash_len: int
 
     def derive(self, password: str) -> bytes:
-        return hash_secret_raw(password.encode("utf-8"), self.salt, self.t, self.m, self.p, self.hash_len, Type.ID)
+        return hash_secret_raw(
+            password.encode("utf-8"), self.salt, self.t, self.m, self.p, self.hash_len, Type.ID
+        )
 
 
 def _b64(data: bytes) -> str:
@@ -84,7 +86,9 @@ def parse_argon2id(encoded: str) -> tuple[Argon2Params, bytes]:
         raise InvalidHashError(encoded[:20])
     cost = dict(item.split("=") for item in parts[3].split(","))
     raw = _unb64(parts[5])
-    return Argon2Params(_unb64(parts[4]), int(cost["t"]), int(cost["m"]), int(cost["p"]), len(raw)), raw
+    return Argon2Params(
+        _unb64(parts[4]), int(cost["t"]), int(cost["m"]), int(cost["p"]), len(raw)
+    ), raw
 
 
 def _kek(raw: bytes) -> bytes:
@@ -112,7 +116,9 @@ class KeySlots:
     @classmethod
     def pending(cls, data_dir: Path) -> KeySlots:
         """The side file of slots under a new key, written before a re-key (starts empty)."""
-        (Path(data_dir) / PENDING_FILE).unlink(missing_ok=True)  # left by a re-key that failed early
+        (Path(data_dir) / PENDING_FILE).unlink(
+            missing_ok=True
+        )  # left by a re-key that failed early
         return cls(data_dir, PENDING_FILE)
 
     def replace_with(self, other: KeySlots) -> None:
@@ -211,7 +217,9 @@ class KeySlots:
                 raise ApiError(E.ACCOUNT_LOCKED)
         slot = self._data["slots"].get(username)
         if slot is not None:
-            params = Argon2Params(_unb64(slot["salt"]), slot["t"], slot["m"], slot["p"], slot["hash_len"])
+            params = Argon2Params(
+                _unb64(slot["salt"]), slot["t"], slot["m"], slot["p"], slot["hash_len"]
+            )
             try:
                 key = AESGCM(_kek(params.derive(password))).decrypt(
                     _unb64(slot["nonce"]), _unb64(slot["wrapped"]), username.encode("utf-8")
@@ -231,7 +239,9 @@ class KeySlots:
             entry["count"] = 0
             entry["locked_until"] = (now + timedelta(minutes=LOCK_MINUTES)).isoformat()
         self._write()
-        raise ApiError(E.ACCOUNT_LOCKED if entry["locked_until"] and entry["count"] == 0 else E.LOGIN_FAILED)
+        raise ApiError(
+            E.ACCOUNT_LOCKED if entry["locked_until"] and entry["count"] == 0 else E.LOGIN_FAILED
+        )
 
 
 # --- the unattended slot in the OS credential store ----------------------------------------

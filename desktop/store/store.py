@@ -110,7 +110,7 @@ def encrypt_plaintext(path: Path, key: bytes) -> None:
     try:
         plain.isolation_level = None
         plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        plain.execute(f"ATTACH DATABASE ? AS encrypted KEY \"{sqlcipher_key(key)}\"", (str(tmp),))
+        plain.execute(f'ATTACH DATABASE ? AS encrypted KEY "{sqlcipher_key(key)}"', (str(tmp),))
         plain.execute("SELECT sqlcipher_export('encrypted')")
         version = plain.execute("PRAGMA user_version").fetchone()[0]
         plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")

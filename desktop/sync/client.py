@@ -83,7 +83,11 @@ class SyncClient:
         return r.status_code == 200
 
     def enroll(self, code: str, device_name: str = "", app_version: str = "") -> EnrollResponse:
-        body = wire.dumps(encode(EnrollRequest(code=code.strip(), device_name=device_name, app_version=app_version)))
+        body = wire.dumps(
+            encode(
+                EnrollRequest(code=code.strip(), device_name=device_name, app_version=app_version)
+            )
+        )
         data = self._request("POST", "/devices/enroll", body, auth=False)
         return decode(EnrollResponse, data)
 
@@ -94,7 +98,9 @@ class SyncClient:
         return decode(PushResponse, data)
 
     def pull(self, cursor: str, limit: int = 500) -> PullResponse:
-        data = self._request("GET", "/sync/pull", None, params={"cursor": cursor, "limit": str(limit)})
+        data = self._request(
+            "GET", "/sync/pull", None, params={"cursor": cursor, "limit": str(limit)}
+        )
         return decode(PullResponse, data)
 
     # --- plumbing ------------------------------------------------------------------------
@@ -120,7 +126,12 @@ class SyncClient:
         started = time.perf_counter()
         try:
             r = self.session.request(
-                method, self.base + API_PREFIX + path, data=body, headers=hdrs, params=params, timeout=self.timeout
+                method,
+                self.base + API_PREFIX + path,
+                data=body,
+                headers=hdrs,
+                params=params,
+                timeout=self.timeout,
             )
             content = r.content
             received = len(content)
@@ -138,7 +149,9 @@ class SyncClient:
             return wire.loads(content)
         except ApiError:
             # a proxy's HTML page or a cut-off body: the request's fate is unknown
-            raise ApiError(E.SERVER_UNREACHABLE, details={"reason": "unreadable response"}) from None
+            raise ApiError(
+                E.SERVER_UNREACHABLE, details={"reason": "unreadable response"}
+            ) from None
 
 
 def _error_from(status: int, content: bytes) -> ApiError:
@@ -179,5 +192,13 @@ def _is_loopback(host: str) -> bool:
 TRANSIENT = frozenset({E.SERVER_UNREACHABLE, E.UNAVAILABLE, E.RATE_LIMITED, E.INTERNAL_ERROR})
 #: Codes that mean this device may not sync until a person acts.
 REFUSED = frozenset(
-    {E.AUTH_REQUIRED, E.AUTH_INVALID, E.DEVICE_REVOKED, E.DEVICE_MISMATCH, E.NOT_ENROLLED, E.TLS_ERROR, E.TLS_REQUIRED}
+    {
+        E.AUTH_REQUIRED,
+        E.AUTH_INVALID,
+        E.DEVICE_REVOKED,
+        E.DEVICE_MISMATCH,
+        E.NOT_ENROLLED,
+        E.TLS_ERROR,
+        E.TLS_REQUIRED,
+    }
 )

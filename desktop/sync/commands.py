@@ -35,7 +35,12 @@ EXIT_OF = {
 
 
 def enroll_device(
-    store: Store, server_url: str, code: str, *, ca_bundle: str | None = None, device_name: str | None = None
+    store: Store,
+    server_url: str,
+    code: str,
+    *,
+    ca_bundle: str | None = None,
+    device_name: str | None = None,
 ) -> DeviceInfo:
     """Exchange a one-time enrollment code for this device's credential and identity."""
     client = SyncClient(server_url, ca_bundle=ca_bundle)
@@ -69,7 +74,9 @@ def make_client(store: Store, lang: str = "id") -> SyncClient:
     return SyncClient(url, credential, ca_bundle=ca_bundle, lang=lang)
 
 
-def sync_once(store: Store, say: Callable[[str], None] = print, lang: str = "id") -> tuple[SyncExit, SyncReport | None]:
+def sync_once(
+    store: Store, say: Callable[[str], None] = print, lang: str = "id"
+) -> tuple[SyncExit, SyncReport | None]:
     """One sync for a scheduler: prints progress lines, returns the exit code and report."""
     try:
         client = make_client(store, lang)
@@ -77,6 +84,7 @@ def sync_once(store: Store, say: Callable[[str], None] = print, lang: str = "id"
         say(f"{exc.code}: {exc.message(lang)}")
         return SyncExit.ERROR, None
     engine = SyncEngine(store, client)
+
     def progress(p: SyncProgress) -> None:
         if p.stage == "push":
             say(f"push: {p.records_sent}/{p.records_total} records, {p.bytes_sent} bytes")

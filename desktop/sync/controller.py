@@ -101,8 +101,16 @@ def read_history(store: Any, limit: int = 500) -> list[SyncRunRow]:
     with store.session(write=False) as s:
         runs = s.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)).all()
         return [
-            SyncRunRow(r.started_at, r.finished_at, r.outcome, r.sent, r.accepted, r.failed,
-                       r.bytes_sent, r.error_code or "")  # fmt: skip
+            SyncRunRow(
+                r.started_at,
+                r.finished_at,
+                r.outcome,
+                r.sent,
+                r.accepted,
+                r.failed,
+                r.bytes_sent,
+                r.error_code or "",
+            )  # fmt: skip
             for r in runs
         ]
 

@@ -26,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -49,7 +49,13 @@ from common.record import parse_datetime
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
-from desktop.store.models import OperatorAccount, OutboxEntry, RegistrationRecord, RevisionRecord, SyncRun
+from desktop.store.models import (
+    OperatorAccount,
+    OutboxEntry,
+    RegistrationRecord,
+    RevisionRecord,
+    SyncRun,
+)
 from desktop.sync.client import REFUSED, TRANSIENT, SyncClient
 
 log = logging.getLogger(__name__)
@@ -95,7 +101,14 @@ class BatchSizer:
     """Batch size that follows the link: halves after a failure or a slow answer, doubles
     while answers come back fast."""
 
-    def __init__(self, initial: int = 200, minimum: int = 10, maximum: int = 500, fast_s: float = 2.0, slow_s: float = 15.0):
+    def __init__(
+        self,
+        initial: int = 200,
+        minimum: int = 10,
+        maximum: int = 500,
+        fast_s: float = 2.0,
+        slow_s: float = 15.0,
+    ):
         self.size = initial
         self.minimum = minimum
         self.maximum = min(maximum, MAX_BATCH_RECORDS)
@@ -135,7 +148,9 @@ class SyncEngine:
         self._lock = threading.Lock()  # one sync at a time in this process
 
     # --- public --------------------------------------------------------------------------
-    def run(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> SyncReport:
+    def run(
+        self, progress: ProgressFn | None = None, cancel: threading.Event | None = None
+    ) -> SyncReport:
         """One full sync: push everything pending, then pull. Never raises for sync failures:
         the outcome and error code are in the report (and in the ``sync_runs`` history)."""
         if not self._lock.acquire(blocking=False):
@@ -157,7 +172,9 @@ class SyncEngine:
                 report.outcome = SyncOutcome.PARTIAL
         finally:
             report.pending_after = self.pending_count()
-            if report.outcome is SyncOutcome.OK and (report.pending_after or report.needs_attention):
+            if report.outcome is SyncOutcome.OK and (
+                report.pending_after or report.needs_attention
+            ):
                 report.outcome = SyncOutcome.PARTIAL
             report.seconds = time.perf_counter() - started
             self._finish_run(run_id, report)
@@ -166,7 +183,9 @@ class SyncEngine:
 
     def pending_count(self) -> int:
         with self.store.session() as s:
-            return int(s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0)
+            return int(
+                s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0
+            )
 
     # --- push ----------------------------------------------------------------------------
     def _next_batch(self, limit: int) -> list[PushRecord]:
@@ -215,7 +234,9 @@ class SyncEngine:
                 break
         return batch
 
-    def _push_all(self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None) -> None:
+    def _push_all(
+        self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None
+    ) -> None:
         device_id, office = self._identity()
         total = self.pending_count()
         while True:
@@ -225,7 +246,9 @@ class SyncEngine:
             records = self._next_batch(self.sizer.size)
             if not records:
                 return
-            request = PushRequest(device_id=device_id, office_code=office, batch_id=str(uuid.uuid4()), records=records)
+            request = PushRequest(
+                device_id=device_id, office_code=office, batch_id=str(uuid.uuid4()), records=records
+            )
             response = self._send_with_retries(request, cancel)
             assert self.client.last is not None
             report.bytes_sent += self.client.last.bytes_sent
@@ -278,7 +301,7 @@ class SyncEngine:
         rows, one executemany UPDATE by primary key, one executemany DELETE of outbox rows."""
         if not results:
             return
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         ids = [r.id for r in results]
         with self.store.session() as s:
             current = {
@@ -313,7 +336,9 @@ class SyncEngine:
             )
 
     # --- pull ----------------------------------------------------------------------------
-    def _pull_all(self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None) -> None:
+    def _pull_all(
+        self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None
+    ) -> None:
         while True:
             if cancel is not None and cancel.is_set():
                 report.outcome = SyncOutcome.CANCELLED
@@ -329,10 +354,14 @@ class SyncEngine:
                 for change in page.changes:
                     apply_change(s, change, slots, self.store.key)
                 S.write(s, "sync_cursor", page.cursor)
-                S.write(s, "last_sync_success", _iso(datetime.now(timezone.utc)))
+                S.write(s, "last_sync_success", _iso(datetime.now(UTC)))
             report.changes_applied += len(page.changes)
             if progress:
-                progress(SyncProgress("pull", report.sent, report.sent, report.bytes_sent, report.changes_applied))
+                progress(
+                    SyncProgress(
+                        "pull", report.sent, report.sent, report.bytes_sent, report.changes_applied
+                    )
+                )
             if not page.more:
                 # retention (services/retention.py): decided records past the period lose
                 # their personal data once the pull has brought the decisions in
@@ -350,7 +379,7 @@ class SyncEngine:
 
     def _start_run(self) -> int:
         with self.store.session() as s:
-            run = SyncRun(started_at=datetime.now(timezone.utc), outcome="running")
+            run = SyncRun(started_at=datetime.now(UTC), outcome="running")
             s.add(run)
             s.flush()
             return int(run.id)
@@ -361,12 +390,17 @@ class SyncEngine:
                 run = s.get(SyncRun, run_id)
                 if run is None:
                     return
-                run.finished_at = datetime.now(timezone.utc)
+                run.finished_at = datetime.now(UTC)
                 run.outcome = report.outcome.value
                 run.sent = report.sent
                 run.accepted = sum(
                     report.outcomes[o.value]
-                    for o in (Outcome.ACCEPTED, Outcome.ALREADY_RECEIVED, Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT)
+                    for o in (
+                        Outcome.ACCEPTED,
+                        Outcome.ALREADY_RECEIVED,
+                        Outcome.DUPLICATE_NIK,
+                        Outcome.KK_LIMIT,
+                    )
                 )
                 run.failed = report.needs_attention
                 run.bytes_sent = report.bytes_sent
@@ -379,7 +413,12 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
     """The local columns to set from the server's answer for one revision of a record."""
     current = local_revision == result.revision  # not edited again since this revision left
     values: dict[str, Any] = {"server_outcome": result.outcome.value}
-    if result.outcome in (Outcome.ACCEPTED, Outcome.ALREADY_RECEIVED, Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT):
+    if result.outcome in (
+        Outcome.ACCEPTED,
+        Outcome.ALREADY_RECEIVED,
+        Outcome.DUPLICATE_NIK,
+        Outcome.KK_LIMIT,
+    ):
         values["base_revision_synced"] = max(synced or 0, result.revision)
         values["duplicate_of"] = result.duplicate_of
         if current:
@@ -396,7 +435,9 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
         values["conflict_detail"] = json.dumps({"outcome": "invalid", "errors": result.errors})
     elif result.outcome is Outcome.CONFLICT:
         values["conflict"] = True
-        values["conflict_detail"] = json.dumps({"outcome": "conflict", "server_revision": result.server_revision})
+        values["conflict_detail"] = json.dumps(
+            {"outcome": "conflict", "server_revision": result.server_revision}
+        )
         if result.status in (Status.VERIFIED, Status.REJECTED):
             # a reviewer closed the record before this edit arrived: the decision stands and
             # the record shows it; the clerk's edit stays on the device, flagged (promise 4)
@@ -412,7 +453,9 @@ def _group_by_keys(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dic
     return groups
 
 
-def apply_change(s: Session, change: Change, slots: KeySlots | None = None, db_key: bytes | None = None) -> None:
+def apply_change(
+    s: Session, change: Change, slots: KeySlots | None = None, db_key: bytes | None = None
+) -> None:
     """Apply one pulled change. With ``slots`` and ``db_key`` (the open store's key), an
     OPERATOR change also makes the account's key slot from its argon2id hash, or removes it
     for a disabled account (security issue: offline login, and "a disabled account stops
@@ -425,7 +468,9 @@ def apply_change(s: Session, change: Change, slots: KeySlots | None = None, db_k
         row.reject_reason = change.reason or ""
         if change.duplicate_of is not None:
             row.duplicate_of = change.duplicate_of
-        if change.status is not None and (change.revision is None or change.revision >= row.revision):
+        if change.status is not None and (
+            change.revision is None or change.revision >= row.revision
+        ):
             row.status = change.status.value
         if change.decided_at:
             row.server_time = parse_datetime(change.decided_at)
@@ -439,7 +484,7 @@ def apply_change(s: Session, change: Change, slots: KeySlots | None = None, db_k
             account = OperatorAccount(
                 username=username,
                 password_hash=str(data.get("password_hash") or ""),
-                created_at=datetime.now(timezone.utc),
+                created_at=datetime.now(UTC),
                 source="server",
             )
             s.add(account)
@@ -455,5 +500,5 @@ def apply_change(s: Session, change: Change, slots: KeySlots | None = None, db_k
 
 def _iso(value: datetime) -> str:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

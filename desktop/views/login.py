@@ -190,7 +190,10 @@ class LoginView(QWidget):
     def show_locked(self, operator_name: str) -> None:
         """Shown over the hidden main window after the idle time."""
         self.hint.setText(
-            arg(self.tr("Locked after a period without use. %1 or another operator can unlock."), operator_name)
+            arg(
+                self.tr("Locked after a period without use. %1 or another operator can unlock."),
+                operator_name,
+            )
         )
         self.hint.show()
 

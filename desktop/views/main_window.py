@@ -200,7 +200,9 @@ class MainWindow(QMainWindow):
             existing.raise_()
             return
         store = self.sync.store
-        self._open_dialog(SyncHistoryView(lambda: read_history(store), self.tasks, self.ctx.lang, self))
+        self._open_dialog(
+            SyncHistoryView(lambda: read_history(store), self.tasks, self.ctx.lang, self)
+        )
 
     def open_enroll(self) -> None:
         from desktop.dialogs.enroll import EnrollDialog

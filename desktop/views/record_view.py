@@ -140,7 +140,9 @@ class RecordView(QDialog):
 
         self.edit_button = QPushButton(self.tr("Edit (creates a new revision)"), self)
         self.edit_button.setObjectName("editButton")
-        self.edit_button.setEnabled(state.editable if state is not None else (p.status in EDITABLE or conflict))
+        self.edit_button.setEnabled(
+            state.editable if state is not None else (p.status in EDITABLE or conflict)
+        )
         if not self.edit_button.isEnabled():
             self.edit_button.setToolTip(
                 self.tr("Sent records can only be corrected when the office returns them.")
@@ -197,9 +199,15 @@ class RecordView(QDialog):
             line(self.tr("Returned for correction: edit the record and save it; it is sent "
                          "again as a new revision."), "returnedHint")  # fmt: skip
         if state.reject_reason:
-            line(arg(self.tr("Reason for rejection: %1"), self._reason(state.reject_reason)), "rejectReason")
+            line(
+                arg(self.tr("Reason for rejection: %1"), self._reason(state.reject_reason)),
+                "rejectReason",
+            )
         if state.duplicate_of:
-            line(arg(self.tr("Possibly the same person as registration %1"), state.duplicate_of), "duplicateOf")
+            line(
+                arg(self.tr("Possibly the same person as registration %1"), state.duplicate_of),
+                "duplicateOf",
+            )
         if state.conflict:
             detail = _parse_detail(state.conflict_detail)
             if detail.get("outcome") == "invalid":

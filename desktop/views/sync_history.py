@@ -31,7 +31,9 @@ from common import errors as E
 from desktop.i18n import arg
 
 COLUMNS = 8
-COL_STARTED, COL_DURATION, COL_OUTCOME, COL_SENT, COL_ACCEPTED, COL_FAILED, COL_BYTES, COL_ERROR = range(COLUMNS)
+COL_STARTED, COL_DURATION, COL_OUTCOME, COL_SENT, COL_ACCEPTED, COL_FAILED, COL_BYTES, COL_ERROR = (
+    range(COLUMNS)
+)
 
 
 def outcome_label(outcome: str) -> str:
@@ -113,8 +115,12 @@ class SyncHistoryView(QDialog):
         locale = QLocale()
         for r, row in enumerate(rows):
             seconds = row.seconds
-            duration = "" if seconds is None else arg(self.tr("%1 s"), locale.toString(seconds, "f", 1))
-            size = locale.formattedDataSize(int(row.bytes_sent), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
+            duration = (
+                "" if seconds is None else arg(self.tr("%1 s"), locale.toString(seconds, "f", 1))
+            )
+            size = locale.formattedDataSize(
+                int(row.bytes_sent), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat
+            )
             values = [
                 row.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 duration,
@@ -128,7 +134,9 @@ class SyncHistoryView(QDialog):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if c in (COL_SENT, COL_ACCEPTED, COL_FAILED, COL_BYTES):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 if c == COL_ERROR and row.error_code:
                     item.setToolTip(row.error_code)  # the code, for the help desk
                 self.table.setItem(r, c, item)

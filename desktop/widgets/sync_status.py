@@ -155,7 +155,9 @@ class SyncStatusWidget(QWidget):
     def _paint_last(self) -> None:
         self.last_label.setText(arg(self.tr("Last sync: %1"), relative_time(self._last_success)))
         if self._last_success is not None:
-            self.last_label.setToolTip(self._last_success.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+            self.last_label.setToolTip(
+                self._last_success.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            )
 
     def _sync_started(self) -> None:
         self._latest = None
@@ -175,12 +177,18 @@ class SyncStatusWidget(QWidget):
         p = self._latest
         if p is None:
             return
-        size = QLocale().formattedDataSize(int(p.bytes_sent), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
+        size = QLocale().formattedDataSize(
+            int(p.bytes_sent), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat
+        )
         if p.stage == "push" and p.records_total:
             self.bar.setRange(0, p.records_total)
             self.bar.setValue(p.records_sent)
-            self.bar.setFormat(arg(self.tr("%1 of %2 records · %3"), p.records_sent, p.records_total, size))
-            self.set_pending(max(0, p.records_total - p.records_sent))  # falls as batches are answered
+            self.bar.setFormat(
+                arg(self.tr("%1 of %2 records · %3"), p.records_sent, p.records_total, size)
+            )
+            self.set_pending(
+                max(0, p.records_total - p.records_sent)
+            )  # falls as batches are answered
         else:
             self.bar.setRange(0, 0)
             self.bar.setFormat(arg(self.tr("Receiving decisions: %1"), p.changes_applied))

@@ -56,7 +56,9 @@ def register_console(app: Flask) -> None:
 
     @app.before_request
     def _csrf() -> None:
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_device_api(request.path):
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_device_api(
+            request.path
+        ):
             csrf.protect()
 
     from syncserver.console import (

@@ -67,7 +67,11 @@ def current() -> Staff | None:
     uid = session.get("uid")
     if isinstance(uid, int):
         user = q.user_by_id(db_session(), uid)
-        if user is not None and user.active and session.get("pw") == password_stamp(user.password_hash):
+        if (
+            user is not None
+            and user.active
+            and session.get("pw") == password_stamp(user.password_hash)
+        ):
             staff = Staff(user.id, user.username, user.role, tuple(user.provinces or ()))
     g.staff = staff
     return staff

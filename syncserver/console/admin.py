@@ -26,7 +26,9 @@ bp = blueprint("admin", "/admin")
 PER_PAGE = 50
 
 
-def _audit(action: str, target_kind: str, target_id: str, office: str | None = None, **details: Any) -> None:
+def _audit(
+    action: str, target_kind: str, target_id: str, office: str | None = None, **details: Any
+) -> None:
     append_audit(
         db(), now=loket().clock(), actor_kind="staff", actor=staff().username, action=action,
         target_kind=target_kind, target_id=target_id, office_code=office, details=details,
@@ -60,7 +62,9 @@ def add_office() -> Any:
     if not re.fullmatch(r"\d{4}", regency) or dotted not in regions():
         flash(_("Unknown regency code."), "error")
     elif not re.fullmatch(r"\d{6}", code) or not code.startswith(regency) or code[4:] == "00":
-        flash(_("The office code is the regency code (4 digits) and an office number 01-99."), "error")
+        flash(
+            _("The office code is the regency code (4 digits) and an office number 01-99."), "error"
+        )
     elif not name:
         flash(_("Give the office a name."), "error")
     elif devices_q.get_office(db(), code) is not None:
@@ -78,7 +82,9 @@ def enroll_code(code: str) -> Any:
     if devices_q.get_office(db(), code[:6]) is None:
         abort(404)
     hours = int(loket().settings.get("enroll_code_ttl_hours", 168))
-    one_time = issue_code(db(), code[:6], loket().clock(), timedelta(hours=hours), by=staff().username)
+    one_time = issue_code(
+        db(), code[:6], loket().clock(), timedelta(hours=hours), by=staff().username
+    )
     # shown once on this page (not through a redirect: the code never sits in a cookie)
     return offices(code=one_time, code_office=code[:6])
 

@@ -27,6 +27,7 @@ from syncserver.users import hash_password, verify_password
 
 bp = blueprint("auth")
 
+
 @functools.cache
 def _dummy_hash() -> str:
     """Checked against for unknown usernames: the same work, so timing does not tell."""
@@ -57,7 +58,11 @@ def login_post() -> Any:
     user = users_q.get_user(s, username) if username else None
     since = now - timedelta(minutes=int(settings.get("login_window_minutes", 15)))
     if user is not None and user.last_login_at is not None:
-        last = user.last_login_at if user.last_login_at.tzinfo else user.last_login_at.replace(tzinfo=now.tzinfo)
+        last = (
+            user.last_login_at
+            if user.last_login_at.tzinfo
+            else user.last_login_at.replace(tzinfo=now.tzinfo)
+        )
         since = max(since, last)
     failures = q.recent_login_failures(s, username, _address(), since)
     if failures >= int(settings.get("login_max_failures", 5)):

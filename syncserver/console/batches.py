@@ -29,7 +29,11 @@ def index() -> Any:
         provinces=who.provinces,
     )
     page = q.list_batches(
-        db(), f, after=Cursor.decode(arg("after")), before=Cursor.decode(arg("before")), limit=PAGE_SIZE
+        db(),
+        f,
+        after=Cursor.decode(arg("after")),
+        before=Cursor.decode(arg("before")),
+        limit=PAGE_SIZE,
     )
     return render_template("console/batches.html", page=page, f=f, outcomes=q.OUTCOMES)
 

@@ -33,14 +33,11 @@ ID: dict[str, str] = {
     "The form expired or was not sent from this site": "Formulir kedaluwarsa atau tidak dikirim dari situs ini",
     "Go back, reload the page and try again.": "Kembali, muat ulang halaman, lalu coba lagi.",
     # sign-in
-    "For staff of the programme's central office. Accounts are created by an administrator.":
-        "Untuk petugas kantor pusat program. Akun dibuat oleh administrator.",
+    "For staff of the programme's central office. Accounts are created by an administrator.": "Untuk petugas kantor pusat program. Akun dibuat oleh administrator.",
     "Username": "Nama pengguna",
     "Password": "Kata sandi",
-    "Wrong username or password, or the account is disabled.":
-        "Nama pengguna atau kata sandi salah, atau akun dinonaktifkan.",
-    "Too many failed attempts. Wait %(n)s minutes and try again.":
-        "Terlalu banyak percobaan gagal. Tunggu %(n)s menit lalu coba lagi.",
+    "Wrong username or password, or the account is disabled.": "Nama pengguna atau kata sandi salah, atau akun dinonaktifkan.",
+    "Too many failed attempts. Wait %(n)s minutes and try again.": "Terlalu banyak percobaan gagal. Tunggu %(n)s menit lalu coba lagi.",
     # times
     "never": "belum pernah",
     "%(n)s days ago": "%(n)s hari lalu",
@@ -54,12 +51,10 @@ ID: dict[str, str] = {
     "Registrations by province": "Pendaftaran per provinsi",
     "Registrations by regency": "Pendaftaran per kabupaten/kota",
     "No registrations yet.": "Belum ada pendaftaran.",
-    "Choose a province on the left to see its regencies.":
-        "Pilih provinsi di sebelah kiri untuk melihat kabupaten/kotanya.",
+    "Choose a province on the left to see its regencies.": "Pilih provinsi di sebelah kiri untuk melihat kabupaten/kotanya.",
     "and %(n)s more regencies": "dan %(n)s kabupaten/kota lainnya",
     "Devices": "Perangkat",
-    "A warning marks devices silent for more than %(n)s days. The server knows what a device sent; how many records wait on the device itself is not reported by the sync protocol.":
-        "Tanda peringatan untuk perangkat yang tidak menghubungi server lebih dari %(n)s hari. Server mengetahui apa yang dikirim perangkat; jumlah data yang masih menunggu di perangkat tidak dilaporkan oleh protokol sinkronisasi.",
+    "A warning marks devices silent for more than %(n)s days. The server knows what a device sent; how many records wait on the device itself is not reported by the sync protocol.": "Tanda peringatan untuk perangkat yang tidak menghubungi server lebih dari %(n)s hari. Server mengetahui apa yang dikirim perangkat; jumlah data yang masih menunggu di perangkat tidak dilaporkan oleh protokol sinkronisasi.",
     "Office": "Kantor",
     "Offices": "Kantor",
     "Device": "Perangkat",
@@ -112,8 +107,7 @@ ID: dict[str, str] = {
     "search_name": "awal nama",
     "search_phone": "nomor HP",
     "search_code": "kode pendaftaran",
-    "Export the records matching this filter as CSV. NIK and KK numbers are masked.":
-        "Ekspor pendaftaran yang cocok dengan saringan ini sebagai CSV. NIK dan nomor KK disamarkan.",
+    "Export the records matching this filter as CSV. NIK and KK numbers are masked.": "Ekspor pendaftaran yang cocok dengan saringan ini sebagai CSV. NIK dan nomor KK disamarkan.",
     "Full NIK and KK numbers (recorded in the audit log)": "NIK dan nomor KK lengkap (dicatat di log audit)",
     "Export CSV": "Ekspor CSV",
     "Tick all on this page": "Centang semua di halaman ini",
@@ -136,8 +130,7 @@ ID: dict[str, str] = {
     "Open the duplicate group": "Buka kelompok ganda",
     "Duplicate of": "Ganda dari",
     "Your role may read records but not decide.": "Peran Anda hanya dapat membaca, tidak memutuskan.",
-    "This record is a potential duplicate: resolve it in the duplicate queue.":
-        "Pendaftaran ini berpotensi ganda: selesaikan di antrean data ganda.",
+    "This record is a potential duplicate: resolve it in the duplicate queue.": "Pendaftaran ini berpotensi ganda: selesaikan di antrean data ganda.",
     "Verify": "Verifikasi",
     "Reason": "Alasan",
     "Note": "Catatan",
@@ -158,8 +151,7 @@ ID: dict[str, str] = {
     # decisions
     "Does not meet the programme's requirements": "Tidak memenuhi persyaratan program",
     "Age outside 18 to 64": "Usia di luar 18 sampai 64 tahun",
-    "Civil servant, soldier, police, village official or state-enterprise director":
-        "ASN, TNI, Polri, kepala/perangkat desa, atau direksi/komisaris BUMN/BUMD",
+    "Civil servant, soldier, police, village official or state-enterprise director": "ASN, TNI, Polri, kepala/perangkat desa, atau direksi/komisaris BUMN/BUMD",
     "Still in formal education": "Masih menempuh pendidikan formal",
     "Duplicate registration": "Pendaftaran ganda",
     "More than two registrations on one family card": "Lebih dari dua pendaftar dalam satu KK",
@@ -169,16 +161,13 @@ ID: dict[str, str] = {
     "Choose a decision.": "Pilih keputusan.",
     "Choose a reason for the rejection.": "Pilih alasan penolakan.",
     "Write a note saying what the office must correct.": "Tulis catatan tentang apa yang harus diperbaiki kantor.",
-    "Decision saved: %(status)s. The office's device receives it at its next sync.":
-        "Keputusan disimpan: %(status)s. Perangkat kantor menerimanya pada sinkronisasi berikutnya.",
+    "Decision saved: %(status)s. The office's device receives it at its next sync.": "Keputusan disimpan: %(status)s. Perangkat kantor menerimanya pada sinkronisasi berikutnya.",
     "Tick at least one record.": "Centang sedikitnya satu pendaftaran.",
     "%(n)s records decided: %(status)s.": "%(n)s pendaftaran diputuskan: %(status)s.",
-    "%(n)s records skipped (potential duplicates, or outside your provinces).":
-        "%(n)s pendaftaran dilewati (berpotensi ganda, atau di luar provinsi Anda).",
+    "%(n)s records skipped (potential duplicates, or outside your provinces).": "%(n)s pendaftaran dilewati (berpotensi ganda, atau di luar provinsi Anda).",
     # duplicates
     "Duplicate queue": "Antrean data ganda",
-    "Registrations sharing a NIK, and family cards with more than two registrations. Open a group to compare its registrations and resolve it.":
-        "Pendaftaran dengan NIK yang sama, dan KK dengan lebih dari dua pendaftar. Buka kelompok untuk membandingkan pendaftarannya lalu menyelesaikannya.",
+    "Registrations sharing a NIK, and family cards with more than two registrations. Open a group to compare its registrations and resolve it.": "Pendaftaran dengan NIK yang sama, dan KK dengan lebih dari dua pendaftar. Buka kelompok untuk membandingkan pendaftarannya lalu menyelesaikannya.",
     "All": "Semua",
     "Same NIK": "NIK sama",
     "Family card over the limit": "KK melebihi batas",
@@ -205,31 +194,23 @@ ID: dict[str, str] = {
     "Resolve": "Selesaikan",
     "Note to the office": "Catatan untuk kantor",
     "required when returning for correction": "wajib bila dikembalikan untuk perbaikan",
-    "Same person: keep the chosen one, reject the others as duplicates":
-        "Orang yang sama: pertahankan yang dipilih, tolak yang lain sebagai ganda",
-    "Different people: return the ticked ones for correction":
-        "Orang berbeda: kembalikan yang dicentang untuk perbaikan",
-    "The kept registration is verified; the others are rejected as duplicates and linked to it.":
-        "Pendaftaran yang dipertahankan diverifikasi; yang lain ditolak sebagai ganda dan ditautkan kepadanya.",
+    "Same person: keep the chosen one, reject the others as duplicates": "Orang yang sama: pertahankan yang dipilih, tolak yang lain sebagai ganda",
+    "Different people: return the ticked ones for correction": "Orang berbeda: kembalikan yang dicentang untuk perbaikan",
+    "The kept registration is verified; the others are rejected as duplicates and linked to it.": "Pendaftaran yang dipertahankan diverifikasi; yang lain ditolak sebagai ganda dan ditautkan kepadanya.",
     "These stand: reject the others on this family card": "Ini yang tetap: tolak pendaftar lain pada KK ini",
-    "At most two people from one family card may register. The ticked registrations are verified; the others are rejected.":
-        "Paling banyak dua orang dari satu KK boleh mendaftar. Yang dicentang diverifikasi; yang lain ditolak.",
+    "At most two people from one family card may register. The ticked registrations are verified; the others are rejected.": "Paling banyak dua orang dari satu KK boleh mendaftar. Yang dicentang diverifikasi; yang lain ditolak.",
     "Choose the registration to keep.": "Pilih pendaftaran yang dipertahankan.",
     "Same person as registration %(code)s.": "Orang yang sama dengan pendaftaran %(code)s.",
-    "Tick the registrations to return and write what the office must check.":
-        "Centang pendaftaran yang dikembalikan dan tulis apa yang harus diperiksa kantor.",
+    "Tick the registrations to return and write what the office must check.": "Centang pendaftaran yang dikembalikan dan tulis apa yang harus diperiksa kantor.",
     "Tick one or two registrations that stand.": "Centang satu atau dua pendaftaran yang tetap.",
-    "More than two registrations on family card; kept: %(codes)s.":
-        "Lebih dari dua pendaftar dalam satu KK; yang tetap: %(codes)s.",
+    "More than two registrations on family card; kept: %(codes)s.": "Lebih dari dua pendaftar dalam satu KK; yang tetap: %(codes)s.",
     "Choose how to resolve this group.": "Pilih cara menyelesaikan kelompok ini.",
-    "Group resolved. The offices' devices receive the decisions at their next sync.":
-        "Kelompok diselesaikan. Perangkat kantor menerima keputusannya pada sinkronisasi berikutnya.",
+    "Group resolved. The offices' devices receive the decisions at their next sync.": "Kelompok diselesaikan. Perangkat kantor menerima keputusannya pada sinkronisasi berikutnya.",
     # admin
     "Staff accounts": "Akun petugas",
     "Audit log": "Log audit",
     "Enrollment code for office %(code)s": "Kode pendaftaran perangkat untuk kantor %(code)s",
-    "Single use, valid for %(n)s hours. Type it into the desktop app's enrollment screen. It is shown only now.":
-        "Sekali pakai, berlaku %(n)s jam. Ketik di layar pendaftaran perangkat pada aplikasi desktop. Kode hanya ditampilkan sekarang.",
+    "Single use, valid for %(n)s hours. Type it into the desktop app's enrollment screen. It is shown only now.": "Sekali pakai, berlaku %(n)s jam. Ketik di layar pendaftaran perangkat pada aplikasi desktop. Kode hanya ditampilkan sekarang.",
     "New office": "Kantor baru",
     "Regency code": "Kode kabupaten/kota",
     "Office code": "Kode kantor",
@@ -239,8 +220,7 @@ ID: dict[str, str] = {
     "created": "dibuat",
     "Issue enrollment code": "Buat kode pendaftaran perangkat",
     "Unknown regency code.": "Kode kabupaten/kota tidak dikenal.",
-    "The office code is the regency code (4 digits) and an office number 01-99.":
-        "Kode kantor adalah kode kabupaten/kota (4 angka) dan nomor kantor 01-99.",
+    "The office code is the regency code (4 digits) and an office number 01-99.": "Kode kantor adalah kode kabupaten/kota (4 angka) dan nomor kantor 01-99.",
     "Give the office a name.": "Beri nama kantor.",
     "Office %(code)s exists already.": "Kantor %(code)s sudah ada.",
     "Office %(code)s added.": "Kantor %(code)s ditambahkan.",
@@ -248,8 +228,7 @@ ID: dict[str, str] = {
     "Enrolled": "Terdaftar",
     "Revoke": "Cabut",
     "Revoke this device? It will be refused from now on.": "Cabut perangkat ini? Mulai sekarang perangkat ini akan ditolak.",
-    "Device %(no)s of office %(office)s revoked: it is refused from now on.":
-        "Perangkat %(no)s kantor %(office)s dicabut: mulai sekarang ditolak.",
+    "Device %(no)s of office %(office)s revoked: it is refused from now on.": "Perangkat %(no)s kantor %(office)s dicabut: mulai sekarang ditolak.",
     "New account": "Akun baru",
     "Role": "Peran",
     "Provinces (none: all)": "Provinsi (kosong: semua)",
@@ -258,15 +237,13 @@ ID: dict[str, str] = {
     "Last sign-in": "Masuk terakhir",
     "you": "Anda",
     "Save": "Simpan",
-    "A username has 1 to 64 letters, digits, dots, dashes or underscores.":
-        "Nama pengguna terdiri atas 1 sampai 64 huruf, angka, titik, tanda hubung atau garis bawah.",
+    "A username has 1 to 64 letters, digits, dots, dashes or underscores.": "Nama pengguna terdiri atas 1 sampai 64 huruf, angka, titik, tanda hubung atau garis bawah.",
     "The password must have at least 8 characters.": "Kata sandi sedikitnya 8 karakter.",
     "Choose a role.": "Pilih peran.",
     "User %(name)s exists already.": "Pengguna %(name)s sudah ada.",
     "User %(name)s created.": "Pengguna %(name)s dibuat.",
     "User %(name)s updated.": "Pengguna %(name)s diperbarui.",
-    "You cannot disable your own account or take away your own admin role.":
-        "Anda tidak dapat menonaktifkan akun sendiri atau mencabut peran admin sendiri.",
+    "You cannot disable your own account or take away your own admin role.": "Anda tidak dapat menonaktifkan akun sendiri atau mencabut peran admin sendiri.",
     "When": "Waktu",
     "Who": "Pelaku",
     "Action": "Tindakan",

@@ -36,7 +36,8 @@ def index() -> Any:
     provinces = sorted(by_province.items(), key=lambda kv: (-kv[1], kv[0]))
     chosen = arg("province", 2) or (provinces[0][0] if provinces else "")
     regencies = sorted(
-        ((c, n) for c, n in by_regency.items() if c.startswith(chosen + ".")), key=lambda kv: (-kv[1], kv[0])
+        ((c, n) for c, n in by_regency.items() if c.startswith(chosen + ".")),
+        key=lambda kv: (-kv[1], kv[0]),
     )
     dev_page = int_arg("dpage", 1, 1)
     off_page = int_arg("opage", 1, 1)
@@ -51,7 +52,11 @@ def index() -> Any:
     silent_before = now - timedelta(days=silent_days)
     return render_template(
         "console/dashboard.html",
-        statuses=[(st.value, statuses.get(st.value, 0)) for st in Status if st.value in statuses or st in _SHOWN],
+        statuses=[
+            (st.value, statuses.get(st.value, 0))
+            for st in Status
+            if st.value in statuses or st in _SHOWN
+        ],
         total=total,
         open_groups=q.open_duplicate_groups(s),
         provinces=provinces,
@@ -73,4 +78,10 @@ def index() -> Any:
     )
 
 
-_SHOWN = {Status.RECEIVED, Status.VERIFIED, Status.POTENTIAL_DUPLICATE, Status.RETURNED, Status.REJECTED}
+_SHOWN = {
+    Status.RECEIVED,
+    Status.VERIFIED,
+    Status.POTENTIAL_DUPLICATE,
+    Status.RETURNED,
+    Status.REJECTED,
+}

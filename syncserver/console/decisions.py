@@ -96,9 +96,17 @@ def bulk() -> Any:
         record_decision(s, rid, action, who.username, reason=reason if action == "rejected" else "",
                         note=note, now=now)  # fmt: skip
         done += 1
-    flash(_("%(n)s records decided: %(status)s.", n=done, status=Status(action).label(_lang())), "ok")
+    flash(
+        _("%(n)s records decided: %(status)s.", n=done, status=Status(action).label(_lang())), "ok"
+    )
     if skipped:
-        flash(_("%(n)s records skipped (potential duplicates, or outside your provinces).", n=skipped), "error")
+        flash(
+            _(
+                "%(n)s records skipped (potential duplicates, or outside your provinces).",
+                n=skipped,
+            ),
+            "error",
+        )
     return redirect(back, 303)
 
 

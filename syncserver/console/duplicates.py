@@ -42,7 +42,9 @@ def index() -> Any:
     who = staff()
     kind = arg("kind", 3) if arg("kind", 3) in ("nik", "kk") else ""
     after = int_arg("after", 0, 0)
-    groups, more = q.open_groups(db(), after_id=after, limit=GROUPS_PER_PAGE, kind=kind, provinces=who.provinces)
+    groups, more = q.open_groups(
+        db(), after_id=after, limit=GROUPS_PER_PAGE, kind=kind, provinces=who.provinces
+    )
     return render_template(
         "console/duplicates.html",
         groups=groups,
@@ -117,7 +119,9 @@ def resolve(group_id: int) -> Any:
         q.clear_flag(s, kept.id)
         text = note or _("Same person as registration %(code)s.", code=kept.code)
         for m in others:
-            record_decision(s, m.id, "rejected", who.username, reason="duplicate", note=text, now=now)
+            record_decision(
+                s, m.id, "rejected", who.username, reason="duplicate", note=text, now=now
+            )
         q.take_kk_slot(s, kept.kk_number, kept.id)
         if kept.status != Status.VERIFIED.value:
             record_decision(s, kept.id, "verified", who.username, note=note, now=now)
@@ -125,7 +129,9 @@ def resolve(group_id: int) -> Any:
     elif action == "different_people" and group.kind == "nik":
         chosen = [members[i] for i in request.form.getlist("ids") if i in members]
         if not chosen or not note:
-            flash(_("Tick the registrations to return and write what the office must check."), "error")
+            flash(
+                _("Tick the registrations to return and write what the office must check."), "error"
+            )
             return redirect(back, 303)
         if not q.claim_resolution(s, group.id, "different_people", now):
             abort(409)
@@ -144,13 +150,18 @@ def resolve(group_id: int) -> Any:
                          codes=", ".join(m.code for m in stand))  # fmt: skip
         for m in live:
             if m not in stand:
-                record_decision(s, m.id, "rejected", who.username, reason="kk_limit", note=text, now=now)
+                record_decision(
+                    s, m.id, "rejected", who.username, reason="kk_limit", note=text, now=now
+                )
         for m in stand:
             q.take_kk_slot(s, group.key, m.id)
             q.clear_flag(s, m.id)
             if m.status != Status.VERIFIED.value:
                 record_decision(s, m.id, "verified", who.username, note=note, now=now)
-        details = {"stand": [m.id for m in stand], "rejected": [m.id for m in live if m not in stand]}
+        details = {
+            "stand": [m.id for m in stand],
+            "rejected": [m.id for m in live if m not in stand],
+        }
     else:
         flash(_("Choose how to resolve this group."), "error")
         return redirect(back, 303)

@@ -82,6 +82,10 @@ def _rows(f: q.RecordFilter, full_nik: bool) -> Iterator[str]:
 
 def _cell(value: Any) -> Any:
     """Cells a spreadsheet would run as a formula get a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PHONE.match(value):
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and not _PHONE.match(value)
+    ):
         return "'" + value
     return value

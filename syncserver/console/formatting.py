@@ -32,7 +32,12 @@ _ENUM_FIELDS = {
     "employment_status": EmploymentStatus,
     "disability": Disability,
 }
-_BOOL_FIELDS = {"domicile_same", "former_migrant_worker", "declaration_not_excluded", "consent_given"}
+_BOOL_FIELDS = {
+    "domicile_same",
+    "former_migrant_worker",
+    "declaration_not_excluded",
+    "consent_given",
+}
 _VILLAGE_FIELDS = {"village_code", "domicile_village_code"}
 
 

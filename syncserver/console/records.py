@@ -58,7 +58,13 @@ def filter_args(f: q.RecordFilter) -> dict[str, str]:
 def index() -> Any:
     who = staff()
     f = record_filter(who)
-    page = q.search(db(), f, after=Cursor.decode(arg("after")), before=Cursor.decode(arg("before")), limit=PAGE_SIZE)
+    page = q.search(
+        db(),
+        f,
+        after=Cursor.decode(arg("after")),
+        before=Cursor.decode(arg("before")),
+        limit=PAGE_SIZE,
+    )
     return render_template(
         "console/records.html",
         page=page,
@@ -100,7 +106,11 @@ def show(reg_id: str) -> Any:
     audit = q.audit_trail(s, reg.id, audit_offset, AUDIT_PAGE)
     device, office = q.device_and_office(s, reg.device_id)
     consent_version = (reg.applicant or {}).get("consent_version", "")
-    consent_text = pick(CONSENT_VERSIONS[consent_version], current_lang()) if consent_version in CONSENT_VERSIONS else ""
+    consent_text = (
+        pick(CONSENT_VERSIONS[consent_version], current_lang())
+        if consent_version in CONSENT_VERSIONS
+        else ""
+    )
     return render_template(
         "console/record.html",
         reg=reg,

@@ -33,7 +33,9 @@ _TITLES = {
 
 def _error_page(exc: HTTPException) -> Any:
     code = exc.code or 500
-    return render_template("console/error.html", code=code, title=_(_TITLES.get(code, "Error")), message=""), code
+    return render_template(
+        "console/error.html", code=code, title=_(_TITLES.get(code, "Error")), message=""
+    ), code
 
 
 def arg(name: str, max_len: int = 100) -> str:

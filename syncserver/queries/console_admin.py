@@ -35,12 +35,18 @@ def user_by_id(session: Session, user_id: int) -> StaffUser | None:
 
 
 def touch_login(session: Session, user_id: int, now: datetime) -> None:
-    session.execute(update(StaffUser).where(StaffUser.id == user_id).values(last_login_at=now, failed_logins=0))
+    session.execute(
+        update(StaffUser).where(StaffUser.id == user_id).values(last_login_at=now, failed_logins=0)
+    )
 
 
 # --- staff accounts -------------------------------------------------------------------------
 def list_users(session: Session, *, offset: int, limit: int) -> tuple[list[StaffUser], bool]:
-    rows = list(session.scalars(select(StaffUser).order_by(StaffUser.username).offset(offset).limit(limit + 1)))
+    rows = list(
+        session.scalars(
+            select(StaffUser).order_by(StaffUser.username).offset(offset).limit(limit + 1)
+        )
+    )
     return rows[:limit], len(rows) > limit
 
 
@@ -50,12 +56,21 @@ def update_user(session: Session, user_id: int, **values: object) -> None:
 
 # --- offices and devices --------------------------------------------------------------------
 def list_offices(session: Session, *, offset: int, limit: int) -> tuple[list[Office], bool]:
-    rows = list(session.scalars(select(Office).order_by(Office.code).offset(offset).limit(limit + 1)))
+    rows = list(
+        session.scalars(select(Office).order_by(Office.code).offset(offset).limit(limit + 1))
+    )
     return rows[:limit], len(rows) > limit
 
 
-def list_devices(session: Session, *, office: str, offset: int, limit: int) -> tuple[list[Device], bool]:
-    stmt = select(Device).order_by(Device.office_code, Device.device_no).offset(offset).limit(limit + 1)
+def list_devices(
+    session: Session, *, office: str, offset: int, limit: int
+) -> tuple[list[Device], bool]:
+    stmt = (
+        select(Device)
+        .order_by(Device.office_code, Device.device_no)
+        .offset(offset)
+        .limit(limit + 1)
+    )
     if office:
         stmt = stmt.where(Device.office_code == office)
     rows = list(session.scalars(stmt))
@@ -66,7 +81,9 @@ def get_device(session: Session, device_id: str) -> Device | None:
     return session.get(Device, device_id)
 
 
-def audit_page(session: Session, *, before_id: int | None, limit: int) -> tuple[list[AuditEntry], bool]:
+def audit_page(
+    session: Session, *, before_id: int | None, limit: int
+) -> tuple[list[AuditEntry], bool]:
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
     if before_id:
         stmt = stmt.where(AuditEntry.id < before_id)

@@ -84,7 +84,9 @@ def list_batches(
         before=_int_cursor(before), limit=limit,
     )  # fmt: skip
     rows = [BatchRow(*r) for r in session.execute(stmt)]
-    return page_of(rows, rev, limit, lambda r: (aware(r.received_at), str(r.id)), had_cursor=after is not None)
+    return page_of(
+        rows, rev, limit, lambda r: (aware(r.received_at), str(r.id)), had_cursor=after is not None
+    )
 
 
 def _int_cursor(c: Cursor | None) -> Any:
@@ -114,13 +116,21 @@ class BatchRecordRow:
     status: str | None
 
 
-def records(session: Session, batch_pk: int, *, after_position: int, limit: int) -> tuple[list[BatchRecordRow], bool]:
+def records(
+    session: Session, batch_pk: int, *, after_position: int, limit: int
+) -> tuple[list[BatchRecordRow], bool]:
     """The batch's records in batch order from ``after_position`` (keyset on the key)."""
     rows = session.execute(
         select(
-            BatchRecord.position, BatchRecord.registration_id, BatchRecord.revision,
-            BatchRecord.outcome, BatchRecord.errors, Registration.code, Registration.full_name,
-            Registration.nik, Registration.status,
+            BatchRecord.position,
+            BatchRecord.registration_id,
+            BatchRecord.revision,
+            BatchRecord.outcome,
+            BatchRecord.errors,
+            Registration.code,
+            Registration.full_name,
+            Registration.nik,
+            Registration.status,
         )  # fmt: skip
         .outerjoin(Registration, Registration.id == BatchRecord.registration_id)
         .where(BatchRecord.batch_pk == batch_pk, BatchRecord.position > after_position)

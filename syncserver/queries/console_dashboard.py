@@ -35,7 +35,9 @@ def by_regency(session: Session, provinces: tuple[str, ...] = ()) -> dict[str, i
 def open_duplicate_groups(session: Session) -> int:
     return int(
         session.execute(
-            select(func.count()).select_from(DuplicateGroup).where(DuplicateGroup.resolved_at.is_(None))
+            select(func.count())
+            .select_from(DuplicateGroup)
+            .where(DuplicateGroup.resolved_at.is_(None))
         ).scalar_one()
     )
 
@@ -62,8 +64,15 @@ def devices(
     """Devices, the longest silent first (never seen before all others); revoked last."""
     stmt = (
         select(
-            Device.id, Device.office_code, Office.name, Device.device_no, Device.name,
-            Device.app_version, Device.enrolled_at, Device.revoked_at, Device.last_seen_at,
+            Device.id,
+            Device.office_code,
+            Office.name,
+            Device.device_no,
+            Device.name,
+            Device.app_version,
+            Device.enrolled_at,
+            Device.revoked_at,
+            Device.last_seen_at,
             Device.last_push_at,
         )  # fmt: skip
         .join(Office, Office.code == Device.office_code)
@@ -85,7 +94,13 @@ def devices(
     rows = rows[:limit]
     figures = batch_figures(session, [r.id for r in rows])
     out = [
-        DeviceRow(**{**_asdict(r), "batches": figures.get(r.id, (0, 0))[0], "records": figures.get(r.id, (0, 0))[1]})
+        DeviceRow(
+            **{
+                **_asdict(r),
+                "batches": figures.get(r.id, (0, 0))[0],
+                "records": figures.get(r.id, (0, 0))[1],
+            }
+        )
         for r in rows
     ]
     return out, more
@@ -125,8 +140,12 @@ def offices(
     last_seen = func.max(case((Device.revoked_at.is_(None), Device.last_seen_at)))
     stmt = (
         select(
-            Office.code, Office.name, Office.regency_code, func.count(Device.id),
-            func.count(case((Device.revoked_at.is_(None), Device.id))), last_seen,
+            Office.code,
+            Office.name,
+            Office.regency_code,
+            func.count(Device.id),
+            func.count(case((Device.revoked_at.is_(None), Device.id))),
+            last_seen,
             func.max(Device.last_push_at),
         )  # fmt: skip
         .outerjoin(Device, Device.office_code == Office.code)

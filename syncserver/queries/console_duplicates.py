@@ -33,9 +33,14 @@ def open_groups(
     """Unresolved groups, oldest first (keyset on the id; partial index ix_duplicate_groups_open)."""
     stmt = (
         select(
-            DuplicateGroup.id, DuplicateGroup.kind, DuplicateGroup.key,
-            DuplicateGroup.primary_registration_id, DuplicateGroup.created_at,
-            DuplicateGroup.resolved_at, DuplicateGroup.resolution, Registration.province_code,
+            DuplicateGroup.id,
+            DuplicateGroup.kind,
+            DuplicateGroup.key,
+            DuplicateGroup.primary_registration_id,
+            DuplicateGroup.created_at,
+            DuplicateGroup.resolved_at,
+            DuplicateGroup.resolution,
+            Registration.province_code,
         )  # fmt: skip
         .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
         .where(DuplicateGroup.resolved_at.is_(None), DuplicateGroup.id > after_id)
@@ -53,9 +58,14 @@ def open_groups(
 def get_group(session: Session, group_id: int) -> GroupRow | None:
     row = session.execute(
         select(
-            DuplicateGroup.id, DuplicateGroup.kind, DuplicateGroup.key,
-            DuplicateGroup.primary_registration_id, DuplicateGroup.created_at,
-            DuplicateGroup.resolved_at, DuplicateGroup.resolution, Registration.province_code,
+            DuplicateGroup.id,
+            DuplicateGroup.kind,
+            DuplicateGroup.key,
+            DuplicateGroup.primary_registration_id,
+            DuplicateGroup.created_at,
+            DuplicateGroup.resolved_at,
+            DuplicateGroup.resolution,
+            Registration.province_code,
         )  # fmt: skip
         .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
         .where(DuplicateGroup.id == group_id)
@@ -69,11 +79,15 @@ def member_ids(session: Session, group: GroupRow) -> list[str]:
     ids = {group.primary_registration_id}
     ids.update(
         session.scalars(
-            select(Registration.id).where(Registration.duplicate_group_id == group.id).limit(MAX_MEMBERS)
+            select(Registration.id)
+            .where(Registration.duplicate_group_id == group.id)
+            .limit(MAX_MEMBERS)
         )
     )
     if group.kind == "kk":
-        ids.update(session.scalars(select(KkSlot.registration_id).where(KkSlot.kk_number == group.key)))
+        ids.update(
+            session.scalars(select(KkSlot.registration_id).where(KkSlot.kk_number == group.key))
+        )
     return list(ids)
 
 
@@ -84,7 +98,9 @@ def members(session: Session, group: GroupRow) -> list[Registration]:
     return rows
 
 
-def groups_summary(session: Session, groups: list[GroupRow]) -> dict[int, list[tuple[str, str, str, str, str]]]:
+def groups_summary(
+    session: Session, groups: list[GroupRow]
+) -> dict[int, list[tuple[str, str, str, str, str]]]:
     """Group id -> [(registration id, code, name, office, status)] for a page of the queue."""
     out: dict[int, list[tuple[str, str, str, str, str]]] = {}
     if not groups:
@@ -123,11 +139,15 @@ def claim_resolution(session: Session, group_id: int, resolution: str, now: date
 def point_duplicates_at(session: Session, ids: list[str], kept_id: str) -> None:
     """The registrations ``ids`` are duplicates of ``kept_id`` (the link the device is told)."""
     if ids:
-        session.execute(update(Registration).where(Registration.id.in_(ids)).values(duplicate_of_id=kept_id))
+        session.execute(
+            update(Registration).where(Registration.id.in_(ids)).values(duplicate_of_id=kept_id)
+        )
 
 
 def make_nik_primary(session: Session, nik: str, registration_id: str) -> None:
-    session.execute(update(NikPrimary).where(NikPrimary.nik == nik).values(registration_id=registration_id))
+    session.execute(
+        update(NikPrimary).where(NikPrimary.nik == nik).values(registration_id=registration_id)
+    )
 
 
 def clear_flag(session: Session, registration_id: str) -> None:
@@ -139,7 +159,11 @@ def clear_flag(session: Session, registration_id: str) -> None:
 
 
 def kk_slot_holders(session: Session, kk_number: str) -> dict[int, str]:
-    return dict(session.execute(select(KkSlot.slot, KkSlot.registration_id).where(KkSlot.kk_number == kk_number)).all())
+    return dict(
+        session.execute(
+            select(KkSlot.slot, KkSlot.registration_id).where(KkSlot.kk_number == kk_number)
+        ).all()
+    )
 
 
 def take_kk_slot(session: Session, kk_number: str, registration_id: str) -> bool:
@@ -151,7 +175,10 @@ def take_kk_slot(session: Session, kk_number: str, registration_id: str) -> bool
         return True
     for slot in (1, 2):
         if slot not in holders:
-            got = claim_kk_slots(session, [{"kk_number": kk_number, "slot": slot, "registration_id": registration_id}])
+            got = claim_kk_slots(
+                session,
+                [{"kk_number": kk_number, "slot": slot, "registration_id": registration_id}],
+            )
             if registration_id in got:
                 return True
     return False

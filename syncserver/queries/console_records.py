@@ -171,7 +171,15 @@ def export_page(
 ) -> tuple[list[dict[str, Any]], Cursor | None]:
     """One page of the CSV export (newest first) and the cursor of the next, if any."""
     stmt, _ = keyset(
-        apply_filter(select(*_LIST_COLS, Registration.kk_number, Registration.village_code, Registration.applicant), f),
+        apply_filter(
+            select(
+                *_LIST_COLS,
+                Registration.kk_number,
+                Registration.village_code,
+                Registration.applicant,
+            ),
+            f,
+        ),
         Registration.received_at,
         Registration.id,
         after=after,
@@ -213,16 +221,24 @@ def get(session: Session, registration_id: str) -> Registration | None:
 
 
 def get_by_code(session: Session, code: str) -> Registration | None:
-    return session.execute(select(Registration).where(Registration.code == code).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(Registration).where(Registration.code == code).limit(1)
+    ).scalar_one_or_none()
 
 
 def codes_of(session: Session, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Registration.id, Registration.code).where(Registration.id.in_(ids))).all())
+    return dict(
+        session.execute(
+            select(Registration.id, Registration.code).where(Registration.id.in_(ids))
+        ).all()
+    )
 
 
-def revisions(session: Session, registration_id: str, limit: int = 50) -> list[RegistrationRevision]:
+def revisions(
+    session: Session, registration_id: str, limit: int = 50
+) -> list[RegistrationRevision]:
     """The record's revisions, newest first (a record has a handful)."""
     return list(
         session.scalars(
@@ -245,7 +261,9 @@ def decisions(session: Session, registration_id: str, limit: int = 50) -> list[R
     )
 
 
-def audit_trail(session: Session, registration_id: str, offset: int, limit: int) -> list[AuditEntry]:
+def audit_trail(
+    session: Session, registration_id: str, offset: int, limit: int
+) -> list[AuditEntry]:
     return list(
         session.scalars(
             select(AuditEntry)
@@ -271,8 +289,12 @@ def batches_of(session: Session, registration_id: str, limit: int = 50) -> list[
     """Every batch that carried the record (a resend shows as already received)."""
     rows = session.execute(
         select(
-            Batch.id, Batch.batch_id, Batch.received_at, BatchRecord.revision,
-            BatchRecord.outcome, BatchRecord.errors,
+            Batch.id,
+            Batch.batch_id,
+            Batch.received_at,
+            BatchRecord.revision,
+            BatchRecord.outcome,
+            BatchRecord.errors,
         )  # fmt: skip
         .join(Batch, Batch.id == BatchRecord.batch_pk)
         .where(BatchRecord.registration_id == registration_id)

@@ -44,7 +44,9 @@ class Desk:
         else:
             self.store = Store.open(data_dir)
         add_operator(self.store, "petugas", "rahasia-sekali", "Petugas Satu")
-        self.service = RegistrationService(self.store, authenticate(self.store, "petugas", "rahasia-sekali"))
+        self.service = RegistrationService(
+            self.store, authenticate(self.store, "petugas", "rahasia-sekali")
+        )
         regency = f"{office[:2]}.{office[2:4]}"
         enroll_device(self.store, server.url, server.office_and_code(office, regency, office_name))
         self.engine = SyncEngine(self.store, make_client(self.store))

@@ -25,11 +25,15 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.wait_for_url(re.compile(r".*/console/records/$"))
 
 
-def test_reviewer_journey(browser_page: Any, console_server: Any, desks: dict[str, Any], applicants: list[dict[str, Any]]) -> None:
+def test_reviewer_journey(
+    browser_page: Any, console_server: Any, desks: dict[str, Any], applicants: list[dict[str, Any]]
+) -> None:
     page, base = browser_page, console_server.url
     bogor, makassar = desks["bogor"], desks["makassar"]
     ids = [bogor.save(a) for a in applicants[:20]]
-    twin = dict(applicants[0], phone="081311112222", street="Jl. Pelabuhan No. 3")  # same NIK elsewhere
+    twin = dict(
+        applicants[0], phone="081311112222", street="Jl. Pelabuhan No. 3"
+    )  # same NIK elsewhere
     twin_id = makassar.save(twin)
     assert bogor.sync().sent == 20
     assert makassar.sync().outcomes.get("duplicate_nik") == 1

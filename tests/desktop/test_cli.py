@@ -100,7 +100,9 @@ def test_failures_are_one_line_with_a_code(ready: Path, tmp_path: Path) -> None:
     assert r.returncode == 1 and r.stderr.startswith("PASSWORD_REQUIRED:")
     r = run(ready, "add-operator", "budi")  # not the first: an existing operator adds others
     assert r.returncode == 1 and r.stderr.startswith("OPERATOR_REQUIRED:")
-    r = run(ready, "add-operator", "ani", "--operator", "ani", env={"LOKET_NEW_PASSWORD": "rahasia-456"})
+    r = run(
+        ready, "add-operator", "ani", "--operator", "ani", env={"LOKET_NEW_PASSWORD": "rahasia-456"}
+    )
     assert (
         r.returncode == 1
         and r.stderr.startswith("INVALID_VALUE:")

@@ -20,9 +20,23 @@ def test_encrypted_store_from_the_command_line(tmp_path: Path) -> None:
     assert (data / "keyslots.json").exists()
     assert b"SQLite format 3" not in (data / "loket.db").read_bytes()[:16]
 
-    r = run(data, "add-operator", "budi", "--operator", "ani", env={"LOKET_NEW_PASSWORD": "budi-rahasia"})
+    r = run(
+        data,
+        "add-operator",
+        "budi",
+        "--operator",
+        "ani",
+        env={"LOKET_NEW_PASSWORD": "budi-rahasia"},
+    )
     assert r.returncode == 0, r.stderr
-    r = run(data, "passwd", "--operator", "budi", password="budi-rahasia", env={"LOKET_NEW_PASSWORD": "budi-baru-12"})
+    r = run(
+        data,
+        "passwd",
+        "--operator",
+        "budi",
+        password="budi-rahasia",
+        env={"LOKET_NEW_PASSWORD": "budi-baru-12"},
+    )
     assert r.returncode == 0, r.stderr
     assert run(data, "status", "--operator", "budi", password="budi-baru-12").returncode == 0
     assert run(data, "status", "--operator", "ani").returncode == 0  # untouched by budi's change
@@ -43,4 +57,8 @@ def test_encrypted_store_from_the_command_line(tmp_path: Path) -> None:
         r = run(data, "remember-key", "--operator", "ani")
         assert r.returncode == 1 and r.stderr.startswith("NO_CREDENTIAL_STORE:")
         r = run(data, "sync", password=None)
-        assert r.returncode == 1 and r.stderr.startswith("OPERATOR_REQUIRED:") and "remember-key" in r.stderr
+        assert (
+            r.returncode == 1
+            and r.stderr.startswith("OPERATOR_REQUIRED:")
+            and "remember-key" in r.stderr
+        )

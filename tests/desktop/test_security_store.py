@@ -60,7 +60,9 @@ def test_the_file_and_its_wal_are_unreadable_without_the_key(data_dir, device, a
     assert nik not in (data_dir / "loket.db").read_bytes()
     assert not is_plaintext(data_dir / "loket.db")
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):
-        sqlite3.connect(data_dir / "loket.db").execute("SELECT count(*) FROM sqlite_master").fetchall()
+        sqlite3.connect(data_dir / "loket.db").execute(
+            "SELECT count(*) FROM sqlite_master"
+        ).fetchall()
     # the key slots file holds no key in the clear either
     assert store.key.hex() not in (data_dir / "keyslots.json").read_text()
 
@@ -84,14 +86,20 @@ def test_any_operator_opens_it_after_another_changed_their_password(data_dir, de
     set_password(store, "budi", "budi-baru-123")
     key = store.key
     store.close()
-    for name, password in (("ani", PASSWORD), ("citra", "citra-rahasia"), ("budi", "budi-baru-123")):
+    for name, password in (
+        ("ani", PASSWORD),
+        ("citra", "citra-rahasia"),
+        ("budi", "budi-baru-123"),
+    ):
         opened, operator = unlock(data_dir, name, password)
         assert operator.username == name and opened.key == key  # the data was not re-encrypted
         opened.close()
     assert _code(lambda: unlock(data_dir, "budi", "budi-rahasia")) == E.LOGIN_FAILED
 
 
-def test_five_failures_lock_the_slot_and_a_disabled_account_is_refused(data_dir, device, clock) -> None:  # type: ignore[no-untyped-def]
+def test_five_failures_lock_the_slot_and_a_disabled_account_is_refused(
+    data_dir, device, clock
+) -> None:  # type: ignore[no-untyped-def]
     store, _ = device
     add_operator(store, "budi", "budi-rahasia")
     set_active(store, "budi", False)
@@ -130,7 +138,9 @@ def _decrypt_to_plaintext(data_dir: Path, key: bytes) -> None:
     (data_dir / "keyslots.json").unlink()
     backups = data_dir / "backups"
     backups.mkdir(exist_ok=True)
-    sqlite3.connect(backups / "loket-old-1.db").executescript("CREATE TABLE t(x); INSERT INTO t VALUES ('3201019876543210');")
+    sqlite3.connect(backups / "loket-old-1.db").executescript(
+        "CREATE TABLE t(x); INSERT INTO t VALUES ('3201019876543210');"
+    )
 
 
 def test_a_plaintext_database_is_converted_at_the_first_unlock(data_dir, device, applicant) -> None:  # type: ignore[no-untyped-def]
@@ -149,7 +159,9 @@ def test_a_plaintext_database_is_converted_at_the_first_unlock(data_dir, device,
     try:
         assert not is_plaintext(data_dir / "loket.db")
         assert person["nik"].encode() not in (data_dir / "loket.db").read_bytes()
-        assert not list(data_dir.glob("*.plaintext-old*")) and not list(data_dir.glob("*.encrypting"))
+        assert not list(data_dir.glob("*.plaintext-old*")) and not list(
+            data_dir.glob("*.encrypting")
+        )
         assert RegistrationService(opened, op).get(saved.id).applicant.nik == person["nik"]
         backup = data_dir / "backups" / "loket-old-1.db"
         assert not is_plaintext(backup) and b"3201019876543210" not in backup.read_bytes()
@@ -192,5 +204,7 @@ def test_database_errors_do_not_carry_personal_data_into_logs(device, applicant)
     nik = applicant()["nik"]
     with pytest.raises(IntegrityError) as info:
         with store.session() as s:
-            s.add(OperatorAccount(username="ani", full_name=nik, password_hash=nik, created_at=None))
+            s.add(
+                OperatorAccount(username="ani", full_name=nik, password_hash=nik, created_at=None)
+            )
     assert nik not in str(info.value)  # hide_parameters: the message names no values

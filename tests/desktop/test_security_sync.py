@@ -32,13 +32,20 @@ def _code(call) -> str:  # type: ignore[no-untyped-def]
 
 
 def _operator_change(seq: int, username: str, password_hash: str, active: bool = True) -> Change:
-    data = {"username": username, "full_name": username.title(), "password_hash": password_hash, "active": active}
+    data = {
+        "username": username,
+        "full_name": username.title(),
+        "password_hash": password_hash,
+        "active": active,
+    }
     return Change(seq=seq, kind=ChangeKind.OPERATOR, data=data)
 
 
 def test_a_synced_operator_logs_in_offline_until_disabled(data_dir) -> None:  # type: ignore[no-untyped-def]
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
-    server_hash = PasswordHasher().hash("dari-server-1")  # what the server sends: never the password
+    server_hash = PasswordHasher().hash(
+        "dari-server-1"
+    )  # what the server sends: never the password
     with store.session() as s:
         apply_change(s, _operator_change(1, "dewi", server_hash), KeySlots(data_dir), store.key)
     store.close()
@@ -47,7 +54,12 @@ def test_a_synced_operator_logs_in_offline_until_disabled(data_dir) -> None:  # 
     assert operator.username == "dewi"
 
     with opened.session() as s:  # the next sync: disabled at the centre
-        apply_change(s, _operator_change(2, "dewi", server_hash, active=False), KeySlots(data_dir), opened.key)
+        apply_change(
+            s,
+            _operator_change(2, "dewi", server_hash, active=False),
+            KeySlots(data_dir),
+            opened.key,
+        )
     opened.close()
     assert not KeySlots(data_dir).has("dewi")
     assert _code(lambda: unlock(data_dir, "dewi", "dari-server-1")) == E.LOGIN_FAILED
@@ -58,9 +70,19 @@ def test_a_synced_operator_logs_in_offline_until_disabled(data_dir) -> None:  # 
 def test_a_password_changed_at_the_server_rewraps_the_slot(data_dir) -> None:  # type: ignore[no-untyped-def]
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
     with store.session() as s:
-        apply_change(s, _operator_change(1, "dewi", PasswordHasher().hash("lama-rahasia")), KeySlots(data_dir), store.key)
+        apply_change(
+            s,
+            _operator_change(1, "dewi", PasswordHasher().hash("lama-rahasia")),
+            KeySlots(data_dir),
+            store.key,
+        )
     with store.session() as s:
-        apply_change(s, _operator_change(2, "dewi", PasswordHasher().hash("baru-rahasia")), KeySlots(data_dir), store.key)
+        apply_change(
+            s,
+            _operator_change(2, "dewi", PasswordHasher().hash("baru-rahasia")),
+            KeySlots(data_dir),
+            store.key,
+        )
     store.close()
     assert _code(lambda: unlock(data_dir, "dewi", "lama-rahasia")) == E.LOGIN_FAILED
     unlock(data_dir, "dewi", "baru-rahasia")[0].close()
@@ -76,12 +98,16 @@ def _decide(store, registration_id: str, status: Status, decided_at) -> None:  #
                                decided_at=decided_at.isoformat()))  # fmt: skip
 
 
-def test_retention_purges_personal_data_and_keeps_code_and_status(service, applicant, clock) -> None:  # type: ignore[no-untyped-def]
+def test_retention_purges_personal_data_and_keeps_code_and_status(
+    service, applicant, clock
+) -> None:  # type: ignore[no-untyped-def]
     store = service.store
     old = [service.save(applicant()).registration for _ in range(3)]
     _decide(store, old[0].id, Status.VERIFIED, clock() - timedelta(days=DEFAULT_DAYS + 1))
     _decide(store, old[1].id, Status.REJECTED, clock() - timedelta(days=DEFAULT_DAYS + 5))
-    _decide(store, old[2].id, Status.VERIFIED, clock() - timedelta(days=DEFAULT_DAYS - 1))  # too recent
+    _decide(
+        store, old[2].id, Status.VERIFIED, clock() - timedelta(days=DEFAULT_DAYS - 1)
+    )  # too recent
     kept_pending = service.save(applicant()).registration  # not acknowledged, not decided
 
     assert purge_expired(store, clock=clock).purged == 2
@@ -91,7 +117,13 @@ def test_retention_purges_personal_data_and_keeps_code_and_status(service, appli
         assert state.applicant.nik == "" and state.applicant.full_name == ""
         with store.session(write=False) as s:
             row = s.get(RegistrationRecord, reg.id)
-            assert (row.nik, row.kk_number, row.full_name, row.phone, row.review_note) == ("", "", "", "", "")
+            assert (row.nik, row.kk_number, row.full_name, row.phone, row.review_note) == (
+                "",
+                "",
+                "",
+                "",
+                "",
+            )
             assert row.applicant_json == "{}"
             assert s.query(RevisionRecord).filter_by(registration_id=reg.id).count() == 0
         assert service.search(reg.applicant.nik) == []  # gone from the index

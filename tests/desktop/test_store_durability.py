@@ -46,7 +46,9 @@ SAVER = textwrap.dedent(
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 @pytest.mark.parametrize("earlier", [0, 25])
-def test_record_survives_sigkill_right_after_save(data_dir: Path, db_key: bytes, earlier: int) -> None:
+def test_record_survives_sigkill_right_after_save(
+    data_dir: Path, db_key: bytes, earlier: int
+) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", SAVER, str(data_dir), str(earlier + 1), str(earlier), db_key.hex()],
         cwd=ROOT,

@@ -10,8 +10,14 @@ from desktop.sync.client import SyncClient, require_tls
 
 @pytest.mark.parametrize(
     "url",
-    ["https://loket.kemnaker.go.id", "https://10.0.0.5:8443/", "http://127.0.0.1:8470", "http://localhost:8470",
-     "http://[::1]:8470", "http://127.0.0.2:9000"],
+    [
+        "https://loket.kemnaker.go.id",
+        "https://10.0.0.5:8443/",
+        "http://127.0.0.1:8470",
+        "http://localhost:8470",
+        "http://[::1]:8470",
+        "http://127.0.0.2:9000",
+    ],
 )
 def test_allowed(url: str) -> None:
     assert require_tls(url) == url
@@ -19,8 +25,15 @@ def test_allowed(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://loket.kemnaker.go.id", "http://10.0.0.5:8470", "http://192.168.1.10", "ftp://127.0.0.1",
-     "loket.kemnaker.go.id", "http://localhost.evil.example", "https://"],
+    [
+        "http://loket.kemnaker.go.id",
+        "http://10.0.0.5:8470",
+        "http://192.168.1.10",
+        "ftp://127.0.0.1",
+        "loket.kemnaker.go.id",
+        "http://localhost.evil.example",
+        "https://",
+    ],
 )
 def test_refused(url: str) -> None:
     with pytest.raises(ApiError) as info:

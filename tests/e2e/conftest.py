@@ -26,7 +26,9 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def server_db(live_server: LiveServer) -> Iterator[Session]:
     """A session on the live server's own database (SQLite file), for central-side actions."""
-    engine = make_engine(live_server.database or f"sqlite:///{live_server.data_dir / 'loket-server.db'}")
+    engine = make_engine(
+        live_server.database or f"sqlite:///{live_server.data_dir / 'loket-server.db'}"
+    )
     factory = session_factory(engine)
     with factory() as s:
         yield s
@@ -39,7 +41,9 @@ class Device:
     def __init__(self, data_dir: Path, server: LiveServer, office: str = "320101"):
         self.data_dir = data_dir
         # a new data folder: the first operator makes the database key (store/keys.py)
-        self.store, self.operator = create_first_operator(data_dir, "petugas", "rahasia-sekali", "Petugas Satu")
+        self.store, self.operator = create_first_operator(
+            data_dir, "petugas", "rahasia-sekali", "Petugas Satu"
+        )
         self.service = RegistrationService(self.store, self.operator)
         regency = f"{office[:2]}.{office[2:4]}"
         self.info = enroll_device(self.store, server.url, server.office_and_code(office, regency))

@@ -18,11 +18,18 @@ from syncserver.queries.devices import revoke_device
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def desk(data_dir: Path, *args: str, password: str = "rahasia-sekali") -> subprocess.CompletedProcess[str]:
+def desk(
+    data_dir: Path, *args: str, password: str = "rahasia-sekali"
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LOKET_PASSWORD": password}
     return subprocess.run(
         [sys.executable, "-m", "desktop", "--data-dir", str(data_dir), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -39,8 +46,16 @@ def test_enroll_then_sync_with_scheduler_exit_codes(tmp_path: Path, live_server,
     result = desk(data, "sync", "--operator", "petugas")
     assert result.returncode == 1 and "NOT_ENROLLED" in result.stdout + result.stderr
 
-    result = desk(data, "enroll", "--server", live_server.url, "--code", live_server.office_and_code(),
-                  "--operator", "petugas")
+    result = desk(
+        data,
+        "enroll",
+        "--server",
+        live_server.url,
+        "--code",
+        live_server.office_and_code(),
+        "--operator",
+        "petugas",
+    )
     assert result.returncode == 0, result.stderr
     assert "office 320101" in result.stdout
 

@@ -16,9 +16,13 @@ from desktop.sync.engine import SyncEngine, SyncOutcome
 operators = pytest.importorskip("syncserver.operators")
 
 
-def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(device, live_server, server_db) -> None:  # type: ignore[no-untyped-def]
+def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(
+    device, live_server, server_db
+) -> None:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
-    operators.add_operator(server_db, device.info.office_code, "dewi", "dari-pusat-1", "Dewi", "admin", now)
+    operators.add_operator(
+        server_db, device.info.office_code, "dewi", "dari-pusat-1", "Dewi", "admin", now
+    )
     server_db.commit()
     report = SyncEngine(device.store, make_client(device.store)).run()
     assert report.outcome is SyncOutcome.OK and report.changes_applied >= 1
@@ -30,7 +34,9 @@ def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(d
     assert operator.username == "dewi"
     live_server.start()
 
-    operators.set_active(server_db, device.info.office_code, "dewi", False, "admin", datetime.now(UTC))
+    operators.set_active(
+        server_db, device.info.office_code, "dewi", False, "admin", datetime.now(UTC)
+    )
     server_db.commit()
     assert SyncEngine(store, make_client(store)).run().outcome is SyncOutcome.OK
     store.close()

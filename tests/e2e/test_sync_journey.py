@@ -50,7 +50,9 @@ def test_500_offline_registrations_make_the_whole_journey(device, live_server, s
     # central staff decide
     verified, returned, rejected = ids[0], ids[1], ids[2]
     record_decision(server_db, verified, "verified", "reviewer1")
-    record_decision(server_db, returned, "returned", "reviewer1", note="Nama ibu kandung salah ketik")
+    record_decision(
+        server_db, returned, "returned", "reviewer1", note="Nama ibu kandung salah ketik"
+    )
     record_decision(server_db, rejected, "rejected", "reviewer1", reason="not_eligible")
     server_db.commit()
 
@@ -59,7 +61,10 @@ def test_500_offline_registrations_make_the_whole_journey(device, live_server, s
     assert device.service.get(verified).provenance.status is Status.VERIFIED
     assert device.service.get(rejected).provenance.status is Status.REJECTED
     state = device.service.state(returned)
-    assert state.registration.provenance.status is Status.RETURNED and state.review_note == "Nama ibu kandung salah ketik"
+    assert (
+        state.registration.provenance.status is Status.RETURNED
+        and state.review_note == "Nama ibu kandung salah ketik"
+    )
 
     # the clerk corrects the returned record: it goes back as revision 2
     raw = device.service.get(returned).applicant.to_dict()
@@ -68,8 +73,18 @@ def test_500_offline_registrations_make_the_whole_journey(device, live_server, s
     assert saved.ok and saved.registration.provenance.revision == 2
     report = engine.run()
     assert report.outcome is SyncOutcome.OK and report.sent == 1, report
-    assert _server_count(server_db, "select revision from registrations where id = :id", id=returned) == 2
-    assert _server_count(server_db, "select count(*) from registration_revisions where registration_id = :id", id=returned) == 2
+    assert (
+        _server_count(server_db, "select revision from registrations where id = :id", id=returned)
+        == 2
+    )
+    assert (
+        _server_count(
+            server_db,
+            "select count(*) from registration_revisions where registration_id = :id",
+            id=returned,
+        )
+        == 2
+    )
     assert device.service.get(returned).provenance.status is Status.RECEIVED
 
     # a second full sync sends nothing and changes nothing
@@ -78,10 +93,14 @@ def test_500_offline_registrations_make_the_whole_journey(device, live_server, s
     assert _server_count(server_db, "select count(*) from registrations") == 500
 
 
-def test_server_killed_mid_sync_then_the_next_sync_finishes_the_job(device, live_server, server_db) -> None:
+def test_server_killed_mid_sync_then_the_next_sync_finishes_the_job(
+    device, live_server, server_db
+) -> None:
     _save_many(device, 1200, seed=202)
     client = make_client(device.store)
-    engine = SyncEngine(device.store, client, sizer=BatchSizer(initial=100, maximum=100), retries=1, backoff_s=0.05)
+    engine = SyncEngine(
+        device.store, client, sizer=BatchSizer(initial=100, maximum=100), retries=1, backoff_s=0.05
+    )
     batches = Counter()
     killed = threading.Event()
 

@@ -32,7 +32,6 @@ from sqlalchemy import create_engine, text
 
 from desktop import paths
 
-
 DECIDED = ("verified", "rejected")
 
 

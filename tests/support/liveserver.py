@@ -22,7 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path, database: str | None = None, workers: int = 1, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        database: str | None = None,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+    ):
         self.data_dir = Path(data_dir)
         self.database = database
         self.workers = workers
@@ -41,29 +47,54 @@ class LiveServer:
             cmd += ["--database", self.database]
         return cmd
 
-    def cli(self, *args: str, password: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, password: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         env = dict(self.env)
         if password is not None:
             env["LOKET_PASSWORD"] = password
         result = subprocess.run(
-            [*self._base(), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+            [*self._base(), *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"loket-server {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"loket-server {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def start(self, timeout: float = 60.0) -> LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [*self._base(), "run", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                *self._base(),
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"server exited with {self.proc.returncode}:\n{self.log_path.read_text(errors='replace')[-3000:]}")
+                raise AssertionError(
+                    f"server exited with {self.proc.returncode}:\n{self.log_path.read_text(errors='replace')[-3000:]}"
+                )
             try:
                 if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
                     return self
@@ -71,7 +102,9 @@ class LiveServer:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise AssertionError(f"server not ready in {timeout}s:\n{self.log_path.read_text(errors='replace')[-3000:]}")
+        raise AssertionError(
+            f"server not ready in {timeout}s:\n{self.log_path.read_text(errors='replace')[-3000:]}"
+        )
 
     def _signal_group(self, sig: int) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -103,7 +136,9 @@ class LiveServer:
         self.stop()
         return self.start()
 
-    def office_and_code(self, office: str = "320101", regency: str = "32.01", name: str = "Disnaker Kab. Bogor") -> str:
+    def office_and_code(
+        self, office: str = "320101", regency: str = "32.01", name: str = "Disnaker Kab. Bogor"
+    ) -> str:
         """Make sure ``office`` exists and return a fresh one-time enrollment code for it."""
         self.cli("add-office", office, "--name", name, "--regency", regency, check=False)
         out = self.cli("enroll-code", office).stdout.strip().splitlines()

@@ -39,7 +39,9 @@ def test_the_audit_chain_verifies_and_catches_tampering(api, people, db_url) -> 
     # a curious admin edits one decision's details in the database
     victim = api.sql("select id from audit_log where action = 'decision.returned'")[0][0]
     with api.ext.engine.begin() as conn:
-        conn.execute(text("update audit_log set actor = 'someone-else' where id = :id"), {"id": victim})
+        conn.execute(
+            text("update audit_log set actor = 'someone-else' where id = :id"), {"id": victim}
+        )
     report = _chain(api)
     assert not report.ok and report.first_bad_id == victim
     assert server_cli(["--database", db_url, "verify-audit"]) == 1
@@ -87,7 +89,9 @@ def test_operators_reach_only_their_offices_devices_as_hashes(api) -> None:
     ops = [c for c in pulled.changes if c.kind is P.ChangeKind.OPERATOR]
     assert len(ops) == 1
     data = ops[0].data
-    assert data["username"] == "siti" and data["active"] is True and data["full_name"] == "Siti Rahayu"
+    assert (
+        data["username"] == "siti" and data["active"] is True and data["full_name"] == "Siti Rahayu"
+    )
     assert data["password_hash"].startswith("$argon2id$")
     assert PasswordHasher().verify(data["password_hash"], "kata-sandi-siti")
     assert "kata-sandi-siti" not in str(api.pull(bogor).get_data(as_text=True))
@@ -98,6 +102,9 @@ def test_operators_reach_only_their_offices_devices_as_hashes(api) -> None:
         operators.set_active(s, "320101", "siti", False, "admin1", now)
     later = P.decode(P.PullResponse, api.pull(bogor, cursor=pulled.cursor).get_json())
     assert [(c.kind, c.data["active"]) for c in later.changes] == [(P.ChangeKind.OPERATOR, False)]
-    actions = [r[0] for r in api.sql("select action from audit_log where target_kind = 'operator' order by id")]
+    actions = [
+        r[0]
+        for r in api.sql("select action from audit_log where target_kind = 'operator' order by id")
+    ]
     assert actions == ["operator.add", "operator.disable"]
     assert _chain(api).ok

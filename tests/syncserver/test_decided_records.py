@@ -33,8 +33,12 @@ def test_a_revision_after_a_decision_is_a_conflict(api, people, decision) -> Non
     assert pushed.outcomes == ["conflict"]
     result = pushed.response.results[0]
     assert result.status.value == decision and result.server_revision == 1
-    assert api.sql("select status, revision from registrations where id = :id", id=rec.id) == [(decision, 1)]
-    assert api.sql("select count(*) from registration_revisions where registration_id = :id", id=rec.id) == [(1,)]
+    assert api.sql("select status, revision from registrations where id = :id", id=rec.id) == [
+        (decision, 1)
+    ]
+    assert api.sql(
+        "select count(*) from registration_revisions where registration_id = :id", id=rec.id
+    ) == [(1,)]
     pulled = P.decode(P.PullResponse, api.pull(dev).get_json())
     assert [(c.registration_id, c.status.value) for c in pulled.changes] == [(rec.id, decision)]
 
@@ -46,4 +50,6 @@ def test_a_returned_record_takes_its_correction(api, people) -> None:
     api.decide(rec.id, "returned", note="RT salah")
     pushed = api.push(dev, [_revision_2(rec, dict(people[1], rt="7"))])
     assert pushed.outcomes == ["accepted"]
-    assert api.sql("select status, revision from registrations where id = :id", id=rec.id) == [("received", 2)]
+    assert api.sql("select status, revision from registrations where id = :id", id=rec.id) == [
+        ("received", 2)
+    ]

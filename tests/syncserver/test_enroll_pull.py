@@ -62,7 +62,9 @@ def test_pull_pages_in_server_order_and_only_the_office(api: Api, people: list[d
     api.push(other, [theirs])
     empty = _pull(api, a)
     assert empty.changes == [] and not empty.more
-    for rec, decision in zip(recs, ["verified", "rejected", "returned", "verified", "verified"], strict=True):
+    for rec, decision in zip(
+        recs, ["verified", "rejected", "returned", "verified", "verified"], strict=True
+    ):
         api.decide(
             rec.id,
             decision,

@@ -62,9 +62,9 @@ def test_a_replayed_foreign_record_reveals_nothing(api, people) -> None:
     assert pushed.outcomes == ["conflict"]
     result = pushed.response.results[0]
     assert (result.status, result.server_revision, result.duplicate_of) == (None, None, None)
-    assert api.sql("select office_code, device_id from registrations where id = :id", id=rec_b.id) == [
-        (b.office_code, b.id)
-    ]
+    assert api.sql(
+        "select office_code, device_id from registrations where id = :id", id=rec_b.id
+    ) == [(b.office_code, b.id)]
 
 
 def test_a_device_pulls_only_its_own_offices_decisions(api, people) -> None:

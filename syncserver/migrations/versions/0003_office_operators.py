@@ -18,7 +18,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "office_operators",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("office_code", sa.String(6), sa.ForeignKey("offices.code"), nullable=False),
         sa.Column("username", sa.String(64), nullable=False),
         sa.Column("full_name", sa.String(100), nullable=False, server_default=""),

@@ -16,7 +16,9 @@ from desktop.store.store import is_plaintext
 from .conftest import OPERATOR, PASSWORD, focused_name, log_in
 
 
-def test_first_run_creates_the_first_operator_and_an_encrypted_store(qtbot, tmp_path: Path, start_app, keyboard) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_creates_the_first_operator_and_an_encrypted_store(
+    qtbot, tmp_path: Path, start_app, keyboard
+) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "new"
     folder.mkdir()
     loket = start_app(folder)
@@ -37,12 +39,16 @@ def test_first_run_creates_the_first_operator_and_an_encrypted_store(qtbot, tmp_
     keyboard.press(Qt.Key.Key_Tab)
     keyboard.type("rahasia-123")
     keyboard.press(Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: loket.main_window is not None and loket.main_window.isVisible(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: loket.main_window is not None and loket.main_window.isVisible(), timeout=10_000
+    )
     assert loket.operator.username == "ani"
     assert (folder / "keyslots.json").exists() and not is_plaintext(folder / "loket.db")
 
 
-def test_lock_out_message_comes_from_the_catalog(qtbot, gui_data_dir: Path, start_app, keyboard) -> None:  # type: ignore[no-untyped-def]
+def test_lock_out_message_comes_from_the_catalog(
+    qtbot, gui_data_dir: Path, start_app, keyboard
+) -> None:  # type: ignore[no-untyped-def]
     loket = start_app(gui_data_dir, "en")
     login = loket.login
     keyboard.type(OPERATOR)
@@ -55,7 +61,9 @@ def test_lock_out_message_comes_from_the_catalog(qtbot, gui_data_dir: Path, star
     assert loket.store is None  # nothing opened
 
 
-def test_the_app_locks_after_the_idle_time_and_unlocks_with_a_slot(qtbot, gui_data_dir: Path, start_app, keyboard) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_locks_after_the_idle_time_and_unlocks_with_a_slot(
+    qtbot, gui_data_dir: Path, start_app, keyboard
+) -> None:  # type: ignore[no-untyped-def]
     store, _ = unlock(gui_data_dir, OPERATOR, PASSWORD)
     store.set_setting("idle_lock_minutes", 0.01)  # 0.6 s
     store.close()

@@ -125,7 +125,9 @@ def desk(qtbot: Any, tmp_path: Path, live_server: LiveServer) -> Iterator[Desk]:
     d.close()
 
 
-def test_pending_falls_to_zero_and_last_sync_updates_while_the_window_responds(qtbot, desk: Desk) -> None:
+def test_pending_falls_to_zero_and_last_sync_updates_while_the_window_responds(
+    qtbot, desk: Desk
+) -> None:
     status = desk.status
     assert status.last_label.text() == "Sinkronisasi terakhir: baru saja"  # the first, automatic
     desk.save(120, seed=5)
@@ -141,7 +143,9 @@ def test_pending_falls_to_zero_and_last_sync_updates_while_the_window_responds(q
     pending_seen: list[str] = []
     bar_seen: list[str] = []
     desk.sync.pending_changed.connect(lambda n: pending_seen.append(n))
-    desk.sync.progress.connect(lambda _p: bar_seen.append(status.bar.text()) if status.bar.isVisible() else None)
+    desk.sync.progress.connect(
+        lambda _p: bar_seen.append(status.bar.text()) if status.bar.isVisible() else None
+    )
 
     desk.window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is desk.window)
@@ -185,7 +189,9 @@ def test_a_central_decision_shows_on_the_record_and_the_correction_is_revision_2
     engine = make_engine(f"sqlite:///{live_server.data_dir / 'loket-server.db'}")
     try:
         with session_factory(engine)() as s:
-            record_decision(s, returned, "returned", "reviewer1", note="Nama ibu kandung salah ketik")
+            record_decision(
+                s, returned, "returned", "reviewer1", note="Nama ibu kandung salah ketik"
+            )
             record_decision(s, rejected, "rejected", "reviewer1", reason="not_eligible")
             s.commit()
     finally:
@@ -199,7 +205,10 @@ def test_a_central_decision_shows_on_the_record_and_the_correction_is_revision_2
     qtbot.waitUntil(lambda: window.dialog("recordView") is not None)
     view = window.dialog("recordView")
     reason = view.findChild(QLabel, "rejectReason")
-    assert reason is not None and reason.text() == "Alasan penolakan: Tidak memenuhi persyaratan program"
+    assert (
+        reason is not None
+        and reason.text() == "Alasan penolakan: Tidak memenuhi persyaratan program"
+    )
     assert not view.edit_button.isEnabled()
     view.reject()
     qtbot.waitUntil(lambda: window.dialog("recordView") is None)
@@ -261,7 +270,9 @@ def test_the_history_shows_a_failed_attempt_in_words_a_clerk_understands(
     qtbot.waitUntil(lambda: history.table.rowCount() == 4)
 
 
-def test_the_enroll_dialog_enrolls_the_device_and_sync_starts(qtbot, tmp_path: Path, live_server: LiveServer) -> None:
+def test_the_enroll_dialog_enrolls_the_device_and_sync_starts(
+    qtbot, tmp_path: Path, live_server: LiveServer
+) -> None:
     desk = Desk(qtbot, tmp_path / "new-desk", live_server, enroll=False)
     try:
         assert not desk.status.sync_action.isEnabled()
@@ -272,8 +283,12 @@ def test_the_enroll_dialog_enrolls_the_device_and_sync_starts(qtbot, tmp_path: P
         dialog.url.setText(live_server.url)
         dialog.code.setText("BUKAN-KODE")
         dialog.submit()
-        qtbot.waitUntil(lambda: not dialog.error.isHidden() and dialog.enroll_button.isEnabled(), timeout=20_000)
-        assert dialog.error.text() == E.message(E.ENROLL_CODE_INVALID, {}, "id"), dialog.error.text()
+        qtbot.waitUntil(
+            lambda: not dialog.error.isHidden() and dialog.enroll_button.isEnabled(), timeout=20_000
+        )
+        assert dialog.error.text() == E.message(E.ENROLL_CODE_INVALID, {}, "id"), (
+            dialog.error.text()
+        )
         dialog.code.setText(live_server.office_and_code("320101", "32.01"))
         with qtbot.waitSignal(desk.sync.finished, timeout=30_000) as first:
             qtbot.keyClick(dialog.code, Qt.Key.Key_Return)  # Enter: "Daftarkan"

@@ -68,7 +68,9 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     )
 
 
-def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, page: str = "/console/") -> Any:
+def post(
+    client: FlaskClient, path: str, data: dict[str, Any] | None = None, page: str = "/console/"
+) -> Any:
     """A POST with the CSRF token of the signed-in session."""
     return client.post(path, data={**(data or {}), "csrf_token": token(client, page)})
 

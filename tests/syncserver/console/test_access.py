@@ -47,7 +47,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, users: Any) -> None
 
 
 @pytest.mark.parametrize("role", ["viewer", "reviewer"])
-def test_roles_are_refused_what_they_may_not_do(app: Flask, signed_in: dict[str, Any], role: str) -> None:
+def test_roles_are_refused_what_they_may_not_do(
+    app: Flask, signed_in: dict[str, Any], role: str
+) -> None:
     client = signed_in[role]
     tok = token(client, "/console/")
     refused = 0
@@ -75,10 +77,18 @@ def test_post_without_valid_csrf_token_is_refused(signed_in: dict[str, Any], see
     assert c.post(path, data={"action": "verified"}).status_code == 400
     assert c.post(path, data={"action": "verified", "csrf_token": "forged"}).status_code == 400
     other = signed_in["admin"]  # a token of another session is not valid in this one
-    assert c.post(path, data={"action": "verified", "csrf_token": token(other, "/console/")}).status_code == 400
+    assert (
+        c.post(
+            path, data={"action": "verified", "csrf_token": token(other, "/console/")}
+        ).status_code
+        == 400
+    )
     assert c.post("/console/logout").status_code == 400
     anonymous = c.application.test_client()
-    assert anonymous.post("/console/login", data={"username": "admin", "password": "x"}).status_code == 400
+    assert (
+        anonymous.post("/console/login", data={"username": "admin", "password": "x"}).status_code
+        == 400
+    )
     # nothing was decided
     page = c.get(f"/console/records/{seeded.ids[0]}").get_data(as_text=True)
     assert "badge s-received" in page
@@ -98,7 +108,10 @@ def test_reviewer_limited_to_provinces(signed_in: dict[str, Any], api: Any, seed
     assert outside not in page
     if inside:
         assert inside[0][0] in page
-    r = jabar.post(f"/console/records/{outside}/decide", data={"action": "verified", "csrf_token": token(jabar, "/console/")})
+    r = jabar.post(
+        f"/console/records/{outside}/decide",
+        data={"action": "verified", "csrf_token": token(jabar, "/console/")},
+    )
     assert r.status_code == 403
     batches = jabar.get("/console/batches/").get_data(as_text=True)
     assert "737101" not in batches and "320101" in batches

@@ -29,7 +29,9 @@ def test_sign_in_and_out(app: Flask, users: Any) -> None:
 def test_wrong_password_and_unknown_user(app: Flask, users: Any) -> None:
     c = app.test_client()
     r = login(c, "reviewer", "salah-sekali")
-    assert r.status_code == 200 and "Nama pengguna atau kata sandi salah" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Nama pengguna atau kata sandi salah" in r.get_data(
+        as_text=True
+    )
     assert login(c, "nobody").status_code == 200
     assert c.get("/console/").status_code == 303
     assert [a for (a,) in _audit(app)].count("login.failed") == 2
@@ -71,7 +73,9 @@ def test_language_switch_is_kept_in_the_session(app: Flask, users: Any) -> None:
     c = app.test_client()
     page = c.get("/console/login").get_data(as_text=True)
     assert 'lang="id"' in page and "Masuk" in page
-    r = c.post("/console/lang", data={"lang": "en", "next": "/console/login", "csrf_token": token(c)})
+    r = c.post(
+        "/console/lang", data={"lang": "en", "next": "/console/login", "csrf_token": token(c)}
+    )
     assert r.status_code == 303 and r.headers["Location"] == "/console/login"
     page = c.get("/console/login").get_data(as_text=True)
     assert 'lang="en"' in page and "Sign in" in page
@@ -83,7 +87,9 @@ def test_cookie_secure_setting(tmp_path: Any) -> None:
     from syncserver.app import create_app
 
     def secure(**cfg: Any) -> bool:
-        app = create_app({"database": f"sqlite:///{tmp_path / 'x.db'}", "data_dir": str(tmp_path), **cfg})
+        app = create_app(
+            {"database": f"sqlite:///{tmp_path / 'x.db'}", "data_dir": str(tmp_path), **cfg}
+        )
         app.extensions["loket"].engine.dispose()
         return bool(app.config["SESSION_COOKIE_SECURE"])
 

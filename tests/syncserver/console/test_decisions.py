@@ -19,18 +19,33 @@ def pulled(api: Any, device: Any) -> dict[str, Any]:
     return {c["registration_id"]: c for c in body["changes"] if c["kind"] == "decision"}
 
 
-def test_verify_reject_return_one_at_a_time(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+def test_verify_reject_return_one_at_a_time(
+    signed_in: dict[str, Any], api: Any, seeded: Any
+) -> None:
     c = signed_in["reviewer"]
     a, b, d = seeded.ids[:3]
     r = post(c, f"/console/records/{a}/decide", {"action": "verified"})
     assert r.status_code == 303 and r.headers["Location"] == f"/console/records/{a}"
-    assert post(c, f"/console/records/{b}/decide", {"action": "rejected", "reason": "not_eligible"}).status_code == 303
-    post(c, f"/console/records/{d}/decide", {"action": "returned", "note": "Nama ibu <b>salah</b> ketik"})
+    assert (
+        post(
+            c, f"/console/records/{b}/decide", {"action": "rejected", "reason": "not_eligible"}
+        ).status_code
+        == 303
+    )
+    post(
+        c,
+        f"/console/records/{d}/decide",
+        {"action": "returned", "note": "Nama ibu <b>salah</b> ketik"},
+    )
     changes = pulled(api, seeded.devices["320101"])
     assert changes[a]["status"] == "verified"
     assert changes[b]["status"] == "rejected" and changes[b]["reason"] == "not_eligible"
-    assert changes[d]["status"] == "returned" and changes[d]["note"] == "Nama ibu <b>salah</b> ketik"
-    audit = api.sql("select actor, action, target_id, at from audit_log where action like 'decision.%' order by id")
+    assert (
+        changes[d]["status"] == "returned" and changes[d]["note"] == "Nama ibu <b>salah</b> ketik"
+    )
+    audit = api.sql(
+        "select actor, action, target_id, at from audit_log where action like 'decision.%' order by id"
+    )
     assert [(x[0], x[1], x[2]) for x in audit] == [
         ("reviewer", "decision.verified", a), ("reviewer", "decision.rejected", b), ("reviewer", "decision.returned", d)
     ]  # fmt: skip
@@ -43,10 +58,14 @@ def test_incomplete_decisions_are_refused(signed_in: dict[str, Any], api: Any, s
     c = signed_in["reviewer"]
     a = seeded.ids[0]
     post(c, f"/console/records/{a}/decide", {"action": "rejected"})  # no reason
-    post(c, f"/console/records/{a}/decide", {"action": "rejected", "reason": "because"})  # not in the list
+    post(
+        c, f"/console/records/{a}/decide", {"action": "rejected", "reason": "because"}
+    )  # not in the list
     post(c, f"/console/records/{a}/decide", {"action": "returned"})  # no note
     post(c, f"/console/records/{a}/decide", {"action": "deleted"})
-    post(c, f"/console/records/{seeded.dup_ids[1]}/decide", {"action": "verified"})  # a potential duplicate
+    post(
+        c, f"/console/records/{seeded.dup_ids[1]}/decide", {"action": "verified"}
+    )  # a potential duplicate
     assert api.sql("select count(*) from review_decisions")[0][0] == 0
     assert pulled(api, seeded.devices["320101"]) == {}
 
@@ -63,13 +82,25 @@ def test_bulk_decision(signed_in: dict[str, Any], api: Any, seeded: Any) -> None
     flashes = c.get("/console/records/").get_data(as_text=True)
     assert "6 pendaftaran diputuskan" in flashes and "1 pendaftaran dilewati" in flashes
     changes = pulled(api, seeded.devices["320101"])
-    assert {i for i, ch in changes.items() if ch["status"] == "verified"} == {*ids, seeded.dup_ids[0]}
+    assert {i for i, ch in changes.items() if ch["status"] == "verified"} == {
+        *ids,
+        seeded.dup_ids[0],
+    }
 
 
-def test_bulk_respects_the_reviewers_provinces(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+def test_bulk_respects_the_reviewers_provinces(
+    signed_in: dict[str, Any], api: Any, seeded: Any
+) -> None:
     c = signed_in["jabar"]  # West Java (32) only
-    inside = [r[0] for r in api.sql("select id from registrations where province_code = '32' and status = 'received'")]
-    outside = api.sql("select id from registrations where province_code <> '32' and status = 'received'")[0][0]
+    inside = [
+        r[0]
+        for r in api.sql(
+            "select id from registrations where province_code = '32' and status = 'received'"
+        )
+    ]
+    outside = api.sql(
+        "select id from registrations where province_code <> '32' and status = 'received'"
+    )[0][0]
     c.post("/console/decisions/bulk", data={"ids": [*inside, outside], "action": "returned", "note": "cek",
                                              "csrf_token": token(c, "/console/")})  # fmt: skip
     decided = {r[0] for r in api.sql("select registration_id from review_decisions")}
@@ -78,7 +109,10 @@ def test_bulk_respects_the_reviewers_provinces(signed_in: dict[str, Any], api: A
 
 def test_viewer_cannot_decide(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
     c = signed_in["viewer"]
-    assert post(c, f"/console/records/{seeded.ids[0]}/decide", {"action": "verified"}).status_code == 403
+    assert (
+        post(c, f"/console/records/{seeded.ids[0]}/decide", {"action": "verified"}).status_code
+        == 403
+    )
     page = c.get(f"/console/records/{seeded.ids[0]}").get_data(as_text=True)
     assert "/decide" not in page
     assert api.sql("select count(*) from review_decisions")[0][0] == 0

@@ -68,17 +68,24 @@ def test_batch_list_keyset_pages(signed_in: dict[str, Any], api: Any, seeded: An
     assert len(ids_first) == 50 and len(ids_second) == 7 and not ids_first & ids_second
     prev = re.search(r'href="(/console/batches/\?before=[^"]+)" rel="prev"', second)
     assert prev
-    back = set(re.findall(r"/console/batches/(\d+)\"", text_of(c.get(prev.group(1).replace("&amp;", "&")))))
+    back = set(
+        re.findall(r"/console/batches/(\d+)\"", text_of(c.get(prev.group(1).replace("&amp;", "&"))))
+    )
     assert back == ids_first
 
 
 def test_record_search(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
     c = signed_in["viewer"]
-    rows = api.sql("select id, nik, kk_number, full_name, phone, code from registrations where id = :i", i=seeded.ids[3])
+    rows = api.sql(
+        "select id, nik, kk_number, full_name, phone, code from registrations where id = :i",
+        i=seeded.ids[3],
+    )
     rid, nik, kk, name, phone, code = rows[0]
 
     def found(q: str) -> bool:
-        return f"/console/records/{rid}" in text_of(c.get("/console/records/", query_string={"q": q}))
+        return f"/console/records/{rid}" in text_of(
+            c.get("/console/records/", query_string={"q": q})
+        )
 
     assert found(nik) and found(kk) and found(code) and found(code.lower())
     assert found(name.split()[0].lower()) and found(name.upper())
@@ -88,11 +95,18 @@ def test_record_search(signed_in: dict[str, Any], api: Any, seeded: Any) -> None
     assert all(f"/console/records/{i}" in page for i in seeded.dup_ids)
     assert nik not in page  # NIKs are masked in lists
     page = text_of(c.get("/console/records/?status=potential_duplicate"))
-    assert f"/console/records/{seeded.dup_ids[1]}" in page and f"/console/records/{seeded.ids[0]}" not in page
+    assert (
+        f"/console/records/{seeded.dup_ids[1]}" in page
+        and f"/console/records/{seeded.ids[0]}" not in page
+    )
     province = api.sql("select province_code from registrations where id = :i", i=rid)[0][0]
-    others = [r[0] for r in api.sql("select id from registrations where province_code <> :p", p=province)]
+    others = [
+        r[0] for r in api.sql("select id from registrations where province_code <> :p", p=province)
+    ]
     page = text_of(c.get(f"/console/records/?province={province}"))
-    assert f"/console/records/{rid}" in page and not any(f"/console/records/{i}" in page for i in others)
+    assert f"/console/records/{rid}" in page and not any(
+        f"/console/records/{i}" in page for i in others
+    )
     assert "Tidak ada pendaftaran" in text_of(c.get("/console/records/?from=2999-01-01"))
     assert "/console/records/" in text_of(c.get("/console/records/?office=320101&to=2999-01-01"))
 
@@ -105,7 +119,9 @@ def test_record_page_escapes_user_data(signed_in: dict[str, Any], seeded: Any) -
     assert "2026-01" in page  # consent version
 
 
-def test_record_page_shows_revisions_and_their_differences(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
+def test_record_page_shows_revisions_and_their_differences(
+    signed_in: dict[str, Any], api: Any, seeded: Any
+) -> None:
     from common.record import content_hash
 
     dev = seeded.devices["320101"]
@@ -115,11 +131,15 @@ def test_record_page_shows_revisions_and_their_differences(signed_in: dict[str, 
 
     applicant = json.loads(applicant) if isinstance(applicant, str) else applicant
     applicant["mother_maiden_name"] = "Siti Aminah"
-    rec = api.record(applicant, dev, id=rid, revision=2, base_revision=1, content_hash=content_hash(applicant))
+    rec = api.record(
+        applicant, dev, id=rid, revision=2, base_revision=1, content_hash=content_hash(applicant)
+    )
     assert api.push(dev, [rec]).outcomes == ["accepted"]
     page = text_of(signed_in["viewer"].get(f"/console/records/{rid}"))
     assert "Perubahan dari revisi 1 ke 2" in page
-    assert re.search(r"Nama ibu kandung</th><td class=\"del\">[^<]*</td><td class=\"ins\">Siti Aminah", page)
+    assert re.search(
+        r"Nama ibu kandung</th><td class=\"del\">[^<]*</td><td class=\"ins\">Siti Aminah", page
+    )
     assert page.count("/console/batches/") >= 2
 
 
