@@ -308,6 +308,14 @@ ACCOUNT_LOCKED = _e(
 ACCOUNT_DISABLED = _e(
     "ACCOUNT_DISABLED", "Akun ini dinonaktifkan.", "This account is disabled.", http=403
 )
+NIK_ALREADY_REGISTERED = _e(
+    "NIK_ALREADY_REGISTERED",
+    "NIK ini sudah terdaftar di perangkat ini dengan data yang berbeda ({code}); "
+    "perbaiki data lewat aplikasi.",
+    "This NIK is already registered on this device with different data ({code}); "
+    "correct the record in the app.",
+    http=409,
+)
 IMPORT_COLUMNS_MISSING = _e(
     "IMPORT_COLUMNS_MISSING",
     "Kolom wajib tidak ada di berkas: {columns}.",

@@ -33,18 +33,7 @@ from desktop.services.registrations import (
 )
 from desktop.store import Store
 
-#: Not yet in common/errors.py (reported to the lead); registered here only if missing.
-NIK_ALREADY_REGISTERED = "NIK_ALREADY_REGISTERED"
-if NIK_ALREADY_REGISTERED not in E.CATALOG:
-    E.CATALOG[NIK_ALREADY_REGISTERED] = E.ErrorSpec(
-        NIK_ALREADY_REGISTERED,
-        Severity.ERROR,
-        "NIK ini sudah terdaftar di perangkat ini dengan data yang berbeda ({code}); "
-        "perbaiki data lewat aplikasi.",
-        "This NIK is already registered on this device with different data ({code}); "
-        "correct the record in the app.",
-        409,
-    )
+NIK_ALREADY_REGISTERED = E.NIK_ALREADY_REGISTERED
 
 #: Columns the error file adds; the importer ignores them, so a fixed error file imports as is.
 ERROR_COLUMNS: tuple[str, ...] = ("source_row", "error_codes", "error_messages")
