@@ -247,7 +247,7 @@ def run_backend(
     data_dir = Path(tempfile.mkdtemp(prefix=f"loket-bench-{name}-"))
     # SQLite serialises writers: two processes keep one validating while the other writes;
     # PostgreSQL writes concurrently: a third process keeps both cores busy during commits
-    workers = args.workers or (2 if database is None else 3)
+    workers = args.workers or (2 if database is None else 4)
     print(f"{name}: gunicorn, {workers} workers x {args.threads} threads", flush=True)
     server = Server(
         data_dir,
