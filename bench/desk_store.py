@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.machine import describe, percentile
+from bench.machine import describe, percentile, write_section
 from common.enums import Channel, Status
 from common.regcode import make_code
 from common.synthetic import Generator
@@ -270,16 +270,7 @@ first page + count):
 |---|---|
 {kinds}
 """
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if HEADING in text:  # replace our own section, keep everyone else's
-        before, _, rest = text.partition(HEADING)
-        nxt = rest.find("\n## ")
-        text = before + section + (rest[nxt:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text, encoding="utf-8")
-    print(f"results written to {DOC}")
+    write_section(DOC, HEADING, section)
 
 
 if __name__ == "__main__":

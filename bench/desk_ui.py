@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.machine import describe, percentile
+from bench.machine import describe, percentile, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -220,16 +220,7 @@ pages of 200 rows only for the rows a view shows; {ls["pages_loaded"]} pages wer
 |---|---|---|
 {kinds}
 """
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if HEADING in text:  # replace our own section, keep everyone else's
-        before, _, rest = text.partition(HEADING)
-        nxt = rest.find("\n## ")
-        text = before + section + (rest[nxt:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text, encoding="utf-8")
-    print(f"results written to {DOC}")
+    write_section(DOC, HEADING, section)
 
 
 if __name__ == "__main__":

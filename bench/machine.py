@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from pathlib import Path
 
 
 def describe() -> str:
@@ -30,3 +31,18 @@ def percentile(values: list[float], p: float) -> float:
         return float("nan")
     k = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
     return ordered[k]
+
+
+def write_section(doc: Path, heading: str, section: str) -> None:
+    """Put ``section`` (starting with ``heading``) into the benchmarks document, replacing the
+    previous text under that heading and keeping every other section."""
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    if heading in text:
+        before, _, rest = text.partition(heading)
+        nxt = rest.find("\n## ")
+        text = before + section + (rest[nxt:] if nxt >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    doc.write_text(text, encoding="utf-8")
+    print(f"results written to {doc}")
