@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.services.receipt import receipt_fields, write_receipt_pdf
+from tests.support import unavailable
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: P
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:] and len(data) > 2000
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) not installed: only the PDF's shape was checked")
+        unavailable("pdftotext (poppler-utils) not installed: only the PDF's shape was checked")
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -41,7 +42,7 @@ def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: P
 
 def test_receipt_renders_with_a_qr_code(saved, operator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) not installed")
+        unavailable("pdftoppm (poppler-utils) not installed")
     pdf = write_receipt_pdf(saved, "Kantor", operator, tmp_path / "receipt.pdf", lang="en")
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
     from PySide6.QtGui import QImage

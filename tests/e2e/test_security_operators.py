@@ -12,8 +12,7 @@ from common.errors import ApiError
 from desktop.services.operators import unlock
 from desktop.sync.commands import make_client
 from desktop.sync.engine import SyncEngine, SyncOutcome
-
-operators = pytest.importorskip("syncserver.operators")
+from syncserver import operators  # noqa: E402
 
 
 def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(
