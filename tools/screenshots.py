@@ -13,27 +13,17 @@ are in the picture. No window manager runs, so windows have no frames.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WIDTH, HEIGHT = 1366, 768
 
-
-def _reexec_under_xvfb() -> None:
-    xvfb_run = shutil.which("xvfb-run")
-    if xvfb_run is None:
-        sys.exit("screenshots: no $DISPLAY and no xvfb-run (apt-get install xvfb xauth)")
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "LOKET_SCREENSHOTS_CHILD": "1"}
-    cmd = [xvfb_run, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24", sys.executable, *sys.argv]
-    sys.exit(subprocess.call(cmd, env=env))
+import qtshots  # noqa: E402  (tools/ is sys.path[0])
+from qtshots import HEIGHT, WIDTH, ensure_display, pump  # noqa: E402
 
 
 def main() -> int:
@@ -41,14 +31,11 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--lang", default="id", choices=("id", "en"))
     args = ap.parse_args()
-    if not os.environ.get("DISPLAY") and not os.environ.get("LOKET_SCREENSHOTS_CHILD"):
-        _reexec_under_xvfb()
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    ensure_display("screenshots")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWidget
 
@@ -79,25 +66,11 @@ def main() -> int:
     loket = LoketApp(app, data_dir, args.lang)
     loket.start()
 
-    def pump(ms: int = 150) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
     def wait_until(pred: Callable[[], bool], timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not pred():
-            if time.monotonic() > deadline:
-                raise TimeoutError("screenshots: the app did not get there in time")
-            pump(50)
+        qtshots.wait_until("screenshots", pred, timeout, 50)
 
-    def shot(name: str) -> None:
-        pump(300)
-        screen = QGuiApplication.primaryScreen()
-        pixmap = screen.grabWindow(0)
-        path = out / f"{name}.png"
-        pixmap.save(str(path))
-        print(f"screenshots: {path} ({pixmap.width()}x{pixmap.height()})")
+    def shot(name: str, settle_ms: int = 300) -> None:
+        qtshots.shot("screenshots", out, name, settle_ms)
 
     def place(w: QWidget, maximise: bool = False) -> None:
         if maximise:

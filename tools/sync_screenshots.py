@@ -15,28 +15,18 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WIDTH, HEIGHT = 1366, 768
 
-
-def _reexec_under_xvfb() -> None:
-    xvfb_run = shutil.which("xvfb-run")
-    if xvfb_run is None:
-        sys.exit("sync_screenshots: no $DISPLAY and no xvfb-run (apt-get install xvfb xauth)")
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "LOKET_SCREENSHOTS_CHILD": "1"}
-    cmd = [xvfb_run, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24", sys.executable, *sys.argv]
-    sys.exit(subprocess.call(cmd, env=env))
+import qtshots  # noqa: E402  (tools/ is sys.path[0])
+from qtshots import HEIGHT, WIDTH, ensure_display, pump  # noqa: E402
 
 
 def main() -> int:  # noqa: PLR0915  (a script: one screen after the other)
@@ -44,14 +34,11 @@ def main() -> int:  # noqa: PLR0915  (a script: one screen after the other)
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--lang", default="id", choices=("id", "en"))
     args = ap.parse_args()
-    if not os.environ.get("DISPLAY") and not os.environ.get("LOKET_SCREENSHOTS_CHILD"):
-        _reexec_under_xvfb()
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    ensure_display("sync_screenshots")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QWidget
 
     import desktop.qt_compat  # noqa: F401
@@ -102,24 +89,11 @@ def main() -> int:  # noqa: PLR0915  (a script: one screen after the other)
     window.setFixedSize(WIDTH, HEIGHT)
     window.show()
 
-    def pump(ms: int = 150) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
     def wait_until(pred: Callable[[], bool], timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not pred():
-            if time.monotonic() > deadline:
-                raise TimeoutError("sync_screenshots: the app did not get there in time")
-            pump(20)
+        qtshots.wait_until("sync_screenshots", pred, timeout, 20)
 
     def shot(name: str, settle_ms: int = 300) -> None:
-        pump(settle_ms)
-        pixmap = QGuiApplication.primaryScreen().grabWindow(0)
-        path = out / f"{name}.png"
-        pixmap.save(str(path))
-        print(f"sync_screenshots: {path}")
+        qtshots.shot("sync_screenshots", out, name, settle_ms)
 
     def place(w: QWidget) -> None:
         w.move((WIDTH - w.width()) // 2, (HEIGHT - w.height()) // 3)
