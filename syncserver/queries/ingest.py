@@ -15,7 +15,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Table, and_, bindparam, delete, select, update
+from sqlalchemy import JSON, String, Table, and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session, aliased
 
 from syncserver.models import (
@@ -56,12 +56,23 @@ class RegState:
 # the transaction), other values through the column type's own bind processor (SQLite stores
 # datetimes as text), so the stored values are exactly those SQLAlchemy would have written.
 # PostgreSQL: one ``INSERT ... SELECT FROM unnest(<one array per column>)`` per statement, a
-# single round trip whatever the row count. SQLite: multi-row ``VALUES`` (or ``executemany``
-# when nothing is returned). Both go through ``exec_driver_sql``, so driver errors are still
-# wrapped as ``DBAPIError`` (the deadlock retry in api/sync.py depends on it).
+# single round trip whatever the row count (see _pg_insert). SQLite: multi-row ``VALUES`` (or
+# ``executemany`` when nothing is returned). Both go through ``exec_driver_sql``, so driver
+# errors are still wrapped as ``DBAPIError`` (the deadlock retry in api/sync.py depends on it).
 _SQLITE_MAX_PARAMS = 30000  # SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32
 _PROCESSORS: dict[tuple[str, str, str], Any] = {}
-_PG_TYPES: dict[tuple[str, str], tuple[str, bool]] = {}
+#: PostgreSQL: (table, column) -> (element type sent, cast in the select list)
+_PG_TYPES: dict[tuple[str, str], tuple[str, str]] = {}
+#: The separator and NULL marker of a column sent as one text (control characters: no stored
+#: text can hold them; a value that does sends its statement the binary-array way instead).
+_SEP, _NULL = "\x1f", "\x1e"
+_PG_SPLIT = "string_to_array(%s, E'\\x1f', E'\\x1e')"
+#: How a column's values become text, by their (single) Python type; None: not this way.
+_AS_TEXT: dict[type, Any] = {
+    str: None,  # as it is
+    int: str,
+    datetime: datetime.isoformat,  # timestamptz input reads ISO 8601 with its offset
+}
 
 
 def _processor(dialect: Any, table: Table, col: str) -> Any:
@@ -72,14 +83,82 @@ def _processor(dialect: Any, table: Table, col: str) -> Any:
     return _PROCESSORS[key]
 
 
-def _pg_type(dialect: Any, table: Table, col: str) -> tuple[str, bool]:
-    """(array element type, is JSON): JSON goes as text[] and is cast per element."""
+def _pg_type(dialect: Any, table: Table, col: str) -> tuple[str, str]:
+    """(type of the values sent, cast per value in the select list). Strings go as ``text``
+    and the INSERT's assignment cast checks their length against the column (an explicit
+    ``::varchar(n)`` would truncate); JSON goes as text, cast to the column's own type."""
     key = (table.name, col)
     if key not in _PG_TYPES:
         typ = table.c[col].type.dialect_impl(dialect)
-        is_json = isinstance(typ, JSON)
-        _PG_TYPES[key] = ("text" if is_json else typ.compile(dialect=dialect), is_json)
+        name = typ.compile(dialect=dialect)
+        if isinstance(typ, JSON):
+            _PG_TYPES[key] = ("text", "::" + name)
+        elif isinstance(typ, String):
+            _PG_TYPES[key] = ("text", "")
+        else:
+            _PG_TYPES[key] = (name, "")
     return _PG_TYPES[key]
+
+
+def _joined(values: Sequence[Any]) -> str | None:
+    """``values`` as one text for ``string_to_array``, or None when they cannot go that way
+    (mixed or other types, a separator or NULL marker inside a value)."""
+    kinds = set(map(type, values))
+    nulls = type(None) in kinds
+    kinds.discard(type(None))
+    if len(kinds) != 1:
+        return None if kinds else _SEP.join([_NULL] * len(values))
+    kind = kinds.pop()
+    if kind not in _AS_TEXT:
+        return None
+    conv = _AS_TEXT[kind]
+    items: list[str] = (
+        list(values) if conv is None else [v if v is None else conv(v) for v in values]
+    )
+    if nulls:
+        if _NULL in items:
+            return None
+        items = [_NULL if v is None else v for v in items]
+    elif _NULL in items:
+        return None
+    text = _SEP.join(items)
+    return text if text.count(_SEP) == len(items) - 1 else None
+
+
+def _pg_insert(conn: Any, table: Table, cols: Sequence[str], columns: list[Any], tail: str) -> Any:
+    """One ``INSERT ... SELECT`` for all rows, in one round trip. A column with the same value
+    in every row goes as one parameter; every other column as one text that the server splits
+    (``string_to_array``): psycopg sends a str in one C call, where a list is dumped element
+    by element in Python (the largest Python cost of a batch). A column that cannot go as text
+    goes as a binary array (``%b``; the text array format escapes each element with a regex)."""
+    dialect = conn.dialect
+    n = len(columns[0])
+    select: list[str] = []
+    arrays: list[str] = []
+    names: list[str] = []
+    params: list[Any] = []
+    array_params: list[Any] = []
+    for i, (col, values) in enumerate(zip(cols, columns, strict=True)):
+        sent, cast = _pg_type(dialect, table, col)
+        first = values[0]
+        if n > 1 and values.count(first) == n and (first is None or type(first) in _AS_TEXT):
+            select.append(f"%s::{sent}{cast}")
+            params.append(first)
+            continue
+        name = f"c{i}"
+        names.append(name)
+        select.append(name + cast)
+        text = _joined(values)
+        if text is None:
+            arrays.append(f"%b::{sent}[]")
+            array_params.append(list(values))
+        else:
+            arrays.append(f"{_PG_SPLIT}::{sent}[]")
+            array_params.append(text)
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) SELECT {', '.join(select)}"
+    if names:
+        sql += f" FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})"
+    return conn.exec_driver_sql(sql + tail, (*params, *array_params))
 
 
 def bulk_insert(
@@ -99,8 +178,15 @@ def bulk_insert(
         return []
     conn = session.connection()
     dialect = conn.dialect
-    procs = [(i, p) for i, c in enumerate(cols) if (p := _processor(dialect, table, c)) is not None]
     columns: list[Any] = list(zip(*rows, strict=True))
+    col_sql = ", ".join(cols)
+    tail = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    if returning:
+        tail += " RETURNING " + ", ".join(returning)
+    if dialect.name == "postgresql":
+        result = _pg_insert(conn, table, cols, columns, tail)
+        return [tuple(r) for r in result.fetchall()] if returning else []
+    procs = [(i, p) for i, c in enumerate(cols) if (p := _processor(dialect, table, c)) is not None]
     for i, p in procs:  # memoised: most such values (timestamps) repeat across a batch
         memo: dict[Any, Any] = {}
         out_col = []
@@ -117,25 +203,6 @@ def bulk_insert(
         columns[i] = out_col
     if procs:
         rows = list(zip(*columns, strict=True))
-    col_sql = ", ".join(cols)
-    tail = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    if returning:
-        tail += " RETURNING " + ", ".join(returning)
-    if dialect.name == "postgresql":
-        types = [_pg_type(dialect, table, c) for c in cols]
-        names = [f"c{i}" for i in range(len(cols))]
-        select_sql = ", ".join(
-            f"{n}::jsonb" if is_json else n for n, (_, is_json) in zip(names, types, strict=True)
-        )
-        # %b: binary arrays; psycopg's text array format escapes each element with a regex,
-        # 100 times slower for 500 applicant JSON texts (45 ms against 0.1 ms)
-        arrays = ", ".join(f"%b::{t}[]" for t, _ in types)
-        sql = (
-            f"INSERT INTO {table.name} ({col_sql}) SELECT {select_sql} "
-            f"FROM unnest({arrays}) AS u({', '.join(names)}){tail}"
-        )
-        result = conn.exec_driver_sql(sql, tuple(list(c) for c in columns))
-        return [tuple(r) for r in result] if returning else []
     one = "(" + ", ".join("?" * len(cols)) + ")"
     if not returning:
         conn.exec_driver_sql(f"INSERT INTO {table.name} ({col_sql}) VALUES {one}{tail}", list(rows))
