@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from common import errors as E
+from common import wire
 from common.enums import Channel, Status
 from common.protocol import Outcome, PushRecord, PushRequest, PushResponse, RecordResult, decode
 from common.record import parse_datetime
@@ -181,10 +182,11 @@ def ingest(
     bytes_wire: int = 0,
     bytes_raw: int = 0,
     source: str = "network",
-) -> tuple[PushResponse, bool]:
+) -> tuple[PushResponse, bool, bytes]:
     """Ingest a prepared batch inside ``session``'s transaction (the caller commits).
 
-    Returns the response and whether it is the stored answer of a batch seen before."""
+    Returns the response, whether it is the stored answer of a batch seen before, and the
+    response as the JSON body to send (the same text is stored with the batch)."""
     request = prepared.request
     batch_pk = q.claim_batch(
         session,
@@ -203,7 +205,7 @@ def ingest(
         stored = q.stored_response(session, device.id, request.batch_id)
         if stored is None:  # cannot happen: the answer is stored in the batch's transaction
             raise E.ApiError(E.UNAVAILABLE)
-        return decode(PushResponse, stored), True
+        return decode(PushResponse, stored), True, wire.dumps(stored)
 
     items = prepared.items
     for item in items:
@@ -227,7 +229,7 @@ def ingest(
     results = [item.result for item in items]
     assert all(r is not None for r in results)
     response = PushResponse(request.batch_id, results, now.isoformat().replace("+00:00", "Z"))  # type: ignore[arg-type]
-    encoded = response_dict(response)
+    body = wire.dumps(response_dict(response))
     counts = Counter(r.outcome.value for r in response.results)
     q.insert_batch_records(
         session,
@@ -244,12 +246,10 @@ def ingest(
         ],
     )
     q.finish_batch(
-        session,
-        batch_pk,
-        {**{o.value: counts.get(o.value, 0) for o in Outcome}, "response": encoded},
+        session, batch_pk, {o.value: counts.get(o.value, 0) for o in Outcome}, body.decode()
     )
     q.touch_device_push(session, device.id, now)
-    return response, False
+    return response, False, body
 
 
 def response_dict(response: PushResponse) -> dict[str, Any]:

@@ -4,6 +4,7 @@ development server."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -18,6 +19,22 @@ def gunicorn_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def make_app(settings: dict[str, Any]) -> Any:
+    """The app of one serving process, warmed up: the region table loaded (validation needs
+    it), then every object alive so far moved out of the garbage collector's sight
+    (``gc.freeze``). The region table is some hundred thousand objects that live as long as
+    the process; without the freeze each full collection walks all of them again, which cost
+    about a fifth of the server's CPU per ingested record (docs/benchmarks.md)."""
+    from common.regions import regions
+    from syncserver.app import create_app
+
+    app = create_app(settings)
+    regions()
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def serve(settings: dict[str, Any]) -> None:
@@ -53,9 +70,7 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from syncserver.app import create_app
-
-            return create_app(settings)
+            return make_app(settings)
 
     LoketGunicorn().run()
 
@@ -63,8 +78,6 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
 def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
     import waitress
 
-    from syncserver.app import create_app
-
     if int(settings["workers"]) > 1:
         log.warning("gunicorn is not available here: serving with waitress in one process")
-    waitress.serve(create_app(settings), host=host, port=port, threads=int(settings["threads"]) * 2)
+    waitress.serve(make_app(settings), host=host, port=port, threads=int(settings["threads"]) * 2)

@@ -98,9 +98,11 @@ def _auth_sessions() -> sessionmaker[Session]:
     return made  # type: ignore[no-any-return]
 
 
-def message_response(data: Any, status: int = 200) -> Response:
-    """JSON body, compressed with zstd or gzip when the client accepts it and it is large."""
-    body = wire.dumps(data)
+def message_response(data: Any = None, status: int = 200, *, body: bytes | None = None) -> Response:
+    """JSON body (``data`` serialised, or ``body`` already serialised), compressed with zstd
+    or gzip when the client accepts it and it is large."""
+    if body is None:
+        body = wire.dumps(data)
     headers = {"Vary": "Accept-Encoding"}
     if len(body) > _COMPRESS_OVER:
         accepted = request.accept_encodings

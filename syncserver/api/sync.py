@@ -18,7 +18,7 @@ from common.protocol import (
 )
 from syncserver import app as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
-from syncserver.ingest import DeviceRef, decode_push, ingest, prepare, response_dict
+from syncserver.ingest import DeviceRef, decode_push, ingest, prepare
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
 
@@ -54,7 +54,7 @@ def push() -> Response:
     attempts = int(ext.settings["ingest_retries"]) + 1
     for attempt in range(attempts):
         try:
-            response, replayed = ingest(
+            response, replayed, body = ingest(
                 session, ref, prepared, now=now, bytes_wire=wire_bytes, bytes_raw=raw_bytes
             )
             session.commit()
@@ -69,7 +69,7 @@ def push() -> Response:
     for r in response.results:
         counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
     ext.metrics.observe_batch(counts, replayed, wire_bytes, raw_bytes)
-    return message_response(response_dict(response))
+    return message_response(body=body)
 
 
 @bp.get("/sync/pull")

@@ -8,6 +8,7 @@ on each other; the server still retries a batch after a deadlock error, as a saf
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +16,8 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, and_, bindparam, delete, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import JSON, String, Table, Text, and_, bindparam, cast, delete, select, update
+from sqlalchemy.orm import Session
 
 from syncserver.models import (
     Batch,
@@ -220,6 +221,32 @@ def _chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
         yield values[i : i + size]
 
 
+def _select_in(
+    session: Session, sql: str, keys: Collection[str], *params: Any
+) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` whose ``{keys}`` placeholder is replaced by a membership test against
+    ``keys``, sent as one parameter: PostgreSQL ``= ANY(string_to_array(...))``, SQLite
+    ``IN (SELECT value FROM json_each(?))``. A list of 500 bound values instead costs
+    SQLAlchemy and psycopg more (rendering, escaping, the server's planning of the IN
+    list) than the lookup itself. ``params`` precede the keys (``%s`` or ``?`` by dialect)."""
+    if not keys:
+        return []
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        joined = _SEP.join(sorted(keys))
+        if joined.count(_SEP) == len(keys) - 1:
+            stmt = sql.format(keys=f"= ANY({_PG_SPLIT})")
+            # string_to_array(%s, sep, null): no value equals the NULL marker (a control char)
+            return list(conn.exec_driver_sql(stmt.replace("?", "%s"), (*params, joined)))
+        out: list[tuple[Any, ...]] = []
+        stmt = sql.format(keys="= ANY(%s)").replace("?", "%s")
+        for chunk in _chunks(sorted(keys)):
+            out.extend(conn.exec_driver_sql(stmt, (*params, list(chunk))))
+        return out
+    stmt = sql.format(keys="IN (SELECT value FROM json_each(?))")
+    return list(conn.exec_driver_sql(stmt, (*params, json.dumps(sorted(keys)))))
+
+
 # --- batches ------------------------------------------------------------------------------
 def claim_batch(session: Session, row: dict[str, Any]) -> int | None:
     """Insert the batch row; its primary key, or None when (device_id, batch_id) exists."""
@@ -233,8 +260,15 @@ def stored_response(session: Session, device_id: str, batch_id: str) -> dict[str
     ).scalar_one_or_none()
 
 
-def finish_batch(session: Session, batch_pk: int, values: dict[str, Any]) -> None:
-    session.execute(update(BATCH).where(BATCH.c.id == batch_pk).values(**values))
+def finish_batch(
+    session: Session, batch_pk: int, counts: dict[str, int], response_json: str
+) -> None:
+    """Store the batch's counts and its answer, given as the JSON text sent to the device
+    (serialised once, for both)."""
+    response: Any = bindparam("response_json", response_json, type_=Text)
+    if session.connection().dialect.name == "postgresql":
+        response = cast(response, JSON)  # SQLite stores the text as it is
+    session.execute(update(BATCH).where(BATCH.c.id == batch_pk).values(**counts, response=response))
 
 
 BATCH_RECORD_COLS = ("batch_pk", "position", "registration_id", "revision", "outcome", "errors")
@@ -246,46 +280,33 @@ def insert_batch_records(session: Session, rows: Sequence[tuple[Any, ...]]) -> N
 
 
 def touch_device_push(session: Session, device_id: str, now: datetime) -> None:
+    devices = Device.__table__  # Core: the ORM's bulk-update bookkeeping is not needed here
     session.execute(
-        update(Device).where(Device.id == device_id).values(last_push_at=now, last_seen_at=now)
+        update(devices).where(devices.c.id == device_id).values(last_push_at=now, last_seen_at=now)
     )
 
 
 # --- registrations ------------------------------------------------------------------------
 def registration_states(session: Session, ids: Collection[str]) -> dict[str, RegState]:
-    primary = aliased(Registration)
-    out: dict[str, RegState] = {}
-    for chunk in _chunks(sorted(ids)):
-        rows = session.execute(
-            select(
-                Registration.id,
-                Registration.revision,
-                Registration.content_hash,
-                Registration.status,
-                Registration.nik,
-                Registration.kk_number,
-                primary.code,
-                Registration.office_code,
-            )
-            .outerjoin(primary, primary.id == Registration.duplicate_of_id)
-            .where(Registration.id.in_(chunk))
-        )
-        for r in rows:
-            out[r[0]] = RegState(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-    return out
+    rows = _select_in(
+        session,
+        "SELECT r.id, r.revision, r.content_hash, r.status, r.nik, r.kk_number, p.code, "
+        "r.office_code FROM registrations r "
+        "LEFT OUTER JOIN registrations p ON p.id = r.duplicate_of_id WHERE r.id {keys}",
+        ids,
+    )
+    return {r[0]: RegState(*r) for r in rows}
 
 
 def revision_hashes(session: Session, ids: Collection[str]) -> dict[tuple[str, int], str]:
     """(registration id, revision) -> content hash, for every revision of ``ids``."""
-    out: dict[tuple[str, int], str] = {}
-    for chunk in _chunks(sorted(ids)):
-        rows = session.execute(
-            select(REV.c.registration_id, REV.c.revision, REV.c.content_hash).where(
-                REV.c.registration_id.in_(chunk)
-            )
-        )
-        out.update({(r[0], r[1]): r[2] for r in rows})
-    return out
+    rows = _select_in(
+        session,
+        "SELECT registration_id, revision, content_hash FROM registration_revisions "
+        "WHERE registration_id {keys}",
+        ids,
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
 
 
 #: registrations columns written by ingest; ``applicant`` comes from the row's
@@ -374,15 +395,13 @@ def claim_niks(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, st
 
 def nik_primaries(session: Session, niks: Collection[str]) -> dict[str, tuple[str, str]]:
     """NIK -> (primary registration id, its code)."""
-    out: dict[str, tuple[str, str]] = {}
-    for chunk in _chunks(sorted(niks)):
-        rows = session.execute(
-            select(NikPrimary.nik, NikPrimary.registration_id, Registration.code)
-            .join(Registration, Registration.id == NikPrimary.registration_id)
-            .where(NikPrimary.nik.in_(chunk))
-        )
-        out.update({r[0]: (r[1], r[2]) for r in rows})
-    return out
+    rows = _select_in(
+        session,
+        "SELECT n.nik, n.registration_id, r.code FROM nik_primaries n "
+        "JOIN registrations r ON r.id = n.registration_id WHERE n.nik {keys}",
+        niks,
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def release_nik(session: Session, nik: str, registration_id: str) -> None:
@@ -407,14 +426,14 @@ def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]
 def kk_slots(session: Session, kks: Collection[str]) -> dict[str, dict[int, tuple[str, str]]]:
     """KK number -> {slot: (registration id, code)}."""
     out: dict[str, dict[int, tuple[str, str]]] = {}
-    for chunk in _chunks(sorted(kks)):
-        rows = session.execute(
-            select(KkSlot.kk_number, KkSlot.slot, KkSlot.registration_id, Registration.code)
-            .join(Registration, Registration.id == KkSlot.registration_id)
-            .where(KkSlot.kk_number.in_(chunk))
-        )
-        for r in rows:
-            out.setdefault(r[0], {})[r[1]] = (r[2], r[3])
+    rows = _select_in(
+        session,
+        "SELECT k.kk_number, k.slot, k.registration_id, r.code FROM kk_slots k "
+        "JOIN registrations r ON r.id = k.registration_id WHERE k.kk_number {keys}",
+        kks,
+    )
+    for r in rows:
+        out.setdefault(r[0], {})[r[1]] = (r[2], r[3])
     return out
 
 
@@ -435,12 +454,11 @@ def ensure_groups(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tupl
     insert_ignore(session, DuplicateGroup.__table__, ordered, ("kind", "key"))
     out: dict[tuple[str, str], int] = {}
     for kind in {r["kind"] for r in rows}:
-        keys = sorted({r["key"] for r in rows if r["kind"] == kind})
-        for chunk in _chunks(keys):
-            found = session.execute(
-                select(DuplicateGroup.key, DuplicateGroup.id).where(
-                    DuplicateGroup.kind == kind, DuplicateGroup.key.in_(chunk)
-                )
-            )
-            out.update({(kind, r[0]): r[1] for r in found})
+        found = _select_in(
+            session,
+            "SELECT key, id FROM duplicate_groups WHERE kind = ? AND key {keys}",
+            {r["key"] for r in rows if r["kind"] == kind},
+            kind,
+        )
+        out.update({(kind, r[0]): r[1] for r in found})
     return out
