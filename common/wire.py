@@ -1,16 +1,17 @@
 """Bodies on the wire: compact JSON, compressed with zstd (preferred) or gzip.
 
+JSON goes through orjson (4-6 times faster than the standard library on a batch, and strict:
+invalid UTF-8, unpaired surrogates, NaN and nesting deeper than 1024 are refused).
 Decompression is bounded, so a compression bomb is refused instead of filling memory.
 """
 
 from __future__ import annotations
 
 import gzip
-import json
-import re
 import zlib
 from typing import Any
 
+import orjson
 import zstandard
 
 from common import errors as E
@@ -22,25 +23,18 @@ _ZSTD_LEVEL = 6
 
 
 def dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-#: A JSON escape of a UTF-16 surrogate (``\ud800``-``\udfff``): legal JSON, but unpaired it makes
-#: a str that cannot be encoded as UTF-8 (stored, hashed or echoed back, it fails).
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+    """Compact UTF-8 JSON (keys in insertion order, non-ASCII characters as they are)."""
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
 
 
 def loads(body: bytes) -> Any:
+    """Parse a JSON body; anything that is not well-formed UTF-8 JSON (including an unpaired
+    UTF-16 surrogate escape, which could not be stored, hashed or echoed back) is
+    ``MALFORMED_JSON``."""
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise ApiError(E.MALFORMED_JSON) from None
-    if _SURROGATE_ESCAPE.search(body) is not None:  # rare: check the text is all real characters
-        try:
-            dumps(data)
-        except UnicodeEncodeError:
-            raise ApiError(E.MALFORMED_JSON) from None
-    return data
 
 
 def compress(body: bytes, encoding: str = "zstd") -> bytes:

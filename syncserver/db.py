@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-#: Compact JSON for JSON columns (the ingest path serialises two documents per record).
-_json_dumps = functools.partial(
-    json.dumps, ensure_ascii=False, separators=(",", ":"), check_circular=False
-)
+
+def _json_dumps(value: Any) -> str:
+    """Compact JSON for JSON columns (the ingest path serialises a document per record)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def is_sqlite(url: str) -> bool:
@@ -46,6 +45,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
             pool_size=pool_size,
             max_overflow=pool_size,
             json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
         )
 
         @event.listens_for(engine, "connect")
@@ -87,6 +87,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
         max_overflow=pool_size,
         pool_pre_ping=True,
         json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
     )
 
 
