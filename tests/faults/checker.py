@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from desktop import paths
+from tests.support.integrity import integrity_problems
 
 DECIDED = ("verified", "rejected")
 
@@ -255,27 +256,7 @@ def _read_central(
                 report.doubled += 1
                 report.problems.append(f"central: two revision rows r{rev} for {rid}")
             revs[rid][rev] = (digest, _json(applicant))
-    orphans = {
-        "revision rows without a registration": "SELECT count(*) FROM registration_revisions v "
-        "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = v.registration_id)",
-        "NIK claims without a registration": "SELECT count(*) FROM nik_primaries n "
-        "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = n.registration_id)",
-        "family-card slots without a registration": "SELECT count(*) FROM kk_slots k "
-        "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = k.registration_id)",
-        "batch records of stored registrations that are missing": "SELECT count(*) FROM batch_records b "
-        "WHERE b.outcome IN ('accepted', 'duplicate_nik', 'kk_limit') "
-        "AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = b.registration_id)",
-        "batches without their stored answer (half-written)": "SELECT count(*) FROM batches WHERE response IS NULL",
-        "batches whose record rows are missing": "SELECT count(*) FROM batches b WHERE b.record_count <> "
-        "(SELECT count(*) FROM batch_records x WHERE x.batch_pk = b.id)",
-        "registrations without their NIK claimed or flagged": "SELECT count(*) FROM registrations r "
-        "WHERE r.flag_reason IS NULL AND r.status <> 'rejected' AND NOT EXISTS "
-        "(SELECT 1 FROM nik_primaries n WHERE n.nik = r.nik AND n.registration_id = r.id)",
-    }
-    for what, sql in orphans.items():
-        n = int(conn.execute(text(sql)).scalar() or 0)
-        if n:
-            report.problems.append(f"central: {n} {what}")
+    report.problems.extend(f"central: {p}" for p in integrity_problems(conn))
     return regs, dict(revs)
 
 

@@ -29,6 +29,7 @@ from syncserver.app import create_app
 from syncserver.decisions import record_decision
 from syncserver.enrollment import issue_code
 from syncserver.queries import devices as devices_q
+from tests.support.integrity import integrity_problems
 
 
 class Clock:
@@ -59,6 +60,8 @@ def app(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
     ext = application.extensions["loket"]
     db.migrate(ext.engine)
     yield application
+    with ext.engine.connect() as conn:  # whatever the test did, nothing points at nothing
+        assert integrity_problems(conn) == []
     ext.engine.dispose()
 
 

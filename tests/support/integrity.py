@@ -1,0 +1,43 @@
+"""Consistency queries over the central database that must count zero after any ingest.
+
+The claim tables and batch_records carry no foreign keys (migration 0004: a check per row was
+a measurable share of ingest), so these queries are what proves they never point at nothing.
+The fault checker runs them after every fault scenario; the sync server's contract suite after
+every test, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+
+ORPHAN_QUERIES = {
+    "revision rows without a registration": "SELECT count(*) FROM registration_revisions v "
+    "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = v.registration_id)",
+    "NIK claims without a registration": "SELECT count(*) FROM nik_primaries n "
+    "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = n.registration_id)",
+    "family-card slots without a registration": "SELECT count(*) FROM kk_slots k "
+    "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = k.registration_id)",
+    "batch records without their batch": "SELECT count(*) FROM batch_records b "
+    "WHERE NOT EXISTS (SELECT 1 FROM batches x WHERE x.id = b.batch_pk)",
+    "batch records of stored registrations that are missing": "SELECT count(*) FROM batch_records b "
+    "WHERE b.outcome IN ('accepted', 'duplicate_nik', 'kk_limit') "
+    "AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = b.registration_id)",
+    "batches without their stored answer (half-written)": "SELECT count(*) FROM batches WHERE response IS NULL",
+    "batches whose record rows are missing": "SELECT count(*) FROM batches b WHERE b.record_count <> "
+    "(SELECT count(*) FROM batch_records x WHERE x.batch_pk = b.id)",
+    "registrations without their NIK claimed or flagged": "SELECT count(*) FROM registrations r "
+    "WHERE r.flag_reason IS NULL AND r.status <> 'rejected' AND NOT EXISTS "
+    "(SELECT 1 FROM nik_primaries n WHERE n.nik = r.nik AND n.registration_id = r.id)",
+}  # fmt: skip
+
+
+def integrity_problems(conn: Any) -> list[str]:
+    """``"<count> <what>"`` for every query above that does not count zero."""
+    out = []
+    for what, sql in ORPHAN_QUERIES.items():
+        n = int(conn.execute(text(sql)).scalar() or 0)
+        if n:
+            out.append(f"{n} {what}")
+    return out
