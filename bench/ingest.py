@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batches", type=int, default=8, help="batches of 500 per device per run")
     p.add_argument("--naive", type=int, default=300, help="single-record POSTs per device per run")
     p.add_argument("--workers", type=int, default=0,
-                   help="server processes (default: 2 on SQLite, 3 on PostgreSQL)")  # fmt: skip
+                   help="server processes (default: 2 on SQLite, 4 on PostgreSQL)")  # fmt: skip
     p.add_argument("--threads", type=int, default=2, help="threads per server process")
     p.add_argument("--quick", action="store_true", help="1 run, 2 batches: a smoke test")
     p.add_argument("--json", type=Path, help="also write the figures here")
