@@ -95,6 +95,7 @@ class Batch(Base):
     __table_args__ = (
         UniqueConstraint("device_id", "batch_id"),
         Index("ix_batches_office_received", "office_code", "received_at"),
+        Index("ix_batches_device_received", "device_id", "received_at"),  # 0002
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
@@ -118,7 +119,15 @@ class DuplicateGroup(Base):
     """Registrations sharing a NIK (kind ``nik``) or a family card over the limit (``kk``)."""
 
     __tablename__ = "duplicate_groups"
-    __table_args__ = (UniqueConstraint("kind", "key"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        Index(  # 0002: the open groups of the duplicate queue
+            "ix_duplicate_groups_open",
+            "id",
+            postgresql_where=text("resolved_at IS NULL"),
+            sqlite_where=text("resolved_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(8))  # nik | kk
     key: Mapped[str] = mapped_column(String(32))  # the NIK or KK number
@@ -138,6 +147,10 @@ class Registration(Base):
     # through lower(full_name).
     __table_args__ = (
         Index("ix_registrations_office_received", "office_code", "received_at"),
+        # 0002: keyset pages of the console's lists, unfiltered or by status or province
+        Index("ix_registrations_received_id", "received_at", "id"),
+        Index("ix_registrations_status_received_id", "status", "received_at", "id"),
+        Index("ix_registrations_province_received_id", "province_code", "received_at", "id"),
         Index(
             "ix_registrations_duplicate_group_id",
             "duplicate_group_id",
@@ -241,6 +254,7 @@ class AuditEntry(Base):
     """Append-only. ``prev_hash``/``hash`` are for the hash chain of the security issue."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_actor_action_at", "actor", "action", "at"),)  # 0002
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(Ts, index=True)
     actor_kind: Mapped[str] = mapped_column(String(16))  # staff | device | system
@@ -273,7 +287,9 @@ class OfficeOperator(Base):
     argon2id hash (never a password) through the change feed."""
 
     __tablename__ = "office_operators"
-    __table_args__ = (UniqueConstraint("office_code", "username"),)
+    __table_args__ = (
+        UniqueConstraint("office_code", "username", name="uq_office_operators_office_username"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     office_code: Mapped[str] = mapped_column(String(6), ForeignKey("offices.code"))
     username: Mapped[str] = mapped_column(String(64))
