@@ -10,7 +10,9 @@ port, enrolls four devices, and measures:
 - batched: records per second for batches of 500 records, zstd-compressed, from 1 device and
   from 4 devices pushing concurrently (each device its own thread and HTTP connection);
 - naive baseline, in the same run: one uncompressed JSON POST per record, from 1 and 4 devices;
-- bytes on the wire per record: request body and response body (both compressed as sent).
+- bytes on the wire per record: request body and response body (both compressed as sent);
+- CPU per record of the server's processes and (PostgreSQL) the database's, from /proc: on a
+  shared VM this is steadier than records per second (bench.machine.process_tree_cpu).
 
 Bodies are encoded before the clock starts (a device compresses while it waits for the
 line); the time is from the first request sent to the last answer received. Each figure is the
@@ -31,14 +33,14 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from bench.machine import describe
+from bench.machine import describe, process_tree_cpu
 from common import protocol as P
 from common import wire
 from common.record import content_hash, new_registration_id
@@ -63,6 +65,11 @@ class Result:
     request_bytes: int
     response_bytes: int
     client_cpu: float = 0.0  # CPU seconds the benchmark's own client threads used
+    #: CPU seconds of each measured process tree during the run ("server", "database")
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def cpu_us_per_record(self, name: str) -> float:
+        return self.cpu.get(name, float("nan")) / self.records * 1e6
 
     @property
     def client_share(self) -> float:
@@ -169,10 +176,15 @@ class Data:
         return out
 
 
+#: Process trees whose CPU each run measures: name -> root pid (set by run_backend).
+PROBES: dict[str, int] = {}
+
+
 def _run_devices(
     devices: list[Device], url: str, bodies: dict[str, list[tuple[bytes, dict[str, str], int]]]
 ) -> Result:
-    """Each device sends its bodies in order; all devices at once. Wall time of the whole."""
+    """Each device sends its bodies in order; all devices at once. Wall time of the whole,
+    and the CPU the server's and the database's processes used meanwhile."""
     barrier = threading.Barrier(len(devices) + 1)
     totals = {"req": 0, "resp": 0, "records": 0}
     lock = threading.Lock()
@@ -198,15 +210,17 @@ def _run_devices(
     threads = [threading.Thread(target=work, args=(d,)) for d in devices]
     for t in threads:
         t.start()
+    before = {name: process_tree_cpu(pid) for name, pid in PROBES.items()}
     barrier.wait()
     t0, c0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - t0
     client_cpu = time.process_time() - c0
+    cpu = {name: process_tree_cpu(pid) - before[name] for name, pid in PROBES.items()}
     if errors:
         raise RuntimeError("push failed: " + errors[0])
-    return Result(totals["records"], seconds, totals["req"], totals["resp"], client_cpu)
+    return Result(totals["records"], seconds, totals["req"], totals["resp"], client_cpu, cpu)
 
 
 def batched(
@@ -242,7 +256,7 @@ def naive(server: Server, devices: list[Device], data: Data, per_device: int) ->
 
 
 def run_backend(
-    name: str, database: str | None, args: argparse.Namespace, data: Data
+    name: str, database: str | None, args: argparse.Namespace, data: Data, db_pid: int | None = None
 ) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"loket-bench-{name}-"))
     # SQLite serialises writers: two processes keep one validating while the other writes;
@@ -257,6 +271,10 @@ def run_backend(
     )
     out: dict[str, Any] = {"workers": workers, "threads": args.threads}
     out["loadavg_before"] = _loadavg()
+    PROBES.clear()
+    PROBES["server"] = server.proc.pid
+    if db_pid is not None:
+        PROBES["database"] = db_pid
     try:
         devices = [server.enroll() for _ in range(4)]
         # warm-up: every worker process imports, connects, loads the region list
@@ -283,13 +301,23 @@ def run_backend(
                 "records_per_run": last.records,
                 "client_cpu_share": statistics.median(r.client_share for r in runs),
                 "naive_client_cpu_share": statistics.median(r.client_share for r in base),
+                **{
+                    f"{probe}_cpu_us_per_record": statistics.median(
+                        r.cpu_us_per_record(probe) for r in runs
+                    )
+                    for probe in PROBES
+                },
             }
             d = out[f"{n_dev}dev"]
             print(
                 f"{name:8s} {n_dev} device(s): batched {rate:8,.0f} rec/s {d['batched_runs']}  "
                 f"naive {naive_rate:6,.0f} rec/s {d['naive_runs']}  x{d['speedup']:.0f}  "
                 f"wire {d['req_bytes_per_record']:.0f}+{d['resp_bytes_per_record']:.0f} B/record  "
-                f"client CPU {d['client_cpu_share']:.1%} (naive {d['naive_client_cpu_share']:.0%})",
+                f"client CPU {d['client_cpu_share']:.1%} (naive {d['naive_client_cpu_share']:.0%})"
+                + "".join(
+                    f"  {probe} CPU {d[f'{probe}_cpu_us_per_record']:.0f} us/record"
+                    for probe in PROBES
+                ),
                 flush=True,
             )
     finally:
@@ -333,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with PgCluster(fast=False) as pg:
             results["postgres"] = run_backend(
-                "postgres", pg.url(pg.create_database("bench")), args, data
+                "postgres", pg.url(pg.create_database("bench")), args, data, pg.pid
             )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -24,6 +24,38 @@ def describe() -> str:
     )
 
 
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by process ``root`` and all its descendants,
+    including descendants that have exited and been waited for (their time is in their
+    parent's ``cutime``/``cstime``). Linux only (reads /proc); NaN elsewhere.
+
+    Per-record CPU by process is steadier than records per second on a shared VM, where the
+    same code runs 30% slower some minutes than others: compare both."""
+    proc = Path("/proc")
+    if not (proc / str(root)).exists():
+        return float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, int] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [c for c, parent in parents.items() if parent == pid and c not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0) for pid in tree) / tick
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of ``values`` (p in 0..100)."""
     ordered = sorted(values)

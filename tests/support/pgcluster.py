@@ -156,6 +156,11 @@ class PgCluster:
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: Any = None
 
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's process id while the cluster runs (its backends are children)."""
+        return self._proc.pid if self._proc is not None else None
+
     # -- paths -------------------------------------------------------------------------
     @property
     def data_dir(self) -> Path:
