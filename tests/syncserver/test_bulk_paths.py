@@ -55,12 +55,12 @@ def test_values_are_stored_exactly_whichever_way_they_go(api: Api, ids: list[str
     assert again == []
 
 
-def test_mixed_types_and_json_text_go_the_fallback_way(api: Api) -> None:
+def test_json_text_ints_and_nulls_in_varying_columns(api: Api) -> None:
     dev = api.enroll()
     pushed = api.push(dev, [])
     assert pushed.status == 200
     batch_pk = api.sql("SELECT id FROM batches")[0][0]
-    rows = [  # errors: JSON text, or SQL NULL; revision: int; outcome mixes nothing odd
+    rows = [  # errors: JSON text or SQL NULL; revision: ints; batch_pk and outcome: one value
         (batch_pk, 10, "r-1", 1, "invalid", '["NIK_FORMAT"]'),
         (batch_pk, 11, "r-2", 2, "invalid", None),
     ]
