@@ -68,6 +68,19 @@ def _quiet_reflection() -> Iterator[None]:
         yield
 
 
+def _documents_as(type_: sa.types.TypeEngine, name: str, *, was: sa.types.TypeEngine) -> None:
+    """PostgreSQL: the document columns become ``type_`` (``name`` in SQL)."""
+    for table, column, nullable in _DOCUMENTS:
+        op.alter_column(
+            table,
+            column,
+            type_=type_,
+            existing_type=was,
+            existing_nullable=nullable,
+            postgresql_using=f"{column}::{name}",
+        )
+
+
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, name, _cols in _DROPPED:
@@ -87,15 +100,7 @@ def upgrade() -> None:
             with _quiet_reflection(), op.batch_alter_table(table, recreate="always") as batch:
                 batch.drop_constraint(name, type_="foreignkey")
     if postgres:
-        for table, column, nullable in _DOCUMENTS:
-            op.alter_column(
-                table,
-                column,
-                type_=sa.JSON(),
-                existing_type=postgresql.JSONB(),
-                existing_nullable=nullable,
-                postgresql_using=f"{column}::json",
-            )
+        _documents_as(sa.JSON(), "json", was=postgresql.JSONB())
         op.execute("ALTER TABLE batches ALTER COLUMN response SET COMPRESSION lz4")
 
 
@@ -103,15 +108,7 @@ def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute("ALTER TABLE batches ALTER COLUMN response SET COMPRESSION default")
-        for table, column, nullable in _DOCUMENTS:
-            op.alter_column(
-                table,
-                column,
-                type_=postgresql.JSONB(),
-                existing_type=sa.JSON(),
-                existing_nullable=nullable,
-                postgresql_using=f"{column}::jsonb",
-            )
+        _documents_as(postgresql.JSONB(), "jsonb", was=sa.JSON())
     for table, name, ref, cols, ref_cols in _FOREIGN_KEYS:
         if postgres:
             op.create_foreign_key(name, table, ref, cols, ref_cols)

@@ -167,8 +167,10 @@ def test_pending_falls_to_zero_and_last_sync_updates_while_the_window_responds(
     assert datetime.now(UTC) - desk.sync.last_success < timedelta(minutes=1)
     assert status.state_label.text() == "Daring"
     assert not status.bar.isVisible()  # hidden again after the sync
-    # responsive: the timer ticked all through the sync (12 batches of 10, each a request)
-    assert len(ticks) >= 10, (len(ticks), seconds)
+    # responsive: the timer ticked all through the sync (12 batches of 10, each a request);
+    # how many ticks fit depends on how fast the server is, so count against the duration
+    # (a window frozen for the sync would see none or one)
+    assert len(ticks) >= max(3, 0.5 * seconds / 0.020), (len(ticks), seconds)
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert max(gaps) < 0.5, max(gaps)
     if seconds > 1.0:  # a sync that lasts more than a moment shows records and bytes
