@@ -441,3 +441,13 @@ def test_a_header_over_the_http_servers_limit_gets_a_4xx(api: Api) -> None:
         f"{api.url}{PULL}", headers={"Authorization": "Bearer " + "a" * 10_000 + ".b"}, timeout=30
     )
     assert 400 <= r.status_code < 500
+
+
+def test_a_good_batch_sent_chunked_is_accepted(api: Api) -> None:
+    """No Content-Length (Transfer-Encoding: chunked), through the real gunicorn server: the
+    body reaches the app whole and the batch is ingested like any other."""
+    body = zstandard.ZstdCompressor().compress(raw_json(batch(api, [record(), record()])))
+    chunks = iter([body[:40], body[40:100], body[100:]])
+    r = post(api, PUSH, chunks, {"Content-Encoding": "zstd"})
+    assert r.status_code == 200, r.text[:300]
+    assert [x["outcome"] for x in r.json()["results"]] == ["accepted", "accepted"]
