@@ -140,15 +140,15 @@ def _pg_insert(conn: Any, table: Table, cols: Sequence[str], columns: list[Any],
     params: list[Any] = []
     array_params: list[Any] = []
     for i, (col, values) in enumerate(zip(cols, columns, strict=True)):
-        sent, cast = _pg_type(dialect, table, col)
+        sent, per_value = _pg_type(dialect, table, col)
         first = values[0]
         if n > 1 and values.count(first) == n and (first is None or type(first) in _AS_TEXT):
-            select.append(f"%s::{sent}{cast}")
+            select.append(f"%s::{sent}{per_value}")
             params.append(first)
             continue
         name = f"c{i}"
         names.append(name)
-        select.append(name + cast)
+        select.append(name + per_value)
         text = _joined(values)
         if text is None:
             arrays.append(f"%b::{sent}[]")
