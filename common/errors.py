@@ -308,6 +308,14 @@ ACCOUNT_LOCKED = _e(
 ACCOUNT_DISABLED = _e(
     "ACCOUNT_DISABLED", "Akun ini dinonaktifkan.", "This account is disabled.", http=403
 )
+OPERATOR_NEEDS_AUTHORISATION = _e(
+    "OPERATOR_NEEDS_AUTHORISATION",
+    "Akun ini belum punya kunci di komputer ini. Operator lain yang sudah pernah masuk di "
+    "komputer ini harus mengizinkan login pertama ini dengan nama dan kata sandinya.",
+    "This account has no key on this computer yet. Another operator who has logged in on "
+    "this computer before must authorise this first login with their name and password.",
+    http=403,
+)
 NIK_ALREADY_REGISTERED = _e(
     "NIK_ALREADY_REGISTERED",
     "NIK ini sudah terdaftar di perangkat ini dengan data yang berbeda ({code}); "

@@ -6,10 +6,19 @@ store; then the operator's row must be active (``ACCOUNT_DISABLED`` otherwise). 
 counted in the key slots file (the database is still locked then): five wrong passwords in a
 row lock the account for five minutes.
 
-Every account's slot is made from the argon2id hash in its row (``KeySlots.add_from_hash``),
-for local accounts (``loket-desk add-operator``) and for accounts synced from the server
-(``source='server'``, see sync/engine.apply_change) alike, so the database key can be
-re-wrapped for every operator when it is rotated (:func:`rekey_database`).
+A slot is made only from the operator's password, under a salt made on this device
+(``KeySlots.add_from_password``), never from the argon2id verifier in the account's row: the
+verifier is what the sync server holds and sends (security issue 12, finding 1). So an account
+created centrally (``source='server'``, sync/engine.apply_change) has no slot until its first
+login on the device, which needs the store opened another way at that moment (:func:`unlock`
+with ``authoriser=``: another operator present enters their own name and password; or the
+key kept for unattended syncs); the password is then checked against the synced verifier and
+wraps the key. Without either the login is refused with ``OPERATOR_NEEDS_AUTHORISATION``.
+
+Rotating the key (:func:`rekey_database`) seals the new key to each active operator's public
+key (store/keys.py), so nobody loses access and no password is needed. Slots of format 1
+(made from verifiers by earlier versions) are opened once: the first login after the upgrade
+re-keys the database, writes that operator a format-2 slot and drops the others.
 """
 
 from __future__ import annotations
@@ -87,7 +96,7 @@ def add_operator(
         if s.scalar(select(OperatorAccount.id).where(OperatorAccount.username == name)):
             raise ValueError(f"operator {name!r} already exists")
         # the slot first, inside the transaction: if writing it fails, no row is added
-        KeySlots(store.data_dir).add_from_hash(store.key, name, password_hash)
+        KeySlots(store.data_dir).add_from_password(store.key, name, password)
         s.add(
             OperatorAccount(
                 username=name,
@@ -149,33 +158,127 @@ def create_first_operator(
 
 
 def unlock(
-    data_dir: Path, username: str, password: str, *, clock: Callable[[], datetime] = utcnow
+    data_dir: Path,
+    username: str,
+    password: str,
+    *,
+    authoriser: tuple[str, str] | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> tuple[Store, Operator]:
     """Log in before anything is open: the operator's slot gives the database key, the key
     opens the store, the operator's row must be active. Returns the open store and operator.
 
-    Raises ApiError ``LOGIN_FAILED`` (unknown user or wrong password: the same answer),
-    ``ACCOUNT_LOCKED`` (after five failures, for five minutes) or ``ACCOUNT_DISABLED``.
-    A plaintext database from before encryption is converted at its first unlock
-    (:func:`_unlock_plaintext`).
+    An operator without a slot here (created centrally, or whose slot no longer matches a
+    password changed at the server) gets one when the store can be opened another way now:
+    ``authoriser`` (another operator's name and password) or the unattended key
+    (:func:`_first_login`). Raises ApiError ``LOGIN_FAILED`` (unknown user or wrong password:
+    the same answer), ``ACCOUNT_LOCKED`` (after five failures, for five minutes),
+    ``ACCOUNT_DISABLED`` or ``OPERATOR_NEEDS_AUTHORISATION``. A plaintext database from
+    before encryption is converted at its first unlock (:func:`_unlock_plaintext`); slots of
+    format 1 are replaced at the first login after the upgrade (:func:`_retire_v1`).
     """
     data_dir = Path(data_dir)
     name = normalise_username(username)
     slots = KeySlots(data_dir)
     if not slots.exists() and is_plaintext(paths.db_path(data_dir)):
         key = _unlock_plaintext(data_dir, slots, name, password)
+    elif not slots.has(name):
+        return _first_login(data_dir, slots, name, password, authoriser, clock)
     else:
-        key = slots.unlock(name, password, now=clock())
-    try:
-        store = Store.open(data_dir, key)
-    except WrongKeyError:
-        store = _finish_interrupted_rekey(data_dir, slots, name, password)
+        try:
+            key = slots.unlock(name, password, now=clock())
+        except ApiError as exc:  # a password changed at the server: the slot has the old one
+            if exc.code != E.LOGIN_FAILED or not _other_way(data_dir, authoriser):
+                raise
+            return _first_login(data_dir, slots, name, password, authoriser, clock)
+    store = _open_with(data_dir, slots, name, password, key)
     try:
         operator = _active_operator(store, name)
+        _retire_v1(store, name, password)
     except BaseException:
         store.close()
         raise
     return store, operator
+
+
+def _open_with(data_dir: Path, slots: KeySlots, name: str, password: str, key: bytes) -> Store:
+    try:
+        return Store.open(data_dir, key)
+    except WrongKeyError:
+        return _finish_interrupted_rekey(data_dir, slots, name, password)
+
+
+def _other_way(data_dir: Path, authoriser: tuple[str, str] | None) -> bool:
+    from desktop.store.keys import load_unattended_key
+
+    return authoriser is not None or load_unattended_key(data_dir) is not None
+
+
+def _first_login(
+    data_dir: Path,
+    slots: KeySlots,
+    name: str,
+    password: str,
+    authoriser: tuple[str, str] | None,
+    clock: Callable[[], datetime],
+) -> tuple[Store, Operator]:
+    """Open the store another way (an operator present, else the unattended key), check
+    ``password`` against the account's synced verifier, then make its slot from the password.
+
+    The verifier only *checks* the password here; the slot's key comes from the password
+    under a salt made on this device, which the server never sees."""
+    from desktop.store.keys import load_unattended_key
+
+    slots.check_locked(name, clock())
+    if authoriser is not None and normalise_username(authoriser[0]) != name:
+        a_name, a_password = normalise_username(authoriser[0]), authoriser[1]
+        key = slots.unlock(a_name, a_password, now=clock())
+        store = _open_with(data_dir, slots, a_name, a_password, key)
+        try:
+            _active_operator(store, a_name)
+            _retire_v1(store, a_name, a_password)
+        except BaseException:
+            store.close()
+            raise
+    else:
+        unattended = load_unattended_key(data_dir)
+        if unattended is None:
+            raise ApiError(E.OPERATOR_NEEDS_AUTHORISATION)
+        try:
+            store = Store.open(data_dir, unattended)
+        except WrongKeyError:
+            raise ApiError(E.OPERATOR_NEEDS_AUTHORISATION) from None
+    try:
+        operator = _enrol(store, slots, name, password, clock)
+        _retire_v1(store, name, password)
+    except BaseException:
+        store.close()
+        raise
+    return store, operator
+
+
+def _enrol(
+    store: Store, slots: KeySlots, name: str, password: str, clock: Callable[[], datetime]
+) -> Operator:
+    """``name``'s slot on the open ``store``, if ``password`` matches the account's row."""
+    with store.session(write=False) as s:
+        account = s.scalar(select(OperatorAccount).where(OperatorAccount.username == name))
+    matches = _verify(account.password_hash if account is not None else _dummy(), password)
+    if account is None or not matches:  # an unknown name costs the same check
+        raise slots.record_failure(name, clock())
+    if not account.active:
+        raise ApiError(E.ACCOUNT_DISABLED)
+    slots.add_from_password(store.key, name, password)
+    return Operator(account.username, account.full_name)
+
+
+def _retire_v1(store: Store, name: str, password: str) -> None:
+    """Slots of format 1 were made from the server's verifiers, so anyone holding those had
+    the database key: at the first login after the upgrade the database is re-keyed under a
+    fresh key, ``name`` gets a format-2 slot from ``password``, and every format-1 slot is
+    dropped (their operators then log in for the first time on this device)."""
+    if KeySlots(store.data_dir).has_v1():
+        _rotate(store, fresh=(name, password))
 
 
 def _finish_interrupted_rekey(data_dir: Path, slots: KeySlots, name: str, password: str) -> Store:
@@ -192,8 +295,9 @@ def _finish_interrupted_rekey(data_dir: Path, slots: KeySlots, name: str, passwo
 
 def _unlock_plaintext(data_dir: Path, slots: KeySlots, name: str, password: str) -> bytes:
     """First login on a database made before encryption: check the password against the row,
-    make the database key and a slot for every active operator (from their argon2id hashes, so
-    they all keep their passwords); Store.open then converts the file."""
+    make the database key and this operator's slot from the password; Store.open then
+    converts the file. The other operators log in for the first time later
+    (:func:`_first_login`): their slots cannot come from their hashes."""
     rows = {u: (h, a) for u, h, a in read_plaintext_operators(paths.db_path(data_dir))}
     found = rows.get(name)
     if found is None:
@@ -204,9 +308,7 @@ def _unlock_plaintext(data_dir: Path, slots: KeySlots, name: str, password: str)
     if not found[1]:
         raise ApiError(E.ACCOUNT_DISABLED)
     key = KeySlots.new_key()
-    for user, (password_hash, active) in rows.items():
-        if active and password_hash.startswith("$argon2id$"):
-            slots.add_from_hash(key, user, password_hash)
+    slots.add_from_password(key, name, password)
     return key
 
 
@@ -221,20 +323,59 @@ def _active_operator(store: Store, name: str) -> Operator:
 
 
 def authenticate(
-    store: Store, username: str, password: str, *, clock: Callable[[], datetime] = utcnow
+    store: Store,
+    username: str,
+    password: str,
+    *,
+    authoriser: tuple[str, str] | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Operator:
     """The operator for a correct user name and password on an already open store (the idle
     lock, and a second login after a logout): the password must open the operator's slot and
-    give this store's key; the row must be active.
+    give this store's key; the row must be active. An operator without a slot here gets one
+    as in :func:`unlock` (``authoriser``, or the unattended key of this store).
 
     Raises ApiError ``LOGIN_FAILED`` (unknown user or wrong password), ``ACCOUNT_LOCKED``
-    (locked after too many failures, even with the right password) or ``ACCOUNT_DISABLED``.
+    (locked after too many failures, even with the right password), ``ACCOUNT_DISABLED`` or
+    ``OPERATOR_NEEDS_AUTHORISATION``.
     """
     name = normalise_username(username)
-    key = KeySlots(store.data_dir).unlock(name, password, now=clock())
-    if not hmac.compare_digest(key, store.key):  # a slot of another data folder's key
+    slots = KeySlots(store.data_dir)
+    if slots.has(name):
+        try:
+            key = slots.unlock(name, password, now=clock())
+        except ApiError as exc:
+            if exc.code != E.LOGIN_FAILED or not _authorised(store, slots, authoriser, clock):
+                raise
+            return _enrol(store, slots, name, password, clock)
+        if not hmac.compare_digest(key, store.key):  # a slot of another data folder's key
+            raise ApiError(E.LOGIN_FAILED)
+        return _active_operator(store, name)
+    slots.check_locked(name, clock())
+    if not _authorised(store, slots, authoriser, clock):
+        raise ApiError(E.OPERATOR_NEEDS_AUTHORISATION)
+    return _enrol(store, slots, name, password, clock)
+
+
+def _authorised(
+    store: Store,
+    slots: KeySlots,
+    authoriser: tuple[str, str] | None,
+    clock: Callable[[], datetime],
+) -> bool:
+    """True when another active operator's password opens this store's key, or the
+    unattended key of this store is kept in the OS credential store."""
+    from desktop.store.keys import load_unattended_key
+
+    if authoriser is None:
+        unattended = load_unattended_key(store.data_dir)
+        return unattended is not None and hmac.compare_digest(unattended, store.key)
+    a_name = normalise_username(authoriser[0])
+    key = slots.unlock(a_name, authoriser[1], now=clock())
+    if not hmac.compare_digest(key, store.key):
         raise ApiError(E.LOGIN_FAILED)
-    return _active_operator(store, name)
+    _active_operator(store, a_name)
+    return True
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -255,7 +396,7 @@ def set_password(store: Store, username: str, password: str) -> None:
         row.password_hash = password_hash
         row.failed_attempts = 0
         row.locked_until = None
-        KeySlots(store.data_dir).add_from_hash(store.key, row.username, password_hash)
+        KeySlots(store.data_dir).add_from_password(store.key, row.username, password)
 
 
 def set_active(store: Store, username: str, active: bool) -> None:
@@ -267,31 +408,39 @@ def set_active(store: Store, username: str, active: bool) -> None:
 
 
 def rekey_database(store: Store) -> int:
-    """Rotate the database key: ``PRAGMA rekey`` under a new random key, and a new slot for
-    every active operator (from their row's argon2id hash); slots of disabled or unknown
-    accounts are dropped. Returns the number of slots written. A key kept for unattended
-    syncs in the OS credential store is replaced too.
+    """Rotate the database key: ``PRAGMA rekey`` under a new random key, sealed to the public
+    key of every active operator's slot (store/keys.py; their next login wraps it under their
+    password again). Slots of disabled or unknown accounts, and of format 1, are dropped;
+    nothing is made from a password hash. Returns the number of slots written. A key kept
+    for unattended syncs in the OS credential store is replaced too.
 
     The new slots are written to a side file before the rekey and moved into place after it,
     so a crash in between leaves a file :func:`unlock` can still use (docs/SECURITY.md).
     """
+    return _rotate(store, fresh=None)
+
+
+def _rotate(store: Store, fresh: tuple[str, str] | None) -> int:
+    """The re-key of :func:`rekey_database`; ``fresh`` (name, password) also gets a slot
+    wrapped under their password (the upgrade from format 1)."""
     from desktop.store.keys import load_unattended_key, save_unattended_key
 
     with store.session(write=False) as s:
-        rows = s.execute(
-            select(OperatorAccount.username, OperatorAccount.password_hash).where(
-                OperatorAccount.active.is_(True)
-            )
-        ).all()
+        active = set(
+            s.scalars(select(OperatorAccount.username).where(OperatorAccount.active.is_(True)))
+        )
     new_key = KeySlots.new_key()
     slots = KeySlots(store.data_dir)
     pending = KeySlots.pending(store.data_dir)
-    for username, password_hash in rows:
-        if password_hash.startswith("$argon2id$"):
-            pending.add_from_hash(new_key, username, password_hash)
+    for username in slots.usernames():
+        slot = slots.slot(username)
+        if username in active and slot is not None and slots.public_key(username) is not None:
+            pending.add_sealed(new_key, username, slot)
+    if fresh is not None:
+        pending.add_from_password(new_key, fresh[0], fresh[1])
     if not pending.usernames():
         pending.path.unlink(missing_ok=True)
-        raise ValueError("no active operator with an argon2id hash: the new key would be lost")
+        raise ValueError("no active operator has a key slot here: the new key would be lost")
     had_unattended = load_unattended_key(store.data_dir) is not None
     store.rekey(new_key)
     slots.replace_with(pending)

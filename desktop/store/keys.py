@@ -2,18 +2,26 @@
 
 The database key is 32 random bytes, made when the store is created and never derived from a
 password, so changing a password re-wraps one slot and re-encrypts nothing. Each operator of
-the device has a **key slot** in ``<data dir>/keyslots.json``: the database key encrypted with
-AES-256-GCM under a key-encryption key (KEK) derived from the operator's password:
+the device has a **key slot** in ``<data dir>/keyslots.json`` (format 2):
 
-    raw = Argon2id(password, salt, t, m, p)        # the hash part of an argon2id encoded hash
-    KEK = HKDF-SHA256(raw, info="loket keyslot v1")
+    raw  = Argon2id(password, salt, t, m, p)      # salt: 16 random bytes made on this device
+    KEK  = HKDF-SHA256(raw, info="loket keyslot v2")
+    key  = AES-256-GCM(KEK, database key)                  # the database key for this operator
+    priv = AES-256-GCM(KEK, X25519 private key)            # and the operator's own key pair
+    pub  = the X25519 public key (plaintext)
 
-Only the salt and cost parameters are stored, never ``raw``, so a stolen laptop gives an
-attacker an Argon2id brute force per slot. Because ``raw`` is exactly what an argon2id
-encoded hash carries, the device can make a slot for an operator account that arrives from the
-server (which sends the argon2id hash, never the password) while the database is open, and
-the operator can then log in offline with their password. Removing an account's slot (disabled
-at the server) means its password opens nothing at the next start.
+The salt and the cost are made on the device and never leave it, so nothing the sync server
+holds or sends (the operator's argon2id verifier, the change feed, a backup of its database)
+is a KEK: the verifier has another salt, and a slot opens only with the password itself
+through Argon2id (security issue 12, finding 1). Format 1 derived the KEK from the hash part
+of the server's verifier; such slots are opened once more at the first login after an
+upgrade, which re-keys the database (services/operators.py) and drops them all.
+
+The key pair lets the device hand a *new* database key to an operator whose password it does
+not know: ``rekey`` seals the new key to each active operator's public key (ephemeral X25519,
+HKDF, AES-GCM) instead of wrapping it under their KEK, and the operator's next login opens
+their private key with the password, the sealed key with it, and wraps it normally again.
+A sealed key opens only with the operator's private key, which only their password opens.
 
 Failed unlocks are counted in the same file (the database is still locked then): five in a
 row lock the account for five minutes. The file is written atomically (temp file, fsync,
@@ -36,13 +44,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from common import errors as E
 from common.errors import ApiError
@@ -50,9 +58,13 @@ from common.errors import ApiError
 SLOTS_FILE = "keyslots.json"
 PENDING_FILE = "keyslots.pending.json"  # slots under a new key while the database is re-keyed
 KEY_BYTES = 32
+SALT_BYTES = 16
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
-_INFO = b"loket keyslot v1"
+FORMAT = 2
+_INFO_V1 = b"loket keyslot v1"  # format 1: only to open a slot once more at the upgrade
+_INFO = b"loket keyslot v2"
+_INFO_SEALED = b"loket keyslot v2 sealed"
 #: Argon2id cost for slots made on the device (about a quarter of a second on a counter PC).
 DEFAULT_COST = {"t": 3, "m": 65536, "p": 2}
 
@@ -79,26 +91,62 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4))
 
 
-def parse_argon2id(encoded: str) -> tuple[Argon2Params, bytes]:
-    """Split ``$argon2id$v=19$m=..,t=..,p=..$salt$hash`` into its parameters and raw hash."""
-    parts = encoded.split("$")
-    if len(parts) != 6 or parts[1] != "argon2id":
-        raise InvalidHashError(encoded[:20])
-    cost = dict(item.split("=") for item in parts[3].split(","))
-    raw = _unb64(parts[5])
-    return Argon2Params(
-        _unb64(parts[4]), int(cost["t"]), int(cost["m"]), int(cost["p"]), len(raw)
-    ), raw
+def _hkdf(material: bytes, info: bytes, salt: bytes | None = None) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(material)
 
 
-def _kek(raw: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(raw)
-
-
-def _wrap(db_key: bytes, raw: bytes, username: str) -> dict[str, Any]:
+def _seal(key: bytes, plaintext: bytes, ad: bytes) -> dict[str, str]:
     nonce = secrets.token_bytes(12)
-    wrapped = AESGCM(_kek(raw)).encrypt(nonce, db_key, username.encode("utf-8"))
-    return {"nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+    return {"nonce": _b64(nonce), "wrapped": _b64(AESGCM(key).encrypt(nonce, plaintext, ad))}
+
+
+def _open(key: bytes, box: dict[str, str], ad: bytes) -> bytes:
+    return AESGCM(key).decrypt(_unb64(box["nonce"]), _unb64(box["wrapped"]), ad)
+
+
+def _ad(username: str, part: str) -> bytes:
+    return f"{username}|{part}".encode()
+
+
+def _pub_bytes(pub: X25519PublicKey) -> bytes:
+    return pub.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def seal_to(db_key: bytes, username: str, pub_raw: bytes) -> dict[str, str]:
+    """``db_key`` sealed to an operator's X25519 public key (only their private key opens it)."""
+    eph = X25519PrivateKey.generate()
+    epk = _pub_bytes(eph.public_key())
+    shared = eph.exchange(X25519PublicKey.from_public_bytes(pub_raw))
+    box = _seal(_hkdf(shared, _INFO_SEALED, epk + pub_raw), db_key, _ad(username, "sealed"))
+    return {"epk": _b64(epk), **box}
+
+
+def _unseal(box: dict[str, str], username: str, priv: X25519PrivateKey) -> bytes:
+    epk = _unb64(box["epk"])
+    pub_raw = _pub_bytes(priv.public_key())
+    shared = priv.exchange(X25519PublicKey.from_public_bytes(epk))
+    return _open(_hkdf(shared, _INFO_SEALED, epk + pub_raw), box, _ad(username, "sealed"))
+
+
+def _params(slot: dict[str, Any]) -> Argon2Params:
+    return Argon2Params(
+        _unb64(slot["salt"]), int(slot["t"]), int(slot["m"]), int(slot["p"]),
+        int(slot.get("hash_len", 32)),
+    )  # fmt: skip
+
+
+def new_slot(db_key: bytes, username: str, password: str) -> dict[str, Any]:
+    """A format-2 slot: a fresh device salt, the device cost, a fresh key pair."""
+    params = Argon2Params(secrets.token_bytes(SALT_BYTES), DEFAULT_COST["t"], DEFAULT_COST["m"],
+                          DEFAULT_COST["p"], 32)  # fmt: skip
+    kek = _hkdf(params.derive(password), _INFO)
+    priv = X25519PrivateKey.generate()
+    return {
+        "v": FORMAT, "salt": _b64(params.salt), "t": params.t, "m": params.m, "p": params.p,
+        "hash_len": params.hash_len, "pub": _b64(_pub_bytes(priv.public_key())),
+        "priv": _seal(kek, priv.private_bytes_raw(), _ad(username, "priv")),
+        "key": _seal(kek, db_key, _ad(username, "key")),
+    }  # fmt: skip
 
 
 def sqlcipher_key(db_key: bytes) -> str:
@@ -122,7 +170,12 @@ class KeySlots:
         return cls(data_dir, PENDING_FILE)
 
     def replace_with(self, other: KeySlots) -> None:
-        """Move ``other``'s file over this one (the end of a re-key)."""
+        """Move ``other``'s file over this one (the end of a re-key). Failure counts and
+        lock-outs of this file are carried over (a re-key must not reset them)."""
+        other._reload()
+        self._reload()
+        other._data["failures"] = {**self._data.get("failures", {}), **other._data["failures"]}
+        other._write()
         os.replace(other.path, self.path)
         self._data = self._read()
 
@@ -133,11 +186,15 @@ class KeySlots:
 
     def _read(self) -> dict[str, Any]:
         if not self.path.exists():
-            return {"version": 1, "slots": {}, "failures": {}}
-        return dict(json.loads(self.path.read_text(encoding="utf-8")))
+            return {"version": FORMAT, "slots": {}, "failures": {}}
+        data = dict(json.loads(self.path.read_text(encoding="utf-8")))
+        data.setdefault("slots", {})
+        data.setdefault("failures", {})
+        return data
 
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._data["version"] = FORMAT
         fd, tmp = tempfile.mkstemp(prefix=".keyslots-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -165,83 +222,138 @@ class KeySlots:
     def has(self, username: str) -> bool:
         return username in self._data["slots"]
 
+    def version_of(self, username: str) -> int | None:
+        """2 for a slot made on this device from a password, 1 for one made (by an earlier
+        version) from the server's verifier, None for no slot."""
+        slot = self._data["slots"].get(username)
+        return None if slot is None else int(slot.get("v", 1))
+
+    def has_v1(self) -> bool:
+        return any(int(s.get("v", 1)) == 1 for s in self._data["slots"].values())
+
+    def public_key(self, username: str) -> bytes | None:
+        slot = self._data["slots"].get(username)
+        return _unb64(slot["pub"]) if slot and int(slot.get("v", 1)) >= 2 else None
+
     # --- slots ---------------------------------------------------------------------------
     @staticmethod
     def new_key() -> bytes:
         return secrets.token_bytes(KEY_BYTES)
 
     def add_from_password(self, db_key: bytes, username: str, password: str) -> None:
-        """A slot for ``username`` made from the password (local accounts, password changes)."""
-        encoded = PasswordHasher(time_cost=DEFAULT_COST["t"], memory_cost=DEFAULT_COST["m"],
-                                 parallelism=DEFAULT_COST["p"]).hash(password)  # fmt: skip
-        self.add_from_hash(db_key, username, encoded)
-
-    def add_from_hash(self, db_key: bytes, username: str, argon2id_hash: str) -> None:
-        """A slot for ``username`` from an argon2id encoded hash (accounts from the server)."""
-        params, raw = parse_argon2id(argon2id_hash)
+        """A slot for ``username`` from their password, under a salt made here (new local
+        accounts, password changes, an operator's first login on this device)."""
+        slot = new_slot(db_key, username, password)
         self._reload()
-        slot = {"salt": _b64(params.salt), "t": params.t, "m": params.m, "p": params.p,
-                "hash_len": params.hash_len, **_wrap(db_key, raw, username)}  # fmt: skip
         self._data["slots"][username] = slot
         self._data["failures"].pop(username, None)
         self._write()
 
-    def sync_account(self, db_key: bytes, username: str, argon2id_hash: str, active: bool) -> None:
-        """Bring ``username``'s slot in line with an account synced from the server: a slot
-        from its argon2id hash while active, no slot once disabled (its password then opens
-        nothing at the next start). A hash that is not argon2id makes no slot."""
+    def add_sealed(self, db_key: bytes, username: str, like: dict[str, Any]) -> None:
+        """A slot for ``username`` with ``db_key`` sealed to the key pair of their slot
+        ``like`` (a re-key: the password is not known here; their next login re-wraps it)."""
+        slot = {k: v for k, v in like.items() if k not in ("key", "sealed")}
+        slot["sealed"] = seal_to(db_key, username, _unb64(like["pub"]))
+        self._reload()
+        self._data["slots"][username] = slot
+        self._write()
+
+    def slot(self, username: str) -> dict[str, Any] | None:
+        self._reload()
+        slot = self._data["slots"].get(username)
+        return dict(slot) if slot is not None else None
+
+    def sync_account(self, username: str, active: bool) -> None:
+        """An account synced from the server: a disabled one loses its slot (its password
+        then opens nothing at the next start). An active one keeps what it has; a slot is
+        never made from what the server sends (security issue 12)."""
         if not active:
             self.remove(username)
-            return
-        try:
-            self.add_from_hash(db_key, username, argon2id_hash)
-        except (InvalidHashError, ValueError, KeyError):
-            self.remove(username)  # an old slot must not outlive a password it no longer matches
 
     def remove(self, username: str) -> None:
         self._reload()
         if self._data["slots"].pop(username, None) is not None:
             self._write()
 
-    def unlock(self, username: str, password: str, now: datetime | None = None) -> bytes:
-        """The database key, if ``password`` opens ``username``'s slot.
+    def drop_v1(self, keep: str | None = None) -> None:
+        """Remove every format-1 slot (derived from server verifiers) but ``keep``'s."""
+        self._reload()
+        old = [u for u, s in self._data["slots"].items() if int(s.get("v", 1)) == 1 and u != keep]
+        for username in old:
+            del self._data["slots"][username]
+        if old:
+            self._write()
 
-        Raises ApiError LOGIN_FAILED (no such slot, or a wrong password: the same answer, so
-        names cannot be probed) or ACCOUNT_LOCKED after repeated failures.
-        """
+    # --- failures ------------------------------------------------------------------------
+    def check_locked(self, username: str, now: datetime | None = None) -> None:
+        """ApiError ACCOUNT_LOCKED while ``username`` is locked out."""
         now = now or datetime.now(UTC)
         self._reload()
         failures = self._data["failures"].get(username)
         if failures and failures.get("locked_until"):
             if datetime.fromisoformat(failures["locked_until"]) > now:
                 raise ApiError(E.ACCOUNT_LOCKED)
-        slot = self._data["slots"].get(username)
-        if slot is not None:
-            params = Argon2Params(
-                _unb64(slot["salt"]), slot["t"], slot["m"], slot["p"], slot["hash_len"]
-            )
-            try:
-                key = AESGCM(_kek(params.derive(password))).decrypt(
-                    _unb64(slot["nonce"]), _unb64(slot["wrapped"]), username.encode("utf-8")
-                )
-            except InvalidTag:
-                key = None
-            if key is not None:
-                if self._data["failures"].pop(username, None) is not None:
-                    self._write()
-                return key
-        else:  # the same cost as a real slot: no user-name oracle by timing
-            Argon2Params(b"loket-no-such-slot", DEFAULT_COST["t"], DEFAULT_COST["m"],
-                         DEFAULT_COST["p"], 32).derive(password)  # fmt: skip
+
+    def record_failure(self, username: str, now: datetime | None = None) -> ApiError:
+        """Count a failed login; the error to raise (ACCOUNT_LOCKED at the fifth)."""
+        now = now or datetime.now(UTC)
+        self._reload()
         entry = self._data["failures"].setdefault(username, {"count": 0, "locked_until": None})
         entry["count"] += 1
         if entry["count"] >= MAX_FAILURES:
             entry["count"] = 0
             entry["locked_until"] = (now + timedelta(minutes=LOCK_MINUTES)).isoformat()
         self._write()
-        raise ApiError(
+        return ApiError(
             E.ACCOUNT_LOCKED if entry["locked_until"] and entry["count"] == 0 else E.LOGIN_FAILED
         )
+
+    def clear_failures(self, username: str) -> None:
+        self._reload()
+        if self._data["failures"].pop(username, None) is not None:
+            self._write()
+
+    # --- unlocking -----------------------------------------------------------------------
+    def unlock(self, username: str, password: str, now: datetime | None = None) -> bytes:
+        """The database key, if ``password`` opens ``username``'s slot.
+
+        A key sealed by a re-key is opened with the operator's private key and wrapped under
+        their KEK again. Raises ApiError LOGIN_FAILED (no such slot, or a wrong password: the
+        same answer) or ACCOUNT_LOCKED after repeated failures.
+        """
+        now = now or datetime.now(UTC)
+        self.check_locked(username, now)
+        slot = self._data["slots"].get(username)
+        key: bytes | None = None
+        if slot is not None:
+            raw = _params(slot).derive(password)
+            try:
+                key = self._open_slot(username, slot, raw)
+            except (InvalidTag, KeyError, ValueError):
+                key = None
+        else:  # the same cost as a real slot: no user-name oracle by timing
+            Argon2Params(b"loket-no-such-slot", DEFAULT_COST["t"], DEFAULT_COST["m"],
+                         DEFAULT_COST["p"], 32).derive(password)  # fmt: skip
+        if key is not None:
+            self.clear_failures(username)
+            return key
+        raise self.record_failure(username, now)
+
+    def _open_slot(self, username: str, slot: dict[str, Any], raw: bytes) -> bytes:
+        if int(slot.get("v", 1)) == 1:  # the upgrade opens it once; the caller re-keys
+            return _open(_hkdf(raw, _INFO_V1), slot, username.encode("utf-8"))
+        kek = _hkdf(raw, _INFO)
+        priv_raw = _open(kek, slot["priv"], _ad(username, "priv"))  # InvalidTag: wrong password
+        if "key" in slot:
+            return _open(kek, slot["key"], _ad(username, "key"))
+        key = _unseal(slot["sealed"], username, X25519PrivateKey.from_private_bytes(priv_raw))
+        rewrapped = {k: v for k, v in slot.items() if k != "sealed"}
+        rewrapped["key"] = _seal(kek, key, _ad(username, "key"))
+        self._reload()
+        if self._data["slots"].get(username) == slot:  # nobody changed it meanwhile
+            self._data["slots"][username] = rewrapped
+            self._write()
+        return key
 
 
 # --- the unattended slot in the OS credential store ----------------------------------------

@@ -348,11 +348,11 @@ class SyncEngine:
             page = self.client.pull(cursor)
             assert self.client.last is not None
             report.bytes_received += self.client.last.bytes_received
-            # operator accounts get key slots (store/keys.py): the slots file and this store's key
+            # a disabled operator account loses its key slot (store/keys.py)
             slots = KeySlots(self.store.data_dir)
             with self.store.session() as s:  # changes and cursor in one transaction
                 for change in page.changes:
-                    apply_change(s, change, slots, self.store.key)
+                    apply_change(s, change, slots)
                 S.write(s, "sync_cursor", page.cursor)
                 S.write(s, "last_sync_success", _iso(datetime.now(UTC)))
             report.changes_applied += len(page.changes)
@@ -453,13 +453,12 @@ def _group_by_keys(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dic
     return groups
 
 
-def apply_change(
-    s: Session, change: Change, slots: KeySlots | None = None, db_key: bytes | None = None
-) -> None:
-    """Apply one pulled change. With ``slots`` and ``db_key`` (the open store's key), an
-    OPERATOR change also makes the account's key slot from its argon2id hash, or removes it
-    for a disabled account (security issue: offline login, and "a disabled account stops
-    working on the device at its next sync")."""
+def apply_change(s: Session, change: Change, slots: KeySlots | None = None) -> None:
+    """Apply one pulled change. With ``slots``, an OPERATOR change of a disabled account
+    removes its key slot ("a disabled account stops working on the device at its next
+    sync"). No slot is ever made from the argon2id verifier the server sends: the verifier
+    only checks the password at the account's first login on this device, whose slot comes
+    from the password itself (services/operators.unlock; security issue 12, finding 1)."""
     if change.kind is ChangeKind.DECISION and change.registration_id:
         row = s.get(RegistrationRecord, change.registration_id)
         if row is None:
@@ -493,8 +492,8 @@ def apply_change(
             account.password_hash = str(data["password_hash"])
         account.active = bool(data.get("active", True))
         account.source = "server"
-        if slots is not None and db_key is not None:  # written before this transaction commits
-            slots.sync_account(db_key, username, account.password_hash, account.active)
+        if slots is not None:  # written before this transaction commits
+            slots.sync_account(username, account.active)
     # REFERENCE and unknown kinds: nothing to apply yet; the cursor still moves past them
 
 

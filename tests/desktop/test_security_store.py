@@ -71,7 +71,8 @@ def test_a_wrong_password_or_key_opens_nothing(data_dir, device) -> None:  # typ
     store, _ = device
     store.close()
     assert _code(lambda: unlock(data_dir, "ani", "salah-sekali")) == E.LOGIN_FAILED
-    assert _code(lambda: unlock(data_dir, "nobody", PASSWORD)) == E.LOGIN_FAILED
+    # no slot here: nothing to check the password against until someone authorises
+    assert _code(lambda: unlock(data_dir, "nobody", PASSWORD)) == E.OPERATOR_NEEDS_AUTHORISATION
     with pytest.raises(WrongKeyError):
         Store.open(data_dir, KeySlots.new_key())
     again, operator = unlock(data_dir, "ani", PASSWORD)
@@ -167,8 +168,13 @@ def test_a_plaintext_database_is_converted_at_the_first_unlock(data_dir, device,
         assert not is_plaintext(backup) and b"3201019876543210" not in backup.read_bytes()
     finally:
         opened.close()
-    # every operator of the old database got a slot from their hash
-    other, _ = unlock(data_dir, "budi", "budi-rahasia")
+    # only the operator who logged in got a slot (never from a hash); budi's first login here
+    # needs someone to authorise it
+    assert not KeySlots(data_dir).has("budi")
+    assert _code(lambda: unlock(data_dir, "budi", "budi-rahasia")) == (
+        E.OPERATOR_NEEDS_AUTHORISATION
+    )
+    other, _ = unlock(data_dir, "budi", "budi-rahasia", authoriser=("ani", PASSWORD))
     other.close()
 
 

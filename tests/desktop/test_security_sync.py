@@ -1,5 +1,5 @@
-"""Operators synced from the server get key slots (offline login); a disabled one loses its
-slot; retention purges decided records' personal data and keeps code and status.
+"""Operators synced from the server get a key slot at their first login on the device, when
+another operator authorises it (offline login afterwards); a disabled one loses its slot; retention purges decided records' personal data and keeps code and status.
 
 The OPERATOR changes here are built with common.protocol.Change and an argon2id hash from
 argon2.PasswordHasher, applied with sync/engine.apply_change as a pull applies them
@@ -41,49 +41,59 @@ def _operator_change(seq: int, username: str, password_hash: str, active: bool =
     return Change(seq=seq, kind=ChangeKind.OPERATOR, data=data)
 
 
-def test_a_synced_operator_logs_in_offline_until_disabled(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_synced_operator_gets_a_slot_at_a_first_login_someone_authorises(data_dir) -> None:  # type: ignore[no-untyped-def]
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
-    server_hash = PasswordHasher().hash(
-        "dari-server-1"
-    )  # what the server sends: never the password
+    server_hash = PasswordHasher().hash("dari-server-1")  # what the server sends
     with store.session() as s:
-        apply_change(s, _operator_change(1, "dewi", server_hash), KeySlots(data_dir), store.key)
+        apply_change(s, _operator_change(1, "dewi", server_hash), KeySlots(data_dir))
     store.close()
-    assert KeySlots(data_dir).has("dewi")
-    opened, operator = unlock(data_dir, "dewi", "dari-server-1")  # no server anywhere
-    assert operator.username == "dewi"
-
+    assert not KeySlots(data_dir).has("dewi")  # never a slot from what the server sends
+    # alone, the first login cannot open the store: a clear message, nothing written
+    assert _code(lambda: unlock(data_dir, "dewi", "dari-server-1")) == (
+        E.OPERATOR_NEEDS_AUTHORISATION
+    )
+    # ani, present, authorises; a wrong password of dewi's is refused even then
+    assert _code(
+        lambda: unlock(data_dir, "dewi", "salah-sekali", authoriser=("ani", PASSWORD))
+    ) == E.LOGIN_FAILED
+    assert _code(
+        lambda: unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", "salah-sekali"))
+    ) == E.LOGIN_FAILED
+    assert not KeySlots(data_dir).has("dewi")
+    opened, operator = unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", PASSWORD))
+    assert operator.username == "dewi" and KeySlots(data_dir).version_of("dewi") == 2
+    opened.close()
+    opened, operator = unlock(data_dir, "dewi", "dari-server-1")  # from now on: alone, offline
     with opened.session() as s:  # the next sync: disabled at the centre
-        apply_change(
-            s,
-            _operator_change(2, "dewi", server_hash, active=False),
-            KeySlots(data_dir),
-            opened.key,
-        )
+        apply_change(s, _operator_change(2, "dewi", server_hash, active=False), KeySlots(data_dir))
     opened.close()
     assert not KeySlots(data_dir).has("dewi")
-    assert _code(lambda: unlock(data_dir, "dewi", "dari-server-1")) == E.LOGIN_FAILED
+    assert _code(lambda: unlock(data_dir, "dewi", "dari-server-1")) == (
+        E.OPERATOR_NEEDS_AUTHORISATION
+    )
+    assert _code(
+        lambda: unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", PASSWORD))
+    ) == E.ACCOUNT_DISABLED
+    assert not KeySlots(data_dir).has("dewi")
     ani, _ = unlock(data_dir, "ani", PASSWORD)  # others are untouched
     ani.close()
 
 
-def test_a_password_changed_at_the_server_rewraps_the_slot(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_changed_at_the_server_takes_over_at_an_authorised_login(data_dir) -> None:  # type: ignore[no-untyped-def]
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
     with store.session() as s:
-        apply_change(
-            s,
-            _operator_change(1, "dewi", PasswordHasher().hash("lama-rahasia")),
-            KeySlots(data_dir),
-            store.key,
-        )
-    with store.session() as s:
-        apply_change(
-            s,
-            _operator_change(2, "dewi", PasswordHasher().hash("baru-rahasia")),
-            KeySlots(data_dir),
-            store.key,
-        )
+        apply_change(s, _operator_change(1, "dewi", PasswordHasher().hash("lama-rahasia")),
+                     KeySlots(data_dir))  # fmt: skip
     store.close()
+    unlock(data_dir, "dewi", "lama-rahasia", authoriser=("ani", PASSWORD))[0].close()
+    store, _ = unlock(data_dir, "ani", PASSWORD)
+    with store.session() as s:
+        apply_change(s, _operator_change(2, "dewi", PasswordHasher().hash("baru-rahasia")),
+                     KeySlots(data_dir))  # fmt: skip
+    store.close()
+    # the slot still holds the password dewi last used here; the new one needs someone once
+    assert _code(lambda: unlock(data_dir, "dewi", "baru-rahasia")) == E.LOGIN_FAILED
+    unlock(data_dir, "dewi", "baru-rahasia", authoriser=("ani", PASSWORD))[0].close()
     assert _code(lambda: unlock(data_dir, "dewi", "lama-rahasia")) == E.LOGIN_FAILED
     unlock(data_dir, "dewi", "baru-rahasia")[0].close()
 
