@@ -2,10 +2,14 @@
 
 An account belongs to one office. Creating it, changing its password, or disabling it writes
 the account to the office's change feed (kind ``operator``: username, full name, argon2id
-hash, active), so every device of the office learns it on its next pull: the device makes a
-key slot from the hash (the operator can then log in offline) or, for a disabled account,
-removes it. Passwords never leave this function; only the argon2id hash travels. Every change
-is in the audit log.
+hash, active), so every device of the office learns it on its next pull. A device uses the
+hash only to *check* the password at the operator's first login there (the key slot then
+comes from the password under a salt the server never sees, desktop/store/keys.py); a
+disabled account loses its slot. Passwords never leave this function; only the argon2id hash
+travels. The feed keeps only the latest state of each account: publishing a change deletes
+the account's earlier operator rows, so an old verifier (an old password) is neither kept nor
+sent again (security issue 12, finding 1; migration 0007 purged the rows kept before). Every
+change is in the audit log.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ def _publish(session: Session, op: OfficeOperator, now: datetime) -> None:
     }
     # the feed stores a common.protocol.Change without its seq (see api/sync.py pull)
     change = {"kind": ChangeKind.OPERATOR.value, "data": payload}
-    changes_q.append_change(session, op.office_code, ChangeKind.OPERATOR.value, change, now)
+    seq = changes_q.append_change(session, op.office_code, ChangeKind.OPERATOR.value, change, now)
+    changes_q.delete_earlier_operator_changes(session, op.office_code, op.username, seq)
 
 
 def _get(session: Session, office: str, username: str) -> OfficeOperator | None:

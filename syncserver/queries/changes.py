@@ -10,11 +10,12 @@ each other. On SQLite all writes are serialised by the database lock already.
 
 from __future__ import annotations
 
+import json
 import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from syncserver.models import Change
@@ -50,6 +51,35 @@ def append_change(
     session.add(change)
     session.flush()
     return int(change.seq)
+
+
+def operator_username(payload: Any) -> str | None:
+    """The account an ``operator`` change row is about (its payload is a Change as JSON)."""
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    data = payload.get("data") if isinstance(payload, dict) else None
+    name = data.get("username") if isinstance(data, dict) else None
+    return str(name) if name else None
+
+
+def delete_earlier_operator_changes(
+    session: Session, office_code: str, username: str, keep_seq: int
+) -> int:
+    """Delete the office's ``operator`` rows about ``username`` before ``keep_seq`` (the row
+    just appended): the feed keeps an account's latest state only, never an old verifier.
+    Called under the office's feed lock (``append_change`` took it). A device whose cursor
+    is behind the deleted rows simply sees the latest one. Returns the number deleted."""
+    rows = session.execute(
+        select(Change.seq, Change.payload).where(
+            Change.office_code == office_code,
+            Change.kind == "operator",
+            Change.seq < keep_seq,
+        )
+    ).all()
+    stale = [seq for seq, payload in rows if operator_username(payload) == username]
+    if stale:
+        session.execute(delete(Change).where(Change.seq.in_(stale)))
+    return len(stale)
 
 
 def changes_since(session: Session, office_code: str, after_seq: int, limit: int) -> list[Change]:
