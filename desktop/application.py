@@ -30,6 +30,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
+from common import errors as E
 from common.errors import ApiError
 from common.i18n import Lang, as_lang
 from common.regions import Regions, regions
@@ -139,6 +140,11 @@ class LoketApp(QObject):
     def show_login(self) -> None:
         login = LoginView(self.lang)
         login.loginRequested.connect(self._login_requested)
+        login.authorisedLoginRequested.connect(
+            lambda user, password, by, by_password: self._login_requested(
+                user, password, (by, by_password)
+            )
+        )
         login.createRequested.connect(self._create_requested)
         login.languageChanged.connect(self._language_changed)
         self.tasks.set_dialog_parent(login)
@@ -168,17 +174,19 @@ class LoketApp(QObject):
             old.close()
             old.deleteLater()
 
-    def _login_requested(self, username: str, password: str) -> None:
+    def _login_requested(
+        self, username: str, password: str, authoriser: tuple[str, str] | None = None
+    ) -> None:
         def check() -> tuple[Any, Any]:  # on the database worker: logins run one at a time
             from desktop.services.device import device_info
             from desktop.services.operators import authenticate, unlock
 
             store = self.store or self._pending_store
             if store is None:  # the first login opens the encrypted store with the slot's key
-                store, operator = unlock(self.data_dir, username, password)
+                store, operator = unlock(self.data_dir, username, password, authoriser=authoriser)
                 self._pending_store = store
             else:  # the idle lock, or after a logout: verify against the slot
-                operator = authenticate(store, username, password)
+                operator = authenticate(store, username, password, authoriser=authoriser)
             self._idle_minutes = float(store.get_setting("idle_lock_minutes", 10) or 10)
             return operator, device_info(store)
 
@@ -198,7 +206,9 @@ class LoketApp(QObject):
     def _login_failed(self, exc: BaseException) -> None:
         if self.login is None:
             return
-        if isinstance(exc, ApiError):
+        if isinstance(exc, ApiError) and exc.code == E.OPERATOR_NEEDS_AUTHORISATION:
+            self.login.show_authoriser_form(exc.message(self.lang))  # a first login here
+        elif isinstance(exc, ApiError):
             self.login.show_error(exc.message(self.lang))
         else:
             self.login.show_error(arg(self.tr("Login is not possible right now: %1"), exc))

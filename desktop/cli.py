@@ -18,7 +18,11 @@ The local database is encrypted: every command that opens it logs in first, as
 else a prompt (store/keys.py, docs/SECURITY.md). Two exceptions: the very first
 ``add-operator`` of a data folder (it makes the database key), and ``sync`` without an
 operator, which uses the key kept for unattended syncs in the OS credential store
-(``remember-key``). A new password (``add-operator`` as an existing operator, ``passwd``)
+(``remember-key``). An operator who has no key slot on this device yet (an account made at
+the centre, at its first login here) logs in once with ``--with-operator OTHER``: another
+operator who already has a slot here authorises it with their password from
+``LOKET_WITH_PASSWORD`` (else a prompt); with the unattended key kept, no one else is needed.
+A new password (``add-operator`` as an existing operator, ``passwd``)
 comes from ``LOKET_NEW_PASSWORD``, else a prompt.
 
 Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr);
@@ -51,6 +55,7 @@ EXIT_REJECTED_ROWS = 3
 ENV_PASSWORD = "LOKET_PASSWORD"
 ENV_OPERATOR = "LOKET_OPERATOR"
 ENV_NEW_PASSWORD = "LOKET_NEW_PASSWORD"
+ENV_WITH_PASSWORD = "LOKET_WITH_PASSWORD"
 log = logging.getLogger("desktop.cli")
 
 
@@ -117,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     _operator_option(p)
     p = sub.add_parser(
         "rekey",
-        help="rotate the database key (re-encrypts the file, re-wraps every operator's slot)",
+        help="rotate the database key (re-encrypts the file; every active operator's slot gets "
+        "the new key, sealed to their key pair until their next login)",
     )
     _operator_option(p)
     p = sub.add_parser(
@@ -172,6 +178,16 @@ def _operator_option(p: argparse.ArgumentParser) -> None:
         default=os.environ.get(ENV_OPERATOR) or None,
         metavar="NAME",
         help=f"operator to act as (default ${ENV_OPERATOR}); password from ${ENV_PASSWORD} or a prompt",
+    )
+    p.add_argument(
+        "--with-operator",
+        default=None,
+        metavar="NAME",
+        help=(
+            "another operator of this device who authorises --operator's first login here "
+            f"(an account made at the centre has no key on the device yet); their password "
+            f"from ${ENV_WITH_PASSWORD} or a prompt"
+        ),
     )
 
 
@@ -270,7 +286,22 @@ def _open(args: argparse.Namespace, data_dir: Path):  # type: ignore[no-untyped-
             "NO_OPERATOR",
             "this device has no operator yet: create one with loket-desk add-operator NAME",
         )
-    return unlock(data_dir, args.operator, _password(f"Password for {args.operator}: "))
+    password = _password(f"Password for {args.operator}: ")
+    authoriser = None
+    if getattr(args, "with_operator", None):
+        authoriser = (args.with_operator, _with_password(args.with_operator))
+    return unlock(data_dir, args.operator, password, authoriser=authoriser)
+
+
+def _with_password(name: str) -> str:
+    value = os.environ.get(ENV_WITH_PASSWORD)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CliError(
+            "PASSWORD_REQUIRED", f"set {ENV_WITH_PASSWORD} or run from a terminal to be asked"
+        )
+    return getpass.getpass(f"Password for {name} (authorising): ")
 
 
 def _password(prompt: str) -> str:

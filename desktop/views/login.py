@@ -4,7 +4,10 @@ responsive. The language can be switched here (Bahasa Indonesia by default).
 
 On a new data folder the same window becomes "create the first operator" (full name and the
 password twice; :meth:`LoginView.show_first_operator_form`): that operator's password wraps
-the new database key. :class:`IdleWatcher` locks the app after a quiet period (the shell shows
+the new database key. An operator who has no key slot on this computer yet (an account made
+at the centre, at its first login here) is told so, and the window then asks for another
+operator's name and password, who authorises that first login
+(:meth:`LoginView.show_authoriser_form`, security issue 12). :class:`IdleWatcher` locks the app after a quiet period (the shell shows
 this window again over the hidden main window)."""
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class LoginView(QWidget):
     :meth:`show_error` or closes the window."""
 
     loginRequested = Signal(str, str)  # noqa: N815
+    #: (username, password, authorising operator, their password)
+    authorisedLoginRequested = Signal(str, str, str, str)  # noqa: N815
     createRequested = Signal(str, str, str)  # noqa: N815  (username, full name, password)
     languageChanged = Signal(str)  # noqa: N815
 
@@ -40,6 +45,7 @@ class LoginView(QWidget):
         self.setWindowTitle(self.tr("Loket — operator login"))
         self._busy = False
         self._creating = False
+        self._authorising = False
 
         title = QLabel(self.tr("Loket"), self)
         title.setObjectName("loginTitle")
@@ -85,14 +91,34 @@ class LoginView(QWidget):
         self._repeat_label.setBuddy(self.repeat)
         for w in (self.full_name, self.repeat, self._name_label, self._repeat_label):
             w.hide()
+        # another operator who authorises a first login (hidden until show_authoriser_form)
+        self.auth_username = QLineEdit(self)
+        self.auth_username.setObjectName("loginAuthUsername")
+        self.auth_username.setAccessibleName(self.tr("Authorising operator"))
+        self.auth_password = QLineEdit(self)
+        self.auth_password.setObjectName("loginAuthPassword")
+        self.auth_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.auth_password.setAccessibleName(self.tr("Authorising operator's password"))
+        self._auth_user_label = QLabel(self.tr("Authorising operator"), self)
+        self._auth_user_label.setBuddy(self.auth_username)
+        self._auth_pass_label = QLabel(self.tr("Their password"), self)
+        self._auth_pass_label.setBuddy(self.auth_password)
+        self._auth_widgets = (self.auth_username, self.auth_password, self._auth_user_label,
+                              self._auth_pass_label)  # fmt: skip
+        for w in self._auth_widgets:
+            w.hide()
         for first, second in ((self.username, self.full_name), (self.full_name, self.password),
-                              (self.password, self.repeat), (self.repeat, self.language)):  # fmt: skip
+                              (self.password, self.repeat), (self.repeat, self.auth_username),
+                              (self.auth_username, self.auth_password),
+                              (self.auth_password, self.language)):  # fmt: skip
             QWidget.setTabOrder(first, second)
         form = QFormLayout()
         form.addRow(user_label, self.username)
         form.addRow(self._name_label, self.full_name)
         form.addRow(pass_label, self.password)
         form.addRow(self._repeat_label, self.repeat)
+        form.addRow(self._auth_user_label, self.auth_username)
+        form.addRow(self._auth_pass_label, self.auth_password)
         form.addRow(lang_label, self.language)
 
         self.message = QLabel(self)
@@ -113,6 +139,8 @@ class LoginView(QWidget):
         self.full_name.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self._after_password)
         self.repeat.returnPressed.connect(self._submit)
+        self.auth_username.returnPressed.connect(self.auth_password.setFocus)
+        self.auth_password.returnPressed.connect(self._submit)
 
         card = QFrame(self)
         card.setObjectName("loginCard")
@@ -158,6 +186,17 @@ class LoginView(QWidget):
             self.message.setStyleSheet("")
             self.createRequested.emit(user, self.full_name.text(), self.password.text())
             return
+        if self._authorising:
+            if not self.auth_username.text().strip():
+                self.auth_username.setFocus()
+                return
+            self.set_busy(True)
+            self.message.setText(self.tr("Checking…"))
+            self.message.setStyleSheet("")
+            self.authorisedLoginRequested.emit(user, self.password.text(),
+                                               self.auth_username.text().strip(),
+                                               self.auth_password.text())  # fmt: skip
+            return
         self.set_busy(True)
         self.message.setText(self.tr("Checking…"))
         self.message.setStyleSheet("")
@@ -169,6 +208,8 @@ class LoginView(QWidget):
     def _after_password(self) -> None:
         if self._creating:
             self.repeat.setFocus()
+        elif self._authorising:
+            self.auth_username.setFocus()
         else:
             self._submit()
 
@@ -186,6 +227,21 @@ class LoginView(QWidget):
         )
         self.hint.show()
         self.username.setFocus()
+
+    def show_authoriser_form(self, text: str) -> None:
+        """The operator has no key slot here yet: ``text`` (the catalog's message) says so, and
+        another operator's name and password are asked for in the same window."""
+        self._authorising = True
+        for w in self._auth_widgets:
+            w.show()
+        self.hint.setText(
+            self.tr(
+                "Enter your password again, and let another operator who has logged in on this "
+                "computer before enter their name and password."
+            )
+        )
+        self.hint.show()
+        self.show_error(text)
 
     def show_locked(self, operator_name: str) -> None:
         """Shown over the hidden main window after the idle time."""
@@ -207,6 +263,7 @@ class LoginView(QWidget):
         self.message.setText(text)
         self.password.clear()
         self.repeat.clear()
+        self.auth_password.clear()
         self.password.setFocus()
 
     def show_no_operators_hint(self) -> None:

@@ -84,3 +84,41 @@ def test_the_app_locks_after_the_idle_time_and_unlocks_with_a_slot(
     keyboard.press(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.isVisible() and loket.login is None, timeout=10_000)
     assert loket.main_window is window  # the same window, as the clerk left it
+
+
+def test_a_first_login_here_is_authorised_by_another_operator_in_the_same_window(
+    qtbot, gui_data_dir: Path, start_app, keyboard
+) -> None:  # type: ignore[no-untyped-def]
+    from argon2 import PasswordHasher
+
+    from common.protocol import Change, ChangeKind
+    from desktop.store.keys import KeySlots
+    from desktop.sync.engine import apply_change
+
+    store, _ = unlock(gui_data_dir, OPERATOR, PASSWORD)
+    data = {"username": "dewi", "full_name": "Dewi", "active": True,
+            "password_hash": PasswordHasher().hash("dari-pusat-1")}  # fmt: skip
+    with store.session() as s:  # an account made at the centre, synced
+        apply_change(s, Change(seq=1, kind=ChangeKind.OPERATOR, data=data), KeySlots(gui_data_dir))
+    store.close()
+    loket = start_app(gui_data_dir, "en")
+    login = loket.login
+    keyboard.type("dewi")
+    keyboard.press(Qt.Key.Key_Tab)
+    keyboard.type("dari-pusat-1")
+    keyboard.press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: login.auth_username.isVisible(), timeout=10_000)
+    assert login.message.text() == E.message(E.OPERATOR_NEEDS_AUTHORISATION, {}, Lang.EN.value)
+    assert loket.store is None and focused_name() == "loginPassword"
+    keyboard.type("dari-pusat-1")
+    keyboard.press(Qt.Key.Key_Return)
+    assert focused_name() == "loginAuthUsername"
+    keyboard.type(OPERATOR)
+    keyboard.press(Qt.Key.Key_Return)
+    assert focused_name() == "loginAuthPassword"
+    keyboard.type(PASSWORD)
+    keyboard.press(Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: loket.main_window is not None and loket.main_window.isVisible(), timeout=10_000
+    )
+    assert loket.operator.username == "dewi" and KeySlots(gui_data_dir).version_of("dewi") == 2
