@@ -1,5 +1,6 @@
-"""Offline login for an operator created at the centre, and refusal after a disabling sync:
-a real server, the real sync engine, and the server stopped for the offline login."""
+"""Offline login for an operator created at the centre (after a first login on the device that
+the operator present authorised), and refusal after a disabling sync: a real server, the real
+sync engine, and the server stopped for the offline logins."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(
     device.close()
 
     live_server.stop()  # offline from here on
+    with pytest.raises(ApiError) as info:  # no key slot from the server's hash: not alone
+        unlock(data_dir, "dewi", "dari-pusat-1")
+    assert info.value.code == E.OPERATOR_NEEDS_AUTHORISATION
+    first, _ = unlock(data_dir, "dewi", "dari-pusat-1", authoriser=("petugas", "rahasia-sekali"))
+    first.close()
     store, operator = unlock(data_dir, "dewi", "dari-pusat-1")
     assert operator.username == "dewi"
     live_server.start()
@@ -41,5 +47,8 @@ def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(
     store.close()
     with pytest.raises(ApiError) as info:
         unlock(data_dir, "dewi", "dari-pusat-1")
-    assert info.value.code == E.LOGIN_FAILED  # its slot is gone: the password opens nothing
+    assert info.value.code == E.OPERATOR_NEEDS_AUTHORISATION  # its slot is gone
+    with pytest.raises(ApiError) as info:
+        unlock(data_dir, "dewi", "dari-pusat-1", authoriser=("petugas", "rahasia-sekali"))
+    assert info.value.code == E.ACCOUNT_DISABLED
     device.store, _ = unlock(data_dir, "petugas", "rahasia-sekali")  # closed by the fixture
