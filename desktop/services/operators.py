@@ -190,7 +190,7 @@ def unlock(
         except ApiError as exc:  # a password changed at the server: the slot has the old one
             if exc.code != E.LOGIN_FAILED or not _other_way(data_dir, authoriser):
                 raise
-            return _first_login(data_dir, slots, name, password, authoriser, clock)
+            return _first_login(data_dir, slots, name, password, authoriser, clock, counted=True)
     store = _open_with(data_dir, slots, name, password, key)
     try:
         operator = _active_operator(store, name)
@@ -221,9 +221,11 @@ def _first_login(
     password: str,
     authoriser: tuple[str, str] | None,
     clock: Callable[[], datetime],
+    counted: bool = False,
 ) -> tuple[Store, Operator]:
     """Open the store another way (an operator present, else the unattended key), check
     ``password`` against the account's synced verifier, then make its slot from the password.
+    ``counted``: the slot already counted this attempt as a failure (not counted twice).
 
     The verifier only *checks* the password here; the slot's key comes from the password
     under a salt made on this device, which the server never sees."""
@@ -249,7 +251,7 @@ def _first_login(
         except WrongKeyError:
             raise ApiError(E.OPERATOR_NEEDS_AUTHORISATION) from None
     try:
-        operator = _enrol(store, slots, name, password, clock)
+        operator = _enrol(store, slots, name, password, clock, counted)
         _retire_v1(store, name, password)
     except BaseException:
         store.close()
@@ -258,14 +260,20 @@ def _first_login(
 
 
 def _enrol(
-    store: Store, slots: KeySlots, name: str, password: str, clock: Callable[[], datetime]
+    store: Store,
+    slots: KeySlots,
+    name: str,
+    password: str,
+    clock: Callable[[], datetime],
+    counted: bool = False,
 ) -> Operator:
-    """``name``'s slot on the open ``store``, if ``password`` matches the account's row."""
+    """``name``'s slot on the open ``store``, if ``password`` matches the account's row
+    (a mismatch counts towards the lock-out, unless ``counted`` already)."""
     with store.session(write=False) as s:
         account = s.scalar(select(OperatorAccount).where(OperatorAccount.username == name))
     matches = _verify(account.password_hash if account is not None else _dummy(), password)
     if account is None or not matches:  # an unknown name costs the same check
-        raise slots.record_failure(name, clock())
+        raise ApiError(E.LOGIN_FAILED) if counted else slots.record_failure(name, clock())
     if not account.active:
         raise ApiError(E.ACCOUNT_DISABLED)
     slots.add_from_password(store.key, name, password)
@@ -347,7 +355,7 @@ def authenticate(
         except ApiError as exc:
             if exc.code != E.LOGIN_FAILED or not _authorised(store, slots, authoriser, clock):
                 raise
-            return _enrol(store, slots, name, password, clock)
+            return _enrol(store, slots, name, password, clock, counted=True)
         if not hmac.compare_digest(key, store.key):  # a slot of another data folder's key
             raise ApiError(E.LOGIN_FAILED)
         return _active_operator(store, name)

@@ -279,3 +279,20 @@ def test_upgrade_when_the_first_login_is_authorised_by_a_format_1_slot(
     for name, password in (("ani", PASSWORD), ("dewi", "dari-pusat-1")):
         unlock(data_dir, name, password)[0].close()
     assert try_to_open(data_dir, verifiers) == []
+
+
+def test_with_the_unattended_key_a_wrong_password_counts_once(
+    data_dir: Path, credential_store, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop.store.keys import MAX_FAILURES
+
+    store, _ = create_first_operator(data_dir, "ani", PASSWORD)
+    save_unattended_key(data_dir, store.key)
+    store.close()
+    for _ in range(MAX_FAILURES - 1):
+        assert _code(lambda: unlock(data_dir, "ani", "salah-sekali", clock=clock)) == (
+            E.LOGIN_FAILED
+        )
+    assert _code(lambda: unlock(data_dir, "ani", "salah-sekali", clock=clock)) == (
+        E.ACCOUNT_LOCKED
+    )
