@@ -56,7 +56,9 @@ def _synced(store: Store, username: str, password: str, seq: int = 1, active: bo
     data = {"username": username, "full_name": username.title(), "password_hash": verifier,
             "active": active}  # fmt: skip
     with store.session() as s:
-        apply_change(s, Change(seq=seq, kind=ChangeKind.OPERATOR, data=data), KeySlots(store.data_dir))
+        apply_change(
+            s, Change(seq=seq, kind=ChangeKind.OPERATOR, data=data), KeySlots(store.data_dir)
+        )
     return verifier
 
 
@@ -101,9 +103,10 @@ def test_a_first_login_alone_is_refused_with_a_clear_message(data_dir: Path) -> 
         text = E.message(E.OPERATOR_NEEDS_AUTHORISATION, {}, lang.value)
         assert text and "{" not in text
     # the operator present may not authorise themself, nor a slot-less operator another
-    assert _code(
-        lambda: unlock(data_dir, "dewi", "dari-pusat-1", authoriser=("dewi", "dari-pusat-1"))
-    ) == E.OPERATOR_NEEDS_AUTHORISATION
+    assert (
+        _code(lambda: unlock(data_dir, "dewi", "dari-pusat-1", authoriser=("dewi", "dari-pusat-1")))
+        == E.OPERATOR_NEEDS_AUTHORISATION
+    )
 
 
 def test_a_first_login_authorised_on_an_open_store(data_dir: Path) -> None:
@@ -113,9 +116,12 @@ def test_a_first_login_authorised_on_an_open_store(data_dir: Path) -> None:
     assert _code(lambda: authenticate(store, "dewi", "dari-pusat-1")) == (
         E.OPERATOR_NEEDS_AUTHORISATION
     )
-    assert _code(
-        lambda: authenticate(store, "dewi", "dari-pusat-1", authoriser=("ani", "salah-sekali"))
-    ) == E.LOGIN_FAILED
+    assert (
+        _code(
+            lambda: authenticate(store, "dewi", "dari-pusat-1", authoriser=("ani", "salah-sekali"))
+        )
+        == E.LOGIN_FAILED
+    )
     op = authenticate(store, "dewi", "dari-pusat-1", authoriser=("ani", PASSWORD))
     assert op.username == "dewi"
     store.close()
@@ -141,15 +147,18 @@ def test_a_failed_first_login_counts_towards_the_lock_out(data_dir: Path) -> Non
     _synced(store, "dewi", "dari-pusat-1")
     store.close()
     for _ in range(4):
-        assert _code(
-            lambda: unlock(data_dir, "dewi", "salah-sekali", authoriser=("ani", PASSWORD))
-        ) == E.LOGIN_FAILED
-    assert _code(
-        lambda: unlock(data_dir, "dewi", "salah-sekali", authoriser=("ani", PASSWORD))
-    ) == E.ACCOUNT_LOCKED
-    assert _code(
-        lambda: unlock(data_dir, "dewi", "dari-pusat-1", authoriser=("ani", PASSWORD))
-    ) == E.ACCOUNT_LOCKED
+        assert (
+            _code(lambda: unlock(data_dir, "dewi", "salah-sekali", authoriser=("ani", PASSWORD)))
+            == E.LOGIN_FAILED
+        )
+    assert (
+        _code(lambda: unlock(data_dir, "dewi", "salah-sekali", authoriser=("ani", PASSWORD)))
+        == E.ACCOUNT_LOCKED
+    )
+    assert (
+        _code(lambda: unlock(data_dir, "dewi", "dari-pusat-1", authoriser=("ani", PASSWORD)))
+        == E.ACCOUNT_LOCKED
+    )
 
 
 def test_rekey_gives_every_active_operator_the_new_key_and_no_disabled_one(
@@ -200,7 +209,9 @@ def _v1_slot(db_key: bytes, username: str, verifier: str) -> dict:  # type: igno
         return base64.b64decode(t + "=" * (-len(t) % 4))
 
     raw = unb64(parts[5])
-    kek = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"loket keyslot v1").derive(raw)
+    kek = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"loket keyslot v1").derive(
+        raw
+    )
     nonce = secrets.token_bytes(12)
     wrapped = AESGCM(kek).encrypt(nonce, db_key, username.encode())
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
@@ -293,6 +304,4 @@ def test_with_the_unattended_key_a_wrong_password_counts_once(
         assert _code(lambda: unlock(data_dir, "ani", "salah-sekali", clock=clock)) == (
             E.LOGIN_FAILED
         )
-    assert _code(lambda: unlock(data_dir, "ani", "salah-sekali", clock=clock)) == (
-        E.ACCOUNT_LOCKED
-    )
+    assert _code(lambda: unlock(data_dir, "ani", "salah-sekali", clock=clock)) == (E.ACCOUNT_LOCKED)

@@ -53,12 +53,14 @@ def test_a_synced_operator_gets_a_slot_at_a_first_login_someone_authorises(data_
         E.OPERATOR_NEEDS_AUTHORISATION
     )
     # ani, present, authorises; a wrong password of dewi's is refused even then
-    assert _code(
-        lambda: unlock(data_dir, "dewi", "salah-sekali", authoriser=("ani", PASSWORD))
-    ) == E.LOGIN_FAILED
-    assert _code(
-        lambda: unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", "salah-sekali"))
-    ) == E.LOGIN_FAILED
+    assert (
+        _code(lambda: unlock(data_dir, "dewi", "salah-sekali", authoriser=("ani", PASSWORD)))
+        == E.LOGIN_FAILED
+    )
+    assert (
+        _code(lambda: unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", "salah-sekali")))
+        == E.LOGIN_FAILED
+    )
     assert not KeySlots(data_dir).has("dewi")
     opened, operator = unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", PASSWORD))
     assert operator.username == "dewi" and KeySlots(data_dir).version_of("dewi") == 2
@@ -71,9 +73,10 @@ def test_a_synced_operator_gets_a_slot_at_a_first_login_someone_authorises(data_
     assert _code(lambda: unlock(data_dir, "dewi", "dari-server-1")) == (
         E.OPERATOR_NEEDS_AUTHORISATION
     )
-    assert _code(
-        lambda: unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", PASSWORD))
-    ) == E.ACCOUNT_DISABLED
+    assert (
+        _code(lambda: unlock(data_dir, "dewi", "dari-server-1", authoriser=("ani", PASSWORD)))
+        == E.ACCOUNT_DISABLED
+    )
     assert not KeySlots(data_dir).has("dewi")
     ani, _ = unlock(data_dir, "ani", PASSWORD)  # others are untouched
     ani.close()

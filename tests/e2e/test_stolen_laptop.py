@@ -94,7 +94,8 @@ def test_a_stolen_data_folder_does_not_open_with_everything_the_server_holds(
             shutil.rmtree(guessed, ignore_errors=True)
             shutil.copytree(stolen, guessed)
             assert _code(lambda: unlock(guessed, name, verifier)) in (  # noqa: B023
-                E.LOGIN_FAILED, E.OPERATOR_NEEDS_AUTHORISATION
+                E.LOGIN_FAILED,
+                E.OPERATOR_NEEDS_AUTHORISATION,
             )
     # the legitimate operators log in offline, on the stolen copy's bytes too
     for folder in (stolen, data_dir):

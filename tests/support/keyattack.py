@@ -42,7 +42,9 @@ def candidate_keys(verifiers: Iterable[str]) -> list[bytes]:
         raw = _unb64(encoded.split("$")[5])
         keys.append(raw)
         for info in (b"loket keyslot v1", b"loket keyslot v2", b"loket keyslot v2 sealed"):
-            keys.append(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(raw))
+            keys.append(
+                HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(raw)
+            )
     return [k for k in keys if len(k) in (16, 24, 32)]
 
 

@@ -78,7 +78,12 @@ def test_migration_0007_purges_the_old_operator_rows(api: Api) -> None:
     db.migrate(engine)
     assert db.current_revision(engine) == db.head_revision()
     kept = sorted(
-        (o, json.loads(p)["data"]["password_hash"] if isinstance(p, str) else p["data"]["password_hash"])
+        (
+            o,
+            json.loads(p)["data"]["password_hash"]
+            if isinstance(p, str)
+            else p["data"]["password_hash"],
+        )
         for o, p in api.sql("SELECT office_code, payload FROM changes WHERE kind = 'operator'")
     )
     assert kept == [

@@ -40,7 +40,9 @@ def _username(payload: Any) -> str | None:
 def upgrade() -> None:
     conn = op.get_bind()
     rows = conn.execute(
-        sa.text("SELECT seq, office_code, payload FROM changes WHERE kind = 'operator' ORDER BY seq")
+        sa.text(
+            "SELECT seq, office_code, payload FROM changes WHERE kind = 'operator' ORDER BY seq"
+        )
     ).all()
     latest: dict[tuple[str, str], int] = {}
     stale: list[int] = []
