@@ -269,15 +269,29 @@ def _enrol(
 ) -> Operator:
     """``name``'s slot on the open ``store``, if ``password`` matches the account's row
     (a mismatch counts towards the lock-out, unless ``counted`` already)."""
+    account = _check_row(store, slots, name, password, clock, counted)
+    if not account.active:
+        raise ApiError(E.ACCOUNT_DISABLED)
+    slots.add_from_password(store.key, name, password)
+    return Operator(account.username, account.full_name)
+
+
+def _check_row(
+    store: Store,
+    slots: KeySlots,
+    name: str,
+    password: str,
+    clock: Callable[[], datetime],
+    counted: bool = False,
+) -> OperatorAccount:
+    """The account row of ``name`` if ``password`` matches its (synced) verifier, else
+    LOGIN_FAILED, counted towards the lock-out unless ``counted`` already."""
     with store.session(write=False) as s:
         account = s.scalar(select(OperatorAccount).where(OperatorAccount.username == name))
     matches = _verify(account.password_hash if account is not None else _dummy(), password)
     if account is None or not matches:  # an unknown name costs the same check
         raise ApiError(E.LOGIN_FAILED) if counted else slots.record_failure(name, clock())
-    if not account.active:
-        raise ApiError(E.ACCOUNT_DISABLED)
-    slots.add_from_password(store.key, name, password)
-    return Operator(account.username, account.full_name)
+    return account
 
 
 def _retire_v1(store: Store, name: str, password: str) -> None:
@@ -361,6 +375,9 @@ def authenticate(
         return _active_operator(store, name)
     slots.check_locked(name, clock())
     if not _authorised(store, slots, authoriser, clock):
+        # the store is open, so the row can be checked: an unknown name or a wrong password
+        # looks like any failed login; only the right password hears that a slot is missing
+        _check_row(store, slots, name, password, clock)
         raise ApiError(E.OPERATOR_NEEDS_AUTHORISATION)
     return _enrol(store, slots, name, password, clock)
 
