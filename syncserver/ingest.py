@@ -65,7 +65,10 @@ class Item:
     errors: list[str] = field(default_factory=list)
     row: dict[str, Any] | None = None  # the registrations row, when valid
     result: RecordResult | None = None
-    flag: tuple[str, str, str, str, str] | None = None  # reason, primary id, code, kind, key
+    #: reason, primary id, primary code, kind, key, primary's office
+    flag: tuple[str, str, str, str, str, str] | None = None
+    #: the outcome central sees (batch_records, batch counts) when the device is told less
+    central: Outcome | None = None
 
 
 @dataclass(slots=True)
@@ -230,7 +233,7 @@ def ingest(
     assert all(r is not None for r in results)
     response = PushResponse(request.batch_id, results, now.isoformat().replace("+00:00", "Z"))  # type: ignore[arg-type]
     body = wire.dumps(response_dict(response))
-    counts = Counter(r.outcome.value for r in response.results)
+    counts = Counter((i.central or i.result.outcome).value for i in items)  # type: ignore[union-attr]
     q.insert_batch_records(
         session,
         [
@@ -239,7 +242,7 @@ def ingest(
                 item.pos,
                 item.rec.id[:64],
                 item.rec.revision,
-                item.result.outcome.value,  # type: ignore[union-attr]
+                (item.central or item.result.outcome).value,  # type: ignore[union-attr]
                 json_dumps(item.result.errors) if item.result.errors else _JSON_NULL,  # type: ignore[union-attr]
             )
             for item in items
@@ -282,6 +285,7 @@ def _classify_existing(
         # another office's record: refuse without revealing anything about it (least access)
         item.result = RecordResult(rec.id, rec.revision, Outcome.CONFLICT)
         return False
+    status, duplicate_of = state.visible_to(office)
     known = revs.get((rec.id, rec.revision))
     if known is not None:
         outcome = Outcome.ALREADY_RECEIVED if known == rec.content_hash else Outcome.CONFLICT
@@ -289,8 +293,8 @@ def _classify_existing(
             rec.id,
             rec.revision,
             outcome,
-            status=Status(state.status),
-            duplicate_of=state.duplicate_of_code,
+            status=Status(status),
+            duplicate_of=duplicate_of,
             server_revision=state.revision,
         )
         return False
@@ -315,7 +319,7 @@ def _classify_existing(
         rec.id,
         rec.revision,
         Outcome.CONFLICT,
-        status=Status(state.status),
+        status=Status(status),
         server_revision=state.revision,
     )
     return False
@@ -381,7 +385,8 @@ def _pass(
             if _classify_existing(item, state, revs, device.office_code):
                 item.result = RecordResult(
                     item.rec.id, item.rec.revision, Outcome.CONFLICT,
-                    status=Status(state.status), server_revision=state.revision,
+                    status=Status(state.visible_to(device.office_code)[0]),
+                    server_revision=state.revision,
                 )  # fmt: skip
     for item, before in released:  # a new revision with another NIK / KK gives up the old claim
         assert item.row is not None
@@ -416,14 +421,20 @@ def _pass(
                 item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED
             )
         else:
-            reason, _pid, code, _kind, _key = item.flag
-            item.result = RecordResult(
-                item.rec.id,
-                item.rec.revision,
-                Outcome(reason),
-                status=Status.POTENTIAL_DUPLICATE,
-                duplicate_of=code,
-            )
+            reason, _pid, code, _kind, _key, office = item.flag
+            item.central = Outcome(reason)
+            if office == device.office_code:  # the office's own data: the clerk may know
+                item.result = RecordResult(
+                    item.rec.id,
+                    item.rec.revision,
+                    Outcome(reason),
+                    status=Status.POTENTIAL_DUPLICATE,
+                    duplicate_of=code,
+                )
+            else:  # another office's: byte for byte the answer for a fresh NIK (finding 4)
+                item.result = RecordResult(
+                    item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED
+                )
 
 
 def _identity_rules(session: Session, winners: list[Item], now: datetime) -> None:
@@ -438,11 +449,11 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         if won.get(nik) == item.rec.id:
             kk_candidates.append(item)
             continue
-        pid, pcode = primaries[nik]
+        pid, pcode, poffice = primaries[nik]
         if pid == item.rec.id:  # a new revision of the primary itself
             kk_candidates.append(item)
         else:
-            item.flag = (Outcome.DUPLICATE_NIK.value, pid, pcode, "nik", nik)
+            item.flag = (Outcome.DUPLICATE_NIK.value, pid, pcode, "nik", nik, poffice)
             if item.rec.revision > 1:  # a flagged record holds no family-card slot
                 q.release_kk_slots(session, item.rec.id)
     if not kk_candidates:
@@ -452,7 +463,7 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         holders: set[str] = set()
         if revised:  # only a registration seen before can hold a slot already
             taken = q.kk_slots(session, {i.row["kk_number"] for i in revised})  # type: ignore[index]
-            holders = {rid for slots in taken.values() for rid, _ in slots.values()}
+            holders = {rid for slots in taken.values() for rid, *_ in slots.values()}
         need = [item for item in kk_candidates if item.rec.id not in holders]
     for slot in (1, 2):
         if not need:
@@ -470,7 +481,7 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         for item in need:
             kk = item.row["kk_number"]  # type: ignore[index]
             first = slots[kk].get(1) or slots[kk][2]
-            item.flag = (Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk)
+            item.flag = (Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk, first[2])
 
     flagged = [item for item in winners if item.flag is not None]
     if not flagged:
@@ -479,7 +490,7 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         session,
         [
             {"kind": f[3], "key": f[4], "primary_registration_id": f[1], "created_at": now}
-            for f in {item.flag[3:]: item.flag for item in flagged}.values()  # type: ignore[index]
+            for f in {item.flag[3:5]: item.flag for item in flagged}.values()  # type: ignore[index]
         ],
     )
     q.set_flags(

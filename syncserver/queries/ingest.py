@@ -48,6 +48,18 @@ class RegState:
     kk_number: str
     duplicate_of_code: str | None
     office_code: str = ""  # the office that owns the record; only its devices may change it
+    duplicate_of_office: str | None = None  # the office of the registration it is flagged against
+    flag_reason: str | None = None
+    duplicate_group_id: int | None = None
+
+    def visible_to(self, office: str) -> tuple[str, str | None]:
+        """(status, duplicate_of code) as a device of ``office`` may see them: a flag against
+        another office's registration is central business (least access, issue 12 finding 4),
+        so such a record shows as ``received`` with no code, exactly like a fresh NIK."""
+        if self.duplicate_of_code is not None and self.duplicate_of_office != office:
+            status = "received" if self.status == "potential_duplicate" else self.status
+            return status, None
+        return self.status, self.duplicate_of_code
 
 
 # --- driver-level multi-row inserts ---------------------------------------------------------
@@ -291,7 +303,7 @@ def registration_states(session: Session, ids: Collection[str]) -> dict[str, Reg
     rows = _select_in(
         session,
         "SELECT r.id, r.revision, r.content_hash, r.status, r.nik, r.kk_number, p.code, "
-        "r.office_code FROM registrations r "
+        "r.office_code, p.office_code, r.flag_reason, r.duplicate_group_id FROM registrations r "
         "LEFT OUTER JOIN registrations p ON p.id = r.duplicate_of_id WHERE r.id {keys}",
         ids,
     )
@@ -393,15 +405,15 @@ def claim_niks(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, st
     return {r[0]: r[1] for r in got}
 
 
-def nik_primaries(session: Session, niks: Collection[str]) -> dict[str, tuple[str, str]]:
-    """NIK -> (primary registration id, its code)."""
+def nik_primaries(session: Session, niks: Collection[str]) -> dict[str, tuple[str, str, str]]:
+    """NIK -> (primary registration id, its code, its office)."""
     rows = _select_in(
         session,
-        "SELECT n.nik, n.registration_id, r.code FROM nik_primaries n "
+        "SELECT n.nik, n.registration_id, r.code, r.office_code FROM nik_primaries n "
         "JOIN registrations r ON r.id = n.registration_id WHERE n.nik {keys}",
         niks,
     )
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def release_nik(session: Session, nik: str, registration_id: str) -> None:
@@ -423,17 +435,19 @@ def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]
     return {r[0] for r in got}
 
 
-def kk_slots(session: Session, kks: Collection[str]) -> dict[str, dict[int, tuple[str, str]]]:
-    """KK number -> {slot: (registration id, code)}."""
-    out: dict[str, dict[int, tuple[str, str]]] = {}
+def kk_slots(
+    session: Session, kks: Collection[str]
+) -> dict[str, dict[int, tuple[str, str, str]]]:
+    """KK number -> {slot: (registration id, code, office)}."""
+    out: dict[str, dict[int, tuple[str, str, str]]] = {}
     rows = _select_in(
         session,
-        "SELECT k.kk_number, k.slot, k.registration_id, r.code FROM kk_slots k "
+        "SELECT k.kk_number, k.slot, k.registration_id, r.code, r.office_code FROM kk_slots k "
         "JOIN registrations r ON r.id = k.registration_id WHERE k.kk_number {keys}",
         kks,
     )
     for r in rows:
-        out.setdefault(r[0], {})[r[1]] = (r[2], r[3])
+        out.setdefault(r[0], {})[r[1]] = (r[2], r[3], r[4])
     return out
 
 
