@@ -38,10 +38,11 @@ from sqlalchemy.orm import Session
 from common import errors as E
 from common import wire
 from common.enums import Channel, Status
-from common.protocol import Outcome, PushRecord, PushRequest, PushResponse, RecordResult, decode
+from common.protocol import ChangeKind, Outcome, PushRecord, PushRequest, PushResponse, RecordResult, decode
 from common.record import parse_datetime
 from common.validation import check
 from syncserver.db import _json_dumps as json_dumps
+from syncserver.queries import changes as changes_q
 from syncserver.queries import ingest as q
 
 _ID_OK = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{0,63}$")
@@ -226,8 +227,10 @@ def ingest(
             if n == len(layers):
                 layers.append([])
             layers[n].append(item)
+    revised: list[Item] = []
     for layer in layers:
-        _pass(session, device, layer, batch_pk, now)
+        revised.extend(_pass(session, device, layer, batch_pk, now))
+    _announce_revisions(session, device, revised, now)
 
     results = [item.result for item in items]
     assert all(r is not None for r in results)
@@ -325,9 +328,33 @@ def _classify_existing(
     return False
 
 
+def _announce_revisions(
+    session: Session, device: DeviceRef, revised: list[Item], now: datetime
+) -> None:
+    """Put every applied new revision in the office's change feed, so the devices that hold
+    the record (another device of the office may have made an earlier revision) learn of it
+    on their next pull instead of keeping a copy that was silently overwritten (issue 12
+    finding 13). Status and ``duplicate_of`` are the ones the pushing device was told. Last in
+    the transaction but for the batch's own rows: the office's feed lock is held shortly."""
+    rows = []
+    for item in revised:
+        result = item.result
+        assert result is not None and result.status is not None
+        rows.append((item.rec.id, {
+            "kind": ChangeKind.REVISION.value, "registration_id": item.rec.id,
+            "revision": item.rec.revision, "status": result.status.value,
+            "duplicate_of": result.duplicate_of,
+            "decided_at": now.isoformat().replace("+00:00", "Z"),
+            "data": {"applicant": item.rec.applicant, "content_hash": item.rec.content_hash,
+                     "operator": item.rec.operator},
+        }))  # fmt: skip
+    changes_q.append_changes(session, device.office_code, ChangeKind.REVISION.value, rows, now)
+
+
 def _pass(
     session: Session, device: DeviceRef, items: list[Item], batch_pk: int, now: datetime
-) -> None:
+) -> list[Item]:
+    """Store one layer of the batch; the items applied as a new revision of a known record."""
     ids = [item.rec.id for item in items]
     states = q.registration_states(session, ids)
     revs = q.revision_hashes(session, states.keys()) if states else {}
@@ -388,14 +415,9 @@ def _pass(
                     status=Status(state.visible_to(device.office_code)[0]),
                     server_revision=state.revision,
                 )  # fmt: skip
-    for item, before in released:  # a new revision with another NIK / KK gives up the old claim
-        assert item.row is not None
-        if before.nik != item.row["nik"]:
-            q.release_nik(session, before.nik, item.rec.id)
-        if before.kk_number != item.row["kk_number"]:
-            q.release_kk_slots(session, item.rec.id, keep_kk=item.row["kk_number"])
+    _move_claims(session, released, {item.rec.id for item in winners}, now)
     if not winners:
-        return
+        return []
     _identity_rules(session, winners, now)
     q.insert_revisions(
         session,
@@ -435,6 +457,72 @@ def _pass(
                 item.result = RecordResult(
                     item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED
                 )
+    return [item for item, _ in released]
+
+
+def _move_claims(
+    session: Session,
+    released: list[tuple[Item, q.RegState]],
+    winner_ids: set[str],
+    now: datetime,
+) -> None:
+    """A new revision with another NIK or family card gives up its old claims, and the claim
+    and its duplicate group stay consistent (issue 12 finding 14): the NIK claim passes to
+    the earliest remaining registration of that NIK (unflagged; it takes a family-card slot
+    like any primary), the others in the group are flagged against that heir, and a group
+    left with no flagged member is dissolved; a freed family-card slot passes to the earliest
+    registration flagged ``kk_limit`` on that card. A registration stored by this same pass is
+    left to :func:`_identity_rules`, which runs next. Queries here run per changed key: only
+    corrections that change a NIK or card come this way."""
+    left_groups: list[int] = []
+    for item, before in released:
+        assert item.row is not None
+        nik_changed = before.nik != item.row["nik"]
+        kk_changed = before.kk_number != item.row["kk_number"]
+        if (nik_changed or kk_changed) and before.duplicate_group_id is not None:
+            left_groups.append(before.duplicate_group_id)  # the update took it out
+        if nik_changed and q.release_nik(session, before.nik, item.rec.id):
+            heir = q.earliest_holder(session, "nik", before.nik)
+            if heir is not None:
+                q.claim_niks(session, [{"nik": before.nik, "registration_id": heir.id}])
+                if heir.id not in winner_ids:
+                    q.unflag(session, heir.id)
+                    _give_kk_slot(session, heir, now)
+            q.hand_over_group(session, "nik", before.nik, item.rec.id, heir and heir.id)
+        if kk_changed:
+            for kk in q.release_kk_slots(session, item.rec.id, keep_kk=item.row["kk_number"]):
+                heir = q.earliest_holder(session, "kk_number", kk, flag=Outcome.KK_LIMIT.value)
+                if heir is not None and heir.id not in winner_ids:
+                    q.unflag(session, heir.id)
+                    _give_kk_slot(session, heir, now)
+                holders = q.kk_slots(session, {kk}).get(kk, {})
+                first = holders.get(1) or holders.get(2)
+                q.hand_over_group(session, "kk", kk, item.rec.id, first and first[0])
+    q.drop_empty_groups(session, left_groups)
+
+
+def _give_kk_slot(session: Session, heir: q.Heir, now: datetime) -> None:
+    """A registration that became a NIK primary (or lost its ``kk_limit`` flag) takes a free
+    slot of its family card, or is flagged ``kk_limit`` when both are taken."""
+    kk = heir.kk_number
+    holders = q.kk_slots(session, {kk}).get(kk, {})
+    if any(h[0] == heir.id for h in holders.values()):
+        return
+    for slot in (1, 2):
+        if slot not in holders and heir.id in q.claim_kk_slots(
+            session, [{"kk_number": kk, "slot": slot, "registration_id": heir.id}]
+        ):
+            return
+    holders = q.kk_slots(session, {kk})[kk]
+    first = holders.get(1) or holders[2]
+    groups = q.ensure_groups(
+        session, [{"kind": "kk", "key": kk, "primary_registration_id": first[0], "created_at": now}]
+    )
+    q.set_flags(session, [{
+        "rid": heir.id, "b_status": Status.POTENTIAL_DUPLICATE.value,
+        "b_flag": Outcome.KK_LIMIT.value, "b_dup": first[0], "b_group": groups[("kk", kk)],
+    }])  # fmt: skip
+    q.refresh_groups(session, [(groups[("kk", kk)], first[0])])
 
 
 def _identity_rules(session: Session, winners: list[Item], now: datetime) -> None:
@@ -493,6 +581,7 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
             for f in {item.flag[3:5]: item.flag for item in flagged}.values()  # type: ignore[index]
         ],
     )
+    q.refresh_groups(session, {(groups[i.flag[3:5]], i.flag[1]) for i in flagged})  # type: ignore[index]
     q.set_flags(
         session,
         [

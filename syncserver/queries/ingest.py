@@ -16,7 +16,19 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, Text, and_, bindparam, cast, delete, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from syncserver.models import (
@@ -34,6 +46,7 @@ from syncserver.queries._dialect import insert_ignore
 REG = Registration.__table__
 REV = RegistrationRevision.__table__
 BATCH = Batch.__table__
+DG = DuplicateGroup.__table__
 
 
 @dataclass(slots=True)
@@ -416,12 +429,113 @@ def nik_primaries(session: Session, niks: Collection[str]) -> dict[str, tuple[st
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
-def release_nik(session: Session, nik: str, registration_id: str) -> None:
+def release_nik(session: Session, nik: str, registration_id: str) -> bool:
+    """Give up the registration's claim on ``nik``; True if it held it."""
+    got = session.execute(
+        delete(NikPrimary)
+        .where(NikPrimary.nik == nik, NikPrimary.registration_id == registration_id)
+        .returning(NikPrimary.nik)
+    )
+    return got.first() is not None
+
+
+@dataclass(slots=True)
+class Heir:
+    """The registration that inherits a claim another one gave up."""
+
+    id: str
+    code: str
+    office_code: str
+    status: str
+    kk_number: str
+    flag_reason: str | None
+
+
+def earliest_holder(
+    session: Session, column: str, key: str, flag: str | None = None
+) -> Heir | None:
+    """The earliest received registration (not rejected) whose ``column`` (nik or kk_number)
+    is ``key``, and, with ``flag``, flagged for that reason: the heir of a claim. Runs only
+    for a new revision that changed its NIK or family card (rare), once per key."""
+    col = REG.c[column]
+    stmt = (
+        select(REG.c.id, REG.c.code, REG.c.office_code, REG.c.status, REG.c.kk_number,
+               REG.c.flag_reason)
+        .where(col == key, REG.c.status != "rejected")
+        .order_by(REG.c.received_at, REG.c.id)
+        .limit(1)
+    )  # fmt: skip
+    if flag is not None:
+        stmt = stmt.where(REG.c.flag_reason == flag)
+    row = session.execute(stmt).first()
+    return Heir(*row) if row else None
+
+
+def unflag(session: Session, registration_id: str) -> None:
+    """The registration stands on its own now: no flag, no group; a status that only said
+    "possibly a duplicate" goes back to ``received`` (a reviewer's decision stays)."""
     session.execute(
-        delete(NikPrimary).where(
-            NikPrimary.nik == nik, NikPrimary.registration_id == registration_id
+        update(REG)
+        .where(REG.c.id == registration_id)
+        .values(
+            flag_reason=None,
+            duplicate_of_id=None,
+            duplicate_group_id=None,
+            status=case(
+                (REG.c.status == "potential_duplicate", "received"), else_=REG.c.status
+            ),
         )
     )
+
+
+def hand_over_group(
+    session: Session, kind: str, key: str, old_primary: str, new_primary: str | None
+) -> None:
+    """The (kind, key) group's primary gave up its claim: members flagged against it point at
+    ``new_primary``, which becomes the group's primary; a group left without flagged members
+    is dissolved (deleted: nothing refers to it any more; a later duplicate makes a new one)."""
+    gid = session.execute(
+        select(DG.c.id).where(DG.c.kind == kind, DG.c.key == key)
+    ).scalar_one_or_none()
+    if gid is None:
+        return
+    if new_primary is not None:
+        session.execute(
+            update(REG)
+            .where(REG.c.duplicate_group_id == gid, REG.c.duplicate_of_id == old_primary)
+            .values(duplicate_of_id=new_primary)
+        )
+        session.execute(
+            update(DG)
+            .where(DG.c.id == gid, DG.c.primary_registration_id == old_primary)
+            .values(primary_registration_id=new_primary)
+        )
+    drop_empty_groups(session, [gid])
+
+
+def drop_empty_groups(session: Session, group_ids: Collection[int]) -> None:
+    """Delete the groups among ``group_ids`` no registration is flagged into any more."""
+    if not group_ids:
+        return
+    members = select(REG.c.id).where(REG.c.duplicate_group_id == DG.c.id).exists()
+    session.execute(delete(DG).where(DG.c.id.in_(sorted(set(group_ids))), ~members))
+
+
+def refresh_groups(session: Session, rows: Collection[tuple[int, str]]) -> None:
+    """Groups that registrations were just flagged into, as (group id, current primary): a
+    resolved one needs a reviewer again, and its primary is the registration holding the
+    claim now (it may have passed on since the group was made)."""
+    if not rows:
+        return
+    stmt = (
+        update(DG)
+        .where(
+            DG.c.id == bindparam("gid"),
+            (DG.c.resolved_at.is_not(None)) | (DG.c.primary_registration_id != bindparam("pid")),
+        )
+        .values(resolved_at=None, resolution="", primary_registration_id=bindparam("pid"))
+    )
+    session.connection().execute(stmt, [{"gid": g, "pid": p} for g, p in sorted(set(rows))])
 
 
 def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
@@ -451,12 +565,15 @@ def kk_slots(
     return out
 
 
-def release_kk_slots(session: Session, registration_id: str, keep_kk: str | None = None) -> None:
-    """Free the family-card slot(s) a registration holds (except on ``keep_kk``)."""
+def release_kk_slots(
+    session: Session, registration_id: str, keep_kk: str | None = None
+) -> list[str]:
+    """Free the family-card slot(s) a registration holds (except on ``keep_kk``); the family
+    cards a slot was freed on."""
     cond = KkSlot.registration_id == registration_id
     if keep_kk is not None:
         cond = and_(cond, KkSlot.kk_number != keep_kk)
-    session.execute(delete(KkSlot).where(cond))
+    return list(session.scalars(delete(KkSlot).where(cond).returning(KkSlot.kk_number)))
 
 
 # --- duplicate groups ---------------------------------------------------------------------
