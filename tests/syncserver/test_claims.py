@@ -252,3 +252,100 @@ def test_a_new_duplicate_reopens_a_resolved_group(api: Api, people: list[dict]) 
     api.push(dev, [c])
     assert api.sql("SELECT resolved_at FROM duplicate_groups") == [(None,)]
     assert claims_problems(api) == []
+
+
+# --- a model of the NIK claim, driven by hypothesis ------------------------------------------
+class _ClaimModel:
+    """The claim as it should be: a NIK's primary keeps it while it holds that NIK; when it
+    leaves, the earliest remaining registration of the NIK inherits it; a registration that
+    comes to a NIK without a primary becomes it."""
+
+    def __init__(self) -> None:
+        self.nik_of: dict[str, int] = {}  # registration id -> index of its NIK
+        self.order: list[str] = []  # arrival order (received_at)
+        self.holder: dict[int, str] = {}
+
+    def arrive(self, rid: str, k: int) -> None:
+        self.order.append(rid)
+        self.nik_of[rid] = k
+        self.holder.setdefault(k, rid)
+
+    def move(self, rid: str, k: int) -> None:
+        old = self.nik_of[rid]
+        self.nik_of[rid] = k
+        if self.holder.get(old) == rid:
+            rest = [r for r in self.order if self.nik_of[r] == old]
+            if rest:
+                self.holder[old] = rest[0]
+            else:
+                del self.holder[old]
+        self.holder.setdefault(k, rid)
+
+
+def test_claims_follow_a_simple_model(api: Api, people: list[dict]) -> None:
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+    dev = api.enroll("320101")
+    pool = iter(range(0, len(people) - 4, 4))  # 4 fresh identities for every example
+    handovers: list[str] = []  # primaries that left their NIK (the run must exercise it)
+
+    class Claims(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            base = next(pool)
+            self.who = [people[base + i] for i in range(4)]
+            self.model = _ClaimModel()
+            self.recs: dict[str, Any] = {}
+            self.revision: dict[str, int] = {}
+            self.n = 0
+
+        def _push(self, rec: Any) -> None:
+            api.clock.offset += timedelta(seconds=1)
+            got = api.push(dev, [rec])
+            assert got.outcomes[0] in ("accepted", "duplicate_nik"), got.body
+
+        def _applicant(self, k: int) -> dict[str, Any]:
+            self.n += 1
+            return dict(self.who[k], phone=f"0812{self.n:08d}")
+
+        @rule(k=st.integers(0, 3))
+        def register(self, k: int) -> None:
+            rec = api.record(self._applicant(k), dev)
+            self._push(rec)
+            self.recs[rec.id], self.revision[rec.id] = rec, 1
+            self.model.arrive(rec.id, k)
+
+        @rule(i=st.integers(0, 15), k=st.integers(0, 3))
+        def change_nik(self, i: int, k: int) -> None:
+            if not self.recs:
+                return
+            rid = self.model.order[i % len(self.model.order)]  # not the ids: they are random
+            self.revision[rid] += 1
+            self._push(_revise(api, dev, self.recs[rid], self._applicant(k), self.revision[rid]))
+            if k != self.model.nik_of[rid]:
+                if self.model.holder.get(self.model.nik_of[rid]) == rid:
+                    handovers.append(rid)
+                self.model.move(rid, k)
+
+        @invariant()
+        def agrees(self) -> None:
+            niks = {i: self.who[i]["nik"] for i in range(4)}
+            got = dict(api.sql("SELECT nik, registration_id FROM nik_primaries"))
+            want = {niks[k]: rid for k, rid in self.model.holder.items()}
+            assert {n: got.get(n) for n in niks.values()} == {n: want.get(n) for n in niks.values()}
+            for rid in self.recs:
+                flag, dup = api.sql(
+                    "SELECT flag_reason, duplicate_of_id FROM registrations WHERE id = :i", i=rid
+                )[0]
+                primary = self.model.holder[self.model.nik_of[rid]]
+                assert (flag, dup) == ((None, None) if primary == rid else ("duplicate_nik", primary))
+            assert claims_problems(api) == []
+
+    run_state_machine_as_test(
+        Claims,
+        settings=settings(max_examples=12, stateful_step_count=10, derandomize=True,
+                          deadline=None, database=None, suppress_health_check=list(HealthCheck)),
+    )  # fmt: skip
+    assert len(handovers) >= 5, handovers
