@@ -351,12 +351,31 @@ def _announce_revisions(
     changes_q.append_changes(session, device.office_code, ChangeKind.REVISION.value, rows, now)
 
 
+def _states(session: Session, ids: list[str], office: str) -> dict[str, q.RegState]:
+    """``q.registration_states``, where a ``kk_limit`` flag counts as the office's own only
+    when both slot holders of the card are the office's: "the card is full" against one's own
+    record would otherwise say that another office holds the other slot (finding 4)."""
+    states = q.registration_states(session, ids)
+    kks = {st.kk_number for st in states.values()
+           if st.flag_reason == Outcome.KK_LIMIT.value and st.duplicate_of_office == office}  # fmt: skip
+    if kks:
+        slots = q.kk_slots(session, kks)
+        for st in states.values():
+            if st.kk_number in kks and not _all_of(slots.get(st.kk_number, {}), office):
+                st.duplicate_of_office = None
+    return states
+
+
+def _all_of(slots: dict[int, tuple[str, str, str]], office: str) -> bool:
+    return len(slots) == 2 and all(h[2] == office for h in slots.values())
+
+
 def _pass(
     session: Session, device: DeviceRef, items: list[Item], batch_pk: int, now: datetime
 ) -> list[Item]:
     """Store one layer of the batch; the items applied as a new revision of a known record."""
     ids = [item.rec.id for item in items]
-    states = q.registration_states(session, ids)
+    states = _states(session, ids, device.office_code)
     revs = q.revision_hashes(session, states.keys()) if states else {}
     new: list[Item] = []
     updates: list[Item] = []
@@ -391,7 +410,7 @@ def _pass(
         losers = [item for item in new if item.rec.id not in inserted]
         winners.extend(item for item in new if item.rec.id in inserted)
         if losers:  # inserted meanwhile by a concurrent batch: classify against it
-            now_there = q.registration_states(session, [i.rec.id for i in losers])
+            now_there = _states(session, [i.rec.id for i in losers], device.office_code)
             revs = q.revision_hashes(session, now_there.keys())
             for i in losers:
                 if _classify_existing(i, now_there[i.rec.id], revs, device.office_code):
@@ -407,7 +426,7 @@ def _pass(
             winners.append(item)
             released.append((item, before))
         else:  # changed meanwhile: classify against what is there now
-            state = q.registration_states(session, [item.rec.id])[item.rec.id]
+            state = _states(session, [item.rec.id], device.office_code)[item.rec.id]
             revs = q.revision_hashes(session, [item.rec.id])
             if _classify_existing(item, state, revs, device.office_code):
                 item.result = RecordResult(
@@ -569,7 +588,9 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         for item in need:
             kk = item.row["kk_number"]  # type: ignore[index]
             first = slots[kk].get(1) or slots[kk][2]
-            item.flag = (Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk, first[2])
+            # told to the device only when the whole card is its office's (see _states)
+            office = first[2] if _all_of(slots[kk], first[2]) else ""
+            item.flag = (Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk, office)
 
     flagged = [item for item in winners if item.flag is not None]
     if not flagged:

@@ -71,6 +71,25 @@ def test_a_family_card_full_in_another_office_is_answered_like_a_fresh_one(
     assert row == [("kk_limit",)]
 
 
+def test_a_card_full_against_one_s_own_record_does_not_betray_the_other_holder(
+    api: Api, people: list[dict]
+) -> None:
+    bogor, makassar = api.enroll("320101"), api.enroll("737101", "Laptop")
+    kk, control = people[0]["kk_number"], people[5]["kk_number"]
+    api.push(makassar, [api.record(dict(people[0], kk_number=kk), makassar)])  # slot 1: its own
+    api.push(bogor, [api.record(dict(people[1], kk_number=kk), bogor)])  # slot 2: another office
+    api.push(makassar, [api.record(dict(people[5], kk_number=control), makassar)])
+    probe = api.record(dict(people[2], kk_number=kk), makassar)
+    fresh = api.record(dict(people[3], kk_number=control), makassar)  # second on its card
+    got = api.push(makassar, [probe, fresh]).body["results"]
+    assert _shape(got[0]) == _shape(got[1]) and got[0]["outcome"] == "accepted"
+    again = api.push(makassar, [probe, fresh]).body["results"]
+    assert _shape(again[0]) == _shape(again[1])
+    assert api.sql("SELECT flag_reason FROM registrations WHERE id = :i", i=probe.id) == [
+        ("kk_limit",)
+    ]
+
+
 def test_a_duplicate_within_the_office_may_name_the_office_s_own_record(
     api: Api, people: list[dict]
 ) -> None:
