@@ -228,9 +228,10 @@ def ingest(
                 layers.append([])
             layers[n].append(item)
     revised: list[Item] = []
+    heirs: set[str] = set()
     for layer in layers:
-        revised.extend(_pass(session, device, layer, batch_pk, now))
-    _announce_revisions(session, device, revised, now)
+        revised.extend(_pass(session, device, layer, batch_pk, now, heirs))
+    _announce_revisions(session, device, revised, heirs, now)
 
     results = [item.result for item in items]
     assert all(r is not None for r in results)
@@ -329,7 +330,7 @@ def _classify_existing(
 
 
 def _announce_revisions(
-    session: Session, device: DeviceRef, revised: list[Item], now: datetime
+    session: Session, device: DeviceRef, revised: list[Item], heirs: set[str], now: datetime
 ) -> None:
     """Put every applied new revision in the office's change feed, so the devices that hold
     the record (another device of the office may have made an earlier revision) learn of it
@@ -348,7 +349,23 @@ def _announce_revisions(
             "data": {"applicant": item.rec.applicant, "content_hash": item.rec.content_hash,
                      "operator": item.rec.operator},
         }))  # fmt: skip
-    changes_q.append_changes(session, device.office_code, ChangeKind.REVISION.value, rows, now)
+    by_office: dict[str, list[tuple[str, dict[str, Any]]]] = {device.office_code: rows}
+    if heirs:  # unflagged by another record's NIK change: their devices learn the new status
+        states = q.registration_states(session, heirs)
+        held = q.current_revisions(session, heirs)
+        for office in sorted({st.office_code for st in states.values()}):
+            seen = _states(session, [i for i in heirs if states[i].office_code == office], office)
+            for rid, st in sorted(seen.items()):
+                status, duplicate_of = st.visible_to(office)
+                revision, applicant, digest, operator = held[rid]
+                by_office.setdefault(office, []).append((rid, {
+                    "kind": ChangeKind.REVISION.value, "registration_id": rid,
+                    "revision": revision, "status": status, "duplicate_of": duplicate_of,
+                    "decided_at": now.isoformat().replace("+00:00", "Z"),
+                    "data": {"applicant": applicant, "content_hash": digest, "operator": operator},
+                }))  # fmt: skip
+    for office in sorted(by_office):  # feed locks in one global order
+        changes_q.append_changes(session, office, ChangeKind.REVISION.value, by_office[office], now)
 
 
 def _states(session: Session, ids: list[str], office: str) -> dict[str, q.RegState]:
@@ -371,9 +388,15 @@ def _all_of(slots: dict[int, tuple[str, str, str]], office: str) -> bool:
 
 
 def _pass(
-    session: Session, device: DeviceRef, items: list[Item], batch_pk: int, now: datetime
+    session: Session,
+    device: DeviceRef,
+    items: list[Item],
+    batch_pk: int,
+    now: datetime,
+    heirs: set[str],
 ) -> list[Item]:
-    """Store one layer of the batch; the items applied as a new revision of a known record."""
+    """Store one layer of the batch; the items applied as a new revision of a known record
+    (``heirs`` collects the records another one's claim passed to)."""
     ids = [item.rec.id for item in items]
     states = _states(session, ids, device.office_code)
     revs = q.revision_hashes(session, states.keys()) if states else {}
@@ -434,7 +457,7 @@ def _pass(
                     status=Status(state.visible_to(device.office_code)[0]),
                     server_revision=state.revision,
                 )  # fmt: skip
-    _move_claims(session, released, {item.rec.id for item in winners}, now)
+    heirs.update(_move_claims(session, released, {item.rec.id for item in winners}, now))
     if not winners:
         return []
     _identity_rules(session, winners, now)
@@ -484,7 +507,7 @@ def _move_claims(
     released: list[tuple[Item, q.RegState]],
     winner_ids: set[str],
     now: datetime,
-) -> None:
+) -> list[str]:
     """A new revision with another NIK or family card gives up its old claims, and the claim
     and its duplicate group stay consistent (issue 12 finding 14): the NIK claim passes to
     the earliest remaining registration of that NIK (unflagged; it takes a family-card slot
@@ -492,8 +515,9 @@ def _move_claims(
     left with no flagged member is dissolved; a freed family-card slot passes to the earliest
     registration flagged ``kk_limit`` on that card. A registration stored by this same pass is
     left to :func:`_identity_rules`, which runs next. Queries here run per changed key: only
-    corrections that change a NIK or card come this way."""
+    corrections that change a NIK or card come this way. Returns the heirs it unflagged."""
     left_groups: list[int] = []
+    heirs: list[str] = []
     for item, before in released:
         assert item.row is not None
         nik_changed = before.nik != item.row["nik"]
@@ -507,6 +531,7 @@ def _move_claims(
                 if heir.id not in winner_ids:
                     q.unflag(session, heir.id)
                     _give_kk_slot(session, heir, now)
+                    heirs.append(heir.id)
             q.hand_over_group(session, "nik", before.nik, item.rec.id, heir and heir.id)
         if kk_changed:
             for kk in q.release_kk_slots(session, item.rec.id, keep_kk=item.row["kk_number"]):
@@ -514,10 +539,12 @@ def _move_claims(
                 if heir is not None and heir.id not in winner_ids:
                     q.unflag(session, heir.id)
                     _give_kk_slot(session, heir, now)
+                    heirs.append(heir.id)
                 holders = q.kk_slots(session, {kk}).get(kk, {})
                 first = holders.get(1) or holders.get(2)
                 q.hand_over_group(session, "kk", kk, item.rec.id, first and first[0])
     q.drop_empty_groups(session, left_groups)
+    return heirs
 
 
 def _give_kk_slot(session: Session, heir: q.Heir, now: datetime) -> None:

@@ -512,10 +512,18 @@ def apply_revision(s: Session, change: Change) -> None:
     applicant = change.data.get("applicant")
     if row is None or change.revision is None or not isinstance(applicant, dict):
         return
-    if change.revision <= row.revision:
-        return  # this device's own revision, or one it already has
+    pending = row.revision > (row.base_revision_synced or 0)
+    if change.revision < row.revision or (change.revision == row.revision and pending):
+        return  # an older revision, or one this device has since edited again
+    if change.revision == row.revision:
+        # the revision it has; its status changed at the server (e.g. the registration it was
+        # flagged against left the NIK, so this one is no longer a possible duplicate)
+        if change.status is not None and row.status not in (Status.VERIFIED, Status.REJECTED):
+            row.status = change.status.value
+            row.duplicate_of = change.duplicate_of
+        return
     detail = {"server_revision": change.revision}
-    if row.revision > (row.base_revision_synced or 0):
+    if pending:
         row.conflict = True
         row.conflict_detail = json.dumps({"outcome": "conflict", **detail})
         return

@@ -63,3 +63,20 @@ def test_a_revision_flagged_in_the_office_says_so_and_a_refused_one_is_not_annou
     assert [(c["revision"], c["status"], c["duplicate_of"]) for c in got] == [
         (2, "potential_duplicate", a.code)
     ]
+
+
+def test_a_record_the_nik_passed_to_is_told_it_stands_on_its_own(
+    api: Api, people: list[dict]
+) -> None:
+    first, second = api.enroll("320101", "PC 1"), api.enroll("320101", "PC 2")
+    a = api.record(people[0], first)
+    api.push(first, [a])
+    b = api.record(dict(people[0], phone="081299990000"), second)
+    assert api.push(second, [b]).outcomes == ["duplicate_nik"]
+    _, cursor = _changes(api, second)
+    moved = api.record(people[1], first, id=a.id, code=a.code, revision=2, base_revision=1)
+    assert api.push(first, [moved]).outcomes == ["accepted"]
+    got, _ = _changes(api, second, cursor)
+    assert [(c["registration_id"], c["revision"], c["status"], c["duplicate_of"]) for c in got] == [
+        (b.id, 1, "received", None)
+    ]
