@@ -98,3 +98,33 @@ def test_a_local_edit_waiting_to_be_sent_is_kept_and_shown_as_a_conflict(
     finally:
         first.close()
         second.close()
+
+
+def test_a_duplicate_whose_primary_changed_nik_stands_on_its_own_on_the_device(
+    tmp_path: Path, live_server, server_db
+) -> None:
+    first = Device(tmp_path / "desk1", live_server)
+    second = Device(tmp_path / "desk2", live_server)
+    try:
+        one, other = generate(2, seed=9, today=date.today())
+        a = first.service.save(one.applicant).registration
+        one_sync = SyncEngine(first.store, make_client(first.store))
+        assert one_sync.run().outcome is SyncOutcome.OK
+        b = second.service.save(dict(one.applicant, phone="081299990000")).registration
+        two_sync = SyncEngine(second.store, make_client(second.store))
+        assert two_sync.run().outcomes["duplicate_nik"] == 1
+        assert second.service.get(b.id).provenance.status.value == "potential_duplicate"
+
+        record_decision(server_db, a.id, "returned", "reviewer1", note="NIK salah")
+        server_db.commit()
+        assert one_sync.run().outcome is SyncOutcome.OK
+        assert first.service.save(other.applicant, registration_id=a.id).ok  # another person
+        assert one_sync.run().outcome is SyncOutcome.OK
+
+        assert two_sync.run().outcome is SyncOutcome.OK
+        state = second.service.state(b.id)
+        assert state.registration.provenance.status.value == "received"
+        assert state.duplicate_of is None
+    finally:
+        first.close()
+        second.close()
