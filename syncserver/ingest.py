@@ -38,7 +38,15 @@ from sqlalchemy.orm import Session
 from common import errors as E
 from common import wire
 from common.enums import Channel, Status
-from common.protocol import ChangeKind, Outcome, PushRecord, PushRequest, PushResponse, RecordResult, decode
+from common.protocol import (
+    ChangeKind,
+    Outcome,
+    PushRecord,
+    PushRequest,
+    PushResponse,
+    RecordResult,
+    decode,
+)
 from common.record import parse_datetime
 from common.validation import check
 from syncserver.db import _json_dumps as json_dumps
@@ -532,7 +540,7 @@ def _move_claims(
                     q.unflag(session, heir.id)
                     _give_kk_slot(session, heir, now)
                     heirs.append(heir.id)
-            q.hand_over_group(session, "nik", before.nik, item.rec.id, heir and heir.id)
+            q.hand_over_group(session, "nik", before.nik, item.rec.id, heir.id if heir else None)
         if kk_changed:
             for kk in q.release_kk_slots(session, item.rec.id, keep_kk=item.row["kk_number"]):
                 heir = q.earliest_holder(session, "kk_number", kk, flag=Outcome.KK_LIMIT.value)
@@ -542,7 +550,7 @@ def _move_claims(
                     heirs.append(heir.id)
                 holders = q.kk_slots(session, {kk}).get(kk, {})
                 first = holders.get(1) or holders.get(2)
-                q.hand_over_group(session, "kk", kk, item.rec.id, first and first[0])
+                q.hand_over_group(session, "kk", kk, item.rec.id, first[0] if first else None)
     q.drop_empty_groups(session, left_groups)
     return heirs
 

@@ -114,7 +114,7 @@ def _visible_changes(session: Any, device_id: str, office: str, rows: list[Any])
     revised = {c.registration_id for c in changes if c.kind is ChangeKind.REVISION}
     mine = changes_q.touched_by(session, device_id, revised)  # type: ignore[arg-type]
     codes = {c.duplicate_of for c in changes if c.duplicate_of is not None}
-    own_codes = changes_q.codes_of_office(session, codes, office)  # type: ignore[arg-type]
+    own_codes = changes_q.codes_of_office(session, codes, office)
     out = []
     for c in changes:
         if c.kind is ChangeKind.REVISION and c.registration_id not in mine:

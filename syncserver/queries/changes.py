@@ -53,7 +53,11 @@ def append_change(
 
 
 def append_changes(
-    session: Session, office_code: str, kind: str, rows: list[tuple[str, dict[str, Any]]], now: datetime
+    session: Session,
+    office_code: str,
+    kind: str,
+    rows: list[tuple[str, dict[str, Any]]],
+    now: datetime,
 ) -> None:
     """Append ``(registration_id, payload)`` changes of one office in one statement (ingest:
     a batch's new revisions); the office's feed lock is taken once, as in :func:`append_change`."""

@@ -492,9 +492,7 @@ def unflag(session: Session, registration_id: str) -> None:
             flag_reason=None,
             duplicate_of_id=None,
             duplicate_group_id=None,
-            status=case(
-                (REG.c.status == "potential_duplicate", "received"), else_=REG.c.status
-            ),
+            status=case((REG.c.status == "potential_duplicate", "received"), else_=REG.c.status),
         )
     )
 
@@ -560,9 +558,7 @@ def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]
     return {r[0] for r in got}
 
 
-def kk_slots(
-    session: Session, kks: Collection[str]
-) -> dict[str, dict[int, tuple[str, str, str]]]:
+def kk_slots(session: Session, kks: Collection[str]) -> dict[str, dict[int, tuple[str, str, str]]]:
     """KK number -> {slot: (registration id, code, office)}."""
     out: dict[str, dict[int, tuple[str, str, str]]] = {}
     rows = _select_in(

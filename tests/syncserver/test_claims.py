@@ -252,8 +252,12 @@ def test_a_freed_family_card_slot_passes_to_the_earliest_flagged_registration(
         family.append(api.record(dict(p, kk_number=kk), dev))
         api.push(dev, [family[-1]])
     # the first slot holder moves to its own card: the third registration takes the slot
-    api.push(dev, [_revise(api, dev, family[0], dict(people[0], kk_number=people[4]["kk_number"]), 2)])
-    holders = {r[0] for r in api.sql("SELECT registration_id FROM kk_slots WHERE kk_number = :k", k=kk)}
+    api.push(
+        dev, [_revise(api, dev, family[0], dict(people[0], kk_number=people[4]["kk_number"]), 2)]
+    )
+    holders = {
+        r[0] for r in api.sql("SELECT registration_id FROM kk_slots WHERE kk_number = :k", k=kk)
+    }
     assert holders == {family[1].id, family[2].id}
     assert api.sql("SELECT flag_reason, duplicate_of_id FROM registrations WHERE id = :i",
                    i=family[3].id)[0][0] == "kk_limit"  # fmt: skip
@@ -304,7 +308,12 @@ class _ClaimModel:
 def test_claims_follow_a_simple_model(api: Api, people: list[dict]) -> None:
     from hypothesis import HealthCheck, settings
     from hypothesis import strategies as st
-    from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+    from hypothesis.stateful import (
+        RuleBasedStateMachine,
+        invariant,
+        rule,
+        run_state_machine_as_test,
+    )
 
     dev = api.enroll("320101")
     pool = iter(range(0, len(people) - 4, 4))  # 4 fresh identities for every example
@@ -359,7 +368,9 @@ def test_claims_follow_a_simple_model(api: Api, people: list[dict]) -> None:
                     "SELECT flag_reason, duplicate_of_id FROM registrations WHERE id = :i", i=rid
                 )[0]
                 primary = self.model.holder[self.model.nik_of[rid]]
-                assert (flag, dup) == ((None, None) if primary == rid else ("duplicate_nik", primary))
+                assert (flag, dup) == (
+                    (None, None) if primary == rid else ("duplicate_nik", primary)
+                )
             assert claims_problems(api) == []
 
     run_state_machine_as_test(
