@@ -343,35 +343,32 @@ def _announce_revisions(
     """Put every applied new revision in the office's change feed, so the devices that hold
     the record (another device of the office may have made an earlier revision) learn of it
     on their next pull instead of keeping a copy that was silently overwritten (issue 12
-    finding 13). Status and ``duplicate_of`` are the ones the pushing device was told. Last in
-    the transaction but for the batch's own rows: the office's feed lock is held shortly."""
-    rows = []
+    finding 13). Status and ``duplicate_of`` are the ones the pushing device was told. The
+    feed names the revision only: the pull reads its content from ``registration_revisions``
+    (the feed keeps no second copy of personal data). Last in the transaction but for the
+    batch's own rows: the office's feed lock is held shortly."""
+    stamp = now.isoformat().replace("+00:00", "Z")
+
+    def change(rid: str, revision: int, status: str, duplicate_of: str | None) -> Any:
+        return (rid, {"kind": ChangeKind.REVISION.value, "registration_id": rid,
+                      "revision": revision, "status": status, "duplicate_of": duplicate_of,
+                      "decided_at": stamp})  # fmt: skip
+
+    by_office: dict[str, list[tuple[str, dict[str, Any]]]] = {device.office_code: []}
     for item in revised:
         result = item.result
         assert result is not None and result.status is not None
-        rows.append((item.rec.id, {
-            "kind": ChangeKind.REVISION.value, "registration_id": item.rec.id,
-            "revision": item.rec.revision, "status": result.status.value,
-            "duplicate_of": result.duplicate_of,
-            "decided_at": now.isoformat().replace("+00:00", "Z"),
-            "data": {"applicant": item.rec.applicant, "content_hash": item.rec.content_hash,
-                     "operator": item.rec.operator},
-        }))  # fmt: skip
-    by_office: dict[str, list[tuple[str, dict[str, Any]]]] = {device.office_code: rows}
+        by_office[device.office_code].append(
+            change(item.rec.id, item.rec.revision, result.status.value, result.duplicate_of)
+        )
     if heirs:  # unflagged by another record's NIK change: their devices learn the new status
         states = q.registration_states(session, heirs)
-        held = q.current_revisions(session, heirs)
         for office in sorted({st.office_code for st in states.values()}):
             seen = _states(session, [i for i in heirs if states[i].office_code == office], office)
             for rid, st in sorted(seen.items()):
-                status, duplicate_of = st.visible_to(office)
-                revision, applicant, digest, operator = held[rid]
-                by_office.setdefault(office, []).append((rid, {
-                    "kind": ChangeKind.REVISION.value, "registration_id": rid,
-                    "revision": revision, "status": status, "duplicate_of": duplicate_of,
-                    "decided_at": now.isoformat().replace("+00:00", "Z"),
-                    "data": {"applicant": applicant, "content_hash": digest, "operator": operator},
-                }))  # fmt: skip
+                by_office.setdefault(office, []).append(
+                    change(rid, st.revision, *st.visible_to(office))
+                )
     for office in sorted(by_office):  # feed locks in one global order
         changes_q.append_changes(session, office, ChangeKind.REVISION.value, by_office[office], now)
 

@@ -109,16 +109,22 @@ def pull() -> Response:
 def _visible_changes(session: Any, device_id: str, office: str, rows: list[Any]) -> list[Change]:
     """The page's changes as this device may see them: a revision change only for a record the
     device pushed a revision of; no registration code of another office (a decision's
-    ``duplicate_of``; issue 12 finding 4). Two queries per page, none per change."""
+    ``duplicate_of``; issue 12 finding 4); a revision change's content read from the revision
+    history. At most three queries per page, none per change."""
     changes = [decode(Change, {**row.payload, "seq": int(row.seq)}) for row in rows]
     revised = {c.registration_id for c in changes if c.kind is ChangeKind.REVISION}
     mine = changes_q.touched_by(session, device_id, revised)  # type: ignore[arg-type]
     codes = {c.duplicate_of for c in changes if c.duplicate_of is not None}
     own_codes = changes_q.codes_of_office(session, codes, office)
+    wanted = {(c.registration_id, c.revision) for c in changes
+              if c.kind is ChangeKind.REVISION and c.registration_id in mine}  # fmt: skip
+    contents = changes_q.revision_contents(session, wanted)  # type: ignore[arg-type]
     out = []
     for c in changes:
-        if c.kind is ChangeKind.REVISION and c.registration_id not in mine:
-            continue
+        if c.kind is ChangeKind.REVISION:
+            if c.registration_id not in mine:
+                continue
+            c.data = contents.get((c.registration_id, c.revision), {})  # type: ignore[arg-type]
         if c.duplicate_of is not None and c.duplicate_of not in own_codes:
             c.duplicate_of = None
         out.append(c)

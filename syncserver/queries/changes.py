@@ -91,6 +91,25 @@ def touched_by(session: Session, device_id: str, registration_ids: set[str]) -> 
     )
 
 
+def revision_contents(
+    session: Session, keys: set[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """(registration id, revision) -> ``{applicant, content_hash, operator}`` of those
+    revisions: what a pulled revision change carries."""
+    if not keys:
+        return {}
+    rev = RegistrationRevision
+    rows = session.execute(
+        select(rev.registration_id, rev.revision, rev.applicant, rev.content_hash, rev.operator)
+        .where(rev.registration_id.in_(sorted({k[0] for k in keys})))
+    )  # fmt: skip
+    return {
+        (r[0], r[1]): {"applicant": r[2], "content_hash": r[3], "operator": r[4]}
+        for r in rows
+        if (r[0], r[1]) in keys
+    }
+
+
 def codes_of_office(session: Session, codes: set[str], office_code: str) -> set[str]:
     """The registration codes among ``codes`` that only the office's registrations carry: a
     pulled change never names another office's registration (issue 12 finding 4)."""

@@ -471,17 +471,6 @@ def earliest_holder(
     return Heir(*row) if row else None
 
 
-def current_revisions(
-    session: Session, ids: Collection[str]
-) -> dict[str, tuple[int, dict[str, Any], str, str]]:
-    """Registration id -> (revision, applicant, content hash, operator) as held now."""
-    rows = session.execute(
-        select(REG.c.id, REG.c.revision, REG.c.applicant, REG.c.content_hash, REG.c.operator)
-        .where(REG.c.id.in_(sorted(ids)))
-    )  # fmt: skip
-    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
-
-
 def unflag(session: Session, registration_id: str) -> None:
     """The registration stands on its own now: no flag, no group; a status that only said
     "possibly a duplicate" goes back to ``received`` (a reviewer's decision stays)."""
