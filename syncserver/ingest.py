@@ -462,7 +462,9 @@ def _pass(
                     status=Status(state.visible_to(device.office_code)[0]),
                     server_revision=state.revision,
                 )  # fmt: skip
-    heirs.update(_move_claims(session, released, {item.rec.id for item in winners}, now))
+    heirs.update(
+        _move_claims(session, released, {i.rec.id for i in winners}, device.office_code, now)
+    )
     if not winners:
         return []
     _identity_rules(session, winners, now)
@@ -511,6 +513,7 @@ def _move_claims(
     session: Session,
     released: list[tuple[Item, q.RegState]],
     winner_ids: set[str],
+    office: str,
     now: datetime,
 ) -> list[str]:
     """A new revision with another NIK or family card gives up its old claims, and the claim
@@ -520,7 +523,9 @@ def _move_claims(
     left with no flagged member is dissolved; a freed family-card slot passes to the earliest
     registration flagged ``kk_limit`` on that card. A registration stored by this same pass is
     left to :func:`_identity_rules`, which runs next. Queries here run per changed key: only
-    corrections that change a NIK or card come this way. Returns the heirs it unflagged."""
+    corrections that change a NIK or card come this way. Returns the heirs it unflagged whose
+    devices had been told of their flag (the others were answered as if not flagged, and a
+    status change now would tell them they had been: finding 4)."""
     left_groups: list[int] = []
     heirs: list[str] = []
     for item, before in released:
@@ -536,15 +541,18 @@ def _move_claims(
                 if heir.id not in winner_ids:
                     q.unflag(session, heir.id)
                     _give_kk_slot(session, heir, now)
-                    heirs.append(heir.id)
+                    if heir.office_code == office:  # flagged against this office's record
+                        heirs.append(heir.id)
             q.hand_over_group(session, "nik", before.nik, item.rec.id, heir.id if heir else None)
         if kk_changed:
+            held_before = q.kk_slots(session, {before.kk_number})
             for kk in q.release_kk_slots(session, item.rec.id, keep_kk=item.row["kk_number"]):
                 heir = q.earliest_holder(session, "kk_number", kk, flag=Outcome.KK_LIMIT.value)
                 if heir is not None and heir.id not in winner_ids:
                     q.unflag(session, heir.id)
                     _give_kk_slot(session, heir, now)
-                    heirs.append(heir.id)
+                    if _all_of(held_before.get(kk, {}), heir.office_code):
+                        heirs.append(heir.id)
                 holders = q.kk_slots(session, {kk}).get(kk, {})
                 first = holders.get(1) or holders.get(2)
                 q.hand_over_group(session, "kk", kk, item.rec.id, first[0] if first else None)

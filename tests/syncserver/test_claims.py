@@ -119,6 +119,22 @@ def test_a_pulled_decision_never_names_another_office_s_registration(
     assert _pulled(api, bogor)[local.id]["duplicate_of"] == first.code
 
 
+def test_a_claim_passing_to_a_record_of_another_office_is_not_announced(
+    api: Api, people: list[dict]
+) -> None:
+    bogor, makassar = api.enroll("320101"), api.enroll("737101", "Laptop")
+    a = api.record(people[0], bogor)
+    api.push(bogor, [a])
+    probe = api.record(dict(people[0], phone="081299990000"), makassar)
+    assert api.push(makassar, [probe]).outcomes == ["accepted"]
+    cursor = api.pull(makassar).get_json()["cursor"]
+    api.push(bogor, [_revise(api, bogor, a, people[1], 2)])
+    assert api.sql("SELECT registration_id FROM nik_primaries WHERE nik = :n",
+                   n=people[0]["nik"]) == [(probe.id,)]  # fmt: skip
+    # a change now would tell the device its record had been flagged
+    assert api.pull(makassar, cursor).get_json()["changes"] == []
+
+
 # --- finding 14: the claim and the group follow a NIK change ---------------------------------
 def claims_problems(api: Api) -> list[str]:
     """Every way the NIK claims, flags and duplicate groups can disagree; empty when they are
