@@ -581,7 +581,6 @@ def _give_kk_slot(session: Session, heir: q.Heir, now: datetime) -> None:
         "rid": heir.id, "b_status": Status.POTENTIAL_DUPLICATE.value,
         "b_flag": Outcome.KK_LIMIT.value, "b_dup": first[0], "b_group": groups[("kk", kk)],
     }])  # fmt: skip
-    q.refresh_groups(session, [(groups[("kk", kk)], first[0])])
 
 
 def _identity_rules(session: Session, winners: list[Item], now: datetime) -> None:
@@ -642,7 +641,6 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
             for f in {item.flag[3:5]: item.flag for item in flagged}.values()  # type: ignore[index]
         ],
     )
-    q.refresh_groups(session, {(groups[i.flag[3:5]], i.flag[1]) for i in flagged})  # type: ignore[index]
     q.set_flags(
         session,
         [

@@ -574,18 +574,27 @@ def release_kk_slots(
 
 # --- duplicate groups ---------------------------------------------------------------------
 def ensure_groups(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], int]:
-    """Create the duplicate groups that do not exist yet; (kind, key) -> group id for all."""
+    """Create the duplicate groups that do not exist yet; (kind, key) -> group id for all.
+    An existing group that is resolved, or names another primary than the row's, is reopened
+    with that primary (:func:`refresh_groups`); the common case costs no further statement."""
     if not rows:
         return {}
     ordered = sorted(rows, key=lambda r: (r["kind"], r["key"]))
     insert_ignore(session, DuplicateGroup.__table__, ordered, ("kind", "key"))
+    primary = {(r["kind"], r["key"]): r["primary_registration_id"] for r in rows}
     out: dict[tuple[str, str], int] = {}
+    stale: list[tuple[int, str]] = []
     for kind in {r["kind"] for r in rows}:
         found = _select_in(
             session,
-            "SELECT key, id FROM duplicate_groups WHERE kind = ? AND key {keys}",
+            "SELECT key, id, resolved_at, primary_registration_id FROM duplicate_groups "
+            "WHERE kind = ? AND key {keys}",
             {r["key"] for r in rows if r["kind"] == kind},
             kind,
         )
-        out.update({(kind, r[0]): r[1] for r in found})
+        for key, gid, resolved_at, pid in found:
+            out[(kind, key)] = gid
+            if resolved_at is not None or pid != primary[(kind, key)]:
+                stale.append((gid, primary[(kind, key)]))
+    refresh_groups(session, stale)
     return out
