@@ -467,7 +467,7 @@ def _pass(
     )
     if not winners:
         return []
-    _identity_rules(session, winners, now)
+    _identity_rules(session, winners, now, heirs)
     q.insert_revisions(
         session,
         [
@@ -545,19 +545,39 @@ def _move_claims(
                         heirs.append(heir.id)
             q.hand_over_group(session, "nik", before.nik, item.rec.id, heir.id if heir else None)
         if kk_changed:
-            held_before = q.kk_slots(session, {before.kk_number})
-            for kk in q.release_kk_slots(session, item.rec.id, keep_kk=item.row["kk_number"]):
-                heir = q.earliest_holder(session, "kk_number", kk, flag=Outcome.KK_LIMIT.value)
-                if heir is not None and heir.id not in winner_ids:
-                    q.unflag(session, heir.id)
-                    _give_kk_slot(session, heir, now)
-                    if _all_of(held_before.get(kk, {}), heir.office_code):
-                        heirs.append(heir.id)
-                holders = q.kk_slots(session, {kk}).get(kk, {})
-                first = holders.get(1) or holders.get(2)
-                q.hand_over_group(session, "kk", kk, item.rec.id, first[0] if first else None)
+            heirs.extend(
+                _free_kk_slots(session, item.rec.id, before.kk_number, item.row["kk_number"],
+                               winner_ids, now)
+            )  # fmt: skip
     q.drop_empty_groups(session, left_groups)
     return heirs
+
+
+def _free_kk_slots(
+    session: Session,
+    rid: str,
+    kk: str,
+    keep_kk: str | None,
+    winner_ids: set[str],
+    now: datetime,
+) -> list[str]:
+    """The registration gives up its slot on ``kk`` (all but ``keep_kk``): the slot passes to
+    the earliest registration flagged ``kk_limit`` on that card (not one stored by this pass:
+    :func:`_identity_rules` gives those their slot) and the card's group to a holder. Returns
+    the heir when its device had been told of its flag (both holders were its office's)."""
+    held_before = q.kk_slots(session, {kk})
+    out = []
+    for freed in q.release_kk_slots(session, rid, keep_kk=keep_kk):
+        heir = q.earliest_holder(session, "kk_number", freed, flag=Outcome.KK_LIMIT.value)
+        if heir is not None and heir.id not in winner_ids:
+            q.unflag(session, heir.id)
+            _give_kk_slot(session, heir, now)
+            if _all_of(held_before.get(freed, {}), heir.office_code):
+                out.append(heir.id)
+        holders = q.kk_slots(session, {freed}).get(freed, {})
+        first = holders.get(1) or holders.get(2)
+        q.hand_over_group(session, "kk", freed, rid, first[0] if first else None)
+    return out
 
 
 def _give_kk_slot(session: Session, heir: q.Heir, now: datetime) -> None:
@@ -583,7 +603,7 @@ def _give_kk_slot(session: Session, heir: q.Heir, now: datetime) -> None:
     }])  # fmt: skip
 
 
-def _identity_rules(session: Session, winners: list[Item], now: datetime) -> None:
+def _identity_rules(session: Session, winners: list[Item], now: datetime, heirs: set[str]) -> None:
     """NIK primaries and family-card slots, enforced by the database's unique keys."""
     rows = [item.row for item in winners]
     assert all(r is not None for r in rows)
@@ -601,7 +621,10 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         else:
             item.flag = (Outcome.DUPLICATE_NIK.value, pid, pcode, "nik", nik, poffice)
             if item.rec.revision > 1:  # a flagged record holds no family-card slot
-                q.release_kk_slots(session, item.rec.id)
+                heirs.update(
+                    _free_kk_slots(session, item.rec.id, item.row["kk_number"], None,  # type: ignore[index]
+                                   {i.rec.id for i in winners}, now)
+                )  # fmt: skip
     if not kk_candidates:
         need: list[Item] = []
     else:

@@ -280,6 +280,29 @@ def test_a_freed_family_card_slot_passes_to_the_earliest_flagged_registration(
     assert claims_problems(api) == []
 
 
+def test_a_slot_holder_becoming_a_nik_duplicate_passes_its_slot_on(
+    api: Api, people: list[dict]
+) -> None:
+    dev = api.enroll("320101")
+    kk = people[0]["kk_number"]
+    other = api.record(people[5], dev)
+    api.push(dev, [other])
+    family = []
+    for p in people[:3]:
+        api.clock.offset += timedelta(seconds=1)
+        family.append(api.record(dict(p, kk_number=kk), dev))
+        api.push(dev, [family[-1]])
+    # the first holder turns out to be the person of `other` (same NIK), on the same card
+    got = api.push(dev, [_revise(api, dev, family[0], dict(people[5], kk_number=kk), 2)])
+    assert got.outcomes == ["duplicate_nik"]
+    holders = api.sql("SELECT registration_id FROM kk_slots WHERE kk_number = :k", k=kk)
+    assert {r[0] for r in holders} == {family[1].id, family[2].id}
+    assert api.sql("SELECT flag_reason FROM registrations WHERE id = :i", i=family[2].id) == [
+        (None,)
+    ]
+    assert claims_problems(api) == []
+
+
 def test_a_new_duplicate_reopens_a_resolved_group(api: Api, people: list[dict]) -> None:
     dev = api.enroll("320101")
     a = api.record(people[0], dev)
