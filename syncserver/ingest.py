@@ -17,9 +17,12 @@ The steps (see docs/PROTOCOL.md for the outcomes a device sees):
 4. Identity rules for every record stored by this batch: claim the NIK in ``nik_primaries``
    (``ON CONFLICT DO NOTHING``; the first claim is the primary, others are flagged
    ``duplicate_nik``), then a family-card slot 1 or 2 in ``kk_slots`` (none free: ``kk_limit``).
-   Flagged records are kept with status ``potential_duplicate`` in a duplicate group.
-5. Store the revision, each record's outcome (``batch_records``), the batch's counts, bytes and
-   the response, and the device's last push time.
+   Flagged records are kept with status ``potential_duplicate`` in a duplicate group. A new
+   revision that leaves a NIK or card passes its claim on (:func:`_move_claims`). A flag
+   against another office's registration is not told to the device (least access).
+5. Store the revision; announce each new revision of a known record in the office's change
+   feed (:func:`_announce_revisions`); store each record's outcome (``batch_records``), the
+   batch's counts, bytes and the response, and the device's last push time.
 
 A record whose id appears more than once in one batch is handled in order: each later copy is
 processed in a further pass, after the earlier ones are in the database.
