@@ -45,6 +45,9 @@ class ChangeKind(StrEnum):
     DECISION = "decision"  # a reviewer's decision on one of the office's registrations
     OPERATOR = "operator"  # an operator account of the office was created/changed/disabled
     REFERENCE = "reference"  # reference data (consent versions, settings) changed
+    #: a newer revision of a record this device pushed, made by another device of the office;
+    #: ``data`` holds ``applicant``, ``content_hash``, ``operator`` (issue 12 finding 13)
+    REVISION = "revision"
 
 
 # --- enrollment -----------------------------------------------------------------------

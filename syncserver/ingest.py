@@ -17,9 +17,12 @@ The steps (see docs/PROTOCOL.md for the outcomes a device sees):
 4. Identity rules for every record stored by this batch: claim the NIK in ``nik_primaries``
    (``ON CONFLICT DO NOTHING``; the first claim is the primary, others are flagged
    ``duplicate_nik``), then a family-card slot 1 or 2 in ``kk_slots`` (none free: ``kk_limit``).
-   Flagged records are kept with status ``potential_duplicate`` in a duplicate group.
-5. Store the revision, each record's outcome (``batch_records``), the batch's counts, bytes and
-   the response, and the device's last push time.
+   Flagged records are kept with status ``potential_duplicate`` in a duplicate group. A new
+   revision that leaves a NIK or card passes its claim on (:func:`_move_claims`). A flag
+   against another office's registration is not told to the device (least access).
+5. Store the revision; announce each new revision of a known record in the office's change
+   feed (:func:`_announce_revisions`); store each record's outcome (``batch_records``), the
+   batch's counts, bytes and the response, and the device's last push time.
 
 A record whose id appears more than once in one batch is handled in order: each later copy is
 processed in a further pass, after the earlier ones are in the database.
@@ -38,10 +41,19 @@ from sqlalchemy.orm import Session
 from common import errors as E
 from common import wire
 from common.enums import Channel, Status
-from common.protocol import Outcome, PushRecord, PushRequest, PushResponse, RecordResult, decode
+from common.protocol import (
+    ChangeKind,
+    Outcome,
+    PushRecord,
+    PushRequest,
+    PushResponse,
+    RecordResult,
+    decode,
+)
 from common.record import parse_datetime
 from common.validation import check
 from syncserver.db import _json_dumps as json_dumps
+from syncserver.queries import changes as changes_q
 from syncserver.queries import ingest as q
 
 _ID_OK = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{0,63}$")
@@ -65,7 +77,10 @@ class Item:
     errors: list[str] = field(default_factory=list)
     row: dict[str, Any] | None = None  # the registrations row, when valid
     result: RecordResult | None = None
-    flag: tuple[str, str, str, str, str] | None = None  # reason, primary id, code, kind, key
+    #: reason, primary id, primary code, kind, key, primary's office
+    flag: tuple[str, str, str, str, str, str] | None = None
+    #: the outcome central sees (batch_records, batch counts) when the device is told less
+    central: Outcome | None = None
 
 
 @dataclass(slots=True)
@@ -223,14 +238,17 @@ def ingest(
             if n == len(layers):
                 layers.append([])
             layers[n].append(item)
+    revised: list[Item] = []
+    heirs: set[str] = set()
     for layer in layers:
-        _pass(session, device, layer, batch_pk, now)
+        revised.extend(_pass(session, device, layer, batch_pk, now, heirs))
+    _announce_revisions(session, device, revised, heirs, now)
 
     results = [item.result for item in items]
     assert all(r is not None for r in results)
     response = PushResponse(request.batch_id, results, now.isoformat().replace("+00:00", "Z"))  # type: ignore[arg-type]
     body = wire.dumps(response_dict(response))
-    counts = Counter(r.outcome.value for r in response.results)
+    counts = Counter((i.central or i.result.outcome).value for i in items)  # type: ignore[union-attr]
     q.insert_batch_records(
         session,
         [
@@ -239,7 +257,7 @@ def ingest(
                 item.pos,
                 item.rec.id[:64],
                 item.rec.revision,
-                item.result.outcome.value,  # type: ignore[union-attr]
+                (item.central or item.result.outcome).value,  # type: ignore[union-attr]
                 json_dumps(item.result.errors) if item.result.errors else _JSON_NULL,  # type: ignore[union-attr]
             )
             for item in items
@@ -282,6 +300,7 @@ def _classify_existing(
         # another office's record: refuse without revealing anything about it (least access)
         item.result = RecordResult(rec.id, rec.revision, Outcome.CONFLICT)
         return False
+    status, duplicate_of = state.visible_to(office)
     known = revs.get((rec.id, rec.revision))
     if known is not None:
         outcome = Outcome.ALREADY_RECEIVED if known == rec.content_hash else Outcome.CONFLICT
@@ -289,8 +308,8 @@ def _classify_existing(
             rec.id,
             rec.revision,
             outcome,
-            status=Status(state.status),
-            duplicate_of=state.duplicate_of_code,
+            status=Status(status),
+            duplicate_of=duplicate_of,
             server_revision=state.revision,
         )
         return False
@@ -315,17 +334,79 @@ def _classify_existing(
         rec.id,
         rec.revision,
         Outcome.CONFLICT,
-        status=Status(state.status),
+        status=Status(status),
         server_revision=state.revision,
     )
     return False
 
 
-def _pass(
-    session: Session, device: DeviceRef, items: list[Item], batch_pk: int, now: datetime
+def _announce_revisions(
+    session: Session, device: DeviceRef, revised: list[Item], heirs: set[str], now: datetime
 ) -> None:
-    ids = [item.rec.id for item in items]
+    """Put every applied new revision in the office's change feed, so the devices that hold
+    the record (another device of the office may have made an earlier revision) learn of it
+    on their next pull instead of keeping a copy that was silently overwritten (issue 12
+    finding 13). Status and ``duplicate_of`` are the ones the pushing device was told. The
+    feed names the revision only: the pull reads its content from ``registration_revisions``
+    (the feed keeps no second copy of personal data). Last in the transaction but for the
+    batch's own rows: the office's feed lock is held shortly."""
+    stamp = now.isoformat().replace("+00:00", "Z")
+
+    def change(rid: str, revision: int, status: str, duplicate_of: str | None) -> Any:
+        return (rid, {"kind": ChangeKind.REVISION.value, "registration_id": rid,
+                      "revision": revision, "status": status, "duplicate_of": duplicate_of,
+                      "decided_at": stamp})  # fmt: skip
+
+    by_office: dict[str, list[tuple[str, dict[str, Any]]]] = {device.office_code: []}
+    for item in revised:
+        result = item.result
+        assert result is not None and result.status is not None
+        by_office[device.office_code].append(
+            change(item.rec.id, item.rec.revision, result.status.value, result.duplicate_of)
+        )
+    if heirs:  # unflagged by another record's NIK change: their devices learn the new status
+        states = q.registration_states(session, heirs)
+        for office in sorted({st.office_code for st in states.values()}):
+            seen = _states(session, [i for i in heirs if states[i].office_code == office], office)
+            for rid, st in sorted(seen.items()):
+                by_office.setdefault(office, []).append(
+                    change(rid, st.revision, *st.visible_to(office))
+                )
+    for office in sorted(by_office):  # feed locks in one global order
+        changes_q.append_changes(session, office, ChangeKind.REVISION.value, by_office[office], now)
+
+
+def _states(session: Session, ids: list[str], office: str) -> dict[str, q.RegState]:
+    """``q.registration_states``, where a ``kk_limit`` flag counts as the office's own only
+    when both slot holders of the card are the office's: "the card is full" against one's own
+    record would otherwise say that another office holds the other slot (finding 4)."""
     states = q.registration_states(session, ids)
+    kks = {st.kk_number for st in states.values()
+           if st.flag_reason == Outcome.KK_LIMIT.value and st.duplicate_of_office == office}  # fmt: skip
+    if kks:
+        slots = q.kk_slots(session, kks)
+        for st in states.values():
+            if st.kk_number in kks and not _all_of(slots.get(st.kk_number, {}), office):
+                st.duplicate_of_office = None
+    return states
+
+
+def _all_of(slots: dict[int, tuple[str, str, str]], office: str) -> bool:
+    return len(slots) == 2 and all(h[2] == office for h in slots.values())
+
+
+def _pass(
+    session: Session,
+    device: DeviceRef,
+    items: list[Item],
+    batch_pk: int,
+    now: datetime,
+    heirs: set[str],
+) -> list[Item]:
+    """Store one layer of the batch; the items applied as a new revision of a known record
+    (``heirs`` collects the records another one's claim passed to)."""
+    ids = [item.rec.id for item in items]
+    states = _states(session, ids, device.office_code)
     revs = q.revision_hashes(session, states.keys()) if states else {}
     new: list[Item] = []
     updates: list[Item] = []
@@ -360,7 +441,7 @@ def _pass(
         losers = [item for item in new if item.rec.id not in inserted]
         winners.extend(item for item in new if item.rec.id in inserted)
         if losers:  # inserted meanwhile by a concurrent batch: classify against it
-            now_there = q.registration_states(session, [i.rec.id for i in losers])
+            now_there = _states(session, [i.rec.id for i in losers], device.office_code)
             revs = q.revision_hashes(session, now_there.keys())
             for i in losers:
                 if _classify_existing(i, now_there[i.rec.id], revs, device.office_code):
@@ -376,22 +457,20 @@ def _pass(
             winners.append(item)
             released.append((item, before))
         else:  # changed meanwhile: classify against what is there now
-            state = q.registration_states(session, [item.rec.id])[item.rec.id]
+            state = _states(session, [item.rec.id], device.office_code)[item.rec.id]
             revs = q.revision_hashes(session, [item.rec.id])
             if _classify_existing(item, state, revs, device.office_code):
                 item.result = RecordResult(
                     item.rec.id, item.rec.revision, Outcome.CONFLICT,
-                    status=Status(state.status), server_revision=state.revision,
+                    status=Status(state.visible_to(device.office_code)[0]),
+                    server_revision=state.revision,
                 )  # fmt: skip
-    for item, before in released:  # a new revision with another NIK / KK gives up the old claim
-        assert item.row is not None
-        if before.nik != item.row["nik"]:
-            q.release_nik(session, before.nik, item.rec.id)
-        if before.kk_number != item.row["kk_number"]:
-            q.release_kk_slots(session, item.rec.id, keep_kk=item.row["kk_number"])
+    heirs.update(
+        _move_claims(session, released, {i.rec.id for i in winners}, device.office_code, now)
+    )
     if not winners:
-        return
-    _identity_rules(session, winners, now)
+        return []
+    _identity_rules(session, winners, now, heirs)
     q.insert_revisions(
         session,
         [
@@ -416,17 +495,118 @@ def _pass(
                 item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED
             )
         else:
-            reason, _pid, code, _kind, _key = item.flag
-            item.result = RecordResult(
-                item.rec.id,
-                item.rec.revision,
-                Outcome(reason),
-                status=Status.POTENTIAL_DUPLICATE,
-                duplicate_of=code,
-            )
+            reason, _pid, code, _kind, _key, office = item.flag
+            item.central = Outcome(reason)
+            if office == device.office_code:  # the office's own data: the clerk may know
+                item.result = RecordResult(
+                    item.rec.id,
+                    item.rec.revision,
+                    Outcome(reason),
+                    status=Status.POTENTIAL_DUPLICATE,
+                    duplicate_of=code,
+                )
+            else:  # another office's: byte for byte the answer for a fresh NIK (finding 4)
+                item.result = RecordResult(
+                    item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED
+                )
+    return [item for item, _ in released]
 
 
-def _identity_rules(session: Session, winners: list[Item], now: datetime) -> None:
+def _move_claims(
+    session: Session,
+    released: list[tuple[Item, q.RegState]],
+    winner_ids: set[str],
+    office: str,
+    now: datetime,
+) -> list[str]:
+    """A new revision with another NIK or family card gives up its old claims, and the claim
+    and its duplicate group stay consistent (issue 12 finding 14): the NIK claim passes to
+    the earliest remaining registration of that NIK (unflagged; it takes a family-card slot
+    like any primary), the others in the group are flagged against that heir, and a group
+    left with no flagged member is dissolved; a freed family-card slot passes to the earliest
+    registration flagged ``kk_limit`` on that card. A registration stored by this same pass is
+    left to :func:`_identity_rules`, which runs next. Queries here run per changed key: only
+    corrections that change a NIK or card come this way. Returns the heirs it unflagged whose
+    devices had been told of their flag (the others were answered as if not flagged, and a
+    status change now would tell them they had been: finding 4)."""
+    left_groups: list[int] = []
+    heirs: list[str] = []
+    for item, before in released:
+        assert item.row is not None
+        nik_changed = before.nik != item.row["nik"]
+        kk_changed = before.kk_number != item.row["kk_number"]
+        if (nik_changed or kk_changed) and before.duplicate_group_id is not None:
+            left_groups.append(before.duplicate_group_id)  # the update took it out
+        if nik_changed and q.release_nik(session, before.nik, item.rec.id):
+            heir = q.earliest_holder(session, "nik", before.nik)
+            if heir is not None:
+                q.claim_niks(session, [{"nik": before.nik, "registration_id": heir.id}])
+                if heir.id not in winner_ids:
+                    q.unflag(session, heir.id)
+                    _give_kk_slot(session, heir, now)
+                    if heir.office_code == office:  # flagged against this office's record
+                        heirs.append(heir.id)
+            q.hand_over_group(session, "nik", before.nik, item.rec.id, heir.id if heir else None)
+        if kk_changed:
+            heirs.extend(
+                _free_kk_slots(session, item.rec.id, before.kk_number, item.row["kk_number"],
+                               winner_ids, now)
+            )  # fmt: skip
+    q.drop_empty_groups(session, left_groups)
+    return heirs
+
+
+def _free_kk_slots(
+    session: Session,
+    rid: str,
+    kk: str,
+    keep_kk: str | None,
+    winner_ids: set[str],
+    now: datetime,
+) -> list[str]:
+    """The registration gives up its slot on ``kk`` (all but ``keep_kk``): the slot passes to
+    the earliest registration flagged ``kk_limit`` on that card (not one stored by this pass:
+    :func:`_identity_rules` gives those their slot) and the card's group to a holder. Returns
+    the heir when its device had been told of its flag (both holders were its office's)."""
+    held_before = q.kk_slots(session, {kk})
+    out = []
+    for freed in q.release_kk_slots(session, rid, keep_kk=keep_kk):
+        heir = q.earliest_holder(session, "kk_number", freed, flag=Outcome.KK_LIMIT.value)
+        if heir is not None and heir.id not in winner_ids:
+            q.unflag(session, heir.id)
+            _give_kk_slot(session, heir, now)
+            if _all_of(held_before.get(freed, {}), heir.office_code):
+                out.append(heir.id)
+        holders = q.kk_slots(session, {freed}).get(freed, {})
+        first = holders.get(1) or holders.get(2)
+        q.hand_over_group(session, "kk", freed, rid, first[0] if first else None)
+    return out
+
+
+def _give_kk_slot(session: Session, heir: q.Heir, now: datetime) -> None:
+    """A registration that became a NIK primary (or lost its ``kk_limit`` flag) takes a free
+    slot of its family card, or is flagged ``kk_limit`` when both are taken."""
+    kk = heir.kk_number
+    holders = q.kk_slots(session, {kk}).get(kk, {})
+    if any(h[0] == heir.id for h in holders.values()):
+        return
+    for slot in (1, 2):
+        if slot not in holders and heir.id in q.claim_kk_slots(
+            session, [{"kk_number": kk, "slot": slot, "registration_id": heir.id}]
+        ):
+            return
+    holders = q.kk_slots(session, {kk})[kk]
+    first = holders.get(1) or holders[2]
+    groups = q.ensure_groups(
+        session, [{"kind": "kk", "key": kk, "primary_registration_id": first[0], "created_at": now}]
+    )
+    q.set_flags(session, [{
+        "rid": heir.id, "b_status": Status.POTENTIAL_DUPLICATE.value,
+        "b_flag": Outcome.KK_LIMIT.value, "b_dup": first[0], "b_group": groups[("kk", kk)],
+    }])  # fmt: skip
+
+
+def _identity_rules(session: Session, winners: list[Item], now: datetime, heirs: set[str]) -> None:
     """NIK primaries and family-card slots, enforced by the database's unique keys."""
     rows = [item.row for item in winners]
     assert all(r is not None for r in rows)
@@ -438,13 +618,16 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         if won.get(nik) == item.rec.id:
             kk_candidates.append(item)
             continue
-        pid, pcode = primaries[nik]
+        pid, pcode, poffice = primaries[nik]
         if pid == item.rec.id:  # a new revision of the primary itself
             kk_candidates.append(item)
         else:
-            item.flag = (Outcome.DUPLICATE_NIK.value, pid, pcode, "nik", nik)
+            item.flag = (Outcome.DUPLICATE_NIK.value, pid, pcode, "nik", nik, poffice)
             if item.rec.revision > 1:  # a flagged record holds no family-card slot
-                q.release_kk_slots(session, item.rec.id)
+                heirs.update(
+                    _free_kk_slots(session, item.rec.id, item.row["kk_number"], None,  # type: ignore[index]
+                                   {i.rec.id for i in winners}, now)
+                )  # fmt: skip
     if not kk_candidates:
         need: list[Item] = []
     else:
@@ -452,7 +635,7 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         holders: set[str] = set()
         if revised:  # only a registration seen before can hold a slot already
             taken = q.kk_slots(session, {i.row["kk_number"] for i in revised})  # type: ignore[index]
-            holders = {rid for slots in taken.values() for rid, _ in slots.values()}
+            holders = {rid for slots in taken.values() for rid, *_ in slots.values()}
         need = [item for item in kk_candidates if item.rec.id not in holders]
     for slot in (1, 2):
         if not need:
@@ -470,7 +653,9 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         for item in need:
             kk = item.row["kk_number"]  # type: ignore[index]
             first = slots[kk].get(1) or slots[kk][2]
-            item.flag = (Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk)
+            # told to the device only when the whole card is its office's (see _states)
+            office = first[2] if _all_of(slots[kk], first[2]) else ""
+            item.flag = (Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk, office)
 
     flagged = [item for item in winners if item.flag is not None]
     if not flagged:
@@ -479,7 +664,7 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime) -> Non
         session,
         [
             {"kind": f[3], "key": f[4], "primary_registration_id": f[1], "created_at": now}
-            for f in {item.flag[3:]: item.flag for item in flagged}.values()  # type: ignore[index]
+            for f in {item.flag[3:5]: item.flag for item in flagged}.values()  # type: ignore[index]
         ],
     )
     q.set_flags(

@@ -45,7 +45,7 @@ from common.protocol import (
     PushRequest,
     RecordResult,
 )
-from common.record import parse_datetime
+from common.record import Applicant, content_hash, parse_datetime
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
@@ -473,6 +473,8 @@ def apply_change(s: Session, change: Change, slots: KeySlots | None = None) -> N
             row.status = change.status.value
         if change.decided_at:
             row.server_time = parse_datetime(change.decided_at)
+    elif change.kind is ChangeKind.REVISION and change.registration_id:
+        apply_revision(s, change)
     elif change.kind is ChangeKind.OPERATOR:
         data = change.data
         username = str(data.get("username") or "")
@@ -495,6 +497,68 @@ def apply_change(s: Session, change: Change, slots: KeySlots | None = None) -> N
         if slots is not None:  # written before this transaction commits
             slots.sync_account(username, account.active)
     # REFERENCE and unknown kinds: nothing to apply yet; the cursor still moves past them
+
+
+def apply_revision(s: Session, change: Change) -> None:
+    """A newer revision of one of this device's records, made by another device of the office
+    (issue 12 finding 13): the local copy takes it, and the record shows it was changed
+    elsewhere. A record with an edit of its own still waiting to be sent keeps that edit and
+    is marked as a conflict (the push of that edit is refused the same way); nothing local is
+    ever overwritten unseen."""
+    from desktop.services.registrations import _dumps, search_text_for
+
+    row = s.get(RegistrationRecord, change.registration_id)
+    applicant = change.data.get("applicant")
+    if row is None or change.revision is None or not isinstance(applicant, dict):
+        return
+    pending = row.revision > (row.base_revision_synced or 0)
+    if change.revision < row.revision or (change.revision == row.revision and pending):
+        return  # an older revision, or one this device has since edited again
+    if change.revision == row.revision:
+        # the revision it has; its status changed at the server (e.g. the registration it was
+        # flagged against left the NIK, so this one is no longer a possible duplicate)
+        if change.status is not None and row.status not in (Status.VERIFIED, Status.REJECTED):
+            row.status = change.status.value
+            row.duplicate_of = change.duplicate_of
+        return
+    detail = {"server_revision": change.revision}
+    if pending:
+        row.conflict = True
+        row.conflict_detail = json.dumps({"outcome": "conflict", **detail})
+        return
+    try:
+        parsed = Applicant.from_dict(applicant)
+    except (ValueError, TypeError, KeyError):
+        log.warning("revision %s of %s not applied: unreadable", change.revision, row.id)
+        return
+    applicant_json = _dumps(applicant)
+    digest = content_hash(applicant)
+    now = datetime.now(UTC)
+    row.revision = row.base_revision_synced = change.revision
+    row.applicant_json = applicant_json
+    row.content_hash = digest
+    row.nik, row.kk_number = parsed.nik, parsed.kk_number
+    row.full_name, row.phone = parsed.full_name, parsed.phone
+    row.search_text = search_text_for(parsed, row.code)
+    if change.status is not None:
+        row.status = change.status.value
+    row.duplicate_of = change.duplicate_of
+    row.server_outcome = Outcome.ACCEPTED.value
+    row.conflict = False
+    row.conflict_detail = json.dumps({"outcome": "changed_elsewhere", **detail})
+    row.updated_at = now
+    if change.decided_at:
+        row.server_time = parse_datetime(change.decided_at)
+    s.add(
+        RevisionRecord(
+            registration_id=row.id,
+            revision=change.revision,
+            applicant_json=applicant_json,
+            content_hash=digest,
+            operator=str(change.data.get("operator") or "")[:64],
+            created_at=now,
+        )
+    )
 
 
 def _iso(value: datetime) -> str:

@@ -208,6 +208,12 @@ class RecordView(QDialog):
                 arg(self.tr("Possibly the same person as registration %1"), state.duplicate_of),
                 "duplicateOf",
             )
+        elsewhere = _parse_detail(state.conflict_detail)
+        if not state.conflict and elsewhere.get("outcome") == "changed_elsewhere":
+            line(arg(self.tr("Changed elsewhere: another device of the office saved revision %1 "
+                             "of this record; this is that revision."),
+                     str(elsewhere.get("server_revision") or "")),
+                 "changedElsewhere")  # fmt: skip
         if state.conflict:
             detail = _parse_detail(state.conflict_detail)
             if detail.get("outcome") == "invalid":

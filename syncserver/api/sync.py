@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 from sqlalchemy.exc import DBAPIError
 
@@ -11,6 +13,7 @@ from common.protocol import (
     API_PREFIX,
     MAX_PULL_PAGE,
     Change,
+    ChangeKind,
     PullResponse,
     PushRequest,
     decode,
@@ -97,7 +100,32 @@ def pull() -> Response:
         raise ApiError(E.CURSOR_INVALID)  # a cursor from another (or a restored) database
     more = len(rows) > limit
     rows = rows[:limit]
-    changes = [decode(Change, {**row.payload, "seq": int(row.seq)}) for row in rows]
+    changes = _visible_changes(session, dev.id, dev.office_code, rows)
     devices_q.touch_device_seen(session, dev.id, ext.clock())
     response = PullResponse(changes=changes, cursor=str(rows[-1].seq if rows else after), more=more)
     return message_response(encode(response))
+
+
+def _visible_changes(session: Any, device_id: str, office: str, rows: list[Any]) -> list[Change]:
+    """The page's changes as this device may see them: a revision change only for a record the
+    device pushed a revision of; no registration code of another office (a decision's
+    ``duplicate_of``; issue 12 finding 4); a revision change's content read from the revision
+    history. At most three queries per page, none per change."""
+    changes = [decode(Change, {**row.payload, "seq": int(row.seq)}) for row in rows]
+    revised = {c.registration_id for c in changes if c.kind is ChangeKind.REVISION}
+    mine = changes_q.touched_by(session, device_id, revised)  # type: ignore[arg-type]
+    codes = {c.duplicate_of for c in changes if c.duplicate_of is not None}
+    own_codes = changes_q.codes_of_office(session, codes, office)
+    wanted = {(c.registration_id, c.revision) for c in changes
+              if c.kind is ChangeKind.REVISION and c.registration_id in mine}  # fmt: skip
+    contents = changes_q.revision_contents(session, wanted)  # type: ignore[arg-type]
+    out = []
+    for c in changes:
+        if c.kind is ChangeKind.REVISION:
+            if c.registration_id not in mine:
+                continue
+            c.data = contents.get((c.registration_id, c.revision), {})  # type: ignore[arg-type]
+        if c.duplicate_of is not None and c.duplicate_of not in own_codes:
+            c.duplicate_of = None
+        out.append(c)
+    return out

@@ -15,10 +15,10 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from syncserver.models import Change
+from syncserver.models import Change, Registration, RegistrationRevision
 from syncserver.queries._dialect import dialect
 
 _LOCK_NAMESPACE = 0x4C4B  # "LK": keeps our advisory locks apart from anyone else's
@@ -80,6 +80,82 @@ def delete_earlier_operator_changes(
     if stale:
         session.execute(delete(Change).where(Change.seq.in_(stale)))
     return len(stale)
+
+
+def append_changes(
+    session: Session,
+    office_code: str,
+    kind: str,
+    rows: list[tuple[str, dict[str, Any]]],
+    now: datetime,
+) -> None:
+    """Append ``(registration_id, payload)`` changes of one office in one statement (ingest:
+    a batch's new revisions); the office's feed lock is taken once, as in :func:`append_change`."""
+    if not rows:
+        return
+    lock_office_feed(session, office_code)
+    session.execute(
+        insert(Change.__table__),
+        [
+            {"office_code": office_code, "kind": kind, "registration_id": rid, "payload": payload,
+             "created_at": now}
+            for rid, payload in rows
+        ],
+    )  # fmt: skip
+
+
+def touched_by(session: Session, device_id: str, registration_ids: set[str]) -> set[str]:
+    """The registrations among ``registration_ids`` the device has pushed a revision of: a
+    revision change goes only to the devices that hold the record (least access)."""
+    if not registration_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(RegistrationRevision.registration_id)
+            .where(
+                RegistrationRevision.device_id == device_id,
+                RegistrationRevision.registration_id.in_(sorted(registration_ids)),
+            )
+            .distinct()
+        )
+    )
+
+
+def revision_contents(
+    session: Session, keys: set[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """(registration id, revision) -> ``{applicant, content_hash, operator}`` of those
+    revisions: what a pulled revision change carries."""
+    if not keys:
+        return {}
+    rev = RegistrationRevision
+    rows = session.execute(
+        select(rev.registration_id, rev.revision, rev.applicant, rev.content_hash, rev.operator)
+        .where(rev.registration_id.in_(sorted({k[0] for k in keys})))
+    )  # fmt: skip
+    return {
+        (r[0], r[1]): {"applicant": r[2], "content_hash": r[3], "operator": r[4]}
+        for r in rows
+        if (r[0], r[1]) in keys
+    }
+
+
+def codes_of_office(session: Session, codes: set[str], office_code: str) -> set[str]:
+    """The registration codes among ``codes`` that only the office's registrations carry: a
+    pulled change never names another office's registration (issue 12 finding 4)."""
+    if not codes:
+        return set()
+    return set(
+        session.scalars(
+            select(Registration.code)
+            .where(Registration.code.in_(sorted(codes)))
+            .group_by(Registration.code)
+            .having(
+                func.min(Registration.office_code) == office_code,
+                func.max(Registration.office_code) == office_code,
+            )
+        )
+    )
 
 
 def changes_since(session: Session, office_code: str, after_seq: int, limit: int) -> list[Change]:

@@ -16,7 +16,19 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, Text, and_, bindparam, cast, delete, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from syncserver.models import (
@@ -34,6 +46,7 @@ from syncserver.queries._dialect import insert_ignore
 REG = Registration.__table__
 REV = RegistrationRevision.__table__
 BATCH = Batch.__table__
+DG = DuplicateGroup.__table__
 
 
 @dataclass(slots=True)
@@ -48,6 +61,18 @@ class RegState:
     kk_number: str
     duplicate_of_code: str | None
     office_code: str = ""  # the office that owns the record; only its devices may change it
+    duplicate_of_office: str | None = None  # the office of the registration it is flagged against
+    flag_reason: str | None = None
+    duplicate_group_id: int | None = None
+
+    def visible_to(self, office: str) -> tuple[str, str | None]:
+        """(status, duplicate_of code) as a device of ``office`` may see them: a flag against
+        another office's registration is central business (least access, issue 12 finding 4),
+        so such a record shows as ``received`` with no code, exactly like a fresh NIK."""
+        if self.duplicate_of_code is not None and self.duplicate_of_office != office:
+            status = "received" if self.status == "potential_duplicate" else self.status
+            return status, None
+        return self.status, self.duplicate_of_code
 
 
 # --- driver-level multi-row inserts ---------------------------------------------------------
@@ -291,7 +316,7 @@ def registration_states(session: Session, ids: Collection[str]) -> dict[str, Reg
     rows = _select_in(
         session,
         "SELECT r.id, r.revision, r.content_hash, r.status, r.nik, r.kk_number, p.code, "
-        "r.office_code FROM registrations r "
+        "r.office_code, p.office_code, r.flag_reason, r.duplicate_group_id FROM registrations r "
         "LEFT OUTER JOIN registrations p ON p.id = r.duplicate_of_id WHERE r.id {keys}",
         ids,
     )
@@ -393,23 +418,122 @@ def claim_niks(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, st
     return {r[0]: r[1] for r in got}
 
 
-def nik_primaries(session: Session, niks: Collection[str]) -> dict[str, tuple[str, str]]:
-    """NIK -> (primary registration id, its code)."""
+def nik_primaries(session: Session, niks: Collection[str]) -> dict[str, tuple[str, str, str]]:
+    """NIK -> (primary registration id, its code, its office)."""
     rows = _select_in(
         session,
-        "SELECT n.nik, n.registration_id, r.code FROM nik_primaries n "
+        "SELECT n.nik, n.registration_id, r.code, r.office_code FROM nik_primaries n "
         "JOIN registrations r ON r.id = n.registration_id WHERE n.nik {keys}",
         niks,
     )
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
-def release_nik(session: Session, nik: str, registration_id: str) -> None:
+def release_nik(session: Session, nik: str, registration_id: str) -> bool:
+    """Give up the registration's claim on ``nik``; True if it held it."""
+    got = session.execute(
+        delete(NikPrimary)
+        .where(NikPrimary.nik == nik, NikPrimary.registration_id == registration_id)
+        .returning(NikPrimary.nik)
+    )
+    return got.first() is not None
+
+
+@dataclass(slots=True)
+class Heir:
+    """The registration that inherits a claim another one gave up."""
+
+    id: str
+    code: str
+    office_code: str
+    status: str
+    kk_number: str
+    flag_reason: str | None
+
+
+def earliest_holder(
+    session: Session, column: str, key: str, flag: str | None = None
+) -> Heir | None:
+    """The earliest received registration (not rejected) whose ``column`` (nik or kk_number)
+    is ``key``, and, with ``flag``, flagged for that reason: the heir of a claim. Runs only
+    for a new revision that changed its NIK or family card (rare), once per key."""
+    col = REG.c[column]
+    stmt = (
+        select(REG.c.id, REG.c.code, REG.c.office_code, REG.c.status, REG.c.kk_number,
+               REG.c.flag_reason)
+        .where(col == key, REG.c.status != "rejected")
+        .order_by(REG.c.received_at, REG.c.id)
+        .limit(1)
+    )  # fmt: skip
+    if flag is not None:
+        stmt = stmt.where(REG.c.flag_reason == flag)
+    row = session.execute(stmt).first()
+    return Heir(*row) if row else None
+
+
+def unflag(session: Session, registration_id: str) -> None:
+    """The registration stands on its own now: no flag, no group; a status that only said
+    "possibly a duplicate" goes back to ``received`` (a reviewer's decision stays)."""
     session.execute(
-        delete(NikPrimary).where(
-            NikPrimary.nik == nik, NikPrimary.registration_id == registration_id
+        update(REG)
+        .where(REG.c.id == registration_id)
+        .values(
+            flag_reason=None,
+            duplicate_of_id=None,
+            duplicate_group_id=None,
+            status=case((REG.c.status == "potential_duplicate", "received"), else_=REG.c.status),
         )
     )
+
+
+def hand_over_group(
+    session: Session, kind: str, key: str, old_primary: str, new_primary: str | None
+) -> None:
+    """The (kind, key) group's primary gave up its claim: members flagged against it point at
+    ``new_primary``, which becomes the group's primary; a group left without flagged members
+    is dissolved (deleted: nothing refers to it any more; a later duplicate makes a new one)."""
+    gid = session.execute(
+        select(DG.c.id).where(DG.c.kind == kind, DG.c.key == key)
+    ).scalar_one_or_none()
+    if gid is None:
+        return
+    if new_primary is not None:
+        session.execute(
+            update(REG)
+            .where(REG.c.duplicate_group_id == gid, REG.c.duplicate_of_id == old_primary)
+            .values(duplicate_of_id=new_primary)
+        )
+        session.execute(
+            update(DG)
+            .where(DG.c.id == gid, DG.c.primary_registration_id == old_primary)
+            .values(primary_registration_id=new_primary)
+        )
+    drop_empty_groups(session, [gid])
+
+
+def drop_empty_groups(session: Session, group_ids: Collection[int]) -> None:
+    """Delete the groups among ``group_ids`` no registration is flagged into any more."""
+    if not group_ids:
+        return
+    members = select(REG.c.id).where(REG.c.duplicate_group_id == DG.c.id).exists()
+    session.execute(delete(DG).where(DG.c.id.in_(sorted(set(group_ids))), ~members))
+
+
+def refresh_groups(session: Session, rows: Collection[tuple[int, str]]) -> None:
+    """Groups that registrations were just flagged into, as (group id, current primary): a
+    resolved one needs a reviewer again, and its primary is the registration holding the
+    claim now (it may have passed on since the group was made)."""
+    if not rows:
+        return
+    stmt = (
+        update(DG)
+        .where(
+            DG.c.id == bindparam("gid"),
+            (DG.c.resolved_at.is_not(None)) | (DG.c.primary_registration_id != bindparam("pid")),
+        )
+        .values(resolved_at=None, resolution="", primary_registration_id=bindparam("pid"))
+    )
+    session.connection().execute(stmt, [{"gid": g, "pid": p} for g, p in sorted(set(rows))])
 
 
 def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
@@ -423,42 +547,54 @@ def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]
     return {r[0] for r in got}
 
 
-def kk_slots(session: Session, kks: Collection[str]) -> dict[str, dict[int, tuple[str, str]]]:
-    """KK number -> {slot: (registration id, code)}."""
-    out: dict[str, dict[int, tuple[str, str]]] = {}
+def kk_slots(session: Session, kks: Collection[str]) -> dict[str, dict[int, tuple[str, str, str]]]:
+    """KK number -> {slot: (registration id, code, office)}."""
+    out: dict[str, dict[int, tuple[str, str, str]]] = {}
     rows = _select_in(
         session,
-        "SELECT k.kk_number, k.slot, k.registration_id, r.code FROM kk_slots k "
+        "SELECT k.kk_number, k.slot, k.registration_id, r.code, r.office_code FROM kk_slots k "
         "JOIN registrations r ON r.id = k.registration_id WHERE k.kk_number {keys}",
         kks,
     )
     for r in rows:
-        out.setdefault(r[0], {})[r[1]] = (r[2], r[3])
+        out.setdefault(r[0], {})[r[1]] = (r[2], r[3], r[4])
     return out
 
 
-def release_kk_slots(session: Session, registration_id: str, keep_kk: str | None = None) -> None:
-    """Free the family-card slot(s) a registration holds (except on ``keep_kk``)."""
+def release_kk_slots(
+    session: Session, registration_id: str, keep_kk: str | None = None
+) -> list[str]:
+    """Free the family-card slot(s) a registration holds (except on ``keep_kk``); the family
+    cards a slot was freed on."""
     cond = KkSlot.registration_id == registration_id
     if keep_kk is not None:
         cond = and_(cond, KkSlot.kk_number != keep_kk)
-    session.execute(delete(KkSlot).where(cond))
+    return list(session.scalars(delete(KkSlot).where(cond).returning(KkSlot.kk_number)))
 
 
 # --- duplicate groups ---------------------------------------------------------------------
 def ensure_groups(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], int]:
-    """Create the duplicate groups that do not exist yet; (kind, key) -> group id for all."""
+    """Create the duplicate groups that do not exist yet; (kind, key) -> group id for all.
+    An existing group that is resolved, or names another primary than the row's, is reopened
+    with that primary (:func:`refresh_groups`); the common case costs no further statement."""
     if not rows:
         return {}
     ordered = sorted(rows, key=lambda r: (r["kind"], r["key"]))
     insert_ignore(session, DuplicateGroup.__table__, ordered, ("kind", "key"))
+    primary = {(r["kind"], r["key"]): r["primary_registration_id"] for r in rows}
     out: dict[tuple[str, str], int] = {}
+    stale: list[tuple[int, str]] = []
     for kind in {r["kind"] for r in rows}:
         found = _select_in(
             session,
-            "SELECT key, id FROM duplicate_groups WHERE kind = ? AND key {keys}",
+            "SELECT key, id, resolved_at, primary_registration_id FROM duplicate_groups "
+            "WHERE kind = ? AND key {keys}",
             {r["key"] for r in rows if r["kind"] == kind},
             kind,
         )
-        out.update({(kind, r[0]): r[1] for r in found})
+        for key, gid, resolved_at, pid in found:
+            out[(kind, key)] = gid
+            if resolved_at is not None or pid != primary[(kind, key)]:
+                stale.append((gid, primary[(kind, key)]))
+    refresh_groups(session, stale)
     return out

@@ -80,9 +80,13 @@ def test_same_nik_from_another_office_is_kept_and_flagged(api: Api, people: list
     second = api.record(dict(people[0], phone="081299990000"), b)
     assert api.push(a, [first]).outcomes == ["accepted"]
     got = api.push(b, [second])
-    assert got.outcomes == ["duplicate_nik"]
+    # the device is told nothing about another office's registration (issue 12 finding 4)
+    assert got.outcomes == ["accepted"]
     res = got.response.results[0]
-    assert res.status.value == "potential_duplicate" and res.duplicate_of == first.code
+    assert res.status.value == "received" and res.duplicate_of is None
+    assert api.sql("SELECT outcome FROM batch_records WHERE registration_id = :i", i=second.id) == [
+        ("duplicate_nik",)
+    ]  # central sees it
     rows = api.sql(
         "SELECT id, status, flag_reason, duplicate_of_id, duplicate_group_id FROM registrations ORDER BY received_at, id"
     )
