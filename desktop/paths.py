@@ -58,6 +58,18 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors)
 
 
+def legacy_receipts_dir(data_dir: Path) -> Path:
+    """Where versions before issue 12 kept a plaintext copy of every receipt (retention
+    deletes what is left there; nothing writes there any more)."""
+    return data_dir / "receipts"
+
+
+def receipt_save_dir() -> Path:
+    """The folder the receipt dialog proposes: the user's documents folder, never the data
+    folder (Loket keeps no copy of a receipt; the clerk decides where one goes)."""
+    return Path(platformdirs.user_documents_dir())
+
+
 def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
     """Attach a rotating log file ``data_dir/logs/loket-desk.log`` (1 MB x 5) to the root logger.
 
