@@ -199,7 +199,7 @@ def _read_bounded(r: requests.Response) -> bytes:
     return b"".join(parts)
 
 
-def _decode(raw: bytes, content_encoding: str, limit: int = MAX_RESPONSE_BYTES) -> bytes:
+def _decode(raw: bytes, content_encoding: str, limit: int | None = None) -> bytes:
     """Undo the response's ``Content-Encoding`` with at most ``limit`` bytes out.
 
     One coding only (the client asks for zstd or gzip; deflate is accepted as servers send
@@ -207,6 +207,7 @@ def _decode(raw: bytes, content_encoding: str, limit: int = MAX_RESPONSE_BYTES) 
     or an unknown coding makes the answer unreadable (``SERVER_UNREACHABLE``); more than
     ``limit`` bytes is ``RESPONSE_TOO_LARGE``.
     """
+    limit = MAX_RESPONSE_BYTES if limit is None else limit
     enc = content_encoding.strip().lower()
     if enc in ("", "identity"):
         out = raw
