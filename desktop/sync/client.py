@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 import urllib3
 import zstandard
 
@@ -48,7 +49,7 @@ USER_AGENT = "loket-desk/0.1"
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 #: Largest response read from the socket, before decompression.
 MAX_WIRE_BYTES = 16 * 1024 * 1024
-_CHUNK = 64 * 1024
+_CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,8 @@ class SyncClient:
         self.session.verify = ca_bundle or True
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept-Language"] = lang
-        self.session.max_redirects = 0  # belt and braces: every call passes allow_redirects=False
+        for prefix in ("https://", "http://"):
+            self.session.mount(prefix, _NoRedirectAdapter())
         self.session.trust_env = False  # no proxy or .netrc credentials from the environment
         self.last: Exchange | None = None
 
@@ -154,7 +156,7 @@ class SyncClient:
                 stream=True,  # the body is read here, within bounds
             )
             try:
-                if r.is_redirect or 300 <= r.status_code < 400:
+                if 300 <= r.status_code < 400:
                     raise ApiError(E.SERVER_REDIRECT, details={"status": r.status_code})
                 raw = _read_bounded(r)
             finally:
@@ -175,6 +177,22 @@ class SyncClient:
             raise ApiError(
                 E.SERVER_UNREACHABLE, details={"reason": "unreadable response"}
             ) from None
+
+
+class _NoRedirectAdapter(requests.adapters.HTTPAdapter):
+    """Hides a 3xx answer's ``Location`` from requests.
+
+    Even with ``allow_redirects=False`` requests works out the next request of a redirect,
+    and first reads the whole 3xx body (``resp.content``: decoded, without any bound) to
+    free the connection. With no target there is nothing to work out; the client turns the
+    3xx into ``SERVER_REDIRECT`` without reading its body.
+    """
+
+    def build_response(self, req: Any, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        if 300 <= response.status_code < 400:
+            response.headers.pop("Location", None)
+        return response
 
 
 def _read_bounded(r: requests.Response) -> bytes:
@@ -231,25 +249,38 @@ def _decode(raw: bytes, content_encoding: str, limit: int | None = None) -> byte
 
 def _inflate(raw: bytes, wbits: int, limit: int) -> bytes:
     d = zlib.decompressobj(wbits)
+    parts: list[bytes] = []
+    size = 0
+    pending = raw
     try:
-        out = d.decompress(raw, limit + 1)
+        while pending and not d.eof:
+            # at most one chunk out per call: a bomb stops at the limit, never past it
+            chunk = d.decompress(pending, _CHUNK)
+            pending = d.unconsumed_tail
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
+            parts.append(chunk)
+            if not chunk and pending:
+                break  # no progress: corrupt input
     except zlib.error:
         raise _unreadable("corrupt compressed body") from None
-    if len(out) > limit:
-        raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
-    if not d.eof or d.unused_data or d.unconsumed_tail:
+    if not d.eof or d.unused_data or pending:
         raise _unreadable("compressed body cut short or followed by other data")
-    return out
+    return b"".join(parts)
 
 
 def _unzstd(raw: bytes, limit: int) -> bytes:
     try:
-        # first a bounded read of the first frame: a frame that claims or yields more than the
-        # limit stops here, having produced at most limit + 1 bytes
+        # first a bounded read of the first frame, a chunk at a time: a frame that yields
+        # more than the limit stops here, having held at most the limit
         reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=False)
-        if len(reader.read(limit + 1)) > limit:
-            raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
-        # then the same frame, now known to be small, for what follows it
+        size = 0
+        while chunk := reader.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
+        # then the same frame, now known to be small, for its bytes and what follows it
         obj = zstandard.ZstdDecompressor().decompressobj()
         out = obj.decompress(raw)
     except zstandard.ZstdError:
