@@ -291,6 +291,20 @@ TLS_REQUIRED = _e(
     "Alamat server harus memakai https:// (tanpa enkripsi hanya untuk server di komputer ini).",
     "The server address must use https:// (unencrypted only for a server on this computer).",
 )
+SERVER_REDIRECT = _e(
+    "SERVER_REDIRECT",
+    "Server menjawab dengan pengalihan ke alamat lain; Loket tidak mengikutinya dan tidak "
+    "mengirim data ke sana. Periksa alamat server dengan kantor pusat.",
+    "The server answered with a redirect to another address; Loket does not follow it and "
+    "sends nothing there. Check the server address with the central office.",
+    http=502,
+)
+RESPONSE_TOO_LARGE = _e(
+    "RESPONSE_TOO_LARGE",
+    "Jawaban server terlalu besar untuk diterima; tidak ada yang diubah di perangkat ini.",
+    "The server's answer is too large to accept; nothing was changed on this device.",
+    http=502,
+)
 NOT_ENROLLED = _e(
     "NOT_ENROLLED",
     "Perangkat ini belum didaftarkan ke server.",

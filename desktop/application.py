@@ -373,10 +373,22 @@ def create_qapplication(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def _purge_old_receipts(data_dir: Path) -> None:
+    """Receipts an earlier version kept in the data folder go at start-up too (a device that
+    never syncs never runs the purge after a sync)."""
+    from desktop.services.retention import purge_receipt_files
+
+    try:
+        purge_receipt_files(data_dir)
+    except OSError:
+        log.warning("old receipt files could not all be deleted", exc_info=True)
+
+
 def main(args: Any) -> int:
     """Start the GUI (called by ``desktop.__main__`` with the parsed namespace)."""
     data_dir = paths.resolve_data_dir(getattr(args, "data_dir", None))
     paths.setup_logging(data_dir)
+    _purge_old_receipts(data_dir)
     app = create_qapplication(["loket-desk", *getattr(args, "qt_args", [])])
     loket = LoketApp(app, data_dir, getattr(args, "lang", None))
     app.aboutToQuit.connect(loket.shutdown)

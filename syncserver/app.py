@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from common import errors as E
 from common.errors import ApiError
 from common.i18n import Lang
+from common.private_files import private_dir, touch_private, write_private_bytes
 from syncserver import config as config_mod
 from syncserver import db
 from syncserver.metrics import Metrics
@@ -92,12 +94,29 @@ def _secret_key(settings: dict[str, Any]) -> str:
     data_dir = settings.get("data_dir")
     if not data_dir:
         return secrets.token_hex(32)
-    path = Path(data_dir) / "secret_key"
+    folder = private_dir(Path(data_dir))
+    path = folder / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        _create_secret_file(path, secrets.token_hex(32))
+    touch_private(path)  # a key an earlier version left readable is tightened
     return path.read_text().strip()
+
+
+def _create_secret_file(path: Path, value: str) -> None:
+    """Write ``value`` to ``path`` 0600 from creation, complete or not at all.
+
+    The value goes to a private temporary file first, which is then hard-linked to the name
+    (``link`` fails when the name exists): two workers starting together never read a
+    half-written key, and the loser keeps the winner's.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    write_private_bytes(tmp, value.encode("ascii"), exclusive=True)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

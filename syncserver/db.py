@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.private_files import private_dir, touch_private
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -37,7 +39,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
     if is_sqlite(url):
         sqlite_url = make_url(url)
         if sqlite_url.database and sqlite_url.database != ":memory:":
-            Path(sqlite_url.database).parent.mkdir(parents=True, exist_ok=True)
+            _make_private(sqlite_url.database)
         lock_path = _writer_lock_path(sqlite_url.database)
         engine = create_engine(
             url,
@@ -89,6 +91,24 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
+
+
+def _make_private(database: str) -> None:
+    """The SQLite file 0600 in a 0700 folder before SQLite first opens it.
+
+    SQLite creates a new database with ``0644 & ~umask`` but gives the ``-wal``, ``-shm``
+    and ``-journal`` it makes later the database file's own mode, so a file pre-created
+    0600 keeps all of them private; files an earlier version left wider are tightened.
+    """
+    if database.startswith("file:"):
+        return  # a URI filename (tests' shared memory databases): nothing on disk to prepare
+    path = Path(database)
+    private_dir(path.parent)
+    touch_private(path)
+    for suffix in ("-wal", "-shm", "-journal", ".writelock"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            touch_private(side)
 
 
 class _FileLock:

@@ -41,6 +41,7 @@ for _var, _sub in (
     ("XDG_CACHE_HOME", "cache"),
     ("XDG_STATE_HOME", "state"),
     ("XDG_RUNTIME_DIR", "runtime"),
+    ("XDG_DOCUMENTS_DIR", "documents"),  # where the receipt dialog proposes to save
 ):
     _path = _SESSION_HOME / _sub
     _path.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -1,6 +1,10 @@
 """After a save: the receipt (``ReceiptDialog``). Enter saves the PDF to the path shown
-(``data_dir/receipts/<code>.pdf`` unless changed); "Print…" goes through QPrintDialog.
-The applicant takes the receipt home: programme, code, name, masked NIK, QR of the code."""
+(``<documents>/<code>.pdf`` unless changed); "Print…" goes through QPrintDialog.
+The applicant takes the receipt home: programme, code, name, masked NIK, QR of the code.
+
+Loket keeps no copy: the PDF is rendered in memory and written only where the clerk
+chose, never inside the data folder (issue 12; retention deletes receipts that earlier
+versions left in ``data_dir/receipts``)."""
 
 from __future__ import annotations
 
@@ -94,7 +98,13 @@ class ReceiptDialog(QDialog):
             self.path.setText(name)
 
     def save_pdf(self) -> None:
-        path = Path(self.path.text().strip())
+        path = Path(self.path.text().strip()).expanduser()
+        if _inside(path, Path(self._ctx.data_dir)):
+            self.result_label.setStyleSheet("color: #b3261e;")
+            self.result_label.setText(
+                self.tr("Receipts are not kept in Loket's data folder: choose another folder.")
+            )
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             written = self._ctx.write_receipt(self.registration, path)
@@ -107,3 +117,11 @@ class ReceiptDialog(QDialog):
         if self._audit is not None:
             self._audit("printed", self.registration.id, {"kind": "pdf", "path": str(written)})
         self.pdfWritten.emit(str(written))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """True when ``path`` would land in ``folder`` (symbolic links and ``..`` resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False

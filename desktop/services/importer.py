@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from common.csvformat import COLUMNS, REQUIRED_COLUMNS
 from common.enums import Channel
 from common.errors import ApiError, Severity
 from common.i18n import Lang
+from common.private_files import open_private
 from common.record import Applicant, utcnow
 from common.validation import Problem, check
 from desktop.services.operators import Operator
@@ -271,7 +273,9 @@ def _count(
 
 def _write_errors(path: Path, header: list[str], rows: list[_Row]) -> None:
     columns = [h for h in header if h not in ERROR_COLUMNS] + list(ERROR_COLUMNS)
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+    # the rejected rows are applicants' personal data: 0600 from creation, beside the
+    # clerk's own file (common/private_files.py)
+    with os.fdopen(open_private(path), "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
         for row in rows:

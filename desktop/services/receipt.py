@@ -19,6 +19,7 @@ import segno
 
 from common.i18n import pick
 from common.nik import mask_nik
+from common.private_files import write_private_bytes
 from common.record import Registration, utcnow
 from desktop.services.operators import Operator
 
@@ -154,32 +155,32 @@ def paint_receipt(
     )
 
 
-def write_receipt_pdf(
+def render_receipt_pdf(
     registration: Registration,
     office_name: str,
     operator: Operator,
-    path: Path,
     lang: str = "id",
     when: datetime | None = None,
-) -> Path:
-    """Write the receipt as an A5 PDF at ``path`` and return it.
+) -> bytes:
+    """The receipt as an A5 PDF, in memory: nothing touches the disk.
 
     Needs a QGuiApplication; one is made (offscreen when there is no display) if none exists.
-    The caller records the ``printed`` audit event (RegistrationService.audit).
     """
     ensure_gui_app()
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
     from PySide6.QtGui import QPageSize, QPainter, QPdfWriter
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
     writer.setResolution(300)
     writer.setTitle(f"{pick(TITLE, lang)} {registration.code}")
     writer.setCreator("Loket")
     painter = QPainter()
     if not painter.begin(writer):
-        raise OSError(f"cannot write the receipt PDF at {path}")
+        raise OSError("cannot draw the receipt PDF")
     try:
         lines = receipt_fields(registration, office_name, operator, lang, when)
         paint_receipt(
@@ -191,8 +192,30 @@ def write_receipt_pdf(
             lang,
         )
     finally:
-        painter.end()
-    return path
+        painter.end()  # finishes the PDF into the buffer
+    buffer.close()
+    return bytes(data.data())
+
+
+def write_receipt_pdf(
+    registration: Registration,
+    office_name: str,
+    operator: Operator,
+    path: Path,
+    lang: str = "id",
+    when: datetime | None = None,
+) -> Path:
+    """Write the receipt as an A5 PDF at ``path`` (the place the clerk chose) and return it.
+
+    The PDF is rendered in memory and written in one go to a file that is 0600 from its
+    creation: it holds the applicant's name and code. Loket itself keeps no copy
+    (docs/SECURITY.md). The caller records the ``printed`` audit event
+    (RegistrationService.audit).
+    """
+    data = render_receipt_pdf(registration, office_name, operator, lang, when)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_private_bytes(path, data)
 
 
 def print_receipt(

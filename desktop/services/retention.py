@@ -12,21 +12,30 @@ the clerk can still answer "what happened to my registration?".
 Run after every successful sync (sync/engine.py, at the end of the pull) and by
 ``loket-desk purge --operator NAME``. Never for a record with something still in the outbox
 or in conflict: that one is not settled.
+
+Receipt PDFs are plaintext personal data (name, code). Versions before issue 12 kept a copy
+of every receipt in ``data_dir/receipts`` forever; nothing writes there now, and
+:func:`purge_receipt_files` (run with every purge and when the app starts) deletes whatever
+is left, whatever its age.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, exists, func, literal, select, update
 
 from common.enums import Status
 from common.record import utcnow
+from desktop import paths
 from desktop.store import Store
 from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord
+from desktop.store.store import shred
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +61,38 @@ def retention_days(store: Store) -> int:
     return max(days, 0)
 
 
+def purge_receipt_files(data_dir: Path) -> int:
+    """Delete the receipt PDFs earlier versions left in ``data_dir/receipts`` (overwritten
+    first, best effort: store.shred) and the folder once empty; the number deleted."""
+    folder = paths.legacy_receipts_dir(Path(data_dir))
+    if not folder.is_dir() or folder.is_symlink():
+        return 0
+    removed = 0
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            entry.unlink()  # never follow a link out of the data folder; the link itself goes
+        elif not entry.is_file():
+            continue
+        else:
+            try:
+                shred(entry)
+            except OSError:
+                entry.unlink(missing_ok=True)
+        removed += 1
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only if nothing else is in it
+    if removed:
+        log.info("retention: %d receipt file(s) left by an earlier version deleted", removed)
+    return removed
+
+
 def purge_expired(store: Store, *, clock: Callable[[], datetime] = utcnow) -> PurgeResult:
-    """Blank the personal data of decided, acknowledged records older than the retention period."""
+    """Blank the personal data of decided, acknowledged records older than the retention period
+    (and delete receipt files left in the data folder by earlier versions)."""
+    try:
+        purge_receipt_files(store.data_dir)
+    except OSError:
+        log.warning("retention: old receipt files could not all be deleted", exc_info=True)
     days = retention_days(store)
     cutoff = clock() - timedelta(days=days)
     r = RegistrationRecord

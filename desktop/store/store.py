@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
+from common.private_files import private_dir, touch_private
 from desktop import paths
 from desktop.store import settings
 from desktop.store.connection import BEGIN_MODE, create_engine_for
@@ -106,6 +107,7 @@ def encrypt_plaintext(path: Path, key: bytes) -> None:
     tmp = path.with_name(path.name + _ENCRYPTING)
     old = path.with_name(path.name + _PLAIN_OLD)
     tmp.unlink(missing_ok=True)
+    touch_private(tmp)  # the copy (and its journal, which takes its mode) is 0600 from the start
     plain = sqlcipher3.connect(str(path))  # no key: reads the plaintext file
     try:
         plain.isolation_level = None
@@ -132,6 +134,17 @@ def encrypt_plaintext(path: Path, key: bytes) -> None:
     os.replace(tmp, path)
     _fsync_path(path.parent)
     finish_interrupted_conversion(path)
+
+
+def _make_private(path: Path) -> None:
+    """The database file 0600 before SQLite opens it (a new one is created so, one from an
+    earlier version tightened, with any -wal/-shm/-journal it left): SQLite gives the files it
+    creates beside a database the database's own mode."""
+    touch_private(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            touch_private(side)
 
 
 def finish_interrupted_conversion(path: Path) -> None:
@@ -199,14 +212,14 @@ class Store:
         online backup under the same key, consistent with the WAL). A wrong key raises
         :class:`WrongKeyError`; a database made by a newer app is refused.
         """
-        data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = private_dir(Path(data_dir))
         path = paths.db_path(data_dir)
         finish_interrupted_conversion(path)
         if is_plaintext(path):
             log.info("encrypting the local database made by an earlier version")
             encrypt_plaintext(path, key)
         _encrypt_plaintext_backups(paths.backups_dir(data_dir), key)
+        _make_private(path)
         engine = create_engine_for(path, key)
         store = cls(data_dir, path, engine, key)
         try:
@@ -300,10 +313,9 @@ class Store:
     # -- maintenance -------------------------------------------------------------------------
     def backup(self, prefix: str = "loket", conn: Any = None) -> Path:
         """A consistent copy of the database in ``data_dir/backups`` (SQLite online backup)."""
-        folder = paths.backups_dir(self.data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(paths.backups_dir(self.data_dir))
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = folder / f"{prefix}-{stamp}.db"
+        target = touch_private(folder / f"{prefix}-{stamp}.db")
         if conn is None:
             with self.engine.connect() as c:
                 self._backup_to(c, target)
@@ -381,7 +393,9 @@ def _encrypt_plaintext_backups(folder: Path, key: bytes) -> None:
     """Backups taken by versions before encryption are converted with the database."""
     if not folder.is_dir():
         return
+    private_dir(folder)  # made 0755 by earlier versions
     for backup in sorted(folder.glob("*.db")):
         if is_plaintext(backup):
             log.info("encrypting backup %s", backup.name)
             encrypt_plaintext(backup, key)
+        touch_private(backup)

@@ -3,17 +3,28 @@
 Every failure becomes a :class:`common.errors.ApiError` with a catalog code, so the engine and
 the views speak one language: transport failures are ``SERVER_UNREACHABLE`` (or ``TLS_ERROR``),
 the server's own errors keep the code of its JSON body.
+
+Every answer is read within bounds (issue 12): at most ``MAX_WIRE_BYTES`` from the socket and
+``MAX_RESPONSE_BYTES`` after undoing ``Content-Encoding`` (zstd, gzip, deflate, decoded here,
+never by urllib3, which inflates without a limit); more is ``RESPONSE_TOO_LARGE``. Redirects
+are never followed: a 3xx would make requests re-send a push (personal data) or the enrollment
+code to whatever address the answer names, so it is ``SERVER_REDIRECT`` and nothing more is
+sent.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
+import urllib3
+import zstandard
 
 from common import errors as E
 from common import wire
@@ -36,6 +47,9 @@ READ_TIMEOUT = 60.0
 USER_AGENT = "loket-desk/0.1"
 #: Largest decompressed response the client accepts (a pull page of 1,000 changes is far less).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Largest response read from the socket, before decompression.
+MAX_WIRE_BYTES = 16 * 1024 * 1024
+_CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,9 @@ class SyncClient:
         self.session.verify = ca_bundle or True
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept-Language"] = lang
+        for prefix in ("https://", "http://"):
+            self.session.mount(prefix, _NoRedirectAdapter())
+        self.session.trust_env = False  # no proxy or .netrc credentials from the environment
         self.last: Exchange | None = None
 
     def close(self) -> None:
@@ -77,9 +94,12 @@ class SyncClient:
     def health(self) -> bool:
         """True when the server answers its readiness check (a real request, short timeout)."""
         try:
-            r = self.session.get(self.base + "/readyz", timeout=(3.0, 5.0))
+            r = self.session.get(
+                self.base + "/readyz", timeout=(3.0, 5.0), allow_redirects=False, stream=True
+            )
         except requests.RequestException:
             return False
+        r.close()  # the body is not needed (nor read: no size to bound)
         return r.status_code == 200
 
     def enroll(self, code: str, device_name: str = "", app_version: str = "") -> EnrollResponse:
@@ -132,12 +152,17 @@ class SyncClient:
                 headers=hdrs,
                 params=params,
                 timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,  # the body is read here, within bounds
             )
-            content = r.content
-            received = len(content)
-            encoding = r.headers.get("Content-Encoding", "").strip().lower()
-            if encoding == "zstd":  # urllib3 decodes gzip itself, zstd only on newer Pythons
-                content = wire.decompress(content, "zstd", MAX_RESPONSE_BYTES)
+            try:
+                if 300 <= r.status_code < 400:
+                    raise ApiError(E.SERVER_REDIRECT, details={"status": r.status_code})
+                raw = _read_bounded(r)
+            finally:
+                r.close()
+            received = len(raw)
+            content = _decode(raw, r.headers.get("Content-Encoding", ""))
         except requests.exceptions.SSLError as exc:
             raise ApiError(E.TLS_ERROR, details={"reason": str(exc)[:200]}) from None
         except requests.RequestException as exc:  # refused, reset, timeout, truncated body
@@ -152,6 +177,122 @@ class SyncClient:
             raise ApiError(
                 E.SERVER_UNREACHABLE, details={"reason": "unreadable response"}
             ) from None
+
+
+class _NoRedirectAdapter(requests.adapters.HTTPAdapter):
+    """Hides a 3xx answer's ``Location`` from requests.
+
+    Even with ``allow_redirects=False`` requests works out the next request of a redirect,
+    and first reads the whole 3xx body (``resp.content``: decoded, without any bound) to
+    free the connection. With no target there is nothing to work out; the client turns the
+    3xx into ``SERVER_REDIRECT`` without reading its body.
+    """
+
+    def build_response(self, req: Any, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        if 300 <= response.status_code < 400:
+            response.headers.pop("Location", None)
+        return response
+
+
+def _read_bounded(r: requests.Response) -> bytes:
+    """The body as sent (still compressed), refused past ``MAX_WIRE_BYTES``.
+
+    Read from urllib3 with ``decode_content=False``: urllib3 would otherwise inflate gzip and
+    deflate itself, with no limit on what comes out.
+    """
+    declared = r.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > MAX_WIRE_BYTES:
+        raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": MAX_WIRE_BYTES})
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for chunk in r.raw.stream(_CHUNK, decode_content=False):
+            size += len(chunk)
+            if size > MAX_WIRE_BYTES:
+                raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": MAX_WIRE_BYTES})
+            parts.append(chunk)
+    except urllib3.exceptions.HTTPError as exc:  # reset, timeout, cut short mid-body
+        raise ApiError(E.SERVER_UNREACHABLE, details={"reason": type(exc).__name__}) from None
+    return b"".join(parts)
+
+
+def _decode(raw: bytes, content_encoding: str, limit: int | None = None) -> bytes:
+    """Undo the response's ``Content-Encoding`` with at most ``limit`` bytes out.
+
+    One coding only (the client asks for zstd or gzip; deflate is accepted as servers send
+    it, zlib-wrapped or raw). Anything after the end of the compressed data, a cut-off stream
+    or an unknown coding makes the answer unreadable (``SERVER_UNREACHABLE``); more than
+    ``limit`` bytes is ``RESPONSE_TOO_LARGE``.
+    """
+    limit = MAX_RESPONSE_BYTES if limit is None else limit
+    enc = content_encoding.strip().lower()
+    if enc in ("", "identity"):
+        out = raw
+    elif enc in ("gzip", "x-gzip"):
+        out = _inflate(raw, 16 + zlib.MAX_WBITS, limit)
+    elif enc == "deflate":
+        try:
+            out = _inflate(raw, zlib.MAX_WBITS, limit)
+        except ApiError as exc:
+            if exc.code != E.SERVER_UNREACHABLE:
+                raise
+            out = _inflate(raw, -zlib.MAX_WBITS, limit)  # raw deflate, as some servers send
+    elif enc == "zstd":
+        out = _unzstd(raw, limit)
+    else:
+        raise _unreadable(f"content-encoding {enc[:40]}")
+    if len(out) > limit:
+        raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
+    return out
+
+
+def _inflate(raw: bytes, wbits: int, limit: int) -> bytes:
+    d = zlib.decompressobj(wbits)
+    parts: list[bytes] = []
+    size = 0
+    pending = raw
+    try:
+        while pending and not d.eof:
+            # at most one chunk out per call: a bomb stops at the limit, never past it
+            chunk = d.decompress(pending, _CHUNK)
+            pending = d.unconsumed_tail
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
+            parts.append(chunk)
+            if not chunk and pending:
+                break  # no progress: corrupt input
+    except zlib.error:
+        raise _unreadable("corrupt compressed body") from None
+    if not d.eof or d.unused_data or pending:
+        raise _unreadable("compressed body cut short or followed by other data")
+    return b"".join(parts)
+
+
+def _unzstd(raw: bytes, limit: int) -> bytes:
+    try:
+        # first a bounded read of the first frame, a chunk at a time: a frame that yields
+        # more than the limit stops here, having held at most the limit
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=False)
+        size = 0
+        while chunk := reader.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
+        # then the same frame, now known to be small, for its bytes and what follows it
+        obj = zstandard.ZstdDecompressor().decompressobj()
+        out = obj.decompress(raw)
+    except zstandard.ZstdError:
+        raise _unreadable("corrupt compressed body") from None
+    if not obj.eof or obj.unused_data:
+        raise _unreadable("compressed body cut short or followed by other data")
+    return out
+
+
+def _unreadable(reason: str) -> ApiError:
+    # a proxy's page or a damaged body: the request's fate is unknown, as with a cut connection
+    return ApiError(E.SERVER_UNREACHABLE, details={"reason": reason})
 
 
 def _error_from(status: int, content: bytes) -> ApiError:

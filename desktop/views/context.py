@@ -28,6 +28,7 @@ class DeskContext:
 
     @property
     def receipts_dir(self) -> Path:
-        path = self.data_dir / "receipts"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        """The folder the receipt dialog proposes (outside the data folder: issue 12)."""
+        from desktop.paths import receipt_save_dir
+
+        return receipt_save_dir()
