@@ -119,6 +119,7 @@ def password_post() -> Any:
         error = _("The two new passwords differ.")
     if error is not None:
         return _password_page(error, 200)
+    db().commit()  # the guard's reads end first: SQLite has one writer, the throttle's is next
     refusal = throttle.claim(ext.sessions, ext.settings, _address(), who.username, now)
     if refusal is not None:
         error = _("Too many sign-in attempts. Wait %(n)s seconds and try again.",
