@@ -74,8 +74,8 @@ def login_post() -> Any:
             "console/login.html", error=_("Wrong username or password, or the account is disabled."),
             next=nxt, username=username,
         )  # fmt: skip
-    throttle.succeeded(s, _address(), username)
-    sessions.begin(s, int(user.id), now)
+    throttle.succeeded(s, ext.settings, _address(), username, now)
+    sessions.begin(s, ext.settings, int(user.id), now)
     q.touch_login(s, user.id, now)
     append_audit(
         s, now=now, actor_kind="staff", actor=user.username, action="login",
@@ -128,10 +128,8 @@ def password_post() -> Any:
     user = users_q.get_user(db(), who.username)
     if user is None or not verify_password(user.password_hash, current_pw):
         return _password_page(_("The current password is wrong."), 200)
-    throttle.succeeded(db(), _address(), who.username)
-    set_password(
-        db(), user, new, by=who.username, now=now, keep_session=sessions.current_id_hash()
-    )
+    throttle.succeeded(db(), ext.settings, _address(), who.username, now)
+    set_password(db(), user, new, by=who.username, now=now, keep_session=sessions.current_id_hash())
     flash(_("Your password was changed; your other sessions were signed out."), "ok")
     return redirect(url_for("console_dashboard.index"), 303)
 

@@ -82,6 +82,14 @@ def install(app: Flask, settings: dict[str, Any]) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(settings["session_hours"]))
 
 
+def _lifetimes(settings: dict[str, Any]) -> tuple[timedelta, timedelta]:
+    """The absolute and the idle lifetime of a session."""
+    return (
+        timedelta(hours=int(settings["session_hours"])),
+        timedelta(minutes=int(settings["session_idle_minutes"])),
+    )
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -95,9 +103,11 @@ def current_id_hash() -> str | None:
     return _hash(token) if isinstance(token, str) and token else None
 
 
-def begin(db: Session, user_id: int, now: datetime) -> None:
+def begin(db: Session, settings: dict[str, Any], user_id: int, now: datetime) -> None:
     """A new session for ``user_id`` (sign-in): a fresh cookie, nothing kept from before but
-    the language (no session fixation)."""
+    the language (no session fixation). Sessions that ended by a lifetime are purged."""
+    absolute, idle = _lifetimes(settings)
+    users_q.purge_sessions(db, now - absolute, now - idle)
     lang = session.get("lang")
     session.clear()
     token = secrets.token_urlsafe(32)
@@ -129,8 +139,7 @@ def live(db: Session, settings: dict[str, Any], now: datetime) -> ConsoleSession
     if row is None:
         return None
     created, seen = _aware(row.created_at), _aware(row.last_seen_at)
-    absolute = timedelta(hours=int(settings["session_hours"]))
-    idle = timedelta(minutes=int(settings["session_idle_minutes"]))
+    absolute, idle = _lifetimes(settings)
     if now >= created + absolute or now >= seen + idle:
         users_q.end_session(db, id_hash)
         return None

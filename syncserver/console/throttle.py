@@ -19,6 +19,7 @@ a counter's episode does (``login.throttled``), the rest are counted in the row 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,7 +55,7 @@ def claim(
     """Claim one sign-in attempt (committed at once), or say why and how long to wait."""
     t = int(now.timestamp())
     window = int(settings["login_window_minutes"]) * 60
-    checks = (
+    checks: tuple[tuple[str, str, int, Callable[[Session, str], bool]], ...] = (
         ("global", GLOBAL_KEY, 60,
          lambda s, k: q.claim_counted(s, k, t, int(settings["login_global_per_minute"]), 60)),
         ("address", address_key(address), window,
@@ -85,7 +86,11 @@ def claim(
     return Refusal(scope, wait)
 
 
-def succeeded(s: Session, address: str, username: str) -> None:
-    """In the sign-in's transaction: the account counter goes, the attempt is given back."""
+def succeeded(
+    s: Session, settings: dict[str, Any], address: str, username: str, now: datetime
+) -> None:
+    """In the sign-in's transaction: the account counter goes, the attempt is given back,
+    and stale counters are purged."""
     q.forget(s, account_key(address, username))
     q.release(s, [GLOBAL_KEY, address_key(address)])
+    q.purge_throttle(s, int(now.timestamp()) - int(settings["login_window_minutes"]) * 60)

@@ -4,8 +4,9 @@ sessions and the sign-in throttle."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import Table, case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from syncserver.models import ConsoleSession, LoginThrottle, StaffUser
@@ -57,8 +58,20 @@ def end_user_sessions(session: Session, user_id: int, keep: str | None = None) -
     return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
+def purge_sessions(session: Session, created_before: datetime, seen_before: datetime) -> None:
+    """Rows of sessions that ended by a lifetime and were never used again."""
+    session.execute(
+        delete(ConsoleSession).where(
+            or_(
+                ConsoleSession.created_at <= created_before,
+                ConsoleSession.last_seen_at <= seen_before,
+            )
+        )
+    )
+
+
 # --- sign-in throttling (0005) --------------------------------------------------------------
-_T = LoginThrottle.__table__
+_T = cast(Table, LoginThrottle.__table__)
 
 
 def _ensure_row(session: Session, key: str, now: int) -> None:
@@ -143,3 +156,9 @@ def release(session: Session, keys: list[str]) -> None:
 
 def forget(session: Session, key: str) -> None:
     session.execute(delete(_T).where(_T.c.key == key))
+
+
+def purge_throttle(session: Session, before: int) -> None:
+    """Counters untouched since ``before``: their windows have passed, so a missing row
+    means the same as theirs (the table stays as small as recent traffic)."""
+    session.execute(delete(_T).where(_T.c.started_at <= before))
