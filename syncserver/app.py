@@ -139,6 +139,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["max_body_bytes"]
     app.config["SECRET_KEY"] = _secret_key(settings)
     app.config["JSON_SORT_KEYS"] = False
+    if settings["trusted_proxies"]:
+        # the client address and scheme as the configured number of proxies saw them; with 0
+        # a client's own X-Forwarded-* headers are ignored (it could claim any address)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(settings["trusted_proxies"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     logging.getLogger("syncserver").setLevel(settings["log_level"])
 
     engine = db.make_engine(

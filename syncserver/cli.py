@@ -76,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
         "--province", action="append", default=[], help="limit a reviewer to a province (repeat)"
     )
 
+    pw = sub.add_parser(
+        "set-user-password",
+        help="set a console account's password and sign out its sessions "
+        "($LOKET_PASSWORD or a prompt)",
+    )
+    pw.add_argument("username")
+
     stats = sub.add_parser("stats", help="counts of registrations, flags, batches, devices")
     stats.add_argument("--json", action="store_true", help="print JSON")
 
@@ -233,8 +240,10 @@ def _new_password() -> str:
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Password again: "):
             raise ValueError("the passwords differ")
-    if len(password) < 8:
-        raise ValueError("the password must have at least 8 characters")
+    from syncserver.users import MIN_PASSWORD_LENGTH
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     return password
 
 
@@ -249,6 +258,24 @@ def cmd_add_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     finally:
         engine.dispose()
     print(f"user {args.username} added with role {args.role}")
+    return 0
+
+
+def cmd_set_user_password(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """The way back in when no admin can sign in: a new password, every session ended."""
+    from syncserver.queries import users as users_q
+    from syncserver.users import set_password
+
+    password = _new_password()
+
+    def change(s: Any) -> int:
+        user = users_q.get_user(s, args.username)
+        if user is None:
+            raise ValueError(f"no console account {args.username!r}")
+        return set_password(s, user, password, by=CLI_ACTOR, now=datetime.now(UTC))
+
+    ended = _in_transaction(settings, change)
+    print(f"password of {args.username} changed; {ended} session(s) signed out")
     return 0
 
 
@@ -358,6 +385,7 @@ COMMANDS = {
     "add-office": cmd_add_office,
     "enroll-code": cmd_enroll_code,
     "add-user": cmd_add_user,
+    "set-user-password": cmd_set_user_password,
     "stats": cmd_stats,
 }
 

@@ -172,21 +172,63 @@ OPTIONS: tuple[Option, ...] = (
         "cookie_secure",
         "auto",
         _cookie_secure,
-        "Mark the console's session cookie Secure (sent over HTTPS only): true, false, or auto "
-        "(on unless the server listens on a loopback address or runs in testing). Set true "
-        "behind a TLS reverse proxy that reaches the server on 127.0.0.1.",
+        "Mark the console's session cookie Secure (sent over HTTPS only) and name it with the "
+        "__Host- prefix: true, false, or auto (on for a request that arrived over HTTPS, directly "
+        "or as a trusted proxy's X-Forwarded-Proto says, and when the server listens on a "
+        "non-loopback address; off in testing).",
     ),
     Option(
-        "login_max_failures",
-        5,
-        _int_between(1, 1000),
-        "Failed console sign-ins allowed per username and address within login_window_minutes.",
+        "trusted_proxies",
+        0,
+        _int_between(0, 10),
+        "Reverse proxies in front of the server whose X-Forwarded-For and X-Forwarded-Proto "
+        "are believed (the client address sign-in throttling counts, and HTTPS for the cookie). "
+        "0: the headers are ignored; 1 behind the documented nginx.",
+    ),
+    Option(
+        "session_hours",
+        8,
+        _int_between(1, 24 * 7),
+        "A console session ends this many hours after sign-in, however active.",
+    ),
+    Option(
+        "session_idle_minutes",
+        30,
+        _int_between(1, 24 * 60),
+        "A console session ends after this many minutes without a request.",
+    ),
+    Option(
+        "login_free_failures",
+        3,
+        _int_between(1, 100),
+        "Failed console sign-ins per username and address before each further attempt must "
+        "wait (2, 4, 8 ... seconds, up to login_max_delay_seconds). Never a lock-out.",
+    ),
+    Option(
+        "login_max_delay_seconds",
+        900,
+        _int_between(1, 24 * 3600),
+        "The longest wait between sign-in attempts for one username and address.",
     ),
     Option(
         "login_window_minutes",
         15,
         _int_between(1, 24 * 60),
-        "The window of login_max_failures, in minutes.",
+        "The window of login_address_max; a username and address quiet this long start again "
+        "with login_free_failures.",
+    ),
+    Option(
+        "login_address_max",
+        30,
+        _int_between(1, 1_000_000),
+        "Sign-in attempts (any usernames) allowed per client address within login_window_minutes.",
+    ),
+    Option(
+        "login_global_per_minute",
+        300,
+        _int_between(1, 1_000_000),
+        "Sign-in attempts allowed per minute server-wide; beyond it everyone waits for the "
+        "next minute (a flood from many addresses slows sign-in, it locks no one out).",
     ),
     Option(
         "auto_migrate",

@@ -282,6 +282,34 @@ class StaffUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
 
 
+class ConsoleSession(Base):
+    """A signed-in console session (0005). The cookie carries a random token; only its
+    SHA-256 is stored, so a database copy cannot be replayed as a cookie. Sign-out, a password
+    change and disabling the account delete the rows; lifetimes are checked on every request."""
+
+    __tablename__ = "console_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(Ts)
+    last_seen_at: Mapped[datetime] = mapped_column(Ts)
+
+
+class LoginThrottle(Base):
+    """Console sign-in attempts counted per key (0005): ``u:<address>:<username>`` (growing
+    delays), ``a:<address>`` (attempts per window across usernames), ``g`` (attempts per
+    minute server-wide). Times are epoch seconds so the delay is computed inside the one
+    atomic UPDATE that claims an attempt."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    next_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class OfficeOperator(Base):
     """A desktop operator account, managed centrally and synced to its office's devices as an
     argon2id hash (never a password) through the change feed."""

@@ -12,6 +12,8 @@ from syncserver.queries import users as q
 from syncserver.queries.reviews import append_audit
 
 ROLES = ("admin", "reviewer", "viewer")
+#: The one password rule (console forms and the CLI): at least this many characters.
+MIN_PASSWORD_LENGTH = 8
 _HASHER = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 
 
@@ -56,3 +58,21 @@ def add_user(
         target_kind="staff_user", target_id=username, details={"role": role},
     )  # fmt: skip
     return user
+
+
+def set_password(
+    session: Session, user: StaffUser, password: str, *, by: str, now: datetime,
+    action: str = "user.password", keep_session: str | None = None,
+) -> int:  # fmt: skip
+    """A new password for ``user``: every session of the account ends (but ``keep_session``,
+    the id hash of the caller's own when staff change their own password), audited.
+    Returns the number of sessions ended."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    q.set_password_hash(session, user.id, hash_password(password))
+    ended = q.end_user_sessions(session, user.id, keep=keep_session)
+    append_audit(
+        session, now=now, actor_kind="staff", actor=by, action=action,
+        target_kind="staff_user", target_id=user.username, details={"sessions_ended": ended},
+    )  # fmt: skip
+    return ended

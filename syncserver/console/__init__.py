@@ -3,21 +3,19 @@
 ``register_console(app)`` adds it to the sync server's app: the blueprints (auth, dashboard,
 batches, duplicates, records, decisions, export, admin), CSRF protection of every form
 (Flask-WTF's CSRFProtect; the device API under ``/api`` uses bearer credentials and is
-exempt), session cookie settings, the translation function and the template filters.
+exempt), the session cookie (console/sessions.py), the translation function and the template filters.
 
 Pages live under ``/console/``; ``/`` redirects there.
 """
 
 from __future__ import annotations
 
-import ipaddress
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 
-from syncserver.console import formatting
+from syncserver.console import formatting, sessions
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 
@@ -26,28 +24,10 @@ csrf = CSRFProtect()
 PREFIX = "/console"
 
 
-def _cookie_secure(app: Flask, settings: dict[str, Any]) -> bool:
-    value = str(settings.get("cookie_secure", "auto"))
-    if value in ("true", "false"):
-        return value == "true"
-    if app.config.get("TESTING"):
-        return False
-    host = str(settings.get("host", "127.0.0.1"))
-    if host == "localhost":
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True
-
-
 def register_console(app: Flask) -> None:
     settings: dict[str, Any] = app.extensions["loket"].settings
-    app.config.setdefault("SESSION_COOKIE_NAME", "loket_console")
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["SESSION_COOKIE_SECURE"] = _cookie_secure(app, settings)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
+    # not setdefault: Flask's defaults ("session", 31 days) are always there already
+    sessions.install(app, settings)
     # the token lives as long as the session (a reviewer's page may stay open for hours)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     # checked below for every non-API POST, whoever registered the route

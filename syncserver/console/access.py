@@ -6,7 +6,6 @@ declaration is refused (fail closed), so a route added later cannot be left open
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from syncserver.app import session as db_session
+from syncserver.console import sessions
 from syncserver.queries import console_admin as q
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,24 +54,18 @@ def needs(perm: str) -> Callable[[F], F]:
     return mark
 
 
-def password_stamp(password_hash: str) -> str:
-    """Stored in the session: a password change signs out the account's other sessions."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-
-
 def current() -> Staff | None:
+    """The signed-in staff member: a live server-side session (console/sessions.py) of an
+    active account."""
     if "staff" in g:
         staff: Staff | None = g.staff
         return staff
     staff = None
-    uid = session.get("uid")
-    if isinstance(uid, int):
-        user = q.user_by_id(db_session(), uid)
-        if (
-            user is not None
-            and user.active
-            and session.get("pw") == password_stamp(user.password_hash)
-        ):
+    ext = current_app.extensions["loket"]
+    row = sessions.live(db_session(), ext.settings, ext.clock())
+    if row is not None:
+        user = q.user_by_id(db_session(), row.user_id)
+        if user is not None and user.active:
             staff = Staff(user.id, user.username, user.role, tuple(user.provinces or ()))
     g.staff = staff
     return staff
@@ -94,7 +88,7 @@ def guard() -> Response | None:
         abort(403)
     who = current()
     if who is None:
-        session.pop("uid", None)
+        session.pop("sid", None)
         nxt = request.full_path if request.method == "GET" else ""
         return redirect(url_for("console_auth.login", next=nxt.rstrip("?") or None), 303)
     if not who.can(perm):

@@ -4,6 +4,7 @@ disable, role, provinces) and the audit log. Every change is in the audit log.""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from syncserver.queries import console_admin as q
 from syncserver.queries import devices as devices_q
 from syncserver.queries import users as users_q
 from syncserver.queries.reviews import append_audit
-from syncserver.users import ROLES, add_user
+from syncserver.users import MIN_PASSWORD_LENGTH, ROLES, add_user, set_password
 
 bp = blueprint("admin", "/admin")
 PER_PAGE = 50
@@ -123,12 +124,13 @@ def _provinces_from_form() -> list[str] | None:
 
 @bp.get("/users")
 @needs("admin")
-def users() -> Any:
+def users(temporary: str | None = None, temporary_for: str | None = None) -> Any:
     page = int_arg("page", 1, 1)
     rows, more = q.list_users(db(), offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     return render_template(
         "console/admin_users.html", users=rows, page=page, more=more, roles=ROLES,
         provinces=[(a.code, a.name) for a in regions().children("")], me=staff().username,
+        temporary=temporary, temporary_for=temporary_for,
     )  # fmt: skip
 
 
@@ -140,7 +142,7 @@ def create_user() -> Any:
     provinces = _provinces_from_form()
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
         flash(_("A username has 1 to 64 letters, digits, dots, dashes or underscores."), "error")
-    elif len(password) < 8:
+    elif len(password) < MIN_PASSWORD_LENGTH:
         flash(_("The password must have at least 8 characters."), "error")
     elif role not in ROLES or provinces is None:
         flash(_("Choose a role."), "error")
@@ -169,10 +171,30 @@ def update_user(user_id: int) -> Any:
         return redirect(url_for("console_admin.users"), 303)
     before = {"role": user.role, "active": user.active, "provinces": list(user.provinces or [])}
     q.update_user(db(), user.id, role=role, active=active, provinces=provinces)
+    if not active:
+        users_q.end_user_sessions(db(), user.id)  # a disabled account is signed out at once
     _audit("user.update", "staff_user", user.username, before=before,
            after={"role": role, "active": active, "provinces": provinces})  # fmt: skip
     flash(_("User %(name)s updated.", name=user.username), "ok")
     return redirect(url_for("console_admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@needs("admin")
+def reset_password(user_id: int) -> Any:
+    """A temporary password for a staff member who forgot theirs: random, shown to the admin
+    once on this page (never in a cookie or a URL), audited; every session of the account
+    ends. The staff member changes it on the password page after signing in."""
+    user = q.user_by_id(db(), user_id)
+    if user is None:
+        abort(404)
+    if user.username == staff().username:
+        flash(_("Change your own password on the password page."), "error")
+        return redirect(url_for("console_admin.users"), 303)
+    temporary = secrets.token_urlsafe(12)
+    set_password(db(), user, temporary, by=staff().username, now=loket().clock(),
+                 action="user.password_reset")  # fmt: skip
+    return users(temporary=temporary, temporary_for=user.username)
 
 
 # --- audit log ------------------------------------------------------------------------------

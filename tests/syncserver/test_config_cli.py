@@ -79,6 +79,12 @@ def test_cli_admin_flow(
     monkeypatch.setenv("LOKET_PASSWORD", "rahasia-sekali")
     assert _cli(capsys, *d, "add-user", "admin", "--role", "admin")[0] == 0
     assert _cli(capsys, *d, "add-user", "admin", "--role", "viewer")[0] == 1  # exists
+    monkeypatch.setenv("LOKET_PASSWORD", "lupa-lagi-123")
+    assert _cli(capsys, *d, "set-user-password", "nobody")[0] == 1
+    code, out, _ = _cli(capsys, *d, "set-user-password", "admin")
+    assert code == 0 and "0 session(s) signed out" in out
+    monkeypatch.setenv("LOKET_PASSWORD", "rahasia-sekali")
+    assert _cli(capsys, *d, "set-user-password", "admin")[0] == 0
     code, out, _ = _cli(capsys, *d, "stats", "--json")
     stats = json.loads(out)
     assert code == 0 and stats["registrations"] == 0 and stats["devices"] == 0

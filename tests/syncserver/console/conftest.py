@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from common.synthetic import generate
 from syncserver import db
@@ -75,24 +74,31 @@ def post(
     return client.post(path, data={**(data or {}), "csrf_token": token(client, page)})
 
 
-@pytest.fixture
-def signed_in(app: Flask, users: dict[str, str], password_hash: str) -> dict[str, FlaskClient]:
-    """A client per account with a signed-in session, made as the sign-in form makes it but
-    without checking the password each time (argon2 costs ~0.4 s; test_auth signs in for real)."""
-    from syncserver.console.access import password_stamp
+def open_session(app: Flask, username: str) -> FlaskClient:
+    """A client with a server-side session of ``username``, made as the sign-in form makes
+    it but without checking the password (argon2 costs ~0.4 s; test_auth signs in for real)."""
+    import secrets
+
+    from syncserver.console.sessions import _hash
+    from syncserver.queries import users as users_q
 
     ext = app.extensions["loket"]
+    token = secrets.token_urlsafe(32)
     with db.transaction(ext.sessions) as s:
-        ids = dict(s.execute(text("select username, id from staff_users")).all())
-    clients = {}
-    for name in (*ROLES, "jabar"):
-        c = app.test_client()
-        with c.session_transaction() as sess:
-            sess["uid"] = int(ids[name])
-            sess["pw"] = password_stamp(password_hash)
-            sess.permanent = True
-        clients[name] = c
-    return clients
+        user = users_q.get_user(s, username)
+        assert user is not None
+        users_q.add_session(s, _hash(token), user.id, ext.clock())
+    c = app.test_client()
+    with c.session_transaction() as sess:
+        sess["sid"] = token
+        sess.permanent = True
+    return c
+
+
+@pytest.fixture
+def signed_in(app: Flask, users: dict[str, str]) -> dict[str, FlaskClient]:
+    """A client per account with a signed-in session (see :func:`open_session`)."""
+    return {name: open_session(app, name) for name in (*ROLES, "jabar")}
 
 
 @dataclass

@@ -26,12 +26,16 @@ def test_dashboard(signed_in: dict[str, Any], seeded: Any) -> None:
     assert "Kota Makassar" in page or "Makassar" in page
 
 
-def test_silent_devices_are_flagged(signed_in: dict[str, Any], seeded: Any, clock: Any) -> None:
+def test_silent_devices_are_flagged(
+    app: Any, signed_in: dict[str, Any], seeded: Any, clock: Any
+) -> None:
     from datetime import timedelta
 
+    from tests.syncserver.console.conftest import open_session
+
     assert "⚠" not in text_of(signed_in["viewer"].get("/console/"))
-    clock.offset = timedelta(days=8)  # default: silent after 7 days
-    page = text_of(signed_in["viewer"].get("/console/"))
+    clock.offset = timedelta(days=8)  # default: silent after 7 days (the old session ended)
+    page = text_of(open_session(app, "viewer").get("/console/"))
     assert page.count("⚠") >= 4  # two devices, two offices
 
 
