@@ -194,8 +194,8 @@ class Store:
         self.data_dir = data_dir
         self.path = path
         self.engine = engine
-        #: the database key, kept by whoever opened the store (the sync engine needs it to
-        #: make key slots for operators that arrive from the server; see store/keys.py)
+        #: the database key, kept by whoever opened the store (an operator's first login on
+        #: the device wraps it under their password, a re-key replaces it; see store/keys.py)
         self.key = key
         self._write_engine = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
         self.backup_path: Path | None = None  # the copy taken before the last migration

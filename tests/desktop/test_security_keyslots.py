@@ -168,6 +168,7 @@ def test_rekey_gives_every_active_operator_the_new_key_and_no_disabled_one(
     add_operator(store, "budi", "budi-rahasia")
     add_operator(store, "citra", "citra-rahasia")
     _synced(store, "dewi", "dari-pusat-1")
+    _synced(store, "eko", "eko-pusat-12", seq=2)  # active, never logged in here
     store.close()
     unlock(data_dir, "dewi", "dari-pusat-1", authoriser=("ani", PASSWORD))[0].close()
     store, _ = unlock(data_dir, "ani", PASSWORD)
@@ -181,6 +182,7 @@ def test_rekey_gives_every_active_operator_the_new_key_and_no_disabled_one(
     store.close()
     credential_store.items.clear()
     assert not KeySlots(data_dir).has("citra")
+    assert not KeySlots(data_dir).has("eko")  # never a slot from a hash
     set_text = (data_dir / "keyslots.json").read_text()
     assert new_key.hex() not in set_text and base64.b64encode(new_key).decode() not in set_text
     with pytest.raises(WrongKeyError):
