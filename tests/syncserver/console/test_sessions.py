@@ -363,3 +363,20 @@ def test_concurrent_fresh_usernames_cannot_exceed_the_address_limit(
         t.join()
     assert sorted(codes) == [200] * 4 + [429] * (n - 4)
     assert len(_actions(servers[0], "login.failed")) == 4
+
+
+def test_migration_0005_goes_down_and_up_again(app: Flask, users: Any) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from syncserver import db
+
+    engine = app.extensions["loket"].engine
+    open_session(app, "admin")
+    engine.dispose()
+    command.downgrade(db.alembic_config(engine), "0004_lean_ingest")
+    assert {"console_sessions", "login_throttle"}.isdisjoint(inspect(engine).get_table_names())
+    engine.dispose()
+    db.migrate(engine)
+    assert {"console_sessions", "login_throttle"} <= set(inspect(engine).get_table_names())
+    assert _signed_in(open_session(app, "admin"))
