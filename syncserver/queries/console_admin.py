@@ -1,10 +1,11 @@
-"""SQL for the console's sign-in (rate limiting), staff accounts and admin pages."""
+"""SQL for the console's sign-in, staff accounts and admin pages (sessions and the sign-in
+throttle: queries/users.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from syncserver.models import AuditEntry, Device, Office, StaffUser
@@ -13,23 +14,6 @@ LOGIN_FAILED = "login.failed"
 
 
 # --- sign-in --------------------------------------------------------------------------------
-def recent_login_failures(session: Session, username: str, address: str, since: datetime) -> int:
-    """Failed sign-ins for ``username`` from ``address`` since ``since`` (from the audit log,
-    so the limit holds across server processes; index ix_audit_log_actor_action_at)."""
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(AuditEntry)
-            .where(
-                AuditEntry.actor == username[:100],
-                AuditEntry.action == LOGIN_FAILED,
-                AuditEntry.at >= since,
-                AuditEntry.target_id == address[:64],
-            )
-        ).scalar_one()
-    )
-
-
 def user_by_id(session: Session, user_id: int) -> StaffUser | None:
     return session.get(StaffUser, user_id)
 

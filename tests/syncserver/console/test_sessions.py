@@ -16,6 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,8 @@ def test_cookie_flags_and_name_behind_a_trusted_tls_proxy(
     flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
     assert {"secure", "httponly", "samesite", "path", "expires"} <= flags and "domain" not in flags
     assert "SameSite=Lax" in cookie and "Path=/" in cookie
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))  # type: ignore[union-attr]
+    assert abs(expires - datetime.now(UTC) - timedelta(hours=8)) < timedelta(minutes=5)
     assert _signed_in(c, headers)
     assert _actions(proxied, "login")[-1][1] == {"address": "203.0.113.9"}
 
@@ -363,3 +366,20 @@ def test_concurrent_fresh_usernames_cannot_exceed_the_address_limit(
         t.join()
     assert sorted(codes) == [200] * 4 + [429] * (n - 4)
     assert len(_actions(servers[0], "login.failed")) == 4
+
+
+def test_migration_0005_goes_down_and_up_again(app: Flask, users: Any) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from syncserver import db
+
+    engine = app.extensions["loket"].engine
+    open_session(app, "admin")
+    engine.dispose()
+    command.downgrade(db.alembic_config(engine), "0004_lean_ingest")
+    assert {"console_sessions", "login_throttle"}.isdisjoint(inspect(engine).get_table_names())
+    engine.dispose()
+    db.migrate(engine)
+    assert {"console_sessions", "login_throttle"} <= set(inspect(engine).get_table_names())
+    assert _signed_in(open_session(app, "admin"))
