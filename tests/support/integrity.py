@@ -30,6 +30,15 @@ ORPHAN_QUERIES = {
     "registrations without their NIK claimed or flagged": "SELECT count(*) FROM registrations r "
     "WHERE r.flag_reason IS NULL AND r.status <> 'rejected' AND NOT EXISTS "
     "(SELECT 1 FROM nik_primaries n WHERE n.nik = r.nik AND n.registration_id = r.id)",
+    # issue 12 finding 14: the claim and the flags follow a NIK change
+    "NIK claims held by a registration of another NIK": "SELECT count(*) FROM nik_primaries n "
+    "JOIN registrations r ON r.id = n.registration_id WHERE r.nik <> n.nik",
+    "family-card slots held by a registration of another card": "SELECT count(*) FROM kk_slots k "
+    "JOIN registrations r ON r.id = k.registration_id WHERE r.kk_number <> k.kk_number",
+    "NIK duplicates flagged against a registration that is not their NIK's primary": "SELECT "
+    "count(*) FROM registrations r WHERE r.flag_reason = 'duplicate_nik' AND r.status <> 'rejected' "
+    "AND NOT EXISTS (SELECT 1 FROM nik_primaries n WHERE n.nik = r.nik "
+    "AND n.registration_id = r.duplicate_of_id)",
 }  # fmt: skip
 
 
