@@ -203,3 +203,48 @@ def test_gunicorn_separate_metrics_listener(tmp_path: Path) -> None:
             assert requests.get(metrics_url + path, timeout=30).status_code == 404, path
     finally:
         server.stop()
+
+
+_WAITRESS = """
+import sys
+from pathlib import Path
+from syncserver import config, db, server
+from syncserver.app import create_app
+data, port, mport = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+s = config.load(data, overrides={"port": port, "metrics_listen": "127.0.0.1:" + mport})
+db.migrate(create_app(s).extensions["loket"].engine)
+server._serve_waitress(s, "127.0.0.1", port)
+"""
+
+
+def test_waitress_separate_metrics_listener(tmp_path: Path) -> None:
+    """Where gunicorn does not run (Windows): waitress listens on both addresses, and the
+    app tells them apart by the listener's port, not by the Host header."""
+    import subprocess
+    import sys
+
+    from tests.support.liveserver import ROOT
+    from tests.support.netutil import wait_for_port
+
+    port, mport = free_port(), free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WAITRESS, str(tmp_path), str(port), str(mport)],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for_port("127.0.0.1", port, 60) and wait_for_port("127.0.0.1", mport, 60)
+        main, metrics_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{mport}"
+        assert requests.get(main + "/healthz", timeout=30).status_code == 200
+        assert requests.get(main + "/metrics", timeout=30).status_code == 404
+        spoofed = {"Host": f"127.0.0.1:{mport}"}
+        assert requests.get(main + "/metrics", headers=spoofed, timeout=30).status_code == 404
+        r = requests.get(metrics_url + "/metrics", timeout=30)
+        assert r.status_code == 200
+        assert _value(r.text, "loket_http_requests_total", route="/healthz", status="200") == 1
+        assert requests.get(metrics_url + "/healthz", timeout=30).status_code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
