@@ -59,11 +59,17 @@ def _bind(host: str, port: int) -> str:
 
 def _binds(settings: dict[str, Any], host: str, port: int) -> list[str]:
     """The main address, and the separate metrics address where one is configured."""
-    from syncserver.config import parse_listen
+    from syncserver.config import ConfigError, parse_listen
 
     binds = [_bind(host, port)]
     if settings.get("metrics_listen"):
-        binds.append(_bind(*parse_listen(str(settings["metrics_listen"]))))
+        m_host, m_port = parse_listen(str(settings["metrics_listen"]))
+        if m_port == port:
+            # The app tells the two apart by the listener's port (metrics.on_metrics_listener).
+            raise ConfigError(
+                f"option 'metrics_listen': port {m_port} is the server's own port; use another"
+            )
+        binds.append(_bind(m_host, m_port))
     return binds
 
 
@@ -89,12 +95,13 @@ def _child_exit(_server: Any, worker: Any) -> None:
 def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    binds = _binds(settings, host, port)
     folder, master = _metrics_folder(), os.getpid()
 
     class LoketGunicorn(BaseApplication):  # type: ignore[misc]
         def __init__(self) -> None:
             self.options = {
-                "bind": _binds(settings, host, port),
+                "bind": binds,
                 "workers": int(settings["workers"]),
                 "threads": int(settings["threads"]),
                 "worker_class": "gthread" if int(settings["threads"]) > 1 else "sync",
@@ -130,8 +137,9 @@ def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
 
     if int(settings["workers"]) > 1:
         log.warning("gunicorn is not available here: serving with waitress in one process")
+    listen = " ".join(_binds(settings, host, port))
     waitress.serve(
         make_app(settings),
-        listen=" ".join(_binds(settings, host, port)),
+        listen=listen,
         threads=int(settings["threads"]) * 2,
     )

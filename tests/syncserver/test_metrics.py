@@ -248,3 +248,28 @@ def test_waitress_separate_metrics_listener(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_metrics_listen_on_the_server_port_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tempfile
+
+    from syncserver.cli import main
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where a metrics folder would go
+    monkeypatch.setenv("LOKET_METRICS_LISTEN", "127.0.0.1:18999")
+    assert main(["--data-dir", str(tmp_path), "run", "--port", "18999"]) == 1
+    assert "metrics_listen" in capsys.readouterr().err
+    assert list(tmp_path.glob("loket-metrics-*")) == []
+
+
+def test_metrics_settings_checked() -> None:
+    from syncserver import config
+
+    with pytest.raises(config.ConfigError, match="metrics_token"):
+        config.from_mapping({"metrics_token": "short"})
+    for bad in ("9470", "host:", "host:99999", ":80"):
+        with pytest.raises(config.ConfigError, match="metrics_listen"):
+            config.from_mapping({"metrics_listen": bad})
+    assert config.from_mapping({"metrics_listen": "[::1]:9470"})["metrics_listen"] == "[::1]:9470"
