@@ -8,6 +8,7 @@ ISO 8601 (blank: the import time).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from common.record import APPLICANT_FIELDS
@@ -51,3 +52,28 @@ def to_row(applicant: dict[str, Any]) -> dict[str, str]:
         else:
             row[name] = str(value)
     return row
+
+
+#: Characters that start a formula in Excel, LibreOffice or Google Sheets (and their full-width
+#: forms, which some of them also accept).
+FORMULA_TRIGGERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+#: Where a spreadsheet may cut a line into cells: the comma, the semicolon (Excel where the
+#: decimal separator is a comma, as in Indonesia), the tab, the pipe and line breaks. A file
+#: written with commas and opened with semicolons cuts *inside* a cell.
+_CELL_SPLIT = re.compile(r"([,;\t|\r\n])")
+#: What a spreadsheet may drop before a cell's first character: spaces and quote marks.
+_CELL_LEAD = ' "\u00a0'
+
+
+def spreadsheet_safe(value: str, keep: re.Pattern[str] | None = None) -> str:
+    """``value`` with an apostrophe before every part that a spreadsheet would run as a
+    formula (CSV injection), whichever separator it splits the line on: ``X;=1+2`` becomes
+    ``X;'=1+2``. ``keep``: values left as they are when they match whole (phone numbers in
+    ``+62...`` form, which are numbers, not formulas)."""
+    if not value or (keep is not None and keep.fullmatch(value)):
+        return value
+    parts = _CELL_SPLIT.split(value)  # separators at the odd indexes
+    for i in range(0, len(parts), 2):
+        if parts[i].lstrip(_CELL_LEAD)[:1] in FORMULA_TRIGGERS:
+            parts[i] = "'" + parts[i]
+    return "".join(parts)

@@ -22,6 +22,7 @@ from common.i18n import Lang
 from common.private_files import private_dir, touch_private, write_private_bytes
 from syncserver import config as config_mod
 from syncserver import db
+from syncserver import metrics as metrics_mod
 from syncserver.metrics import Metrics
 
 log = logging.getLogger("syncserver")
@@ -55,7 +56,7 @@ class Loket:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utcnow
-    metrics: Metrics = field(default_factory=Metrics)
+    metrics: Metrics = field(default_factory=metrics_mod.for_app)
 
 
 def loket() -> Loket:
@@ -176,6 +177,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _on_http_error)
     app.register_error_handler(Exception, _on_exception)
     app.before_request(_start_timer)
+    app.before_request(_metrics_listener_only)
     app.after_request(_count_request)
     return app
 
@@ -234,11 +236,19 @@ def _start_timer() -> None:
 def _count_request(response: Response) -> Response:
     import time
 
-    rule = request.url_rule.rule if request.url_rule else "unmatched"
     loket().metrics.observe_request(
         request.method,
-        rule,
+        request.url_rule.rule if request.url_rule else None,
         response.status_code,
         time.perf_counter() - g.get("t0", time.perf_counter()),
     )
     return response
+
+
+def _metrics_listener_only() -> None:
+    """The separate metrics address (``metrics_listen``) serves /metrics and nothing else: it
+    may be reachable from a network that must not reach the API or the console."""
+    if request.path != "/metrics" and metrics_mod.on_metrics_listener(
+        request.environ, loket().settings
+    ):
+        raise ApiError(E.NOT_FOUND)

@@ -91,6 +91,28 @@ def _cookie_secure(value: Any) -> str:
     return "true" if _bool(text) else "false"
 
 
+def _metrics_token(value: Any) -> str:
+    text = _str(value).strip()
+    if text and len(text) < 16:
+        raise ValueError("must be empty or at least 16 characters (a random secret)")
+    return text
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``host:port`` or ``[v6]:port`` as (host, port)."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError("must be host:port, e.g. 127.0.0.1:9470")
+    return host.strip("[]"), int(port)
+
+
+def _listen_or_empty(value: Any) -> str:
+    text = _str(value).strip()
+    if text:
+        parse_listen(text)
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     name: str
@@ -235,6 +257,21 @@ OPTIONS: tuple[Option, ...] = (
         True,
         _bool,
         "Apply database migrations when `run` starts on the embedded SQLite database.",
+    ),
+    Option(
+        "metrics_token",
+        "",
+        _metrics_token,
+        "Bearer token a Prometheus scraper sends to read /metrics (Authorization: Bearer ...; "
+        "16+ characters). Empty and no metrics_listen: /metrics is not served (404).",
+    ),
+    Option(
+        "metrics_listen",
+        "",
+        _listen_or_empty,
+        "A separate host:port where `run` serves /metrics only, to scrapers that can reach it "
+        "(e.g. 127.0.0.1:9470 or a management network address); no token needed there. "
+        "Empty: no such listener.",
     ),
 )
 BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}

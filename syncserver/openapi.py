@@ -205,11 +205,15 @@ def document() -> dict[str, Any]:
                 "get": {
                     "operationId": "metrics",
                     "summary": "Prometheus text format",
+                    "description": "Only for a configured scraper: on the metrics_listen address, "
+                    "or with Authorization: Bearer <metrics_token> (401 without it); 404 when "
+                    "neither is configured.",
                     "responses": {
                         "200": {
                             "description": "Metrics",
                             "content": {"text/plain": {"schema": {"type": "string"}}},
-                        }
+                        },
+                        **_errors(401, 404),
                     },
                 }
             },

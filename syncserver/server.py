@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import shutil
+import tempfile
 from typing import Any
 
 log = logging.getLogger("syncserver")
@@ -50,13 +53,55 @@ def serve(settings: dict[str, Any]) -> None:
         _serve_waitress(settings, host, port)
 
 
+def _bind(host: str, port: int) -> str:
+    return f"{'[' + host + ']' if ':' in host else host}:{port}"
+
+
+def _binds(settings: dict[str, Any], host: str, port: int) -> list[str]:
+    """The main address, and the separate metrics address where one is configured."""
+    from syncserver.config import ConfigError, parse_listen
+
+    binds = [_bind(host, port)]
+    if settings.get("metrics_listen"):
+        m_host, m_port = parse_listen(str(settings["metrics_listen"]))
+        if m_port == port:
+            # The app tells the two apart by the listener's port (metrics.on_metrics_listener).
+            raise ConfigError(
+                f"option 'metrics_listen': port {m_port} is the server's own port; use another"
+            )
+        binds.append(_bind(m_host, m_port))
+    return binds
+
+
+def _metrics_folder() -> str:
+    """A fresh, private folder for this server start's per-worker metric files
+    (prometheus_client's multiprocess mode): a folder kept from an earlier start would add
+    its counts to this one's. Set in the environment before the workers fork."""
+    from syncserver.metrics import MULTIPROC_ENV
+
+    path = tempfile.mkdtemp(prefix="loket-metrics-")  # mode 0700
+    os.environ[MULTIPROC_ENV] = path
+    return path
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    """gunicorn hook: a worker ended. Its live-gauge files go; its counters stay, so a
+    total never goes backwards when gunicorn replaces a worker."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
     from gunicorn.app.base import BaseApplication
+
+    binds = _binds(settings, host, port)
+    folder, master = _metrics_folder(), os.getpid()
 
     class LoketGunicorn(BaseApplication):  # type: ignore[misc]
         def __init__(self) -> None:
             self.options = {
-                "bind": f"{'[' + host + ']' if ':' in host else host}:{port}",
+                "bind": binds,
                 "workers": int(settings["workers"]),
                 "threads": int(settings["threads"]),
                 "worker_class": "gthread" if int(settings["threads"]) > 1 else "sync",
@@ -67,6 +112,7 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
                 "loglevel": str(settings["log_level"]).lower(),
                 "errorlog": "-",
                 "proc_name": "loket-server",
+                "child_exit": _child_exit,
             }
             super().__init__()
 
@@ -77,7 +123,13 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
         def load(self) -> Any:
             return make_app(settings)
 
-    LoketGunicorn().run()
+    try:
+        LoketGunicorn().run()
+    finally:
+        # A worker's exit unwinds through here too (gunicorn forks inside run()): only the
+        # master, once every worker is gone, removes the folder.
+        if os.getpid() == master:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
@@ -85,4 +137,9 @@ def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
 
     if int(settings["workers"]) > 1:
         log.warning("gunicorn is not available here: serving with waitress in one process")
-    waitress.serve(make_app(settings), host=host, port=port, threads=int(settings["threads"]) * 2)
+    listen = " ".join(_binds(settings, host, port))
+    waitress.serve(
+        make_app(settings),
+        listen=listen,
+        threads=int(settings["threads"]) * 2,
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from sqlalchemy import text
 
+from common import errors as E
+from common.errors import ApiError
 from common.protocol import API_PREFIX
 from syncserver import app as app_mod
+from syncserver import metrics as metrics_mod
 from syncserver.openapi import document
 
 bp = Blueprint("health", __name__)
@@ -29,11 +32,19 @@ def readyz() -> Response:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    return Response(
-        app_mod.loket().metrics.render(),
-        mimetype="text/plain",
-        content_type="text/plain; version=0.0.4",
-    )
+    """Only to an allowed scraper: on the ``metrics_listen`` address, or with the bearer token
+    ``metrics_token``. With neither configured /metrics does not exist (404); a wrong or
+    missing token is a 401."""
+    ext = app_mod.loket()
+    token = str(ext.settings.get("metrics_token") or "")
+    if not metrics_mod.on_metrics_listener(request.environ, ext.settings):
+        if not token:
+            raise ApiError(E.NOT_FOUND)
+        if not metrics_mod.bearer_ok(request.headers.get("Authorization"), token):
+            response = app_mod.error_response(ApiError(E.AUTH_REQUIRED))
+            response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            return response
+    return Response(ext.metrics.render(), content_type=metrics_mod.CONTENT_TYPE)
 
 
 @bp.get(f"{API_PREFIX}/openapi.json")

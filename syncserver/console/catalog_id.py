@@ -119,7 +119,7 @@ ID: dict[str, str] = {
     "search_name": "awal nama",
     "search_phone": "nomor HP",
     "search_code": "kode pendaftaran",
-    "Export the records matching this filter as CSV. NIK and KK numbers are masked.": "Ekspor pendaftaran yang cocok dengan saringan ini sebagai CSV. NIK dan nomor KK disamarkan.",
+    "Export the records matching this filter as CSV. NIK and KK numbers show only their last 4 digits, and the birth date only its year, so that the NIK cannot be rebuilt from the other columns.": "Ekspor pendaftaran yang cocok dengan saringan ini sebagai CSV. NIK dan nomor KK hanya menampilkan 4 angka terakhir, dan tanggal lahir hanya tahunnya, agar NIK tidak dapat disusun ulang dari kolom lain.",
     "Full NIK and KK numbers (recorded in the audit log)": "NIK dan nomor KK lengkap (dicatat di log audit)",
     "Export CSV": "Ekspor CSV",
     "Tick all on this page": "Centang semua di halaman ini",

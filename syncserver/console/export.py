@@ -2,8 +2,16 @@
 
 The response is a generator over keyset pages of 2,000 rows, each read in its own short
 transaction (on SQLite a transaction holds the write lock, so the export never blocks ingest
-for long), so a million rows stream in constant memory. NIK and family-card numbers are
-masked unless an admin ticks "full NIK"; every export is in the audit log with its filter.
+for long), so a million rows stream in constant memory. Every export is in the audit log with
+its filter.
+
+The masked export (everyone; an admin unless "full NIK" is ticked) shows only the last 4 digits
+of the NIK and the family-card number, and the birth *year* (column ``birth_year``) instead of
+the birth date. A NIK is the 6-digit district of issue, the birth date as DDMMYY (DD + 40 for
+women) and a 4-digit sequence: with the village code, the full birth date and the sex beside it,
+a NIK masked to its first and last 4 digits is rebuilt whole, and so is one masked to its last
+4 only. With the year alone, each masked NIK stays one of at least 365 candidates. The admin's
+"full NIK" export has every column in full (``birth_date``) and says so in the audit log.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from typing import Any
 
 from flask import Response, abort, request, stream_with_context
 
-from common.nik import mask_nik
+from common.csvformat import spreadsheet_safe
 from syncserver.app import loket
 from syncserver.app import session as db
 from syncserver.console.access import needs, staff
@@ -28,7 +36,7 @@ from syncserver.queries.reviews import append_audit
 
 bp = blueprint("export")
 EXPORT_PAGE = 2000
-_PHONE = re.compile(r"^\+\d{8,15}$")
+_PHONE = re.compile(r"\+\d{8,15}")
 
 
 @bp.post("/export.csv")
@@ -57,11 +65,36 @@ def export_csv() -> Any:
     )
 
 
+def columns(full_nik: bool) -> tuple[str, ...]:
+    """The export's header: the masked export has ``birth_year`` for ``birth_date``."""
+    if full_nik:
+        return q.EXPORT_COLUMNS
+    return tuple("birth_year" if c == "birth_date" else c for c in q.EXPORT_COLUMNS)
+
+
+def mask_last4(number: str) -> str:
+    """``************0001``: only the last 4 digits (the first ones are the region, which the
+    village code beside it gives away)."""
+    return "*" * max(len(number) - 4, 0) + number[-4:] if len(number) > 4 else "*" * len(number)
+
+
+def masked(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as a masked export shows it: nothing in it, or in it and the other columns
+    together, gives back the NIK or the family-card number."""
+    out = dict(row)
+    out["nik"] = mask_last4(str(row["nik"] or ""))
+    out["kk_number"] = mask_last4(str(row["kk_number"] or ""))
+    out["birth_year"] = str(row.get("birth_date") or "")[:4]
+    return out
+
+
 def _rows(f: q.RecordFilter, full_nik: bool) -> Iterator[str]:
     buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
+    # Every cell quoted: a cell with a ";" stays one cell where Excel splits on semicolons.
+    out = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     buf.write("\ufeff")  # spreadsheets then read the file as UTF-8
-    out.writerow(q.EXPORT_COLUMNS)
+    header = columns(full_nik)
+    out.writerow(header)
     after: Cursor | None = None
     sessions = loket().sessions
     while True:
@@ -69,10 +102,8 @@ def _rows(f: q.RecordFilter, full_nik: bool) -> Iterator[str]:
             rows, after = q.export_page(s, f, after, EXPORT_PAGE)
             s.rollback()
         for row in rows:
-            if not full_nik:
-                row["nik"] = mask_nik(row["nik"])
-                row["kk_number"] = mask_nik(row["kk_number"])
-            out.writerow([_cell(row[c]) for c in q.EXPORT_COLUMNS])
+            shown = row if full_nik else masked(row)
+            out.writerow([_cell(shown[c]) for c in header])
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()
@@ -81,11 +112,8 @@ def _rows(f: q.RecordFilter, full_nik: bool) -> Iterator[str]:
 
 
 def _cell(value: Any) -> Any:
-    """Cells a spreadsheet would run as a formula get a leading apostrophe (CSV injection)."""
-    if (
-        isinstance(value, str)
-        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-        and not _PHONE.match(value)
-    ):
-        return "'" + value
+    """Text a spreadsheet would run as a formula, after splitting the line on any separator,
+    gets an apostrophe (CSV injection; :func:`common.csvformat.spreadsheet_safe`)."""
+    if isinstance(value, str):
+        return spreadsheet_safe(value, keep=_PHONE)
     return value

@@ -13,6 +13,11 @@ from tests.syncserver.console.test_duplicates import (  # noqa: F401
     test_same_person_keeping_the_later_registration,
 )
 from tests.syncserver.console.test_export import test_export_streams_in_pages  # noqa: F401
+from tests.syncserver.console.test_export_masking import (  # noqa: F401
+    test_full_nik_export_keeps_every_column,
+    test_masked_nik_not_rebuilt_from_the_row,
+    test_no_formula_cell_whichever_separator,
+)
 from tests.syncserver.console.test_pages import (  # noqa: F401
     test_batch_list_keyset_pages,
     test_dashboard,
