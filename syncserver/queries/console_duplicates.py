@@ -65,9 +65,7 @@ def open_groups(
             .where(holder.province_code.in_(provinces))
             .exists()
         )
-        stmt = stmt.where(
-            or_(Registration.province_code.in_(provinces), flagged_here, slot_here)
-        )
+        stmt = stmt.where(or_(Registration.province_code.in_(provinces), flagged_here, slot_here))
     rows = [GroupRow(*r) for r in session.execute(stmt)]
     return rows[:limit], len(rows) > limit
 

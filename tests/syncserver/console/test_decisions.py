@@ -28,7 +28,8 @@ def test_verify_reject_return_one_at_a_time(
     assert r.status_code == 303 and r.headers["Location"] == f"/console/records/{a}"
     assert (
         post(
-            c, f"/console/records/{b}/decide",
+            c,
+            f"/console/records/{b}/decide",
             {"action": "rejected", "reason": "not_eligible", **rev(api, b)},
         ).status_code
         == 303
@@ -60,7 +61,9 @@ def test_incomplete_decisions_are_refused(signed_in: dict[str, Any], api: Any, s
     a = seeded.ids[0]
     post(c, f"/console/records/{a}/decide", {"action": "rejected", **rev(api, a)})  # no reason
     post(
-        c, f"/console/records/{a}/decide", {"action": "rejected", "reason": "because", **rev(api, a)}
+        c,
+        f"/console/records/{a}/decide",
+        {"action": "rejected", "reason": "because", **rev(api, a)},
     )  # not in the list
     post(c, f"/console/records/{a}/decide", {"action": "returned", **rev(api, a)})  # no note
     post(c, f"/console/records/{a}/decide", {"action": "deleted", **rev(api, a)})
@@ -120,7 +123,9 @@ def test_viewer_cannot_decide(signed_in: dict[str, Any], api: Any, seeded: Any) 
     c = signed_in["viewer"]
     assert (
         post(
-            c, f"/console/records/{seeded.ids[0]}/decide", {"action": "verified", **rev(api, seeded.ids[0])}
+            c,
+            f"/console/records/{seeded.ids[0]}/decide",
+            {"action": "verified", **rev(api, seeded.ids[0])},
         ).status_code
         == 403
     )

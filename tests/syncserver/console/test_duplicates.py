@@ -41,7 +41,11 @@ def test_same_person_keeping_the_later_registration(
     c = signed_in["reviewer"]
     first, second = seeded.dup_ids
     group = group_of(api, "nik")
-    r = post(c, f"/console/duplicates/{group}/resolve", {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)})
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)},
+    )
     assert r.status_code == 303 and r.headers["Location"] == "/console/duplicates/"
     code_second = api.sql("select code from registrations where id = :i", i=second)[0][0]
     bogor = pulled(api, seeded.devices["320101"])
@@ -67,7 +71,9 @@ def test_same_person_keeping_the_later_registration(
     # resolving again is refused
     assert (
         post(
-            c, f"/console/duplicates/{group}/resolve", {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)}
+            c,
+            f"/console/duplicates/{group}/resolve",
+            {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)},
         ).status_code
         == 409
     )
@@ -84,7 +90,9 @@ def test_different_people_return_for_correction(
     first, second = seeded.dup_ids
     group = group_of(api, "nik")
     post(
-        c, f"/console/duplicates/{group}/resolve", {"action": "different_people", "ids": second, **revs(api, seeded.dup_ids)}
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "different_people", "ids": second, **revs(api, seeded.dup_ids)},
     )  # no note
     assert api.sql("select resolved_at from duplicate_groups where id = :g", g=group)[0][0] is None
     r = c.post(f"/console/duplicates/{group}/resolve", data={

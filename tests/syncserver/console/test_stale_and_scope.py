@@ -72,9 +72,14 @@ def test_a_decision_on_a_revision_never_seen_is_refused_with_the_changes(
     assert r.status_code == 409
     assert "DECISION_STALE_REVISION" in body
     assert "revisi 1, sekarang 2" in body and "keputusan tidak disimpan" in body
-    assert re.search(r'Nama ibu kandung</th>\s*<td class="del">[^<]*</td><td class="ins">Orang Lain Sekali', body)
+    assert re.search(
+        r'Nama ibu kandung</th>\s*<td class="del">[^<]*</td><td class="ins">Orang Lain Sekali', body
+    )
     assert decisions(api) == 0
-    assert api.sql("select status, revision from registrations where id = :i", i=rid)[0] == ("received", 2)
+    assert api.sql("select status, revision from registrations where id = :i", i=rid)[0] == (
+        "received",
+        2,
+    )
     assert api.sql("select count(*) from changes where kind = 'decision'")[0][0] == 0
 
     # a decision without a revision is refused too, with a code
@@ -231,7 +236,11 @@ def test_members_outside_the_reviewers_provinces_are_masked_and_cannot_be_decide
         r = post(who, f"/console/duplicates/{group}/resolve", {**data, **revs})
         assert r.status_code == 403, data
         assert "DECISION_OUT_OF_SCOPE" in r.get_data(as_text=True)
-    r = post(jabar, f"/console/records/{third}/decide", {"action": "returned", "note": "x", "revision": "1"})
+    r = post(
+        jabar,
+        f"/console/records/{third}/decide",
+        {"action": "returned", "note": "x", "revision": "1"},
+    )
     assert r.status_code == 403 and "DECISION_OUT_OF_SCOPE" in r.get_data(as_text=True)
     assert decisions(api) == 0
     assert api.sql("select resolved_at from duplicate_groups where id = :g", g=group)[0][0] is None
@@ -240,4 +249,6 @@ def test_members_outside_the_reviewers_provinces_are_masked_and_cannot_be_decide
     r = post(sulsel, f"/console/duplicates/{group}/resolve",
              {"action": "different_people", "ids": [third], "note": "Periksa NIK pada KTP", **revs})  # fmt: skip
     assert r.status_code == 303
-    assert api.sql("select registration_id, decision from review_decisions") == [(third, "returned")]
+    assert api.sql("select registration_id, decision from review_decisions") == [
+        (third, "returned")
+    ]
