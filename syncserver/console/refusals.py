@@ -32,7 +32,7 @@ def diff_fields(newer: dict[str, Any], older: dict[str, Any]) -> list[tuple[str,
 def parse_revision(text: str | None) -> int | None:
     """A posted revision (digits only, bounded), or None."""
     text = (text or "").strip()
-    if not text.isdigit() or len(text) > 10:
+    if not text.isdigit() or len(text) > 9:  # a revision fits both schemas' integer
         return None
     return int(text)
 
