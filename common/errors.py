@@ -338,6 +338,27 @@ NIK_ALREADY_REGISTERED = _e(
     "correct the record in the app.",
     http=409,
 )
+# --- review decisions (console) --------------------------------------------------------
+DECISION_REVISION_REQUIRED = _e(
+    "DECISION_REVISION_REQUIRED",
+    "Keputusan harus menyebut revisi yang diperiksa; muat ulang halaman lalu coba lagi.",
+    "A decision must name the revision it was made on; reload the page and try again.",
+    http=422,
+)
+DECISION_STALE_REVISION = _e(
+    "DECISION_STALE_REVISION",
+    "Pendaftaran {code} berubah sejak Anda membukanya (revisi {seen}, sekarang {current}); "
+    "keputusan tidak disimpan. Periksa perubahannya lalu putuskan lagi.",
+    "Registration {code} changed since you opened it (revision {seen}, now {current}); "
+    "the decision was not saved. Check what changed and decide again.",
+    http=409,
+)
+DECISION_OUT_OF_SCOPE = _e(
+    "DECISION_OUT_OF_SCOPE",
+    "Pendaftaran yang dipilih berada di provinsi di luar wewenang Anda; tidak ada yang diputuskan.",
+    "A chosen registration is in a province outside your scope; nothing was decided.",
+    http=403,
+)
 IMPORT_COLUMNS_MISSING = _e(
     "IMPORT_COLUMNS_MISSING",
     "Kolom wajib tidak ada di berkas: {columns}.",

@@ -42,13 +42,20 @@ def record_decision(
     note: str = "",
     *,
     now: datetime | None = None,
+    seen_revision: int | None = None,
 ) -> DecisionResult:
-    """Decide on a registration's current revision, inside the caller's transaction:
+    """Decide on the revision the reviewer saw, inside the caller's transaction:
     write the decision, set the status, append to the audit log and to the office's change
     feed (so the device learns it on its next pull).
 
     ``decision`` is ``verified``, ``rejected`` or ``returned``. Rejecting frees the family-card
     slot the registration held, so another registration on that card can stand.
+
+    ``seen_revision`` is the revision the decision was made on; the status is set by one
+    ``UPDATE ... WHERE revision = :seen``, so a revision a device pushed in the meantime
+    (another person, perhaps) is never decided unseen: :data:`~common.errors.DECISION_STALE_REVISION`
+    is raised and nothing is written. The console always passes it; ``None`` (scripts and
+    tests that decide what they have just read) takes the revision read here under the lock.
     """
     decision = Status(decision).value if isinstance(decision, Status) else str(decision)
     if decision not in DECISIONS:
@@ -61,9 +68,17 @@ def record_decision(
     if reg is None:
         raise ApiError(E.NOT_FOUND, details={"registration_id": registration_id})
     status = DECISIONS[decision]
+    seen = reg.revision if seen_revision is None else int(seen_revision)
+    if not q.set_status_if_revision(session, reg.id, seen, status.value, now):
+        current = q.current_revision(session, reg.id)
+        raise ApiError(
+            E.DECISION_STALE_REVISION,
+            {"code": reg.code, "seen": seen, "current": current},
+            details={"registration_id": reg.id, "seen_revision": seen, "current_revision": current},
+        )
     row = ReviewDecision(
         registration_id=reg.id,
-        revision=reg.revision,
+        revision=seen,
         decision=decision,
         reason=reason,
         note=note,
@@ -71,19 +86,18 @@ def record_decision(
         decided_at=now,
     )
     q.add_decision(session, row)
-    q.set_status(session, reg.id, status.value, now)
     if status is Status.REJECTED:
         ingest_q.release_kk_slots(session, reg.id)
     q.append_audit(
         session, now=now, actor_kind="staff", actor=reviewer, action=f"decision.{decision}",
         target_kind="registration", target_id=reg.id, office_code=reg.office_code,
-        details={"revision": reg.revision, "reason": reason, "note": note},
+        details={"revision": seen, "reason": reason, "note": note},
     )  # fmt: skip
     change = Change(
         seq=0,
         kind=ChangeKind.DECISION,
         registration_id=reg.id,
-        revision=reg.revision,
+        revision=seen,
         status=status,
         note=note,
         reason=reason,
@@ -95,4 +109,4 @@ def record_decision(
     seq = changes_q.append_change(
         session, reg.office_code, ChangeKind.DECISION.value, payload, now, reg.id
     )
-    return DecisionResult(int(row.id), reg.id, reg.revision, status, seq)
+    return DecisionResult(int(row.id), reg.id, seen, status, seq)

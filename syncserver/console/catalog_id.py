@@ -158,6 +158,11 @@ ID: dict[str, str] = {
     "Before": "Sebelum",
     "After": "Sesudah",
     "No field changed.": "Tidak ada isian yang berubah.",
+    "Changed since you opened it": "Berubah sejak Anda membukanya",
+    "Nothing was decided. A device sent a newer revision after you opened the page; check what changed and decide again.": "Tidak ada yang diputuskan. Perangkat mengirim revisi yang lebih baru setelah Anda membuka halaman; periksa perubahannya lalu putuskan lagi.",
+    "Back, to decide on the current revision": "Kembali, untuk memutuskan revisi terkini",
+    "A registration in another province": "Pendaftaran di provinsi lain",
+    "outside your provinces": "di luar provinsi Anda",
     "Audit trail": "Jejak audit",
     "Nothing recorded yet.": "Belum ada catatan.",
     # decisions

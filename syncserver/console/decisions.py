@@ -4,6 +4,11 @@ one record at a time or in bulk from the records list (checkboxes and one POST).
 Every decision goes through :func:`syncserver.decisions.record_decision`, the one place that
 writes the decision, the status, the audit entry and the change the device pulls next.
 Records flagged as potential duplicates are decided in the duplicate queue instead.
+
+Every form names the revision the reviewer saw (``revision``; in bulk ``rev-<id>`` per
+record). A record a device changed since is refused with what changed (409, nothing
+written); a bulk with one stale record is refused as a whole, naming every stale record, so
+the reviewer never finds some ticked records decided and others not.
 """
 
 from __future__ import annotations
@@ -12,12 +17,15 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 
+from common import errors as E
 from common.enums import RejectReason, Status
+from common.errors import ApiError
 from syncserver.app import loket
 from syncserver.app import session as db
 from syncserver.console.access import needs, safe_next, staff
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
+from syncserver.console.refusals import Stale, parse_revision, refused, stale, stale_page
 from syncserver.console.web import PAGE_SIZE, blueprint, form
 from syncserver.decisions import record_decision
 from syncserver.queries import console_records as q
@@ -58,15 +66,27 @@ def decide(reg_id: str) -> Any:
     if reg is None:
         abort(404)
     if not who.sees_province(reg.province_code):
-        abort(403)
+        return refused(E.DECISION_OUT_OF_SCOPE)
+    seen = parse_revision(request.form.get("revision"))
+    if seen is None:
+        return refused(E.DECISION_REVISION_REQUIRED)
     error = _checked(action, reason, note)
     if error is None and reg.status == Status.POTENTIAL_DUPLICATE.value:
         error = _("This record is a potential duplicate: resolve it in the duplicate queue.")
     if error:
         flash(error, "error")
         return redirect(back, 303)
-    record_decision(s, reg.id, action, who.username, reason=reason if action == "rejected" else "",
-                    note=note, now=loket().clock())  # fmt: skip
+    if seen != reg.revision:
+        return stale_page([stale(s, reg, seen)], back, who.can("decide"))
+    try:
+        record_decision(s, reg.id, action, who.username,
+                        reason=reason if action == "rejected" else "", note=note,
+                        now=loket().clock(), seen_revision=seen)  # fmt: skip
+    except ApiError as exc:  # a push landed between the read above and the UPDATE
+        if exc.code != E.DECISION_STALE_REVISION:
+            raise
+        s.rollback()
+        return stale_page([stale(s, q.get(s, reg.id) or reg, seen)], back, who.can("decide"))
     flash(_("Decision saved: %(status)s. The office's device receives it at its next sync.",
             status=Status(action).label(_lang())), "ok")  # fmt: skip
     return redirect(back, 303)
@@ -86,16 +106,30 @@ def bulk() -> Any:
         return redirect(back, 303)
     s = db()
     allowed = set(q.ids_matching(s, q.RecordFilter(provinces=who.provinces), ids))
+    regs = {rid: q.get(s, rid) for rid in ids}
+    if any(reg is not None and rid not in allowed for rid, reg in regs.items()):
+        return refused(E.DECISION_OUT_OF_SCOPE)  # only a forged form names one: refuse it all
+    seen = {rid: parse_revision(request.form.get(f"rev-{rid}")) for rid in ids}
+    if any(v is None for v in seen.values()):
+        return refused(E.DECISION_REVISION_REQUIRED)
+    pending = Status.POTENTIAL_DUPLICATE.value
+    todo = [r for r in regs.values() if r is not None and r.status != pending]
+    skipped = len(ids) - len(todo)
+    stale_ones = [stale(s, r, seen[r.id] or 0) for r in todo if seen[r.id] != r.revision]
+    if stale_ones:
+        return stale_page(stale_ones, back, who.can("decide"))
     now = loket().clock()
-    done = skipped = 0
-    for rid in ids:
-        reg = q.get(s, rid) if rid in allowed else None
-        if reg is None or reg.status == Status.POTENTIAL_DUPLICATE.value:
-            skipped += 1
-            continue
-        record_decision(s, rid, action, who.username, reason=reason if action == "rejected" else "",
-                        note=note, now=now)  # fmt: skip
-        done += 1
+    try:
+        for reg in todo:
+            record_decision(s, reg.id, action, who.username,
+                            reason=reason if action == "rejected" else "", note=note, now=now,
+                            seen_revision=seen[reg.id])  # fmt: skip
+    except ApiError as exc:  # a push landed meanwhile: refuse the whole bulk, as above
+        if exc.code != E.DECISION_STALE_REVISION:
+            raise
+        s.rollback()
+        return stale_page(_stale_now(s, todo, seen), back, who.can("decide"))
+    done = len(todo)
     flash(
         _("%(n)s records decided: %(status)s.", n=done, status=Status(action).label(_lang())), "ok"
     )
@@ -108,6 +142,16 @@ def bulk() -> Any:
             "error",
         )
     return redirect(back, 303)
+
+
+def _stale_now(s: Any, regs: list[Any], seen: dict[str, int | None]) -> list[Stale]:
+    """The records of ``regs`` whose revision moved past the posted one, read again."""
+    out = []
+    for old in regs:
+        reg = q.get(s, old.id)
+        if reg is not None and reg.revision != seen[old.id]:
+            out.append(stale(s, reg, seen[old.id] or 0))
+    return out
 
 
 def _lang() -> Any:

@@ -10,6 +10,14 @@ Resolutions (each decision through :func:`syncserver.decisions.record_decision`)
   returned to their office for correction with the reviewer's note.
 * Family card: the reviewer ticks the two registrations that stand (they take the card's
   two slots and are verified); the others are rejected (more than two on one card).
+
+A province-limited reviewer sees a group when any of its members is in their provinces;
+members elsewhere are masked (no NIK, name, phone or address: only that a registration in
+another province exists) and cannot be decided. A resolution decides members (the kept one,
+the rejected, the returned): if any of those is outside the reviewer's provinces it is
+refused with ``DECISION_OUT_OF_SCOPE`` and nothing is written. Every member the resolution
+decides must carry the revision the reviewer saw (``rev-<id>``); a newer one refuses the
+whole resolution with what changed.
 """
 
 from __future__ import annotations
@@ -19,12 +27,15 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from common import errors as E
 from common.enums import Status
+from common.errors import ApiError
 from common.record import APPLICANT_FIELDS
 from syncserver.app import loket
 from syncserver.app import session as db
-from syncserver.console.access import needs, staff
+from syncserver.console.access import Staff, needs, staff
 from syncserver.console.i18n import gettext as _
+from syncserver.console.refusals import Stale, parse_revision, refused, stale, stale_page
 from syncserver.console.web import arg, blueprint, form, int_arg
 from syncserver.decisions import record_decision
 from syncserver.models import Registration
@@ -48,50 +59,80 @@ def index() -> Any:
     return render_template(
         "console/duplicates.html",
         groups=groups,
-        summary=q.groups_summary(db(), groups),
+        summary=q.groups_summary(db(), groups, provinces=who.provinces),
         kind=kind,
         next_after=groups[-1].id if more and groups else None,
         after=after,
     )
 
 
-def _comparison(members: list[Registration]) -> list[tuple[str, list[tuple[str, Any, bool]], bool]]:
-    """Rows of (field, [(registration id, value, differs from the first)], any difference)."""
-    keys = [k for k in APPLICANT_FIELDS if any(k in (m.applicant or {}) for m in members)]
-    rows = []
+def _comparison(
+    columns: list[Registration | None],
+) -> list[tuple[str, list[tuple[str, Any, bool] | None], bool]]:
+    """Rows of (field, [(registration id, value, differs from the first shown) or None for a
+    masked member], any difference among the members shown)."""
+    shown = [m for m in columns if m is not None]
+    keys = [k for k in APPLICANT_FIELDS if any(k in (m.applicant or {}) for m in shown)]
+    rows: list[tuple[str, list[tuple[str, Any, bool] | None], bool]] = []
     for key in keys:
-        values = [(m.applicant or {}).get(key) for m in members]
-        canon = [json.dumps(v, sort_keys=True) for v in values]
-        cells = [(m.id, v, c != canon[0]) for m, v, c in zip(members, values, canon, strict=True)]
-        rows.append((key, cells, len(set(canon)) > 1))
+        values = {m.id: (m.applicant or {}).get(key) for m in shown}
+        canon = {i: json.dumps(v, sort_keys=True) for i, v in values.items()}
+        first = canon[shown[0].id]
+        cells: list[tuple[str, Any, bool] | None] = [
+            None if m is None else (m.id, values[m.id], canon[m.id] != first) for m in columns
+        ]
+        rows.append((key, cells, len(set(canon.values())) > 1))
     return rows
 
 
-def _group_or_404(group_id: int) -> q.GroupRow:
+def _in_scope(who: Staff, members: list[Registration]) -> list[Registration]:
+    return [m for m in members if who.sees_province(m.province_code)]
+
+
+def _group_or_404(group_id: int) -> tuple[q.GroupRow, list[Registration]]:
+    """The group and all its members; 403 unless one member at least is in the reviewer's
+    provinces (every member is checked, not only the first registered)."""
     group = q.get_group(db(), group_id)
     if group is None:
         abort(404)
-    if not staff().sees_province(group.primary_province):
+    members = q.members(db(), group)
+    if not _in_scope(staff(), members) and not staff().sees_province(group.primary_province):
         abort(403)
-    return group
+    return group, members
 
 
 @bp.get("/<int:group_id>")
 @needs("view")
 def show(group_id: int) -> Any:
     who = staff()
-    group = _group_or_404(group_id)
-    members = q.members(db(), group)
+    group, members = _group_or_404(group_id)
+    columns = [m if who.sees_province(m.province_code) else None for m in members]
     slots = q.kk_slot_holders(db(), group.key) if group.kind == "kk" else {}
     return render_template(
         "console/duplicate.html",
         group=group,
-        members=members,
-        rows=_comparison(members),
+        members=columns,
+        rows=_comparison(columns),
         slot_holders=set(slots.values()),
         can_decide=who.can("decide"),
         full_nik=who.can("decide"),
     )
+
+
+def _decided_outside(who: Staff, decided: list[Registration]) -> bool:
+    return any(not who.sees_province(m.province_code) for m in decided)
+
+
+def _stale_members(decided: list[Registration]) -> list[Stale] | None:
+    """Stale members among those the resolution decides (None: a revision was not posted)."""
+    out = []
+    for m in decided:
+        seen = parse_revision(request.form.get(f"rev-{m.id}"))
+        if seen is None:
+            return None
+        if seen != m.revision:
+            out.append(stale(db(), m, seen))
+    return out
 
 
 @bp.post("/<int:group_id>/resolve")
@@ -99,12 +140,63 @@ def show(group_id: int) -> Any:
 def resolve(group_id: int) -> Any:
     who = staff()
     s = db()
-    group = _group_or_404(group_id)
+    group, listed = _group_or_404(group_id)
     back = url_for("console_duplicates.show", group_id=group_id)
-    members = {m.id: m for m in q.members(s, group)}
+    members = {m.id: m for m in listed}
     action = form("action", 20)
+    decided = _decided_by(action, group, members)
+    if decided is not None:
+        if _decided_outside(who, decided):
+            return refused(E.DECISION_OUT_OF_SCOPE)
+        stale_ones = _stale_members(decided)
+        if stale_ones is None:
+            return refused(E.DECISION_REVISION_REQUIRED)
+        if stale_ones:
+            return stale_page(stale_ones, back, who.can("decide"))
+    try:
+        return _resolve(who, group, members, action, back)
+    except ApiError as exc:  # a push landed meanwhile: nothing of the resolution stays
+        if exc.code != E.DECISION_STALE_REVISION:
+            raise
+        s.rollback()
+        fresh = [r for r in q.members(s, group) if r.id in {m.id for m in decided or []}]
+        seen = {m.id: parse_revision(request.form.get(f"rev-{m.id}")) or 0 for m in fresh}
+        return stale_page(
+            [stale(s, m, seen[m.id]) for m in fresh if m.revision != seen[m.id]],
+            back,
+            who.can("decide"),
+        )
+
+
+def _decided_by(
+    action: str, group: q.GroupRow, members: dict[str, Registration]
+) -> list[Registration] | None:
+    """The members a resolution would write a decision on (None: the form is incomplete,
+    which :func:`_resolve` answers)."""
+    live = [m for m in members.values() if m.status not in _FINAL]
+    if action == "same_person" and group.kind == "nik":
+        kept = members.get(form("keep", 64))
+        if kept is None or kept.status in _FINAL:
+            return None
+        return [kept, *(m for m in live if m.id != kept.id)]
+    if action == "different_people" and group.kind == "nik":
+        return [members[i] for i in request.form.getlist("ids") if i in members] or None
+    if action == "kk_keep" and group.kind == "kk":
+        stand = {i for i in request.form.getlist("ids") if i in members}
+        return [*(members[i] for i in stand), *(m for m in live if m.id not in stand)] or None
+    return None
+
+
+def _resolve(
+    who: Staff, group: q.GroupRow, members: dict[str, Registration], action: str, back: str
+) -> Any:
+    s = db()
     note = form("note", 1000)
     now = loket().clock()
+
+    def seen(m: Registration) -> int | None:
+        return parse_revision(request.form.get(f"rev-{m.id}"))
+
     if action == "same_person" and group.kind == "nik":
         kept = members.get(form("keep", 64))
         if kept is None or kept.status in _FINAL:
@@ -119,12 +211,12 @@ def resolve(group_id: int) -> Any:
         q.clear_flag(s, kept.id)
         text = note or _("Same person as registration %(code)s.", code=kept.code)
         for m in others:
-            record_decision(
-                s, m.id, "rejected", who.username, reason="duplicate", note=text, now=now
-            )
+            record_decision(s, m.id, "rejected", who.username, reason="duplicate", note=text,
+                            now=now, seen_revision=seen(m))  # fmt: skip
         q.take_kk_slot(s, kept.kk_number, kept.id)
         if kept.status != Status.VERIFIED.value:
-            record_decision(s, kept.id, "verified", who.username, note=note, now=now)
+            record_decision(s, kept.id, "verified", who.username, note=note, now=now,
+                            seen_revision=seen(kept))  # fmt: skip
         details = {"kept": kept.id, "rejected": [m.id for m in others]}
     elif action == "different_people" and group.kind == "nik":
         chosen = [members[i] for i in request.form.getlist("ids") if i in members]
@@ -136,7 +228,8 @@ def resolve(group_id: int) -> Any:
         if not q.claim_resolution(s, group.id, "different_people", now):
             abort(409)
         for m in chosen:
-            record_decision(s, m.id, "returned", who.username, note=note, now=now)
+            record_decision(s, m.id, "returned", who.username, note=note, now=now,
+                            seen_revision=seen(m))  # fmt: skip
         details = {"returned": [m.id for m in chosen]}
     elif action == "kk_keep" and group.kind == "kk":
         stand = [members[i] for i in request.form.getlist("ids") if i in members]
@@ -150,14 +243,14 @@ def resolve(group_id: int) -> Any:
                          codes=", ".join(m.code for m in stand))  # fmt: skip
         for m in live:
             if m not in stand:
-                record_decision(
-                    s, m.id, "rejected", who.username, reason="kk_limit", note=text, now=now
-                )
+                record_decision(s, m.id, "rejected", who.username, reason="kk_limit", note=text,
+                                now=now, seen_revision=seen(m))  # fmt: skip
         for m in stand:
             q.take_kk_slot(s, group.key, m.id)
             q.clear_flag(s, m.id)
             if m.status != Status.VERIFIED.value:
-                record_decision(s, m.id, "verified", who.username, note=note, now=now)
+                record_decision(s, m.id, "verified", who.username, note=note, now=now,
+                                seen_revision=seen(m))  # fmt: skip
         details = {
             "stand": [m.id for m in stand],
             "rejected": [m.id for m in live if m not in stand],

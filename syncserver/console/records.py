@@ -16,6 +16,7 @@ from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
 from syncserver.console.decisions import REJECT_REASONS, reason_label
 from syncserver.console.i18n import current_lang
+from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
 from syncserver.queries import console_records as q
 from syncserver.queries.console_paging import Cursor
@@ -81,12 +82,6 @@ def index() -> Any:
     )
 
 
-def _diff(newer: dict[str, Any], older: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    keys = [k for k in APPLICANT_FIELDS if k in newer or k in older]
-    keys += sorted(k for k in set(newer) | set(older) if k not in APPLICANT_FIELDS)
-    return [(k, older.get(k), newer.get(k)) for k in keys if older.get(k) != newer.get(k)]
-
-
 @bp.get("/<reg_id>")
 @needs("view")
 def show(reg_id: str) -> Any:
@@ -99,9 +94,11 @@ def show(reg_id: str) -> Any:
         abort(403)
     revisions = q.revisions(s, reg.id)
     diffs = [
-        (newer, older, _diff(newer.applicant or {}, older.applicant or {}))
+        (newer, older, diff_fields(newer.applicant or {}, older.applicant or {}))
         for newer, older in zip(revisions, revisions[1:], strict=False)
     ]
+    # the record it duplicates may be in a province this reviewer may not see: only say so
+    dup = q.get(s, reg.duplicate_of_id) if reg.duplicate_of_id else None
     audit_offset = int_arg("audit", 0, 0)
     audit = q.audit_trail(s, reg.id, audit_offset, AUDIT_PAGE)
     device, office = q.device_and_office(s, reg.device_id)
@@ -126,7 +123,8 @@ def show(reg_id: str) -> Any:
         batches=q.batches_of(s, reg.id),
         device=device,
         office=office,
-        duplicate_of=q.get(s, reg.duplicate_of_id) if reg.duplicate_of_id else None,
+        duplicate_of=dup if dup is not None and who.sees_province(dup.province_code) else None,
+        duplicate_elsewhere=dup is not None and not who.sees_province(dup.province_code),
         consent_version=consent_version,
         consent_text=consent_text,
         reasons=REJECT_REASONS,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from syncserver.models import DuplicateGroup, KkSlot, NikPrimary, Registration
 
@@ -49,8 +49,23 @@ def open_groups(
     )
     if kind:
         stmt = stmt.where(DuplicateGroup.kind == kind)
-    if provinces:
-        stmt = stmt.where(Registration.province_code.in_(provinces))
+    if provinces:  # a group is listed when any member is in scope, not only its first one
+        member = aliased(Registration)
+        holder = aliased(Registration)
+        flagged_here = (
+            select(member.id)
+            .where(member.duplicate_group_id == DuplicateGroup.id)
+            .where(member.province_code.in_(provinces))
+            .exists()
+        )
+        slot_here = (
+            select(KkSlot.registration_id)
+            .join(holder, holder.id == KkSlot.registration_id)
+            .where(DuplicateGroup.kind == "kk", KkSlot.kk_number == DuplicateGroup.key)
+            .where(holder.province_code.in_(provinces))
+            .exists()
+        )
+        stmt = stmt.where(or_(Registration.province_code.in_(provinces), flagged_here, slot_here))
     rows = [GroupRow(*r) for r in session.execute(stmt)]
     return rows[:limit], len(rows) > limit
 
@@ -99,9 +114,10 @@ def members(session: Session, group: GroupRow) -> list[Registration]:
 
 
 def groups_summary(
-    session: Session, groups: list[GroupRow]
+    session: Session, groups: list[GroupRow], provinces: tuple[str, ...] = ()
 ) -> dict[int, list[tuple[str, str, str, str, str]]]:
-    """Group id -> [(registration id, code, name, office, status)] for a page of the queue."""
+    """Group id -> [(registration id, code, name, office, status)] for a page of the queue;
+    a member outside ``provinces`` (when given) is all empty strings: it exists, nothing more."""
     out: dict[int, list[tuple[str, str, str, str, str]]] = {}
     if not groups:
         return out
@@ -109,18 +125,22 @@ def groups_summary(
     ids = [g.primary_registration_id for g in groups]
     rows = session.execute(
         select(Registration.id, Registration.code, Registration.full_name, Registration.office_code,
-               Registration.status, Registration.duplicate_group_id)
+               Registration.status, Registration.duplicate_group_id, Registration.province_code)
         .where((Registration.duplicate_group_id.in_(list(by_id))) | (Registration.id.in_(ids)))
         .limit(len(groups) * MAX_MEMBERS)
     ).all()  # fmt: skip
     primary_of = {g.primary_registration_id: g.id for g in groups}
+    listed: set[tuple[int, str]] = set()
     for r in rows:
         gids = {r[5]} if r[5] in by_id else set()
         if r[0] in primary_of:
             gids.add(primary_of[r[0]])
         for gid in gids:
-            if all(m[0] != r[0] for m in out.get(gid, [])):
-                out.setdefault(gid, []).append((r[0], r[1], r[2], r[3], r[4]))
+            if (gid, r[0]) not in listed:
+                listed.add((gid, r[0]))
+                shown = not provinces or r[6] in provinces
+                row = (r[0], r[1], r[2], r[3], r[4]) if shown else ("", "", "", "", "")
+                out.setdefault(gid, []).append(row)
     return out
 
 

@@ -38,6 +38,26 @@ def set_status(session: Session, registration_id: str, status: str, now: datetim
     )
 
 
+def set_status_if_revision(
+    session: Session, registration_id: str, revision: int, status: str, now: datetime
+) -> bool:
+    """Set the status only while the record is still at ``revision`` (compare-and-set in the
+    database: a revision a device pushed after the reviewer looked makes this touch no row)."""
+    row = session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.revision == revision)
+        .values(status=status, updated_at=now)
+        .returning(Registration.id)
+    ).first()
+    return row is not None
+
+
+def current_revision(session: Session, registration_id: str) -> int | None:
+    return session.execute(
+        select(Registration.revision).where(Registration.id == registration_id)
+    ).scalar_one_or_none()
+
+
 def append_audit(
     session: Session,
     *,

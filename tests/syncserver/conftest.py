@@ -119,7 +119,13 @@ class Api:
         return Device(e.device_id, e.credential, e.office_code, e.device_no)
 
     def decide(self, registration_id: str, decision: str, **kw: Any) -> Any:
+        """Decide as a reviewer who has just read the record: on its current revision unless
+        ``seen_revision`` says otherwise."""
         with db.transaction(self.ext.sessions) as s:
+            if "seen_revision" not in kw:
+                kw["seen_revision"] = s.execute(
+                    text("select revision from registrations where id = :i"), {"i": registration_id}
+                ).scalar()
             return record_decision(s, registration_id, decision, "reviewer1", **kw)
 
     def sql(self, query: str, **params: Any) -> list[Any]:

@@ -147,3 +147,19 @@ def seeded(api: Any) -> Seeded:
         injected_id=inj.id,
         batch_ids=[r1.body["batch_id"], r2.body["batch_id"]],
     )
+
+
+def rev(api: Any, registration_id: str) -> dict[str, str]:
+    """The decide form's hidden field: the revision the reviewer has open (the current one)."""
+    revision = api.sql("select revision from registrations where id = :i", i=registration_id)
+    return {"revision": str(revision[0][0])} if revision else {}
+
+
+def revs(api: Any, ids: list[str]) -> dict[str, str]:
+    """The bulk and group forms' hidden fields: ``rev-<id>`` per record, the current revision."""
+    out = {}
+    for rid in ids:
+        got = api.sql("select revision from registrations where id = :i", i=rid)
+        if got:
+            out[f"rev-{rid}"] = str(got[0][0])
+    return out

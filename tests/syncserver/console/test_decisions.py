@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.syncserver.console.conftest import post, token
+from tests.syncserver.console.conftest import post, rev, revs, token
 
 
 def pulled(api: Any, device: Any) -> dict[str, Any]:
@@ -24,18 +24,20 @@ def test_verify_reject_return_one_at_a_time(
 ) -> None:
     c = signed_in["reviewer"]
     a, b, d = seeded.ids[:3]
-    r = post(c, f"/console/records/{a}/decide", {"action": "verified"})
+    r = post(c, f"/console/records/{a}/decide", {"action": "verified", **rev(api, a)})
     assert r.status_code == 303 and r.headers["Location"] == f"/console/records/{a}"
     assert (
         post(
-            c, f"/console/records/{b}/decide", {"action": "rejected", "reason": "not_eligible"}
+            c,
+            f"/console/records/{b}/decide",
+            {"action": "rejected", "reason": "not_eligible", **rev(api, b)},
         ).status_code
         == 303
     )
     post(
         c,
         f"/console/records/{d}/decide",
-        {"action": "returned", "note": "Nama ibu <b>salah</b> ketik"},
+        {"action": "returned", "note": "Nama ibu <b>salah</b> ketik", **rev(api, d)},
     )
     changes = pulled(api, seeded.devices["320101"])
     assert changes[a]["status"] == "verified"
@@ -57,14 +59,18 @@ def test_verify_reject_return_one_at_a_time(
 def test_incomplete_decisions_are_refused(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
     c = signed_in["reviewer"]
     a = seeded.ids[0]
-    post(c, f"/console/records/{a}/decide", {"action": "rejected"})  # no reason
+    post(c, f"/console/records/{a}/decide", {"action": "rejected", **rev(api, a)})  # no reason
     post(
-        c, f"/console/records/{a}/decide", {"action": "rejected", "reason": "because"}
+        c,
+        f"/console/records/{a}/decide",
+        {"action": "rejected", "reason": "because", **rev(api, a)},
     )  # not in the list
-    post(c, f"/console/records/{a}/decide", {"action": "returned"})  # no note
-    post(c, f"/console/records/{a}/decide", {"action": "deleted"})
+    post(c, f"/console/records/{a}/decide", {"action": "returned", **rev(api, a)})  # no note
+    post(c, f"/console/records/{a}/decide", {"action": "deleted", **rev(api, a)})
     post(
-        c, f"/console/records/{seeded.dup_ids[1]}/decide", {"action": "verified"}
+        c,
+        f"/console/records/{seeded.dup_ids[1]}/decide",
+        {"action": "verified", **rev(api, seeded.dup_ids[1])},
     )  # a potential duplicate
     assert api.sql("select count(*) from review_decisions")[0][0] == 0
     assert pulled(api, seeded.devices["320101"]) == {}
@@ -76,7 +82,7 @@ def test_bulk_decision(signed_in: dict[str, Any], api: Any, seeded: Any) -> None
     r = c.post(
         "/console/decisions/bulk",
         data={"ids": [*ids, seeded.dup_ids[0], "nope"], "action": "verified", "back": "/console/records/?status=received",
-              "csrf_token": token(c, "/console/records/")},
+              "csrf_token": token(c, "/console/records/"), **revs(api, [*ids, seeded.dup_ids[0]]), "rev-nope": "1"},
     )  # fmt: skip
     assert r.status_code == 303 and r.headers["Location"] == "/console/records/?status=received"
     flashes = c.get("/console/records/").get_data(as_text=True)
@@ -101,8 +107,14 @@ def test_bulk_respects_the_reviewers_provinces(
     outside = api.sql(
         "select id from registrations where province_code <> '32' and status = 'received'"
     )[0][0]
-    c.post("/console/decisions/bulk", data={"ids": [*inside, outside], "action": "returned", "note": "cek",
-                                             "csrf_token": token(c, "/console/")})  # fmt: skip
+    # a forged form naming a record outside the provinces is refused as a whole, with a code
+    r = c.post("/console/decisions/bulk", data={"ids": [*inside, outside], "action": "returned", "note": "cek",
+                                                 "csrf_token": token(c, "/console/"), **revs(api, [*inside, outside])})  # fmt: skip
+    assert r.status_code == 403 and "DECISION_OUT_OF_SCOPE" in r.get_data(as_text=True)
+    assert api.sql("select count(*) from review_decisions")[0][0] == 0
+    r = c.post("/console/decisions/bulk", data={"ids": inside, "action": "returned", "note": "cek",
+                                                 "csrf_token": token(c, "/console/"), **revs(api, inside)})  # fmt: skip
+    assert r.status_code == 303
     decided = {r[0] for r in api.sql("select registration_id from review_decisions")}
     assert decided == set(inside)
 
@@ -110,7 +122,11 @@ def test_bulk_respects_the_reviewers_provinces(
 def test_viewer_cannot_decide(signed_in: dict[str, Any], api: Any, seeded: Any) -> None:
     c = signed_in["viewer"]
     assert (
-        post(c, f"/console/records/{seeded.ids[0]}/decide", {"action": "verified"}).status_code
+        post(
+            c,
+            f"/console/records/{seeded.ids[0]}/decide",
+            {"action": "verified", **rev(api, seeded.ids[0])},
+        ).status_code
         == 403
     )
     page = c.get(f"/console/records/{seeded.ids[0]}").get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.syncserver.console.conftest import post, token
+from tests.syncserver.console.conftest import post, revs, token
 from tests.syncserver.console.test_decisions import pulled
 
 
@@ -41,7 +41,11 @@ def test_same_person_keeping_the_later_registration(
     c = signed_in["reviewer"]
     first, second = seeded.dup_ids
     group = group_of(api, "nik")
-    r = post(c, f"/console/duplicates/{group}/resolve", {"action": "same_person", "keep": second})
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)},
+    )
     assert r.status_code == 303 and r.headers["Location"] == "/console/duplicates/"
     code_second = api.sql("select code from registrations where id = :i", i=second)[0][0]
     bogor = pulled(api, seeded.devices["320101"])
@@ -68,7 +72,9 @@ def test_same_person_keeping_the_later_registration(
     # resolving again is refused
     assert (
         post(
-            c, f"/console/duplicates/{group}/resolve", {"action": "same_person", "keep": second}
+            c,
+            f"/console/duplicates/{group}/resolve",
+            {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)},
         ).status_code
         == 409
     )
@@ -85,12 +91,14 @@ def test_different_people_return_for_correction(
     first, second = seeded.dup_ids
     group = group_of(api, "nik")
     post(
-        c, f"/console/duplicates/{group}/resolve", {"action": "different_people", "ids": second}
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "different_people", "ids": second, **revs(api, seeded.dup_ids)},
     )  # no note
     assert api.sql("select resolved_at from duplicate_groups where id = :g", g=group)[0][0] is None
     r = c.post(f"/console/duplicates/{group}/resolve", data={
         "action": "different_people", "ids": [second], "note": "Periksa NIK pada KTP",
-        "csrf_token": token(c, "/console/")})  # fmt: skip
+        "csrf_token": token(c, "/console/"), **revs(api, seeded.dup_ids)})  # fmt: skip
     assert r.status_code == 303
     ch = pulled(api, seeded.devices["737101"])[second]
     assert ch["status"] == "returned" and ch["note"] == "Periksa NIK pada KTP"
@@ -102,13 +110,13 @@ def test_family_card_keep_two(signed_in: dict[str, Any], api: Any, seeded: Any) 
     a, b, third = seeded.kk_ids
     group = group_of(api, "kk")
     r = c.post(f"/console/duplicates/{group}/resolve",
-               data={"action": "kk_keep", "ids": [a, b, third], "csrf_token": token(c, "/console/")})  # fmt: skip
+               data={"action": "kk_keep", "ids": [a, b, third], "csrf_token": token(c, "/console/"), **revs(api, seeded.kk_ids)})  # fmt: skip
     assert (
         r.status_code == 303
         and api.sql("select resolved_at from duplicate_groups where id = :g", g=group)[0][0] is None
     )
     r = c.post(f"/console/duplicates/{group}/resolve",
-               data={"action": "kk_keep", "ids": [b, third], "csrf_token": token(c, "/console/")})  # fmt: skip
+               data={"action": "kk_keep", "ids": [b, third], "csrf_token": token(c, "/console/"), **revs(api, seeded.kk_ids)})  # fmt: skip
     assert r.status_code == 303
     changes = pulled(api, seeded.devices["320101"])
     assert changes[a]["status"] == "rejected" and changes[a]["reason"] == "kk_limit"
