@@ -176,9 +176,7 @@ def test_a_gzip_answer_with_data_after_it_is_unreadable(servers) -> None:  # typ
 @pytest.mark.parametrize("call", sorted(CALLS))
 def test_a_redirect_is_never_followed(servers, status: int, call: str) -> None:  # type: ignore[no-untyped-def]
     elsewhere = servers(lambda h: send(h, 200, b"{}"))
-    redirecting = servers(
-        lambda h: send(h, status, b"", {"Location": elsewhere.url + h.path})
-    )
+    redirecting = servers(lambda h: send(h, status, b"", {"Location": elsewhere.url + h.path}))
     client = SyncClient(redirecting.url, "dev-1.secret")
     with pytest.raises(ApiError) as info:
         CALLS[call](client)
