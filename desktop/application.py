@@ -305,6 +305,9 @@ class LoketApp(QObject):
         def write(registration: Any, path: Path) -> Path:
             from desktop.services.receipt import write_receipt_pdf
 
+            # Loket keeps no receipt (issue 12): never one inside its own data folder
+            if Path(path).resolve().is_relative_to(self.data_dir.resolve()):
+                raise OSError(self.tr("receipts are not kept in Loket's data folder"))
             return write_receipt_pdf(registration, office_name, operator, path, lang=lang)
 
         return write

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -116,6 +117,9 @@ def _create_secret_file(path: Path, value: str) -> None:
         os.link(tmp, path)
     except FileExistsError:
         pass
+    except OSError:  # a file system without hard links: create the name itself, O_EXCL
+        with contextlib.suppress(FileExistsError):
+            write_private_bytes(path, value.encode("ascii"), exclusive=True)
     finally:
         tmp.unlink(missing_ok=True)
 

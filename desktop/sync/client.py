@@ -84,7 +84,6 @@ class SyncClient:
         self.session.headers["Accept-Language"] = lang
         for prefix in ("https://", "http://"):
             self.session.mount(prefix, _NoRedirectAdapter())
-        self.session.trust_env = False  # no proxy or .netrc credentials from the environment
         self.last: Exchange | None = None
 
     def close(self) -> None:

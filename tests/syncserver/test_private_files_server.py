@@ -70,9 +70,7 @@ def test_files_an_earlier_version_left_open_are_tightened(tmp_path: Path, umask_
     assert too_open(data_dir) == []
 
 
-def test_workers_starting_together_share_one_complete_secret_key(
-    tmp_path: Path, umask_022
-) -> None:
+def test_workers_starting_together_share_one_complete_secret_key(tmp_path: Path, umask_022) -> None:
     data_dir = tmp_path / "srv"
     keys: list[str] = []
     start = threading.Barrier(8)
