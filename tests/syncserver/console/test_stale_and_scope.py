@@ -21,9 +21,8 @@ from sqlalchemy import text
 
 from common.record import content_hash
 from syncserver import db
-from syncserver.console.access import password_stamp
 from syncserver.users import add_user
-from tests.syncserver.console.conftest import PASSWORD, post, token
+from tests.syncserver.console.conftest import PASSWORD, open_session, post, token
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -163,21 +162,12 @@ def test_a_group_resolution_with_a_stale_member_is_refused(
 
 
 @pytest.fixture
-def sulsel(app: Flask, password_hash: str, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
+def sulsel(app: Flask) -> FlaskClient:
     """A reviewer for South Sulawesi (73) only, signed in."""
-    import syncserver.users as users_mod
-
-    monkeypatch.setattr(users_mod, "hash_password", lambda _pw: password_hash)
     ext = app.extensions["loket"]
     with db.transaction(ext.sessions) as s:
         add_user(s, "sulsel", PASSWORD, "reviewer", ["73"])
-        uid = s.execute(text("select id from staff_users where username = 'sulsel'")).scalar()
-    c = app.test_client()
-    with c.session_transaction() as sess:
-        sess["uid"] = int(uid)
-        sess["pw"] = password_stamp(password_hash)
-        sess.permanent = True
-    return c
+    return open_session(app, "sulsel")
 
 
 @pytest.fixture
