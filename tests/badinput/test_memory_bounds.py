@@ -130,4 +130,5 @@ def test_worst_push_and_pull_bodies_stay_under_the_memory_bound(api: Api) -> Non
     seen["pull with a maximal body"] = (r.status_code, _hwm_mb(pid) - idle)
     assert _worker_pid(api) == pid, "the worker was replaced (killed?)"
     grown = _hwm_mb(pid) - idle
+    print(f"idle {idle:.0f} MB; peak over idle after each body: {seen}")
     assert grown < LIMIT_MB, f"peak grew {grown:.0f} MB over {idle:.0f} MB idle: {seen}"
