@@ -184,7 +184,9 @@ class Change:
 @dataclass(slots=True)
 class PullResponse:
     changes: list[Change] = bound(max_items=MAX_PULL_PAGE)
-    cursor: str = bound(max_length=20)  # opaque; send it back as ?cursor= ; store it only after applying the changes
+    cursor: str = bound(
+        max_length=20
+    )  # opaque; send it back as ?cursor= ; store it only after applying the changes
     more: bool
 
 
@@ -258,7 +260,9 @@ def _check_range(limits: dict[str, int], value: int, where: str) -> None:
 def field_bounds(cls: type[Any]) -> dict[str, dict[str, int]]:
     """The bounds of each bounded field of message ``cls`` (for the OpenAPI document)."""
     return {
-        f.name: dict(f.metadata["bounds"]) for f in dataclasses.fields(cls) if "bounds" in f.metadata
+        f.name: dict(f.metadata["bounds"])
+        for f in dataclasses.fields(cls)
+        if "bounds" in f.metadata
     }
 
 

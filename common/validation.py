@@ -285,7 +285,11 @@ def parse_applicant(
         else:
             values[name] = b
     if raw.get("birth_date") not in (None, ""):
-        d = _as_date(raw["birth_date"]) if not strict_types or type(raw["birth_date"]) is str else None
+        d = (
+            _as_date(raw["birth_date"])
+            if not strict_types or type(raw["birth_date"]) is str
+            else None
+        )
         if d is None:
             problems.append(_problem(E.DATE_INVALID, "birth_date"))
         values["birth_date"] = d

@@ -18,8 +18,8 @@ from common.protocol import (
     encode,
 )
 from syncserver import app as app_mod
-from syncserver.db import describe_db_error
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
+from syncserver.db import describe_db_error
 from syncserver.ingest import DeviceRef, decode_push, ingest, prepare
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q

@@ -36,7 +36,11 @@ def add_office(session: Session, code: str, regency_code: str, name: str, now: d
 def device_auth(session: Session, device_id: str) -> DeviceAuth | None:
     row = session.execute(
         select(
-            Device.id, Device.office_code, Device.credential_hash, Device.revoked_at, Device.device_no
+            Device.id,
+            Device.office_code,
+            Device.credential_hash,
+            Device.revoked_at,
+            Device.device_no,
         ).where(Device.id == device_id)
     ).first()
     return DeviceAuth(row[0], row[1], row[2], row[3] is not None, row[4]) if row else None

@@ -83,7 +83,9 @@ def test_a_huge_list_in_the_applicant_is_refused_by_its_length(
     assert got.response.results[0].errors == [E.TOO_MANY_ITEMS]
 
 
-def test_a_body_of_millions_of_values_is_refused_before_parsing(api: Api, people: list[dict]) -> None:
+def test_a_body_of_millions_of_values_is_refused_before_parsing(
+    api: Api, people: list[dict]
+) -> None:
     dev = api.enroll()
     rec = P.encode(api.record(people[0], dev))
     rec["applicant"]["motivation"] = [[]] * (P.MAX_JSON_VALUES + 1)

@@ -24,8 +24,7 @@ from tests.support.liveserver import LiveServer
 from tests.syncserver.conftest import Api
 
 _SQLITE_BOOM = (
-    "CREATE TRIGGER boom BEFORE INSERT ON registrations "
-    "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    "CREATE TRIGGER boom BEFORE INSERT ON registrations BEGIN SELECT RAISE(ABORT, 'boom'); END"
 )
 #: NOT VALID: only new rows are checked; the message quotes the whole failing row
 _PG_BOOM = "ALTER TABLE registrations ADD CONSTRAINT boom CHECK (nik = 'x') NOT VALID"
@@ -74,9 +73,7 @@ def test_a_real_server_logs_no_personal_data(
     server.start()
     try:
         code = server.office_and_code()
-        r = requests.post(
-            server.url + "/api/v1/devices/enroll", json={"code": code}, timeout=30
-        )
+        r = requests.post(server.url + "/api/v1/devices/enroll", json={"code": code}, timeout=30)
         r.raise_for_status()
         dev = r.json()
         _break_inserts(central_url(server))
@@ -84,8 +81,15 @@ def test_a_real_server_logs_no_personal_data(
         records = [
             P.encode(
                 P.PushRecord(
-                    new_registration_id(), make_code(dev["office_code"], dev["device_no"], i + 1),
-                    1, 0, content_hash(a), a, "petugas", "counter", "2026-01-05T09:00:00Z",
+                    new_registration_id(),
+                    make_code(dev["office_code"], dev["device_no"], i + 1),
+                    1,
+                    0,
+                    content_hash(a),
+                    a,
+                    "petugas",
+                    "counter",
+                    "2026-01-05T09:00:00Z",
                 )  # fmt: skip
             )
             for i, a in enumerate(batch)
@@ -95,8 +99,11 @@ def test_a_real_server_logs_no_personal_data(
         r = requests.post(
             server.url + "/api/v1/sync/push",
             data=wire.compress(wire.dumps(body)),
-            headers={"Authorization": f"Bearer {dev['credential']}", "Content-Encoding": "zstd",
-                     "Content-Type": "application/json"},  # fmt: skip
+            headers={
+                "Authorization": f"Bearer {dev['credential']}",
+                "Content-Encoding": "zstd",
+                "Content-Type": "application/json",
+            },  # fmt: skip
             timeout=60,
         )
         assert r.status_code == 500
