@@ -53,11 +53,10 @@ def bound(
     maximum: int | None = None,
     max_properties: int | None = None,
     code: str | None = None,
-    default: Any = dataclasses.MISSING,
-    default_factory: Any = dataclasses.MISSING,
-) -> Any:
-    """A message field with bounds: :func:`decode` refuses values outside them (before any
-    per-element work), and the OpenAPI document states them (maxLength, maxItems, ...)."""
+) -> dict[str, Any]:
+    """Field metadata with bounds (``field(metadata=bound(...))``): :func:`decode` refuses
+    values outside them (lengths before any per-element work) with ``code`` (default
+    SCHEMA_VIOLATION), and the OpenAPI document states them (maxLength, maxItems, ...)."""
     meta = {
         k: v
         for k, v in (
@@ -69,11 +68,7 @@ def bound(
         )
         if v is not None
     }
-    return field(
-        default=default,
-        default_factory=default_factory,
-        metadata={"bounds": meta, "code": code or E.SCHEMA_VIOLATION},
-    )
+    return {"bounds": meta, "code": code or E.SCHEMA_VIOLATION}
 
 
 def json_value_bound(raw: bytes) -> int:
@@ -125,45 +120,50 @@ class EnrollResponse:
 @dataclass(slots=True)
 class PushRecord:
     # the device-made registration id (UUID); the key of exactly-once
-    id: str = bound(max_length=36)
-    code: str = bound(max_length=32)  # registration code OOOOOO-DDD-SSSSSS-C
-    revision: int = bound(minimum=1, maximum=MAX_INT4)  # 1 for a new record, +1 for each edit
+    id: str = field(metadata=bound(max_length=36))
+    code: str = field(metadata=bound(max_length=32))  # registration code OOOOOO-DDD-SSSSSS-C
+    # 1 for a new record, +1 for each edit
+    revision: int = field(metadata=bound(minimum=1, maximum=MAX_INT4))
     # the revision this one was edited from (0 for a new record)
-    base_revision: int = bound(minimum=0, maximum=MAX_INT4 - 1)
-    content_hash: str = bound(max_length=64)  # common.record.content_hash(applicant)
+    base_revision: int = field(metadata=bound(minimum=0, maximum=MAX_INT4 - 1))
+    # common.record.content_hash(applicant)
+    content_hash: str = field(metadata=bound(max_length=64))
     # common.record.Applicant.to_dict()
-    applicant: dict[str, Any] = bound(max_properties=MAX_APPLICANT_KEYS)
-    operator: str = bound(max_length=100)
-    channel: str = bound(max_length=16)  # common.enums.Channel
-    device_time: str = bound(max_length=40)  # ISO 8601; stored, never trusted for ordering
+    applicant: dict[str, Any] = field(metadata=bound(max_properties=MAX_APPLICANT_KEYS))
+    operator: str = field(metadata=bound(max_length=100))
+    channel: str = field(metadata=bound(max_length=16))  # common.enums.Channel
+    # ISO 8601; stored, never trusted for ordering
+    device_time: str = field(metadata=bound(max_length=40))
 
 
 @dataclass(slots=True)
 class PushRequest:
-    device_id: str = bound(max_length=36)
-    office_code: str = bound(max_length=6)
+    device_id: str = field(metadata=bound(max_length=36))
+    office_code: str = field(metadata=bound(max_length=6))
     # device-made UUID; the same batch id resent is answered the same way
-    batch_id: str = bound(max_length=64)
-    records: list[PushRecord] = bound(max_items=MAX_BATCH_RECORDS, code=E.BATCH_TOO_LARGE)
+    batch_id: str = field(metadata=bound(max_length=64))
+    records: list[PushRecord] = field(
+        metadata=bound(max_items=MAX_BATCH_RECORDS, code=E.BATCH_TOO_LARGE)
+    )
 
 
 @dataclass(slots=True)
 class RecordResult:
-    id: str = bound(max_length=36)
+    id: str = field(metadata=bound(max_length=36))
     revision: int
     outcome: Outcome
     status: Status | None = None  # the record's status at the server after this push
     # catalog codes (invalid)
-    errors: list[str] = bound(max_items=MAX_RECORD_ERRORS, default_factory=list)
+    errors: list[str] = field(default_factory=list, metadata=bound(max_items=MAX_RECORD_ERRORS))
     duplicate_of: str | None = None  # registration code of the primary (duplicate_nik, kk_limit)
     server_revision: int | None = None  # the revision the server holds (conflict)
 
 
 @dataclass(slots=True)
 class PushResponse:
-    batch_id: str = bound(max_length=64)
-    results: list[RecordResult] = bound(max_items=MAX_BATCH_RECORDS)
-    server_time: str = bound(max_length=40)
+    batch_id: str = field(metadata=bound(max_length=64))
+    results: list[RecordResult] = field(metadata=bound(max_items=MAX_BATCH_RECORDS))
+    server_time: str = field(metadata=bound(max_length=40))
 
 
 # --- pull -----------------------------------------------------------------------------
@@ -183,10 +183,9 @@ class Change:
 
 @dataclass(slots=True)
 class PullResponse:
-    changes: list[Change] = bound(max_items=MAX_PULL_PAGE)
-    cursor: str = bound(
-        max_length=20
-    )  # opaque; send it back as ?cursor= ; store it only after applying the changes
+    changes: list[Change] = field(metadata=bound(max_items=MAX_PULL_PAGE))
+    # opaque; send it back as ?cursor= ; store it only after applying the changes
+    cursor: str = field(metadata=bound(max_length=20))
     more: bool
 
 
