@@ -139,7 +139,7 @@ def decode_push(data: Any) -> PushRequest:
     return decode(PushRequest, data)
 
 
-def _shape_errors(rec: PushRecord, code_prefix: str) -> list[str]:
+def _shape_errors(rec: PushRecord, code_prefixes: tuple[str, ...]) -> list[str]:
     """Checks of a record's envelope. Lengths and integer ranges were checked by decoding
     (:class:`common.protocol.PushRecord`'s bounds: what both databases' columns hold)."""
     # fullmatch: with match, "$" also matches before a trailing newline
@@ -154,18 +154,35 @@ def _shape_errors(rec: PushRecord, code_prefix: str) -> list[str]:
     # stored as text: control characters (NUL: PostgreSQL refuses it, a 500) are not allowed
     if not rec.operator.isprintable():
         return [E.TEXT_CONTROL_CHARS]
-    if not _code_ok(rec.code, code_prefix):
+    if not _code_ok(rec.code, code_prefixes):
         return [E.REGISTRATION_CODE_INVALID]
     return []
 
 
-def _code_ok(code: str, prefix: str) -> bool:
+#: The office and device parts of a code made before the device was enrolled: a desktop
+#: saves records from its first start (office ``000000`` until one is set up, device 000).
+_UNENROLLED_OFFICE = "000000"
+_UNENROLLED_DEVICE = "000"
+
+
+def _code_prefixes(device: DeviceRef) -> tuple[str, ...]:
+    """The ``OOOOOO-DDD-`` starts a code of ``device`` may have: its office and number, or
+    its office (or none yet) with the number 000 of a device not enrolled yet."""
+    return (
+        f"{device.office_code}-{device.device_no:03d}-",
+        f"{device.office_code}-{_UNENROLLED_DEVICE}-",
+        f"{_UNENROLLED_OFFICE}-{_UNENROLLED_DEVICE}-",
+    )
+
+
+def _code_ok(code: str, prefixes: tuple[str, ...]) -> bool:
     """Whether ``code`` is a well-formed registration code (common.regcode) in its canonical
     form, with a correct check character, of the pushing device: its office part is the
-    device's office and its device part the device's number within the office (what the
-    format states; the sequence part is the device's own and is not checked)."""
+    device's office and its device part the device's number within the office, or the parts
+    of a code made before enrollment (see :func:`_code_prefixes`). The sequence part is the
+    device's own and is not checked."""
     return (
-        code.startswith(prefix)
+        code.startswith(prefixes)
         and code.isascii()  # regex \d would take other scripts' digits
         and code == normalise_code(code)
         and is_valid_code(code)
@@ -186,10 +203,10 @@ def _device_time(text: str) -> datetime | None:
 def prepare(request: PushRequest, today: date, device: DeviceRef) -> Prepared:
     """Shape checks and validation of every record (pure CPU, no database)."""
     items: list[Item] = []
-    code_prefix = f"{device.office_code}-{device.device_no:03d}-"
+    code_prefixes = _code_prefixes(device)
     budget = MAX_BATCH_ERRORS  # error codes the batch's answer may still carry
     for pos, rec in enumerate(request.records):
-        item = Item(pos, rec, _shape_errors(rec, code_prefix))
+        item = Item(pos, rec, _shape_errors(rec, code_prefixes))
         device_time: datetime | None = None
         if not item.errors:
             try:

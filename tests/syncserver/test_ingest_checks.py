@@ -124,11 +124,23 @@ def test_a_code_not_of_the_pushing_device_is_refused(api: Api, people: list[dict
         make_code(dev.office_code, dev.device_no, 7).replace("7", "\u0667"),  # Arabic-Indic 7
     ]
     recs = [api.record(people[i], dev, code=c) for i, c in enumerate(codes)]
-    good = api.record(people[10], dev, code=make_code(dev.office_code, dev.device_no, 8))
-    got = api.push(dev, [*recs, good])
-    assert got.outcomes == ["invalid"] * len(codes) + ["accepted"]
-    assert all(r.errors == [E.REGISTRATION_CODE_INVALID] for r in got.response.results[:-1])
-    assert api.sql("SELECT code FROM registrations") == [(good.code,)]
+    good = [
+        api.record(people[10 + i], dev, code=c)
+        for i, c in enumerate(
+            (
+                make_code(dev.office_code, dev.device_no, 8),
+                # made before the device was enrolled: device 000, office set up or not yet
+                make_code(dev.office_code, 0, 9),
+                make_code("000000", 0, 10),
+            )
+        )
+    ]
+    got = api.push(dev, [*recs, *good])
+    assert got.outcomes == ["invalid"] * len(codes) + ["accepted"] * len(good)
+    assert all(
+        r.errors == [E.REGISTRATION_CODE_INVALID] for r in got.response.results[: len(codes)]
+    )
+    assert sorted(api.sql("SELECT code FROM registrations")) == sorted((g.code,) for g in good)
 
 
 def test_a_new_record_must_be_revision_1(api: Api, people: list[dict]) -> None:
