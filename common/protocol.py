@@ -213,7 +213,8 @@ def decode(cls: type[T], data: Any, path: str = "") -> T:
     hints, names = _shape(cls)
     for key in data:
         if key not in names:
-            raise ApiError(E.UNKNOWN_FIELD, {"field": f"{path}{key}"}, {"field": f"{path}{key}"})
+            where = f"{path}{key[:64]}"  # echoed back: bounded like every other string
+            raise ApiError(E.UNKNOWN_FIELD, {"field": where}, {"field": where})
     kwargs: dict[str, Any] = {}
     for name, f in names.items():
         where = f"{path}{name}"
