@@ -44,6 +44,7 @@ from bench.machine import describe, process_tree_cpu
 from common import protocol as P
 from common import wire
 from common.record import content_hash, new_registration_id
+from common.regcode import make_code
 from common.synthetic import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ class Device:
     id: str
     credential: str
     http: requests.Session
+    no: int = 1  # device_no: the DDD part of its registration codes
 
 
 @dataclass
@@ -125,7 +127,7 @@ class Server:
         body = r.json()
         http = requests.Session()
         http.headers["Authorization"] = "Bearer " + body["credential"]
-        return Device(body["device_id"], body["credential"], http)
+        return Device(body["device_id"], body["credential"], http, body["device_no"])
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -148,7 +150,7 @@ class Data:
         self.applicants = [s.applicant for s in samples]
         self.next = 0
 
-    def records(self, n: int) -> list[P.PushRecord]:
+    def records(self, n: int, device_no: int = 1) -> list[P.PushRecord]:
         out = []
         for _ in range(n):
             i = self.next % len(self.applicants)
@@ -163,7 +165,7 @@ class Data:
             out.append(
                 P.PushRecord(
                     id=new_registration_id(),
-                    code=f"{OFFICE}-001-{self.next % 1000000:06d}-0",
+                    code=make_code(OFFICE, device_no, self.next % 1000000),
                     revision=1,
                     base_revision=0,
                     content_hash=content_hash(a),
@@ -235,7 +237,7 @@ def batched(
     for dev in devices:
         bodies[dev.id] = []
         for _ in range(batches_per_device):
-            req = P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), data.records(size))
+            req = P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), data.records(size, dev.no))
             bodies[dev.id].append((wire.compress(wire.dumps(P.encode(req))), headers, size))
     return _run_devices(devices, server.url, bodies)
 
@@ -250,7 +252,7 @@ def naive(server: Server, devices: list[Device], data: Data, per_device: int) ->
                 headers,
                 1,
             )
-            for rec in data.records(per_device)
+            for rec in data.records(per_device, dev.no)
         ]
     return _run_devices(devices, server.url, bodies)
 

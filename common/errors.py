@@ -202,6 +202,34 @@ BATCH_TOO_LARGE = _e(
     "A batch may hold at most {max} records.",
     http=413,
 )
+TOO_MANY_ITEMS = _e(
+    "TOO_MANY_ITEMS",
+    "{field_id} paling banyak {max} pilihan.",
+    "{field_en} may have at most {max} entries.",
+)
+JSON_TOO_COMPLEX = _e(
+    "JSON_TOO_COMPLEX",
+    "Isi permintaan memuat terlalu banyak nilai (paling banyak {max}).",
+    "The request body holds too many values (at most {max}).",
+    http=413,
+)
+CONTENT_HASH_MISMATCH = _e(
+    "CONTENT_HASH_MISMATCH",
+    "Sidik isi data tidak cocok dengan isinya; data tidak disimpan.",
+    "The record's content hash does not match its content; it was not stored.",
+)
+REGISTRATION_CODE_INVALID = _e(
+    "REGISTRATION_CODE_INVALID",
+    "Kode pendaftaran tidak sah atau bukan milik kantor dan perangkat ini.",
+    "The registration code is not valid or does not belong to this office and device.",
+)
+REVISION_NOT_CONTIGUOUS = _e(
+    "REVISION_NOT_CONTIGUOUS",
+    "Revisi data tidak berurutan: data baru harus revisi 1, perubahan harus tepat satu "
+    "setelah revisi yang ada di server.",
+    "The revision is out of sequence: a new record must be revision 1 and an edit exactly "
+    "one after the revision the server holds.",
+)
 AUTH_REQUIRED = _e(
     "AUTH_REQUIRED",
     "Perangkat belum terdaftar atau kredensial tidak dikirim.",

@@ -30,6 +30,57 @@ MAX_BATCH_RECORDS = 1000
 MAX_BODY_BYTES = 8 * 1024 * 1024
 #: Changes per pull page at most.
 MAX_PULL_PAGE = 1000
+#: Error codes reported for one record at most (validation stops collecting after them).
+MAX_RECORD_ERRORS = 20
+#: Error codes reported for one batch at most: past them an invalid record reports its first.
+MAX_BATCH_ERRORS = 2000
+#: Keys of a record's ``applicant`` object at most (it has 30 fields; more is surely wrong).
+MAX_APPLICANT_KEYS = 64
+#: JSON values (and object keys) a push body may hold at most, counted on the raw bytes
+#: before parsing: parsing builds a Python object for each (up to about 90 bytes apiece), so
+#: without this an 8 MB body of ``[[],[],...]`` becomes 2.8 million lists (200 MB). A full
+#: batch of real records holds about a tenth of it. See :func:`json_value_bound`.
+MAX_JSON_VALUES = 400_000
+#: Largest value an INTEGER column holds on both backends (PostgreSQL's int4).
+MAX_INT4 = 2**31 - 1
+
+
+def bound(
+    *,
+    max_length: int | None = None,
+    max_items: int | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    max_properties: int | None = None,
+    code: str | None = None,
+) -> dict[str, Any]:
+    """Field metadata with bounds (``field(metadata=bound(...))``): :func:`decode` refuses
+    values outside them (lengths before any per-element work) with ``code`` (default
+    SCHEMA_VIOLATION), and the OpenAPI document states them (maxLength, maxItems, ...)."""
+    meta = {
+        k: v
+        for k, v in (
+            ("maxLength", max_length),
+            ("maxItems", max_items),
+            ("minimum", minimum),
+            ("maximum", maximum),
+            ("maxProperties", max_properties),
+        )
+        if v is not None
+    }
+    return {"bounds": meta, "code": code or E.SCHEMA_VIOLATION}
+
+
+def json_value_bound(raw: bytes) -> int:
+    """An upper bound of the number of Python objects parsing ``raw`` as JSON builds.
+
+    Every value is the document itself, or follows ``[``, ``,`` or ``:``; every object key
+    follows ``{`` or ``,``. So 1 + the count of those bytes bounds values and keys together
+    (bytes inside strings only make it larger). ``bytes.translate`` is one C pass."""
+    return 1 + len(raw.translate(None, _NOT_STRUCTURAL))
+
+
+_NOT_STRUCTURAL = bytes(b for b in range(256) if b not in b"[{,:")
 
 
 class Outcome(StrEnum):
@@ -71,41 +122,51 @@ class EnrollResponse:
 # --- push -----------------------------------------------------------------------------
 @dataclass(slots=True)
 class PushRecord:
-    id: str  # the device-made registration id (UUID); the key of exactly-once
-    code: str  # registration code OOOOOO-DDD-SSSSSS-C
-    revision: int  # 1 for a new record, +1 for each edit
-    base_revision: int  # the revision this one was edited from (0 for a new record)
-    content_hash: str  # common.record.content_hash(applicant)
-    applicant: dict[str, Any]  # common.record.Applicant.to_dict()
-    operator: str
-    channel: str  # common.enums.Channel
-    device_time: str  # ISO 8601; stored, never trusted for ordering
+    # the device-made registration id (UUID); the key of exactly-once
+    id: str = field(metadata=bound(max_length=36))
+    code: str = field(metadata=bound(max_length=32))  # registration code OOOOOO-DDD-SSSSSS-C
+    # 1 for a new record, +1 for each edit
+    revision: int = field(metadata=bound(minimum=1, maximum=MAX_INT4))
+    # the revision this one was edited from (0 for a new record)
+    base_revision: int = field(metadata=bound(minimum=0, maximum=MAX_INT4 - 1))
+    # common.record.content_hash(applicant)
+    content_hash: str = field(metadata=bound(max_length=64))
+    # common.record.Applicant.to_dict()
+    applicant: dict[str, Any] = field(metadata=bound(max_properties=MAX_APPLICANT_KEYS))
+    operator: str = field(metadata=bound(max_length=100))
+    channel: str = field(metadata=bound(max_length=16))  # common.enums.Channel
+    # ISO 8601; stored, never trusted for ordering
+    device_time: str = field(metadata=bound(max_length=40))
 
 
 @dataclass(slots=True)
 class PushRequest:
-    device_id: str
-    office_code: str
-    batch_id: str  # device-made UUID; the same batch id resent is answered the same way
-    records: list[PushRecord]
+    device_id: str = field(metadata=bound(max_length=36))
+    office_code: str = field(metadata=bound(max_length=6))
+    # device-made UUID; the same batch id resent is answered the same way
+    batch_id: str = field(metadata=bound(max_length=64))
+    records: list[PushRecord] = field(
+        metadata=bound(max_items=MAX_BATCH_RECORDS, code=E.BATCH_TOO_LARGE)
+    )
 
 
 @dataclass(slots=True)
 class RecordResult:
-    id: str
+    id: str = field(metadata=bound(max_length=36))
     revision: int
     outcome: Outcome
     status: Status | None = None  # the record's status at the server after this push
-    errors: list[str] = field(default_factory=list)  # catalog codes (invalid)
+    # catalog codes (invalid)
+    errors: list[str] = field(default_factory=list, metadata=bound(max_items=MAX_RECORD_ERRORS))
     duplicate_of: str | None = None  # registration code of the primary (duplicate_nik, kk_limit)
     server_revision: int | None = None  # the revision the server holds (conflict)
 
 
 @dataclass(slots=True)
 class PushResponse:
-    batch_id: str
-    results: list[RecordResult]
-    server_time: str
+    batch_id: str = field(metadata=bound(max_length=64))
+    results: list[RecordResult] = field(metadata=bound(max_items=MAX_BATCH_RECORDS))
+    server_time: str = field(metadata=bound(max_length=40))
 
 
 # --- pull -----------------------------------------------------------------------------
@@ -125,8 +186,9 @@ class Change:
 
 @dataclass(slots=True)
 class PullResponse:
-    changes: list[Change]
-    cursor: str  # opaque; send it back as ?cursor= ; store it only after applying the changes
+    changes: list[Change] = field(metadata=bound(max_items=MAX_PULL_PAGE))
+    # opaque; send it back as ?cursor= ; store it only after applying the changes
+    cursor: str = field(metadata=bound(max_length=20))
     more: bool
 
 
@@ -154,7 +216,8 @@ def decode(cls: type[T], data: Any, path: str = "") -> T:
     hints, names = _shape(cls)
     for key in data:
         if key not in names:
-            raise ApiError(E.UNKNOWN_FIELD, {"field": f"{path}{key}"}, {"field": f"{path}{key}"})
+            where = f"{path}{key[:64]}"  # echoed back: bounded like every other string
+            raise ApiError(E.UNKNOWN_FIELD, {"field": where}, {"field": where})
     kwargs: dict[str, Any] = {}
     for name, f in names.items():
         where = f"{path}{name}"
@@ -164,8 +227,46 @@ def decode(cls: type[T], data: Any, path: str = "") -> T:
                     E.SCHEMA_VIOLATION, {"detail": f"{where} is missing"}, {"field": where}
                 )
             continue
-        kwargs[name] = _convert(hints[name], data[name], where)
+        value = data[name]
+        limits = f.metadata.get("bounds")
+        if limits:
+            _check_size(limits, f.metadata["code"], value, where)
+        value = _convert(hints[name], value, where)
+        if limits and type(value) is int:
+            _check_range(limits, value, where)
+        kwargs[name] = value
     return cls(**kwargs)
+
+
+def _check_size(limits: dict[str, int], code: str, value: Any, where: str) -> None:
+    """Lengths first, before any per-element work (a list of millions is refused by len)."""
+    if type(value) is str:
+        most = limits.get("maxLength")
+    elif type(value) is list:
+        most = limits.get("maxItems")
+    elif type(value) is dict:
+        most = limits.get("maxProperties")
+    else:
+        return
+    if most is not None and len(value) > most:
+        detail = f"{where} is longer than {most}"
+        raise ApiError(code, {"detail": detail, "max": most}, {"field": where, "max": most})
+
+
+def _check_range(limits: dict[str, int], value: int, where: str) -> None:
+    low, high = limits.get("minimum"), limits.get("maximum")
+    if (low is not None and value < low) or (high is not None and value > high):
+        detail = f"{where} must be between {low} and {high}"
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail}, {"field": where})
+
+
+def field_bounds(cls: type[Any]) -> dict[str, dict[str, int]]:
+    """The bounds of each bounded field of message ``cls`` (for the OpenAPI document)."""
+    return {
+        f.name: dict(f.metadata["bounds"])
+        for f in dataclasses.fields(cls)
+        if "bounds" in f.metadata
+    }
 
 
 _SHAPES: dict[Any, tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]] = {}

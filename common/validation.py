@@ -193,12 +193,21 @@ _BOOL_FIELDS = (
 )
 
 
+#: Skills an applicant may name at most (each skill once).
+MAX_SKILLS = len(Skill)
+#: Problems one record reports at most: past them validation stops collecting.
+MAX_PROBLEMS = 20
+
+
 def parse_applicant(
-    raw: Mapping[str, Any], *, strict_fields: bool = True
+    raw: Mapping[str, Any], *, strict_fields: bool = True, strict_types: bool = False
 ) -> tuple[Applicant, list[Problem]]:
     """Coerce raw input into a normalised Applicant; report what could not be understood.
 
     ``strict_fields`` refuses keys that are not Applicant fields (the API and imports use it).
+    ``strict_types`` (the sync API: JSON from a device's ``Applicant.to_dict()``) refuses a
+    value of another JSON type than the field's (a number for a text field, "ya" for a yes/no,
+    a text for the skills list) instead of reading it as a spreadsheet cell would be read.
     Missing keys take the Applicant defaults; required ones are then reported by validate().
     """
     problems: list[Problem] = []
@@ -206,14 +215,16 @@ def parse_applicant(
     if strict_fields and not _KNOWN.issuperset(raw):
         for key in raw:
             if key not in _KNOWN:
-                problems.append(_problem(E.UNKNOWN_FIELD, str(key), field=str(key)))
+                problems.append(_problem(E.UNKNOWN_FIELD, str(key)[:40], field=str(key)[:40]))
+                if len(problems) >= MAX_PROBLEMS:
+                    return Applicant(), problems
     no_space = _NO_SPACE
     for name, limit in _TEXT_ITEMS:
         value = raw.get(name)
         if value is None:
             continue
         if type(value) is not str:
-            if isinstance(value, int) and not isinstance(value, bool):
+            if not strict_types and isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             else:
                 problems.append(_problem(E.SCHEMA_VIOLATION, name, detail=f"{name} must be text"))
@@ -246,6 +257,10 @@ def parse_applicant(
             if name == "disability" and name in raw:
                 values[name] = None
             continue
+        if strict_types and type(value) is not str:
+            problems.append(_problem(E.SCHEMA_VIOLATION, name, detail=f"{name} must be text"))
+            values[name] = None
+            continue
         member = enum._value2member_map_.get(value) if type(value) is str else None
         if member is None:
             member = enum.parse(value)
@@ -259,18 +274,29 @@ def parse_applicant(
             continue
         b = raw[name]
         if type(b) is not bool:
+            if strict_types:
+                problems.append(
+                    _problem(E.SCHEMA_VIOLATION, name, detail=f"{name} must be true or false")
+                )
+                continue
             b = _as_bool(b)
         if b is None:
             problems.append(_problem(E.VALUE_NOT_ALLOWED, name, value=str(raw[name])[:40]))
         else:
             values[name] = b
     if raw.get("birth_date") not in (None, ""):
-        d = _as_date(raw["birth_date"])
+        d = (
+            _as_date(raw["birth_date"])
+            if not strict_types or type(raw["birth_date"]) is str
+            else None
+        )
         if d is None:
             problems.append(_problem(E.DATE_INVALID, "birth_date"))
         values["birth_date"] = d
     consent_at = raw.get("consent_at")
     if consent_at is not None and consent_at != "":
+        if strict_types and type(consent_at) is not str:
+            consent_at = object()  # not a text: parse_datetime refuses it (TypeError)
         try:
             values["consent_at"] = parse_datetime(consent_at)
         except (ValueError, TypeError):
@@ -278,8 +304,11 @@ def parse_applicant(
     skills_raw = raw.get("skills")
     if skills_raw not in (None, ""):
         items: list[Any]
-        if isinstance(skills_raw, str):
+        if isinstance(skills_raw, str) and not strict_types:
             items = [s for s in re.split(r"[;,|]", skills_raw) if s.strip()]
+        elif isinstance(skills_raw, (list, tuple)) and len(skills_raw) > MAX_SKILLS:
+            items = []  # refused by its length, before any per-item work
+            problems.append(_problem(E.TOO_MANY_ITEMS, "skills", max=MAX_SKILLS))
         elif isinstance(skills_raw, (list, tuple)):
             items = list(skills_raw)
         else:
@@ -293,6 +322,8 @@ def parse_applicant(
                 member = cast(Skill | None, Skill.parse(item))
             if member is None:
                 problems.append(_problem(E.VALUE_NOT_ALLOWED, "skills", value=str(item)[:40]))
+                if len(problems) >= MAX_PROBLEMS:
+                    break
             elif member not in skills:
                 skills.append(member)
         values["skills"] = tuple(skills)
@@ -494,16 +525,24 @@ def normalise(a: Applicant) -> Applicant:
 
 
 def check(
-    raw: Mapping[str, Any], today: date | None = None, *, strict_fields: bool = True
+    raw: Mapping[str, Any],
+    today: date | None = None,
+    *,
+    strict_fields: bool = True,
+    strict_types: bool = False,
 ) -> Result:
-    """Parse, normalise and validate raw input in one call."""
-    applicant, problems = parse_applicant(raw, strict_fields=strict_fields)
+    """Parse, normalise and validate raw input in one call (at most MAX_PROBLEMS problems)."""
+    applicant, problems = parse_applicant(
+        raw, strict_fields=strict_fields, strict_types=strict_types
+    )
+    if len(problems) >= MAX_PROBLEMS:
+        return Result(applicant, problems[:MAX_PROBLEMS])
     normalise(applicant)
     rules = validate(applicant, today)
     if problems:
         failed = {p.field for p in problems}
         rules = problems + [p for p in rules if p.field not in failed]
-    return Result(applicant, rules)
+    return Result(applicant, rules[:MAX_PROBLEMS])
 
 
 def check_applicant(applicant: Applicant, today: date | None = None) -> Result:

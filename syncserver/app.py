@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
@@ -225,7 +226,11 @@ def _on_http_error(exc: HTTPException) -> Any:
 
 
 def _on_exception(exc: Exception) -> Any:
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    if isinstance(exc, SQLAlchemyError):  # its message and traceback may quote personal data
+        log.error("unhandled error on %s %s: %s", request.method, request.path,
+                  db.describe_db_error(exc))  # fmt: skip
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.path)
     if not _is_api():
         return Response("Internal Server Error", status=500, mimetype="text/plain")
     return error_response(ApiError(E.INTERNAL_ERROR))

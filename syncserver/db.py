@@ -48,6 +48,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
             max_overflow=pool_size,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
+            hide_parameters=True,  # a statement's parameters are personal data (NIKs, names)
         )
 
         @event.listens_for(engine, "connect")
@@ -90,6 +91,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
         pool_pre_ping=True,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
+        hide_parameters=True,  # a statement's parameters are personal data (NIKs, names)
     )
 
 
@@ -154,6 +156,21 @@ def _writer_lock_path(database: str | None) -> str | None:
     except ImportError:
         return None
     return database + ".writelock"
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """A database error for the log without any value from the data: its class, SQLSTATE and
+    statement. (``hide_parameters`` hides bound values, but the driver's own message can quote
+    them too, e.g. PostgreSQL's ``DETAIL: Key (nik)=(3201...) already exists``.)"""
+    from sqlalchemy.exc import StatementError
+
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    statement = exc.statement if isinstance(exc, StatementError) else None
+    return (
+        f"{type(exc).__name__} ({type(orig).__name__ if orig is not None else '-'}, "
+        f"{sqlstate or 'no sqlstate'}) in: {(statement or '')[:300]}"
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -107,6 +107,7 @@ def enroll(
 class AuthenticatedDevice:
     id: str
     office_code: str
+    device_no: int = 0  # the DDD part of the registration codes it makes
 
 
 def authenticate(session: Session, header: str | None) -> AuthenticatedDevice:
@@ -121,4 +122,4 @@ def authenticate(session: Session, header: str | None) -> AuthenticatedDevice:
         raise ApiError(E.AUTH_INVALID)
     if found.revoked:
         raise ApiError(E.DEVICE_REVOKED)
-    return AuthenticatedDevice(found.id, found.office_code)
+    return AuthenticatedDevice(found.id, found.office_code, found.device_no)

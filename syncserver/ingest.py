@@ -43,6 +43,11 @@ from common import wire
 from common.enums import Channel, Status
 from common.protocol import (
     ChangeKind,
+    MAX_APPLICANT_KEYS,
+    MAX_BATCH_ERRORS,
+    MAX_BATCH_RECORDS,
+    MAX_INT4,
+    MAX_RECORD_ERRORS,
     Outcome,
     PushRecord,
     PushRequest,
@@ -50,7 +55,8 @@ from common.protocol import (
     RecordResult,
     decode,
 )
-from common.record import parse_datetime
+from common.record import content_hash, parse_datetime
+from common.regcode import is_valid_code, normalise_code
 from common.validation import check
 from syncserver.db import _json_dumps as json_dumps
 from syncserver.queries import changes as changes_q
@@ -66,6 +72,7 @@ _JSON_NULL = json_dumps(None)  # what SQLAlchemy's JSON type stores for None
 class DeviceRef:
     id: str
     office_code: str
+    device_no: int = 0  # the DDD part of the registration codes it makes
 
 
 @dataclass(slots=True)
@@ -106,9 +113,13 @@ def decode_push(data: Any) -> PushRequest:
         records = data["records"]
         if (
             type(records) is list
+            and len(records) <= MAX_BATCH_RECORDS  # before any per-record work
             and type(data["device_id"]) is str
             and type(data["office_code"]) is str
             and type(data["batch_id"]) is str
+            and len(data["device_id"]) <= 36
+            and len(data["office_code"]) <= 6
+            and len(data["batch_id"]) <= 64
         ):
             out = []
             append = out.append
@@ -124,6 +135,10 @@ def decode_push(data: Any) -> PushRequest:
                     type(rid) is str and type(code) is str and type(rev) is int
                     and type(base) is int and type(h) is str and type(a) is dict
                     and type(op) is str and type(ch) is str and type(t) is str
+                    # the bounds of common.protocol.PushRecord (decode() names the one broken)
+                    and len(rid) <= 36 and len(code) <= 32 and 1 <= rev <= MAX_INT4
+                    and 0 <= base < MAX_INT4 and len(h) <= 64 and len(a) <= MAX_APPLICANT_KEYS
+                    and len(op) <= 100 and len(ch) <= 16 and len(t) <= 40
                 ):  # fmt: skip
                     break
                 append(PushRecord(rid, code, rev, base, h, a, op, ch, t))
@@ -132,36 +147,85 @@ def decode_push(data: Any) -> PushRequest:
     return decode(PushRequest, data)
 
 
-def _shape_errors(rec: PushRecord) -> list[str]:
+def _shape_errors(rec: PushRecord, code_prefixes: tuple[str, ...]) -> list[str]:
+    """Checks of a record's envelope. Lengths and integer ranges were checked by decoding
+    (:class:`common.protocol.PushRecord`'s bounds: what both databases' columns hold)."""
     # fullmatch: with match, "$" also matches before a trailing newline
     if not _ID_OK.fullmatch(rec.id):
         return [E.SCHEMA_VIOLATION]
-    if rec.revision < 1 or rec.base_revision < 0 or rec.base_revision >= rec.revision:
+    if rec.base_revision >= rec.revision:
         return [E.SCHEMA_VIOLATION]
-    if not _HASH_OK.fullmatch(rec.content_hash) or not 0 < len(rec.code) <= 32:
+    if not _HASH_OK.fullmatch(rec.content_hash):
         return [E.SCHEMA_VIOLATION]
-    if rec.channel not in _CHANNELS or len(rec.operator) > 100:
+    if rec.channel not in _CHANNELS:
         return [E.SCHEMA_VIOLATION]
     # stored as text: control characters (NUL: PostgreSQL refuses it, a 500) are not allowed
-    if not (rec.code.isprintable() and rec.operator.isprintable()):
+    if not rec.operator.isprintable():
         return [E.TEXT_CONTROL_CHARS]
+    if not _code_ok(rec.code, code_prefixes):
+        return [E.REGISTRATION_CODE_INVALID]
     return []
 
 
-def prepare(request: PushRequest, today: date) -> Prepared:
+#: The office and device parts of a code made before the device was enrolled: a desktop
+#: saves records from its first start (office ``000000`` until one is set up, device 000).
+_UNENROLLED_OFFICE = "000000"
+_UNENROLLED_DEVICE = "000"
+
+
+def _code_prefixes(device: DeviceRef) -> tuple[str, ...]:
+    """The ``OOOOOO-DDD-`` starts a code of ``device`` may have: its office and number, or
+    its office (or none yet) with the number 000 of a device not enrolled yet."""
+    return (
+        f"{device.office_code}-{device.device_no:03d}-",
+        f"{device.office_code}-{_UNENROLLED_DEVICE}-",
+        f"{_UNENROLLED_OFFICE}-{_UNENROLLED_DEVICE}-",
+    )
+
+
+def _code_ok(code: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether ``code`` is a well-formed registration code (common.regcode) in its canonical
+    form, with a correct check character, of the pushing device: its office part is the
+    device's office and its device part the device's number within the office, or the parts
+    of a code made before enrollment (see :func:`_code_prefixes`). The sequence part is the
+    device's own and is not checked."""
+    return (
+        code.startswith(prefixes)
+        and code.isascii()  # regex \d would take other scripts' digits
+        and code == normalise_code(code)
+        and is_valid_code(code)
+    )
+
+
+def _device_time(text: str) -> datetime | None:
+    """The device's clock reading, or None when not given; ValueError outside 2000-2999
+    (PostgreSQL and Python disagree about the far edges of time, e.g. year 1 at UTC+14)."""
+    if not text:
+        return None
+    value = parse_datetime(text)
+    if value is None or not 2000 <= value.year <= 2999:
+        raise ValueError(text)
+    return value
+
+
+def prepare(request: PushRequest, today: date, device: DeviceRef) -> Prepared:
     """Shape checks and validation of every record (pure CPU, no database)."""
     items: list[Item] = []
+    code_prefixes = _code_prefixes(device)
+    budget = MAX_BATCH_ERRORS  # error codes the batch's answer may still carry
     for pos, rec in enumerate(request.records):
-        item = Item(pos, rec, _shape_errors(rec))
+        item = Item(pos, rec, _shape_errors(rec, code_prefixes))
         device_time: datetime | None = None
         if not item.errors:
             try:
-                device_time = parse_datetime(rec.device_time) if rec.device_time else None
+                device_time = _device_time(rec.device_time)
             except (ValueError, TypeError):
                 item.errors = [E.DATE_INVALID]
         if not item.errors:
-            result = check(rec.applicant, today)
-            if result.ok:
+            result = check(rec.applicant, today, strict_types=True)
+            if result.ok and content_hash(rec.applicant) != rec.content_hash:
+                item.errors = [E.CONTENT_HASH_MISMATCH]  # the hash stored is the server's own
+            elif result.ok:
                 a = result.applicant
                 item.row = {
                     "id": rec.id,
@@ -183,7 +247,9 @@ def prepare(request: PushRequest, today: date) -> Prepared:
                     "device_time": device_time,
                 }
             else:
-                item.errors = list(dict.fromkeys(result.error_codes))
+                codes = list(dict.fromkeys(result.error_codes))
+                item.errors = codes[: max(1, min(MAX_RECORD_ERRORS, budget))]
+        budget -= len(item.errors)
         items.append(item)
     return Prepared(request, items)
 
@@ -329,12 +395,15 @@ def _classify_existing(
         if item.row is None:
             item.result = RecordResult(rec.id, rec.revision, Outcome.INVALID, errors=item.errors)
             return False
-        return True
+        if rec.revision == state.revision + 1:
+            return True
     item.result = RecordResult(
         rec.id,
         rec.revision,
         Outcome.CONFLICT,
         status=Status(status),
+        # on the server's revision but skipping numbers: say why, it is no stale base
+        errors=[E.REVISION_NOT_CONTIGUOUS] if rec.base_revision == state.revision else [],
         server_revision=state.revision,
     )
     return False
@@ -413,6 +482,9 @@ def _pass(
     for item in items:
         state = states.get(item.rec.id)
         if state is None:
+            if item.row is not None and item.rec.revision != 1:
+                item.errors = [E.REVISION_NOT_CONTIGUOUS]  # the server holds no revision 1
+                item.row = None
             if item.row is None:
                 item.result = RecordResult(
                     item.rec.id, item.rec.revision, Outcome.INVALID, errors=item.errors

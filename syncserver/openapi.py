@@ -59,6 +59,11 @@ def _schema_of(tp: Any) -> dict[str, Any]:
 def _message_schema(cls: type[Any]) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     props = {f.name: _schema_of(hints[f.name]) for f in dataclasses.fields(cls)}
+    for name, limits in P.field_bounds(cls).items():  # the bounds decode() enforces
+        target = props[name]
+        if "oneOf" in target:  # an optional message: the bounds apply to the message
+            continue
+        props[name] = {**target, **limits}
     required = [
         f.name
         for f in dataclasses.fields(cls)

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 from common import errors as E
 from common import wire
 from common.errors import ApiError
-from common.protocol import decode
+from common.protocol import decode, json_value_bound
 from syncserver import app as app_mod
 from syncserver.enrollment import AuthenticatedDevice, authenticate
 
@@ -32,10 +32,15 @@ def read_body() -> tuple[bytes, bytes]:
     return body, raw
 
 
-def read_message(cls: type[T], decoder: Callable[[Any], T] | None = None) -> tuple[T, int, int]:
+def read_message(
+    cls: type[T], decoder: Callable[[Any], T] | None = None, *, max_values: int | None = None
+) -> tuple[T, int, int]:
     """The request body decoded strictly into ``cls`` (by ``decoder`` if given: a faster
-    equivalent of ``decode(cls, ...)``); plus (wire bytes, raw bytes)."""
+    equivalent of ``decode(cls, ...)``); plus (wire bytes, raw bytes). ``max_values`` bounds
+    the Python objects parsing may build, checked on the bytes before parsing."""
     body, raw = read_body()
+    if max_values is not None and json_value_bound(raw) > max_values:
+        raise ApiError(E.JSON_TOO_COMPLEX, {"max": max_values})
     data = wire.loads(raw)
     return (decoder(data) if decoder else decode(cls, data)), len(body), len(raw)
 
@@ -82,6 +87,7 @@ def _auth_sessions() -> sessionmaker[Session]:
                 engine = create_engine(
                     ext.engine.url,
                     poolclass=NullPool,
+                    hide_parameters=True,  # parameters are personal data: never in a log
                     connect_args={"timeout": timeout / 1000, "check_same_thread": False},
                 )
 

@@ -11,6 +11,7 @@ from common import errors as E
 from common.errors import ApiError
 from common.protocol import (
     API_PREFIX,
+    MAX_JSON_VALUES,
     MAX_PULL_PAGE,
     Change,
     ChangeKind,
@@ -21,6 +22,7 @@ from common.protocol import (
 )
 from syncserver import app as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
+from syncserver.db import describe_db_error
 from syncserver.ingest import DeviceRef, decode_push, ingest, prepare
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
@@ -38,7 +40,7 @@ def _retryable(exc: DBAPIError) -> bool:
 @bp.post("/sync/push")
 def push() -> Response:
     dev = device()
-    req, wire_bytes, raw_bytes = read_message(PushRequest, decode_push)
+    req, wire_bytes, raw_bytes = read_message(PushRequest, decode_push, max_values=MAX_JSON_VALUES)
     ext = app_mod.loket()
     limit = int(ext.settings["max_batch_records"])
     if len(req.records) > limit:
@@ -51,8 +53,8 @@ def push() -> Response:
     if req.device_id != dev.id or req.office_code != dev.office_code:
         raise ApiError(E.DEVICE_MISMATCH)
     now = ext.clock()
-    prepared = prepare(req, now.astimezone(app_mod.SERVER_TZ).date())
-    ref = DeviceRef(dev.id, dev.office_code)
+    ref = DeviceRef(dev.id, dev.office_code, dev.device_no)
+    prepared = prepare(req, now.astimezone(app_mod.SERVER_TZ).date(), ref)
     session = app_mod.session()
     attempts = int(ext.settings["ingest_retries"]) + 1
     for attempt in range(attempts):
@@ -65,7 +67,7 @@ def push() -> Response:
         except DBAPIError as exc:
             session.rollback()
             if attempt + 1 < attempts and _retryable(exc):
-                app_mod.log.info("push %s: retrying after %s", req.batch_id, exc.orig)
+                app_mod.log.info("push %s: retrying after %s", req.batch_id, describe_db_error(exc))
                 continue
             raise
     counts: dict[str, int] = {}

@@ -26,7 +26,8 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     owned = engine is None
     if owned:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        # hide_parameters: a failing data migration must not log personal data
+        engine = create_engine(config.get_main_option("sqlalchemy.url"), hide_parameters=True)
     try:
         with engine.connect() as connection:
             context.configure(

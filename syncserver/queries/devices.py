@@ -17,6 +17,7 @@ class DeviceAuth:
     office_code: str
     credential_hash: str
     revoked: bool
+    device_no: int = 0  # its number within the office: the DDD part of its registration codes
 
 
 def get_office(session: Session, code: str) -> Office | None:
@@ -34,11 +35,15 @@ def add_office(session: Session, code: str, regency_code: str, name: str, now: d
 
 def device_auth(session: Session, device_id: str) -> DeviceAuth | None:
     row = session.execute(
-        select(Device.id, Device.office_code, Device.credential_hash, Device.revoked_at).where(
-            Device.id == device_id
-        )
+        select(
+            Device.id,
+            Device.office_code,
+            Device.credential_hash,
+            Device.revoked_at,
+            Device.device_no,
+        ).where(Device.id == device_id)
     ).first()
-    return DeviceAuth(row[0], row[1], row[2], row[3] is not None) if row else None
+    return DeviceAuth(row[0], row[1], row[2], row[3] is not None, row[4]) if row else None
 
 
 def touch_device_seen(session: Session, device_id: str, now: datetime) -> None:

@@ -52,7 +52,7 @@ def record(app: dict[str, Any] | None = None, **over: Any) -> dict[str, Any]:
     app = app if app is not None else applicant()
     rec = {
         "id": str(uuid.uuid4()),
-        "code": "320101-001-000001-7",
+        "code": "320101-001-000001-J",  # a valid code of the device (device_no 1)
         "revision": 1,
         "base_revision": 0,
         "content_hash": _hash(app),

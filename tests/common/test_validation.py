@@ -118,6 +118,7 @@ CASES: list[tuple[str, dict[str, Any], str, set[str]]] = [
     ("consent time garbage", {"consent_at": "kemarin"}, "consent_at", {E.DATE_INVALID}),
     ("unknown field", {"hobby": "catur"}, "hobby", {E.UNKNOWN_FIELD}),
     ("domicile incomplete", {"domicile_same": False}, "domicile_street", {E.REQUIRED}),
+    ("too many skills", {"skills": ["las"] * 100_000}, "skills", {E.TOO_MANY_ITEMS}),
 ]
 
 
@@ -150,8 +151,41 @@ def test_every_validation_code_is_exercised() -> None:
         E.IMPORT_COLUMNS_MISSING,
         E.IMPORT_ROW_MALFORMED,
         E.TLS_REQUIRED,
+        # record checks of ingest, not of the applicant: tests/syncserver/test_ingest_checks.py
+        E.CONTENT_HASH_MISMATCH,
+        E.REGISTRATION_CODE_INVALID,
+        E.REVISION_NOT_CONTIGUOUS,
     }
     assert validation_codes == set()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"nik": 3201014507990001},
+        {"rt": 1},
+        {"consent_given": 1},
+        {"declaration_not_excluded": "ya"},
+        {"skills": "las;jahit"},
+        {"sex": 2},
+        {"birth_date": 19990705},
+    ],
+    ids=lambda c: ",".join(c),
+)
+def test_strict_types_refuse_another_json_type(valid_raw: dict, changes: dict) -> None:
+    """The sync API's JSON must have each field's type; imports stay lenient."""
+    (name,) = changes
+    strict = check(with_(valid_raw, **changes), TODAY, strict_types=True)
+    assert not strict.ok and any(p.field == name for p in strict.errors), strict.problems
+    assert {p.code for p in strict.errors if p.field == name} <= {
+        E.SCHEMA_VIOLATION,
+        E.DATE_INVALID,
+    }
+
+
+def test_problems_are_capped_per_record() -> None:
+    result = check({f"x{i}": "y" for i in range(500)}, TODAY)
+    assert 0 < len(result.problems) <= 20
 
 
 def test_nik_must_agree_with_birth_date_and_sex(valid_raw: dict) -> None:

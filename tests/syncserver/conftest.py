@@ -23,6 +23,7 @@ from sqlalchemy import text
 from common import protocol as P
 from common import wire
 from common.record import content_hash, new_registration_id
+from common.regcode import make_code
 from common.synthetic import generate
 from syncserver import db
 from syncserver.app import create_app
@@ -137,7 +138,7 @@ class Api:
         self._code_no += 1
         values: dict[str, Any] = {
             "id": new_registration_id(),
-            "code": f"{device.office_code}-{device.device_no:03d}-{self._code_no:06d}-0",
+            "code": make_code(device.office_code, device.device_no, self._code_no),
             "revision": 1,
             "base_revision": 0,
             "content_hash": content_hash(applicant),

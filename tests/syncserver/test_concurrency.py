@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from common import protocol as P
 from common import wire
 from common.record import content_hash, new_registration_id
+from common.regcode import make_code
 from common.synthetic import generate
 from tests.support.liveserver import LiveServer
 from tests.syncserver.conftest import Api, dump_tables
@@ -37,7 +38,7 @@ def _records(samples: list[Any], device: dict[str, Any], seq: list[int]) -> list
         out.append(
             P.PushRecord(
                 id=new_registration_id(),
-                code=f"{device['office']}-{device['no']:03d}-{seq[0]:06d}-0",
+                code=make_code(device["office"], device["no"], seq[0]),
                 revision=1,
                 base_revision=0,
                 content_hash=content_hash(s.applicant),

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from common import errors as E
 from common import protocol as P
 from common.record import content_hash
+from common.regcode import make_code
 from tests.syncserver.conftest import dump_tables
 
 
@@ -41,6 +43,7 @@ def test_a_device_cannot_overwrite_another_offices_record(api, people) -> None:
     # A learned B's record id (a leaked receipt, a stolen log) and sends "revision 2" of it
     forged = dataclasses.replace(
         rec_b,
+        code=make_code(a.office_code, a.device_no, 99),  # B's own code is refused up front
         revision=2,
         base_revision=1,
         applicant=people[2],
@@ -59,6 +62,13 @@ def test_a_device_cannot_overwrite_another_offices_record(api, people) -> None:
 def test_a_replayed_foreign_record_reveals_nothing(api, people) -> None:
     a, b, rec_b = _two_offices(api, people)
     pushed = api.push(a, [rec_b])  # B's exact record, sent with A's credential
+    # B's code is not A's: refused before the record is looked up (nothing to reveal)
+    assert pushed.outcomes == ["invalid"]
+    assert pushed.response.results[0].errors == [E.REGISTRATION_CODE_INVALID]
+    # with a code of A's, the record is found to be another office's: conflict, nothing said
+    pushed = api.push(
+        a, [dataclasses.replace(rec_b, code=make_code(a.office_code, a.device_no, 98))]
+    )
     assert pushed.outcomes == ["conflict"]
     result = pushed.response.results[0]
     assert (result.status, result.server_revision, result.duplicate_of) == (None, None, None)

@@ -50,3 +50,25 @@ def test_real_responses_match_the_schemas(api: Api, people: list[dict]) -> None:
     _check(doc, "/api/v1/sync/push", "post", api.push_raw(None, b"{}", None))  # 401
     _check(doc, "/healthz", "get", api.client.get("/healthz"))
     _check(doc, "/readyz", "get", api.client.get("/readyz"))
+
+
+def test_every_request_string_and_list_is_bounded_in_the_document() -> None:
+    """The bounds the server enforces (common.protocol's field bounds) are in the schema:
+    a client or fuzzer learns them, and the server refuses what exceeds them with a 4xx."""
+    schemas = document()["components"]["schemas"]
+    for name in ("PushRequest", "PushRecord"):
+        for field, schema in schemas[name]["properties"].items():
+            kind = schema.get("type")
+            if kind == "string":
+                assert "maxLength" in schema, (name, field)
+            elif kind == "array":
+                assert "maxItems" in schema, (name, field)
+            elif kind == "integer":
+                assert schema["maximum"] <= 2**31 - 1, (name, field)
+            elif kind == "object":
+                assert "maxProperties" in schema, (name, field)
+    record = schemas["PushRecord"]["properties"]
+    assert record["id"]["maxLength"] == 36 and record["code"]["maxLength"] == 32
+    assert schemas["PushRequest"]["properties"]["records"]["maxItems"] == 1000
+    assert schemas["RecordResult"]["properties"]["errors"]["maxItems"] == 20
+    assert schemas["PullResponse"]["properties"]["changes"]["maxItems"] == 1000
