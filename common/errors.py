@@ -201,6 +201,12 @@ MALFORMED_BODY = _e(
     "Isi permintaan rusak: ada data setelah akhir bagian yang dikompresi.",
     "The request body is damaged: data follows the end of its compressed content.",
 )
+REQUEST_INCOMPLETE = _e(
+    "REQUEST_INCOMPLETE",
+    "Permintaan tidak terkirim utuh tepat waktu; coba lagi.",
+    "The request did not arrive complete in time; try again.",
+    http=408,
+)
 BODY_TOO_LARGE = _e(
     "BODY_TOO_LARGE",
     "Permintaan terlalu besar (paling banyak {max} bita).",

@@ -10,6 +10,7 @@ from flask import Response, current_app, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from werkzeug.exceptions import ClientDisconnected
 
 from common import errors as E
 from common import wire
@@ -39,7 +40,11 @@ def read_body(limit: int | None = None, *, compressed: bool = True) -> tuple[byt
         limit = int(app_mod.loket().settings["max_body_bytes"])
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(E.BODY_TOO_LARGE, {"max": limit})
-    body = _read_at_most(limit)
+    try:
+        body = _read_at_most(limit)
+    except (ClientDisconnected, OSError):
+        # the server cut a client that fell silent or missed the request deadline
+        raise ApiError(E.REQUEST_INCOMPLETE) from None
     encoding = request.headers.get("Content-Encoding")
     if not compressed and (encoding or "identity").strip().lower() != "identity":
         raise ApiError(E.UNSUPPORTED_ENCODING)
