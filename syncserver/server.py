@@ -208,7 +208,9 @@ def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
         # silence while a request arrives (waitress counts seconds, whole ones)
         channel_timeout=max(1, round(float(settings["request_read_timeout"]))),
         cleanup_interval=1,  # how often the limits are checked
-        max_request_body_size=limit + 1,  # the app answers 413 past the limit
+        # waitress stops reading (its own 413) a little past the limit; the app answers
+        # with a catalog 413 for anything over the limit that it sees
+        max_request_body_size=limit + 64 * 1024,
         max_request_header_size=64 * 1024,
     )
     dispatcher = ThreadedTaskDispatcher()

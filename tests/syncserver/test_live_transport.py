@@ -204,11 +204,18 @@ def _chunked(server: LiveServer, path: str, data: bytes, headers: dict[str, str]
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     try:
         pieces = (data[i : i + 8192] for i in range(0, len(data), 8192))
-        conn.request(
-            "POST", path, body=pieces, encode_chunked=True,
-            headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked", **headers},
-        )  # fmt: skip
-        r = conn.getresponse()
+        try:
+            conn.request(
+                "POST", path, body=pieces, encode_chunked=True,
+                headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked",
+                         **headers},
+            )  # fmt: skip
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the server answered and closed before the whole body was sent
+        try:
+            r = conn.getresponse()
+        except (ConnectionResetError, http.client.RemoteDisconnected):
+            return None, b""  # ... and the reset discarded its answer
         return r.status, r.read()
     finally:
         conn.close()
@@ -229,7 +236,7 @@ def test_transport_refusals_through_the_real_server(
         status, data = _chunked(server, "/api/v1/sync/push", padded, auth)
         assert status == 413 and json.loads(data)["code"] == E.BODY_TOO_LARGE, data[:200]
         status, _ = _chunked(server, "/api/v1/sync/push", padded * 4, auth)
-        assert status == 413
+        assert status in (413, None)  # waitress stops reading past the limit and closes
         z = wire.compress(body, "zstd")
         r = requests.post(url, data=z + b"tail", timeout=30, headers={
             **auth, "Content-Type": "application/json", "Content-Encoding": "zstd"})  # fmt: skip
@@ -286,15 +293,15 @@ def test_enrollment_worst_body_costs_the_worker_little_memory(tmp_path: Path, ws
         # the worst: 8 MiB of tiny JSON objects, each a Python dict once parsed
         bomb = b'{"code": "A", "device_name": [' + b"{}," * (8 * 1024 * 1024 // 3 - 20) + b"{}]}"
         json_type = {"Content-Type": "application/json"}
+        statuses = []
         for encoding in ("zstd", "gzip"):
             r = requests.post(url, data=wire.compress(bomb, encoding), timeout=60,
                               headers={**json_type, "Content-Encoding": encoding})  # fmt: skip
-            assert r.status_code in (413, 415), r.text[:200]
-        r = requests.post(url, data=bomb, headers=json_type, timeout=60)
-        assert r.status_code == 413
-        status, _ = _chunked(server, "/api/v1/devices/enroll", bomb, {})
-        assert status == 413
+            statuses.append(r.status_code)
+        statuses.append(requests.post(url, data=bomb, headers=json_type, timeout=60).status_code)
+        statuses.append(_chunked(server, "/api/v1/devices/enroll", bomb, {})[0])
         grown_mib = (_peak_kib(worker) - idle) / 1024
         assert grown_mib < 100, f"the worker's peak memory grew by {grown_mib:.0f} MiB"
+        assert statuses[0] in (413, 415) and statuses[1] in (413, 415) and statuses[2:] == [413, 413]
     finally:
         server.stop()
