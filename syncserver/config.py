@@ -217,6 +217,19 @@ OPTIONS: tuple[Option, ...] = (
         "The window of login_max_failures, in minutes.",
     ),
     Option(
+        "enroll_max_failures",
+        10,
+        _int_between(1, 10000),
+        "Failed device enrollments allowed per client address within enroll_window_minutes; "
+        "further attempts are refused (429) until the window ends.",
+    ),
+    Option(
+        "enroll_window_minutes",
+        15,
+        _int_between(1, 24 * 60),
+        "The window of enroll_max_failures, in minutes.",
+    ),
+    Option(
         "auto_migrate",
         True,
         _bool,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, request
 
 from common import errors as E
 from common.errors import ApiError
-from common.protocol import API_PREFIX, EnrollRequest, encode
+from common.protocol import API_PREFIX, EnrollRequest, EnrollResponse, encode
 from syncserver import app as app_mod
+from syncserver import db
 from syncserver.api._io import ENROLL_MAX_BODY_BYTES, message_response, read_message
-from syncserver.enrollment import enroll
+from syncserver.enrollment import count_attempt, enroll, forgive_attempt
+from syncserver.queries.reviews import append_audit
 
 bp = Blueprint("devices", __name__, url_prefix=API_PREFIX)
 
@@ -21,6 +25,34 @@ MAX_APP_VERSION_CHARS = 50  # the width of devices.app_version
 
 @bp.post("/devices/enroll")
 def enroll_device() -> Response:
+    """Unauthenticated, so every attempt is counted per client address before anything else
+    (an atomic count in the database, shared by all server processes); more than
+    ``enroll_max_failures`` failed ones within ``enroll_window_minutes`` are refused with 429
+    before the body is read. A refused attempt is logged and audited without the code sent."""
+    ext = app_mod.loket()
+    now = ext.clock()
+    address = (request.remote_addr or "unknown")[:64]
+    window = timedelta(minutes=int(ext.settings["enroll_window_minutes"]))
+    most = int(ext.settings["enroll_max_failures"])
+    with db.transaction(ext.sessions) as s:
+        attempt = count_attempt(s, address, now, window)
+    if attempt > most:
+        app_mod.log.warning(
+            "enrollment from %s refused: more than %d failed attempts within %d minutes",
+            address, most, window.total_seconds() // 60,
+        )  # fmt: skip
+        raise ApiError(E.RATE_LIMITED)
+    try:
+        response = _enroll(now)
+    except ApiError as exc:
+        app_mod.session().rollback()  # ends its transaction (SQLite: frees the write lock)
+        _refused(address, exc.code, attempt, most, now)
+        raise
+    forgive_attempt(app_mod.session(), address, now, window)  # committed with the device
+    return message_response(encode(response))
+
+
+def _enroll(now: datetime) -> EnrollResponse:
     # unauthenticated: a tiny body, read before anything is parsed, never decompressed
     req, _, _ = read_message(EnrollRequest, limit=ENROLL_MAX_BODY_BYTES, compressed=False)
     for name, value, most in (
@@ -35,6 +67,19 @@ def enroll_device() -> Response:
     if not (req.device_name.isprintable() and req.app_version.isprintable()):
         detail = "device_name and app_version must be printable text"
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
-    now = app_mod.loket().clock()
-    response = enroll(app_mod.session(), req.code, req.device_name, req.app_version, now)
-    return message_response(encode(response))
+    return enroll(app_mod.session(), req.code, req.device_name, req.app_version, now)
+
+
+def _refused(address: str, code: str, attempt: int, most: int, now: datetime) -> None:
+    """Log and audit a failed enrollment: the address, the error code and the count, never
+    the enrollment code that was sent. Its own transaction: the request's is rolled back."""
+    app_mod.log.warning(
+        "enrollment from %s refused: %s (failed attempt %d of %d allowed)",
+        address, code, attempt, most,
+    )  # fmt: skip
+    with db.transaction(app_mod.loket().sessions) as s:
+        append_audit(
+            s, now=now, actor_kind="device", actor="", action="device.enroll_refused",
+            target_kind="address", target_id=address,
+            details={"error": code, "attempt": attempt},
+        )  # fmt: skip
