@@ -42,7 +42,7 @@ def test_down_to_0003_and_up_again_keeps_every_row(api: Api, people: list[dict])
     assert first.outcomes == ["accepted"] * 20
     engine = api.ext.engine
     before = db.current_revision(engine)
-    assert before == db.head_revision() == "0004_lean_ingest"
+    assert before == db.head_revision()  # 0004_lean_ingest or a later one
     postgres = engine.dialect.name == "postgresql"
     if postgres:
         assert _json_type(api, "registrations", "applicant") == "json"
@@ -64,7 +64,7 @@ def test_down_to_0003_and_up_again_keeps_every_row(api: Api, people: list[dict])
 
     engine.dispose()
     db.migrate(engine)
-    assert db.current_revision(engine) == "0004_lean_ingest"
+    assert db.current_revision(engine) == db.head_revision()
     assert _foreign_keys(engine, "kk_slots") == set()
     # ingest works on the database that went down and up again
     again = api.push(dev, [api.record(p, dev) for p in people[20:25]])
