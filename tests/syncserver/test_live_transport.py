@@ -302,6 +302,8 @@ def test_enrollment_worst_body_costs_the_worker_little_memory(tmp_path: Path, ws
         statuses.append(_chunked(server, "/api/v1/devices/enroll", bomb, {})[0])
         grown_mib = (_peak_kib(worker) - idle) / 1024
         assert grown_mib < 100, f"the worker's peak memory grew by {grown_mib:.0f} MiB"
-        assert statuses[0] in (413, 415) and statuses[1] in (413, 415) and statuses[2:] == [413, 413]
+        assert (
+            statuses[0] in (413, 415) and statuses[1] in (413, 415) and statuses[2:] == [413, 413]
+        )
     finally:
         server.stop()

@@ -58,9 +58,7 @@ def _trailing_cases(body: bytes) -> list[tuple[str, bytes]]:
     ]
 
 
-def test_data_after_the_first_zstd_frame_or_gzip_member_is_refused(
-    api: Api, people: list
-) -> None:
+def test_data_after_the_first_zstd_frame_or_gzip_member_is_refused(api: Api, people: list) -> None:
     dev = api.enroll()
     body = wire.dumps(api.body(dev, [api.record(people[0], dev)]))
     for encoding, data in _trailing_cases(body):
@@ -82,7 +80,11 @@ def test_a_body_must_say_it_is_json(api: Api, people: list) -> None:
         r = api.client.post("/api/v1/devices/enroll", data=b'{"code":"x"}', headers=hh)
         assert r.status_code == 415 and _code(r) == E.UNSUPPORTED_MEDIA_TYPE, ctype
     assert api.sql("SELECT count(*) FROM registrations")[0][0] == 0
-    r = api.client.post("/api/v1/sync/push", data=data, headers={**h, "Content-Type": "application/json; charset=utf-8"})
+    r = api.client.post(
+        "/api/v1/sync/push",
+        data=data,
+        headers={**h, "Content-Type": "application/json; charset=utf-8"},
+    )
     assert r.status_code == 200, r.data
 
 
