@@ -25,7 +25,7 @@ def _chunked(api: Api, path: str, data: bytes, headers: dict[str, str]) -> Any:
     return api.client.post(
         path,
         input_stream=io.BytesIO(data),
-        headers={"Content-Type": "application/json", **headers},
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked", **headers},
         environ_overrides={"wsgi.input_terminated": True},
     )
 
