@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, request
@@ -37,7 +38,9 @@ def enroll_device() -> Response:
     with db.transaction(ext.sessions) as s:
         attempt = count_attempt(s, address, now, window)
     if attempt > most:
-        app_mod.log.warning(
+        # once per window at warning level: a flood of refused attempts does not flood the log
+        app_mod.log.log(
+            logging.WARNING if attempt == most + 1 else logging.DEBUG,
             "enrollment from %s refused: more than %d failed attempts within %d minutes",
             address, most, window.total_seconds() // 60,
         )  # fmt: skip
