@@ -190,6 +190,23 @@ UNSUPPORTED_ENCODING = _e(
     "The request's compression is not supported or is corrupt.",
     http=415,
 )
+UNSUPPORTED_MEDIA_TYPE = _e(
+    "UNSUPPORTED_MEDIA_TYPE",
+    "Jenis isi permintaan harus {type}.",
+    "The request body must be of type {type}.",
+    http=415,
+)
+MALFORMED_BODY = _e(
+    "MALFORMED_BODY",
+    "Isi permintaan rusak: ada data setelah akhir bagian yang dikompresi.",
+    "The request body is damaged: data follows the end of its compressed content.",
+)
+REQUEST_INCOMPLETE = _e(
+    "REQUEST_INCOMPLETE",
+    "Permintaan tidak terkirim utuh tepat waktu; coba lagi.",
+    "The request did not arrive complete in time; try again.",
+    http=408,
+)
 BODY_TOO_LARGE = _e(
     "BODY_TOO_LARGE",
     "Permintaan terlalu besar (paling banyak {max} bita).",

@@ -56,17 +56,36 @@ def decompress(body: bytes, encoding: str | None, limit: int = MAX_BODY_BYTES) -
         return body
     try:
         if enc == "zstd":
-            reader = zstandard.ZstdDecompressor().stream_reader(body)
-            out = reader.read(limit + 1)
+            out = _unzstd(body, limit)
         elif enc == "gzip":
             d = zlib.decompressobj(16 + zlib.MAX_WBITS)
             out = d.decompress(body, limit + 1)
             if len(out) <= limit and not d.eof:
                 raise ApiError(E.UNSUPPORTED_ENCODING)
+            if d.eof and d.unused_data:  # a second member, or anything else, after the first
+                raise ApiError(E.MALFORMED_BODY)
         else:
             raise ApiError(E.UNSUPPORTED_ENCODING)
     except (zstandard.ZstdError, zlib.error, EOFError, OSError):
         raise ApiError(E.UNSUPPORTED_ENCODING) from None
     if len(out) > limit:
         raise ApiError(E.BODY_TOO_LARGE, {"max": limit})
+    return out
+
+
+def _unzstd(body: bytes, limit: int) -> bytes:
+    """The first zstd frame of ``body``, at most ``limit`` + 1 bytes of it (more means too
+    large); MALFORMED_BODY if anything follows that frame. The stream reader bounds the
+    output but does not tell where its frame ended; the decompression object tells (its
+    ``unused_data``) but has no output bound, so it runs only once the frame is known to be
+    small: a second pass over at most ``limit`` bytes, which costs milliseconds."""
+    out = zstandard.ZstdDecompressor().stream_reader(body).read(limit + 1)
+    if len(out) > limit:
+        return out
+    obj = zstandard.ZstdDecompressor().decompressobj()
+    obj.decompress(body)
+    if not obj.eof:
+        raise ApiError(E.UNSUPPORTED_ENCODING)  # the frame is cut short
+    if obj.unused_data:
+        raise ApiError(E.MALFORMED_BODY)
     return out

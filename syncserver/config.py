@@ -84,6 +84,13 @@ def _database(value: Any) -> str:
     return text
 
 
+def _wsgi_server(value: Any) -> str:
+    text = _str(value).strip().lower()
+    if text not in {"auto", "gunicorn", "waitress"}:
+        raise ValueError("must be auto, gunicorn or waitress")
+    return text
+
+
 def _cookie_secure(value: Any) -> str:
     text = str(value).strip().lower()
     if text == "auto":
@@ -139,6 +146,27 @@ OPTIONS: tuple[Option, ...] = (
         "gunicorn is unavailable.",
     ),
     Option("threads", 4, _int_between(1, 64), "Threads per server process."),
+    Option(
+        "wsgi_server",
+        "auto",
+        _wsgi_server,
+        "Which server `run` uses: auto (gunicorn where it runs, else waitress), gunicorn "
+        "or waitress.",
+    ),
+    Option(
+        "request_read_timeout",
+        30.0,
+        _float_between(0.5, 600.0),
+        "Longest silence, in seconds, while a request's headers or body arrive; the "
+        "connection is closed after it.",
+    ),
+    Option(
+        "request_deadline",
+        60.0,
+        _float_between(1.0, 3600.0),
+        "Longest time, in seconds, a whole request (headers and body) may take to arrive, "
+        "however slowly it trickles in; the connection is closed after it.",
+    ),
     Option(
         "enroll_code_ttl_hours",
         24 * 7,
@@ -251,6 +279,19 @@ OPTIONS: tuple[Option, ...] = (
         _int_between(1, 1_000_000),
         "Sign-in attempts allowed per minute server-wide; beyond it everyone waits for the "
         "next minute (a flood from many addresses slows sign-in, it locks no one out).",
+    ),
+    Option(
+        "enroll_max_failures",
+        10,
+        _int_between(1, 10000),
+        "Failed device enrollments allowed per client address within enroll_window_minutes; "
+        "further attempts are refused (429) until the window ends.",
+    ),
+    Option(
+        "enroll_window_minutes",
+        15,
+        _int_between(1, 24 * 60),
+        "The window of enroll_max_failures, in minutes.",
     ),
     Option(
         "auto_migrate",

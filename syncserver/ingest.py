@@ -42,12 +42,12 @@ from common import errors as E
 from common import wire
 from common.enums import Channel, Status
 from common.protocol import (
-    ChangeKind,
     MAX_APPLICANT_KEYS,
     MAX_BATCH_ERRORS,
     MAX_BATCH_RECORDS,
     MAX_INT4,
     MAX_RECORD_ERRORS,
+    ChangeKind,
     Outcome,
     PushRecord,
     PushRequest,

@@ -141,7 +141,7 @@ def document() -> dict[str, Any]:
                     "requestBody": {"required": True, "content": _json("EnrollRequest")},
                     "responses": {
                         "200": {"description": "Enrolled", "content": _json("EnrollResponse")},
-                        **_errors(400, 413, 415, 500),
+                        **_errors(400, 408, 413, 415, 429, 500),
                     },
                 }
             },
@@ -157,7 +157,7 @@ def document() -> dict[str, Any]:
                             "description": "Per-record outcomes",
                             "content": _json("PushResponse"),
                         },
-                        **_errors(400, 401, 403, 413, 415, 500, 503),
+                        **_errors(400, 401, 403, 408, 413, 415, 500, 503),
                     },
                 }
             },

@@ -1,14 +1,28 @@
 """Production WSGI serving for `loket-server run`: gunicorn (Linux, N worker processes),
-waitress where gunicorn is not available (Windows: one process, threads). Never the Flask
-development server."""
+waitress where gunicorn is not available (Windows: one process, threads; or chosen with
+``wsgi_server``). Never the Flask development server.
+
+Both read a request under two limits, so a slow client cannot hold the server (ten
+connections sending a header byte by byte used to take every gunicorn thread, forever):
+``request_read_timeout``, the longest silence while a request's headers or body arrive, and
+``request_deadline``, the longest a whole request may take to arrive, however it trickles.
+gunicorn's threaded worker reads a request in a pool thread with a blocking socket and no
+timeout once the first byte is there; :class:`LoketThreadWorker` gives every client socket
+both limits. waitress reads requests in its event loop (no thread waits for a client), but
+keeps a connection open as long as bytes trickle in: :class:`_LoketWaitress` closes one whose
+request is not in by the deadline, and ``channel_timeout`` one that falls silent.
+"""
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import os
 import shutil
+import socket
 import tempfile
+import time
 from typing import Any
 
 log = logging.getLogger("syncserver")
@@ -47,7 +61,10 @@ def make_app(settings: dict[str, Any]) -> Any:
 
 def serve(settings: dict[str, Any]) -> None:
     host, port = settings["host"], int(settings["port"])
-    if gunicorn_available():
+    choice = str(settings["wsgi_server"])
+    if choice == "gunicorn" and not gunicorn_available():
+        raise RuntimeError("wsgi_server = gunicorn, but gunicorn is not available here")
+    if choice == "gunicorn" or (choice == "auto" and gunicorn_available()):
         _serve_gunicorn(settings, host, port)
     else:
         _serve_waitress(settings, host, port)
@@ -92,11 +109,105 @@ def _child_exit(_server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+#: How long sending one response may take (a large pull page to a slow link).
+SEND_TIMEOUT = 120.0
+
+
+class _GuardedSocket(socket.socket):
+    """A client socket whose reads wait at most ``read_timeout`` seconds each and stop
+    ``deadline`` seconds after the first read of a request (:meth:`new_request` starts the
+    next one). A read past either limit raises ECONNRESET, which gunicorn treats as a client
+    that went away (it closes the connection) and the app as an incomplete body. A timeout
+    the caller set itself (gunicorn's graceful close) is kept when it is shorter."""
+
+    read_timeout: float
+    deadline: float
+    _wanted: float | None
+    _read_by: float | None
+
+    @classmethod
+    def adopt(cls, sock: socket.socket, read_timeout: float, deadline: float) -> _GuardedSocket:
+        guarded = cls(sock.family, sock.type, sock.proto, fileno=sock.detach())
+        guarded.read_timeout, guarded.deadline = read_timeout, deadline
+        guarded._wanted, guarded._read_by = None, None
+        guarded.settimeout(None)
+        return guarded
+
+    def new_request(self) -> None:
+        self._read_by = None
+
+    def settimeout(self, value: float | None) -> None:
+        self._wanted = value
+        super().settimeout(value)
+
+    def setblocking(self, flag: bool) -> None:
+        self._wanted = None if flag else 0.0
+        super().setblocking(flag)
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        if self._wanted == 0.0:  # a non-blocking caller polls; it never waits
+            return super().recv(bufsize, flags)
+        now = time.monotonic()
+        if self._read_by is None:
+            self._read_by = now + self.deadline
+        limit = min(self.read_timeout, self._read_by - now)
+        if limit <= 0:
+            raise self._cut(f"the request did not arrive within {self.deadline:g} s")
+        own = self._wanted is not None and self._wanted < limit
+        super().settimeout(self._wanted if own else limit)
+        try:
+            return super().recv(bufsize, flags)
+        except TimeoutError:
+            if own:
+                raise
+            raise self._cut(f"no data for {limit:g} s while reading a request") from None
+        finally:
+            super().settimeout(self._wanted)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        super().settimeout(SEND_TIMEOUT if self._wanted is None else self._wanted)
+        try:
+            super().sendall(data, flags)
+        finally:
+            super().settimeout(self._wanted)
+
+    def _cut(self, why: str) -> OSError:
+        try:
+            peer = self.getpeername()[0]
+        except OSError:
+            peer = "?"
+        log.info("closing a connection from %s: %s", peer, why)
+        return ConnectionResetError(errno.ECONNRESET, why)
+
+
+def _thread_worker() -> type:
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class LoketThreadWorker(ThreadWorker):  # type: ignore[misc]
+        """gunicorn's threaded worker with :class:`_GuardedSocket` client sockets. Every
+        connection job (a new connection, or a kept-alive one with a next request) reads one
+        request, so each job starts a new request deadline."""
+
+        read_timeout = 30.0
+        deadline = 60.0
+
+        def enqueue_req(self, conn: Any) -> None:
+            if not isinstance(conn.sock, _GuardedSocket):
+                conn.sock = _GuardedSocket.adopt(conn.sock, self.read_timeout, self.deadline)
+            conn.sock.new_request()
+            super().enqueue_req(conn)
+
+    return LoketThreadWorker
+
+
 def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     binds = _binds(settings, host, port)
     folder, master = _metrics_folder(), os.getpid()
+    worker = _thread_worker()
+    worker.read_timeout = float(settings["request_read_timeout"])
+    worker.deadline = float(settings["request_deadline"])
 
     class LoketGunicorn(BaseApplication):  # type: ignore[misc]
         def __init__(self) -> None:
@@ -104,7 +215,9 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
                 "bind": binds,
                 "workers": int(settings["workers"]),
                 "threads": int(settings["threads"]),
-                "worker_class": "gthread" if int(settings["threads"]) > 1 else "sync",
+                # the threaded worker (also for one thread): the sync worker has no read
+                # timeouts either, and only ours guards its sockets
+                "worker_class": worker,
                 "timeout": 120,
                 "graceful_timeout": 30,
                 "keepalive": 5,
@@ -133,13 +246,65 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
 
 
 def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
-    import waitress
+    from waitress.adjustments import Adjustments
+    from waitress.task import ThreadedTaskDispatcher
 
     if int(settings["workers"]) > 1:
         log.warning("gunicorn is not available here: serving with waitress in one process")
-    listen = " ".join(_binds(settings, host, port))
-    waitress.serve(
-        make_app(settings),
-        listen=listen,
+    limit = int(settings["max_body_bytes"])
+    adj = Adjustments(
+        listen=" ".join(_binds(settings, host, port)),
         threads=int(settings["threads"]) * 2,
+        # silence while a request arrives (waitress counts seconds, whole ones)
+        channel_timeout=max(1, round(float(settings["request_read_timeout"]))),
+        cleanup_interval=1,  # how often the limits are checked
+        # waitress stops reading (its own 413) a little past the limit; the app answers
+        # with a catalog 413 for anything over the limit that it sees
+        max_request_body_size=limit + 64 * 1024,
+        max_request_header_size=64 * 1024,
     )
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    server_class = _waitress_server()
+    server_class.deadline = float(settings["request_deadline"])
+    app, sockets = make_app(settings), {}  # type: ignore[var-annotated]
+    servers = [
+        server_class(app, sockets, dispatcher=dispatcher, adj=adj, sockinfo=info)
+        for info in adj.listen
+    ]
+    servers[-1].run()  # one event loop serves every socket of the map
+
+
+def _waitress_server() -> Any:
+    from waitress.channel import HTTPChannel
+    from waitress.server import TcpWSGIServer
+
+    class LoketChannel(HTTPChannel):  # type: ignore[misc]
+        """Remembers when the request being read began (its first bytes)."""
+
+        request_began: float | None = None
+
+        def received(self, data: bytes) -> bool:
+            if self.request is None and data:
+                self.request_began = time.time()
+            done: bool = super().received(data)
+            if self.request is None:
+                self.request_began = None
+            return done
+
+    class LoketWaitress(TcpWSGIServer):  # type: ignore[misc]
+        channel_class = LoketChannel
+        deadline = 60.0
+
+        def maintenance(self, now: float) -> None:
+            super().maintenance(now)
+            for channel in list(self.active_channels.values()):
+                began = getattr(channel, "request_began", None)
+                if began is not None and now - began > self.deadline and not channel.will_close:
+                    log.info(
+                        "closing a connection from %s: the request did not arrive within %g s",
+                        channel.addr[0] if channel.addr else "?", self.deadline,
+                    )  # fmt: skip
+                    channel.will_close = True
+
+    return LoketWaitress

@@ -10,6 +10,7 @@ from flask import Response, current_app, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from werkzeug.exceptions import ClientDisconnected
 
 from common import errors as E
 from common import wire
@@ -22,23 +23,72 @@ T = TypeVar("T")
 _COMPRESS_OVER = 1024
 
 
-def read_body() -> tuple[bytes, bytes]:
-    """(body as received, decompressed body); refuses bodies over the configured limit."""
-    limit = int(app_mod.loket().settings["max_body_bytes"])
+JSON_TYPE = "application/json"
+#: Enrollment is unauthenticated: its body is a code and two short names (well under 1 KiB),
+#: so it gets a limit of its own, checked before anything is parsed, and no compression.
+ENROLL_MAX_BODY_BYTES = 2048
+
+
+def read_body(limit: int | None = None, *, compressed: bool = True) -> tuple[bytes, bytes]:
+    """(body as received, decompressed body). Refuses a body that is not JSON by its
+    ``Content-Type`` (415), one over ``limit`` (default: the configured limit) before it is
+    decompressed or parsed, whether it came with a ``Content-Length`` or chunked (413), and
+    with ``compressed=False`` any ``Content-Encoding`` but identity (415)."""
+    if request.mimetype != JSON_TYPE:
+        raise ApiError(E.UNSUPPORTED_MEDIA_TYPE, {"type": JSON_TYPE})
+    if limit is None:
+        limit = int(app_mod.loket().settings["max_body_bytes"])
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(E.BODY_TOO_LARGE, {"max": limit})
-    body = request.get_data(cache=False)  # MAX_CONTENT_LENGTH bounds a body without a length
-    raw = wire.decompress(body, request.headers.get("Content-Encoding"), limit)
+    try:
+        body = _read_at_most(limit)
+    except (ClientDisconnected, OSError):
+        # the server cut a client that fell silent or missed the request deadline
+        raise ApiError(E.REQUEST_INCOMPLETE) from None
+    encoding = request.headers.get("Content-Encoding")
+    if not compressed and (encoding or "identity").strip().lower() != "identity":
+        raise ApiError(E.UNSUPPORTED_ENCODING)
+    raw = wire.decompress(body, encoding, limit)
     return body, raw
 
 
+def _read_at_most(limit: int) -> bytes:
+    """The body, or BODY_TOO_LARGE if it has more than ``limit`` bytes. Werkzeug's own
+    ``get_data`` stops at ``MAX_CONTENT_LENGTH`` without an error when a chunked body (no
+    ``Content-Length``) is longer: the first ``limit`` bytes would be processed as if they
+    were the whole body. So a body without a length is read from the server's de-chunked
+    input up to one byte past the limit, and that byte means 413."""
+    if request.content_length is not None:
+        return request.get_data(cache=False)
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""  # a server that cannot end a body without a length: werkzeug reads none
+    stream = request.environ["wsgi.input"]
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(limit + 1 - size, 1 << 16))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise ApiError(E.BODY_TOO_LARGE, {"max": limit})
+    return b"".join(parts)
+
+
 def read_message(
-    cls: type[T], decoder: Callable[[Any], T] | None = None, *, max_values: int | None = None
+    cls: type[T],
+    decoder: Callable[[Any], T] | None = None,
+    *,
+    limit: int | None = None,
+    compressed: bool = True,
+    max_values: int | None = None,
 ) -> tuple[T, int, int]:
     """The request body decoded strictly into ``cls`` (by ``decoder`` if given: a faster
-    equivalent of ``decode(cls, ...)``); plus (wire bytes, raw bytes). ``max_values`` bounds
-    the Python objects parsing may build, checked on the bytes before parsing."""
-    body, raw = read_body()
+    equivalent of ``decode(cls, ...)``); plus (wire bytes, raw bytes). ``limit`` and
+    ``compressed`` as in :func:`read_body`; ``max_values`` bounds the Python objects parsing
+    may build, checked on the bytes before parsing."""
+    body, raw = read_body(limit, compressed=compressed)
     if max_values is not None and json_value_bound(raw) > max_values:
         raise ApiError(E.JSON_TOO_COMPLEX, {"max": max_values})
     data = wire.loads(raw)

@@ -2,25 +2,87 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import logging
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, request
 
 from common import errors as E
 from common.errors import ApiError
-from common.protocol import API_PREFIX, EnrollRequest, encode
+from common.protocol import API_PREFIX, EnrollRequest, EnrollResponse, encode
 from syncserver import app as app_mod
-from syncserver.api._io import message_response, read_message
-from syncserver.enrollment import enroll
+from syncserver import db
+from syncserver.api._io import ENROLL_MAX_BODY_BYTES, message_response, read_message
+from syncserver.enrollment import count_attempt, enroll, forgive_attempt
+from syncserver.queries.reviews import append_audit
 
 bp = Blueprint("devices", __name__, url_prefix=API_PREFIX)
+
+#: A code is 16 characters shown in groups of four (19 with dashes); room for spaces typed.
+MAX_CODE_CHARS = 32
+MAX_DEVICE_NAME_CHARS = 200  # the width of devices.name
+MAX_APP_VERSION_CHARS = 50  # the width of devices.app_version
 
 
 @bp.post("/devices/enroll")
 def enroll_device() -> Response:
-    req, _, _ = read_message(EnrollRequest)
+    """Unauthenticated, so every attempt is counted per client address before anything else
+    (an atomic count in the database, shared by all server processes); more than
+    ``enroll_max_failures`` failed ones within ``enroll_window_minutes`` are refused with 429
+    before the body is read. A refused attempt is logged and audited without the code sent."""
+    ext = app_mod.loket()
+    now = ext.clock()
+    address = (request.remote_addr or "unknown")[:64]
+    window = timedelta(minutes=int(ext.settings["enroll_window_minutes"]))
+    most = int(ext.settings["enroll_max_failures"])
+    with db.transaction(ext.sessions) as s:
+        attempt = count_attempt(s, address, now, window)
+    if attempt > most:
+        # once per window at warning level: a flood of refused attempts does not flood the log
+        app_mod.log.log(
+            logging.WARNING if attempt == most + 1 else logging.DEBUG,
+            "enrollment from %s refused: more than %d failed attempts within %d minutes",
+            address, most, window.total_seconds() // 60,
+        )  # fmt: skip
+        raise ApiError(E.RATE_LIMITED)
+    try:
+        response = _enroll(now)
+    except ApiError as exc:
+        app_mod.session().rollback()  # ends its transaction (SQLite: frees the write lock)
+        _refused(address, exc.code, attempt, most, now)
+        raise
+    forgive_attempt(app_mod.session(), address, now, window)  # committed with the device
+    return message_response(encode(response))
+
+
+def _enroll(now: datetime) -> EnrollResponse:
+    # unauthenticated: a tiny body, read before anything is parsed, never decompressed
+    req, _, _ = read_message(EnrollRequest, limit=ENROLL_MAX_BODY_BYTES, compressed=False)
+    for name, value, most in (
+        ("code", req.code, MAX_CODE_CHARS),
+        ("device_name", req.device_name, MAX_DEVICE_NAME_CHARS),
+        ("app_version", req.app_version, MAX_APP_VERSION_CHARS),
+    ):
+        if len(value) > most:
+            detail = f"{name} must be at most {most} characters"
+            raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
     # stored as text: control characters (NUL would be a 500 on PostgreSQL) are refused
     if not (req.device_name.isprintable() and req.app_version.isprintable()):
         detail = "device_name and app_version must be printable text"
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
-    now = app_mod.loket().clock()
-    response = enroll(app_mod.session(), req.code, req.device_name, req.app_version, now)
-    return message_response(encode(response))
+    return enroll(app_mod.session(), req.code, req.device_name, req.app_version, now)
+
+
+def _refused(address: str, code: str, attempt: int, most: int, now: datetime) -> None:
+    """Log and audit a failed enrollment: the address, the error code and the count, never
+    the enrollment code that was sent. Its own transaction: the request's is rolled back."""
+    app_mod.log.warning(
+        "enrollment from %s refused: %s (failed attempt %d of %d allowed)",
+        address, code, attempt, most,
+    )  # fmt: skip
+    with db.transaction(app_mod.loket().sessions) as s:
+        append_audit(
+            s, now=now, actor_kind="device", actor="", action="device.enroll_refused",
+            target_kind="address", target_id=address,
+            details={"error": code, "attempt": attempt},
+        )  # fmt: skip
