@@ -205,6 +205,7 @@
     <name>LoginView</name>
     <message>
         <source>Loket — operator login</source>
+        <extracomment>(username, password, authorising operator, their password)</extracomment>
         <translation>Loket — operator login</translation>
     </message>
     <message>
@@ -236,6 +237,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Authorising operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authorising operator&apos;s password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Their password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Log in</source>
         <translation>Log in</translation>
     </message>
@@ -257,6 +270,10 @@
     </message>
     <message>
         <source>No operator account exists on this computer yet. Create the first one: its password protects the encrypted database (at least 8 characters).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your password again, and let another operator who has logged in on this computer before enter their name and password.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -282,6 +299,10 @@
     <message>
         <source>Office %1</source>
         <translation>Office %1</translation>
+    </message>
+    <message>
+        <source>receipts are not kept in Loket&apos;s data folder</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -431,6 +452,10 @@
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
+        <source>Receipts are not kept in Loket&apos;s data folder: choose another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The receipt could not be written: %1</source>
         <translation>The receipt could not be written: %1</translation>
     </message>
@@ -516,6 +541,10 @@
     <message>
         <source>Possibly the same person as registration %1</source>
         <translation>Possibly the same person as registration %1</translation>
+    </message>
+    <message>
+        <source>Changed elsewhere: another device of the office saved revision %1 of this record; this is that revision.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The server did not accept this revision. Correct the record and save it again:</source>

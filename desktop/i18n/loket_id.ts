@@ -205,6 +205,7 @@
     <name>LoginView</name>
     <message>
         <source>Loket — operator login</source>
+        <extracomment>(username, password, authorising operator, their password)</extracomment>
         <translation>Loket — masuk operator</translation>
     </message>
     <message>
@@ -236,6 +237,18 @@
         <translation>Ulangi kata sandi</translation>
     </message>
     <message>
+        <source>Authorising operator</source>
+        <translation>Operator pemberi izin</translation>
+    </message>
+    <message>
+        <source>Authorising operator&apos;s password</source>
+        <translation>Kata sandi operator pemberi izin</translation>
+    </message>
+    <message>
+        <source>Their password</source>
+        <translation>Kata sandinya</translation>
+    </message>
+    <message>
         <source>Log in</source>
         <translation>Masuk</translation>
     </message>
@@ -260,6 +273,10 @@
         <translation>Belum ada akun operator di komputer ini. Buat yang pertama: kata sandinya melindungi basis data terenkripsi (minimal 8 karakter).</translation>
     </message>
     <message>
+        <source>Enter your password again, and let another operator who has logged in on this computer before enter their name and password.</source>
+        <translation>Masukkan kata sandi Anda lagi, lalu minta operator lain yang pernah masuk di komputer ini mengisi nama dan kata sandinya.</translation>
+    </message>
+    <message>
         <source>Locked after a period without use. %1 or another operator can unlock.</source>
         <translation>Terkunci setelah lama tidak digunakan. %1 atau operator lain dapat membukanya.</translation>
     </message>
@@ -282,6 +299,10 @@
     <message>
         <source>Office %1</source>
         <translation>Kantor %1</translation>
+    </message>
+    <message>
+        <source>receipts are not kept in Loket&apos;s data folder</source>
+        <translation>tanda terima tidak disimpan di folder data Loket</translation>
     </message>
 </context>
 <context>
@@ -431,6 +452,10 @@
         <translation>Berkas PDF (*.pdf)</translation>
     </message>
     <message>
+        <source>Receipts are not kept in Loket&apos;s data folder: choose another folder.</source>
+        <translation>Tanda terima tidak disimpan di folder data Loket: pilih folder lain.</translation>
+    </message>
+    <message>
         <source>The receipt could not be written: %1</source>
         <translation>Tanda terima tidak dapat ditulis: %1</translation>
     </message>
@@ -516,6 +541,10 @@
     <message>
         <source>Possibly the same person as registration %1</source>
         <translation>Mungkin orang yang sama dengan pendaftaran %1</translation>
+    </message>
+    <message>
+        <source>Changed elsewhere: another device of the office saved revision %1 of this record; this is that revision.</source>
+        <translation>Diubah di perangkat lain: perangkat lain di kantor ini menyimpan revisi %1 data ini; yang tampil adalah revisi tersebut.</translation>
     </message>
     <message>
         <source>The server did not accept this revision. Correct the record and save it again:</source>
