@@ -218,6 +218,7 @@ ID: dict[str, str] = {
     "At most two people from one family card may register. The ticked registrations are verified; the others are rejected.": "Paling banyak dua orang dari satu KK boleh mendaftar. Yang dicentang diverifikasi; yang lain ditolak.",
     "Choose the registration to keep.": "Pilih pendaftaran yang dipertahankan.",
     "Same person as registration %(code)s.": "Orang yang sama dengan pendaftaran %(code)s.",
+    "Same person as a registration made elsewhere.": "Orang yang sama dengan pendaftaran di tempat lain.",
     "Tick the registrations to return and write what the office must check.": "Centang pendaftaran yang dikembalikan dan tulis apa yang harus diperiksa kantor.",
     "Tick one or two registrations that stand.": "Centang satu atau dua pendaftaran yang tetap.",
     "More than two registrations on family card; kept: %(codes)s.": "Lebih dari dua pendaftar dalam satu KK; yang tetap: %(codes)s.",

@@ -209,8 +209,14 @@ def _resolve(
         if kept.id != group.primary_registration_id:
             q.make_nik_primary(s, group.key, kept.id)
         q.clear_flag(s, kept.id)
-        text = note or _("Same person as registration %(code)s.", code=kept.code)
         for m in others:
+            # the note reaches the rejected record's device: it names the kept registration
+            # only when that is the same office's (a device learns nothing of other offices)
+            text = note or (
+                _("Same person as registration %(code)s.", code=kept.code)
+                if m.office_code == kept.office_code
+                else _("Same person as a registration made elsewhere.")
+            )
             record_decision(s, m.id, "rejected", who.username, reason="duplicate", note=text,
                             now=now, seen_revision=seen(m))  # fmt: skip
         q.take_kk_slot(s, kept.kk_number, kept.id)

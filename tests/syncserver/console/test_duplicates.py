@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.syncserver.console.conftest import post, revs, token
@@ -52,6 +53,8 @@ def test_same_person_keeping_the_later_registration(
     assert bogor[first]["status"] == "rejected" and bogor[first]["reason"] == "duplicate"
     assert bogor[first]["duplicate_of"] is None  # another office's code (issue 12 finding 4)
     assert code_second
+    # the default note names no registration of another office either
+    assert code_second not in json.dumps(bogor[first])
     assert pulled(api, seeded.devices["737101"])[second]["status"] == "verified"
     assert (
         api.sql("select registration_id from nik_primaries where nik = :n", i=0, n=seeded.dup_nik)[
