@@ -359,13 +359,17 @@ DECIDED_STATUSES = ("verified", "rejected")
 
 
 def update_registration(session: Session, row: dict[str, Any], base_revision: int) -> bool:
-    """Compare-and-set: apply a new revision only if the server still holds ``base_revision``
-    and the record belongs to the pushing device's office (least access, in the database)."""
-    values = {k: v for k, v in row.items() if k not in ("id", "received_at", "applicant_json")}
+    """Compare-and-set: apply a new revision only if the server still holds ``base_revision``,
+    the record belongs to the pushing device's office (least access) and the revision keeps
+    the record's registration code (a printed code never changes), all in the database."""
+    values = {
+        k: v for k, v in row.items() if k not in ("id", "code", "received_at", "applicant_json")
+    }
     result = session.execute(
         update(REG)
         .where(
             REG.c.id == row["id"],
+            REG.c.code == row["code"],
             REG.c.revision == base_revision,
             REG.c.office_code == row["office_code"],
             REG.c.status.not_in(DECIDED_STATUSES),

@@ -38,15 +38,25 @@ def server_db(live_server: LiveServer) -> Iterator[Session]:
 class Device:
     """A desktop installation: its store, an operator's service, enrolled with the server."""
 
-    def __init__(self, data_dir: Path, server: LiveServer, office: str = "320101"):
+    def __init__(
+        self, data_dir: Path, server: LiveServer, office: str = "320101", enrolled: bool = True
+    ):
         self.data_dir = data_dir
+        self.server, self.office = server, office
         # a new data folder: the first operator makes the database key (store/keys.py)
         self.store, self.operator = create_first_operator(
             data_dir, "petugas", "rahasia-sekali", "Petugas Satu"
         )
         self.service = RegistrationService(self.store, self.operator)
-        regency = f"{office[:2]}.{office[2:4]}"
-        self.info = enroll_device(self.store, server.url, server.office_and_code(office, regency))
+        if enrolled:
+            self.enroll()
+
+    def enroll(self) -> None:
+        """Enroll with the server (a device may work offline first: its codes then carry
+        device part 000)."""
+        regency = f"{self.office[:2]}.{self.office[2:4]}"
+        code = self.server.office_and_code(self.office, regency)
+        self.info = enroll_device(self.store, self.server.url, code)
 
     def close(self) -> None:
         self.store.close()

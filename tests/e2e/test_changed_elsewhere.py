@@ -19,8 +19,9 @@ from tests.e2e.conftest import Device
 
 
 def _revise_from(other: Device, registration: object, applicant: dict, revision: int) -> None:
-    """The other device of the office pushes a newer revision of the record (as a copied or
-    tampered installation would: it knows the record's id and code)."""
+    """The other device of the office pushes a newer revision of the record. Only a record
+    saved before its device was enrolled (code device part 000) can be revised by another
+    device: the server refuses another enrolled device's code and a changed code."""
     with other.store.session() as s:
         device_id, office = S.read(s, "device_id"), S.read(s, "office_code")
     rec = PushRecord(
@@ -35,12 +36,13 @@ def _revise_from(other: Device, registration: object, applicant: dict, revision:
 def test_the_device_applies_a_revision_made_elsewhere(
     tmp_path: Path, live_server, server_db
 ) -> None:
-    first = Device(tmp_path / "desk1", live_server)
+    first = Device(tmp_path / "desk1", live_server, enrolled=False)
     second = Device(tmp_path / "desk2", live_server)
     try:
         sample = generate(1, seed=7, today=date.today())[0]
-        saved = first.service.save(sample.applicant)
+        saved = first.service.save(sample.applicant)  # offline first, before enrollment
         assert saved.ok, saved.problems
+        first.enroll()
         rid = saved.registration.id
         engine = SyncEngine(first.store, make_client(first.store))
         assert engine.run().outcome is SyncOutcome.OK
@@ -77,11 +79,12 @@ def test_the_device_applies_a_revision_made_elsewhere(
 def test_a_local_edit_waiting_to_be_sent_is_kept_and_shown_as_a_conflict(
     tmp_path: Path, live_server, server_db
 ) -> None:
-    first = Device(tmp_path / "desk1", live_server)
+    first = Device(tmp_path / "desk1", live_server, enrolled=False)
     second = Device(tmp_path / "desk2", live_server)
     try:
         sample = generate(1, seed=8, today=date.today())[0]
-        saved = first.service.save(sample.applicant)
+        saved = first.service.save(sample.applicant)  # offline first, before enrollment
+        first.enroll()
         rid = saved.registration.id
         engine = SyncEngine(first.store, make_client(first.store))
         assert engine.run().outcome is SyncOutcome.OK
@@ -103,11 +106,12 @@ def test_a_local_edit_waiting_to_be_sent_is_kept_and_shown_as_a_conflict(
 def test_a_duplicate_whose_primary_changed_nik_stands_on_its_own_on_the_device(
     tmp_path: Path, live_server, server_db
 ) -> None:
-    first = Device(tmp_path / "desk1", live_server)
+    first = Device(tmp_path / "desk1", live_server, enrolled=False)
     second = Device(tmp_path / "desk2", live_server)
     try:
         one, other = generate(2, seed=9, today=date.today())
-        a = first.service.save(one.applicant).registration
+        a = first.service.save(one.applicant).registration  # offline first
+        first.enroll()
         one_sync = SyncEngine(first.store, make_client(first.store))
         assert one_sync.run().outcome is SyncOutcome.OK
         b = second.service.save(dict(one.applicant, phone="081299990000")).registration

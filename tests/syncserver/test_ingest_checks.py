@@ -143,6 +143,24 @@ def test_a_code_not_of_the_pushing_device_is_refused(api: Api, people: list[dict
     assert sorted(api.sql("SELECT code FROM registrations")) == sorted((g.code,) for g in good)
 
 
+def test_a_revision_never_changes_the_registration_code(api: Api, people: list[dict]) -> None:
+    """A printed code stays the record's for good: a revision with another valid code (the
+    pushing device's own) is a conflict, enforced in the compare-and-set."""
+    first, second = api.enroll(), api.enroll()
+    rec = api.record(people[0], first, code=make_code(first.office_code, 0, 1))
+    assert api.push(first, [rec]).outcomes == ["accepted"]
+    edited = dict(people[0], phone="081299990000")
+    for dev in (first, second):
+        renamed = api.record(
+            edited, dev, id=rec.id, code=make_code(dev.office_code, dev.device_no, 5),
+            revision=2, base_revision=1,
+        )  # fmt: skip
+        assert api.push(dev, [renamed]).outcomes == ["conflict"]
+    assert api.sql("SELECT code, revision FROM registrations") == [(rec.code, 1)]
+    same = api.record(edited, second, id=rec.id, code=rec.code, revision=2, base_revision=1)
+    assert api.push(second, [same]).outcomes == ["accepted"]
+
+
 def test_a_new_record_must_be_revision_1(api: Api, people: list[dict]) -> None:
     dev = api.enroll()
     got = api.push(dev, [api.record(people[0], dev, revision=5, base_revision=4)])
