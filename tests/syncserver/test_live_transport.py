@@ -25,6 +25,7 @@ from common import errors as E
 from common import protocol as P
 from common import wire
 from common.record import content_hash, new_registration_id
+from common.regcode import make_code
 from common.synthetic import generate
 from desktop.sync.client import SyncClient
 from tests.support.liveserver import LiveServer
@@ -77,7 +78,7 @@ def _batch(enrolled: P.EnrollResponse, count: int, start: int = 0) -> P.PushRequ
         records.append(
             P.PushRecord(
                 id=new_registration_id(),
-                code=f"{enrolled.office_code}-{enrolled.device_no:03d}-{start + i + 1:06d}-0",
+                code=make_code(enrolled.office_code, enrolled.device_no, start + i + 1),
                 revision=1,
                 base_revision=0,
                 content_hash=content_hash(sample.applicant),
