@@ -294,24 +294,16 @@ def _open(args: argparse.Namespace, data_dir: Path):  # type: ignore[no-untyped-
 
 
 def _with_password(name: str) -> str:
-    value = os.environ.get(ENV_WITH_PASSWORD)
+    return _password(f"Password for {name} (authorising): ", ENV_WITH_PASSWORD)
+
+
+def _password(prompt: str, env: str = ENV_PASSWORD) -> str:
+    """The password from ``env``, else asked on the terminal (never echoed)."""
+    value = os.environ.get(env)
     if value:
         return value
     if not sys.stdin.isatty():
-        raise CliError(
-            "PASSWORD_REQUIRED", f"set {ENV_WITH_PASSWORD} or run from a terminal to be asked"
-        )
-    return getpass.getpass(f"Password for {name} (authorising): ")
-
-
-def _password(prompt: str) -> str:
-    value = os.environ.get(ENV_PASSWORD)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise CliError(
-            "PASSWORD_REQUIRED", f"set {ENV_PASSWORD} or run from a terminal to be asked"
-        )
+        raise CliError("PASSWORD_REQUIRED", f"set {env} or run from a terminal to be asked")
     return getpass.getpass(prompt)
 
 
