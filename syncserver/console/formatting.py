@@ -138,6 +138,23 @@ def masked(nik: str | None) -> str:
     return mask_nik(nik or "")
 
 
+#: Fields whose full value, beside a masked NIK, would give the NIK back: the NIK is the
+#: district, the birth date (day + 40 for women) and a 4-digit sequence, so a page that masks
+#: the NIK shows the birth year only (as the masked CSV export does).
+_MASKED_IDS = ("nik", "kk_number")
+
+
+def shown(name: str, value: Any, full: bool) -> str:
+    """An applicant field as a page shows it: everything for those who may see the full NIK;
+    otherwise the NIK and family card masked and the birth date cut to its year."""
+    if not full:
+        if name in _MASKED_IDS:
+            return masked(value)
+        if name == "birth_date" and value:
+            return str(value)[:4]
+    return field_value(name, value)
+
+
 def install(env: Environment) -> None:
     env.filters.update(
         dt=fmt_datetime,
@@ -150,5 +167,6 @@ def install(env: Environment) -> None:
         field_label=field_label,
         field_value=field_value,
         masknik=masked,
+        shown=shown,
         num=lambda n: f"{int(n or 0):,}".replace(",", "." if current_lang().value == "id" else ","),
     )

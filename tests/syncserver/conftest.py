@@ -147,6 +147,10 @@ class Api:
             "channel": "counter",
             "device_time": "2026-01-05T09:00:00+07:00",
         }
+        if "id" in kw and "code" not in kw:  # a new revision keeps the record's code
+            held = self.sql("select code from registrations where id = :i", i=kw["id"])
+            if held:
+                values["code"] = held[0][0]
         values.update(kw)
         return P.PushRecord(**values)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -141,3 +142,25 @@ def test_no_formula_cell_whichever_separator(
             names[i].replace("'", "") == p.replace("'", "")
             for i, p in zip(ids, PAYLOADS, strict=True)
         )
+
+
+def test_pages_that_mask_the_nik_show_no_birth_date_that_rebuilds_it(
+    signed_in: dict[str, Any], api: Any, seeded: Any
+) -> None:
+    """The same rule on screen: whoever sees the NIK masked (a viewer) sees the birth year only,
+    on the record page, its revision diff and the duplicate comparison; a reviewer sees all."""
+    first = seeded.dup_ids[0]
+    applicant = api.sql("select applicant from registrations where id = :i", i=first)[0][0]
+    if isinstance(applicant, str):  # SQLite hands back the JSON text
+        applicant = json.loads(applicant)
+    born, nik = applicant["birth_date"], applicant["nik"]
+    group = api.sql("select id from duplicate_groups where kind = 'nik'")[0][0]
+    pages = (f"/console/records/{first}", f"/console/duplicates/{group}")
+    for path in pages:
+        r = signed_in["viewer"].get(path)
+        assert r.status_code == 200, path
+        viewer = r.get_data(as_text=True)
+        assert born not in viewer and nik not in viewer, path
+        assert f">{born[:4]}<" in viewer, path  # the year alone, in its own cell
+        reviewer = signed_in["reviewer"].get(path).get_data(as_text=True)
+        assert born in reviewer and nik in reviewer, path
