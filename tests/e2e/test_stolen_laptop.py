@@ -8,10 +8,13 @@ none of it opens the store. The legitimate operators still log in offline."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import MetaData, select
 
 from common import errors as E
 from common.errors import ApiError
@@ -20,9 +23,41 @@ from desktop.store.keys import KeySlots
 from desktop.sync.commands import make_client
 from desktop.sync.engine import SyncEngine, SyncOutcome
 from syncserver import operators
+from syncserver.db import make_engine
 from tests.support.keyattack import try_to_open, verifiers_in
+from tests.support.liveserver import LiveServer
 
 LOCAL = ("petugas", "rahasia-sekali")  # the device's first operator (tests/e2e/conftest.py)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    """The real server on each backend (overrides tests/e2e/conftest.py's SQLite one)."""
+    database = request.getfixturevalue("pg_database") if request.param == "postgres" else None
+    server = LiveServer(tmp_path / "server", database=database)
+    if database:
+        server.cli("migrate")
+    server.start()
+    yield server
+    server.stop()
+
+
+def _server_database_bytes(server: LiveServer, copy: Path) -> list[bytes]:
+    """Every byte the server's database holds, as its files (SQLite) or a dump of every row of
+    every table (PostgreSQL: what a backup or the database role gives)."""
+    copy.mkdir()
+    if server.database is None:
+        for f in server.data_dir.glob("loket-server.db*"):
+            shutil.copy(f, copy / f.name)
+        return [f.read_bytes() for f in copy.iterdir()]
+    engine = make_engine(server.database)
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        dump = [repr(row).encode() for t in meta.sorted_tables for row in conn.execute(select(t))]
+    engine.dispose()
+    (copy / "dump.txt").write_bytes(b"\n".join(dump))
+    return dump
 
 
 def _code(call) -> str:  # type: ignore[no-untyped-def]
@@ -78,13 +113,9 @@ def test_a_stolen_data_folder_does_not_open_with_everything_the_server_holds(
 
     stolen = tmp_path / "stolen"
     shutil.copytree(data_dir, stolen)
-    server_copy = tmp_path / "server-copy"
-    server_copy.mkdir()
-    for f in live_server.data_dir.glob("loket-server.db*"):
-        shutil.copy(f, server_copy / f.name)
+    server_bytes = _server_database_bytes(live_server, tmp_path / "server-copy")
     live_server.stop()  # offline from here on
 
-    server_bytes = [f.read_bytes() for f in server_copy.iterdir()]
     verifiers = verifiers_in(server_bytes + answers)
     assert len(verifiers) >= 4  # old and new verifiers of dewi and eko: the attacker has them
     assert try_to_open(stolen, verifiers) == []
