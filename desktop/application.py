@@ -391,6 +391,9 @@ def main(args: Any) -> int:
     """Start the GUI (called by ``desktop.__main__`` with the parsed namespace)."""
     data_dir = paths.resolve_data_dir(getattr(args, "data_dir", None))
     paths.setup_logging(data_dir)
+    from desktop import crash
+
+    crash.install()  # an exception in any slot reaches the log and the clerk
     _purge_old_receipts(data_dir)
     app = create_qapplication(["loket-desk", *getattr(args, "qt_args", [])])
     loket = LoketApp(app, data_dir, getattr(args, "lang", None))

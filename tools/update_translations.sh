@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV_BIN:-.venv/bin}
 mapfile -t SOURCES < <(find desktop -name '*.py' \( -path 'desktop/views/*' -o -path 'desktop/widgets/*' \
-    -o -path 'desktop/dialogs/*' -o -path 'desktop/sync/*' -o -name 'application.py' -o -name 'tasks.py' \) | sort)
+    -o -path 'desktop/dialogs/*' -o -path 'desktop/sync/*' -o -name 'application.py' -o -name 'tasks.py' -o -name 'crash.py' \) | sort)
 TS=(desktop/i18n/loket_id.ts desktop/i18n/loket_en.ts)
 
 if [[ "${1:-}" == "--check" ]]; then

@@ -29,6 +29,17 @@
     </message>
 </context>
 <context>
+    <name>Crash</name>
+    <message>
+        <source>Something went wrong</source>
+        <translation type="unfinished">Something went wrong</translation>
+    </message>
+    <message>
+        <source>Something went wrong and that action did not finish. What was already saved is safe. If it happens again, tell the helpdesk: the details are in the app&apos;s log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DraftsView</name>
     <message>
         <source>Unfinished forms kept on this device. They are not sent to the server.</source>

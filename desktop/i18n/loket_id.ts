@@ -29,6 +29,17 @@
     </message>
 </context>
 <context>
+    <name>Crash</name>
+    <message>
+        <source>Something went wrong</source>
+        <translation>Terjadi kesalahan</translation>
+    </message>
+    <message>
+        <source>Something went wrong and that action did not finish. What was already saved is safe. If it happens again, tell the helpdesk: the details are in the app&apos;s log.</source>
+        <translation>Terjadi kesalahan dan tindakan tadi tidak selesai. Data yang sudah tersimpan tetap aman. Jika terulang, hubungi helpdesk: rinciannya ada di log aplikasi.</translation>
+    </message>
+</context>
+<context>
     <name>DraftsView</name>
     <message>
         <source>Unfinished forms kept on this device. They are not sent to the server.</source>

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -273,7 +274,9 @@ class MainWindow(QMainWindow):
     def _open_dialog(self, dialog: QWidget) -> None:
         self.dialogs.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self._forget(d))  # type: ignore[attr-defined]
-        dialog.open()  # type: ignore[attr-defined]
+        # QDialog's own open(): PySide6's QPrintDialog.open only has the (receiver, member)
+        # overload, so dialog.open() raised a TypeError and printing did nothing
+        QDialog.open(dialog)  # type: ignore[arg-type]
 
     def _forget(self, dialog: QWidget) -> None:
         if dialog in self.dialogs:
