@@ -191,6 +191,14 @@ def unlock(
             if exc.code != E.LOGIN_FAILED or not _other_way(data_dir, authoriser):
                 raise
             return _first_login(data_dir, slots, name, password, authoriser, clock, counted=True)
+    return _open_as(data_dir, slots, name, password, key)
+
+
+def _open_as(
+    data_dir: Path, slots: KeySlots, name: str, password: str, key: bytes
+) -> tuple[Store, Operator]:
+    """The store opened with ``key`` (from ``name``'s slot), ``name`` checked active and its
+    format-1 slots retired; the store is closed again if any of that fails."""
     store = _open_with(data_dir, slots, name, password, key)
     try:
         operator = _active_operator(store, name)
@@ -235,13 +243,7 @@ def _first_login(
     if authoriser is not None and normalise_username(authoriser[0]) != name:
         a_name, a_password = normalise_username(authoriser[0]), authoriser[1]
         key = slots.unlock(a_name, a_password, now=clock())
-        store = _open_with(data_dir, slots, a_name, a_password, key)
-        try:
-            _active_operator(store, a_name)
-            _retire_v1(store, a_name, a_password)
-        except BaseException:
-            store.close()
-            raise
+        store, _ = _open_as(data_dir, slots, a_name, a_password, key)
     else:
         unattended = load_unattended_key(data_dir)
         if unattended is None:
