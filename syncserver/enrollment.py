@@ -12,16 +12,14 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from common import errors as E
 from common.errors import ApiError
 from common.protocol import EnrollResponse
-from syncserver.models import Device, EnrollAttempt
+from syncserver.models import Device
 from syncserver.queries import devices as q
 from syncserver.queries.reviews import append_audit
 
@@ -102,46 +100,6 @@ def enroll(
         office_name=office.name,
         device_no=device_no,
         server_time=now.isoformat().replace("+00:00", "Z"),
-    )
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def attempt_window(now: datetime, window: timedelta) -> datetime:
-    """The start of the fixed window of length ``window`` that ``now`` falls in."""
-    seconds = window.total_seconds()
-    return _EPOCH + timedelta(seconds=(now - _EPOCH).total_seconds() // seconds * seconds)
-
-
-def count_attempt(session: Session, address: str, now: datetime, window: timedelta) -> int:
-    """Count one enrollment attempt from ``address`` and return how many its window holds,
-    this one included. One upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``):
-    concurrent attempts, in any process, each see their own count, so no more than the limit
-    of them get through. Rows of earlier windows go in the same transaction."""
-    start = attempt_window(now, window)
-    table = EnrollAttempt.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(address=address, window_start=start, attempts=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.address, table.c.window_start],
-        set_={"attempts": table.c.attempts + 1},
-    ).returning(table.c.attempts)
-    count = int(session.execute(stmt).scalar_one())
-    session.execute(delete(EnrollAttempt).where(EnrollAttempt.window_start < start))
-    return count
-
-
-def forgive_attempt(session: Session, address: str, now: datetime, window: timedelta) -> None:
-    """Take back the attempt of an enrollment that succeeded: only failures are limited."""
-    session.execute(
-        update(EnrollAttempt)
-        .where(
-            EnrollAttempt.address == address,
-            EnrollAttempt.window_start == attempt_window(now, window),
-            EnrollAttempt.attempts > 0,
-        )
-        .values(attempts=EnrollAttempt.attempts - 1)
     )
 
 

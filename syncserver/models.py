@@ -339,14 +339,3 @@ class Change(Base):
     registration_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(Ts)
-
-
-class EnrollAttempt(Base):
-    """Enrollment attempts per client address and fixed time window, counted by one atomic
-    upsert so the limit holds across server processes (syncserver/enrollment.py). A success
-    takes its attempt back; rows of past windows are deleted as new ones are counted."""
-
-    __tablename__ = "enroll_attempts"
-    address: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(Ts, primary_key=True)
-    attempts: Mapped[int] = mapped_column(Integer)

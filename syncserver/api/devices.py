@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Blueprint, Response, request
 
@@ -13,7 +13,8 @@ from common.protocol import API_PREFIX, EnrollRequest, EnrollResponse, encode
 from syncserver import app as app_mod
 from syncserver import db
 from syncserver.api._io import ENROLL_MAX_BODY_BYTES, message_response, read_message
-from syncserver.enrollment import count_attempt, enroll, forgive_attempt
+from syncserver.enrollment import enroll
+from syncserver.queries import users as counters
 from syncserver.queries.reviews import append_audit
 
 bp = Blueprint("devices", __name__, url_prefix=API_PREFIX)
@@ -27,22 +28,25 @@ MAX_APP_VERSION_CHARS = 50  # the width of devices.app_version
 @bp.post("/devices/enroll")
 def enroll_device() -> Response:
     """Unauthenticated, so every attempt is counted per client address before anything else
-    (an atomic count in the database, shared by all server processes); more than
+    (one atomic claim on the database's attempt counters, ``login_throttle``, shared by all
+    server processes and with the console's sign-in throttle); more than
     ``enroll_max_failures`` failed ones within ``enroll_window_minutes`` are refused with 429
     before the body is read. A refused attempt is logged and audited without the code sent."""
     ext = app_mod.loket()
     now = ext.clock()
     address = (request.remote_addr or "unknown")[:64]
-    window = timedelta(minutes=int(ext.settings["enroll_window_minutes"]))
+    key = f"e:{address}"
+    minutes = int(ext.settings["enroll_window_minutes"])
     most = int(ext.settings["enroll_max_failures"])
     with db.transaction(ext.sessions) as s:
-        attempt = count_attempt(s, address, now, window)
-    if attempt > most:
+        attempt = counters.claim_counted(s, key, int(now.timestamp()), most, minutes * 60)
+        refused = counters.note_refused(s, key) if attempt is None else 0
+    if attempt is None:
         # once per window at warning level: a flood of refused attempts does not flood the log
         app_mod.log.log(
-            logging.WARNING if attempt == most + 1 else logging.DEBUG,
+            logging.WARNING if refused == 1 else logging.DEBUG,
             "enrollment from %s refused: more than %d failed attempts within %d minutes",
-            address, most, window.total_seconds() // 60,
+            address, most, minutes,
         )  # fmt: skip
         raise ApiError(E.RATE_LIMITED)
     try:
@@ -51,7 +55,7 @@ def enroll_device() -> Response:
         app_mod.session().rollback()  # ends its transaction (SQLite: frees the write lock)
         _refused(address, exc.code, attempt, most, now)
         raise
-    forgive_attempt(app_mod.session(), address, now, window)  # committed with the device
+    counters.release(app_mod.session(), [key])  # only failures count; committed with the device
     return message_response(encode(response))
 
 

@@ -112,9 +112,9 @@ def claim_delayed(session: Session, key: str, now: int, free: int, cap: int, qui
     return session.execute(stmt).first() is not None
 
 
-def claim_counted(session: Session, key: str, now: int, limit: int, window: int) -> bool:
+def claim_counted(session: Session, key: str, now: int, limit: int, window: int) -> int | None:
     """Claim one of ``limit`` attempts per fixed ``window`` seconds for ``key`` (atomically,
-    as :func:`claim_delayed`)."""
+    as :func:`claim_delayed`): the attempt's number in its window, or None when refused."""
     _ensure_row(session, key, now)
     reset = _T.c.started_at <= now - window
     stmt = (
@@ -127,7 +127,8 @@ def claim_counted(session: Session, key: str, now: int, limit: int, window: int)
         )
         .returning(_T.c.failures)
     )
-    return session.execute(stmt).first() is not None
+    row = session.execute(stmt).first()
+    return int(row[0]) if row is not None else None
 
 
 def wait_seconds(session: Session, key: str, now: int, window: int) -> int:
@@ -148,7 +149,7 @@ def note_refused(session: Session, key: str) -> int:
 
 
 def release(session: Session, keys: list[str]) -> None:
-    """A successful sign-in: its attempt no longer counts against the address and server."""
+    """A success (a sign-in, an enrollment): its attempt no longer counts against its keys."""
     session.execute(
         update(_T).where(_T.c.key.in_(keys), _T.c.failures > 0).values(failures=_T.c.failures - 1)
     )

@@ -99,7 +99,7 @@ def dump(url: str, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple]]
 
 def dump_but_refusals(url: str) -> dict[str, list[tuple]]:
     """:func:`dump` without what a refused enrollment rightly writes: its count in
-    ``enroll_attempts`` and its ``device.enroll_refused`` audit entry."""
-    out = dump(url, skip=frozenset({"enroll_attempts"}))
+    ``login_throttle`` (its attempt counter) and its ``device.enroll_refused`` audit entry."""
+    out = dump(url, skip=frozenset({"login_throttle"}))
     out["audit_log"] = [r for r in out["audit_log"] if "device.enroll_refused" not in r]
     return out

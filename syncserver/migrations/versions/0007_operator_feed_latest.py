@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_operator_feed_latest"
-down_revision = "0006_enroll_attempts"
+down_revision = "0005_sessions_attempts"
 branch_labels = None
 depends_on = None
 
