@@ -61,9 +61,9 @@ def _verified_rows(conn: Any, column: str, having: int) -> dict[str, list[tuple[
         )
     ).all()
     out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for key, rid, office, first, received in rows:
-        out[key].append((str(first or received), str(received), rid, office))
-    return {k: [(r[2], r[3]) for r in sorted(v)] for k, v in out.items()}
+    for key, rid, office, first, received in rows:  # verified by a decision before the others
+        out[key].append((first is None, str(first), str(received), rid, office))
+    return {k: [(r[3], r[4]) for r in sorted(v)] for k, v in out.items()}
 
 
 def _group_id(conn: Any, kind: str, key: str, primary: str, now: datetime) -> int:
@@ -105,15 +105,25 @@ def _back_to_review(
     kept = [rid for rid, _office in rows[:keep]]
     kind, flag = ("nik", "duplicate_nik") if rule == "nik" else ("kk", "kk_limit")
     gid = _group_id(conn, kind, key, kept[0], now)
+    against = kept[0]
+    if kind == "nik":  # a NIK duplicate is flagged against the NIK's primary (its claim)
+        against = (
+            conn.execute(
+                sa.text("SELECT registration_id FROM nik_primaries WHERE nik = :n"), {"n": key}
+            ).scalar()
+            or kept[0]
+        )
     session = Session(bind=conn)
     for rid, office in rows[keep:]:
+        own = rid == against  # the claim's holder itself waits in the group, unflagged
         conn.execute(
             sa.text(
                 "UPDATE registrations SET status = 'potential_duplicate', flag_reason = :f, "
                 "duplicate_of_id = :k, duplicate_group_id = :g, updated_at = :now WHERE id = :i"
             ),
-            {"f": flag, "k": kept[0], "g": gid, "now": now, "i": rid},
-        )
+            {"f": None if own else flag, "k": None if own else against, "g": gid, "now": now,
+             "i": rid},
+        )  # fmt: skip
         append_audit(
             session, now=now, actor_kind="system", actor="migration 0008",
             action="migration.verified_conflict", target_kind="registration", target_id=rid,
@@ -160,6 +170,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("uq_registrations_verified_kk", "registrations")
     op.drop_index("uq_registrations_verified_nik", "registrations")
-    with op.batch_alter_table("registrations") as batch:
-        batch.drop_constraint("ck_registrations_kk_verified_slot", type_="check")
-        batch.drop_column("kk_verified_slot")
+    # both backends drop a column with its own CHECK (SQLite >= 3.35; a batch rebuild would
+    # lose the expression index ix_registrations_lower_name)
+    op.execute("ALTER TABLE registrations DROP COLUMN kk_verified_slot")
