@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from syncserver.models import DuplicateGroup, KkSlot, NikPrimary, Registration
@@ -88,6 +88,25 @@ def get_group(session: Session, group_id: int) -> GroupRow | None:
     return GroupRow(*row) if row else None
 
 
+def group_for(session: Session, kind: str, key: str) -> GroupRow | None:
+    """The group of a NIK (``nik``) or family card (``kk``), resolved or not."""
+    gid = session.execute(
+        select(DuplicateGroup.id).where(DuplicateGroup.kind == kind, DuplicateGroup.key == key)
+    ).scalar_one_or_none()
+    return get_group(session, gid) if gid is not None else None
+
+
+def reopen(session: Session, group_id: int) -> bool:
+    """Put a resolved group back in the queue (True if it was resolved)."""
+    row = session.execute(
+        update(DuplicateGroup)
+        .where(DuplicateGroup.id == group_id, DuplicateGroup.resolved_at.is_not(None))
+        .values(resolved_at=None, resolution="")
+        .returning(DuplicateGroup.id)
+    ).first()
+    return row is not None
+
+
 def member_ids(session: Session, group: GroupRow) -> list[str]:
     """The primary, every registration flagged into the group, and for a family card the
     registrations holding its two slots; the primary first, then by arrival."""
@@ -154,6 +173,36 @@ def claim_resolution(session: Session, group_id: int, resolution: str, now: date
         .returning(DuplicateGroup.id)
     ).first()
     return row is not None
+
+
+def settle(session: Session, group_id: int) -> int:
+    """After a resolution: the number of the group's registrations still waiting for review
+    (``potential_duplicate``: outside the reviewer's provinces, not ticked, or sent while the
+    reviewer looked). A group with any is put back in the queue, so none is left where no
+    page offers an action."""
+    waiting = int(
+        session.execute(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.status == "potential_duplicate",
+                or_(
+                    Registration.duplicate_group_id == group_id,
+                    Registration.id
+                    == select(DuplicateGroup.primary_registration_id)
+                    .where(DuplicateGroup.id == group_id)
+                    .scalar_subquery(),
+                ),
+            )
+        ).scalar_one()
+    )
+    if waiting:
+        session.execute(
+            update(DuplicateGroup)
+            .where(DuplicateGroup.id == group_id)
+            .values(resolved_at=None, resolution="")
+        )
+    return waiting
 
 
 def point_duplicates_at(session: Session, ids: list[str], kept_id: str) -> None:
