@@ -141,19 +141,32 @@ def groups_summary(
     if not groups:
         return out
     by_id = {g.id: g for g in groups}
-    ids = [g.primary_registration_id for g in groups]
+    # a family card's group lists the holders of its two slots too (the primary holds one,
+    # the other is not flagged): all three people, not two of them
+    card_of = {g.key: g.id for g in groups if g.kind == "kk"}
+    holders: dict[str, set[int]] = {}
+    if card_of:
+        for kk, rid in session.execute(
+            select(KkSlot.kk_number, KkSlot.registration_id).where(
+                KkSlot.kk_number.in_(list(card_of))
+            )
+        ):
+            holders.setdefault(rid, set()).add(card_of[kk])
+    primary_of: dict[str, set[int]] = {}
+    for g in groups:
+        primary_of.setdefault(g.primary_registration_id, set()).add(g.id)
+    ids = sorted({*primary_of, *holders})
     rows = session.execute(
         select(Registration.id, Registration.code, Registration.full_name, Registration.office_code,
                Registration.status, Registration.duplicate_group_id, Registration.province_code)
         .where((Registration.duplicate_group_id.in_(list(by_id))) | (Registration.id.in_(ids)))
+        .order_by(Registration.received_at, Registration.id)
         .limit(len(groups) * MAX_MEMBERS)
     ).all()  # fmt: skip
-    primary_of = {g.primary_registration_id: g.id for g in groups}
     listed: set[tuple[int, str]] = set()
     for r in rows:
         gids = {r[5]} if r[5] in by_id else set()
-        if r[0] in primary_of:
-            gids.add(primary_of[r[0]])
+        gids |= primary_of.get(r[0], set()) | holders.get(r[0], set())
         for gid in gids:
             if (gid, r[0]) not in listed:
                 listed.add((gid, r[0]))
