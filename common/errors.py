@@ -404,6 +404,24 @@ DECISION_OUT_OF_SCOPE = _e(
     "A chosen registration is in a province outside your scope; nothing was decided.",
     http=403,
 )
+DECISION_NIK_VERIFIED = _e(
+    "DECISION_NIK_VERIFIED",
+    "NIK ini sudah dimiliki pendaftaran terverifikasi {code}; satu NIK hanya boleh satu "
+    "pendaftaran terverifikasi. Tidak ada yang diputuskan. Buka kembali kelompok datanya "
+    "untuk memilih ulang.",
+    "This NIK already belongs to verified registration {code}; one NIK may have only one "
+    "verified registration. Nothing was decided. Reopen its duplicate group to choose again.",
+    http=409,
+)
+DECISION_KK_FULL = _e(
+    "DECISION_KK_FULL",
+    "Kartu keluarga ini sudah punya dua pendaftaran terverifikasi ({codes}); paling banyak dua "
+    "per kartu keluarga. Tidak ada yang diputuskan. Buka kembali kelompok kartu keluarganya "
+    "untuk memilih ulang.",
+    "This family card already has two verified registrations ({codes}); at most two per "
+    "family card. Nothing was decided. Reopen the family card's group to choose again.",
+    http=409,
+)
 IMPORT_COLUMNS_MISSING = _e(
     "IMPORT_COLUMNS_MISSING",
     "Kolom wajib tidak ada di berkas: {columns}.",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common import errors as E
 from common.enums import Status
 from common.errors import ApiError
 from common.protocol import Change, ChangeKind, encode
-from syncserver.models import ReviewDecision
+from syncserver.models import Registration, ReviewDecision
 from syncserver.queries import changes as changes_q
 from syncserver.queries import ingest as ingest_q
 from syncserver.queries import reviews as q
@@ -49,7 +50,10 @@ def record_decision(
     feed (so the device learns it on its next pull).
 
     ``decision`` is ``verified``, ``rejected`` or ``returned``. Rejecting frees the family-card
-    slot the registration held, so another registration on that card can stand.
+    slot the registration held, so another registration on that card can stand. Verifying
+    keeps the programme's rules (:func:`_verify`): a NIK that has a verified registration
+    already raises :data:`~common.errors.DECISION_NIK_VERIFIED`, a family card with two
+    :data:`~common.errors.DECISION_KK_FULL`, naming the verified ones; nothing is written.
 
     ``seen_revision`` is the revision the decision was made on; the status is set by one
     ``UPDATE ... WHERE revision = :seen``, so a revision a device pushed in the meantime
@@ -69,7 +73,11 @@ def record_decision(
         raise ApiError(E.NOT_FOUND, details={"registration_id": registration_id})
     status = DECISIONS[decision]
     seen = reg.revision if seen_revision is None else int(seen_revision)
-    if not q.set_status_if_revision(session, reg.id, seen, status.value, now):
+    if status is Status.VERIFIED:
+        changed = _verify(session, reg, seen, now)
+    else:
+        changed = q.set_status_if_revision(session, reg.id, seen, status.value, now)
+    if not changed:
         current = q.current_revision(session, reg.id)
         raise ApiError(
             E.DECISION_STALE_REVISION,
@@ -110,3 +118,40 @@ def record_decision(
         session, reg.office_code, ChangeKind.DECISION.value, payload, now, reg.id
     )
     return DecisionResult(int(row.id), reg.id, seen, status, seq)
+
+
+#: How often a verification looks again after another process took the slot it chose.
+_VERIFY_ATTEMPTS = 3
+
+
+def _verify(session: Session, reg: Registration, seen: int, now: datetime) -> bool:
+    """Set ``verified`` on revision ``seen``, within the rules the database enforces
+    (migration 0008: one verified registration per NIK, two per family card, as partial
+    unique indexes). The rule is checked first to name the verified registrations in the
+    refusal; the UPDATE runs in a savepoint, so when another process verified a registration
+    of the same NIK or card between the check and the UPDATE (its commit makes ours fail on
+    the index) the check runs again and refuses, or takes the slot that is still free."""
+    for _attempt in range(_VERIFY_ATTEMPTS):
+        nik_holder, slots = q.verified_holders(session, reg.id, reg.nik, reg.kk_number)
+        if nik_holder is not None:
+            raise ApiError(
+                E.DECISION_NIK_VERIFIED,
+                {"code": nik_holder[1]},
+                details={"registration_id": reg.id, "verified_id": nik_holder[0]},
+            )
+        free = [slot for slot in (1, 2) if slot not in slots]
+        if not free:
+            raise ApiError(
+                E.DECISION_KK_FULL,
+                {"codes": ", ".join(code for _rid, code in sorted(slots.values()))},
+                details={
+                    "registration_id": reg.id,
+                    "verified_ids": sorted(r for r, _c in slots.values()),
+                },
+            )
+        try:
+            with session.begin_nested():
+                return q.set_verified_if_revision(session, reg.id, seen, free[0], now)
+        except IntegrityError:
+            continue  # another process verified one of this NIK or card meanwhile: look again
+    raise ApiError(E.DECISION_KK_FULL, {"codes": "?"}, details={"registration_id": reg.id})

@@ -3,7 +3,9 @@
 Cross-record rules live here as constraints, so they hold across server processes and
 machines: ``nik_primaries`` (one primary registration per NIK), ``kk_slots`` (two unflagged
 registrations per family card), ``registration_revisions`` (one row per id and revision),
-``batches`` (one row per device and batch id). Ordering comes from ``changes.seq``, a server
+``batches`` (one row per device and batch id), and two partial unique indexes on
+``registrations`` (0008: one verified registration per NIK, two per family card, whatever
+path verifies them). Ordering comes from ``changes.seq``, a server
 sequence, never from device clocks.
 """
 
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -157,6 +160,25 @@ class Registration(Base):
             postgresql_where=text("duplicate_group_id IS NOT NULL"),
             sqlite_where=text("duplicate_group_id IS NOT NULL"),
         ),
+        # 0008: the programme's two rules hold for verified registrations whatever path
+        # verifies them, across processes: one verified registration per NIK, and per
+        # family card one in slot 1 and one in slot 2 (kk_verified_slot is 1 or 2)
+        Index(
+            "uq_registrations_verified_nik",
+            "nik",
+            unique=True,
+            postgresql_where=text("status = 'verified'"),
+            sqlite_where=text("status = 'verified'"),
+        ),
+        Index(
+            "uq_registrations_verified_kk",
+            "kk_number",
+            "kk_verified_slot",
+            unique=True,
+            postgresql_where=text("status = 'verified'"),
+            sqlite_where=text("status = 'verified'"),
+        ),
+        CheckConstraint("kk_verified_slot IN (1, 2)", name="kk_verified_slot"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(32), index=True)
@@ -186,6 +208,9 @@ class Registration(Base):
     duplicate_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("duplicate_groups.id"), nullable=True
     )
+    #: The family card's verified slot this registration takes while verified (1 or 2;
+    #: meaningless otherwise): uq_registrations_verified_kk allows each slot once per card.
+    kk_verified_slot: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
 
 
 class RegistrationRevision(Base):

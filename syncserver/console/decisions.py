@@ -25,7 +25,15 @@ from syncserver.app import session as db
 from syncserver.console.access import needs, safe_next, staff
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
-from syncserver.console.refusals import Stale, parse_revision, refused, stale, stale_page
+from syncserver.console.refusals import (
+    RULE_CODES,
+    Stale,
+    parse_revision,
+    refused,
+    rule_refused,
+    stale,
+    stale_page,
+)
 from syncserver.console.web import PAGE_SIZE, blueprint, form
 from syncserver.decisions import record_decision
 from syncserver.queries import console_records as q
@@ -83,6 +91,9 @@ def decide(reg_id: str) -> Any:
                         reason=reason if action == "rejected" else "", note=note,
                         now=loket().clock(), seen_revision=seen)  # fmt: skip
     except ApiError as exc:  # a push landed between the read above and the UPDATE
+        if exc.code in RULE_CODES:  # a verified one of this NIK or card already (defect 1)
+            s.rollback()
+            return rule_refused(s, reg, exc.code, exc.message(current_lang()), back)
         if exc.code != E.DECISION_STALE_REVISION:
             raise
         s.rollback()
@@ -125,6 +136,10 @@ def bulk() -> Any:
                             reason=reason if action == "rejected" else "", note=note, now=now,
                             seen_revision=seen[reg.id])  # fmt: skip
     except ApiError as exc:  # a push landed meanwhile: refuse the whole bulk, as above
+        if exc.code in RULE_CODES:  # one ticked record would break a rule: none is decided
+            s.rollback()
+            reg = q.get(s, str(exc.details.get("registration_id"))) or todo[0]
+            return rule_refused(s, reg, exc.code, exc.message(current_lang()), back)
         if exc.code != E.DECISION_STALE_REVISION:
             raise
         s.rollback()

@@ -34,8 +34,17 @@ from common.record import APPLICANT_FIELDS
 from syncserver.app import loket
 from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
+from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
-from syncserver.console.refusals import Stale, parse_revision, refused, stale, stale_page
+from syncserver.console.refusals import (
+    RULE_CODES,
+    Stale,
+    parse_revision,
+    refused,
+    rule_refused,
+    stale,
+    stale_page,
+)
 from syncserver.console.web import arg, blueprint, form, int_arg
 from syncserver.decisions import record_decision
 from syncserver.models import Registration
@@ -156,6 +165,10 @@ def resolve(group_id: int) -> Any:
     try:
         return _resolve(who, group, members, action, back)
     except ApiError as exc:  # a push landed meanwhile: nothing of the resolution stays
+        if exc.code in RULE_CODES:  # a registration of the NIK or card is verified elsewhere
+            s.rollback()
+            reg = members.get(str(exc.details.get("registration_id"))) or listed[0]
+            return rule_refused(s, reg, exc.code, exc.message(current_lang()), back)
         if exc.code != E.DECISION_STALE_REVISION:
             raise
         s.rollback()
@@ -168,47 +181,96 @@ def resolve(group_id: int) -> Any:
         )
 
 
+@bp.post("/<int:group_id>/reopen")
+@needs("decide")
+def reopen(group_id: int) -> Any:
+    """Put a resolved group back in the queue, to choose again which registrations stand
+    (offered when a verification was refused by the rules)."""
+    who = staff()
+    group, _members = _group_or_404(group_id)
+    if q.reopen(db(), group.id):
+        append_audit(
+            db(), now=loket().clock(), actor_kind="staff", actor=who.username,
+            action="duplicates.reopen", target_kind="duplicate_group", target_id=str(group.id),
+            details={"resolution": group.resolution},
+        )  # fmt: skip
+        flash(_("Group reopened: choose again which registrations stand."), "ok")
+    return redirect(url_for("console_duplicates.show", group_id=group.id), 303)
+
+
+def _live_here(who: Staff, members: dict[str, Registration]) -> list[Registration]:
+    """The members a resolution may decide besides the ticked ones: not rejected, and in the
+    reviewer's provinces (the others are left as they are, for a reviewer of theirs)."""
+    return [
+        m for m in members.values() if m.status not in _FINAL and who.sees_province(m.province_code)
+    ]
+
+
+def _kept(members: dict[str, Registration]) -> Registration | None:
+    """The member chosen to keep: by id, or ``@<column>`` for a masked member (its id is not
+    on the page of a reviewer limited to other provinces)."""
+    value = form("keep", 64)
+    if value.startswith("@") and value[1:].isdigit():
+        listed = list(members.values())
+        n = int(value[1:])
+        return listed[n] if n < len(listed) else None
+    return members.get(value)
+
+
+def _ticked(members: dict[str, Registration]) -> list[Registration]:
+    return [members[i] for i in dict.fromkeys(request.form.getlist("ids")) if i in members]
+
+
 def _decided_by(
     action: str, group: q.GroupRow, members: dict[str, Registration]
 ) -> list[Registration] | None:
     """The members a resolution would write a decision on (None: the form is incomplete,
-    which :func:`_resolve` answers)."""
-    live = [m for m in members.values() if m.status not in _FINAL]
+    which :func:`_resolve` answers). A kept member outside the reviewer's provinces is not
+    decided (only the reviewer's own duplicates of it are rejected)."""
+    who = staff()
+    live = _live_here(who, members)
     if action == "same_person" and group.kind == "nik":
-        kept = members.get(form("keep", 64))
-        if kept is None or kept.status in _FINAL:
+        kept = _kept(members)
+        if kept is None:
             return None
-        return [kept, *(m for m in live if m.id != kept.id)]
-    if action == "different_people" and group.kind == "nik":
-        return [members[i] for i in request.form.getlist("ids") if i in members] or None
+        own = [kept] if who.sees_province(kept.province_code) else []
+        return [*own, *(m for m in live if m.id != kept.id)] or None
+    if action in ("different_people", "kk_return") and group.kind == KIND_OF[action]:
+        return _ticked(members) or None
     if action == "kk_keep" and group.kind == "kk":
-        stand = {i for i in request.form.getlist("ids") if i in members}
+        stand = {m.id for m in _ticked(members)}
         return [*(members[i] for i in stand), *(m for m in live if m.id not in stand)] or None
     return None
+
+
+#: The group kind each resolution applies to.
+KIND_OF = {"same_person": "nik", "different_people": "nik", "kk_keep": "kk", "kk_return": "kk"}
 
 
 def _resolve(
     who: Staff, group: q.GroupRow, members: dict[str, Registration], action: str, back: str
 ) -> Any:
+    """Write the resolution. A rejected member may be kept (a reopened group chooses again:
+    the one verified before is rejected first, so the rules hold at every step). The group
+    stays in the queue while a member still waits (a member outside the reviewer's
+    provinces, one not ticked, one sent meanwhile): nothing is left without an action."""
     s = db()
     note = form("note", 1000)
     now = loket().clock()
+    live = _live_here(who, members)
 
     def seen(m: Registration) -> int | None:
         return parse_revision(request.form.get(f"rev-{m.id}"))
 
     if action == "same_person" and group.kind == "nik":
-        kept = members.get(form("keep", 64))
-        if kept is None or kept.status in _FINAL:
+        kept = _kept(members)
+        if kept is None:
             flash(_("Choose the registration to keep."), "error")
             return redirect(back, 303)
-        others = [m for m in members.values() if m.id != kept.id and m.status not in _FINAL]
+        others = [m for m in live if m.id != kept.id]
         if not q.claim_resolution(s, group.id, "same_person", now):
             abort(409)
         q.point_duplicates_at(s, [m.id for m in others], kept.id)
-        if kept.id != group.primary_registration_id:
-            q.make_nik_primary(s, group.key, kept.id)
-        q.clear_flag(s, kept.id)
         for m in others:
             # the note reaches the rejected record's device: it names the kept registration
             # only when that is the same office's (a device learns nothing of other offices)
@@ -219,54 +281,59 @@ def _resolve(
             )
             record_decision(s, m.id, "rejected", who.username, reason="duplicate", note=text,
                             now=now, seen_revision=seen(m))  # fmt: skip
-        q.take_kk_slot(s, kept.kk_number, kept.id)
-        if kept.status != Status.VERIFIED.value:
-            record_decision(s, kept.id, "verified", who.username, note=note, now=now,
-                            seen_revision=seen(kept))  # fmt: skip
+        if who.sees_province(kept.province_code):
+            if kept.id != group.primary_registration_id:
+                q.make_nik_primary(s, group.key, kept.id)
+            q.clear_flag(s, kept.id)
+            q.take_kk_slot(s, kept.kk_number, kept.id)
+            if kept.status != Status.VERIFIED.value:
+                record_decision(s, kept.id, "verified", who.username, note=note, now=now,
+                                seen_revision=seen(kept))  # fmt: skip
         details = {"kept": kept.id, "rejected": [m.id for m in others]}
-    elif action == "different_people" and group.kind == "nik":
-        chosen = [members[i] for i in request.form.getlist("ids") if i in members]
+    elif action in ("different_people", "kk_return") and group.kind == KIND_OF[action]:
+        chosen = _ticked(members)
         if not chosen or not note:
             flash(
                 _("Tick the registrations to return and write what the office must check."), "error"
             )
             return redirect(back, 303)
-        if not q.claim_resolution(s, group.id, "different_people", now):
+        if not q.claim_resolution(s, group.id, action, now):
             abort(409)
         for m in chosen:
             record_decision(s, m.id, "returned", who.username, note=note, now=now,
                             seen_revision=seen(m))  # fmt: skip
         details = {"returned": [m.id for m in chosen]}
     elif action == "kk_keep" and group.kind == "kk":
-        stand = [members[i] for i in request.form.getlist("ids") if i in members]
-        live = [m for m in members.values() if m.status not in _FINAL]
-        if not stand or len(stand) > 2 or any(m.status in _FINAL for m in stand):
+        stand = _ticked(members)
+        if not stand or len(stand) > 2:
             flash(_("Tick one or two registrations that stand."), "error")
             return redirect(back, 303)
         if not q.claim_resolution(s, group.id, "kk_keep", now):
             abort(409)
         text = note or _("More than two registrations on family card; kept: %(codes)s.",
                          codes=", ".join(m.code for m in stand))  # fmt: skip
-        for m in live:
-            if m not in stand:
-                record_decision(s, m.id, "rejected", who.username, reason="kk_limit", note=text,
-                                now=now, seen_revision=seen(m))  # fmt: skip
+        rejected = [m for m in live if m not in stand]
+        for m in rejected:
+            record_decision(s, m.id, "rejected", who.username, reason="kk_limit", note=text,
+                            now=now, seen_revision=seen(m))  # fmt: skip
         for m in stand:
             q.take_kk_slot(s, group.key, m.id)
             q.clear_flag(s, m.id)
             if m.status != Status.VERIFIED.value:
                 record_decision(s, m.id, "verified", who.username, note=note, now=now,
                                 seen_revision=seen(m))  # fmt: skip
-        details = {
-            "stand": [m.id for m in stand],
-            "rejected": [m.id for m in live if m not in stand],
-        }
+        details = {"stand": [m.id for m in stand], "rejected": [m.id for m in rejected]}
     else:
         flash(_("Choose how to resolve this group."), "error")
         return redirect(back, 303)
+    waiting = q.settle(s, group.id)
     append_audit(
         s, now=now, actor_kind="staff", actor=who.username, action=f"duplicates.{action}",
-        target_kind="duplicate_group", target_id=str(group.id), details=details,
+        target_kind="duplicate_group", target_id=str(group.id),
+        details={**details, "still_waiting": waiting},
     )  # fmt: skip
+    if waiting:
+        flash(_("Decisions saved. %(n)s registrations of this group still wait for a decision; the group stays in the queue.", n=waiting), "ok")  # noqa: E501  # fmt: skip
+        return redirect(back, 303)
     flash(_("Group resolved. The offices' devices receive the decisions at their next sync."), "ok")
     return redirect(url_for("console_duplicates.index"), 303)

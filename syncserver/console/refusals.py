@@ -84,3 +84,30 @@ def refused(code: str, params: dict[str, Any] | None = None) -> Any:
         ),
         status,
     )
+
+
+#: Refusals of a verification by the programme's rules (syncserver/decisions._verify).
+RULE_CODES = (E.DECISION_NIK_VERIFIED, E.DECISION_KK_FULL)
+
+
+def rule_refused(s: Session, reg: Registration, code: str, message: str, back: str) -> Any:
+    """409: verifying ``reg`` would break a rule (one verified registration per NIK, two per
+    family card); the message names the verified registration(s). The duplicate group of the
+    NIK or card is offered, to reopen it when resolved (the reviewer chooses again there)."""
+    from syncserver.console.access import staff
+    from syncserver.queries import console_duplicates as dq
+
+    kind, key = ("nik", reg.nik) if code == E.DECISION_NIK_VERIFIED else ("kk", reg.kk_number)
+    group = dq.group_for(s, kind, key)
+    return (
+        render_template(
+            "console/rule_refused.html",
+            reg=reg,
+            message=message,
+            error_code=code,
+            group=group,
+            can_reopen=staff().can("decide"),
+            back=back,
+        ),
+        409,
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from syncserver.models import DuplicateGroup, KkSlot, NikPrimary, Registration
@@ -88,6 +88,25 @@ def get_group(session: Session, group_id: int) -> GroupRow | None:
     return GroupRow(*row) if row else None
 
 
+def group_for(session: Session, kind: str, key: str) -> GroupRow | None:
+    """The group of a NIK (``nik``) or family card (``kk``), resolved or not."""
+    gid = session.execute(
+        select(DuplicateGroup.id).where(DuplicateGroup.kind == kind, DuplicateGroup.key == key)
+    ).scalar_one_or_none()
+    return get_group(session, gid) if gid is not None else None
+
+
+def reopen(session: Session, group_id: int) -> bool:
+    """Put a resolved group back in the queue (True if it was resolved)."""
+    row = session.execute(
+        update(DuplicateGroup)
+        .where(DuplicateGroup.id == group_id, DuplicateGroup.resolved_at.is_not(None))
+        .values(resolved_at=None, resolution="")
+        .returning(DuplicateGroup.id)
+    ).first()
+    return row is not None
+
+
 def member_ids(session: Session, group: GroupRow) -> list[str]:
     """The primary, every registration flagged into the group, and for a family card the
     registrations holding its two slots; the primary first, then by arrival."""
@@ -122,19 +141,32 @@ def groups_summary(
     if not groups:
         return out
     by_id = {g.id: g for g in groups}
-    ids = [g.primary_registration_id for g in groups]
+    # a family card's group lists the holders of its two slots too (the primary holds one,
+    # the other is not flagged): all three people, not two of them
+    card_of = {g.key: g.id for g in groups if g.kind == "kk"}
+    holders: dict[str, set[int]] = {}
+    if card_of:
+        for kk, rid in session.execute(
+            select(KkSlot.kk_number, KkSlot.registration_id).where(
+                KkSlot.kk_number.in_(list(card_of))
+            )
+        ):
+            holders.setdefault(rid, set()).add(card_of[kk])
+    primary_of: dict[str, set[int]] = {}
+    for g in groups:
+        primary_of.setdefault(g.primary_registration_id, set()).add(g.id)
+    ids = sorted({*primary_of, *holders})
     rows = session.execute(
         select(Registration.id, Registration.code, Registration.full_name, Registration.office_code,
                Registration.status, Registration.duplicate_group_id, Registration.province_code)
         .where((Registration.duplicate_group_id.in_(list(by_id))) | (Registration.id.in_(ids)))
+        .order_by(Registration.received_at, Registration.id)
         .limit(len(groups) * MAX_MEMBERS)
     ).all()  # fmt: skip
-    primary_of = {g.primary_registration_id: g.id for g in groups}
     listed: set[tuple[int, str]] = set()
     for r in rows:
         gids = {r[5]} if r[5] in by_id else set()
-        if r[0] in primary_of:
-            gids.add(primary_of[r[0]])
+        gids |= primary_of.get(r[0], set()) | holders.get(r[0], set())
         for gid in gids:
             if (gid, r[0]) not in listed:
                 listed.add((gid, r[0]))
@@ -154,6 +186,36 @@ def claim_resolution(session: Session, group_id: int, resolution: str, now: date
         .returning(DuplicateGroup.id)
     ).first()
     return row is not None
+
+
+def settle(session: Session, group_id: int) -> int:
+    """After a resolution: the number of the group's registrations still waiting for review
+    (``potential_duplicate``: outside the reviewer's provinces, not ticked, or sent while the
+    reviewer looked). A group with any is put back in the queue, so none is left where no
+    page offers an action."""
+    waiting = int(
+        session.execute(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.status == "potential_duplicate",
+                or_(
+                    Registration.duplicate_group_id == group_id,
+                    Registration.id
+                    == select(DuplicateGroup.primary_registration_id)
+                    .where(DuplicateGroup.id == group_id)
+                    .scalar_subquery(),
+                ),
+            )
+        ).scalar_one()
+    )
+    if waiting:
+        session.execute(
+            update(DuplicateGroup)
+            .where(DuplicateGroup.id == group_id)
+            .values(resolved_at=None, resolution="")
+        )
+    return waiting
 
 
 def point_duplicates_at(session: Session, ids: list[str], kept_id: str) -> None:

@@ -588,11 +588,16 @@ def ensure_groups(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tupl
     primary = {(r["kind"], r["key"]): r["primary_registration_id"] for r in rows}
     out: dict[tuple[str, str], int] = {}
     stale: list[tuple[int, str]] = []
+    # PostgreSQL: the rows are read FOR SHARE, so a reviewer resolving one of these groups at
+    # this moment either commits first (read here as resolved: reopened) or waits for this
+    # batch and then finds the flagged record waiting (syncserver/queries/console_duplicates
+    # .settle): a record never joins a group that stays resolved (issue 14, defect 2)
+    lock = " FOR SHARE" if session.connection().dialect.name == "postgresql" else ""
     for kind in {r["kind"] for r in rows}:
         found = _select_in(
             session,
             "SELECT key, id, resolved_at, primary_registration_id FROM duplicate_groups "
-            "WHERE kind = ? AND key {keys}",
+            "WHERE kind = ? AND key {keys}" + lock,
             {r["key"] for r in rows if r["kind"] == kind},
             kind,
         )

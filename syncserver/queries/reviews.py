@@ -52,6 +52,42 @@ def set_status_if_revision(
     return row is not None
 
 
+def set_verified_if_revision(
+    session: Session, registration_id: str, revision: int, slot: int, now: datetime
+) -> bool:
+    """Verify the record at ``revision`` taking family-card slot ``slot``: one UPDATE that the
+    partial unique indexes of migration 0008 check (one verified registration per NIK, each
+    of a card's two slots once), so a rule broken meanwhile by another process fails here
+    with an IntegrityError, whichever process commits first."""
+    row = session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.revision == revision)
+        .values(status="verified", kk_verified_slot=slot, updated_at=now)
+        .returning(Registration.id)
+    ).first()
+    return row is not None
+
+
+def verified_holders(
+    session: Session, registration_id: str, nik: str, kk_number: str
+) -> tuple[tuple[str, str] | None, dict[int, tuple[str, str]]]:
+    """The other verified registrations the rules count: (id, code) of the one holding
+    ``nik`` (or None), and family-card slot -> (id, code) of those on ``kk_number``."""
+    others = (Registration.status == "verified", Registration.id != registration_id)
+    nik_row = session.execute(
+        select(Registration.id, Registration.code).where(Registration.nik == nik, *others)
+    ).first()
+    slots = {
+        int(slot): (rid, code)
+        for rid, code, slot in session.execute(
+            select(Registration.id, Registration.code, Registration.kk_verified_slot).where(
+                Registration.kk_number == kk_number, *others
+            )
+        )
+    }
+    return (nik_row[0], nik_row[1]) if nik_row else None, slots
+
+
 def current_revision(session: Session, registration_id: str) -> int | None:
     return session.execute(
         select(Registration.revision).where(Registration.id == registration_id)
