@@ -404,6 +404,14 @@ DECISION_OUT_OF_SCOPE = _e(
     "A chosen registration is in a province outside your scope; nothing was decided.",
     http=403,
 )
+DECISION_CLAIMED = _e(
+    "DECISION_CLAIMED",
+    "Pendaftaran {code} sedang ditangani oleh {reviewer} sampai {until}; keputusan tidak "
+    "disimpan. Pilih pekerjaan lain atau minta {reviewer} melepasnya.",
+    "Registration {code} is claimed by {reviewer} until {until}; the decision was not saved. "
+    "Choose other work, or ask {reviewer} to release it.",
+    http=409,
+)
 IMPORT_COLUMNS_MISSING = _e(
     "IMPORT_COLUMNS_MISSING",
     "Kolom wajib tidak ada di berkas: {columns}.",
