@@ -155,10 +155,9 @@ def upgrade() -> None:
         sa.Column("expires_at", ts, nullable=False),
     )
     op.create_index("ix_review_claims_reviewer", "review_claims", ["reviewer"])
-    with op.batch_alter_table("devices") as batch:
-        batch.add_column(sa.Column("backlog_unsent", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("backlog_oldest_at", ts, nullable=True))
-        batch.add_column(sa.Column("backlog_reported_at", ts, nullable=True))
+    op.add_column("devices", sa.Column("backlog_unsent", sa.Integer(), nullable=True))
+    op.add_column("devices", sa.Column("backlog_oldest_at", ts, nullable=True))
+    op.add_column("devices", sa.Column("backlog_reported_at", ts, nullable=True))
     op.create_table(
         "summary_regency_status",
         sa.Column("regency_code", sa.String(5), primary_key=True),
@@ -205,9 +204,8 @@ def downgrade() -> None:
     op.drop_table("summary_day_decisions")
     op.drop_table("summary_day_status")
     op.drop_table("summary_regency_status")
-    with op.batch_alter_table("devices") as batch:
-        batch.drop_column("backlog_reported_at")
-        batch.drop_column("backlog_oldest_at")
-        batch.drop_column("backlog_unsent")
+    for column in ("backlog_reported_at", "backlog_oldest_at", "backlog_unsent"):
+        # SQLite >= 3.35 drops a column in place (a batch copy would trip devices' foreign keys)
+        op.execute(f"ALTER TABLE devices DROP COLUMN {column}")
     op.drop_index("ix_review_claims_reviewer", table_name="review_claims")
     op.drop_table("review_claims")
