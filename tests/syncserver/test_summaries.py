@@ -8,9 +8,9 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
-from common.record import content_hash
 from alembic import command
 
+from common.record import content_hash
 from syncserver.db import alembic_config
 from tests.syncserver.conftest import Api
 
