@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
 
 from syncserver import claims as c
 from syncserver.app import loket
@@ -40,12 +41,9 @@ def index() -> Any:
     now = loket().clock()
     s = db()
     rows = c.live(s, now)
+    ids = [r.target for r in rows if r.kind == c.REGISTRATION]
     codes = dict(
-        s.execute(
-            Registration.__table__.select()
-            .with_only_columns(Registration.id, Registration.code)
-            .where(Registration.id.in_([r.target for r in rows if r.kind == c.REGISTRATION]))
-        ).all()
+        s.execute(select(Registration.id, Registration.code).where(Registration.id.in_(ids))).all()
     )
     return render_template(
         "console/claims.html",
