@@ -420,6 +420,12 @@ DECISION_KK_FULL = _e(
     "untuk memilih ulang.",
     "This family card already has two verified registrations ({codes}); at most two per "
     "family card. Nothing was decided. Reopen the family card's group to choose again.",
+DECISION_CLAIMED = _e(
+    "DECISION_CLAIMED",
+    "Pendaftaran {code} sedang ditangani oleh {reviewer} sampai {until}; keputusan tidak "
+    "disimpan. Pilih pekerjaan lain atau minta {reviewer} melepasnya.",
+    "Registration {code} is claimed by {reviewer} until {until}; the decision was not saved. "
+    "Choose other work, or ask {reviewer} to release it.",
     http=409,
 )
 IMPORT_COLUMNS_MISSING = _e(

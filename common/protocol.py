@@ -121,6 +121,20 @@ class EnrollResponse:
 
 # --- push -----------------------------------------------------------------------------
 @dataclass(slots=True)
+class Backlog:
+    """What the device holds unsent when it syncs (issue 14, "backlog per office"): sent with
+    every push (``PushRequest.backlog``, the records still in the outbox including the batch's
+    own) and every pull (query ``backlog_unsent`` / ``backlog_oldest_age_s``, what is left
+    after the push), so central staff see offices with work waiting on their devices."""
+
+    # registrations with a revision in the outbox
+    unsent: int = field(metadata=bound(minimum=0, maximum=MAX_INT4))
+    # seconds since the oldest of them was saved, by the device's clock (a difference, so a
+    # wrong device clock does not matter); 0 when nothing is unsent
+    oldest_age_s: int = field(metadata=bound(minimum=0, maximum=MAX_INT4))
+
+
+@dataclass(slots=True)
 class PushRecord:
     # the device-made registration id (UUID); the key of exactly-once
     id: str = field(metadata=bound(max_length=36))
@@ -148,6 +162,9 @@ class PushRequest:
     records: list[PushRecord] = field(
         metadata=bound(max_items=MAX_BATCH_RECORDS, code=E.BATCH_TOO_LARGE)
     )
+    # optional (clients before issue 14 do not send it); a client leaves it out rather than
+    # sending null, so a server before issue 14 does not refuse the unknown field
+    backlog: Backlog | None = None
 
 
 @dataclass(slots=True)

@@ -211,6 +211,13 @@ OPTIONS: tuple[Option, ...] = (
         "The console warns about offices and devices silent for longer than this.",
     ),
     Option(
+        "claim_minutes",
+        30,
+        _int_between(1, 24 * 60),
+        "How long a reviewer's claim on a duplicate group or a batch of records lasts, in "
+        "minutes; while it lasts, other reviewers' decisions on those records are refused.",
+    ),
+    Option(
         "secret_key",
         "",
         _str,

@@ -12,6 +12,7 @@ from common import errors as E
 from common.enums import Status
 from common.errors import ApiError
 from common.protocol import Change, ChangeKind, encode
+from syncserver import claims
 from syncserver.models import Registration, ReviewDecision
 from syncserver.queries import changes as changes_q
 from syncserver.queries import ingest as ingest_q
@@ -60,6 +61,9 @@ def record_decision(
     (another person, perhaps) is never decided unseen: :data:`~common.errors.DECISION_STALE_REVISION`
     is raised and nothing is written. The console always passes it; ``None`` (scripts and
     tests that decide what they have just read) takes the revision read here under the lock.
+
+    A record another reviewer has claimed (itself or through its duplicate group) is refused
+    with :data:`~common.errors.DECISION_CLAIMED` (:func:`syncserver.claims.check_decision`).
     """
     decision = Status(decision).value if isinstance(decision, Status) else str(decision)
     if decision not in DECISIONS:
@@ -71,6 +75,7 @@ def record_decision(
     reg = q.registration_for_update(session, registration_id)
     if reg is None:
         raise ApiError(E.NOT_FOUND, details={"registration_id": registration_id})
+    claims.check_decision(session, reg, reviewer, now)  # someone else's claim: refused
     status = DECISIONS[decision]
     seen = reg.revision if seen_revision is None else int(seen_revision)
     if status is Status.VERIFIED:

@@ -47,6 +47,7 @@ from common.protocol import (
     MAX_BATCH_RECORDS,
     MAX_INT4,
     MAX_RECORD_ERRORS,
+    Backlog,
     ChangeKind,
     Outcome,
     PushRecord,
@@ -60,6 +61,7 @@ from common.regcode import is_valid_code, normalise_code
 from common.validation import check
 from syncserver.db import _json_dumps as json_dumps
 from syncserver.queries import changes as changes_q
+from syncserver.queries import devices as devices_q
 from syncserver.queries import ingest as q
 
 _ID_OK = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{0,63}$")
@@ -97,11 +99,13 @@ class Prepared:
 
 
 _PUSH_KEYS = frozenset(("device_id", "office_code", "batch_id", "records"))
+_PUSH_KEYS_BACKLOG = _PUSH_KEYS | {"backlog"}
 _RECORD_KEYS = frozenset(
     ("id", "code", "revision", "base_revision", "content_hash", "applicant", "operator",
      "channel", "device_time")
 )  # fmt: skip
-assert _PUSH_KEYS == set(PushRequest.__slots__) and _RECORD_KEYS == set(PushRecord.__slots__)
+assert _PUSH_KEYS_BACKLOG == set(PushRequest.__slots__)
+assert _RECORD_KEYS == set(PushRecord.__slots__)
 
 
 def decode_push(data: Any) -> PushRequest:
@@ -109,7 +113,7 @@ def decode_push(data: Any) -> PushRequest:
     has exactly the expected keys with values of exactly the expected JSON types becomes the
     same PushRequest without the generic decoder's per-field reflection; anything else goes
     through ``decode``, which gives the error (or, for unusual but valid input, the result)."""
-    if type(data) is dict and data.keys() == _PUSH_KEYS:
+    if type(data) is dict and (data.keys() == _PUSH_KEYS or data.keys() == _PUSH_KEYS_BACKLOG):
         records = data["records"]
         if (
             type(records) is list
@@ -143,7 +147,11 @@ def decode_push(data: Any) -> PushRequest:
                     break
                 append(PushRecord(rid, code, rev, base, h, a, op, ch, t))
             else:
-                return PushRequest(data["device_id"], data["office_code"], data["batch_id"], out)
+                backlog = data.get("backlog")
+                return PushRequest(
+                    data["device_id"], data["office_code"], data["batch_id"], out,
+                    None if backlog is None else decode(Backlog, backlog, "backlog."),
+                )  # fmt: skip
     return decode(PushRequest, data)
 
 
@@ -332,7 +340,7 @@ def ingest(
     q.finish_batch(
         session, batch_pk, {o.value: counts.get(o.value, 0) for o in Outcome}, body.decode()
     )
-    q.touch_device_push(session, device.id, now)
+    q.touch_device_push(session, device.id, now, devices_q.backlog_values(request.backlog, now))
     return response, False, body
 
 

@@ -11,7 +11,7 @@ sequence, never from device clocks.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -78,6 +79,10 @@ class Device(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
     last_push_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    # 0010: what the device last reported holding unsent (common.protocol.Backlog)
+    backlog_unsent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    backlog_oldest_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)  # server clock
+    backlog_reported_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
 
 
 class EnrollmentCode(Base):
@@ -364,3 +369,50 @@ class Change(Base):
     registration_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(Ts)
+
+
+class ReviewClaim(Base):
+    """A reviewer's claim on a duplicate group (``kind`` ``group``, ``target`` its id) or a
+    registration (``registration``, its id) until ``expires_at`` (0010, syncserver/claims.py)."""
+
+    __tablename__ = "review_claims"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reviewer: Mapped[str] = mapped_column(String(64), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(Ts)
+    expires_at: Mapped[datetime] = mapped_column(Ts)
+
+
+# 0010: the dashboard's summaries, kept by triggers on registrations and review_decisions in
+# the writing transaction (see the migration); ``bucket`` spreads concurrent writers over
+# rows, readers sum over it.
+
+
+class SummaryRegencyStatus(Base):
+    __tablename__ = "summary_regency_status"
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummaryDayStatus(Base):
+    """Registrations by WIB day of arrival, province and current status."""
+
+    __tablename__ = "summary_day_status"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummaryDayDecisions(Base):
+    """Decisions by WIB day, province of the registration and decision."""
+
+    __tablename__ = "summary_day_decisions"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(24), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)

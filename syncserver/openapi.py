@@ -21,6 +21,7 @@ from common import protocol as P
 _MESSAGES = (
     P.EnrollRequest,
     P.EnrollResponse,
+    P.Backlog,
     P.PushRecord,
     P.PushRequest,
     P.RecordResult,
@@ -179,6 +180,17 @@ def document() -> dict[str, Any]:
                             "required": False,
                             "schema": {"type": "integer", "minimum": 1, "maximum": P.MAX_PULL_PAGE},
                         },
+                        *(
+                            {
+                                "name": f"backlog_{name}",
+                                "in": "query",
+                                "required": False,
+                                "schema": {"type": "integer", **bounds},
+                                "description": "The device's backlog after its push "
+                                f"(Backlog.{name}); send both or neither.",
+                            }
+                            for name, bounds in P.field_bounds(P.Backlog).items()
+                        ),
                     ],
                     "responses": {
                         "200": {

@@ -31,6 +31,7 @@ from common import wire
 from common.errors import ApiError
 from common.protocol import (
     API_PREFIX,
+    Backlog,
     EnrollRequest,
     EnrollResponse,
     PullResponse,
@@ -111,15 +112,20 @@ class SyncClient:
         return decode(EnrollResponse, data)
 
     def push(self, request: PushRequest, encoding: str = "zstd") -> PushResponse:
-        raw = wire.dumps(encode(request))
+        message = encode(request)
+        if message.get("backlog") is None:  # a server before issue 14 refuses the field
+            message.pop("backlog", None)
+        raw = wire.dumps(message)
         body = wire.compress(raw, encoding)
         data = self._request("POST", "/sync/push", body, headers={"Content-Encoding": encoding})
         return decode(PushResponse, data)
 
-    def pull(self, cursor: str, limit: int = 500) -> PullResponse:
-        data = self._request(
-            "GET", "/sync/pull", None, params={"cursor": cursor, "limit": str(limit)}
-        )
+    def pull(self, cursor: str, limit: int = 500, backlog: Backlog | None = None) -> PullResponse:
+        params = {"cursor": cursor, "limit": str(limit)}
+        if backlog is not None:  # what is left unsent after the push (docs/PROTOCOL.md)
+            params["backlog_unsent"] = str(backlog.unsent)
+            params["backlog_oldest_age_s"] = str(backlog.oldest_age_s)
+        data = self._request("GET", "/sync/pull", None, params=params)
         return decode(PullResponse, data)
 
     # --- plumbing ------------------------------------------------------------------------

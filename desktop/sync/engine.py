@@ -38,6 +38,8 @@ from common.enums import Status
 from common.errors import ApiError
 from common.protocol import (
     MAX_BATCH_RECORDS,
+    MAX_INT4,
+    Backlog,
     Change,
     ChangeKind,
     Outcome,
@@ -187,6 +189,22 @@ class SyncEngine:
                 s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0
             )
 
+    def backlog(self) -> Backlog:
+        """What waits in the outbox, for the server's backlog per office (sent with every
+        push and pull): registrations with a revision unsent, and the oldest one's age."""
+        with self.store.session() as s:
+            n, oldest = s.execute(
+                select(
+                    func.count(func.distinct(OutboxEntry.registration_id)),
+                    func.min(OutboxEntry.enqueued_at),
+                )
+            ).one()
+        age = 0
+        if n and oldest is not None:
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            age = int((datetime.now(UTC) - oldest).total_seconds())
+        return Backlog(unsent=int(n or 0), oldest_age_s=max(0, min(age, MAX_INT4)))
+
     # --- push ----------------------------------------------------------------------------
     def _next_batch(self, limit: int) -> list[PushRecord]:
         """The oldest outbox entries, at most one revision per registration."""
@@ -247,7 +265,11 @@ class SyncEngine:
             if not records:
                 return
             request = PushRequest(
-                device_id=device_id, office_code=office, batch_id=str(uuid.uuid4()), records=records
+                device_id=device_id,
+                office_code=office,
+                batch_id=str(uuid.uuid4()),
+                records=records,
+                backlog=self.backlog(),
             )
             response = self._send_with_retries(request, cancel)
             assert self.client.last is not None
@@ -345,7 +367,7 @@ class SyncEngine:
                 return
             with self.store.session() as s:
                 cursor = str(S.read(s, "sync_cursor", "") or "")
-            page = self.client.pull(cursor)
+            page = self.client.pull(cursor, backlog=self.backlog())
             assert self.client.last is not None
             report.bytes_received += self.client.last.bytes_received
             # a disabled operator account loses its key slot (store/keys.py)

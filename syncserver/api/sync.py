@@ -13,6 +13,7 @@ from common.protocol import (
     API_PREFIX,
     MAX_JSON_VALUES,
     MAX_PULL_PAGE,
+    Backlog,
     Change,
     ChangeKind,
     PullResponse,
@@ -80,7 +81,7 @@ def push() -> Response:
 @bp.get("/sync/pull")
 def pull() -> Response:
     dev = device()
-    refuse_unknown_args("cursor", "limit")
+    refuse_unknown_args("cursor", "limit", *_BACKLOG_ARGS)
     ext = app_mod.loket()
     cursor = request.args.get("cursor", "")
     if cursor == "":
@@ -103,9 +104,25 @@ def pull() -> Response:
     more = len(rows) > limit
     rows = rows[:limit]
     changes = _visible_changes(session, dev.id, dev.office_code, rows)
-    devices_q.touch_device_seen(session, dev.id, ext.clock())
+    devices_q.touch_device_seen(session, dev.id, ext.clock(), _pulled_backlog())
     response = PullResponse(changes=changes, cursor=str(rows[-1].seq if rows else after), more=more)
     return message_response(encode(response))
+
+
+_BACKLOG_ARGS = ("backlog_unsent", "backlog_oldest_age_s")
+
+
+def _pulled_backlog() -> Backlog | None:
+    """The backlog a pull reports (``?backlog_unsent=N&backlog_oldest_age_s=S``), or None when
+    the device sent neither (clients before issue 14); one without the other, or a value that
+    is not a whole number in the bounds of :class:`common.protocol.Backlog`, is refused."""
+    values = {name: request.args.get(f"backlog_{name}") for name in ("unsent", "oldest_age_s")}
+    if all(v is None for v in values.values()):
+        return None
+    if any(v is None or not v.isascii() or not v.isdigit() or len(v) > 10 for v in values.values()):
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": "backlog_unsent and backlog_oldest_age_s "
+                       "must both be whole numbers"})  # fmt: skip
+    return decode(Backlog, {k: int(v) for k, v in values.items()}, "backlog_")  # type: ignore[arg-type]
 
 
 def _visible_changes(session: Any, device_id: str, office: str, rows: list[Any]) -> list[Change]:

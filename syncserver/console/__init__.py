@@ -45,6 +45,7 @@ def register_console(app: Flask) -> None:
         admin,
         auth,
         batches,
+        claims,
         dashboard,
         decisions,
         duplicates,
@@ -54,6 +55,10 @@ def register_console(app: Flask) -> None:
 
     for module in (auth, dashboard, batches, duplicates, records, decisions, export, admin):
         app.register_blueprint(module.bp)
+    app.register_blueprint(claims.bp)
+    app.jinja_env.globals.update(
+        claim_on_record=claims.claim_on_record, claim_on_group=claims.claim_on_group
+    )
 
     from syncserver.console.web import page_args
 

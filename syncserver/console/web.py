@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from common.errors import ApiError
 from syncserver.console import access
 from syncserver.console.i18n import gettext as _
 
@@ -20,7 +21,17 @@ def blueprint(name: str, url_prefix: str = "") -> Blueprint:
     bp.before_request(access.guard)
     for code in (403, 404, 405, 409):
         bp.register_error_handler(code, _error_page)
+    bp.register_error_handler(ApiError, _api_error_page)
     return bp
+
+
+def _api_error_page(exc: ApiError) -> Any:
+    """A catalog error raised by a page (e.g. a decision on a record another reviewer has
+    claimed): the console's error page with the message, at the code's status (>= 400, so
+    the request's transaction is rolled back)."""
+    from syncserver.console.refusals import refused
+
+    return refused(exc.code, exc.params)
 
 
 _TITLES = {

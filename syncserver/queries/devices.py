@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from common.protocol import Backlog
 from syncserver.models import Device, EnrollmentCode, Office
 
 
@@ -46,8 +48,28 @@ def device_auth(session: Session, device_id: str) -> DeviceAuth | None:
     return DeviceAuth(row[0], row[1], row[2], row[3] is not None, row[4]) if row else None
 
 
-def touch_device_seen(session: Session, device_id: str, now: datetime) -> None:
-    session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
+def touch_device_seen(
+    session: Session, device_id: str, now: datetime, backlog: Backlog | None = None
+) -> None:
+    session.execute(
+        update(Device)
+        .where(Device.id == device_id)
+        .values(last_seen_at=now, **backlog_values(backlog, now))
+    )
+
+
+def backlog_values(backlog: Backlog | None, now: datetime) -> dict[str, Any]:
+    """The ``devices`` columns for a reported backlog (none when the device sent none: a
+    client before issue 14 leaves what was known). The oldest record's time is put on the
+    server's clock (``now`` minus the age the device measured on its own)."""
+    if backlog is None:
+        return {}
+    oldest = now - timedelta(seconds=backlog.oldest_age_s) if backlog.unsent else None
+    return {
+        "backlog_unsent": backlog.unsent,
+        "backlog_oldest_at": oldest,
+        "backlog_reported_at": now,
+    }
 
 
 def add_enrollment_code(

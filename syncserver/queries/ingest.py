@@ -304,10 +304,16 @@ def insert_batch_records(session: Session, rows: Sequence[tuple[Any, ...]]) -> N
     bulk_insert(session, BatchRecord.__table__, BATCH_RECORD_COLS, rows, ("batch_pk", "position"))
 
 
-def touch_device_push(session: Session, device_id: str, now: datetime) -> None:
+def touch_device_push(
+    session: Session, device_id: str, now: datetime, backlog: dict[str, Any] | None = None
+) -> None:
+    """The device's last push and contact, and the backlog it reported (one UPDATE;
+    ``devices_q.backlog_values``)."""
     devices = Device.__table__  # Core: the ORM's bulk-update bookkeeping is not needed here
     session.execute(
-        update(devices).where(devices.c.id == device_id).values(last_push_at=now, last_seen_at=now)
+        update(devices)
+        .where(devices.c.id == device_id)
+        .values(last_push_at=now, last_seen_at=now, **(backlog or {}))
     )
 
 
