@@ -267,4 +267,12 @@ ID: dict[str, str] = {
     "Action": "Tindakan",
     "Target": "Sasaran",
     "Details": "Rincian",
+    # lists: sorting, counts, the review queue, filters (issue 14, defect 5 and filters)
+    "Review queue": "Antrean tinjauan",
+    "Records waiting for a decision, the longest waiting first.": "Pendaftaran yang menunggu keputusan, yang paling lama menunggu lebih dulu.",
+    "%(first)s–%(last)s of %(total)s": "%(first)s–%(last)s dari %(total)s",
+    "%(first)s–%(last)s of about %(total)s (estimated)": "%(first)s–%(last)s dari sekitar %(total)s (perkiraan)",
+    "Reviewer": "Verifikator",
+    "What": "Apa",
+    "Filter": "Saring",
 }
