@@ -117,6 +117,8 @@ ID: dict[str, str] = {
     "Searching by: %(kind)s": "Dicari menurut: %(kind)s",
     "search_nik": "NIK atau nomor KK",
     "search_name": "awal nama",
+    "search_word": "kata atau bagian nama",
+    "search_digits": "angka di NIK, nomor HP atau kode",
     "search_phone": "nomor HP",
     "search_code": "kode pendaftaran",
     "Export the records matching this filter as CSV. NIK and KK numbers show only their last 4 digits, and the birth date only its year, so that the NIK cannot be rebuilt from the other columns.": "Ekspor pendaftaran yang cocok dengan saringan ini sebagai CSV. NIK dan nomor KK hanya menampilkan 4 angka terakhir, dan tanggal lahir hanya tahunnya, agar NIK tidak dapat disusun ulang dari kolom lain.",
@@ -274,5 +276,4 @@ ID: dict[str, str] = {
     "%(first)s–%(last)s of about %(total)s (estimated)": "%(first)s–%(last)s dari sekitar %(total)s (perkiraan)",
     "Reviewer": "Verifikator",
     "What": "Apa",
-    "Filter": "Saring",
 }

@@ -18,6 +18,7 @@ from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
 from syncserver.console.decisions import REJECT_REASONS, reason_label
 from syncserver.console.i18n import current_lang
+from syncserver.console.i18n import gettext as _
 from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
 from syncserver.queries import console_records as q
@@ -108,6 +109,7 @@ def _list(endpoint: str, default_sort: str, status: str = "") -> Any:
         decisions_list=DECISIONS,
         f=f,
         kind=f.query_kind(),
+        kind_labels=[_("search_" + k) for k in f.query_kind().split("+") if k],
         statuses=list(Status)[2:],
         provinces=[(a.code, a.name) for a in regions().children("") if who.sees_province(a.code)],
         reasons=REJECT_REASONS,

@@ -14,10 +14,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
-from common.validation import normalise_phone
+from common import search_terms
 from syncserver.models import (
     AuditEntry,
     Batch,
@@ -40,7 +53,6 @@ from syncserver.queries.console_paging import (
 )
 
 WIB = timezone(timedelta(hours=7), "WIB")
-_CODE_RE = re.compile(r"^\d{6}-\d{3}-\d{6,}-[0-9A-Z]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +79,14 @@ class RecordFilter:
     reviewer: str = ""
     sort: str = "-received"
 
+    def terms(self) -> list[search_terms.Group]:
+        """The query read as :mod:`common.search_terms` reads it (as the desk does)."""
+        return search_terms.parse(self.q)
+
     def query_kind(self) -> str:
-        q = self.q.strip()
-        if not q:
-            return ""
-        if q.isdigit() and len(q) == 16:
-            return "nik"
-        if _CODE_RE.match(q.upper().replace("O", "0")):
-            return "code"
-        if normalise_phone(q) is not None and sum(ch.isdigit() for ch in q) >= 9:
-            return "phone"
-        return "name"
+        """What the query is searched as: the kinds of its terms, ``+`` between them."""
+        kinds = dict.fromkeys(t.kind.value for group in self.terms() for t in group)
+        return "+".join(kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +127,90 @@ def day_start(d: date) -> datetime:
 _day_start = day_start
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere (``\\`` escapes LIKE's own characters)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+#: What a digit fragment is matched in: the expression of PostgreSQL's trigram index
+#: (migration 0009, ``DIGITS_SQL``), character for character, so the index serves it.
+_DIGITS = (
+    Registration.nik.op("||")(" ")
+    .op("||")(Registration.phone)
+    .op("||")(" ")
+    .op("||")(func.replace(Registration.code, "-", ""))
+)
+
+
+def _term_clause(term: search_terms.Term) -> Any | None:
+    """The exact terms (NIK, phone, code): an equality on their btree index; the others
+    (digits, name words): None, matched through the search index (:func:`_text_match`)."""
+    if term.kind is search_terms.Kind.NIK:
+        return or_(Registration.nik == term.value, Registration.kk_number == term.value)
+    if term.kind is search_terms.Kind.PHONE:
+        return Registration.phone == term.value
+    if term.kind is search_terms.Kind.CODE:
+        return Registration.code == term.value
+    return None
+
+
+class TextMatch(ColumnElement[bool]):
+    """A name word or digit fragment anywhere, compiled per database: pg_trgm's GIN indexes
+    on PostgreSQL, the FTS5 trigram table ``registrations_search`` on SQLite (both from
+    migration 0009). One construct, so every query built on :func:`apply_filter` works on
+    both backends without knowing which it runs on."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, word: bool, pattern: str) -> None:
+        self.word, self.pattern = word, pattern
+
+    _traverse_internals = [
+        ("word", InternalTraversal.dp_plain_obj),
+        ("pattern", InternalTraversal.dp_plain_obj),
+    ]
+
+
+@compiles(TextMatch, "postgresql")
+def _text_match_pg(element: TextMatch, compiler: Any, **kw: Any) -> str:
+    target = func.lower(Registration.full_name) if element.word else _DIGITS
+    return str(compiler.process(target.like(element.pattern, escape="\\"), **kw))
+
+
+@compiles(TextMatch)
+def _text_match_fts(element: TextMatch, compiler: Any, **kw: Any) -> str:
+    column = "name" if element.word else "digits"
+    # FTS5 uses its trigram index for a two-argument LIKE only: with ESCAPE it scans. Terms
+    # are letters and digits (common.search_terms), so the ESCAPE is needed only defensively.
+    escape = " ESCAPE '\\'" if "\\" in element.pattern else ""
+    rowids = text(
+        f"SELECT rowid FROM registrations_search WHERE {column} LIKE :p{escape}"
+    ).bindparams(bindparam("p", element.pattern, unique=True))
+    return str(compiler.process(literal_column("registrations.rowid").in_(rowids), **kw))
+
+
+def _text_match(term: search_terms.Term) -> Any:
+    return TextMatch(term.kind is search_terms.Kind.WORD, _contains(term.value))
+
+
+def _query_clause(groups: list[search_terms.Group]) -> Any:
+    """Every group must match; a group matches when one of its terms does."""
+    clauses = []
+    for group in groups:
+        alternatives = [_term_clause(t) for t in group]
+        alternatives = [
+            c if c is not None else _text_match(t) for c, t in zip(alternatives, group, strict=True)
+        ]
+        clauses.append(or_(*alternatives))
+    return and_(*clauses)
+
+
 def apply_filter(stmt: Any, f: RecordFilter) -> Any:
-    kind = f.query_kind()
-    q = f.q.strip()
-    if kind == "nik":
-        stmt = stmt.where(or_(Registration.nik == q, Registration.kk_number == q))
-    elif kind == "code":
-        stmt = stmt.where(Registration.code == q.upper())
-    elif kind == "phone":
-        stmt = stmt.where(Registration.phone.in_({q, normalise_phone(q) or q}))
-    elif kind == "name":
-        prefix = " ".join(q.lower().split()).replace("\\", "").replace("%", "").replace("_", "")
-        stmt = stmt.where(func.lower(Registration.full_name).like(prefix + "%"))
+    """``stmt`` restricted to the records ``f`` selects."""
+    groups = f.terms()
+    if groups:
+        stmt = stmt.where(_query_clause(groups))
     if f.status:
         stmt = stmt.where(Registration.status == f.status)
     if f.office:

@@ -142,7 +142,9 @@ def test_filters_by_regency_device_decision_reviewer_and_dates(
         return set(re.findall(r'href="/console/records/([0-9a-f-]{36})"', page))
 
     regency = api.sql("select regency_code from registrations where id = :i", i=ids[2])[0][0]
-    there = {r[0] for r in api.sql("select id from registrations where regency_code = :r", r=regency)}
+    there = {
+        r[0] for r in api.sql("select id from registrations where regency_code = :r", r=regency)
+    }
     assert ids[2] in there and len(there) < len(ids)
     assert listed(regency=regency) == there == listed(regency=regency.replace(".", ""))
     on_pc2 = {i for i, d in zip(ids, spread["devices"], strict=True) if d is bogor2}
@@ -151,6 +153,7 @@ def test_filters_by_regency_device_decision_reviewer_and_dates(
     assert listed(decision="verified") == {ids[1]}
     assert listed(decision="returned", reviewer="reviewer1") == {ids[2]}
     assert listed(reviewer="someone-else") == set()
+
     def wib_day(rid: str) -> Any:
         received = api.sql("select received_at from registrations where id = :i", i=rid)[0][0]
         if isinstance(received, str):
@@ -179,9 +182,9 @@ def test_export_times_are_wib_with_the_offset(
     r = post(signed_in["reviewer"], "/console/export.csv", {})
     rows = list(csv.DictReader(io.StringIO(r.get_data().decode("utf-8-sig"))))
     by_id = {row["id"]: row for row in rows}
-    received = api.sql(
-        "select received_at from registrations where id = :i", i=spread["ids"][0]
-    )[0][0]
+    received = api.sql("select received_at from registrations where id = :i", i=spread["ids"][0])[
+        0
+    ][0]
     if isinstance(received, str):
         received = datetime.fromisoformat(received)
     value = by_id[spread["ids"][0]]["received_at"]

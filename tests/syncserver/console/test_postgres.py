@@ -34,6 +34,16 @@ from tests.syncserver.console.test_pages import (  # noqa: F401
     test_record_page_shows_revisions_and_their_differences,
     test_record_search,
 )
+from tests.syncserver.console.test_search import (  # noqa: F401
+    findable,
+    test_any_word_or_part_of_a_name,
+    test_codes_and_niks_as_people_write_them,
+    test_digit_fragments_of_nik_phone_and_code,
+    test_every_word_must_match,
+    test_ingest_keeps_the_search_index_current,
+    test_phones_as_people_write_them,
+    test_search_combines_with_filters_sort_and_export,
+)
 
 
 @pytest.fixture
