@@ -248,6 +248,10 @@ class BatchRecord(Base):
 
 class ReviewDecision(Base):
     __tablename__ = "review_decisions"
+    # 0009: the lists' reviewer and decision filters (records this reviewer decided so)
+    __table_args__ = (
+        Index("ix_review_decisions_reviewer", "reviewer", "decision", "registration_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
     revision: Mapped[int] = mapped_column(Integer)

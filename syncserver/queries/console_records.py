@@ -267,18 +267,15 @@ def sort_of(text: str, default: str = "-received") -> tuple[str, bool]:
     return name, text.startswith("-")
 
 
-def search(
-    session: Session, f: RecordFilter, *, after: str | None, before: str | None, limit: int
-) -> Page[RecordRow]:
-    """One page of the list in ``f.sort`` order; ``after``/``before`` are the page's cursors
-    (of :func:`encode_key`; a cursor of another sort order counts as none)."""
+def search_statement(
+    f: RecordFilter, *, after: str | None, before: str | None, limit: int
+) -> tuple[Any, bool, bool]:
+    """The SELECT of one page (``limit`` + 1 rows), whether it runs reversed, and whether a
+    cursor applied: :func:`search` runs it, the benchmark EXPLAINs it."""
     name, descending = sort_of(f.sort)
     key_col, kind = SORTS[name]
     after_key, before_key = decode_key(after, kind), decode_key(before, kind)
-    if name == "name":
-        select_cols = (*_LIST_COLS, key_col)
-    else:
-        select_cols = _LIST_COLS
+    select_cols = (*_LIST_COLS, key_col) if name == "name" else _LIST_COLS
     stmt, rev = keyset_sorted(
         apply_filter(select(*select_cols), f),
         key_col,
@@ -288,6 +285,16 @@ def search(
         before=before_key if after_key is None else None,
         limit=limit,
     )
+    return stmt, rev, after_key is not None
+
+
+def search(
+    session: Session, f: RecordFilter, *, after: str | None, before: str | None, limit: int
+) -> Page[RecordRow]:
+    """One page of the list in ``f.sort`` order; ``after``/``before`` are the page's cursors
+    (of :func:`encode_key`; a cursor of another sort order counts as none)."""
+    name, _ = sort_of(f.sort)
+    stmt, rev, had_after = search_statement(f, after=after, before=before, limit=limit)
     result = session.execute(stmt).all()
     rows = [RecordRow(*r[: len(_LIST_COLS)]) for r in result]
     keys = {row.id: r[-1] for row, r in zip(rows, result, strict=True)}
@@ -297,7 +304,7 @@ def search(
             return aware(r.received_at), r.id
         return (keys[r.id] if name == "name" else r.code), r.id
 
-    return page_of(rows, rev, limit, key, had_cursor=after_key is not None, encode=encode_key)
+    return page_of(rows, rev, limit, key, had_cursor=had_after, encode=encode_key)
 
 
 #: Up to this many matches a list shows the exact count; above it PostgreSQL's estimate.

@@ -12,6 +12,9 @@ syncserver/queries/console_records.py searches, character for character), so
 (text_pattern_ops) becomes a plain btree on ``(lower(full_name), id)``, which the trigram
 index makes redundant for prefixes and the list needs for its keyset pages sorted by name.
 
+Both: ``(reviewer, decision, registration_id)`` on ``review_decisions`` for the lists'
+reviewer and decision filters.
+
 SQLite: an FTS5 table with the trigram tokenizer (SQLite >= 3.34; the bundled one is newer),
 ``registrations_search(name, digits)``, its rowid the registration's rowid, kept current by
 three triggers on ``registrations``. SQLite drops a table's triggers with the table: a later
@@ -88,6 +91,12 @@ def create_sqlite() -> None:
 
 
 def upgrade() -> None:
+    # the lists' reviewer/decision filters: EXISTS over a reviewer's decisions, both backends
+    op.create_index(
+        "ix_review_decisions_reviewer",
+        "review_decisions",
+        ["reviewer", "decision", "registration_id"],
+    )
     if op.get_bind().dialect.name == "postgresql":
         for statement in _PG_UP:
             op.execute(statement)
@@ -99,3 +108,4 @@ def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in _PG_DOWN if postgres else _SQLITE_DOWN:
         op.execute(statement)
+    op.drop_index("ix_review_decisions_reviewer", table_name="review_decisions")
