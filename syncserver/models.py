@@ -145,14 +145,22 @@ class DuplicateGroup(Base):
     resolution: Mapped[str] = mapped_column(String(32), default="")
 
 
+#: SQLite's FTS5 trigram table of names and digits (migration 0009): a virtual table with
+#: its shadow tables (``<name>_data`` ...), kept by triggers, never mapped or written here.
+SEARCH_TABLE = "registrations_search"
+
+
 class Registration(Base):
     """The current revision of each registration, keyed by the id its device gave it."""
 
     __tablename__ = "registrations"
     # Each index costs every ingested record an index insert, so only what the console's
     # lists and searches use (migrations 0002 and 0004 add the composite ones): status and
-    # province filters go through (status|province_code, received_at, id), name search
-    # through lower(full_name).
+    # province filters go through (status|province_code, received_at, id), the list sorted
+    # by name through (lower(full_name), id). Search (migration 0009, not expressible here):
+    # on PostgreSQL GIN trigram indexes on lower(full_name) and on the digits expression
+    # (ix_registrations_name_trgm, ix_registrations_digits_trgm); on SQLite the FTS5 table
+    # SEARCH_TABLE, filled by triggers on this table.
     __table_args__ = (
         Index("ix_registrations_office_received", "office_code", "received_at"),
         # 0002: keyset pages of the console's lists, unfiltered or by status or province
@@ -270,6 +278,10 @@ class BatchRecord(Base):
 
 class ReviewDecision(Base):
     __tablename__ = "review_decisions"
+    # 0009: the lists' reviewer and decision filters (records this reviewer decided so)
+    __table_args__ = (
+        Index("ix_review_decisions_reviewer", "reviewer", "decision", "registration_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
     revision: Mapped[int] = mapped_column(Integer)

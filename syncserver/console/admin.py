@@ -15,11 +15,12 @@ from syncserver.app import loket
 from syncserver.app import session as db
 from syncserver.console.access import needs, staff
 from syncserver.console.i18n import gettext as _
-from syncserver.console.web import blueprint, form, int_arg
+from syncserver.console.web import arg, blueprint, form, int_arg, parse_date
 from syncserver.enrollment import issue_code
 from syncserver.queries import console_admin as q
 from syncserver.queries import devices as devices_q
 from syncserver.queries import users as users_q
+from syncserver.queries.console_records import day_start
 from syncserver.queries.reviews import append_audit
 from syncserver.users import MIN_PASSWORD_LENGTH, ROLES, add_user, set_password
 
@@ -201,9 +202,17 @@ def reset_password(user_id: int) -> Any:
 @bp.get("/audit")
 @needs("admin")
 def audit() -> Any:
+    """The audit log, filtered by who, what and when (dates are WIB calendar days)."""
     before = int_arg("before", 0, 0) or None
-    rows, more = q.audit_page(db(), before_id=before, limit=PER_PAGE)
+    actor, action = arg("who", 100), arg("what", 64)
+    since, until = parse_date(arg("from", 10)), parse_date(arg("to", 10))
+    rows, more = q.audit_page(
+        db(), before_id=before, limit=PER_PAGE, actor=actor, action=action,
+        since=day_start(since) if since else None,
+        until=day_start(until + timedelta(days=1)) if until else None,
+    )  # fmt: skip
     return render_template(
         "console/admin_audit.html", rows=rows, next_before=rows[-1].id if more and rows else None,
-        first=before is None,
+        first=before is None, who_=actor, what=action, since=since, until=until,
+        actions=q.AUDIT_FAMILIES,
     )  # fmt: skip

@@ -139,6 +139,8 @@ ID: dict[str, str] = {
     "Searching by: %(kind)s": "Dicari menurut: %(kind)s",
     "search_nik": "NIK atau nomor KK",
     "search_name": "awal nama",
+    "search_word": "kata atau bagian nama",
+    "search_digits": "angka di NIK, nomor HP atau kode",
     "search_phone": "nomor HP",
     "search_code": "kode pendaftaran",
     "Export the records matching this filter as CSV. NIK and KK numbers show only their last 4 digits, and the birth date only its year, so that the NIK cannot be rebuilt from the other columns.": "Ekspor pendaftaran yang cocok dengan saringan ini sebagai CSV. NIK dan nomor KK hanya menampilkan 4 angka terakhir, dan tanggal lahir hanya tahunnya, agar NIK tidak dapat disusun ulang dari kolom lain.",
@@ -319,4 +321,10 @@ ID: dict[str, str] = {
     "Claimed for %(m)s minutes: other reviewers cannot decide on it.": "Diklaim selama %(m)s menit: verifikator lain tidak dapat memutuskannya.",
     "Already claimed by %(name)s.": "Sudah diklaim oleh %(name)s.",
     "%(n)s claims released.": "%(n)s klaim dilepaskan.",
+    # lists: sorting, counts, the review queue, filters (issue 14, defect 5 and filters)
+    "Review queue": "Antrean tinjauan",
+    "Records waiting for a decision, the longest waiting first.": "Pendaftaran yang menunggu keputusan, yang paling lama menunggu lebih dulu.",
+    "%(first)s–%(last)s of %(total)s": "%(first)s–%(last)s dari %(total)s",
+    "%(first)s–%(last)s of about %(total)s (estimated)": "%(first)s–%(last)s dari sekitar %(total)s (perkiraan)",
+    "What": "Apa",
 }

@@ -4,6 +4,8 @@ trail and consent version."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from flask import abort, render_template, request
@@ -16,16 +18,18 @@ from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
 from syncserver.console.decisions import REJECT_REASONS, reason_label
 from syncserver.console.i18n import current_lang
+from syncserver.console.i18n import gettext as _
 from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
 from syncserver.queries import console_records as q
-from syncserver.queries.console_paging import Cursor
 
 bp = blueprint("records", "/records")
 AUDIT_PAGE = 25
 
 
-def record_filter(who: Staff, source: Any = None) -> q.RecordFilter:
+def record_filter(
+    who: Staff, source: Any = None, default_sort: str = "-received"
+) -> q.RecordFilter:
     """The filter in the query string (or a form: the export and bulk decisions)."""
     src = source if source is not None else request.args
 
@@ -34,6 +38,8 @@ def record_filter(who: Staff, source: Any = None) -> q.RecordFilter:
 
     status = get("status", 24)
     province = get("province", 2)
+    regency = get("regency", 5).replace(".", "")
+    decision = get("decision", 24)
     return q.RecordFilter(
         q=get("q", 100),
         status=status if status in {s.value for s in Status} else "",
@@ -42,14 +48,27 @@ def record_filter(who: Staff, source: Any = None) -> q.RecordFilter:
         date_from=parse_date(get("from", 10)),
         date_to=parse_date(get("to", 10)),
         provinces=who.provinces,
+        regency=f"{regency[:2]}.{regency[2:]}" if re.fullmatch(r"\d{4}", regency) else "",
+        device=get("device", 36),
+        decision=decision if decision in DECISIONS else "",
+        reviewer=get("reviewer", 64),
+        sort=get("sort", 12) or default_sort,
     )
 
 
-def filter_args(f: q.RecordFilter) -> dict[str, str]:
+#: The decisions a list can be filtered by (a record with one in its history).
+DECISIONS = ("verified", "rejected", "returned")
+
+
+def filter_args(f: q.RecordFilter, default_sort: str = "-received") -> dict[str, str]:
+    """The filter as query-string arguments (links, the export's hidden fields)."""
     out = {
         "q": f.q, "status": f.status, "office": f.office, "province": f.province,
+        "regency": f.regency, "device": f.device, "decision": f.decision,
+        "reviewer": f.reviewer,
         "from": f.date_from.isoformat() if f.date_from else "",
         "to": f.date_to.isoformat() if f.date_to else "",
+        "sort": f.sort if f.sort != default_sort else "",
     }  # fmt: skip
     return {k: v for k, v in out.items() if v}
 
@@ -57,25 +76,45 @@ def filter_args(f: q.RecordFilter) -> dict[str, str]:
 @bp.get("/")
 @needs("view")
 def index() -> Any:
+    return _list("console_records.index", "-received")
+
+
+@bp.get("/queue")
+@needs("view")
+def queue() -> Any:
+    """The review queue: records waiting for a decision, the longest waiting first."""
+    return _list("console_records.queue", "received", status=Status.RECEIVED.value)
+
+
+def _list(endpoint: str, default_sort: str, status: str = "") -> Any:
     who = staff()
-    f = record_filter(who)
-    page = q.search(
-        db(),
-        f,
-        after=Cursor.decode(arg("after")),
-        before=Cursor.decode(arg("before")),
-        limit=PAGE_SIZE,
-    )
+    f = record_filter(who, default_sort=default_sort)
+    if status and not arg("status"):
+        f = dataclasses.replace(f, status=status)
+    s = db()
+    page = q.search(s, f, after=arg("after"), before=arg("before"), limit=PAGE_SIZE)
+    start = int_arg("start", 1, 1) if (arg("after") or arg("before")) else 1
+    sort_name, descending = q.sort_of(f.sort, default_sort)
     return render_template(
         "console/records.html",
+        endpoint=endpoint,
+        is_queue=endpoint.endswith("queue"),
         page=page,
+        total=q.count(s, f),
+        start=start,
+        page_size=PAGE_SIZE,
+        sort_name=sort_name,
+        sort_desc=descending,
+        default_sort=default_sort,
+        decisions_list=DECISIONS,
         f=f,
         kind=f.query_kind(),
+        kind_labels=[_("search_" + k) for k in f.query_kind().split("+") if k],
         statuses=list(Status)[2:],
         provinces=[(a.code, a.name) for a in regions().children("") if who.sees_province(a.code)],
         reasons=REJECT_REASONS,
         reason_label=reason_label,
-        filter_args=filter_args(f),
+        filter_args=filter_args(f, default_sort),
         can_decide=who.can("decide"),
         can_export=who.can("export"),
         can_full_nik=who.can("admin"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from syncserver.models import AuditEntry, Device, Office, StaffUser
@@ -66,10 +66,39 @@ def get_device(session: Session, device_id: str) -> Device | None:
 
 
 def audit_page(
-    session: Session, *, before_id: int | None, limit: int
+    session: Session,
+    *,
+    before_id: int | None,
+    limit: int,
+    actor: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[list[AuditEntry], bool]:
+    """A page of the audit log, newest first, by who (``actor``), what (``action``, or an
+    action family such as ``decision`` for ``decision.*``) and when (``since <= at <
+    until``)."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
     if before_id:
         stmt = stmt.where(AuditEntry.id < before_id)
+    if actor:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if action:
+        family = action.rstrip(".").replace("\\", "").replace("%", "").replace("_", "\\_")
+        stmt = stmt.where(
+            or_(AuditEntry.action == action, AuditEntry.action.like(family + ".%", escape="\\"))
+        )
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEntry.at < until)
     rows = list(session.scalars(stmt))
     return rows[:limit], len(rows) > limit
+
+
+#: What the audit log's "what" filter offers: each family selects its ``family.*`` actions
+#: (a list kept here, not a DISTINCT over a log of millions of rows).
+AUDIT_FAMILIES = (
+    "decision", "duplicates", "export", "login", "logout", "user", "office", "device",
+    "enrollment_code", "operator",
+)  # fmt: skip

@@ -1,20 +1,36 @@
 """SQL for the console's record search, record page and CSV export.
 
-Every list is keyset-paginated on ``(received_at, id)`` (indexes from migration
-0002_console), so a page costs an index range scan whatever the table's size.
+Every list is keyset-paginated on ``(sort key, id)``: received time (indexes from migration
+0002_console), name (``lower(full_name)``) or registration code, either way, so a page costs
+an index range scan whatever the table's size. Match counts are exact up to
+:data:`EXACT_COUNT_LIMIT` and estimated by PostgreSQL's planner above it (labelled so).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
-from common.validation import normalise_phone
+from common import search_terms
 from syncserver.models import (
     AuditEntry,
     Batch,
@@ -25,10 +41,18 @@ from syncserver.models import (
     RegistrationRevision,
     ReviewDecision,
 )
-from syncserver.queries.console_paging import Cursor, Page, aware, keyset, page_of
+from syncserver.queries.console_paging import (
+    Cursor,
+    Page,
+    aware,
+    decode_key,
+    encode_key,
+    keyset,
+    keyset_sorted,
+    page_of,
+)
 
 WIB = timezone(timedelta(hours=7), "WIB")
-_CODE_RE = re.compile(r"^\d{6}-\d{3}-\d{6,}-[0-9A-Z]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +60,11 @@ class RecordFilter:
     """What the records list, the bulk decision and the export select.
 
     ``q`` is a NIK or family-card number (16 digits), a phone number, a registration code or
-    the beginning of a name; ``provinces`` is the signed-in reviewer's scope (empty: all)."""
+    the beginning of a name; ``provinces`` is the signed-in reviewer's scope (empty: all).
+    ``regency`` is dotted (``32.01``); ``device`` a device id or its ``OOOOOO-DDD`` prefix of
+    the registration codes; ``decision`` and ``reviewer`` select records with such a decision
+    (by that reviewer) in their history. ``sort`` is a key of :data:`SORTS`, ``-`` first for
+    descending."""
 
     q: str = ""
     status: str = ""
@@ -45,18 +73,20 @@ class RecordFilter:
     date_from: date | None = None
     date_to: date | None = None
     provinces: tuple[str, ...] = ()
+    regency: str = ""
+    device: str = ""
+    decision: str = ""
+    reviewer: str = ""
+    sort: str = "-received"
+
+    def terms(self) -> list[search_terms.Group]:
+        """The query read as :mod:`common.search_terms` reads it (as the desk does)."""
+        return search_terms.parse(self.q)
 
     def query_kind(self) -> str:
-        q = self.q.strip()
-        if not q:
-            return ""
-        if q.isdigit() and len(q) == 16:
-            return "nik"
-        if _CODE_RE.match(q.upper().replace("O", "0")):
-            return "code"
-        if normalise_phone(q) is not None and sum(ch.isdigit() for ch in q) >= 9:
-            return "phone"
-        return "name"
+        """What the query is searched as: the kinds of its terms, ``+`` between them."""
+        kinds = dict.fromkeys(t.kind.value for group in self.terms() for t in group)
+        return "+".join(kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,23 +119,98 @@ _LIST_COLS = (
 )
 
 
-def _day_start(d: date) -> datetime:
+def day_start(d: date) -> datetime:
     """Midnight WIB of ``d``, in UTC (dates in filters are the reviewer's calendar)."""
     return datetime.combine(d, time(0, 0), WIB).astimezone(UTC)
 
 
+_day_start = day_start
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere (``\\`` escapes LIKE's own characters)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+#: What a digit fragment is matched in: the expression of PostgreSQL's trigram index
+#: (migration 0009, ``DIGITS_SQL``), character for character, so the index serves it.
+_DIGITS = (
+    Registration.nik.op("||")(" ")
+    .op("||")(Registration.phone)
+    .op("||")(" ")
+    .op("||")(func.replace(Registration.code, "-", ""))
+)
+
+
+def _term_clause(term: search_terms.Term) -> Any | None:
+    """The exact terms (NIK, phone, code): an equality on their btree index; the others
+    (digits, name words): None, matched through the search index (:func:`_text_match`)."""
+    if term.kind is search_terms.Kind.NIK:
+        return or_(Registration.nik == term.value, Registration.kk_number == term.value)
+    if term.kind is search_terms.Kind.PHONE:
+        return Registration.phone == term.value
+    if term.kind is search_terms.Kind.CODE:
+        return Registration.code == term.value
+    return None
+
+
+class TextMatch(ColumnElement[bool]):
+    """A name word or digit fragment anywhere, compiled per database: pg_trgm's GIN indexes
+    on PostgreSQL, the FTS5 trigram table ``registrations_search`` on SQLite (both from
+    migration 0009). One construct, so every query built on :func:`apply_filter` works on
+    both backends without knowing which it runs on."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, word: bool, pattern: str) -> None:
+        self.word, self.pattern = word, pattern
+
+    _traverse_internals = [
+        ("word", InternalTraversal.dp_plain_obj),
+        ("pattern", InternalTraversal.dp_plain_obj),
+    ]
+
+
+@compiles(TextMatch, "postgresql")
+def _text_match_pg(element: TextMatch, compiler: Any, **kw: Any) -> str:
+    target = func.lower(Registration.full_name) if element.word else _DIGITS
+    return str(compiler.process(target.like(element.pattern, escape="\\"), **kw))
+
+
+@compiles(TextMatch)
+def _text_match_fts(element: TextMatch, compiler: Any, **kw: Any) -> str:
+    column = "name" if element.word else "digits"
+    # FTS5 uses its trigram index for a two-argument LIKE only: with ESCAPE it scans. Terms
+    # are letters and digits (common.search_terms), so the ESCAPE is needed only defensively.
+    escape = " ESCAPE '\\'" if "\\" in element.pattern else ""
+    rowids = text(
+        f"SELECT rowid FROM registrations_search WHERE {column} LIKE :p{escape}"
+    ).bindparams(bindparam("p", element.pattern, unique=True))
+    return str(compiler.process(literal_column("registrations.rowid").in_(rowids), **kw))
+
+
+def _text_match(term: search_terms.Term) -> Any:
+    return TextMatch(term.kind is search_terms.Kind.WORD, _contains(term.value))
+
+
+def _query_clause(groups: list[search_terms.Group]) -> Any:
+    """Every group must match; a group matches when one of its terms does."""
+    clauses = []
+    for group in groups:
+        alternatives = [_term_clause(t) for t in group]
+        alternatives = [
+            c if c is not None else _text_match(t) for c, t in zip(alternatives, group, strict=True)
+        ]
+        clauses.append(or_(*alternatives))
+    return and_(*clauses)
+
+
 def apply_filter(stmt: Any, f: RecordFilter) -> Any:
-    kind = f.query_kind()
-    q = f.q.strip()
-    if kind == "nik":
-        stmt = stmt.where(or_(Registration.nik == q, Registration.kk_number == q))
-    elif kind == "code":
-        stmt = stmt.where(Registration.code == q.upper())
-    elif kind == "phone":
-        stmt = stmt.where(Registration.phone.in_({q, normalise_phone(q) or q}))
-    elif kind == "name":
-        prefix = " ".join(q.lower().split()).replace("\\", "").replace("%", "").replace("_", "")
-        stmt = stmt.where(func.lower(Registration.full_name).like(prefix + "%"))
+    """``stmt`` restricted to the records ``f`` selects."""
+    groups = f.terms()
+    if groups:
+        stmt = stmt.where(_query_clause(groups))
     if f.status:
         stmt = stmt.where(Registration.status == f.status)
     if f.office:
@@ -118,24 +223,133 @@ def apply_filter(stmt: Any, f: RecordFilter) -> Any:
         stmt = stmt.where(Registration.received_at >= _day_start(f.date_from))
     if f.date_to:
         stmt = stmt.where(Registration.received_at < _day_start(f.date_to + timedelta(days=1)))
+    if f.regency:
+        stmt = stmt.where(Registration.regency_code == f.regency)
+    if f.device:
+        stmt = stmt.where(_device_clause(f.device))
+    if f.decision or f.reviewer:
+        made = select(ReviewDecision.id).where(ReviewDecision.registration_id == Registration.id)
+        if f.decision:
+            made = made.where(ReviewDecision.decision == f.decision)
+        if f.reviewer:
+            made = made.where(ReviewDecision.reviewer == f.reviewer)
+        stmt = stmt.where(exists(made))
     return stmt
 
 
-def search(
-    session: Session, f: RecordFilter, *, after: Cursor | None, before: Cursor | None, limit: int
-) -> Page[RecordRow]:
-    stmt, rev = keyset(
-        apply_filter(select(*_LIST_COLS), f),
-        Registration.received_at,
+_DEVICE_PREFIX = re.compile(r"^(\d{6})-(\d{3})$")
+
+
+def _device_clause(device: str) -> Any:
+    """A device by id, or by the ``OOOOOO-DDD`` its registration codes begin with (what a
+    reviewer reads off a code or a receipt)."""
+    found = _DEVICE_PREFIX.match(device)
+    if found:
+        office, number = found.group(1), int(found.group(2))
+        ids = select(Device.id).where(Device.office_code == office, Device.device_no == number)
+        return and_(Registration.office_code == office, Registration.device_id.in_(ids))
+    return Registration.device_id == device
+
+
+#: Sortable columns: the expression and the kind of its cursor value.
+SORTS: dict[str, tuple[Any, str]] = {
+    "received": (Registration.received_at, "time"),
+    "name": (func.lower(Registration.full_name), "text"),
+    "code": (Registration.code, "text"),
+}
+
+
+def sort_of(text: str, default: str = "-received") -> tuple[str, bool]:
+    """(column, descending) of a ``sort`` argument; unknown ones give the default."""
+    name = text.lstrip("-")
+    if name not in SORTS:
+        return sort_of(default) if text != default else ("received", True)
+    return name, text.startswith("-")
+
+
+def search_statement(
+    f: RecordFilter, *, after: str | None, before: str | None, limit: int
+) -> tuple[Any, bool, bool]:
+    """The SELECT of one page (``limit`` + 1 rows), whether it runs reversed, and whether a
+    cursor applied: :func:`search` runs it, the benchmark EXPLAINs it."""
+    name, descending = sort_of(f.sort)
+    key_col, kind = SORTS[name]
+    after_key, before_key = decode_key(after, kind), decode_key(before, kind)
+    select_cols = (*_LIST_COLS, key_col) if name == "name" else _LIST_COLS
+    stmt, rev = keyset_sorted(
+        apply_filter(select(*select_cols), f),
+        key_col,
         Registration.id,
-        after=after,
-        before=before,
+        descending=descending,
+        after=after_key,
+        before=before_key if after_key is None else None,
         limit=limit,
     )
-    rows = [RecordRow(*r) for r in session.execute(stmt)]
-    return page_of(
-        rows, rev, limit, lambda r: (aware(r.received_at), r.id), had_cursor=after is not None
+    return stmt, rev, after_key is not None
+
+
+def search(
+    session: Session, f: RecordFilter, *, after: str | None, before: str | None, limit: int
+) -> Page[RecordRow]:
+    """One page of the list in ``f.sort`` order; ``after``/``before`` are the page's cursors
+    (of :func:`encode_key`; a cursor of another sort order counts as none)."""
+    name, _ = sort_of(f.sort)
+    stmt, rev, had_after = search_statement(f, after=after, before=before, limit=limit)
+    result = session.execute(stmt).all()
+    rows = [RecordRow(*r[: len(_LIST_COLS)]) for r in result]
+    keys = {row.id: r[-1] for row, r in zip(rows, result, strict=True)}
+
+    def key(r: RecordRow) -> tuple[Any, str]:
+        if name == "received":
+            return aware(r.received_at), r.id
+        return (keys[r.id] if name == "name" else r.code), r.id
+
+    return page_of(rows, rev, limit, key, had_cursor=had_after, encode=encode_key)
+
+
+#: Up to this many matches a list shows the exact count; above it PostgreSQL's estimate.
+#: Counting is reading: 1,000 rows cost a few milliseconds whatever the filter, where 10,000
+#: scattered over a 1,000,000-row table cost 100 ms and more (bench/console.py).
+EXACT_COUNT_LIMIT = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    n: int
+    exact: bool
+
+
+def count(session: Session, f: RecordFilter, exact_limit: int = EXACT_COUNT_LIMIT) -> Count:
+    """How many records match: counted up to ``exact_limit`` + 1 (an index range scan of
+    at most that many rows), beyond it the planner's estimate on PostgreSQL (milliseconds
+    where an exact count of millions takes seconds); SQLite, used for an office's or a demo's
+    data, counts exactly."""
+    matching = apply_filter(select(Registration.id), f)
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
+        return Count(
+            int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0), True
+        )
+    capped = matching.limit(exact_limit + 1).subquery()
+    n = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    if n <= exact_limit:
+        return Count(n, True)
+    compiled = matching.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
     )
+    plan = (
+        session.connection()
+        .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
+        .scalar_one()
+    )
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    return Count(max(_rounded(int(plan[0]["Plan"]["Plan Rows"])), exact_limit + 1), False)
+
+
+def _rounded(n: int) -> int:
+    """An estimate to 3 significant digits (12,408 -> 12,400): it is no more precise."""
+    scale = 10 ** max(len(str(n)) - 3, 0)
+    return max(round(n / scale) * scale, scale)
 
 
 def ids_matching(session: Session, f: RecordFilter, ids: list[str]) -> list[str]:
@@ -169,7 +383,8 @@ EXPORT_COLUMNS = (
 def export_page(
     session: Session, f: RecordFilter, after: Cursor | None, limit: int
 ) -> tuple[list[dict[str, Any]], Cursor | None]:
-    """One page of the CSV export (newest first) and the cursor of the next, if any."""
+    """One page of the CSV export (newest first) and the cursor of the next, if any. Times
+    are WIB with their offset (``2026-03-01T14:05:09+07:00``), as the console shows them."""
     stmt, _ = keyset(
         apply_filter(
             select(
@@ -206,13 +421,19 @@ def export_page(
                 "office_code": r.office_code,
                 "status": r.status,
                 "revision": r.revision,
-                "received_at": aware(r.received_at).isoformat().replace("+00:00", "Z"),
+                "received_at": export_time(r.received_at),
                 "consent_version": applicant.get("consent_version", ""),
                 "id": r.id,
             }
         )
     last = rows[limit - 1] if more else None
     return out, (Cursor(aware(last.received_at), last.id) if last is not None else None)
+
+
+def export_time(value: datetime) -> str:
+    """A time as the export writes it: ISO 8601 in WIB, the console's zone, with the offset
+    in the value, so a spreadsheet and the console agree and nothing is read as UTC."""
+    return aware(value).astimezone(WIB).isoformat(timespec="seconds")
 
 
 # --- one record -----------------------------------------------------------------------------
