@@ -16,4 +16,15 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
+  // staff accounts: ticking a province means "only the ticked ones"; "all" clears the ticks
+  document.querySelectorAll("fieldset[data-provinces]").forEach(function (set) {
+    var all = set.querySelector("input[name=scope][value=all]");
+    var some = set.querySelector("input[name=scope][value=some]");
+    set.querySelectorAll("input[name=provinces]").forEach(function (box) {
+      box.addEventListener("change", function () { if (box.checked) some.checked = true; });
+    });
+    all.addEventListener("change", function () {
+      set.querySelectorAll("input[name=provinces]").forEach(function (box) { box.checked = false; });
+    });
+  });
 })();
