@@ -130,6 +130,12 @@ ID: dict[str, str] = {
     "Reason (rejection)": "Alasan (penolakan)",
     "Note (required when returning)": "Catatan (wajib bila dikembalikan)",
     "Apply to ticked records": "Terapkan pada yang dicentang",
+    "– choose –": "– pilih –",
+    "Verify %(n)s registrations?": "Verifikasi %(n)s pendaftaran?",
+    "Reject %(n)s registrations?": "Tolak %(n)s pendaftaran?",
+    "Return %(n)s registrations for correction?": "Kembalikan %(n)s pendaftaran untuk perbaikan?",
+    "Yes, decide": "Ya, putuskan",
+    "Cancel": "Batal",
     # record page
     "Registration": "Pendaftaran",
     "Operator": "Operator",

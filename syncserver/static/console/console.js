@@ -16,6 +16,29 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
+  // bulk decisions: the count of ticked records, and the server's confirmation question asked
+  // here in a dialog ("Verifikasi 37 pendaftaran?"); confirmed=1 then skips the server's page
+  var bulk = document.getElementById("bulk");
+  if (bulk && bulk.querySelector("select[name=action]")) {
+    var ticked = function () { return bulk.querySelectorAll("input[type=checkbox][name=ids]:checked").length; };
+    var counter = bulk.querySelector("[data-ticked-count]");
+    var recount = function () { if (counter) counter.textContent = "(" + ticked() + ")"; };
+    bulk.addEventListener("change", recount);
+    recount();
+    bulk.addEventListener("submit", function (event) {
+      var action = bulk.querySelector("select[name=action]").value;
+      var question = bulk.getAttribute("data-confirm-" + action);
+      var n = ticked();
+      var reason = bulk.querySelector("select[name=reason]").value;
+      var note = bulk.querySelector("input[name=note]").value.trim();
+      var incomplete = (action === "rejected" && !reason) || (action === "returned" && !note);
+      if (!question || n === 0 || incomplete) return; // the server says what is missing, ticks kept
+      if (!window.confirm(question.replace("{n}", String(n)))) { event.preventDefault(); return; }
+      var flag = bulk.querySelector("input[name=confirmed]") || document.createElement("input");
+      flag.type = "hidden"; flag.name = "confirmed"; flag.value = "1";
+      bulk.appendChild(flag);
+    });
+  }
   // staff accounts: ticking a province means "only the ticked ones"; "all" clears the ticks
   document.querySelectorAll("fieldset[data-provinces]").forEach(function (set) {
     var all = set.querySelector("input[name=scope][value=all]");
