@@ -60,7 +60,8 @@ def _checked(action: str, reason: str, note: str) -> str | None:
 def decide(reg_id: str) -> Any:
     who = staff()
     action, reason, note = form("action", 20), form("reason", 64), form("note", 1000)
-    back = url_for("console_records.show", reg_id=reg_id)
+    listing = _records().listing_of(form("list", 1000))
+    back = url_for("console_records.show", reg_id=reg_id, **({"list": listing} if listing else {}))
     s = db()
     reg = q.get(s, reg_id[:64])
     if reg is None:
@@ -89,7 +90,7 @@ def decide(reg_id: str) -> Any:
         return stale_page([stale(s, q.get(s, reg.id) or reg, seen)], back, who.can("decide"))
     flash(_("Decision saved: %(status)s. The office's device receives it at its next sync.",
             status=Status(action).label(_lang())), "ok")  # fmt: skip
-    return redirect(back, 303)
+    return redirect(_after_decision(s, who, listing, reg) or back, 303)
 
 
 #: "Verify 37 registrations?": the question a bulk decision asks before anything is written
@@ -178,11 +179,26 @@ def bulk() -> Any:
     return redirect(back, 303)
 
 
-def _list_again() -> Any:
-    """The list the bulk form came from, again, with what the reviewer ticked and typed."""
+def _after_decision(s: Any, who: Any, listing: str, reg: Any) -> str | None:
+    """Where a reviewer goes after deciding a record opened from a list: the list's next
+    record (same filter and order), or the list itself after its last one."""
+    if not listing:
+        return None
+    following = _records().next_in_list(s, who, listing, reg)
+    if following is None:
+        return _records().list_url(listing)
+    return url_for("console_records.show", reg_id=following.id, list=listing)
+
+
+def _records() -> Any:
     from syncserver.console import records  # records imports this module
 
-    return records.index(), 400
+    return records
+
+
+def _list_again() -> Any:
+    """The list the bulk form came from, again, with what the reviewer ticked and typed."""
+    return _records().index(), 400
 
 
 def _stale_now(s: Any, regs: list[Any], seen: dict[str, int | None]) -> list[Stale]:

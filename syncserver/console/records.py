@@ -5,8 +5,10 @@ trail and consent version."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from common.enums import CONSENT_VERSIONS, Status
 from common.i18n import pick
@@ -19,7 +21,7 @@ from syncserver.console.i18n import current_lang
 from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
 from syncserver.queries import console_records as q
-from syncserver.queries.console_paging import Cursor
+from syncserver.queries.console_paging import Cursor, aware
 
 bp = blueprint("records", "/records")
 AUDIT_PAGE = 25
@@ -52,6 +54,37 @@ def filter_args(f: q.RecordFilter) -> dict[str, str]:
         "to": f.date_to.isoformat() if f.date_to else "",
     }  # fmt: skip
     return {k: v for k, v in out.items() if v}
+
+
+#: arguments of a list that are its page, not its filter or order
+_PAGE_ARGS = ("after", "before")
+
+
+def listing_of(text: str | None) -> str:
+    """The list a record page was opened from, as its query string with a leading ``?``
+    (``"?status=received"``; ``"?"`` for the unfiltered list; "" for none): re-encoded from
+    its parts, without the page cursors, so it is only ever a query string of the list."""
+    text = (text or "").strip()
+    if not text.startswith("?") or len(text) > 1000:
+        return ""
+    pairs = [(k, v) for k, v in parse_qsl(text[1:]) if k not in _PAGE_ARGS and v]
+    return "?" + urlencode(pairs)
+
+
+def list_url(listing: str) -> str:
+    return url_for("console_records.index") + (listing if listing != "?" else "")
+
+
+def next_in_list(s: Any, who: Staff, listing: str, reg: Any) -> q.RecordRow | None:
+    """The record after ``reg`` in the list ``listing`` (same filter, same order, within
+    the reviewer's provinces), whatever ``reg``'s status is now: the list's own query, one
+    row after ``reg``'s place."""
+    if not listing:
+        return None
+    f = record_filter(who, MultiDict(parse_qsl(listing[1:])))
+    here = Cursor(aware(reg.received_at), reg.id)
+    page = q.search(s, f, after=here, before=None, limit=1)
+    return page.items[0] if page.items else None
 
 
 @bp.get("/")
@@ -102,6 +135,7 @@ def show(reg_id: str) -> Any:
     audit_offset = int_arg("audit", 0, 0)
     audit = q.audit_trail(s, reg.id, audit_offset, AUDIT_PAGE)
     device, office = q.device_and_office(s, reg.device_id)
+    listing = listing_of(arg("list", 1000))
     consent_version = (reg.applicant or {}).get("consent_version", "")
     consent_text = (
         pick(CONSENT_VERSIONS[consent_version], current_lang())
@@ -131,4 +165,7 @@ def show(reg_id: str) -> Any:
         reason_label=reason_label,
         can_decide=who.can("decide"),
         full_nik=who.can("decide"),
+        listing=listing,
+        list_url=list_url(listing) if listing else "",
+        next_reg=next_in_list(s, who, listing, reg),
     )

@@ -39,6 +39,29 @@
       bulk.appendChild(flag);
     });
   }
+  // keyboard shortcuts (record page: V verify, X reject, R return, N next record): the key of
+  // an element's data-shortcut clicks a button or link, or moves into a field. Never while
+  // typing in a field (Esc leaves it), never with Ctrl/Alt/Meta (the browser's own keys).
+  var typing = function (el) {
+    if (!el || el === document.body) return false;
+    if (el.isContentEditable) return true;
+    var tag = el.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    return tag === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
+  };
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
+    if (typing(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    var key = (event.key || "").toLowerCase();
+    if (key.length !== 1) return;
+    var el = document.querySelector('[data-shortcut="' + key + '"]');
+    if (!el) return;
+    event.preventDefault();
+    if (el.tagName === "A" || el.tagName === "BUTTON") el.click(); else el.focus();
+  });
   // staff accounts: ticking a province means "only the ticked ones"; "all" clears the ticks
   document.querySelectorAll("fieldset[data-provinces]").forEach(function (set) {
     var all = set.querySelector("input[name=scope][value=all]");
