@@ -168,4 +168,5 @@ def show(reg_id: str) -> Any:
         listing=listing,
         list_url=list_url(listing) if listing else "",
         next_reg=next_in_list(s, who, listing, reg),
+        related=[(r, who.sees_province(r.province_code)) for r in q.related(s, reg)],
     )
