@@ -117,10 +117,27 @@ def revoke(device_id: str) -> Any:
 
 
 # --- staff accounts -------------------------------------------------------------------------
-def _provinces_from_form() -> list[str] | None:
-    chosen = sorted({p for p in request.form.getlist("provinces") if p.isdigit() and len(p) == 2})
+#: the staff form's ``scope``: every province (chosen explicitly), or only the ticked ones
+SCOPE_ALL, SCOPE_SOME = "all", "some"
+
+
+def _provinces_from_form() -> tuple[list[str] | None, str]:
+    """The provinces an account may see ([]: all of them) and "", or None and why not.
+
+    "All" is a choice of its own (``scope=all``): an empty selection is refused rather
+    than taken for "all", which is how an account came to see every province by mistake.
+    Ticked provinces without a ``scope`` mean "only these"."""
+    ticked = request.form.getlist("provinces")
+    scope = form("scope", 8) or (SCOPE_SOME if ticked else "")
+    if scope == SCOPE_ALL:
+        return [], ""
+    if scope != SCOPE_SOME or not ticked:
+        return None, _("Choose the provinces: all provinces, or tick at least one.")
     known = {a.code for a in regions().children("")}
-    return chosen if all(p in known for p in chosen) else None
+    chosen = sorted(set(ticked))
+    if not all(p in known for p in chosen):
+        return None, _("Unknown province code.")
+    return chosen, ""
 
 
 @bp.get("/users")
@@ -131,6 +148,7 @@ def users(temporary: str | None = None, temporary_for: str | None = None) -> Any
     return render_template(
         "console/admin_users.html", users=rows, page=page, more=more, roles=ROLES,
         provinces=[(a.code, a.name) for a in regions().children("")], me=staff().username,
+        province_names={a.code: a.name for a in regions().children("")},
         temporary=temporary, temporary_for=temporary_for,
     )  # fmt: skip
 
@@ -140,13 +158,15 @@ def users(temporary: str | None = None, temporary_for: str | None = None) -> Any
 def create_user() -> Any:
     username, role = form("username", 64), form("role", 16)
     password = request.form.get("password") or ""
-    provinces = _provinces_from_form()
+    provinces, provinces_error = _provinces_from_form()
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
         flash(_("A username has 1 to 64 letters, digits, dots, dashes or underscores."), "error")
     elif len(password) < MIN_PASSWORD_LENGTH:
         flash(_("The password must have at least 8 characters."), "error")
-    elif role not in ROLES or provinces is None:
+    elif role not in ROLES:
         flash(_("Choose a role."), "error")
+    elif provinces is None:
+        flash(provinces_error, "error")
     elif users_q.get_user(db(), username) is not None:
         flash(_("User %(name)s exists already.", name=username), "error")
     else:
@@ -163,9 +183,9 @@ def update_user(user_id: int) -> Any:
         abort(404)
     role = form("role", 16)
     active = request.form.get("active") == "1"
-    provinces = _provinces_from_form()
+    provinces, provinces_error = _provinces_from_form()
     if role not in ROLES or provinces is None:
-        flash(_("Choose a role."), "error")
+        flash(_("Choose a role.") if role not in ROLES else provinces_error, "error")
         return redirect(url_for("console_admin.users"), 303)
     if user.username == staff().username and (not active or role != "admin"):
         flash(_("You cannot disable your own account or take away your own admin role."), "error")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from common import errors as E
 from common.enums import RejectReason, Status
@@ -68,7 +68,8 @@ def _checked(action: str, reason: str, note: str) -> str | None:
 def decide(reg_id: str) -> Any:
     who = staff()
     action, reason, note = form("action", 20), form("reason", 64), form("note", 1000)
-    back = url_for("console_records.show", reg_id=reg_id)
+    listing = _records().listing_of(form("list", 1000))
+    back = url_for("console_records.show", reg_id=reg_id, **({"list": listing} if listing else {}))
     s = db()
     reg = q.get(s, reg_id[:64])
     if reg is None:
@@ -100,13 +101,39 @@ def decide(reg_id: str) -> Any:
         return stale_page([stale(s, q.get(s, reg.id) or reg, seen)], back, who.can("decide"))
     flash(_("Decision saved: %(status)s. The office's device receives it at its next sync.",
             status=Status(action).label(_lang())), "ok")  # fmt: skip
-    return redirect(back, 303)
+    return redirect(_after_decision(s, who, listing, reg) or back, 303)
+
+
+#: "Verify 37 registrations?": the question a bulk decision asks before anything is written
+CONFIRM_QUESTIONS = {
+    "verified": "Verify %(n)s registrations?",
+    "rejected": "Reject %(n)s registrations?",
+    "returned": "Return %(n)s registrations for correction?",
+}
+
+
+def confirm_question(action: str, n: int | str) -> str:
+    return _(CONFIRM_QUESTIONS[action], n=n) if action in CONFIRM_QUESTIONS else ""
+
+
+@bp.get("/decisions/bulk")
+@needs("view")
+def bulk_page() -> Any:
+    """The list a bulk form was posted from (the language switch of a refused bulk's page
+    links here)."""
+    return redirect(url_for("console_records.index", **request.args), 303)
 
 
 @bp.post("/decisions/bulk")
 @needs("decide")
 def bulk() -> Any:
-    """Decide on the ticked records of a list page (only those in the reviewer's scope)."""
+    """Decide on the ticked records of a list page (only those in the reviewer's scope).
+
+    The form is posted to this URL with the list's query string, so that an incomplete
+    decision re-renders that same list with the ticks, the decision, reason and note kept
+    (a redirect would lose them). A complete one is confirmed first on a page naming the
+    count (``confirmed=1`` skips it: the page's script asks the same question in a dialog);
+    there is no default decision."""
     who = staff()
     back = safe_next(form("back", 1000), url_for("console_records.index"))
     action, reason, note = form("action", 20), form("reason", 64), form("note", 1000)
@@ -114,7 +141,7 @@ def bulk() -> Any:
     error = _checked(action, reason, note) or (None if ids else _("Tick at least one record."))
     if error:
         flash(error, "error")
-        return redirect(back, 303)
+        return _list_again()
     s = db()
     allowed = set(q.ids_matching(s, q.RecordFilter(provinces=who.provinces), ids))
     regs = {rid: q.get(s, rid) for rid in ids}
@@ -129,6 +156,14 @@ def bulk() -> Any:
     stale_ones = [stale(s, r, seen[r.id] or 0) for r in todo if seen[r.id] != r.revision]
     if stale_ones:
         return stale_page(stale_ones, back, who.can("decide"))
+    if form("confirmed", 1) != "1":
+        return render_template(
+            "console/bulk_confirm.html", question=confirm_question(action, len(ids)),
+            regs=[r for r in regs.values() if r is not None], skipped=skipped, action=action,
+            reason=reason, note=note, ids=ids, seen=seen, back=back,
+            status_label=Status(action).label(_lang()),
+            reason_text=reason_label(reason) if action == "rejected" else "",
+        )  # fmt: skip
     now = loket().clock()
     try:
         for reg in todo:
@@ -157,6 +192,28 @@ def bulk() -> Any:
             "error",
         )
     return redirect(back, 303)
+
+
+def _after_decision(s: Any, who: Any, listing: str, reg: Any) -> str | None:
+    """Where a reviewer goes after deciding a record opened from a list: the list's next
+    record (same filter and order), or the list itself after its last one."""
+    if not listing:
+        return None
+    following = _records().next_in_list(s, who, listing, reg)
+    if following is None:
+        return _records().list_url(listing)
+    return url_for("console_records.show", reg_id=following.id, list=listing)
+
+
+def _records() -> Any:
+    from syncserver.console import records  # records imports this module
+
+    return records
+
+
+def _list_again() -> Any:
+    """The list the bulk form came from, again, with what the reviewer ticked and typed."""
+    return _records().index(), 400
 
 
 def _stale_now(s: Any, regs: list[Any], seen: dict[str, int | None]) -> list[Stale]:

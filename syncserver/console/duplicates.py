@@ -22,12 +22,12 @@ whole resolution with what changed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from common import errors as E
+from common.compare import comparison_key, display_form
 from common.enums import Status
 from common.errors import ApiError
 from common.record import APPLICANT_FIELDS
@@ -75,21 +75,34 @@ def index() -> Any:
     )
 
 
+#: a comparison cell: (registration id, value in its written form, differs from the first
+#: member shown, the raw value where it is written otherwise, else None)
+Cell = tuple[str, Any, bool, Any]
+
+
 def _comparison(
     columns: list[Registration | None],
-) -> list[tuple[str, list[tuple[str, Any, bool] | None], bool]]:
-    """Rows of (field, [(registration id, value, differs from the first shown) or None for a
-    masked member], any difference among the members shown)."""
+) -> list[tuple[str, list[Cell | None], bool]]:
+    """Rows of (field, [cell, or None for a masked member], any difference among the
+    members shown). Values are compared by :func:`common.compare.comparison_key`: a phone
+    written ``0812…`` or ``+62812…``, RT ``3`` or ``003``, a name in capitals or not is
+    the same value, and is not highlighted."""
     shown = [m for m in columns if m is not None]
     keys = [k for k in APPLICANT_FIELDS if any(k in (m.applicant or {}) for m in shown)]
-    rows: list[tuple[str, list[tuple[str, Any, bool] | None], bool]] = []
+    rows: list[tuple[str, list[Cell | None], bool]] = []
     for key in keys:
         values = {m.id: (m.applicant or {}).get(key) for m in shown}
-        canon = {i: json.dumps(v, sort_keys=True) for i, v in values.items()}
+        canon = {i: comparison_key(key, v) for i, v in values.items()}
         first = canon[shown[0].id]
-        cells: list[tuple[str, Any, bool] | None] = [
-            None if m is None else (m.id, values[m.id], canon[m.id] != first) for m in columns
-        ]
+        cells: list[Cell | None] = []
+        for m in columns:
+            if m is None:
+                cells.append(None)
+                continue
+            raw = values[m.id]
+            written = display_form(key, raw)
+            typed = raw if isinstance(raw, str) and written != raw else None
+            cells.append((m.id, written, canon[m.id] != first, typed))
         rows.append((key, cells, len(set(canon.values())) > 1))
     return rows
 

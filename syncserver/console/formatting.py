@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 
 from common.enums import (
     LABELS,
@@ -155,8 +155,29 @@ def shown(name: str, value: Any, full: bool) -> str:
     return field_value(name, value)
 
 
+def per_render(fn: Any) -> Any:
+    """``fn`` as a filter Jinja calls at every render, never at compile time.
+
+    Why: Jinja folds a filter applied to a literal (``{{ 'verified'|status }}``) into the
+    compiled template, in whatever language the first request had, and the compiled template
+    serves every later request; a filter that takes the template context is never folded.
+    Every console filter may depend on the request (language, clock), so all are wrapped."""
+
+    @pass_context
+    def filter_(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    filter_.__name__ = getattr(fn, "__name__", "filter")
+    filter_.__doc__ = fn.__doc__
+    return filter_
+
+
+def _num(n: Any) -> str:
+    return f"{int(n or 0):,}".replace(",", "." if current_lang().value == "id" else ",")
+
+
 def install(env: Environment) -> None:
-    env.filters.update(
+    filters = dict(
         dt=fmt_datetime,
         date=fmt_date,
         ago=ago,
@@ -168,5 +189,6 @@ def install(env: Environment) -> None:
         field_value=field_value,
         masknik=masked,
         shown=shown,
-        num=lambda n: f"{int(n or 0):,}".replace(",", "." if current_lang().value == "id" else ","),
+        num=_num,
     )
+    env.filters.update({name: per_render(fn) for name, fn in filters.items()})

@@ -7,8 +7,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from common.enums import CONSENT_VERSIONS, Status
 from common.i18n import pick
@@ -22,6 +24,7 @@ from syncserver.console.i18n import gettext as _
 from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
 from syncserver.queries import console_records as q
+from syncserver.queries.console_paging import aware, encode_key
 
 bp = blueprint("records", "/records")
 AUDIT_PAGE = 25
@@ -71,6 +74,39 @@ def filter_args(f: q.RecordFilter, default_sort: str = "-received") -> dict[str,
         "sort": f.sort if f.sort != default_sort else "",
     }  # fmt: skip
     return {k: v for k, v in out.items() if v}
+
+
+#: arguments of a list that are its page, not its filter or order
+_PAGE_ARGS = ("after", "before", "start")
+
+
+def listing_of(text: str | None) -> str:
+    """The list a record page was opened from, as its query string with a leading ``?``
+    (``"?status=received"``; ``"?"`` for the unfiltered list; "" for none): re-encoded from
+    its parts, without the page cursors, so it is only ever a query string of the list."""
+    text = (text or "").strip()
+    if not text.startswith("?") or len(text) > 1000:
+        return ""
+    pairs = [(k, v) for k, v in parse_qsl(text[1:]) if k not in _PAGE_ARGS and v]
+    return "?" + urlencode(pairs)
+
+
+def list_url(listing: str) -> str:
+    return url_for("console_records.index") + (listing if listing != "?" else "")
+
+
+def next_in_list(s: Any, who: Staff, listing: str, reg: Any) -> q.RecordRow | None:
+    """The record after ``reg`` in the list ``listing`` (same filter, same order, within
+    the reviewer's provinces), whatever ``reg``'s status is now: the list's own query, one
+    row after ``reg``'s place."""
+    if not listing:
+        return None
+    f = record_filter(who, MultiDict(parse_qsl(listing[1:])))
+    name, _ = q.sort_of(f.sort)
+    key: Any = {"received": lambda: aware(reg.received_at), "name": lambda: reg.full_name.lower()}
+    value = key.get(name, lambda: reg.code)()
+    page = q.search(s, f, after=encode_key(value, reg.id), before=None, limit=1)
+    return page.items[0] if page.items else None
 
 
 @bp.get("/")
@@ -141,6 +177,7 @@ def show(reg_id: str) -> Any:
     audit_offset = int_arg("audit", 0, 0)
     audit = q.audit_trail(s, reg.id, audit_offset, AUDIT_PAGE)
     device, office = q.device_and_office(s, reg.device_id)
+    listing = listing_of(arg("list", 1000))
     consent_version = (reg.applicant or {}).get("consent_version", "")
     consent_text = (
         pick(CONSENT_VERSIONS[consent_version], current_lang())
@@ -170,4 +207,8 @@ def show(reg_id: str) -> Any:
         reason_label=reason_label,
         can_decide=who.can("decide"),
         full_nik=who.can("decide"),
+        listing=listing,
+        list_url=list_url(listing) if listing else "",
+        next_reg=next_in_list(s, who, listing, reg),
+        related=[(r, who.sees_province(r.province_code)) for r in q.related(s, reg)],
     )

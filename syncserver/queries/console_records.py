@@ -529,3 +529,70 @@ def device_and_office(session: Session, device_id: str) -> tuple[Device | None, 
     device = session.get(Device, device_id)
     office = session.get(Office, device.office_code) if device else None
     return device, office
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedRow:
+    """Another registration sharing the record's family card or phone (issue 14)."""
+
+    id: str
+    code: str
+    nik: str
+    full_name: str
+    status: str
+    office_code: str
+    province_code: str
+    received_at: datetime
+    same_kk: bool
+    same_phone: bool
+
+
+def phone_forms(phone: str) -> set[str]:
+    """The ways one mobile number is stored (``+62812…``, ``62812…``, ``0812…``)."""
+    found = {phone} if phone else set()
+    norm = normalise_phone(phone) if phone else None
+    if norm:
+        found |= {norm, norm[1:], "0" + norm[3:]}
+    return found
+
+
+def related(session: Session, reg: Registration, limit: int = 25) -> list[RelatedRow]:
+    """Others on the record's family card, then others with its phone (oldest first, at
+    most ``limit`` of each; each lookup an index range on kk_number or phone). The caller
+    masks those outside the reviewer's provinces."""
+    cols = (
+        Registration.id, Registration.code, Registration.nik, Registration.full_name,
+        Registration.status, Registration.office_code, Registration.province_code,
+        Registration.received_at, Registration.kk_number, Registration.phone,
+    )  # fmt: skip
+    found: dict[str, Any] = {}
+    lookups = []
+    if reg.kk_number:
+        lookups.append(Registration.kk_number == reg.kk_number)
+    phones = phone_forms(reg.phone or "")
+    if phones:
+        lookups.append(Registration.phone.in_(phones))
+    for where in lookups:
+        stmt = (
+            select(*cols)
+            .where(where, Registration.id != reg.id)
+            .order_by(Registration.received_at, Registration.id)
+            .limit(limit)
+        )
+        for row in session.execute(stmt):
+            found.setdefault(row.id, row)
+    return [
+        RelatedRow(
+            r.id,
+            r.code,
+            r.nik,
+            r.full_name,
+            r.status,
+            r.office_code,
+            r.province_code,
+            r.received_at,
+            bool(reg.kk_number) and r.kk_number == reg.kk_number,
+            bool(phones) and r.phone in phones,
+        )  # fmt: skip
+        for r in found.values()
+    ]

@@ -62,7 +62,7 @@ def test_staff_accounts(app: Flask, signed_in: dict[str, Any], api: Any) -> None
     assert row[1] == "reviewer" and row[2]
     assert login(app.test_client(), "baru").status_code == 303
     # demote to viewer and disable
-    post(c, f"/console/admin/users/{row[0]}", {"role": "viewer"})
+    post(c, f"/console/admin/users/{row[0]}", {"role": "viewer", "scope": "all"})
     assert api.sql("select role, active from staff_users where username = 'baru'")[0] == (
         "viewer",
         False,
@@ -70,7 +70,7 @@ def test_staff_accounts(app: Flask, signed_in: dict[str, Any], api: Any) -> None
     assert login(app.test_client(), "baru").status_code == 200  # refused
     # an admin cannot lock themselves out
     me = api.sql("select id from staff_users where username = 'admin'")[0][0]
-    post(c, f"/console/admin/users/{me}", {"role": "viewer", "active": "1"})
+    post(c, f"/console/admin/users/{me}", {"role": "viewer", "active": "1", "scope": "all"})
     assert api.sql("select role from staff_users where username = 'admin'")[0][0] == "admin"
     audit = [
         a for (a,) in api.sql("select action from audit_log where actor = 'admin' order by id")

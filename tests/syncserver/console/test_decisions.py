@@ -82,7 +82,7 @@ def test_bulk_decision(signed_in: dict[str, Any], api: Any, seeded: Any) -> None
     r = c.post(
         "/console/decisions/bulk",
         data={"ids": [*ids, seeded.dup_ids[0], "nope"], "action": "verified", "back": "/console/records/?status=received",
-              "csrf_token": token(c, "/console/records/"), **revs(api, [*ids, seeded.dup_ids[0]]), "rev-nope": "1"},
+              "confirmed": "1", "csrf_token": token(c, "/console/records/"), **revs(api, [*ids, seeded.dup_ids[0]]), "rev-nope": "1"},
     )  # fmt: skip
     assert r.status_code == 303 and r.headers["Location"] == "/console/records/?status=received"
     flashes = c.get("/console/records/").get_data(as_text=True)
@@ -92,6 +92,32 @@ def test_bulk_decision(signed_in: dict[str, Any], api: Any, seeded: Any) -> None
         *ids,
         seeded.dup_ids[0],
     }
+
+
+def test_bulk_decision_is_confirmed_first_and_has_no_default(
+    signed_in: dict[str, Any], api: Any, seeded: Any
+) -> None:
+    """Issue 14, defect 6, without a browser's script: the server asks "Verifikasi 3
+    pendaftaran?" before anything is written; a form without a decision is refused."""
+    c = signed_in["reviewer"]
+    ids = seeded.ids[:3]
+    base = {"ids": ids, "back": "/console/records/", **revs(api, ids)}
+    r = c.post(
+        "/console/decisions/bulk", data={**base, "csrf_token": token(c, "/console/records/")}
+    )
+    assert r.status_code == 400 and "Pilih keputusan." in r.get_data(as_text=True)
+    r = c.post("/console/decisions/bulk?status=received",
+               data={**base, "action": "verified", "csrf_token": token(c, "/console/records/")})  # fmt: skip
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Verifikasi 3 pendaftaran?" in body
+    assert 'name="confirmed" value="1"' in body
+    assert 'action="/console/decisions/bulk?status=received"' in body
+    assert api.sql("select count(*) from review_decisions")[0][0] == 0
+    r = c.post("/console/decisions/bulk",
+               data={**base, "action": "verified", "confirmed": "1",
+                     "csrf_token": token(c, "/console/records/")})  # fmt: skip
+    assert r.status_code == 303
+    assert api.sql("select count(*) from review_decisions")[0][0] == 3
 
 
 def test_bulk_respects_the_reviewers_provinces(
@@ -112,7 +138,7 @@ def test_bulk_respects_the_reviewers_provinces(
                                                  "csrf_token": token(c, "/console/"), **revs(api, [*inside, outside])})  # fmt: skip
     assert r.status_code == 403 and "DECISION_OUT_OF_SCOPE" in r.get_data(as_text=True)
     assert api.sql("select count(*) from review_decisions")[0][0] == 0
-    r = c.post("/console/decisions/bulk", data={"ids": inside, "action": "returned", "note": "cek",
+    r = c.post("/console/decisions/bulk", data={"ids": inside, "action": "returned", "note": "cek", "confirmed": "1",
                                                  "csrf_token": token(c, "/console/"), **revs(api, inside)})  # fmt: skip
     assert r.status_code == 303
     decided = {r[0] for r in api.sql("select registration_id from review_decisions")}

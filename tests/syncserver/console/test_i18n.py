@@ -42,3 +42,28 @@ def test_dynamic_keys_are_in_the_catalog() -> None:
 def test_parameters_match() -> None:
     for en, idn in ID.items():
         assert sorted(re.findall(r"%\((\w+)\)s", en)) == sorted(re.findall(r"%\((\w+)\)s", idn)), en
+
+
+def test_bulk_confirmation_questions_are_in_the_catalog() -> None:
+    from syncserver.console.decisions import CONFIRM_QUESTIONS
+
+    for question in CONFIRM_QUESTIONS.values():
+        assert question in ID, question
+
+
+def test_no_console_filter_is_folded_into_a_compiled_template() -> None:
+    """Issue 14, defect 11: Jinja computes a plain filter on a literal once, when it compiles
+    the template, in the first request's language; every console filter takes the context."""
+    from flask import Flask
+    from jinja2.utils import _PassArg
+
+    from syncserver.console import formatting
+
+    app = Flask(__name__)
+    formatting.install(app.jinja_env)
+    assert {"status", "field_label", "field_value", "num", "ago", "channel"} <= set(
+        app.jinja_env.filters
+    )
+    for name in ("dt", "date", "ago", "status", "channel", "region", "region_path",
+                 "field_label", "field_value", "masknik", "shown", "num"):  # fmt: skip
+        assert _PassArg.from_obj(app.jinja_env.filters[name]) is _PassArg.context, name

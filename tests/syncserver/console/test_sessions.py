@@ -172,7 +172,10 @@ def test_an_admin_reset_and_disabling_end_the_sessions(app: Flask, users: Any) -
     assert [t for t, _ in _actions(app, "user.password_reset")] == ["reviewer"]
     assert found.group(1) not in str(_sql(app, "select details from audit_log"))
     r = post(
-        admin, f"/console/admin/users/{ids['viewer']}", {"role": "viewer"}, "/console/admin/users"
+        admin,
+        f"/console/admin/users/{ids['viewer']}",
+        {"role": "viewer", "scope": "all"},
+        "/console/admin/users",
     )
     assert r.status_code == 303
     assert not _signed_in(viewer)
