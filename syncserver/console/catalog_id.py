@@ -304,7 +304,6 @@ ID: dict[str, str] = {
     "New account": "Akun baru",
     "Role": "Peran",
     "Provinces": "Provinsi",
-    "All provinces": "Semua provinsi",
     "Only the ticked provinces": "Hanya provinsi yang dicentang",
     "Choose the provinces: all provinces, or tick at least one.": "Pilih provinsi: semua provinsi, atau centang sedikitnya satu.",
     "Unknown province code.": "Kode provinsi tidak dikenal.",

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from common import search_terms
+from common.validation import normalise_phone
 from syncserver.models import (
     AuditEntry,
     Batch,
