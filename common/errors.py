@@ -420,6 +420,8 @@ DECISION_KK_FULL = _e(
     "untuk memilih ulang.",
     "This family card already has two verified registrations ({codes}); at most two per "
     "family card. Nothing was decided. Reopen the family card's group to choose again.",
+    http=409,
+)
 DECISION_CLAIMED = _e(
     "DECISION_CLAIMED",
     "Pendaftaran {code} sedang ditangani oleh {reviewer} sampai {until}; keputusan tidak "
