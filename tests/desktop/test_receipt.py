@@ -36,8 +36,10 @@ def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: P
     assert "Disnaker Kabupaten Bogor (320101)" in text
     assert operator.full_name in text
     assert "TANDA TERIMA PENDAFTARAN" in text
-    local = saved.provenance.device_time.astimezone()
-    assert local.strftime("%d-%m-%Y %H:%M") in text
+    # 03:00 UTC is 10:00 in Jawa Barat (office 320101): the office's zone, named as Indonesia does
+    assert saved.provenance.device_time.strftime("%H:%M") == "03:00"
+    assert "02-03-2026 10:00 WIB" in text
+    assert "UTC" not in text
 
 
 def test_receipt_renders_with_a_qr_code(saved, operator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
