@@ -181,6 +181,40 @@ def receipt_sheet(
     )
 
 
+TALLY_TITLE = ("REKAP HARIAN", "DAILY TALLY")
+TALLY_LABELS = {
+    "day": ("Tanggal", "Date"),
+    "as_of": ("Per", "As of"),
+    "office": ("Kantor", "Office"),
+    "operator": ("Petugas", "Operator"),
+    "by_operator": ("Didaftarkan petugas ini", "Registered by this operator"),
+    "by_device": ("Didaftarkan di perangkat ini", "Registered on this device"),
+    "sent": ("Sudah terkirim", "Sent"),
+    "waiting": ("Menunggu dikirim", "Waiting to be sent"),
+}
+
+
+def tally_sheet(tally: Any, office_name: str, operator_name: str, lang: str = RECEIPT_LANG) -> Sheet:
+    """The daily tally (``desktop.services.tally.Tally``) as a printed sheet, in Indonesian
+    like every paper of the counter."""
+    values = {
+        "day": tally.day.strftime("%d-%m-%Y"),
+        "as_of": tally.as_of,
+        "office": office_label(office_name, tally.office_code),
+        "operator": operator_name,
+        "by_operator": str(tally.by_operator),
+        "by_device": str(tally.by_device),
+        "sent": str(tally.sent),
+        "waiting": str(tally.waiting),
+    }
+    return Sheet(
+        heading=pick(PROGRAMME, lang),
+        title=pick(TALLY_TITLE, lang),
+        lines=[(pick(TALLY_LABELS[k], lang), v) for k, v in values.items()],
+        document_title=f"{pick(TALLY_TITLE, lang)} {values['day']}",
+    )
+
+
 # --- drawing ------------------------------------------------------------------------------------
 def paint_sheet(painter: Any, width: float, dpi: float, sheet: Sheet, style: Style) -> float:
     """Draw ``sheet`` from the top of any QPaintDevice ``width`` pixels wide; returns the y
