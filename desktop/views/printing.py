@@ -93,7 +93,7 @@ class Printing(QObject):
         dialog.setWindowTitle(self.tr("Print"))
 
         def accepted() -> None:
-            target = dialog.printer()
+            target = printer  # referenced here: the dialog does not own it (a crash if freed)
             print_sheet(make_sheet(), target, self.settings.layout)
             kind = "printer" if target.outputFileName() == "" else "pdf"
             if kind == "printer" and target.printerName():
