@@ -67,6 +67,7 @@ class AboutDialog(QDialog):
                  details: AboutDetails | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("aboutDialog")
+        self.details: AboutDetails | None = None
         self.setWindowTitle(self.tr("About Loket"))
         title = QLabel(arg(self.tr("Loket %1"), VERSION), self)
         title.setStyleSheet("font-weight: bold; font-size: 13pt;")
@@ -97,19 +98,40 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         for w in (title, body, folder):
             layout.addWidget(w)
-        self.rows: list[tuple[str, str]] = [(self.tr("Version"), VERSION),
-                                            (self.tr("Data folder"), str(data_dir))]  # fmt: skip
+        self._head: list[tuple[str, str]] = [(self.tr("Version"), VERSION),
+                                             (self.tr("Data folder"), str(data_dir))]  # fmt: skip
+        self.fields: dict[str, tuple[str, QLabel]] = {}
+        layout.addLayout(self._details_form())
+        copy = buttons.addButton(self.tr("Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
+        copy.setObjectName("aboutCopyButton")
+        copy.setAutoDefault(False)
+        copy.clicked.connect(self.copy_details)
         if details is not None:
-            layout.addLayout(self._details(details))
-            copy = buttons.addButton(self.tr("Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
-            copy.setObjectName("aboutCopyButton")
-            copy.setAutoDefault(False)
-            copy.clicked.connect(self.copy_details)
+            self.set_details(details)
         layout.addWidget(credit)
         layout.addWidget(buttons)
         self.resize(560, 340)
 
-    def _details(self, d: AboutDetails) -> QFormLayout:
+    def _details_form(self) -> QFormLayout:
+        """The helpdesk rows, "…" until :meth:`set_details` (read on the database worker)."""
+        rows = [
+            ("aboutDeviceId", self.tr("Device id")),
+            ("aboutDeviceNo", self.tr("Device number")),
+            ("aboutOffice", self.tr("Office")),
+            ("aboutServer", self.tr("Server address")),
+            ("aboutLastSync", self.tr("Last sync")),
+        ]
+        form = QFormLayout()
+        for name, label in rows:
+            field = QLabel("…", self)
+            field.setObjectName(name)
+            field.setProperty("loketData", True)
+            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label, field)
+            self.fields[name] = (label, field)
+        return form
+
+    def set_details(self, d: AboutDetails) -> None:
         from desktop.services.receipt import format_office_time, office_label
 
         office = office_label(d.office_name, d.office_code)
@@ -117,26 +139,17 @@ class AboutDialog(QDialog):
             office = arg(self.tr("%1 (not enrolled)"), office)
         last = (format_office_time(d.last_sync, d.office_code) if d.last_sync
                 else self.tr("never"))  # fmt: skip
-        rows = [
-            ("aboutDeviceId", self.tr("Device id"), d.device_id),
-            ("aboutDeviceNo", self.tr("Device number"), f"{d.device_no:03d}"),
-            ("aboutOffice", self.tr("Office"), office),
-            ("aboutServer", self.tr("Server"), d.server_url or "–"),
-            ("aboutLastSync", self.tr("Last sync"), last),
-        ]
-        form = QFormLayout()
-        for name, label, value in rows:
-            field = QLabel(value, self)
-            field.setObjectName(name)
-            field.setProperty("loketData", True)
-            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(label, field)
-            self.rows.append((label, value))
-        return form
+        values = {"aboutDeviceId": d.device_id, "aboutDeviceNo": f"{d.device_no:03d}",
+                  "aboutOffice": office, "aboutServer": d.server_url or "–",
+                  "aboutLastSync": last}  # fmt: skip
+        for name, value in values.items():
+            self.fields[name][1].setText(value)
+        self.details = d
 
     def details_text(self) -> str:
         """What "Copy details" puts on the clipboard (no applicant data in it)."""
-        return "\n".join(f"{label}: {value}" for label, value in self.rows)
+        rows = self._head + [(label, field.text()) for label, field in self.fields.values()]
+        return "\n".join(f"{label}: {value}" for label, value in rows)
 
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.details_text())

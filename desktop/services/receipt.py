@@ -194,7 +194,9 @@ TALLY_LABELS = {
 }
 
 
-def tally_sheet(tally: Any, office_name: str, operator_name: str, lang: str = RECEIPT_LANG) -> Sheet:
+def tally_sheet(
+    tally: Any, office_name: str, operator_name: str, lang: str = RECEIPT_LANG
+) -> Sheet:
     """The daily tally (``desktop.services.tally.Tally``) as a printed sheet, in Indonesian
     like every paper of the counter."""
     values = {
@@ -265,7 +267,9 @@ def paint_sheet(painter: Any, width: float, dpi: float, sheet: Sheet, style: Sty
         if label_w:
             bottom = text(y, margin, label_w, left, label, gap=0)
             painter.setFont(font(style.body_pt, bold=True))
-            y = max(bottom, text(y, margin + label_w, inner - label_w, left, value, gap=1.5, pitch=8))
+            y = max(
+                bottom, text(y, margin + label_w, inner - label_w, left, value, gap=1.5, pitch=8)
+            )
         else:  # a narrow roll: the label above its value
             y = text(y, margin, inner, left, label, gap=0)
             painter.setFont(font(style.body_pt, bold=True))
@@ -303,7 +307,9 @@ def _page_layout(layout: Layout, height_mm: float | None = None) -> Any:
         size = QPageSize(QSizeF(width, height_mm or 1000.0), QPageSize.Unit.Millimeter,
                          f"Roll {width:g} mm", QPageSize.SizeMatchPolicy.ExactMatch)  # fmt: skip
     else:
-        size = QPageSize(QPageSize.PageSizeId.A4 if layout is Layout.A4 else QPageSize.PageSizeId.A5)
+        size = QPageSize(
+            QPageSize.PageSizeId.A4 if layout is Layout.A4 else QPageSize.PageSizeId.A5
+        )
     return QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0),
                        QPageLayout.Unit.Millimeter)  # fmt: skip
 

@@ -430,11 +430,11 @@ class MainWindow(QMainWindow):
         """About, with the device's id, office and last sync for a helpdesk call."""
         from desktop.dialogs.about import about_details
 
-        def show(details: Any) -> None:
-            if self.dialog("aboutDialog") is None:
-                self._open_dialog(AboutDialog(self.ctx.data_dir, self, details=details))
-
-        self.tasks.run_db(about_details, self.service.store, on_done=show)
+        if self.dialog("aboutDialog") is not None:
+            return
+        dialog = AboutDialog(self.ctx.data_dir, self)
+        self._open_dialog(dialog)
+        self.tasks.run_db(about_details, self.service.store, on_done=dialog.set_details)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Unsaved typing is kept as a draft before the window goes (nothing typed is lost)."""

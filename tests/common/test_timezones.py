@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from common.regions import regions
-from common.timezones import PROVINCE_ZONES, WIB, WIT, WITA, office_time, office_today_start, zone_of
+from common.timezones import (
+    PROVINCE_ZONES,
+    WIB,
+    WIT,
+    WITA,
+    office_time,
+    office_today_start,
+    zone_of,
+)
 
 #: the source data the bundle is built from, beside the checkout (``../shared/data``)
 _SOURCE = Path("shared") / "data" / "idn-area-data-4.0.1" / "provinces.csv"

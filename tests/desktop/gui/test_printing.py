@@ -294,7 +294,7 @@ def test_the_receipt_is_indonesian_with_the_ui_in_english(qtbot, tmp_path: Path,
             assert english not in flat
     finally:
         d.close()
-        install_translator(QApplication.instance(), Lang.ID, translator)
+        install_translator(QApplication.instance(), Lang.EN, translator)  # as other tests expect
 
 
 # --- the daily tally -----------------------------------------------------------------------------
@@ -368,6 +368,7 @@ def test_about_shows_device_office_version_and_last_sync(qtbot, desk: Desk) -> N
     desk.window.act_about.trigger()
     qtbot.waitUntil(lambda: desk.window.dialog("aboutDialog") is not None, timeout=5_000)
     about = desk.window.dialog("aboutDialog")
+    qtbot.waitUntil(lambda: about.details is not None, timeout=5_000)  # read on the worker
     from desktop.dialogs.about import VERSION
 
     text = about.details_text()
@@ -385,7 +386,35 @@ def test_about_shows_device_office_version_and_last_sync(qtbot, desk: Desk) -> N
     with store.session() as s:
         S.write(s, "last_sync_success", synced.isoformat())
     desk.window.open_about()
-    qtbot.waitUntil(lambda: desk.window.dialog("aboutDialog") is not None, timeout=5_000)
-    shown = desk.window.dialog("aboutDialog").findChild(QObject, "aboutLastSync").text()
+    about = desk.window.dialog("aboutDialog")
+    assert about is not None  # at once; its details follow from the database worker
+    qtbot.waitUntil(lambda: about.details is not None, timeout=5_000)
+    shown = about.findChild(QObject, "aboutLastSync").text()
     wib = synced.astimezone(WIB.tzinfo)  # the office (320101) is in Jawa Barat
     assert shown == wib.strftime("%d-%m-%Y %H:%M") + " WIB"
+
+
+def test_the_new_dialogs_speak_indonesian(qtbot, gui_data_dir: Path, start_app, keyboard) -> None:
+    from tests.desktop.gui.conftest import log_in
+    from tests.desktop.gui.test_translations import assert_indonesian
+
+    seen: list[str] = []
+    loket = start_app(gui_data_dir)  # Indonesian, the default
+    log_in(qtbot, keyboard, loket)
+    window = loket.main_window
+    assert window.act_print_settings.text() == "Pengaturan cetak…"
+    assert window.act_tally.text() == "Rekap harian…"
+    window.open_print_settings()
+    assert_indonesian(window.dialog("printSettingsDialog"), seen)
+    window.dialog("printSettingsDialog").reject()
+    window.open_tally()
+    tally = window.dialog("tallyDialog")
+    qtbot.waitUntil(lambda: tally.print_button.isEnabled(), timeout=10_000)
+    assert_indonesian(tally, seen)
+    tally.reject()
+    window.open_about()
+    about = window.dialog("aboutDialog")
+    qtbot.waitUntil(lambda: about.details is not None, timeout=10_000)
+    assert_indonesian(about, seen)
+    assert about.findChild(QObject, "aboutLastSync").text() == "belum pernah"
+    assert "(belum didaftarkan)" in about.findChild(QObject, "aboutOffice").text()
