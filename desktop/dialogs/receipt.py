@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -67,6 +68,7 @@ class ReceiptDialog(QDialog):
         self.print_button = QPushButton(self.tr("Print…"), self)
         self.print_button.setObjectName("printButton")
         self.print_button.setAutoDefault(False)
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
         self.open_button = QPushButton(self.tr("Open PDF"), self)
         self.open_button.setObjectName("openPdfButton")
         self.open_button.setAutoDefault(False)

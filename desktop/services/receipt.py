@@ -67,11 +67,16 @@ class Layout(StrEnum):
 
     @classmethod
     def parse(cls, value: object) -> Layout:
-        """A stored value, or the default (A5) for anything unknown."""
-        try:
-            return cls(str(value))
-        except ValueError:
-            return DEFAULT_LAYOUT
+        """A stored or typed value (``"58mm"``, ``"58 mm"``, ``"thermal_58"``, ``"A4"``…), or the
+        default (A5) for anything unknown."""
+        if isinstance(value, Layout):
+            return value
+        key = "".join(c for c in str(value or "").lower() if c.isalnum())
+        for layout in cls:
+            if key in (layout.value, layout.name.lower().replace("_", "")):
+                return layout
+        digits = "".join(c for c in key if c.isdigit())
+        return {"80": cls.THERMAL_80, "58": cls.THERMAL_58}.get(digits, DEFAULT_LAYOUT)
 
 
 DEFAULT_LAYOUT = Layout.A5
@@ -95,8 +100,9 @@ class Style:
 STYLES = {
     Layout.A5: Style(12, 11, 14, 10, 16, 8, 32, 40),
     Layout.A4: Style(20, 13, 17, 12, 20, 9, 40, 50),
+    # rolls: the print head covers 72 mm of an 80 mm roll and 48 mm of a 58 mm one
     Layout.THERMAL_80: Style(4, 9, 11, 9, 13, 7, 22, 36, roomy=False),
-    Layout.THERMAL_58: Style(2.5, 7.5, 9, 8, 10.5, 6.5, 0, 30, roomy=False),
+    Layout.THERMAL_58: Style(5, 7.5, 9, 8, 10.5, 6.5, 0, 30, roomy=False),
 }
 _THERMAL_WIDTH_MM = {Layout.THERMAL_80: 80.0, Layout.THERMAL_58: 58.0}
 

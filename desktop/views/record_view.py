@@ -166,6 +166,7 @@ class RecordView(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self._edit)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.reprint_button.click)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)

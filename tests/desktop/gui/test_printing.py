@@ -418,3 +418,27 @@ def test_the_new_dialogs_speak_indonesian(qtbot, gui_data_dir: Path, start_app, 
     assert_indonesian(about, seen)
     assert about.findChild(QObject, "aboutLastSync").text() == "belum pernah"
     assert "(belum didaftarkan)" in about.findChild(QObject, "aboutOffice").text()
+
+
+def test_ctrl_p_prints_from_the_receipt_and_the_record(qtbot, tmp_path: Path, desk: Desk,
+                                                       saved) -> None:  # fmt: skip
+    from PySide6.QtCore import Qt
+
+    desk.window.show()
+    desk.window.open_receipt(saved)
+    receipt: Any = desk.window.dialog("receiptDialog")
+    receipt.activateWindow()
+    qtbot.waitUntil(receipt.isActiveWindow)
+    qtbot.keyClick(receipt, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    accept_as_pdf(desk.print_dialog(), tmp_path / "a.pdf")
+    qtbot.waitUntil(lambda: desk.window.dialog("printDialog") is None)
+    receipt.reject()
+    desk.window.open_record(saved.id)
+    qtbot.waitUntil(lambda: desk.window.dialog("recordView") is not None, timeout=5_000)
+    record = desk.window.dialog("recordView")
+    record.activateWindow()
+    qtbot.waitUntil(record.isActiveWindow)
+    qtbot.keyClick(record, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    accept_as_pdf(desk.print_dialog(), tmp_path / "b.pdf")
+    for name in ("a.pdf", "b.pdf"):
+        assert_receipt(tmp_path / name, saved, Layout.A5, "Disnaker")
