@@ -119,6 +119,7 @@ class Sheet:
     code: str = ""
     footer: str = ""
     document_title: str = field(default="")
+    wide_labels: bool = False  # long labels (the tally's): a wider label column
 
 
 def ensure_gui_app() -> Any:
@@ -220,6 +221,7 @@ def tally_sheet(
         title=pick(TALLY_TITLE, lang),
         lines=[(pick(TALLY_LABELS[k], lang), v) for k, v in values.items()],
         document_title=f"{pick(TALLY_TITLE, lang)} {values['day']}",
+        wide_labels=True,
     )
 
 
@@ -267,11 +269,11 @@ def paint_sheet(painter: Any, width: float, dpi: float, sheet: Sheet, style: Sty
         painter.setFont(font(style.code_pt, bold=True, mono=True))
         y = text(y, margin, inner, centre, sheet.code, gap=3, pitch=14)
 
-    label_w = style.label_w * mm
+    label_w = style.label_w * mm * (1.6 if sheet.wide_labels else 1)
     for label, value in sheet.lines:
         painter.setFont(font(style.body_pt))
         if label_w:
-            bottom = text(y, margin, label_w, left, label, gap=0)
+            bottom = text(y, margin, label_w - 2 * mm, left, label, gap=1.5, pitch=8)
             painter.setFont(font(style.body_pt, bold=True))
             y = max(
                 bottom, text(y, margin + label_w, inner - label_w, left, value, gap=1.5, pitch=8)
