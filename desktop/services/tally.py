@@ -3,7 +3,11 @@ applicants were registered today by this operator and on this device, and of thi
 how many reached the server and how many still wait.
 
 "Today" is the office's day (midnight in its zone, WIB/WITA/WIT from its province,
-``common.timezones``), the same clock the receipts show. Plain Python over the store.
+``common.timezones``), the same clock the receipts show. "On this device" means saved (or
+imported) here: the local audit trail's ``created``/``imported`` event, which also names the
+operator; records of other devices that a sync brought have none, and an enrollment (which
+gives the device a new id) does not make the morning's records someone else's. Plain Python
+over the store.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from sqlalchemy import and_, exists, func, select
 from common.record import utcnow
 from common.timezones import office_time, office_today_start
 from desktop.services.device import device_info
+from desktop.services.registrations import Action
 from desktop.store import Store
-from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord
+from desktop.store.models import AuditEvent, OutboxEntry, RegistrationRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +43,15 @@ def daily_tally(store: Store, operator: str, now: datetime | None = None) -> Tal
     device = device_info(store)
     start = office_today_start(now, device.office_code)
     local, zone = office_time(now, device.office_code)
+    made_here = (AuditEvent.registration_id == RegistrationRecord.id,
+                 AuditEvent.action.in_((Action.CREATED.value, Action.IMPORTED.value)))  # fmt: skip
     today = and_(
         RegistrationRecord.created_at >= start,
         RegistrationRecord.created_at <= now,
-        RegistrationRecord.device_id == device.device_id,
+        exists().where(*made_here),
     )
     waits = exists().where(OutboxEntry.registration_id == RegistrationRecord.id)
-    first_by = exists().where(
-        RevisionRecord.registration_id == RegistrationRecord.id,
-        RevisionRecord.revision == 1,
-        RevisionRecord.operator == operator,
-    )
+    first_by = exists().where(*made_here, AuditEvent.operator == operator)
     with store.session(write=False) as s:
 
         def count(*where: object) -> int:

@@ -313,6 +313,16 @@ def test_daily_tally_counts_the_office_day(store, operator, clock, applicant) ->
     # budi edits ani's record: it stays ani's registration
     edited = first.applicant.to_dict() | {"phone": "081234567890"}
     assert other.save(edited, registration_id=first.id).ok
+    # a record of another device of the office, brought by a sync today: not this device's
+    from common.enums import Channel
+    from common.record import Applicant
+    from desktop.services.registrations import new_registration_values
+
+    pulled = Applicant.from_dict(applicant())
+    with store.session() as s:
+        s.add(RegistrationRecord(**new_registration_values(
+            pulled, "320101-002-000009-X", 9, "320101", "another-device", "ani", Channel.COUNTER,
+            datetime(2026, 3, 2, 4, 0, tzinfo=UTC))))  # fmt: skip
     tally = daily_tally(store, "ani", now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     assert (tally.by_operator, tally.by_device, tally.sent, tally.waiting) == (2, 3, 0, 3)
     assert tally.day.isoformat() == "2026-03-02" and tally.as_of == "02-03-2026 16:00 WIB"
