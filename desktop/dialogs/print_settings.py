@@ -35,8 +35,8 @@ class PrintSettingsDialog(QDialog):
             Layout.THERMAL_80: self.tr("Thermal roll 80 mm"),
             Layout.THERMAL_58: self.tr("Thermal roll 58 mm"),
         }
-        for layout, name in names.items():
-            self.layout_box.addItem(name, layout.value)
+        for paper, name in names.items():
+            self.layout_box.addItem(name, paper.value)
         self.layout_box.setCurrentIndex(max(0, self.layout_box.findData(settings.layout.value)))
         self.printer_box = QComboBox(self)
         self.printer_box.setObjectName("printPrinter")

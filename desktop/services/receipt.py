@@ -248,9 +248,9 @@ def paint_sheet(painter: Any, width: float, dpi: float, sheet: Sheet, style: Sty
              pitch: float = 0) -> float:  # fmt: skip
         """Draw wrapped text at y; the y below it (its real height plus ``gap`` mm, at least
         ``pitch`` mm on a roomy sheet)."""
-        box = painter.boundingRect(QRectF(x, y, w, 1000 * mm), flags, value)
+        box: QRectF = painter.boundingRect(QRectF(x, y, w, 1000 * mm), flags, value)
         painter.drawText(QRectF(x, y, w, box.height()), flags, value)
-        return y + max(box.height() + gap * mm, (pitch if style.roomy else 0) * mm)
+        return float(y + max(box.height() + gap * mm, (pitch if style.roomy else 0) * mm))
 
     black = QColor(0, 0, 0)
     painter.setPen(QPen(black))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 
@@ -54,7 +55,7 @@ def daily_tally(store: Store, operator: str, now: datetime | None = None) -> Tal
     first_by = exists().where(*made_here, AuditEvent.operator == operator)
     with store.session(write=False) as s:
 
-        def count(*where: object) -> int:
+        def count(*where: Any) -> int:
             query = select(func.count()).select_from(RegistrationRecord).where(today, *where)
             return int(s.scalar(query) or 0)
 
