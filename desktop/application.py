@@ -386,12 +386,12 @@ def create_qapplication(argv: list[str] | None = None) -> QApplication:
 def _purge_old_receipts(data_dir: Path) -> None:
     """Receipts an earlier version kept in the data folder go at start-up too (a device that
     never syncs never runs the purge after a sync)."""
-    from desktop.services.receipt import purge_viewer_files
+    from desktop.services.receipt import purge_stale_viewer_files
     from desktop.services.retention import purge_receipt_files
 
     try:
         purge_receipt_files(data_dir)
-        purge_viewer_files()  # "open PDF" copies a crash left behind
+        purge_stale_viewer_files()  # "open PDF" copies a crash left behind
     except OSError:
         log.warning("old receipt files could not all be deleted", exc_info=True)
 

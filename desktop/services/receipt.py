@@ -16,6 +16,7 @@ uses (``lang`` defaults to ``"id"``; texts are (Indonesian, English) pairs, like
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -440,11 +441,21 @@ def print_receipt(
 
 
 # --- "open PDF": a private temporary copy for the system's viewer ---------------------------------
-def viewer_dir() -> Path:
+#: a viewer copy of a process that is gone (or, on Windows, older than this) goes at start-up
+STALE_VIEWER_SECONDS = 6 * 3600
+
+
+def viewer_root() -> Path:
     """A 0700 folder of this user under the system's temporary folder, never the data folder:
     the PDF viewer needs a file, and the receipt must not stay in Loket's data (issue 12)."""
-    uid = os.getuid() if hasattr(os, "getuid") else os.getlogin()
+    uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
     return private_dir(Path(tempfile.gettempdir()) / f"loket-view-{uid}")
+
+
+def viewer_dir() -> Path:
+    """This process's own 0700 folder in :func:`viewer_root` (two Loket windows of one user
+    never delete each other's open copies)."""
+    return private_dir(viewer_root() / str(os.getpid()))
 
 
 def write_viewer_pdf(data: bytes, stem: str) -> Path:
@@ -457,8 +468,49 @@ def write_viewer_pdf(data: bytes, stem: str) -> Path:
 
 
 def purge_viewer_files(folder: Path | None = None) -> int:
-    """Delete the viewer copies (at log-out and start-up); returns how many went."""
-    folder = folder or viewer_dir()
+    """Delete this process's viewer copies (when the main window closes); returns how many."""
+    return _remove_pdfs(folder or viewer_dir())
+
+
+def purge_stale_viewer_files() -> int:
+    """At start-up: delete the viewer copies of Loket processes that are gone (a crash, a
+    power cut), never those of a running one."""
+    import time
+
+    removed = 0
+    root = viewer_root()
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.name == str(os.getpid()):
+            continue
+        if _process_alive(folder.name):
+            try:
+                if time.time() - folder.stat().st_mtime < STALE_VIEWER_SECONDS:
+                    continue
+            except OSError:
+                continue
+        removed += _remove_pdfs(folder)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    return removed
+
+
+def _process_alive(name: str) -> bool:
+    """Whether the process ``name`` (a pid) may still run; on Windows, always assume so (the
+    age rule decides there: os.kill would end the process)."""
+    if not name.isdigit():
+        return False
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(int(name), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, someone else's
+    return True
+
+
+def _remove_pdfs(folder: Path) -> int:
     removed = 0
     for path in folder.glob("*.pdf"):
         try:

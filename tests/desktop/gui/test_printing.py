@@ -10,6 +10,7 @@ Every print goes to a real QPrinter writing a PDF (Qt's own PDF engine, as "Prin
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
@@ -452,3 +453,24 @@ def test_ctrl_p_prints_from_the_receipt_and_the_record(qtbot, tmp_path: Path, de
     accept_as_pdf(desk.print_dialog(), tmp_path / "b.pdf")
     for name in ("a.pdf", "b.pdf"):
         assert_receipt(tmp_path / name, saved, Layout.A5, "Disnaker")
+
+
+def test_viewer_copies_of_a_gone_process_are_purged_and_a_running_ones_kept() -> None:
+    from desktop.services.receipt import purge_stale_viewer_files, viewer_root
+
+    root = viewer_root()
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert not root.resolve().is_relative_to(Path.cwd().resolve())
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process that ended (a crashed Loket): its pid is free
+    dead, alive = root / str(gone.pid), root / str(os.getppid())
+    for folder in (dead, alive):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        (folder / "320101-007-000001-6-x.pdf").write_bytes(b"%PDF-1.4")
+    try:
+        purge_stale_viewer_files()
+        assert not dead.exists()
+        assert (alive / "320101-007-000001-6-x.pdf").exists()  # another Loket still shows it
+    finally:
+        shutil.rmtree(dead, ignore_errors=True)
+        (alive / "320101-007-000001-6-x.pdf").unlink(missing_ok=True)
