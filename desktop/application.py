@@ -315,7 +315,8 @@ class LoketApp(QObject):
                 raise OSError(self.tr("receipts are not kept in Loket's data folder"))
             office = ctx.office_name_for(registration.provenance.office_code)
             layout = PrintSettings(ctx.ui_settings()).layout
-            return write_receipt_pdf(registration, office, ctx.operator, path, layout=layout)
+            return write_receipt_pdf(registration, office, ctx.operator, path, layout=layout,
+                                     zone_office=ctx.office_code)  # fmt: skip
 
         return write
 

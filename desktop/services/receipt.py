@@ -32,7 +32,7 @@ from common.i18n import pick
 from common.nik import mask_nik
 from common.private_files import private_dir, write_private_bytes
 from common.record import Registration, utcnow
-from common.timezones import office_time
+from common.timezones import office_time, zone_of
 from desktop.services.operators import Operator
 
 PROGRAMME = ("Program Pelatihan Prakerja", "Pre-employment Training Programme")
@@ -152,19 +152,23 @@ def receipt_fields(
     operator: Operator,
     lang: str = RECEIPT_LANG,
     when: datetime | None = None,
+    *,
+    zone_office: str | None = None,
 ) -> list[tuple[str, str]]:
     """(label, value) lines of the receipt, in order (also handy for tests and screen text).
 
     ``office_name`` names the office of the registration's code; the time is shown in that
-    office's zone (WIB/WITA/WIT from its province).
+    office's zone (WIB/WITA/WIT from its province), or in the zone of ``zone_office`` (the
+    device's office now) when the code's office is not a province's (``000000``).
     """
     moment = when or registration.provenance.device_time or utcnow()
     office_code = registration.provenance.office_code
+    clock_office = office_code if zone_of(office_code) is not None else zone_office
     return [
         (pick(LABELS["code"], lang), registration.code),
         (pick(LABELS["name"], lang), registration.applicant.full_name),
         (pick(LABELS["nik"], lang), mask_nik(registration.applicant.nik)),
-        (pick(LABELS["date"], lang), format_office_time(moment, office_code)),
+        (pick(LABELS["date"], lang), format_office_time(moment, clock_office)),
         (pick(LABELS["office"], lang), office_label(office_name, office_code)),
         (pick(LABELS["operator"], lang), operator.full_name or operator.username),
     ]
@@ -176,8 +180,10 @@ def receipt_sheet(
     operator: Operator,
     lang: str = RECEIPT_LANG,
     when: datetime | None = None,
+    *,
+    zone_office: str | None = None,
 ) -> Sheet:
-    lines = receipt_fields(registration, office_name, operator, lang, when)
+    lines = receipt_fields(registration, office_name, operator, lang, when, zone_office=zone_office)
     return Sheet(
         heading=pick(PROGRAMME, lang),
         title=pick(TITLE, lang),
@@ -397,12 +403,15 @@ def render_receipt_pdf(
     lang: str = RECEIPT_LANG,
     when: datetime | None = None,
     layout: Layout = DEFAULT_LAYOUT,
+    *,
+    zone_office: str | None = None,
 ) -> bytes:
     """The receipt as a PDF in ``layout``, in memory: nothing touches the disk.
 
     Needs a QGuiApplication; one is made (offscreen when there is no display) if none exists.
     """
-    return render_sheet_pdf(receipt_sheet(registration, office_name, operator, lang, when), layout)
+    sheet = receipt_sheet(registration, office_name, operator, lang, when, zone_office=zone_office)
+    return render_sheet_pdf(sheet, layout)
 
 
 def write_receipt_pdf(
@@ -413,6 +422,8 @@ def write_receipt_pdf(
     lang: str = RECEIPT_LANG,
     when: datetime | None = None,
     layout: Layout = DEFAULT_LAYOUT,
+    *,
+    zone_office: str | None = None,
 ) -> Path:
     """Write the receipt as a PDF at ``path`` (the place the clerk chose) and return it.
 
@@ -421,7 +432,8 @@ def write_receipt_pdf(
     (docs/SECURITY.md). The caller records the ``printed`` audit event
     (RegistrationService.audit).
     """
-    data = render_receipt_pdf(registration, office_name, operator, lang, when, layout)
+    data = render_receipt_pdf(registration, office_name, operator, lang, when, layout,
+                              zone_office=zone_office)  # fmt: skip
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_private_bytes(path, data)
@@ -435,9 +447,12 @@ def print_receipt(
     lang: str = RECEIPT_LANG,
     when: datetime | None = None,
     layout: Layout = DEFAULT_LAYOUT,
+    *,
+    zone_office: str | None = None,
 ) -> None:
     """Paint the receipt on a configured ``QPrinter`` (the view runs the QPrintDialog)."""
-    print_sheet(receipt_sheet(registration, office_name, operator, lang, when), printer, layout)
+    sheet = receipt_sheet(registration, office_name, operator, lang, when, zone_office=zone_office)
+    print_sheet(sheet, printer, layout)
 
 
 # --- "open PDF": a private temporary copy for the system's viewer ---------------------------------

@@ -332,7 +332,8 @@ class MainWindow(QMainWindow):
         from desktop.services.receipt import receipt_sheet
 
         office = self.ctx.office_name_for(registration.provenance.office_code)
-        return receipt_sheet(registration, office, self.ctx.operator)
+        return receipt_sheet(registration, office, self.ctx.operator,
+                             zone_office=self.ctx.office_code)  # fmt: skip
 
     def print_receipt(self, registration: Any) -> Any:
         """The print dialog for the receipt (also a reprint from the record window)."""
