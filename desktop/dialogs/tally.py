@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop.i18n import arg
 
@@ -77,6 +78,8 @@ class TallyDialog(QDialog):
         self._tasks.run_db(self._load, on_done=self._show)
 
     def _show(self, tally: Any) -> None:
+        if not isValid(self):
+            return  # closed (and deleted) before the count came back
         self.tally = tally
         self.heading.setText(arg(self.tr("Today, %1"), tally.as_of))
         for key, label in self.values.items():

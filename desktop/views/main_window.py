@@ -435,7 +435,12 @@ class MainWindow(QMainWindow):
             return
         dialog = AboutDialog(self.ctx.data_dir, self)
         self._open_dialog(dialog)
-        self.tasks.run_db(about_details, self.service.store, on_done=dialog.set_details)
+
+        def show(details: Any) -> None:
+            if dialog in self.dialogs:  # not closed meanwhile (then it is deleted)
+                dialog.set_details(details)
+
+        self.tasks.run_db(about_details, self.service.store, on_done=show)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Unsaved typing is kept as a draft before the window goes (nothing typed is lost)."""

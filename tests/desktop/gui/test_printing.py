@@ -474,3 +474,14 @@ def test_viewer_copies_of_a_gone_process_are_purged_and_a_running_ones_kept() ->
     finally:
         shutil.rmtree(dead, ignore_errors=True)
         (alive / "320101-007-000001-6-x.pdf").unlink(missing_ok=True)
+
+
+def test_closing_the_tally_or_about_before_their_counts_come_back_is_harmless(qtbot, desk: Desk) -> None:  # fmt: skip
+    for _ in range(3):
+        desk.window.open_tally()
+        desk.window.dialog("tallyDialog").reject()
+        desk.window.open_about()
+        desk.window.dialog("aboutDialog").reject()
+    desk.wait_idle()
+    qtbot.wait(50)  # the answers reach the (deleted) dialogs: no error in a slot
+    assert desk.window.dialog("tallyDialog") is None and desk.window.dialog("aboutDialog") is None
