@@ -227,15 +227,17 @@ class LoketApp(QObject):
             self._close_main_window()  # another operator: their own window
         self.operator = operator
         self.service = RegistrationService(self.store, operator)
-        office_name = device.office_name or arg(self.tr("Office %1"), device.office_code)
         ctx = DeskContext(
             operator=operator,
             lang=self.lang,
             data_dir=self.data_dir,
-            office_name=office_name,
-            write_receipt=self._receipt_writer(office_name, operator),
+            office_name=device.office_name,
+            write_receipt=lambda _r, path: path,  # bound to the context just below
             import_csv=self._importer(operator),
+            office_code=device.office_code,
+            settings=self.settings,
         )
+        ctx.write_receipt = self._receipt_writer(ctx)
         first_login = self.sync is None
         if first_login:
             self.sync = self._make_sync()
@@ -299,16 +301,22 @@ class LoketApp(QObject):
 
         return SyncController(self.store, self.tasks, lang=self.lang.value, parent=self)
 
-    def _receipt_writer(self, office_name: str, operator: Any) -> Any:
-        lang = self.lang.value
+    def _receipt_writer(self, ctx: DeskContext) -> Any:
+        """Writes a receipt PDF for the office the context holds *at that moment* (enrolling
+        in the window changes it, issue 13 defect 7), in Indonesian whatever the UI language
+        (the receipt is the applicant's), in the layout of the print settings."""
 
         def write(registration: Any, path: Path) -> Path:
             from desktop.services.receipt import write_receipt_pdf
+            from desktop.views.printing import PrintSettings
 
             # Loket keeps no receipt (issue 12): never one inside its own data folder
             if Path(path).resolve().is_relative_to(self.data_dir.resolve()):
                 raise OSError(self.tr("receipts are not kept in Loket's data folder"))
-            return write_receipt_pdf(registration, office_name, operator, path, lang=lang)
+            office = ctx.office_name_for(registration.provenance.office_code)
+            layout = PrintSettings(ctx.ui_settings()).layout
+            return write_receipt_pdf(registration, office, ctx.operator, path, layout=layout,
+                                     zone_office=ctx.office_code)  # fmt: skip
 
         return write
 
@@ -379,10 +387,12 @@ def create_qapplication(argv: list[str] | None = None) -> QApplication:
 def _purge_old_receipts(data_dir: Path) -> None:
     """Receipts an earlier version kept in the data folder go at start-up too (a device that
     never syncs never runs the purge after a sync)."""
+    from desktop.services.receipt import purge_stale_viewer_files
     from desktop.services.retention import purge_receipt_files
 
     try:
         purge_receipt_files(data_dir)
+        purge_stale_viewer_files()  # "open PDF" copies a crash left behind
     except OSError:
         log.warning("old receipt files could not all be deleted", exc_info=True)
 

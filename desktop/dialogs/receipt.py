@@ -1,5 +1,6 @@
 """After a save: the receipt (``ReceiptDialog``). Enter saves the PDF to the path shown
-(``<documents>/<code>.pdf`` unless changed); "Print…" goes through QPrintDialog.
+(``<documents>/<code>.pdf`` unless changed); "Print…" goes through QPrintDialog; "Open PDF"
+shows it in the system's PDF viewer (a private temporary copy, ``desktop.views.printing``).
 The applicant takes the receipt home: programme, code, name, masked NIK, QR of the code.
 
 Loket keeps no copy: the PDF is rendered in memory and written only where the clerk
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -30,6 +32,7 @@ from desktop.i18n import arg
 class ReceiptDialog(QDialog):
     pdfWritten = Signal(str)  # noqa: N815  path
     printRequested = Signal(object)  # noqa: N815  registration
+    openPdfRequested = Signal(object)  # noqa: N815  registration
 
     def __init__(self, registration: Any, ctx: Any, audit: Any = None,
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -65,11 +68,16 @@ class ReceiptDialog(QDialog):
         self.print_button = QPushButton(self.tr("Print…"), self)
         self.print_button.setObjectName("printButton")
         self.print_button.setAutoDefault(False)
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.open_button = QPushButton(self.tr("Open PDF"), self)
+        self.open_button.setObjectName("openPdfButton")
+        self.open_button.setAutoDefault(False)
         close = QPushButton(self.tr("Next applicant (Esc)"), self)
         close.setObjectName("closeReceiptButton")
         close.setAutoDefault(False)
         self.pdf_button.clicked.connect(self.save_pdf)
         self.print_button.clicked.connect(lambda: self.printRequested.emit(self.registration))
+        self.open_button.clicked.connect(lambda: self.openPdfRequested.emit(self.registration))
         close.clicked.connect(self.reject)
 
         row = QHBoxLayout()
@@ -78,6 +86,7 @@ class ReceiptDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.print_button)
+        buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)

@@ -27,6 +27,46 @@
         <source>Close</source>
         <translation>Close</translation>
     </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation type="unfinished">Server address</translation>
+    </message>
+    <message>
+        <source>%1 (not enrolled)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished">never</translation>
+    </message>
+    <message>
+        <source>Device id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Crash</name>
@@ -308,10 +348,6 @@
         <translation>Login is not possible right now: %1</translation>
     </message>
     <message>
-        <source>Office %1</source>
-        <translation>Office %1</translation>
-    </message>
-    <message>
         <source>receipts are not kept in Loket&apos;s data folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -355,6 +391,10 @@
         <translation>Quit</translation>
     </message>
     <message>
+        <source>Print settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Registration</source>
         <translation>&amp;Registration</translation>
     </message>
@@ -369,6 +409,10 @@
     <message>
         <source>Keep as draft</source>
         <translation>Keep as draft</translation>
+    </message>
+    <message>
+        <source>Daily tally…</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -412,12 +456,70 @@
         <translation>Enroll device…</translation>
     </message>
     <message>
+        <source>Office %1</source>
+        <translation type="unfinished">Office %1</translation>
+    </message>
+    <message>
         <source>Waiting to be sent: %1</source>
         <translation>Waiting to be sent: %1</translation>
     </message>
     <message>
         <source>This NIK is already registered on this device: opening the existing record.</source>
         <translation>This NIK is already registered on this device: opening the existing record.</translation>
+    </message>
+</context>
+<context>
+    <name>PrintSettingsDialog</name>
+    <message>
+        <source>Print settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A5 sheet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A4 sheet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thermal roll 80 mm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thermal roll 58 mm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system&apos;s default printer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The print dialog opens on this printer; the printer chosen there is remembered for the next receipt.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished">Save</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <source>Print</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -453,6 +555,10 @@
     <message>
         <source>Print…</source>
         <translation>Print…</translation>
+    </message>
+    <message>
+        <source>Open PDF</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Next applicant (Esc)</source>
@@ -532,6 +638,10 @@
     <message>
         <source>Receipt…</source>
         <translation>Receipt…</translation>
+    </message>
+    <message>
+        <source>Reprint receipt…</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Close</source>
@@ -1142,6 +1252,45 @@
     <message>
         <source>Receiving decisions: %1</source>
         <translation>Receiving decisions: %1</translation>
+    </message>
+</context>
+<context>
+    <name>TallyDialog</name>
+    <message>
+        <source>Daily tally</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Registered today by you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Registered today on this device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent to the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation type="unfinished">Print…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished">Refresh</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished">Close</translation>
+    </message>
+    <message>
+        <source>Today, %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -27,6 +27,46 @@
         <source>Close</source>
         <translation>Tutup</translation>
     </message>
+    <message>
+        <source>Version</source>
+        <translation>Versi</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Folder data</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>Salin rincian</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Alamat server</translation>
+    </message>
+    <message>
+        <source>%1 (not enrolled)</source>
+        <translation>%1 (belum didaftarkan)</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>belum pernah</translation>
+    </message>
+    <message>
+        <source>Device id</source>
+        <translation>ID perangkat</translation>
+    </message>
+    <message>
+        <source>Device number</source>
+        <translation>Nomor perangkat</translation>
+    </message>
+    <message>
+        <source>Office</source>
+        <translation>Kantor</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Sinkronisasi terakhir</translation>
+    </message>
 </context>
 <context>
     <name>Crash</name>
@@ -308,10 +348,6 @@
         <translation>Saat ini tidak dapat masuk: %1</translation>
     </message>
     <message>
-        <source>Office %1</source>
-        <translation>Kantor %1</translation>
-    </message>
-    <message>
         <source>receipts are not kept in Loket&apos;s data folder</source>
         <translation>tanda terima tidak disimpan di folder data Loket</translation>
     </message>
@@ -355,6 +391,10 @@
         <translation>Tutup aplikasi</translation>
     </message>
     <message>
+        <source>Print settings…</source>
+        <translation>Pengaturan cetak…</translation>
+    </message>
+    <message>
         <source>&amp;Registration</source>
         <translation>&amp;Pendaftaran</translation>
     </message>
@@ -369,6 +409,10 @@
     <message>
         <source>Keep as draft</source>
         <translation>Simpan sebagai draf</translation>
+    </message>
+    <message>
+        <source>Daily tally…</source>
+        <translation>Rekap harian…</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -412,12 +456,70 @@
         <translation>Daftarkan perangkat…</translation>
     </message>
     <message>
+        <source>Office %1</source>
+        <translation>Kantor %1</translation>
+    </message>
+    <message>
         <source>Waiting to be sent: %1</source>
         <translation>Menunggu dikirim: %1</translation>
     </message>
     <message>
         <source>This NIK is already registered on this device: opening the existing record.</source>
         <translation>NIK ini sudah terdaftar di perangkat ini: data yang ada dibuka.</translation>
+    </message>
+</context>
+<context>
+    <name>PrintSettingsDialog</name>
+    <message>
+        <source>Print settings</source>
+        <translation>Pengaturan cetak</translation>
+    </message>
+    <message>
+        <source>A5 sheet</source>
+        <translation>Kertas A5</translation>
+    </message>
+    <message>
+        <source>A4 sheet</source>
+        <translation>Kertas A4</translation>
+    </message>
+    <message>
+        <source>Thermal roll 80 mm</source>
+        <translation>Kertas gulung termal 80 mm</translation>
+    </message>
+    <message>
+        <source>Thermal roll 58 mm</source>
+        <translation>Kertas gulung termal 58 mm</translation>
+    </message>
+    <message>
+        <source>The system&apos;s default printer</source>
+        <translation>Printer bawaan sistem</translation>
+    </message>
+    <message>
+        <source>The print dialog opens on this printer; the printer chosen there is remembered for the next receipt.</source>
+        <translation>Dialog cetak dibuka dengan printer ini; printer yang dipilih di sana diingat untuk tanda terima berikutnya.</translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation>Kertas tanda terima</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Printer tujuan</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Simpan</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Batal</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <source>Print</source>
+        <translation>Cetak</translation>
     </message>
 </context>
 <context>
@@ -453,6 +555,10 @@
     <message>
         <source>Print…</source>
         <translation>Cetak…</translation>
+    </message>
+    <message>
+        <source>Open PDF</source>
+        <translation>Buka PDF</translation>
     </message>
     <message>
         <source>Next applicant (Esc)</source>
@@ -532,6 +638,10 @@
     <message>
         <source>Receipt…</source>
         <translation>Tanda terima…</translation>
+    </message>
+    <message>
+        <source>Reprint receipt…</source>
+        <translation>Cetak ulang tanda terima…</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1142,6 +1252,45 @@
     <message>
         <source>Receiving decisions: %1</source>
         <translation>Menerima keputusan: %1</translation>
+    </message>
+</context>
+<context>
+    <name>TallyDialog</name>
+    <message>
+        <source>Daily tally</source>
+        <translation>Rekap harian</translation>
+    </message>
+    <message>
+        <source>Registered today by you</source>
+        <translation>Didaftarkan hari ini oleh Anda</translation>
+    </message>
+    <message>
+        <source>Registered today on this device</source>
+        <translation>Didaftarkan hari ini di perangkat ini</translation>
+    </message>
+    <message>
+        <source>Sent to the server</source>
+        <translation>Sudah terkirim ke server</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Menunggu dikirim</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>Cetak…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Muat ulang</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
+        <source>Today, %1</source>
+        <translation>Hari ini, %1</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,9 @@ client's status widget (connection, pending, last sync, "Sinkronkan sekarang").
 
 Shortcuts: Ctrl+S save, Ctrl+Shift+S keep as draft, Ctrl+N new applicant, Ctrl+F search the
 list, Ctrl+1/2/3 the tabs, Ctrl+I import, Ctrl+Q quit; F9 sync now, Ctrl+H sync history.
+
+Printing (receipts, the daily tally) goes through ``desktop.views.printing.Printing``: Qt's
+print dialog on the remembered printer, in the layout of "Print settings…" (File menu).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from desktop.dialogs.save_problems import SaveProblemsDialog
 from desktop.i18n import arg
 from desktop.views.context import DeskContext
 from desktop.views.drafts import DraftsView
+from desktop.views.printing import Printing
 from desktop.views.record_view import RecordView
 from desktop.views.registration_form import RegistrationFormView
 from desktop.views.registration_list import RegistrationListView
@@ -49,8 +53,9 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.areas = areas
         self.sync = sync  # desktop.sync.controller.SyncController (None: no sync in this run)
-        self.setWindowTitle(arg(self.tr("Loket — %1"), ctx.office_name))
         self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
+        self.printing = Printing(ctx.ui_settings(), self._open_dialog, self)
+        self._show_office()
 
         self.form = RegistrationFormView(service, tasks, ctx.lang, self)
         self.list = RegistrationListView(service, ctx.lang, self)
@@ -107,7 +112,11 @@ class MainWindow(QMainWindow):
             self.tr("Log out"), None, self.logoutRequested.emit, "actLogout"
         )
         self.act_quit = self._action(self.tr("Quit"), "Ctrl+Q", self.close, "actQuit")
+        self.act_print_settings = self._action(
+            self.tr("Print settings…"), None, self.open_print_settings, "actPrintSettings"
+        )
         m_file.addAction(self.act_import)
+        m_file.addAction(self.act_print_settings)
         m_file.addSeparator()
         m_file.addAction(self.act_logout)
         m_file.addAction(self.act_quit)
@@ -122,6 +131,9 @@ class MainWindow(QMainWindow):
         )
         for a in (self.act_new, self.act_save, self.act_draft):
             m_reg.addAction(a)
+        self.act_tally = self._action(self.tr("Daily tally…"), None, self.open_tally, "actTally")
+        m_reg.addSeparator()
+        m_reg.addAction(self.act_tally)
 
         m_view = bar.addMenu(self.tr("&View"))
         self.act_form = self._action(
@@ -217,8 +229,19 @@ class MainWindow(QMainWindow):
             return enroll_device(store, url, code, ca_bundle=ca)
 
         dialog = EnrollDialog(enroll, self.tasks, self.ctx.lang, parent=self)
+        dialog.enrolled.connect(self.office_changed)
         dialog.enrolled.connect(lambda _info: self.sync.device_enrolled())
         self._open_dialog(dialog)
+
+    def office_changed(self, info: Any) -> None:
+        """Enrolled (``DeviceInfo``): the office's code and name hold from now on, for the
+        title and every receipt (the context is shared with the receipt writer)."""
+        self.ctx.set_office(info.office_code, info.office_name)
+        self._show_office()
+
+    def _show_office(self) -> None:
+        name = self.ctx.office_name or arg(self.tr("Office %1"), self.ctx.office_code or "000000")
+        self.setWindowTitle(arg(self.tr("Loket — %1"), name))
 
     def add_status_widget(self, widget: QWidget) -> None:
         """For the sync client: put a widget in the status bar's sync slot."""
@@ -297,27 +320,56 @@ class MainWindow(QMainWindow):
     def open_receipt(self, registration: Any) -> None:
         dialog = ReceiptDialog(registration, self.ctx, self.audit, self)
         dialog.printRequested.connect(self.print_receipt)
+        dialog.openPdfRequested.connect(self.open_receipt_pdf)
         dialog.finished.connect(
             lambda _r: self.form.focus_first() if self.tabs.currentIndex() == TAB_FORM else None
         )
         self._open_dialog(dialog)
 
-    def print_receipt(self, registration: Any) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    def _receipt_sheet(self, registration: Any) -> Any:
+        """The receipt as printed: in Indonesian (it is the applicant's), for the office the
+        device is in now."""
+        from desktop.services.receipt import receipt_sheet
 
-        from desktop.services import receipt
+        office = self.ctx.office_name_for(registration.provenance.office_code)
+        return receipt_sheet(registration, office, self.ctx.operator,
+                             zone_office=self.ctx.office_code)  # fmt: skip
 
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        dialog.setObjectName("printDialog")
+    def print_receipt(self, registration: Any) -> Any:
+        """The print dialog for the receipt (also a reprint from the record window)."""
+        return self.printing.print_sheet(
+            lambda: self._receipt_sheet(registration),
+            done=lambda kind: self.audit("printed", registration.id, {"kind": kind}),
+        )
 
-        def accepted() -> None:
-            receipt.print_receipt(registration, self.ctx.office_name, self.ctx.operator, printer,
-                                  lang=self.ctx.lang.value)  # fmt: skip
-            self.audit("printed", registration.id, {"kind": "printer"})
+    def open_receipt_pdf(self, registration: Any) -> Any:
+        """The receipt in the system's PDF viewer (a private temporary copy)."""
+        path = self.printing.open_pdf(self._receipt_sheet(registration), registration.code)
+        self.audit("printed", registration.id, {"kind": "viewer"})
+        return path
 
-        dialog.accepted.connect(accepted)
-        self._open_dialog(dialog)
+    def open_print_settings(self) -> None:
+        from desktop.dialogs.print_settings import PrintSettingsDialog
+
+        if self.dialog("printSettingsDialog") is None:
+            self._open_dialog(PrintSettingsDialog(self.printing.settings, self))
+
+    def open_tally(self) -> None:
+        from desktop.dialogs.tally import TallyDialog
+        from desktop.services.receipt import tally_sheet
+        from desktop.services.tally import daily_tally
+
+        if self.dialog("tallyDialog") is not None:
+            return
+        store, operator = self.service.store, self.ctx.operator
+
+        def print_tally(tally: Any) -> None:
+            name = operator.full_name or operator.username
+            office = self.ctx.office_name_for(tally.office_code)
+            self.printing.print_sheet(lambda: tally_sheet(tally, office, name))
+
+        self._open_dialog(TallyDialog(lambda: daily_tally(store, operator.username),
+                                      self.tasks, print_tally, self))  # fmt: skip
 
     def audit(self, action: str, registration_id: str | None, detail: dict[str, Any]) -> None:
         self.tasks.run_db(self.service.audit, action, registration_id, detail)
@@ -353,6 +405,7 @@ class MainWindow(QMainWindow):
                           state=state)  # fmt: skip
         view.editRequested.connect(self.edit_registration)
         view.receiptRequested.connect(self.open_receipt)
+        view.printRequested.connect(self.print_receipt)
         self._open_dialog(view)
 
     def edit_registration(self, registration: Any) -> None:
@@ -375,7 +428,19 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog)
 
     def open_about(self) -> None:
-        self._open_dialog(AboutDialog(self.ctx.data_dir, self))
+        """About, with the device's id, office and last sync for a helpdesk call."""
+        from desktop.dialogs.about import about_details
+
+        if self.dialog("aboutDialog") is not None:
+            return
+        dialog = AboutDialog(self.ctx.data_dir, self)
+        self._open_dialog(dialog)
+
+        def show(details: Any) -> None:
+            if dialog in self.dialogs:  # not closed meanwhile (then it is deleted)
+                dialog.set_details(details)
+
+        self.tasks.run_db(about_details, self.service.store, on_done=show)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Unsaved typing is kept as a draft before the window goes (nothing typed is lost)."""
@@ -383,4 +448,7 @@ class MainWindow(QMainWindow):
             self.tasks.run_db(self.service.save_draft, self.form.raw(), self.form.draft_id)
         for d in list(self.dialogs):
             d.close()
+        from desktop.services.receipt import purge_viewer_files
+
+        purge_viewer_files()  # "open PDF" copies: Loket keeps no receipt
         super().closeEvent(event)

@@ -2,7 +2,8 @@
 
 Shows the current revision's fields, status and provenance, and each revision with what it
 changed. "Edit" (allowed before sync, or when returned for correction) loads it into the form;
-saving then makes a new revision. "Receipt" reprints the receipt.
+saving then makes a new revision. "Receipt" opens the receipt dialog (PDF, print, open PDF);
+"Reprint receipt" goes straight to the print dialog, for any saved record whatever its status.
 
 Given the record's sync state (``RegistrationService.state``), it also shows what the server
 said: the reviewer's note of a returned record, the reason of a rejection, the registration it
@@ -48,6 +49,7 @@ _ENUMS = {"sex": Sex, "education": Education, "employment_status": EmploymentSta
 class RecordView(QDialog):
     editRequested = Signal(object)  # noqa: N815  Registration
     receiptRequested = Signal(object)  # noqa: N815  Registration
+    printRequested = Signal(object)  # noqa: N815  Registration: reprint straight away
 
     def __init__(self, registration: Any, history: list[Any], lang: Lang,
                  areas: Regions | None, conflict: bool = False,
@@ -149,6 +151,9 @@ class RecordView(QDialog):
             )
         self.receipt_button = QPushButton(self.tr("Receipt…"), self)
         self.receipt_button.setObjectName("receiptButton")
+        self.reprint_button = QPushButton(self.tr("Reprint receipt…"), self)
+        self.reprint_button.setObjectName("reprintButton")
+        self.reprint_button.clicked.connect(lambda: self.printRequested.emit(self.registration))
         close = QPushButton(self.tr("Close"), self)
         close.setObjectName("closeButton")
         self.edit_button.clicked.connect(self._edit)
@@ -157,9 +162,11 @@ class RecordView(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.receipt_button)
+        buttons.addWidget(self.reprint_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self._edit)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.reprint_button.click)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)

@@ -36,8 +36,10 @@ def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: P
     assert "Disnaker Kabupaten Bogor (320101)" in text
     assert operator.full_name in text
     assert "TANDA TERIMA PENDAFTARAN" in text
-    local = saved.provenance.device_time.astimezone()
-    assert local.strftime("%d-%m-%Y %H:%M") in text
+    # 03:00 UTC is 10:00 in Jawa Barat (office 320101): the office's zone, named as Indonesia does
+    assert saved.provenance.device_time.strftime("%H:%M") == "03:00"
+    assert "02-03-2026 10:00 WIB" in text
+    assert "UTC" not in text
 
 
 def test_receipt_renders_with_a_qr_code(saved, operator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -66,3 +68,21 @@ def test_receipt_fields_in_english(saved, operator) -> None:  # type: ignore[no-
     assert lines["Registration code"] == saved.code
     assert lines["Office"] == "320101"
     assert lines["Operator"] == "Ani Lestari"
+
+
+def test_receipt_time_in_the_office_zone(saved, operator) -> None:  # type: ignore[no-untyped-def]
+    """03:00 UTC: 10:00 WIB in Jawa Barat; an office code of no province (a device not yet
+    enrolled) takes the zone of the device's office now (Bali: WITA), else never "UTC"."""
+    from dataclasses import replace
+
+    from desktop.services.receipt import receipt_sheet
+
+    assert dict(receipt_fields(saved, "", operator))["Tanggal"] == "02-03-2026 10:00 WIB"
+    early = replace(saved, provenance=replace(saved.provenance, office_code="000000"))
+    lines = dict(receipt_fields(early, "", operator, zone_office="510101"))
+    assert lines["Tanggal"] == "02-03-2026 11:00 WITA"
+    sheet = receipt_sheet(early, "", operator, zone_office="910101")
+    assert ("Tanggal", "02-03-2026 12:00 WIT") in sheet.lines
+    alone = dict(receipt_fields(early, "", operator))["Tanggal"]
+    assert not alone.endswith(" UTC")
+    assert dict(receipt_fields(saved, "", operator, lang="en"))["Date"].endswith("WIB")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from common.i18n import Lang
@@ -73,3 +73,48 @@ def test_an_exception_in_a_slot_reaches_the_log_and_the_clerk(
         box.close()
     finally:
         sys.excepthook = previous
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_exception_in_a_button_handler_of_the_window_reaches_the_log_and_the_clerk(
+    qtbot: Any, caplog: pytest.LogCaptureFixture, data_dir: Path, service, operator, applicant
+) -> None:
+    """A real button of the window (the receipt dialog's "Print…") whose handler fails: the
+    one hook logs the traceback and shows the plain message over the window."""
+    saved = service.save(applicant()).registration
+    ctx = DeskContext(operator=operator, lang=Lang.ID, data_dir=data_dir, office_name="Kantor",
+                      write_receipt=lambda reg, path: path, import_csv=lambda *a, **k: None)  # fmt: skip
+    window = MainWindow(service, TaskManager(), ctx, None)
+    qtbot.addWidget(window)
+    window.show()
+
+    def broken(_registration: Any) -> None:
+        raise ValueError("print handler failed on purpose")
+
+    window.print_receipt = broken  # type: ignore[method-assign]
+    previous = crash.install()
+    try:
+        window.open_receipt(saved)
+        receipt: Any = window.dialog("receiptDialog")
+        receipt.printRequested.disconnect()
+        receipt.printRequested.connect(window.print_receipt)
+        with caplog.at_level(logging.ERROR, logger="desktop"):
+            qtbot.mouseClick(receipt.print_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(
+                lambda: any(w.objectName() == "crashMessage" for w in QApplication.topLevelWidgets()
+                            if isinstance(w, QMessageBox) and w.isVisible()),
+                timeout=5_000,
+            )  # fmt: skip
+        box = next(w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, QMessageBox) and w.objectName() == "crashMessage"
+                   and w.isVisible())  # fmt: skip
+        assert "print handler failed on purpose" not in box.text()
+        assert box.text() and "helpdesk" in box.text()
+        logged = [r for r in caplog.records if r.name == "desktop" and r.exc_info]
+        assert any("print handler failed on purpose" in str(r.exc_info[1]) for r in logged)
+        assert any("Traceback" in r.getMessage() or r.exc_info[2] is not None for r in logged)
+        box.close()
+        assert window.isVisible()  # the app carries on
+    finally:
+        sys.excepthook = previous
+        window.close()
