@@ -363,6 +363,15 @@ NOT_ENROLLED = _e(
     "Perangkat ini belum didaftarkan ke server.",
     "This device is not enrolled with a server yet.",
 )
+SAVE_NEEDS_ENROLLMENT = _e(
+    "SAVE_NEEDS_ENROLLMENT",
+    "Perangkat ini belum didaftarkan ke server, jadi belum punya nomor perangkat untuk kode "
+    "pendaftaran. Daftarkan perangkat dulu (menu Sinkronisasi, Daftarkan perangkat); isian "
+    "dapat disimpan sebagai draf.",
+    "This device is not enrolled with the server yet, so it has no device number for "
+    "registration codes. Enroll the device first (menu Sync, Enroll device); the form can be "
+    "kept as a draft.",
+)
 LOGIN_FAILED = _e(
     "LOGIN_FAILED", "Nama pengguna atau kata sandi salah.", "Wrong user name or password.", http=401
 )

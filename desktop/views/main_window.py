@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.form.saved.connect(self._on_saved)
         self.form.existingFound.connect(self._on_existing)
         self.form.problemsFound.connect(self._on_problems)
+        self.form.enrollmentNeeded.connect(self._on_enrollment_needed)
         self.form.draftSaved.connect(lambda _d: self.drafts.refresh())
         self.form.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.list.openRecord.connect(self.open_record)
@@ -291,6 +292,8 @@ class MainWindow(QMainWindow):
     def _on_saved(self, registration: Any) -> None:
         self.list.refresh()
         self.update_pending()
+        if self.sync is not None:
+            self.sync.record_saved()  # sent soon when the server answers (coalesced)
         self.drafts.refresh()
         self.open_receipt(registration)
 
@@ -328,6 +331,18 @@ class MainWindow(QMainWindow):
             10000,
         )
         self.open_record(registration_id)
+
+    def _on_enrollment_needed(self) -> None:
+        """A save before enrollment (issue 13 defect 2): say why, offer to enroll or keep a
+        draft; the form keeps what was typed."""
+        from desktop.dialogs.enroll_needed import EnrollNeededDialog
+
+        if self.dialog("enrollNeededDialog") is not None:
+            return
+        dialog = EnrollNeededDialog(self.ctx.lang.value, self.sync is not None, self)
+        dialog.enrollRequested.connect(self.open_enroll)
+        dialog.draftRequested.connect(self.save_draft)
+        self._open_dialog(dialog)
 
     def _on_problems(self, problems: list[Any]) -> None:
         dialog = SaveProblemsDialog(problems, self.ctx.lang, self)

@@ -135,8 +135,7 @@ def test_a_code_not_of_the_pushing_device_is_refused(api: Api, people: list[dict
         r.errors == [E.REGISTRATION_CODE_INVALID] for r in got.response.results[: len(codes)]
     )
     assert all(
-        r.errors == [E.REGISTRATION_CODE_UNENROLLED]
-        for r in got.response.results[len(codes) : -1]
+        r.errors == [E.REGISTRATION_CODE_UNENROLLED] for r in got.response.results[len(codes) : -1]
     )
     assert api.sql("SELECT code FROM registrations") == [(good.code,)]
 
