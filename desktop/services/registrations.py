@@ -132,6 +132,22 @@ class RecordState:
     editable: bool
 
 
+@dataclass(frozen=True, slots=True)
+class AttentionRow:
+    """A record returned or rejected by the central office, for the clerk's list."""
+
+    id: str
+    code: str
+    full_name: str
+    status: Status
+    note: str
+    reason: str
+
+
+#: Setting: ids of rejected records the clerk has opened (they leave the "attention" count).
+_REJECTED_SEEN = "rejected_seen"
+
+
 class BatchOutcome(StrEnum):
     SAVED = "saved"
     ALREADY_PRESENT = "already_present"  # same NIK, same content: nothing to do
@@ -757,6 +773,46 @@ class RegistrationService:
             return int(
                 s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0
             )
+
+    # -- returned and rejected by the central office -----------------------------------------
+    def attention(self) -> list[AttentionRow]:
+        """Records the central office sent back that the clerk must act on, oldest decision
+        first: every record returned for correction (it leaves the list once corrected and
+        saved) and every rejected record not yet opened on this device (the applicant must
+        be told; :meth:`mark_seen`)."""
+        with self.store.session(write=False) as s:
+            seen = set(S.read(s, _REJECTED_SEEN, []) or [])
+            rows = s.execute(
+                select(
+                    RegistrationRecord.id,
+                    RegistrationRecord.code,
+                    RegistrationRecord.full_name,
+                    RegistrationRecord.status,
+                    RegistrationRecord.review_note,
+                    RegistrationRecord.reject_reason,
+                )
+                .where(
+                    RegistrationRecord.status.in_((Status.RETURNED.value, Status.REJECTED.value))
+                )
+                .order_by(RegistrationRecord.server_time, RegistrationRecord.code)
+            ).all()
+        return [
+            AttentionRow(
+                r.id, r.code, r.full_name, Status(r.status), r.review_note, r.reject_reason
+            )
+            for r in rows
+            if r.status == Status.RETURNED.value or r.id not in seen
+        ]
+
+    def mark_seen(self, registration_id: str) -> None:
+        """The clerk opened this record: a rejection shown once leaves the count."""
+        with self.store.session() as s:
+            row = s.get(RegistrationRecord, registration_id)
+            if row is None or row.status != Status.REJECTED.value:
+                return
+            seen = list(S.read(s, _REJECTED_SEEN, []) or [])
+            if registration_id not in seen:
+                S.write(s, _REJECTED_SEEN, [*seen, registration_id])
 
     # -- audit -------------------------------------------------------------------------------
     def audit(self, action: str, registration_id: str | None, detail: dict[str, Any]) -> None:

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.list.apply_filters()
         self.drafts.refresh()
         self.update_pending()
+        self.refresh_attention()
         self.resize(1366, 768)
 
     # --- building -----------------------------------------------------------------------------
@@ -163,6 +164,39 @@ class MainWindow(QMainWindow):
         self.pending_label.setProperty("loketData", True)
         slot_layout.addWidget(self.pending_label)
         bar.addPermanentWidget(self.sync_slot)
+        self._build_returned_badge()
+
+    def _build_returned_badge(self) -> None:
+        """Records returned or rejected by the central office: a badge with the count that
+        opens their list (issue 13)."""
+        from desktop.widgets.returned_badge import ATTENTION_SHORTCUT, ReturnedBadge
+
+        self.returned_badge = ReturnedBadge(self)
+        self.returned_badge.clicked.connect(self.open_attention_list)
+        self.statusBar().addPermanentWidget(self.returned_badge)
+        self.act_attention = self._action(
+            self.tr("Returned and rejected records…"), ATTENTION_SHORTCUT,
+            self.open_attention_list, "actAttention",
+        )  # fmt: skip
+        self._attention_ids: list[str] = []  # the list last opened, for "Next"
+
+    def refresh_attention(self) -> None:
+        self.tasks.run_db(self.service.attention, on_done=self.returned_badge.show_rows)
+
+    def open_attention_list(self) -> None:
+        from desktop.widgets.returned_badge import ReturnedListDialog
+
+        def show(rows: list[Any]) -> None:
+            self.returned_badge.show_rows(rows)
+            old = self.dialog("returnedList")
+            if old is not None:
+                old.close()
+            dialog = ReturnedListDialog(rows, self.ctx.lang, self)
+            self._attention_ids = dialog.ids()
+            dialog.openRecord.connect(self.open_record)
+            self._open_dialog(dialog)
+
+        self.tasks.run_db(self.service.attention, on_done=show)
 
     def _build_sync(self) -> None:
         """The sync client's status widget, menu and history (issue 5)."""
@@ -186,6 +220,7 @@ class MainWindow(QMainWindow):
     def _synced(self, report: Any) -> None:
         if report.sent or report.changes_applied:
             self.list.refresh()  # statuses and decisions came back
+            self.refresh_attention()
         history = self.dialog("syncHistoryView")
         if history is not None:
             history.refresh()
@@ -294,6 +329,7 @@ class MainWindow(QMainWindow):
         self.update_pending()
         if self.sync is not None:
             self.sync.record_saved()  # sent soon when the server answers (coalesced)
+        self.refresh_attention()  # a corrected returned record leaves the count
         self.drafts.refresh()
         self.open_receipt(registration)
 
@@ -354,6 +390,7 @@ class MainWindow(QMainWindow):
 
     def open_record(self, registration_id: str) -> None:
         def load() -> tuple[Any, list[Any], Any]:
+            self.service.mark_seen(registration_id)  # a rejection opened leaves the count
             return (self.service.get(registration_id), self.service.history(registration_id),
                     self.service.state(registration_id))  # fmt: skip
 
@@ -368,7 +405,12 @@ class MainWindow(QMainWindow):
                           state=state)  # fmt: skip
         view.editRequested.connect(self.edit_registration)
         view.receiptRequested.connect(self.open_receipt)
+        ids = self._attention_ids
+        if registration.id in ids and ids.index(registration.id) + 1 < len(ids):
+            following = ids[ids.index(registration.id) + 1]
+            view.set_next(lambda: self.open_record(following))  # "Berikutnya"
         self._open_dialog(view)
+        self.refresh_attention()
 
     def edit_registration(self, registration: Any) -> None:
         self.tabs.setCurrentIndex(TAB_FORM)
