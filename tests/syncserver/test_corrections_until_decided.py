@@ -37,9 +37,7 @@ def test_a_received_record_takes_corrections_until_a_reviewer_decides(
 
 
 @pytest.mark.parametrize("decision", ["verified", "rejected"])
-def test_a_decided_record_refuses_a_correction(
-    api: Api, people: list[dict], decision: str
-) -> None:
+def test_a_decided_record_refuses_a_correction(api: Api, people: list[dict], decision: str) -> None:
     dev = api.enroll()
     rec = api.record(people[0], dev)
     assert api.push(dev, [rec]).outcomes == ["accepted"]

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,17 @@ from common import errors as E
 from common.enums import Status
 from common.synthetic import generate
 from desktop.sync.engine import SyncOutcome
-from tests.desktop.gui.test_sync_ui import Desk, live_server  # noqa: F401  (fixture)
+from tests.desktop.gui.test_sync_ui import Desk
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "server").start()
+    yield server
+    server.stop()
 
 
 def _person(seed: int) -> dict[str, Any]:
