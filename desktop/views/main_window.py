@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
             dialog = ReturnedListDialog(rows, self.ctx.lang, self)
             self._attention_ids = dialog.ids()
             dialog.openRecord.connect(self.open_record)
+            dialog.finished.connect(lambda _r: self._attention_ids.clear())  # "Next": from it only
             self._open_dialog(dialog)
 
         self.tasks.run_db(self.service.attention, on_done=show)
