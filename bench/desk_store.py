@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     store = Store.open(work, KeySlots.new_key())  # encrypted, as on a device (SQLCipher)
     set_local_identity(store, OFFICE, DEVICE_NO)
+    store.set_setting("enrolled", True)  # as enrolled: saving needs it (issue 13)
     t = time.perf_counter()
     sample = bulk_fill(store, args.records)
     results["fill_s"] = time.perf_counter() - t

@@ -121,6 +121,7 @@ def bench_list(records: int) -> dict[str, Any]:
     store = Store.open(work, KeySlots.new_key())  # encrypted, as on a device
     try:
         set_local_identity(store, OFFICE, DEVICE_NO)
+        store.set_setting("enrolled", True)  # as enrolled: saving needs it (issue 13)
         sample = bulk_fill(store, records)
         service = RegistrationService(store, Operator("bench"))
         model = RegistrationTableModel(service, Lang.ID)

@@ -240,6 +240,14 @@ REGISTRATION_CODE_INVALID = _e(
     "Kode pendaftaran tidak sah atau bukan milik kantor dan perangkat ini.",
     "The registration code is not valid or does not belong to this office and device.",
 )
+REGISTRATION_CODE_UNENROLLED = _e(
+    "REGISTRATION_CODE_UNENROLLED",
+    "Kode pendaftaran ini dibuat sebelum perangkat didaftarkan ke server, sehingga bisa sama "
+    "dengan kode di perangkat lain; server tidak menerimanya. Hubungi kantor pusat.",
+    "This registration code was made before the device was enrolled with the server, so "
+    "another device may have the same code; the server does not accept it. Contact the "
+    "central office.",
+)
 REVISION_NOT_CONTIGUOUS = _e(
     "REVISION_NOT_CONTIGUOUS",
     "Revisi data tidak berurutan: data baru harus revisi 1, perubahan harus tepat satu "
@@ -354,6 +362,15 @@ NOT_ENROLLED = _e(
     "NOT_ENROLLED",
     "Perangkat ini belum didaftarkan ke server.",
     "This device is not enrolled with a server yet.",
+)
+SAVE_NEEDS_ENROLLMENT = _e(
+    "SAVE_NEEDS_ENROLLMENT",
+    "Perangkat ini belum didaftarkan ke server, jadi belum punya nomor perangkat untuk kode "
+    "pendaftaran. Daftarkan perangkat dulu (menu Sinkronisasi, Daftarkan perangkat); isian "
+    "dapat disimpan sebagai draf.",
+    "This device is not enrolled with the server yet, so it has no device number for "
+    "registration codes. Enroll the device first (menu Sync, Enroll device); the form can be "
+    "kept as a draft.",
 )
 LOGIN_FAILED = _e(
     "LOGIN_FAILED", "Nama pengguna atau kata sandi salah.", "Wrong user name or password.", http=401

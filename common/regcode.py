@@ -6,6 +6,12 @@ sequence (6 or more digits), and a check character computed with the Luhn mod N 
 over the 32-symbol alphabet below, which catches every single-character error and every
 swap of two adjacent characters. The alphabet has no I, L, O or U, so a code read over the
 phone is not misheard. Input is read case-insensitively, with O as 0 and I/L as 1.
+
+Unique across all devices because the device part is the server's: a desktop gives out codes
+only once enrolled (``desktop.services.registrations.may_make_codes``), and the server takes a
+new registration only with the pushing device's own office and number
+(``syncserver.ingest.new_code_errors``). Device part 000 was a desktop not enrolled yet
+(before issue 13, two such devices both gave ``000000-000-000001-Y``); it is refused now.
 """
 
 from __future__ import annotations

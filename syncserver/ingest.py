@@ -175,28 +175,43 @@ def _shape_errors(rec: PushRecord, code_prefixes: tuple[str, ...]) -> list[str]:
     return []
 
 
-#: The office and device parts of a code made before the device was enrolled: a desktop
-#: saves records from its first start (office ``000000`` until one is set up, device 000).
+#: The office part of a code made before the device was enrolled (with device part 000):
+#: office ``000000`` until one was set up. Desktops before issue 13 saved such records and two
+#: devices gave the same code to two applicants, so a NEW registration may only carry the
+#: pushing device's own office and number (:func:`new_code_errors`). A registration the server
+#: already holds keeps its code: a revision must carry exactly the stored code, whatever it
+#: is (the compare-and-set, ``queries.ingest.update_registration``), from any device of the
+#: office.
 _UNENROLLED_OFFICE = "000000"
 _UNENROLLED_DEVICE = "000"
 
 
 def _code_prefixes(device: DeviceRef) -> tuple[str, ...]:
-    """The ``OOOOOO-DDD-`` starts a code of ``device`` may have: its office and number, or
-    its office (or none yet) with the number 000 of a device not enrolled yet."""
-    return (
-        f"{device.office_code}-{device.device_no:03d}-",
-        f"{device.office_code}-{_UNENROLLED_DEVICE}-",
-        f"{_UNENROLLED_OFFICE}-{_UNENROLLED_DEVICE}-",
-    )
+    """The ``OOOOOO-`` starts a code sent by ``device`` may have: its office, or none yet
+    (a registration received before issue 13)."""
+    return (f"{device.office_code}-", f"{_UNENROLLED_OFFICE}-{_UNENROLLED_DEVICE}-")
+
+
+def new_code_errors(code: str, device: DeviceRef) -> list[str]:
+    """The code of a registration the server does not hold yet must be the pushing device's:
+    its office and its number, which the server gave to this device alone (``UNIQUE
+    (office_code, device_no)``), so with the device's own sequence the code is unique across
+    all devices. A pre-enrollment code (device part 000) is ``REGISTRATION_CODE_UNENROLLED``
+    from every device, even the first to send it: the other device holding the same code
+    may not have synced yet."""
+    if device.device_no > 0 and code.startswith(f"{device.office_code}-{device.device_no:03d}-"):
+        return []
+    if code[7:11] == f"{_UNENROLLED_DEVICE}-":
+        return [E.REGISTRATION_CODE_UNENROLLED]
+    return [E.REGISTRATION_CODE_INVALID]
 
 
 def _code_ok(code: str, prefixes: tuple[str, ...]) -> bool:
     """Whether ``code`` is a well-formed registration code (common.regcode) in its canonical
-    form, with a correct check character, of the pushing device: its office part is the
-    device's office and its device part the device's number within the office, or the parts
-    of a code made before enrollment (see :func:`_code_prefixes`). The sequence part is the
-    device's own and is not checked."""
+    form, with a correct check character, of the pushing device's office (or of no office
+    yet: see :func:`_code_prefixes`). Whose device part it may have depends on whether the
+    server holds the registration (:func:`new_code_errors`, in the transaction). The
+    sequence part is the device's own and is not checked."""
     return (
         code.startswith(prefixes)
         and code.isascii()  # regex \d would take other scripts' digits
@@ -492,6 +507,9 @@ def _pass(
         if state is None:
             if item.row is not None and item.rec.revision != 1:
                 item.errors = [E.REVISION_NOT_CONTIGUOUS]  # the server holds no revision 1
+                item.row = None
+            elif item.row is not None and (code_errors := new_code_errors(item.rec.code, device)):
+                item.errors = code_errors  # a new registration: the device's own code only
                 item.row = None
             if item.row is None:
                 item.result = RecordResult(

@@ -50,6 +50,7 @@ def main() -> int:
     store, _ = create_first_operator(data_dir, "siti", "rahasia-123", full_name="Siti Rahayu")
     try:
         set_local_identity(store, "320101", 1)
+        store.set_setting("enrolled", True)  # as enrolled: saving needs it (issue 13)
         store.set_setting("office_name", "Disnaker Kabupaten Bogor")
         from desktop.services.operators import Operator
 

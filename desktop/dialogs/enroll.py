@@ -1,7 +1,9 @@
 """Enroll this device with a server (``EnrollDialog``): the server's address, the one-time
 code from the console, and optionally the office's CA bundle (offices behind their own
 certificate authority). Shown at start while the device is not enrolled ("Work offline"
-skips it: registration works without a server), and from the menu "Enroll device…".
+skips it: forms can be kept as drafts, but a registration is saved only once the device is
+enrolled, since its code needs the device number the server gives; issue 13), from the menu
+"Enroll device…" and from the message of a save refused before enrollment.
 
 Given ``enroll(server_url, code, ca_bundle) -> DeviceInfo`` (``commands.enroll_device`` bound
 to the store) and the task manager; the request runs on the I/O pool, errors are shown in

@@ -186,6 +186,29 @@
     </message>
 </context>
 <context>
+    <name>EnrollNeededDialog</name>
+    <message>
+        <source>Device not enrolled</source>
+        <translation type="unfinished">Device not enrolled</translation>
+    </message>
+    <message>
+        <source>Not saved: this device is not enrolled yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enroll device…</source>
+        <translation type="unfinished">Enroll device…</translation>
+    </message>
+    <message>
+        <source>Keep as draft</source>
+        <translation type="unfinished">Keep as draft</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished">Close</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Import paper forms</source>
@@ -447,8 +470,12 @@
         <translation>Operator: %1</translation>
     </message>
     <message>
-        <source>Sync history…</source>
+        <source>Returned and rejected records…</source>
         <extracomment>Issue 5 (sync client) puts its connection / progress / &quot;sync now&quot; widget here.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync history…</source>
         <translation>Sync history…</translation>
     </message>
     <message>
@@ -632,8 +659,8 @@
         <translation>Edit (creates a new revision)</translation>
     </message>
     <message>
-        <source>Sent records can only be corrected when the office returns them.</source>
-        <translation>Sent records can only be corrected when the office returns them.</translation>
+        <source>A reviewer has decided on this record: it can no longer be changed.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Receipt…</source>
@@ -646,6 +673,10 @@
     <message>
         <source>Close</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Reviewer&apos;s note: %1</source>
@@ -932,6 +963,10 @@
         <translation>Saving…</translation>
     </message>
     <message>
+        <source>Not saved: this device is not enrolled yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This NIK is already registered on this device.</source>
         <translation>This NIK is already registered on this device.</translation>
     </message>
@@ -1088,6 +1123,56 @@
     <message>
         <source>%1 days ago</source>
         <translation>%1 days ago</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnedBadge</name>
+    <message>
+        <source>Records returned or rejected by the central office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 returned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReturnedListDialog</name>
+    <message>
+        <source>Returned and rejected records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Correct each returned record and save it again; tell the applicant of a rejection. Open one with Enter; in the record, “Next” goes on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">Name</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>Note or reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished">Close</translation>
     </message>
 </context>
 <context>

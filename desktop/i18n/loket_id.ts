@@ -186,6 +186,29 @@
     </message>
 </context>
 <context>
+    <name>EnrollNeededDialog</name>
+    <message>
+        <source>Device not enrolled</source>
+        <translation>Perangkat belum didaftarkan</translation>
+    </message>
+    <message>
+        <source>Not saved: this device is not enrolled yet.</source>
+        <translation>Tidak disimpan: perangkat ini belum didaftarkan.</translation>
+    </message>
+    <message>
+        <source>Enroll device…</source>
+        <translation>Daftarkan perangkat…</translation>
+    </message>
+    <message>
+        <source>Keep as draft</source>
+        <translation>Simpan sebagai draf</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Import paper forms</source>
@@ -447,8 +470,12 @@
         <translation>Operator: %1</translation>
     </message>
     <message>
-        <source>Sync history…</source>
+        <source>Returned and rejected records…</source>
         <extracomment>Issue 5 (sync client) puts its connection / progress / &quot;sync now&quot; widget here.</extracomment>
+        <translation>Data dikembalikan dan ditolak…</translation>
+    </message>
+    <message>
+        <source>Sync history…</source>
         <translation>Riwayat sinkronisasi…</translation>
     </message>
     <message>
@@ -632,8 +659,8 @@
         <translation>Ubah (membuat revisi baru)</translation>
     </message>
     <message>
-        <source>Sent records can only be corrected when the office returns them.</source>
-        <translation>Data yang sudah terkirim hanya dapat diperbaiki bila dikembalikan oleh kantor pusat.</translation>
+        <source>A reviewer has decided on this record: it can no longer be changed.</source>
+        <translation>Pemeriksa sudah memutuskan data ini: data tidak dapat diubah lagi.</translation>
     </message>
     <message>
         <source>Receipt…</source>
@@ -646,6 +673,10 @@
     <message>
         <source>Close</source>
         <translation>Tutup</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Berikutnya</translation>
     </message>
     <message>
         <source>Reviewer&apos;s note: %1</source>
@@ -932,6 +963,10 @@
         <translation>Menyimpan…</translation>
     </message>
     <message>
+        <source>Not saved: this device is not enrolled yet.</source>
+        <translation>Tidak disimpan: perangkat ini belum didaftarkan.</translation>
+    </message>
+    <message>
         <source>This NIK is already registered on this device.</source>
         <translation>NIK ini sudah terdaftar di perangkat ini.</translation>
     </message>
@@ -1088,6 +1123,56 @@
     <message>
         <source>%1 days ago</source>
         <translation>%1 hari yang lalu</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnedBadge</name>
+    <message>
+        <source>Records returned or rejected by the central office</source>
+        <translation>Data yang dikembalikan atau ditolak kantor pusat</translation>
+    </message>
+    <message>
+        <source>%1 returned</source>
+        <translation>%1 dikembalikan</translation>
+    </message>
+    <message>
+        <source>%1 rejected</source>
+        <translation>%1 ditolak</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnedListDialog</name>
+    <message>
+        <source>Returned and rejected records</source>
+        <translation>Data dikembalikan dan ditolak</translation>
+    </message>
+    <message>
+        <source>Correct each returned record and save it again; tell the applicant of a rejection. Open one with Enter; in the record, “Next” goes on.</source>
+        <translation>Perbaiki setiap data yang dikembalikan lalu simpan lagi; beri tahu pemohon bila ditolak. Buka dengan Enter; di jendela data, “Berikutnya” membuka data berikutnya.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Kode</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nama</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Note or reason</source>
+        <translation>Catatan atau alasan</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Buka</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
     </message>
 </context>
 <context>

@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from common import errors as E
 from common.enums import Channel, Status
+from common.errors import ApiError
 from common.nik import mask_nik
 from common.record import (
     Applicant,
@@ -45,8 +47,11 @@ from desktop.store.models import (
     iso_utc,
 )
 
-#: Statuses in which the device may still change a record (plus any record in local conflict).
-EDITABLE = frozenset({Status.SAVED, Status.RETURNED})
+#: Statuses in which the device may still change a record (plus any record in local conflict):
+#: every one a reviewer has not decided yet. A synced record (``received``, or flagged as a
+#: possible duplicate) may be corrected as a new revision; the server accepts it until a
+#: reviewer verifies or rejects the record (a revision of a decided record is a conflict).
+EDITABLE = frozenset({Status.SAVED, Status.RECEIVED, Status.POTENTIAL_DUPLICATE, Status.RETURNED})
 #: Columns the list may be sorted by (whitelist: they are put into SQL by name).
 SORTABLE = ("created_at", "updated_at", "full_name", "code", "nik", "status")
 #: Indexes whose order is (column, rowid): walking one gives a sorted page without sorting.
@@ -76,6 +81,8 @@ class SaveResult:
     problems: list[Problem] = field(default_factory=list)
     existing_id: str | None = None  # a record on this device already has this NIK
     changed: bool = True  # False when an edit changed nothing (no new revision)
+    #: not saved: the device is not enrolled, so it has no registration codes of its own yet
+    needs_enrollment: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +130,22 @@ class RecordState:
     conflict: bool
     conflict_detail: str
     editable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionRow:
+    """A record returned or rejected by the central office, for the clerk's list."""
+
+    id: str
+    code: str
+    full_name: str
+    status: Status
+    note: str
+    reason: str
+
+
+#: Setting: ids of rejected records the clerk has opened (they leave the "attention" count).
+_REJECTED_SEEN = "rejected_seen"
 
 
 class BatchOutcome(StrEnum):
@@ -282,6 +305,15 @@ def _editable(row: RegistrationRecord) -> bool:
     return row.conflict or Status(row.status) in EDITABLE
 
 
+def may_make_codes(s: Session) -> bool:
+    """Whether this device may give out registration codes: only once it is enrolled. The
+    server gives each device of an office its own number (``UNIQUE (office_code,
+    device_no)``), so ``office-device-sequence`` is unique across all devices from the moment
+    it is printed; before enrollment every device would be ``000000-000`` (issue 13 defect 2:
+    two applicants with one code). Drafts need no code and are kept at any time."""
+    return bool(S.read(s, "enrolled", False)) and int(S.read(s, "device_no", 0) or 0) > 0
+
+
 class RegistrationService:
     """Registrations as one operator sees and changes them. Plain Python; thread-agnostic
     (the views call it from their single database worker)."""
@@ -322,6 +354,8 @@ class RegistrationService:
             return SaveResult(False, None, result.problems)
         applicant = result.applicant
         with self.store.session() as s:
+            if registration_id is None and not may_make_codes(s):
+                return SaveResult(False, None, result.problems, needs_enrollment=True)
             other = s.scalar(
                 select(RegistrationRecord.id).where(
                     RegistrationRecord.nik == applicant.nik,
@@ -351,8 +385,14 @@ class RegistrationService:
         """Save already-validated applicants in ONE transaction (the import path).
 
         A NIK already on the device is not saved again: ``ALREADY_PRESENT`` when the content
-        is the same (``consent_at`` aside), ``NIK_TAKEN`` when it differs.
+        is the same (``consent_at`` aside), ``NIK_TAKEN`` when it differs. A device not
+        enrolled saves nothing: ``ApiError(SAVE_NEEDS_ENROLLMENT)`` (see :func:`may_make_codes`).
         """
+        if applicants:
+            with self.store.session(write=False) as s:
+                allowed = may_make_codes(s)
+            if not allowed:  # raised outside the session (ApiError and @contextmanager)
+                raise ApiError(E.SAVE_NEEDS_ENROLLMENT)
         out: list[BatchItem] = []
         with self.store.session() as s:
             for i, applicant in enumerate(applicants):
@@ -733,6 +773,46 @@ class RegistrationService:
             return int(
                 s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0
             )
+
+    # -- returned and rejected by the central office -----------------------------------------
+    def attention(self) -> list[AttentionRow]:
+        """Records the central office sent back that the clerk must act on, oldest decision
+        first: every record returned for correction (it leaves the list once corrected and
+        saved) and every rejected record not yet opened on this device (the applicant must
+        be told; :meth:`mark_seen`)."""
+        with self.store.session(write=False) as s:
+            seen = set(S.read(s, _REJECTED_SEEN, []) or [])
+            rows = s.execute(
+                select(
+                    RegistrationRecord.id,
+                    RegistrationRecord.code,
+                    RegistrationRecord.full_name,
+                    RegistrationRecord.status,
+                    RegistrationRecord.review_note,
+                    RegistrationRecord.reject_reason,
+                )
+                .where(
+                    RegistrationRecord.status.in_((Status.RETURNED.value, Status.REJECTED.value))
+                )
+                .order_by(RegistrationRecord.server_time, RegistrationRecord.code)
+            ).all()
+        return [
+            AttentionRow(
+                r.id, r.code, r.full_name, Status(r.status), r.review_note, r.reject_reason
+            )
+            for r in rows
+            if r.status == Status.RETURNED.value or r.id not in seen
+        ]
+
+    def mark_seen(self, registration_id: str) -> None:
+        """The clerk opened this record: a rejection shown once leaves the count."""
+        with self.store.session() as s:
+            row = s.get(RegistrationRecord, registration_id)
+            if row is None or row.status != Status.REJECTED.value:
+                return
+            seen = list(S.read(s, _REJECTED_SEEN, []) or [])
+            if registration_id not in seen:
+                S.write(s, _REJECTED_SEEN, [*seen, registration_id])
 
     # -- audit -------------------------------------------------------------------------------
     def audit(self, action: str, registration_id: str | None, detail: dict[str, Any]) -> None:

@@ -142,6 +142,7 @@ class SyncController(QObject):
         sizer: BatchSizer | None = None,
         lang: str = "id",
         use_network_information: bool = True,
+        after_save_s: float = 2.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -160,6 +161,9 @@ class SyncController(QObject):
         self._checking = False
         self._started = False
         self._stopped = False
+        self._again = False  # a record was saved while a sync ran: one more right after it
+        #: seconds from a save to its sync while online (a few saves in a row share it)
+        self.after_save_s = after_save_s
         self.last_report: SyncReport | None = None
 
         self._timer = QTimer(self)  # the next automatic attempt
@@ -228,6 +232,25 @@ class SyncController(QObject):
         if not self._stopped:
             self.tasks.run_db(read_snapshot, self.store, on_done=self._apply_snapshot,
                               on_error=self._snapshot_failed)  # fmt: skip
+
+    def record_saved(self) -> None:
+        """A record was saved (or corrected, or imported): send it soon when the server is
+        known to answer (the last sync or health check succeeded), instead of at the next
+        interval (up to ``interval_s``). Several saves in a row are one sync: an attempt
+        already due sooner stays as it is, and a save during a sync asks for one more right
+        after it (its records may have missed the running push). Offline, the back-off keeps
+        its pace. Never blocks: the sync runs on the I/O pool as always."""
+        if self._stopped or not self._enrolled:
+            return
+        if self._future is not None or self._checking:
+            self._again = True
+            return
+        if self._state is not ConnectionState.ONLINE:
+            return
+        remaining = self._timer.remainingTime() if self._timer.isActive() else -1
+        if 0 <= remaining <= self.after_save_s * 1000:
+            return
+        self._plan(self.after_save_s)
 
     def device_enrolled(self) -> None:
         """The enroll dialog succeeded: start syncing."""
@@ -385,12 +408,16 @@ class SyncController(QObject):
         else:
             state = ConnectionState.ONLINE
         self._set_state(state)
+        again, self._again = self._again, False
         self.finished.emit(report)
         if report.outcome is SyncOutcome.CANCELLED:
             if not self._stopped:
                 self._plan(self.schedule.interval_s)
         elif state is not ConnectionState.NOT_ENROLLED:
-            self._plan(self.schedule.next_delay(report.outcome))
+            delay = self.schedule.next_delay(report.outcome)
+            if again and state is ConnectionState.ONLINE and snap.pending:
+                delay = self.after_save_s  # saved during the sync and not sent by it
+            self._plan(delay)
 
     def _sync_failed(self, exc: BaseException) -> None:
         """The engine never raises for sync failures; this is a bug or a local problem."""

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.form.saved.connect(self._on_saved)
         self.form.existingFound.connect(self._on_existing)
         self.form.problemsFound.connect(self._on_problems)
+        self.form.enrollmentNeeded.connect(self._on_enrollment_needed)
         self.form.draftSaved.connect(lambda _d: self.drafts.refresh())
         self.form.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.list.openRecord.connect(self.open_record)
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.list.apply_filters()
         self.drafts.refresh()
         self.update_pending()
+        self.refresh_attention()
         self.resize(1366, 768)
 
     # --- building -----------------------------------------------------------------------------
@@ -174,6 +176,40 @@ class MainWindow(QMainWindow):
         self.pending_label.setProperty("loketData", True)
         slot_layout.addWidget(self.pending_label)
         bar.addPermanentWidget(self.sync_slot)
+        self._build_returned_badge()
+
+    def _build_returned_badge(self) -> None:
+        """Records returned or rejected by the central office: a badge with the count that
+        opens their list (issue 13)."""
+        from desktop.widgets.returned_badge import ATTENTION_SHORTCUT, ReturnedBadge
+
+        self.returned_badge = ReturnedBadge(self)
+        self.returned_badge.clicked.connect(self.open_attention_list)
+        self.statusBar().addPermanentWidget(self.returned_badge)
+        self.act_attention = self._action(
+            self.tr("Returned and rejected records…"), ATTENTION_SHORTCUT,
+            self.open_attention_list, "actAttention",
+        )  # fmt: skip
+        self._attention_ids: list[str] = []  # the list last opened, for "Next"
+
+    def refresh_attention(self) -> None:
+        self.tasks.run_db(self.service.attention, on_done=self.returned_badge.show_rows)
+
+    def open_attention_list(self) -> None:
+        from desktop.widgets.returned_badge import ReturnedListDialog
+
+        def show(rows: list[Any]) -> None:
+            self.returned_badge.show_rows(rows)
+            old = self.dialog("returnedList")
+            if old is not None:
+                old.close()
+            dialog = ReturnedListDialog(rows, self.ctx.lang, self)
+            self._attention_ids = dialog.ids()
+            dialog.openRecord.connect(self.open_record)
+            dialog.finished.connect(lambda _r: self._attention_ids.clear())  # "Next": from it only
+            self._open_dialog(dialog)
+
+        self.tasks.run_db(self.service.attention, on_done=show)
 
     def _build_sync(self) -> None:
         """The sync client's status widget, menu and history (issue 5)."""
@@ -197,6 +233,7 @@ class MainWindow(QMainWindow):
     def _synced(self, report: Any) -> None:
         if report.sent or report.changes_applied:
             self.list.refresh()  # statuses and decisions came back
+            self.refresh_attention()
         history = self.dialog("syncHistoryView")
         if history is not None:
             history.refresh()
@@ -314,6 +351,9 @@ class MainWindow(QMainWindow):
     def _on_saved(self, registration: Any) -> None:
         self.list.refresh()
         self.update_pending()
+        if self.sync is not None:
+            self.sync.record_saved()  # sent soon when the server answers (coalesced)
+        self.refresh_attention()  # a corrected returned record leaves the count
         self.drafts.refresh()
         self.open_receipt(registration)
 
@@ -381,6 +421,18 @@ class MainWindow(QMainWindow):
         )
         self.open_record(registration_id)
 
+    def _on_enrollment_needed(self) -> None:
+        """A save before enrollment (issue 13 defect 2): say why, offer to enroll or keep a
+        draft; the form keeps what was typed."""
+        from desktop.dialogs.enroll_needed import EnrollNeededDialog
+
+        if self.dialog("enrollNeededDialog") is not None:
+            return
+        dialog = EnrollNeededDialog(self.ctx.lang.value, self.sync is not None, self)
+        dialog.enrollRequested.connect(self.open_enroll)
+        dialog.draftRequested.connect(self.save_draft)
+        self._open_dialog(dialog)
+
     def _on_problems(self, problems: list[Any]) -> None:
         dialog = SaveProblemsDialog(problems, self.ctx.lang, self)
         dialog.accepted.connect(lambda: self.form.focus_field(dialog.chosen_field()))
@@ -391,6 +443,7 @@ class MainWindow(QMainWindow):
 
     def open_record(self, registration_id: str) -> None:
         def load() -> tuple[Any, list[Any], Any]:
+            self.service.mark_seen(registration_id)  # a rejection opened leaves the count
             return (self.service.get(registration_id), self.service.history(registration_id),
                     self.service.state(registration_id))  # fmt: skip
 
@@ -406,7 +459,12 @@ class MainWindow(QMainWindow):
         view.editRequested.connect(self.edit_registration)
         view.receiptRequested.connect(self.open_receipt)
         view.printRequested.connect(self.print_receipt)
+        ids = self._attention_ids
+        if registration.id in ids and ids.index(registration.id) + 1 < len(ids):
+            following = ids[ids.index(registration.id) + 1]
+            view.set_next(lambda: self.open_record(following))  # "Berikutnya"
         self._open_dialog(view)
+        self.refresh_attention()
 
     def edit_registration(self, registration: Any) -> None:
         self.tabs.setCurrentIndex(TAB_FORM)

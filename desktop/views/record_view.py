@@ -1,9 +1,10 @@
 """One registration with its revision history (``RecordView``, a window of its own).
 
 Shows the current revision's fields, status and provenance, and each revision with what it
-changed. "Edit" (allowed before sync, or when returned for correction) loads it into the form;
-saving then makes a new revision. "Receipt" opens the receipt dialog (PDF, print, open PDF);
-"Reprint receipt" goes straight to the print dialog, for any saved record whatever its status.
+changed. "Edit" (allowed until a reviewer has verified or rejected it: before sync, after
+sync to correct a typo, when returned for correction) loads it into the form; saving then makes
+a new revision. "Receipt" opens the receipt dialog (PDF, print, open PDF); "Reprint receipt"
+goes straight to the print dialog, for any saved record whatever its status.
 
 Given the record's sync state (``RegistrationService.state``), it also shows what the server
 said: the reviewer's note of a returned record, the reason of a rejection, the registration it
@@ -41,7 +42,7 @@ from common.record import FIELD_LABELS
 from common.regions import Regions
 from desktop.i18n import arg
 
-EDITABLE = {Status.SAVED, Status.RETURNED}
+EDITABLE = {Status.SAVED, Status.RECEIVED, Status.POTENTIAL_DUPLICATE, Status.RETURNED}
 _ENUMS = {"sex": Sex, "education": Education, "employment_status": EmploymentStatus,
           "disability": Disability}  # fmt: skip
 
@@ -147,7 +148,7 @@ class RecordView(QDialog):
         )
         if not self.edit_button.isEnabled():
             self.edit_button.setToolTip(
-                self.tr("Sent records can only be corrected when the office returns them.")
+                self.tr("A reviewer has decided on this record: it can no longer be changed.")
             )
         self.receipt_button = QPushButton(self.tr("Receipt…"), self)
         self.receipt_button.setObjectName("receiptButton")
@@ -165,6 +166,8 @@ class RecordView(QDialog):
         buttons.addWidget(self.reprint_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
+        self._buttons = buttons
+        self.next_button: QPushButton | None = None
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self._edit)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.reprint_button.click)
 
@@ -176,6 +179,21 @@ class RecordView(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         close.setDefault(True)
+
+    def set_next(self, open_next: Any) -> None:
+        """Opened from the list of returned and rejected records: "Next" (Ctrl+Right) closes
+        this one and calls ``open_next()`` to open the next of the list."""
+        self.next_button = QPushButton(self.tr("Next"), self)
+        self.next_button.setObjectName("nextButton")
+        self.next_button.setAutoDefault(False)
+
+        def go() -> None:
+            self.accept()
+            open_next()
+
+        self.next_button.clicked.connect(go)
+        self._buttons.insertWidget(self._buttons.count() - 1, self.next_button)
+        QShortcut(QKeySequence("Ctrl+Right"), self, activated=go)
 
     def _edit(self) -> None:
         if self.edit_button.isEnabled():

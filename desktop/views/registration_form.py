@@ -94,6 +94,7 @@ class RegistrationFormView(QWidget):
     draftSaved = Signal(str)  # noqa: N815
     problemsFound = Signal(list)  # noqa: N815  list[Problem] that blocked a save
     statusMessage = Signal(str)  # noqa: N815
+    enrollmentNeeded = Signal()  # noqa: N815  not saved: the device is not enrolled yet
 
     def __init__(self, service: Any, tasks: Any, lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -735,6 +736,12 @@ class RegistrationFormView(QWidget):
     def _on_saved(self, result: Any) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
+        if getattr(result, "needs_enrollment", False):
+            # nothing saved, nothing typed lost: the window offers to enroll (issue 13)
+            self.status_label.setStyleSheet("color: #b3261e;")
+            self.status_label.setText(self.tr("Not saved: this device is not enrolled yet."))
+            self.enrollmentNeeded.emit()
+            return
         if result.existing_id:
             self.status_label.setText(self.tr("This NIK is already registered on this device."))
             self.existingFound.emit(result.existing_id)

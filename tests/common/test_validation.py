@@ -149,12 +149,14 @@ def test_every_validation_code_is_exercised() -> None:
         E.ENROLL_CODE_EXPIRED,
         E.ENROLL_CODE_USED,
         E.NOT_ENROLLED,
+        E.SAVE_NEEDS_ENROLLMENT,  # the desktop's save: tests/desktop/test_services_registrations.py
         E.IMPORT_COLUMNS_MISSING,
         E.IMPORT_ROW_MALFORMED,
         E.TLS_REQUIRED,
         # record checks of ingest, not of the applicant: tests/syncserver/test_ingest_checks.py
         E.CONTENT_HASH_MISMATCH,
         E.REGISTRATION_CODE_INVALID,
+        E.REGISTRATION_CODE_UNENROLLED,
         E.REVISION_NOT_CONTIGUOUS,
     }
     assert validation_codes == set()

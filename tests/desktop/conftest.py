@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from common.synthetic import Generator
-from desktop.services.device import set_local_identity
 from desktop.services.operators import Operator
 from desktop.services.registrations import RegistrationService
 from desktop.store import Store
 from desktop.store.keys import KeySlots
+from tests.support.enrolled import enroll_offline
 
 OFFICE = "320101"
 DEVICE_NO = 7
@@ -64,7 +64,7 @@ def db_key() -> bytes:
 @pytest.fixture
 def store(data_dir: Path, db_key: bytes) -> Iterator[Store]:
     s = Store.open(data_dir, db_key)
-    set_local_identity(s, OFFICE, DEVICE_NO)
+    enroll_offline(s, OFFICE, DEVICE_NO)  # saving needs an enrolled device (issue 13)
     try:
         yield s
     finally:

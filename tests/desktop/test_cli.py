@@ -61,7 +61,34 @@ def ready(tmp_path: Path) -> Path:
     assert r.returncode == 0, r.stderr
     r = run(data, "setup", "--office", "320101", "--device-no", "4", "--operator", "ani")
     assert r.returncode == 0, r.stderr
+    _enroll_offline(data)
     return data
+
+
+def _enroll_offline(data: Path) -> None:
+    """As ``loket-desk enroll`` leaves the store (no server here): saving needs it."""
+    from desktop.services.operators import unlock
+    from tests.support.enrolled import enroll_offline
+
+    store, _ = unlock(data, "ani", PASSWORD)
+    try:
+        enroll_offline(store, "320101", 4)
+    finally:
+        store.close()
+
+
+def test_an_import_before_enrollment_saves_nothing_and_says_why(tmp_path: Path) -> None:
+    """Issue 13 defect 2: a device not enrolled has no device number of its own, so it gives
+    out no registration code (every device would be ``000000-000``), not even by import."""
+    data = tmp_path / "data"
+    assert run(data, "add-operator", "ani").returncode == 0
+    src = _csv(tmp_path / "forms.csv", 3, 0)
+    r = run(data, "import", str(src), "--operator", "ani")
+    assert r.returncode == 1 and r.stderr.strip().splitlines()[-1].startswith(
+        "SAVE_NEEDS_ENROLLMENT:"
+    ), r.stderr
+    r = run(data, "status", "--json", "--operator", "ani")
+    assert json.loads(r.stdout)["pending"] == 0
 
 
 def test_setup_add_operator_import_and_status(ready: Path, tmp_path: Path) -> None:

@@ -13,13 +13,13 @@ import pytest
 
 from common.csvformat import COLUMNS
 from desktop import paths
-from desktop.services.device import set_local_identity
 from desktop.services.importer import import_csv
 from desktop.services.operators import create_first_operator
 from desktop.services.receipt import write_receipt_pdf
 from desktop.services.registrations import RegistrationService
 from desktop.store import Store
 from desktop.store.keys import KeySlots
+from tests.support.enrolled import enroll_offline
 from tests.support.modes import mode, permissive_umask, too_open
 
 from .conftest import DEVICE_NO, OFFICE
@@ -50,7 +50,7 @@ def test_everything_the_desktop_makes_is_private(  # type: ignore[no-untyped-def
     paths.setup_logging(data_dir)
     store, operator = create_first_operator(data_dir, "ani", "kata-sandi-yang-panjang", "Ani")
     try:
-        set_local_identity(store, OFFICE, DEVICE_NO)
+        enroll_offline(store, OFFICE, DEVICE_NO)  # saving needs an enrolled device
         service = RegistrationService(store, operator)
         saved = service.save(applicant()).registration
         logging.getLogger("desktop.test").warning("a line in the log file")

@@ -39,6 +39,7 @@ from desktop.store.keys import KeySlots, load_unattended_key, save_unattended_ke
 from desktop.store.models import OperatorAccount
 from desktop.store.store import WrongKeyError
 from desktop.sync.engine import apply_change
+from tests.support.enrolled import enroll_offline
 from tests.support.keyattack import candidate_keys, try_to_open
 
 PASSWORD = "rahasia-123"
@@ -165,6 +166,7 @@ def test_rekey_gives_every_active_operator_the_new_key_and_no_disabled_one(
     data_dir: Path, applicant, credential_store
 ) -> None:  # type: ignore[no-untyped-def]
     store, ani = create_first_operator(data_dir, "ani", PASSWORD)
+    enroll_offline(store)  # saving needs an enrolled device (issue 13)
     add_operator(store, "budi", "budi-rahasia")
     add_operator(store, "citra", "citra-rahasia")
     _synced(store, "dewi", "dari-pusat-1")
@@ -235,6 +237,7 @@ def _old_store(data_dir: Path, people: dict[str, str], applicant) -> tuple[bytes
                                   source="server"))  # fmt: skip
     from desktop.services.operators import Operator
 
+    enroll_offline(store)  # saving needs an enrolled device (issue 13)
     RegistrationService(store, Operator("ani")).save(applicant())
     store.backup("manual")
     store.close()

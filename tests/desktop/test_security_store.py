@@ -27,6 +27,7 @@ from desktop.services.registrations import RegistrationService
 from desktop.store import Store
 from desktop.store.keys import KeySlots, sqlcipher_key
 from desktop.store.store import WrongKeyError, is_plaintext
+from tests.support.enrolled import enroll_offline
 
 PASSWORD = "rahasia-123"
 
@@ -41,6 +42,7 @@ def _code(call) -> str:  # type: ignore[no-untyped-def]
 def device(data_dir: Path):  # type: ignore[no-untyped-def]
     """A new data folder with its first operator ``ani``: (store, operator), store open."""
     store, operator = create_first_operator(data_dir, "ani", PASSWORD, "Ani Lestari")
+    enroll_offline(store)  # saving needs an enrolled device (issue 13)
     yield store, operator
     store.close()
 

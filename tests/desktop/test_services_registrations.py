@@ -116,8 +116,11 @@ def test_edit_to_another_records_nik_is_refused(service, applicant) -> None:  # 
     [
         (Status.SAVED, False, True),
         (Status.RETURNED, False, True),
-        (Status.RECEIVED, False, False),
+        # synced, no reviewer has decided: a typo may still be corrected (issue 13)
+        (Status.RECEIVED, False, True),
+        (Status.POTENTIAL_DUPLICATE, False, True),
         (Status.VERIFIED, False, False),
+        (Status.REJECTED, False, False),
         (Status.RECEIVED, True, True),
     ],
 )
@@ -258,3 +261,41 @@ def test_audit_records_printed_and_exported(service, applicant) -> None:  # type
     trail = _audit(service)
     assert [t[0] for t in trail] == ["created", "printed", "exported"]
     assert trail[1] == ("printed", reg.id, {"copies": 1})
+
+
+def test_nothing_is_saved_before_enrollment_but_a_draft_is(  # type: ignore[no-untyped-def]
+    data_dir, db_key, operator, clock, applicant
+) -> None:
+    """Issue 13 defect 2: before enrollment every device made ``000000-000-000001-Y``, so two
+    applicants at two devices got one code. A device not enrolled (or only set up locally
+    with ``loket-desk setup``) gives out no code: the form's save and the import refuse, a
+    draft is kept; once enrolled, codes carry the server's device number."""
+    from common import errors as E
+    from common.errors import ApiError
+    from desktop.services.device import set_local_identity
+    from desktop.store import Store
+    from desktop.store.models import OutboxEntry
+
+    store = Store.open(data_dir, db_key)
+    try:
+        service = RegistrationService(store, operator, clock)
+        raw = applicant()
+        for setup in (None, ("320101", 7)):
+            if setup is not None:
+                set_local_identity(store, *setup)  # an office and number typed locally
+            result = service.save(raw)
+            assert not result.ok and result.needs_enrollment and result.registration is None
+            with pytest.raises(ApiError) as refused:
+                service.save_batch([service.check(applicant()).applicant])
+            assert refused.value.code == E.SAVE_NEEDS_ENROLLMENT
+        with store.session() as s:
+            assert s.query(RegistrationRecord).count() == 0 and s.query(OutboxEntry).count() == 0
+        assert service.save_draft(raw) and len(service.list_drafts()) == 1
+        # what enroll_device writes: the server's office and device number
+        store.set_setting("office_code", "320101")
+        store.set_setting("device_no", 3)
+        store.set_setting("enrolled", True)
+        saved = service.save(raw)
+        assert saved.ok and saved.registration.code.startswith("320101-003-")
+    finally:
+        store.close()

@@ -33,6 +33,7 @@ SAVER = textwrap.dedent(
 
     store = Store.open(Path(sys.argv[1]), bytes.fromhex(sys.argv[4]))
     set_local_identity(store, "320101", 3)
+    store.set_setting("enrolled", True)  # saving needs an enrolled device (issue 13)
     service = RegistrationService(store, Operator("ani"))
     gen = Generator(int(sys.argv[2]))
     for _ in range(int(sys.argv[3])):  # some earlier records, so the WAL holds several commits

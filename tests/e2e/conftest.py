@@ -52,8 +52,8 @@ class Device:
             self.enroll()
 
     def enroll(self) -> None:
-        """Enroll with the server (a device may work offline first: its codes then carry
-        device part 000)."""
+        """Enroll with the server (a device not enrolled yet saves no registration: it has no
+        device number of its own for the codes; drafts only)."""
         regency = f"{self.office[:2]}.{self.office[2:4]}"
         code = self.server.office_and_code(self.office, regency)
         self.info = enroll_device(self.store, self.server.url, code)

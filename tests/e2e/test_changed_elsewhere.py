@@ -19,9 +19,9 @@ from tests.e2e.conftest import Device
 
 
 def _revise_from(other: Device, registration: object, applicant: dict, revision: int) -> None:
-    """The other device of the office pushes a newer revision of the record. Only a record
-    saved before its device was enrolled (code device part 000) can be revised by another
-    device: the server refuses another enrolled device's code and a changed code."""
+    """The other device of the office pushes a newer revision of the record, with the code
+    the server holds for it (a new registration must carry the pushing device's own code; a
+    revision keeps the record's code, whichever device of the office sends it)."""
     with other.store.session() as s:
         device_id, office = S.read(s, "device_id"), S.read(s, "office_code")
     rec = PushRecord(
@@ -36,13 +36,12 @@ def _revise_from(other: Device, registration: object, applicant: dict, revision:
 def test_the_device_applies_a_revision_made_elsewhere(
     tmp_path: Path, live_server, server_db
 ) -> None:
-    first = Device(tmp_path / "desk1", live_server, enrolled=False)
+    first = Device(tmp_path / "desk1", live_server)
     second = Device(tmp_path / "desk2", live_server)
     try:
         sample = generate(1, seed=7, today=date.today())[0]
-        saved = first.service.save(sample.applicant)  # offline first, before enrollment
+        saved = first.service.save(sample.applicant)
         assert saved.ok, saved.problems
-        first.enroll()
         rid = saved.registration.id
         engine = SyncEngine(first.store, make_client(first.store))
         assert engine.run().outcome is SyncOutcome.OK
@@ -79,12 +78,11 @@ def test_the_device_applies_a_revision_made_elsewhere(
 def test_a_local_edit_waiting_to_be_sent_is_kept_and_shown_as_a_conflict(
     tmp_path: Path, live_server, server_db
 ) -> None:
-    first = Device(tmp_path / "desk1", live_server, enrolled=False)
+    first = Device(tmp_path / "desk1", live_server)
     second = Device(tmp_path / "desk2", live_server)
     try:
         sample = generate(1, seed=8, today=date.today())[0]
-        saved = first.service.save(sample.applicant)  # offline first, before enrollment
-        first.enroll()
+        saved = first.service.save(sample.applicant)
         rid = saved.registration.id
         engine = SyncEngine(first.store, make_client(first.store))
         assert engine.run().outcome is SyncOutcome.OK
@@ -106,12 +104,11 @@ def test_a_local_edit_waiting_to_be_sent_is_kept_and_shown_as_a_conflict(
 def test_a_duplicate_whose_primary_changed_nik_stands_on_its_own_on_the_device(
     tmp_path: Path, live_server, server_db
 ) -> None:
-    first = Device(tmp_path / "desk1", live_server, enrolled=False)
+    first = Device(tmp_path / "desk1", live_server)
     second = Device(tmp_path / "desk2", live_server)
     try:
         one, other = generate(2, seed=9, today=date.today())
-        a = first.service.save(one.applicant).registration  # offline first
-        first.enroll()
+        a = first.service.save(one.applicant).registration
         one_sync = SyncEngine(first.store, make_client(first.store))
         assert one_sync.run().outcome is SyncOutcome.OK
         b = second.service.save(dict(one.applicant, phone="081299990000")).registration

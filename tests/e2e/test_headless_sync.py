@@ -36,10 +36,10 @@ def desk(
 def test_enroll_then_sync_with_scheduler_exit_codes(tmp_path: Path, live_server, server_db) -> None:
     data = tmp_path / "desk"
     assert desk(data, "add-operator", "petugas").returncode == 0
+    samples = generate(30, 77, today=date.today())
     store, operator = unlock(data, "petugas", "rahasia-sekali")  # the store is encrypted
-    service = RegistrationService(store, operator)
-    for sample in generate(30, 77, today=date.today()):
-        assert service.save(sample.applicant).ok
+    refused = RegistrationService(store, operator).save(samples[0].applicant)
+    assert refused.needs_enrollment  # no code of its own before enrollment (issue 13)
     store.close()
 
     # not enrolled yet: a local error, nothing sent
@@ -58,6 +58,11 @@ def test_enroll_then_sync_with_scheduler_exit_codes(tmp_path: Path, live_server,
     )
     assert result.returncode == 0, result.stderr
     assert "office 320101" in result.stdout
+    store, operator = unlock(data, "petugas", "rahasia-sekali")
+    service = RegistrationService(store, operator)
+    for sample in samples:
+        assert service.save(sample.applicant).ok
+    store.close()
 
     result = desk(data, "sync", "--operator", "petugas")
     assert result.returncode == 0, result.stdout + result.stderr

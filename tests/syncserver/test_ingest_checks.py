@@ -124,30 +124,63 @@ def test_a_code_not_of_the_pushing_device_is_refused(api: Api, people: list[dict
         make_code(dev.office_code, dev.device_no, 7).replace("7", "\u0667"),  # Arabic-Indic 7
     ]
     recs = [api.record(people[i], dev, code=c) for i, c in enumerate(codes)]
-    good = [
-        api.record(people[10 + i], dev, code=c)
-        for i, c in enumerate(
-            (
-                make_code(dev.office_code, dev.device_no, 8),
-                # made before the device was enrolled: device 000, office set up or not yet
-                make_code(dev.office_code, 0, 9),
-                make_code("000000", 0, 10),
-            )
-        )
-    ]
-    got = api.push(dev, [*recs, *good])
-    assert got.outcomes == ["invalid"] * len(codes) + ["accepted"] * len(good)
+    # made before the device was enrolled (device 000, office set up or not yet): two devices
+    # working offline first gave the same code to two applicants (issue 13 defect 2)
+    unenrolled = [make_code(dev.office_code, 0, 9), make_code("000000", 0, 10)]
+    early = [api.record(people[20 + i], dev, code=c) for i, c in enumerate(unenrolled)]
+    good = api.record(people[10], dev, code=make_code(dev.office_code, dev.device_no, 8))
+    got = api.push(dev, [*recs, *early, good])
+    assert got.outcomes == ["invalid"] * (len(codes) + len(early)) + ["accepted"]
     assert all(
         r.errors == [E.REGISTRATION_CODE_INVALID] for r in got.response.results[: len(codes)]
     )
-    assert sorted(api.sql("SELECT code FROM registrations")) == sorted((g.code,) for g in good)
+    assert all(
+        r.errors == [E.REGISTRATION_CODE_UNENROLLED] for r in got.response.results[len(codes) : -1]
+    )
+    assert api.sql("SELECT code FROM registrations") == [(good.code,)]
+
+
+def test_a_pre_enrollment_code_is_refused_from_every_device_even_when_unused(
+    api: Api, people: list[dict]
+) -> None:
+    """No device may bring a new registration with a ``-000-`` code, not even the first one
+    to send it: the other device holding the same code may simply not have synced yet."""
+    first, second = api.enroll(), api.enroll()
+    code = make_code("000000", 0, 1)
+    for i, dev in enumerate((first, second)):
+        got = api.push(dev, [api.record(people[i], dev, code=code)])
+        assert got.outcomes == ["invalid"]
+        assert got.response.results[0].errors == [E.REGISTRATION_CODE_UNENROLLED]
+    assert api.sql("SELECT count(*) FROM registrations")[0][0] == 0
+
+
+def test_a_registration_received_with_a_pre_enrollment_code_keeps_it(
+    api: Api, people: list[dict]
+) -> None:
+    """A registration stored before the check (an older server accepted ``-000-`` codes)
+    keeps its code: its corrections carry exactly that code and are accepted; a resend of
+    what was received is still ``already_received``."""
+    dev = api.enroll()
+    rec = api.record(people[0], dev)
+    assert api.push(dev, [rec]).outcomes == ["accepted"]
+    legacy = make_code("000000", 0, 1)
+    with api.ext.engine.begin() as conn:  # as an older server stored it
+        from sqlalchemy import text
+
+        conn.execute(text("UPDATE registrations SET code = :c"), {"c": legacy})
+    again = api.record(people[0], dev, id=rec.id, code=legacy)
+    assert api.push(dev, [again]).outcomes == ["already_received"]
+    edited = dict(people[0], phone="081299990000")
+    fix = api.record(edited, dev, id=rec.id, code=legacy, revision=2, base_revision=1)
+    assert api.push(dev, [fix]).outcomes == ["accepted"]
+    assert api.sql("SELECT code, revision FROM registrations") == [(legacy, 2)]
 
 
 def test_a_revision_never_changes_the_registration_code(api: Api, people: list[dict]) -> None:
     """A printed code stays the record's for good: a revision with another valid code (the
     pushing device's own) is a conflict, enforced in the compare-and-set."""
     first, second = api.enroll(), api.enroll()
-    rec = api.record(people[0], first, code=make_code(first.office_code, 0, 1))
+    rec = api.record(people[0], first)
     assert api.push(first, [rec]).outcomes == ["accepted"]
     edited = dict(people[0], phone="081299990000")
     for dev in (first, second):

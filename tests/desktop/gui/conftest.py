@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.application import OFFER_ENROLL_KEY, LoketApp, ui_settings
+from tests.support.enrolled import enroll_offline
 
 OPERATOR = "clerk"
 PASSWORD = "rahasia-123"
@@ -26,6 +27,7 @@ def gui_data_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "desk"
     folder.mkdir()
     store, _ = create_first_operator(folder, OPERATOR, PASSWORD, full_name="Siti Rahayu")
+    enroll_offline(store)  # saving needs an enrolled device (issue 13 defect 2)
     store.close()
     # a clerk who chose "work offline" before: no enroll dialog over the form at login
     settings = ui_settings(folder)

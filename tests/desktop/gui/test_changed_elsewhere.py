@@ -19,6 +19,7 @@ from desktop.services.registrations import RegistrationService
 from desktop.store.models import RegistrationRecord
 from desktop.sync.engine import apply_change
 from desktop.views.record_view import RecordView
+from tests.support.enrolled import enroll_offline
 
 
 def test_a_revision_applied_from_the_feed_is_shown_as_changed_elsewhere(
@@ -26,6 +27,7 @@ def test_a_revision_applied_from_the_feed_is_shown_as_changed_elsewhere(
 ) -> None:
     store, operator = create_first_operator(tmp_path / "desk", "clerk", "rahasia-123", "Siti")
     try:
+        enroll_offline(store)  # saving needs an enrolled device (issue 13)
         service = RegistrationService(store, operator)
         saved = service.save(generate(1, seed=3, today=date.today())[0].applicant)
         rid = saved.registration.id
