@@ -17,10 +17,11 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -180,6 +181,25 @@ class RegistrationFormView(QWidget):
 
         self._set_tab_order()
         self._update_mode_label()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_focus_visible)
+
+    def _keep_focus_visible(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Scroll the focused field into view, whatever moved the focus (Tab, Enter, a click,
+        a problem list): QScrollArea does it only for Tab, so Enter typed off-screen."""
+        body = self.scroll.widget()
+        if new is None or body is None or not body.isAncestorOf(new):
+            return
+        # rows just shown (domicile) and messages just set get their place before we measure:
+        # the pending layout requests resize the body and the scroll range
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        target = new
+        box = next((b for b in self.boxes.values() if b.editor is new), None)
+        if box is not None:
+            target = box  # the editor and its message
+        margin = max(0, min(40, (self.scroll.viewport().height() - target.height()) // 2))
+        self.scroll.ensureWidgetVisible(target, 0, margin)
 
     def _group(self, title: str, name: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
         group = QGroupBox(title, parent)
