@@ -146,6 +146,13 @@ VILLAGE_UNKNOWN = _e(
     "Kode desa/kelurahan {value} tidak ada di daftar wilayah.",
     "Village code {value} is not in the region list.",
 )
+VILLAGE_NOT_CHOSEN = _e(
+    "VILLAGE_NOT_CHOSEN",
+    "{field_id} belum dipilih: ketik sebagian nama, lalu pilih satu dari daftar dengan panah "
+    "bawah dan Enter (atau Tab).",
+    "{field_en} is not chosen yet: type part of the name, then pick one from the list with "
+    "the down arrow and Enter (or Tab).",
+)
 DECLARATION_REQUIRED = _e(
     "DECLARATION_REQUIRED",
     "Pendaftar harus menyatakan tidak sedang sekolah/kuliah dan bukan ASN, TNI, Polri, "

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common import errors as E
 from common.enums import (
     CONSENT_VERSIONS,
     CURRENT_CONSENT_VERSION,
@@ -721,8 +722,22 @@ class RegistrationFormView(QWidget):
         """Validate the form now and show the problems of visited fields (all after a save)."""
         self._check_timer.stop()
         result = self._service.check(self.raw())
-        self.show_problems(result.problems, all_fields=self._show_all)
+        self.show_problems(self._explain_villages(result.problems), all_fields=self._show_all)
         self._update_nik_hint()
+
+    def _explain_villages(self, problems: list[Problem]) -> list[Problem]:
+        """A village field showing typed text but holding no village says "pick one from the
+        list", not "required" (the clerk sees text in it)."""
+        out = list(problems)
+        for field in ("village_code", "domicile_village_code"):
+            edit = self.boxes[field].editor
+            if not isinstance(edit, VillageEdit) or not edit.pending():
+                continue
+            if field == "domicile_village_code" and self.domicile_same.isChecked():
+                continue
+            out = [p for p in out if not (p.field == field and p.code == E.REQUIRED)]
+            out.append(Problem(E.VILLAGE_NOT_CHOSEN, field, Severity.ERROR))
+        return out
 
     def show_problems(self, problems: list[Problem], all_fields: bool) -> None:
         by_field: dict[str, list[Problem]] = {}
@@ -762,9 +777,10 @@ class RegistrationFormView(QWidget):
         if not result.ok:
             self._show_all = True
             self.status_label.setText(self.tr("Not saved: fix the problems listed."))
-            self.show_problems(result.problems, all_fields=True)
-            blocking = [p for p in result.problems if p.severity is Severity.ERROR]
-            self.problemsFound.emit(blocking or list(result.problems))
+            problems = self._explain_villages(result.problems)
+            self.show_problems(problems, all_fields=True)
+            blocking = [p for p in problems if p.severity is Severity.ERROR]
+            self.problemsFound.emit(blocking or problems)
             return
         registration = result.registration
         # The service returned: the transaction is committed. Only now say "saved".
