@@ -1,8 +1,8 @@
 """The registration form (``RegistrationFormView``): Identity, Contact, Address, Profile, Consent.
 
-Keyboard-first: the tab order follows the paper form, Enter moves to the next field (Shift+Enter
-makes a new line in the motivation), Space ticks boxes and skills, the main window's Ctrl+S
-saves and Ctrl+N starts a new applicant. Validation from ``common.validation`` runs as the
+Keyboard-first: the tab order follows the paper form, Enter moves to the next field (no field
+takes a line break or any character saving refuses: desktop.widgets.clean_text), Space ticks
+boxes and skills, the main window's Ctrl+S saves and Ctrl+N starts a new applicant. Validation from ``common.validation`` runs as the
 clerk types and is shown beside each field (for fields already visited; all of them after a
 save attempt). Typing a NIK shows what it says (birth date, sex, district) and prefills
 what is still empty.
@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -54,8 +54,9 @@ from common.errors import Severity
 from common.i18n import Lang, pick
 from common.nik import parse_nik
 from common.regions import Regions
-from common.validation import Problem
+from common.validation import Problem, clean_typed_text
 from desktop.i18n import arg
+from desktop.widgets.clean_text import CleanTextValidator, OneLineTextEdit
 from desktop.widgets.field_box import FieldBox
 from desktop.widgets.village_edit import VillageEdit
 
@@ -217,6 +218,8 @@ class RegistrationFormView(QWidget):
         """One row: a label (buddy of the editor), the editor, its inline message."""
         editor.setObjectName(f"field_{field}")
         editor.setAccessibleName(label)
+        if isinstance(editor, QLineEdit) and editor.validator() is None:
+            editor.setValidator(CleanTextValidator(parent=editor))  # nothing saving refuses
         box = FieldBox(field, editor, self, editor_width=width)
         lab = QLabel(label, self)
         lab.setObjectName(f"label_{field}")
@@ -233,7 +236,7 @@ class RegistrationFormView(QWidget):
         edit = QLineEdit(self)
         edit.setMaxLength(max_len)
         if digits:
-            edit.setValidator(QRegularExpressionValidator(r"[0-9 ]*", edit))
+            edit.setValidator(CleanTextValidator(r"[0-9 ]*", edit))
         if placeholder:
             edit.setPlaceholderText(placeholder)
         return edit
@@ -372,8 +375,7 @@ class RegistrationFormView(QWidget):
         self.skills.setToolTip(self.tr("Arrow keys move, Space ticks a skill"))
         self.skills.setCurrentRow(0)
         self._add(form, "skills", self.tr("Skills of interest"), self.skills, width=320)
-        self.motivation = QPlainTextEdit(self)
-        self.motivation.setTabChangesFocus(True)
+        self.motivation = OneLineTextEdit(self)  # wraps, but one line: no Enter, no pasted break
         self.motivation.setFixedHeight(64)
         self.motivation.setPlaceholderText(self.tr("In the applicant's words"))
         self._add(form, "motivation", self.tr("Reason for joining"), self.motivation, width=420)
@@ -465,7 +467,7 @@ class RegistrationFormView(QWidget):
                 self.focusNextChild()
                 return True
             if isinstance(obj, QPlainTextEdit) and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                return False  # Shift+Enter: a new line
+                return True  # Shift+Enter: no line break (saving refuses one in every field)
         if event.type() == QEvent.Type.FocusOut:
             name = next((n for n, b in self.boxes.items() if b.editor is obj), None)
             if name and self._value_text(name):
@@ -556,7 +558,7 @@ class RegistrationFormView(QWidget):
                 if isinstance(editor, VillageEdit):
                     editor.set_code(str(value or ""))
                 elif isinstance(editor, QLineEdit):
-                    editor.setText("" if value is None else str(value))
+                    editor.setText("" if value is None else clean_typed_text(str(value)))
                     editor.setCursorPosition(0)
                 elif isinstance(editor, QComboBox):
                     i = editor.findData(value or "")
@@ -565,7 +567,7 @@ class RegistrationFormView(QWidget):
                     default = name == "domicile_same"
                     editor.setChecked(bool(value) if value is not None else default)
                 elif isinstance(editor, QPlainTextEdit):
-                    editor.setPlainText(str(value or ""))
+                    editor.setPlainText(clean_typed_text(str(value or "")))
             skills = data.get("skills") or []
             if isinstance(skills, str):
                 skills = [s for s in re.split(r"[;,|]", skills) if s]

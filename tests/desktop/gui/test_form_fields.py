@@ -108,3 +108,60 @@ def test_tab_out_of_an_unchosen_village_says_to_pick_one(qtbot, gui_data_dir, st
     dialog = loket.main_window.dialog("saveProblemsDialog")
     village_problems = [p for p in dialog.problems if p.field == "village_code"]
     assert [p.code for p in village_problems] == ["VILLAGE_NOT_CHOSEN"]
+
+
+# --- no character saving refuses (issue 13 #8) -------------------------------------------
+def paste(qtbot: Any, widget: Any, text: str) -> None:
+    QApplication.clipboard().setText(text)
+    widget.setFocus()
+    qtbot.keyClick(widget, Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_reason_takes_no_line_break_typed_or_pasted(qtbot, gui_data_dir, start_app, keyboard):
+    loket = started(qtbot, start_app, keyboard, gui_data_dir)
+    form = loket.main_window.form
+    form.motivation.setFocus()
+    keyboard.type("Ingin bekerja")
+    keyboard.press(Key.Key_Return, SHIFT)  # used to make a new line
+    keyboard.press(Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    keyboard.type("di pabrik")
+    assert "\n" not in form.motivation.toPlainText()
+    form.motivation.moveCursor(form.motivation.textCursor().MoveOperation.End)
+    paste(qtbot, form.motivation, " dan\r\nmenjahit\tbaju\u200b\u202e.")
+    text = form.motivation.toPlainText()
+    assert text.isprintable(), repr(text)
+    assert "menjahit baju" in text
+    form.run_check()
+    assert form.boxes["motivation"].severity is None, form.boxes["motivation"].message_text()
+
+
+def test_every_line_field_cleans_pasted_text(qtbot, gui_data_dir, start_app, keyboard):
+    from PySide6.QtWidgets import QLineEdit
+
+    loket = started(qtbot, start_app, keyboard, gui_data_dir)
+    form = loket.main_window.form
+    form.domicile_same.setChecked(False)
+    edits = {n: b.editor for n, b in form.boxes.items() if isinstance(b.editor, QLineEdit)}
+    assert len(edits) >= 17
+    for name, edit in edits.items():
+        edit.clear()
+        digits = name in ("nik", "kk_number", "rt", "rw", "postal_code", "domicile_rt",
+                          "domicile_rw", "domicile_postal_code")  # fmt: skip
+        paste(qtbot, edit, "1\n2" if digits else "Jl\nMawar\t1\x00\u200b")
+        assert edit.text().isprintable(), (name, edit.text())
+        assert edit.text() == ("1 2" if digits else "Jl Mawar 1"), (name, edit.text())
+
+
+def test_refusal_names_the_character(qtbot, gui_data_dir, start_app, keyboard):
+    """A record loaded with a refused character (e.g. an old draft) or sent by another
+    client: the message says which character, in both languages."""
+    from common import errors as E
+    from common.validation import check
+
+    problems = check({"motivation": "satu\nnya", "full_name": "Budi\u202eSantoso"}).problems
+    by_field = {p.field: p for p in problems if p.code == E.TEXT_CONTROL_CHARS}
+    assert "baris baru" in by_field["motivation"].message("id")
+    assert "line break" in by_field["motivation"].message("en")
+    assert "U+202E" in by_field["full_name"].message("id")
+    assert "U+202E" in by_field["full_name"].message("en")
+    assert "{" not in by_field["full_name"].message("id")
