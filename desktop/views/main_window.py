@@ -51,6 +51,9 @@ class MainWindow(QMainWindow):
         self.sync = sync  # desktop.sync.controller.SyncController (None: no sync in this run)
         self.setWindowTitle(arg(self.tr("Loket — %1"), ctx.office_name))
         self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
+        #: closing asks about unsaved changes to a record; the app sets False when it closes
+        #: the window itself (shut-down, another operator) and nobody could answer
+        self.ask_on_close = True
 
         self.form = RegistrationFormView(service, tasks, ctx.lang, self)
         self.list = RegistrationListView(service, ctx.lang, self)
@@ -104,7 +107,8 @@ class MainWindow(QMainWindow):
             self.tr("Import paper forms…"), "Ctrl+I", self.open_import, "actImport"
         )
         self.act_logout = self._action(
-            self.tr("Log out"), None, self.logoutRequested.emit, "actLogout"
+            self.tr("Log out"), None, lambda: self.form.leave(self.logoutRequested.emit),
+            "actLogout",
         )
         self.act_quit = self._action(self.tr("Quit"), "Ctrl+Q", self.close, "actQuit")
         m_file.addAction(self.act_import)
@@ -356,6 +360,9 @@ class MainWindow(QMainWindow):
         self._open_dialog(view)
 
     def edit_registration(self, registration: Any) -> None:
+        self.form.leave(lambda: self._edit_registration(registration))
+
+    def _edit_registration(self, registration: Any) -> None:
         self.tabs.setCurrentIndex(TAB_FORM)
         self.form.load(registration.applicant.to_dict(), registration_id=registration.id,
                        code=registration.code, revision=registration.provenance.revision)  # fmt: skip
@@ -367,7 +374,7 @@ class MainWindow(QMainWindow):
             self.form.load(raw, draft_id=draft_id)
             self.form.focus_first()
 
-        self.tasks.run_db(self.service.load_draft, draft_id, on_done=done)
+        self.form.leave(lambda: self.tasks.run_db(self.service.load_draft, draft_id, on_done=done))
 
     def open_import(self) -> None:
         dialog = ImportDialog(self.ctx.import_csv, self.tasks, self)
@@ -378,9 +385,15 @@ class MainWindow(QMainWindow):
         self._open_dialog(AboutDialog(self.ctx.data_dir, self))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Unsaved typing is kept as a draft before the window goes (nothing typed is lost)."""
-        if self.form.dirty and self.form.registration_id is None:
-            self.tasks.run_db(self.service.save_draft, self.form.raw(), self.form.draft_id)
+        """Nothing typed is lost: a new applicant's typing is kept as a draft, changes to a
+        record are saved or discarded as the clerk answers (the window stays meanwhile)."""
+        if self.form.has_unsaved():
+            if self.form.registration_id is None:
+                self.form.keep_draft_now()
+            elif self.ask_on_close:
+                event.ignore()
+                self.form.leave(self.close)
+                return
         for d in list(self.dialogs):
             d.close()
         super().closeEvent(event)

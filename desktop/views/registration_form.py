@@ -14,6 +14,7 @@ service has returned, i.e. the transaction is committed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -112,6 +114,10 @@ class RegistrationFormView(QWidget):
         self._saving = False
         self._loading = False
         self._dirty = False
+        self._baseline: dict[str, Any] = {}  # the form as loaded/cleared (has_unsaved)
+        self._generation = 0  # counts clear()/load(): which applicant a late answer is for
+        self._after_save: Callable[[], None] | None = None  # what "Save" in the question continues
+        self.unsaved_dialog: QMessageBox | None = None
         self._auto: dict[str, str] = {}  # field -> value we prefilled from the NIK
         self._consent_at: str | None = None
         self.boxes: dict[str, FieldBox] = {}
@@ -587,9 +593,11 @@ class RegistrationFormView(QWidget):
         self._on_nik_changed(self.nik.text())
         self._update_mode_label()
         self.run_check()
+        self._baseline = self._snapshot()
 
     def clear(self) -> None:
         """An empty form for the next applicant."""
+        self._generation += 1
         self._loading = True
         try:
             for name, box in self.boxes.items():
@@ -623,6 +631,80 @@ class RegistrationFormView(QWidget):
         self.nik_hint.hide()
         self.village_code.set_preferred_district("")
         self._update_mode_label()
+        self._baseline = self._snapshot()
+
+    def _snapshot(self) -> dict[str, Any]:
+        raw = self.raw()
+        raw.pop("consent_at", None)  # a time, not typing
+        for edit in (self.village_code, self.domicile_village_code):  # typed, not chosen yet
+            raw[edit.objectName()] = edit.text()
+        return raw
+
+    def has_unsaved(self) -> bool:
+        """Whether the form holds typing that is neither saved nor kept as a draft."""
+        return self._dirty and self._snapshot() != self._baseline
+
+    def leave(self, then: Callable[[], None]) -> None:
+        """Run ``then`` (start over, close the window, open another record) once nothing the
+        clerk typed can be lost: a new applicant's typing is kept as a draft at once; changes
+        to a saved record (a draft cannot hold those) are saved, discarded or kept on
+        screen as the clerk answers."""
+        if not self.has_unsaved():
+            then()
+        elif self.registration_id is None:
+            self.keep_draft_now()
+            then()
+        else:
+            self._ask_unsaved(then)
+
+    def keep_draft_now(self) -> None:
+        """Queue the form as a draft (the database worker; the app waits for it on exit)."""
+        generation = self._generation
+
+        def done(draft_id: str) -> None:
+            if self._generation == generation:  # the same applicant is still on screen
+                self.draft_id = draft_id
+            if self.window().isVisible():  # not after the window closed (the app may be gone)
+                self.draftSaved.emit(draft_id)
+
+        self._tasks.run_db(self._service.save_draft, self.raw(), self.draft_id, on_done=done)
+        self._dirty = False  # kept: a close right after must not keep it twice
+        self._baseline = self._snapshot()
+
+    def _ask_unsaved(self, then: Callable[[], None]) -> None:
+        box = QMessageBox(self.window())
+        box.setObjectName("unsavedChangesDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Unsaved changes"))
+        box.setText(
+            arg(self.tr("The changes to %1 are not saved yet. Save them?"),
+                getattr(self, "_edit_code", ""))
+        )  # fmt: skip
+        save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
+        save.setObjectName("unsavedSaveButton")
+        discard = box.addButton(self.tr("Discard the changes"), QMessageBox.ButtonRole.DestructiveRole)
+        discard.setObjectName("unsavedDiscardButton")
+        cancel = box.addButton(self.tr("Back to the form"), QMessageBox.ButtonRole.RejectRole)
+        cancel.setObjectName("unsavedCancelButton")
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            self.unsaved_dialog = None
+            box.deleteLater()
+            if clicked is save:
+                self._after_save = then
+                self.save()
+            elif clicked is discard:
+                self._dirty = False
+                then()
+            else:
+                self.window().activateWindow()
+
+        box.finished.connect(answered)
+        self.unsaved_dialog = box
+        box.open()
 
     @property
     def dirty(self) -> bool:
@@ -772,6 +854,7 @@ class RegistrationFormView(QWidget):
     def _on_saved(self, result: Any) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
+        after, self._after_save = self._after_save, None  # only a successful save goes on
         if result.existing_id:
             self.status_label.setText(self.tr("This NIK is already registered on this device."))
             self.existingFound.emit(result.existing_id)
@@ -791,9 +874,12 @@ class RegistrationFormView(QWidget):
         self.status_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
         self.statusMessage.emit(arg(self.tr("Saved: %1"), registration.code))
         self.saved.emit(registration)
+        if after is not None:
+            after()
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._saving = False
+        self._after_save = None
         self.save_button.setEnabled(True)
         self.status_label.setStyleSheet("")
         self.status_label.setText(self.tr("Not saved."))
@@ -809,25 +895,22 @@ class RegistrationFormView(QWidget):
     def _on_draft_saved(self, draft_id: str) -> None:
         self.draft_id = draft_id
         self._dirty = False
+        self._baseline = self._snapshot()
         self.status_label.setStyleSheet("")
         self.status_label.setText(self.tr("Kept as a draft."))
         self.draftSaved.emit(draft_id)
 
     def new_applicant(self) -> None:
-        """Ctrl+N: an empty form; unsaved typing is first kept as a draft, never thrown away."""
-        if (
-            self._dirty
-            and self.registration_id is None
-            and any(self._value_text(n) for n in ("nik", "full_name", "phone"))
-        ):
-            self._tasks.run_db(self._service.save_draft, self.raw(), self.draft_id,
-                               on_done=lambda d: self.draftSaved.emit(d))  # fmt: skip
-            note = self.tr("The unfinished form was kept as a draft.")
-        else:
-            note = ""
+        """Ctrl+N: an empty form; unsaved typing is never thrown away (:meth:`leave`)."""
+        kept = self.has_unsaved() and self.registration_id is None
+        self.leave(lambda: self._start_over(kept))
+
+    def _start_over(self, kept_draft: bool) -> None:
         self.clear()
         self.status_label.setStyleSheet("")
-        self.status_label.setText(note)
+        self.status_label.setText(
+            self.tr("The unfinished form was kept as a draft.") if kept_draft else ""
+        )
         self.focus_first()
 
     def _update_mode_label(self) -> None:
