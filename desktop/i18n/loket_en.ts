@@ -658,6 +658,10 @@
         <translation>Mother&apos;s maiden name</translation>
     </message>
     <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Contact</source>
         <translation>Contact</translation>
     </message>
@@ -792,6 +796,34 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The changes to %1 are not saved yet. Save them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished">Save</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to the form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>district code %1 (not in the region list)</source>

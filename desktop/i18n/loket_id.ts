@@ -658,6 +658,10 @@
         <translation>Nama ibu kandung</translation>
     </message>
     <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation>Buka data yang sudah ada (Ctrl+O)</translation>
+    </message>
+    <message>
         <source>Contact</source>
         <translation>Kontak</translation>
     </message>
@@ -792,6 +796,34 @@
     <message>
         <source>Consent</source>
         <translation>Persetujuan</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Perubahan belum disimpan</translation>
+    </message>
+    <message>
+        <source>The changes to %1 are not saved yet. Save them?</source>
+        <translation>Perubahan pada %1 belum disimpan. Simpan sekarang?</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Simpan</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation>Buang perubahan</translation>
+    </message>
+    <message>
+        <source>Back to the form</source>
+        <translation>Kembali ke formulir</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation>NIK ini sudah terdaftar di perangkat ini: %1.</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation>NIK ini sudah terdaftar di kantor ini (loket lain): %1.</translation>
     </message>
     <message>
         <source>district code %1 (not in the region list)</source>

@@ -33,6 +33,8 @@ from common.protocol import (
     API_PREFIX,
     EnrollRequest,
     EnrollResponse,
+    NikCheckRequest,
+    NikCheckResponse,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -121,6 +123,11 @@ class SyncClient:
             "GET", "/sync/pull", None, params={"cursor": cursor, "limit": str(limit)}
         )
         return decode(PullResponse, data)
+
+    def nik_check(self, nik: str) -> NikCheckResponse:
+        """The registrations of this device's office with ``nik`` (issue 13 #4)."""
+        body = wire.dumps(encode(NikCheckRequest(nik=nik)))
+        return decode(NikCheckResponse, self._request("POST", "/registrations/nik-check", body))
 
     # --- plumbing ------------------------------------------------------------------------
     def _request(

@@ -51,8 +51,8 @@ class MainWindow(QMainWindow):
         self.sync = sync  # desktop.sync.controller.SyncController (None: no sync in this run)
         self.setWindowTitle(arg(self.tr("Loket — %1"), ctx.office_name))
         self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
-        #: closing asks about unsaved changes to a record; the app sets False when it closes
-        #: the window itself (shut-down, another operator) and nobody could answer
+        # closing asks about unsaved changes to a record; the app sets False when it closes
+        # the window itself (shut-down, another operator) and nobody could answer
         self.ask_on_close = True
 
         self.form = RegistrationFormView(service, tasks, ctx.lang, self)
@@ -107,7 +107,9 @@ class MainWindow(QMainWindow):
             self.tr("Import paper forms…"), "Ctrl+I", self.open_import, "actImport"
         )
         self.act_logout = self._action(
-            self.tr("Log out"), None, lambda: self.form.leave(self.logoutRequested.emit),
+            self.tr("Log out"),
+            None,
+            lambda: self.form.leave(self.logoutRequested.emit),
             "actLogout",
         )
         self.act_quit = self._action(self.tr("Quit"), "Ctrl+Q", self.close, "actQuit")
@@ -185,6 +187,17 @@ class MainWindow(QMainWindow):
         self.m_sync.addSeparator()
         self.m_sync.addAction(self.act_enroll)
         self.sync.finished.connect(self._synced)
+        self._wire_nik_check()
+
+    def _wire_nik_check(self) -> None:
+        """The form asks the server about a typed NIK while the sync status is online."""
+        from desktop.services.nik_check import remote_nik_matches
+        from desktop.sync.controller import ConnectionState
+
+        sync, lang = self.sync, self.ctx.lang.value
+        online = (ConnectionState.ONLINE, ConnectionState.SYNCING)
+        self.form.set_remote_nik_check(lambda nik: remote_nik_matches(sync.store, nik, lang),
+                                       lambda: sync.state in online)  # fmt: skip
 
     def _synced(self, report: Any) -> None:
         if report.sent or report.changes_applied:

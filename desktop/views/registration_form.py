@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -99,6 +99,8 @@ class RegistrationFormView(QWidget):
     draftSaved = Signal(str)  # noqa: N815
     problemsFound = Signal(list)  # noqa: N815  list[Problem] that blocked a save
     statusMessage = Signal(str)  # noqa: N815
+    # a NIK check answered: "local", "remote", or "remote-failed" (offline: local only)
+    nikChecked = Signal(str)  # noqa: N815
 
     def __init__(self, service: Any, tasks: Any, lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +120,12 @@ class RegistrationFormView(QWidget):
         self._generation = 0  # counts clear()/load(): which applicant a late answer is for
         self._after_save: Callable[[], None] | None = None  # what "Save" in the question continues
         self.unsaved_dialog: QMessageBox | None = None
+        # NIK -> the office's registrations with it at the server (None: no server check)
+        self._remote_check: Callable[[str], list[Any]] | None = None
+        self._remote_online: Callable[[], bool] = lambda: False
+        self._dup_nik = ""  # the NIK the duplicate warning is about
+        self._dup_local: Any = None  # a Registration on this device with that NIK
+        self._dup_remote: list[Any] = []  # NikMatch of other devices of the office
         self._auto: dict[str, str] = {}  # field -> value we prefilled from the NIK
         self._consent_at: str | None = None
         self.boxes: dict[str, FieldBox] = {}
@@ -259,6 +267,7 @@ class RegistrationFormView(QWidget):
         group, form = self._group(self.tr("Identity"), "groupIdentity", parent)
         self.nik = self._line(20, digits=True, placeholder=self.tr("16 digits from the ID card"))
         self._add(form, "nik", self.tr("NIK"), self.nik)
+        self._duplicate_row(form)
         self.nik_hint = QLabel(self)
         self.nik_hint.setObjectName("nikSuggestion")
         self.nik_hint.setWordWrap(False)  # explicit lines; a wrapped label grows too tall
@@ -290,6 +299,29 @@ class RegistrationFormView(QWidget):
         self.nik.textChanged.connect(self._on_nik_changed)
         self.birth_date.editingFinished.connect(self._normalise_birth_date)
         return group
+
+    def _duplicate_row(self, form: QFormLayout) -> None:
+        """The warning right after the 16th digit: this NIK is registered already."""
+        self.nik_duplicate = QWidget(self)
+        self.nik_duplicate.setObjectName("nikDuplicate")
+        row = QHBoxLayout(self.nik_duplicate)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.nik_duplicate_label = QLabel(self.nik_duplicate)
+        self.nik_duplicate_label.setObjectName("nikDuplicateLabel")
+        self.nik_duplicate_label.setProperty("loketData", True)
+        self.nik_duplicate_label.setWordWrap(True)
+        self.nik_duplicate_label.setStyleSheet("color: #8a5a00; font-weight: bold;")
+        self.open_existing_button = QPushButton(
+            self.tr("Open the existing record (Ctrl+O)"), self.nik_duplicate
+        )
+        self.open_existing_button.setObjectName("openExistingButton")
+        self.open_existing_button.setShortcut(QKeySequence("Ctrl+O"))
+        self.open_existing_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.open_existing_button.clicked.connect(self._open_existing)
+        row.addWidget(self.nik_duplicate_label, 1)
+        row.addWidget(self.open_existing_button, 0)
+        self.nik_duplicate.hide()
+        form.addRow("", self.nik_duplicate)
 
     def _contact_group(self, parent: QWidget) -> QGroupBox:
         group, form = self._group(self.tr("Contact"), "groupContact", parent)
@@ -629,6 +661,8 @@ class RegistrationFormView(QWidget):
         self._consent_at = None
         self.last_problems = []
         self.nik_hint.hide()
+        self._dup_nik, self._dup_local, self._dup_remote = "", None, []
+        self.nik_duplicate.hide()
         self.village_code.set_preferred_district("")
         self._update_mode_label()
         self._baseline = self._snapshot()
@@ -682,7 +716,9 @@ class RegistrationFormView(QWidget):
         )  # fmt: skip
         save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
         save.setObjectName("unsavedSaveButton")
-        discard = box.addButton(self.tr("Discard the changes"), QMessageBox.ButtonRole.DestructiveRole)
+        discard = box.addButton(
+            self.tr("Discard the changes"), QMessageBox.ButtonRole.DestructiveRole
+        )
         discard.setObjectName("unsavedDiscardButton")
         cancel = box.addButton(self.tr("Back to the form"), QMessageBox.ButtonRole.RejectRole)
         cancel.setObjectName("unsavedCancelButton")
@@ -737,7 +773,69 @@ class RegistrationFormView(QWidget):
             self.birth_date.setText(iso)
         self._update_nik_hint()
 
+    # --- an already registered NIK -----------------------------------------------------------
+    def set_remote_nik_check(self, check: Callable[[str], list[Any]] | None,
+                             online: Callable[[], bool]) -> None:  # fmt: skip
+        """``check(nik)`` asks the server (on the I/O pool) while ``online()`` says so."""
+        self._remote_check = check
+        self._remote_online = online
+
+    def _check_duplicate(self, nik: str) -> None:
+        """Right after the 16th digit: the local store at once, the server in the background
+        (never blocking typing: a late or failed answer is dropped or ignored)."""
+        if nik == self._dup_nik:
+            return
+        self._dup_nik = nik
+        self._dup_local = None
+        self._dup_remote = []
+        self._show_duplicate()
+        if len(nik) != 16 or not nik.isdigit():
+            return
+        self._tasks.run_db(self._service.find_by_nik, nik,
+                           on_done=lambda reg: self._local_duplicate(nik, reg),
+                           on_error=lambda _exc: None)  # fmt: skip
+        if self._remote_check is not None and self._remote_online():
+            self._tasks.run_io(self._remote_check, nik,
+                               on_done=lambda found: self._remote_duplicate(nik, found),
+                               on_error=lambda _exc: self.nikChecked.emit("remote-failed"))  # fmt: skip
+
+    def _local_duplicate(self, nik: str, registration: Any) -> None:
+        if nik != self._dup_nik:
+            return  # the clerk typed on
+        if registration is not None and registration.id != self.registration_id:
+            self._dup_local = registration
+        self._show_duplicate()
+        self.nikChecked.emit("local")
+
+    def _remote_duplicate(self, nik: str, matches: list[Any]) -> None:
+        if nik != self._dup_nik:
+            return
+        self._dup_remote = [m for m in matches if m.registration_id != self.registration_id]
+        self._show_duplicate()
+        self.nikChecked.emit("remote")
+
+    def _show_duplicate(self) -> None:
+        local = self._dup_local
+        remote = [m for m in self._dup_remote if local is None or m.registration_id != local.id]
+        if local is not None:
+            self.nik_duplicate_label.setText(
+                arg(self.tr("This NIK is already registered on this device: %1."), local.code)
+            )
+        elif remote:
+            self.nik_duplicate_label.setText(
+                arg(self.tr("This NIK is already registered in this office (another counter): "
+                            "%1."), ", ".join(m.code for m in remote))
+            )  # fmt: skip
+        self.open_existing_button.setVisible(local is not None)
+        self.nik_duplicate.setVisible(local is not None or bool(remote))
+
+    def _open_existing(self) -> None:
+        if self._dup_local is not None:
+            self.existingFound.emit(self._dup_local.id)
+
     def _on_nik_changed(self, text: str) -> None:
+        if not self._loading:
+            self._check_duplicate(text.replace(" ", ""))
         parts = parse_nik(text.replace(" ", ""))
         if parts is None:
             self.nik_hint.hide()
