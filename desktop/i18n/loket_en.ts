@@ -479,6 +479,7 @@
     <name>RecordView</name>
     <message>
         <source>Registration %1</source>
+        <extracomment>Room a window manager takes around a window: frame (width) and title bar (height).</extracomment>
         <translation>Registration %1</translation>
     </message>
     <message>
@@ -840,6 +841,14 @@
     <message>
         <source>Date of birth and sex were filled in from the NIK; check them.</source>
         <translation>Date of birth and sex were filled in from the NIK; check them.</translation>
+    </message>
+    <message>
+        <source>Date of birth was filled in from the NIK; check it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sex was filled in from the NIK; check it.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Disagrees: date of birth typed as %1.</source>

@@ -359,7 +359,11 @@ class RegistrationFormView(QWidget):
         self.domicile_frame.setObjectName("domicileFrame")
         dform = QFormLayout(self.domicile_frame)
         dform.setContentsMargins(0, 0, 0, 0)
-        dform.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # the group's own spacing, so the domicile editors start where the main column does
+        dform.setFieldGrowthPolicy(form.fieldGrowthPolicy())
+        dform.setLabelAlignment(form.labelAlignment())
+        dform.setHorizontalSpacing(form.horizontalSpacing())
+        dform.setVerticalSpacing(form.verticalSpacing())
         self._address_fields(dform, "domicile_")
         # relabel the domicile rows so that every label says which address it is
         for name, text in (
@@ -376,6 +380,12 @@ class RegistrationFormView(QWidget):
                 label.setText(text)
             self.boxes[name].editor.setAccessibleName(text)
         form.addRow(self.domicile_frame)
+        # one label column for the group and the nested domicile rows: the widest label
+        labels = group.findChildren(QLabel, options=Qt.FindChildOption.FindChildrenRecursively)
+        labels = [lab for lab in labels if lab.objectName().startswith("label_")]
+        widest = max([LABEL_WIDTH, *(lab.sizeHint().width() for lab in labels)])
+        for lab in labels:
+            lab.setMinimumWidth(widest)
         self.domicile_frame.setVisible(False)
         self.domicile_same.toggled.connect(self._on_domicile_toggled)
         return group
@@ -875,11 +885,18 @@ class RegistrationFormView(QWidget):
         born = parts.birth_date.isoformat() if parts.birth_date else self.tr("not a real date")
         lines = [arg(self.tr("The NIK says: born %1, %2, registered in %3."),
                      born, parts.sex.label(self._lang), region)]  # fmt: skip
-        prefilled = [f for f in ("birth_date", "sex") if f in self._auto]
-        if prefilled:
-            lines.append(self.tr("Date of birth and sex were filled in from the NIK; check them."))
+        # what still holds our prefill: a value the clerk changed is theirs, whatever path
+        # the change took (typed, normalised on leaving the field, loaded)
         typed_birth = parse_typed_date(self.birth_date.text())
-        if parts.birth_date and typed_birth and "birth_date" not in self._auto:
+        prefilled = {f for f, v in (("birth_date", typed_birth), ("sex", self._value_text("sex")))
+                     if f in self._auto and self._auto[f] == v}  # fmt: skip
+        if prefilled == {"birth_date", "sex"}:
+            lines.append(self.tr("Date of birth and sex were filled in from the NIK; check them."))
+        elif prefilled == {"birth_date"}:
+            lines.append(self.tr("Date of birth was filled in from the NIK; check it."))
+        elif prefilled == {"sex"}:
+            lines.append(self.tr("Sex was filled in from the NIK; check it."))
+        if parts.birth_date and typed_birth and "birth_date" not in prefilled:
             try:
                 typed = date.fromisoformat(typed_birth)
             except ValueError:
@@ -889,7 +906,7 @@ class RegistrationFormView(QWidget):
                     arg(self.tr("Disagrees: date of birth typed as %1."), typed.isoformat())
                 )
         sex_code = self._value_text("sex")
-        if sex_code and sex_code != parts.sex.value and "sex" not in self._auto:
+        if sex_code and sex_code != parts.sex.value and "sex" not in prefilled:
             lines.append(
                 arg(self.tr("Disagrees: sex chosen as %1."), Sex(sex_code).label(self._lang))
             )

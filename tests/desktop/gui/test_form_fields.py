@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -165,3 +166,53 @@ def test_refusal_names_the_character(qtbot, gui_data_dir, start_app, keyboard):
     assert "U+202E" in by_field["full_name"].message("id")
     assert "U+202E" in by_field["full_name"].message("en")
     assert "{" not in by_field["full_name"].message("id")
+
+
+# --- the NIK hint after the birth date is changed (issue 13 #11) ---------------------------
+def test_the_nik_hint_never_says_a_changed_date_came_from_the_nik(
+    qtbot, gui_data_dir, start_app, keyboard
+):
+    from common.synthetic import generate
+
+    a = generate(1, seed=44)[0].applicant
+    loket = started(qtbot, start_app, keyboard, gui_data_dir)
+    form = loket.main_window.form
+    keyboard.type(a["nik"])
+    qtbot.waitUntil(form.nik_hint.isVisible)
+    assert "Tanggal lahir dan jenis kelamin diisi dari NIK" in form.nik_hint.text()
+    for typed, shown in (("01-01-2001", "2001-01-01"), ("2002-02-02", "2002-02-02")):
+        form.birth_date.setFocus()
+        form.birth_date.selectAll()
+        keyboard.type(typed)  # day-first, normalised on leaving the field
+        keyboard.press(Key.Key_Return)
+        hint = form.nik_hint.text()
+        assert f"Tidak cocok: tanggal lahir diketik {shown}" in hint, hint
+        assert "Tanggal lahir" not in hint.split("\n", 1)[1].split("Tidak cocok")[0], hint
+        assert "Jenis kelamin diisi dari NIK" in hint, hint
+    # typed back to the NIK's date: no disagreement, and not "filled in" either
+    form.birth_date.setFocus()
+    form.birth_date.selectAll()
+    keyboard.type(a["birth_date"])
+    keyboard.press(Key.Key_Return)
+    hint = form.nik_hint.text()
+    assert "Tidak cocok" not in hint and "Tanggal lahir dan" not in hint, hint
+
+
+# --- the domicile rows in the main column (issue 13 #11) -----------------------------------
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_domicile_editors_start_where_the_main_column_does(
+    qtbot, gui_data_dir, start_app, keyboard, lang
+):
+    from PySide6.QtCore import QPoint
+
+    loket = start_app(gui_data_dir, lang)
+    log_in(qtbot, keyboard, loket)
+    form = loket.main_window.form
+    form.domicile_same.setChecked(False)
+    QApplication.processEvents()
+    body = form.scroll.widget()
+    column = form.street.mapTo(body, QPoint(0, 0)).x()
+    assert column == form.nik.mapTo(body, QPoint(0, 0)).x()
+    for name in ("domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",
+                 "domicile_postal_code"):  # fmt: skip
+        assert form.boxes[name].editor.mapTo(body, QPoint(0, 0)).x() == column, name
