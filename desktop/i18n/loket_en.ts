@@ -851,6 +851,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Disagrees: date of birth typed as %1.</source>
         <translation>Disagrees: date of birth typed as %1.</translation>
     </message>

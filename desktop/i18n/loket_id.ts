@@ -851,6 +851,10 @@
         <translation>Jenis kelamin diisi dari NIK; periksa kembali.</translation>
     </message>
     <message>
+        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
+        <translation>Tempat lahir disarankan dari kabupaten/kota NIK; ketik ulang bila pendaftar lahir di tempat lain.</translation>
+    </message>
+    <message>
         <source>Disagrees: date of birth typed as %1.</source>
         <translation>Tidak cocok: tanggal lahir diketik %1.</translation>
     </message>

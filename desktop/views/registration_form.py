@@ -516,6 +516,12 @@ class RegistrationFormView(QWidget):
                 return True
             if isinstance(obj, QPlainTextEdit) and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 return True  # Shift+Enter: no line break (saving refuses one in every field)
+        if (
+            event.type() == QEvent.Type.FocusIn
+            and obj is self.birth_place
+            and self._auto.get("birth_place") == self.birth_place.text()
+        ):
+            self.birth_place.selectAll()  # a suggestion: typing replaces it, however focused
         if event.type() == QEvent.Type.FocusOut:
             name = next((n for n, b in self.boxes.items() if b.editor is obj), None)
             if name and self._value_text(name):
@@ -855,7 +861,25 @@ class RegistrationFormView(QWidget):
         if not self._loading and parts.birth_date is not None:
             self._prefill("birth_date", parts.birth_date.isoformat())
             self._prefill("sex", parts.sex.value)
+        if not self._loading:
+            place = self._birth_place_from(parts.district_code)
+            if place:
+                self._prefill("birth_place", place)
         self._update_nik_hint()
+
+    def _birth_place_from(self, district_code: str) -> str:
+        """The NIK's regency as an ID card writes a place of birth: ``"Kabupaten Bogor"`` ->
+        ``"Bogor"``, ``"Kota Administrasi Jakarta Pusat"`` -> ``"Jakarta Pusat"``; a suggestion
+        only (the bundled region data has no postal codes, so none is suggested)."""
+        areas = self._areas
+        regency = district_code[:5]
+        name = areas.name(regency) if areas is not None and regency in areas else None
+        if not name:
+            return ""
+        for prefix in ("Kabupaten Administrasi ", "Kota Administrasi ", "Kabupaten ", "Kota "):
+            if name.startswith(prefix):
+                return name[len(prefix) :]
+        return name
 
     def _prefill(self, field: str, value: str) -> None:
         """Fill ``field`` from the NIK if it is empty or still holds our earlier prefill."""
@@ -866,6 +890,9 @@ class RegistrationFormView(QWidget):
         try:
             if field == "sex":
                 self.sex.setCurrentIndex(max(self.sex.findData(value), 0))
+            elif field == "birth_place":
+                self.birth_place.setText(value)
+                self.birth_place.setCursorPosition(0)
             else:
                 self.birth_date.setText(value)
         finally:
@@ -888,14 +915,19 @@ class RegistrationFormView(QWidget):
         # what still holds our prefill: a value the clerk changed is theirs, whatever path
         # the change took (typed, normalised on leaving the field, loaded)
         typed_birth = parse_typed_date(self.birth_date.text())
-        prefilled = {f for f, v in (("birth_date", typed_birth), ("sex", self._value_text("sex")))
+        prefilled = {f for f, v in (("birth_date", typed_birth), ("sex", self._value_text("sex")),
+                                    ("birth_place", self.birth_place.text()))
                      if f in self._auto and self._auto[f] == v}  # fmt: skip
-        if prefilled == {"birth_date", "sex"}:
+        filled = prefilled - {"birth_place"}
+        if filled == {"birth_date", "sex"}:
             lines.append(self.tr("Date of birth and sex were filled in from the NIK; check them."))
-        elif prefilled == {"birth_date"}:
+        elif filled == {"birth_date"}:
             lines.append(self.tr("Date of birth was filled in from the NIK; check it."))
-        elif prefilled == {"sex"}:
+        elif filled == {"sex"}:
             lines.append(self.tr("Sex was filled in from the NIK; check it."))
+        if "birth_place" in prefilled:
+            lines.append(self.tr("Place of birth suggested from the NIK's regency; type over it "
+                                 "if the applicant was born elsewhere."))  # fmt: skip
         if parts.birth_date and typed_birth and "birth_date" not in prefilled:
             try:
                 typed = date.fromisoformat(typed_birth)

@@ -216,3 +216,41 @@ def test_domicile_editors_start_where_the_main_column_does(
     for name in ("domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",
                  "domicile_postal_code"):  # fmt: skip
         assert form.boxes[name].editor.mapTo(body, QPoint(0, 0)).x() == column, name
+
+
+# --- birth place suggested from the NIK's regency (issue 13, missing) ----------------------
+def test_birth_place_is_suggested_from_the_niks_regency(qtbot, gui_data_dir, start_app, keyboard):
+    from common.nik import parse_nik
+    from common.synthetic import generate
+
+    a = generate(1, seed=45)[0].applicant
+    loket = started(qtbot, start_app, keyboard, gui_data_dir)
+    form = loket.main_window.form
+    regency = loket.areas.name(parse_nik(a["nik"]).district_code[:5])
+    expected = regency.removeprefix("Kabupaten ").removeprefix("Kota ")
+    keyboard.type(a["nik"])
+    assert form.birth_place.text() == expected
+    assert "Tempat lahir disarankan" in form.nik_hint.text()
+    keyboard.press(Key.Key_Return)
+    keyboard.press(Key.Key_Return)
+    keyboard.press(Key.Key_Return)
+    assert focused_name() == "field_birth_place"
+    keyboard.type("Surabaya")  # typing replaces the suggestion
+    assert form.birth_place.text() == "Surabaya"
+    qtbot.waitUntil(lambda: "Tempat lahir disarankan" not in form.nik_hint.text())
+    assert form.raw()["birth_place"] == "Surabaya"
+    # a place typed before the NIK is kept
+    form.clear()
+    form.birth_place.setFocus()
+    keyboard.type("Medan")
+    form.nik.setFocus()
+    keyboard.type(a["nik"])
+    assert form.birth_place.text() == "Medan"
+    # a click into the suggestion (not Tab) also replaces it when typing
+    form.clear()
+    form.nik.setFocus()
+    keyboard.type(a["nik"])
+    assert form.birth_place.text() == expected
+    form.birth_place.setFocus(Qt.FocusReason.MouseFocusReason)
+    keyboard.type("Solo")
+    assert form.birth_place.text() == "Solo"
