@@ -371,6 +371,10 @@
         <translation>Keep as draft</translation>
     </message>
     <message>
+        <source>Review before saving</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;View</translation>
     </message>
@@ -1023,6 +1027,33 @@
     <message>
         <source>%1 days ago</source>
         <translation>%1 days ago</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewDialog</name>
+    <message>
+        <source>Check with the applicant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read this back to the applicant. Enter saves; Esc goes back to the form.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to the form (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation type="unfinished">Yes</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation type="unfinished">No</translation>
     </message>
 </context>
 <context>

@@ -371,6 +371,10 @@
         <translation>Simpan sebagai draf</translation>
     </message>
     <message>
+        <source>Review before saving</source>
+        <translation>Periksa bersama pendaftar sebelum menyimpan</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
@@ -1023,6 +1027,33 @@
     <message>
         <source>%1 days ago</source>
         <translation>%1 hari yang lalu</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewDialog</name>
+    <message>
+        <source>Check with the applicant</source>
+        <translation>Periksa bersama pendaftar</translation>
+    </message>
+    <message>
+        <source>Read this back to the applicant. Enter saves; Esc goes back to the form.</source>
+        <translation>Bacakan data ini kepada pendaftar. Enter menyimpan; Esc kembali ke formulir.</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>Simpan (Enter)</translation>
+    </message>
+    <message>
+        <source>Back to the form (Esc)</source>
+        <translation>Kembali ke formulir (Esc)</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Ya</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Tidak</translation>
     </message>
 </context>
 <context>

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.ask_on_close = True
 
         self.form = RegistrationFormView(service, tasks, ctx.lang, self)
+        self.form.review_before_save = self._review_setting()
         self.list = RegistrationListView(service, ctx.lang, self)
         self.drafts = DraftsView(service, tasks, self)
         self.tabs = QTabWidget(self)
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
+        self.act_review.setChecked(self.form.review_before_save)
         self._build_status_bar()
         self.m_sync.menuAction().setVisible(sync is not None)
         if sync is not None:
@@ -128,6 +130,12 @@ class MainWindow(QMainWindow):
         )
         for a in (self.act_new, self.act_save, self.act_draft):
             m_reg.addAction(a)
+        m_reg.addSeparator()
+        self.act_review = self._action(
+            self.tr("Review before saving"), None, self._review_toggled, "actReview"
+        )
+        self.act_review.setCheckable(True)
+        m_reg.addAction(self.act_review)
 
         m_view = bar.addMenu(self.tr("&View"))
         self.act_form = self._action(
@@ -150,6 +158,23 @@ class MainWindow(QMainWindow):
         m_help = bar.addMenu(self.tr("&Help"))
         self.act_about = self._action(self.tr("About Loket"), None, self.open_about, "actAbout")
         m_help.addAction(self.act_about)
+
+    def _review_setting(self) -> bool:
+        from desktop.application import ui_settings
+        from desktop.dialogs.review import REVIEW_SETTING
+
+        value = ui_settings(self.ctx.data_dir).value(REVIEW_SETTING, False)
+        return value in (True, "true", "1", 1)
+
+    def _review_toggled(self, on: bool) -> None:
+        """The read-back before saving, on or off; kept in the data folder's settings."""
+        from desktop.application import ui_settings
+        from desktop.dialogs.review import REVIEW_SETTING
+
+        self.form.review_before_save = bool(on)
+        settings = ui_settings(self.ctx.data_dir)
+        settings.setValue(REVIEW_SETTING, bool(on))
+        settings.sync()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

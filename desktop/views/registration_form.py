@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -120,6 +121,9 @@ class RegistrationFormView(QWidget):
         self._generation = 0  # counts clear()/load(): which applicant a late answer is for
         self._after_save: Callable[[], None] | None = None  # what "Save" in the question continues
         self.unsaved_dialog: QMessageBox | None = None
+        # the optional read-back before saving (desktop.dialogs.review; off by default)
+        self.review_before_save = False
+        self.review_dialog: QDialog | None = None
         # NIK -> the office's registrations with it at the server (None: no server check)
         self._remote_check: Callable[[str], list[Any]] | None = None
         self._remote_online: Callable[[], bool] = lambda: False
@@ -987,9 +991,41 @@ class RegistrationFormView(QWidget):
 
     # ===== saving ============================================================================
     def save(self) -> None:
-        """Validate and save through the database worker (Ctrl+S)."""
-        if self._saving:
+        """Validate and save through the database worker (Ctrl+S); with the review turned on,
+        a record without errors is first read back to the applicant (Enter saves, Esc goes
+        back to the form)."""
+        if self._saving or self.review_dialog is not None:
             return
+        if self.review_before_save:
+            result = self._service.check(self.raw())
+            problems = self._explain_villages(result.problems)
+            if not any(p.severity is Severity.ERROR for p in problems):
+                self._open_review(result.applicant)
+                return  # with errors: the save reports them as always
+        self._do_save()
+
+    def _open_review(self, applicant: Any) -> None:
+        from desktop.dialogs.review import ReviewDialog
+
+        back_to = QApplication.focusWidget()
+        dialog = ReviewDialog(applicant, self._lang, self._areas, self.window())
+
+        def finished(result: int) -> None:
+            self.review_dialog = None
+            dialog.deleteLater()
+            if result == QDialog.DialogCode.Accepted:
+                self._do_save()
+                return
+            self._after_save = None  # "Save" in the unsaved-changes question goes no further
+            self.window().activateWindow()
+            if back_to is not None and self.isAncestorOf(back_to):
+                back_to.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        dialog.finished.connect(finished)
+        self.review_dialog = dialog
+        dialog.open()
+
+    def _do_save(self) -> None:
         self._saving = True
         self.save_button.setEnabled(False)
         self.status_label.setText(self.tr("Saving…"))
