@@ -47,6 +47,28 @@ class OneLineTextEdit(QPlainTextEdit):
         super().__init__(parent)
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self._cleaning = False
+        # the catch-all for paths that bypass keys and paste (an input method's commit,
+        # setPlainText): the text is cleaned in place, the cursor kept where it was
+        self.textChanged.connect(self._clean_in_place)
+
+    def _clean_in_place(self) -> None:
+        text = self.toPlainText()
+        if self._cleaning or text.isprintable():
+            return
+        cleaned = clean_typed_text(text)
+        if cleaned == text:
+            return
+        cursor = self.textCursor()
+        pos = len(clean_typed_text(text[: cursor.position()]))
+        self._cleaning = True
+        try:
+            self.setPlainText(cleaned)
+        finally:
+            self._cleaning = False
+        cursor = self.textCursor()
+        cursor.setPosition(min(pos, len(cleaned)))
+        self.setTextCursor(cursor)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -134,6 +134,9 @@ def test_reason_takes_no_line_break_typed_or_pasted(qtbot, gui_data_dir, start_a
     assert "menjahit baju" in text
     form.run_check()
     assert form.boxes["motivation"].severity is None, form.boxes["motivation"].message_text()
+    # an input method's commit, or text set by a program: cleaned all the same
+    form.motivation.setPlainText("baris satu\nbaris dua\u2028tiga")
+    assert form.motivation.toPlainText() == "baris satu baris dua tiga"
 
 
 def test_every_line_field_cleans_pasted_text(qtbot, gui_data_dir, start_app, keyboard):
