@@ -7,6 +7,7 @@ Messages are templates: ``{field}``, ``{min}`` … are filled from a problem's `
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -56,9 +57,34 @@ TEXT_TOO_LONG = _e(
 )
 TEXT_CONTROL_CHARS = _e(
     "TEXT_CONTROL_CHARS",
-    "{field_id} berisi karakter yang tidak boleh dipakai.",
-    "{field_en} contains characters that are not allowed.",
+    "{field_id} berisi karakter yang tidak boleh dipakai: {char_id}.",
+    "{field_en} contains a character that is not allowed: {char_en}.",
 )
+#: How TEXT_CONTROL_CHARS names the first refused character (:func:`char_params`).
+_CHAR_NAMES: dict[str, tuple[str, str]] = {
+    "\n": ("baris baru (Enter)", "a line break (Enter)"),
+    "\r": ("baris baru (Enter)", "a line break (Enter)"),
+    "\x85": ("baris baru", "a line break"),
+    "\u2028": ("baris baru", "a line break"),
+    "\u2029": ("pemisah paragraf", "a paragraph break"),
+    "\t": ("tab", "a tab"),
+}
+
+
+def char_params(ch: str) -> dict[str, str]:
+    """``{"char_id": ..., "char_en": ...}`` naming ``ch`` for a clerk: a line break, a tab, or
+    an invisible character by its code point (``U+202E RIGHT-TO-LEFT OVERRIDE``)."""
+    known = _CHAR_NAMES.get(ch)
+    if known is not None:
+        return {"char_id": known[0], "char_en": known[1]}
+    name = unicodedata.name(ch, "")
+    point = f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+    return {
+        "char_id": f"karakter tak terlihat {point}",
+        "char_en": f"an invisible character {point}",
+    }
+
+
 NIK_FORMAT = _e("NIK_FORMAT", "NIK harus 16 angka.", "The NIK must be 16 digits.")
 NIK_DISTRICT_MALFORMED = _e(
     "NIK_DISTRICT_MALFORMED",
@@ -145,6 +171,13 @@ VILLAGE_UNKNOWN = _e(
     "VILLAGE_UNKNOWN",
     "Kode desa/kelurahan {value} tidak ada di daftar wilayah.",
     "Village code {value} is not in the region list.",
+)
+VILLAGE_NOT_CHOSEN = _e(
+    "VILLAGE_NOT_CHOSEN",
+    "{field_id} belum dipilih: ketik sebagian nama, lalu pilih satu dari daftar dengan panah "
+    "bawah dan Enter (atau Tab).",
+    "{field_en} is not chosen yet: type part of the name, then pick one from the list with "
+    "the down arrow and Enter (or Tab).",
 )
 DECLARATION_REQUIRED = _e(
     "DECLARATION_REQUIRED",

@@ -209,6 +209,31 @@ class PullResponse:
     more: bool
 
 
+# --- NIK check ------------------------------------------------------------------------
+#: Registrations one NIK check answers with at most (a NIK is normally in one record).
+MAX_NIK_MATCHES = 10
+
+
+@dataclass(slots=True)
+class NikCheckRequest:
+    nik: str = field(metadata=bound(max_length=16))  # 16 digits, as typed at the counter
+
+
+@dataclass(slots=True)
+class NikMatch:
+    registration_id: str = field(metadata=bound(max_length=36))
+    code: str = field(metadata=bound(max_length=32))
+    status: Status
+
+
+@dataclass(slots=True)
+class NikCheckResponse:
+    """The registrations of the asking device's own office with this NIK (none for a NIK
+    unknown there, registered in another office included: the answer is the same)."""
+
+    matches: list[NikMatch] = field(metadata=bound(max_items=MAX_NIK_MATCHES))
+
+
 # --- strict decoding ------------------------------------------------------------------
 T = TypeVar("T")
 

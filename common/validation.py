@@ -142,12 +142,37 @@ def normalise_phone(text: str) -> str | None:
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _has_control(text: str) -> bool:
+def _refused(ch: str) -> bool:
     """Control, format (bidi overrides, zero-width), surrogate, private or unassigned chars
     (tabs and newlines included: no field of the record is multi-line)."""
+    return unicodedata.category(ch)[0] == "C" if ord(ch) > 0x7F else bool(_ASCII_CONTROL.match(ch))
+
+
+def first_refused_char(text: str) -> str | None:
+    """The first character of ``text`` that a text field refuses (its message names it)."""
     if text.isascii():
-        return _ASCII_CONTROL.search(text) is not None
-    return any(unicodedata.category(ch)[0] == "C" for ch in text)
+        m = _ASCII_CONTROL.search(text)
+        return m.group() if m else None
+    return next((ch for ch in text if _refused(ch)), None)
+
+
+#: Line and paragraph breaks and tabs: typed or pasted, they become one space.
+_BREAKS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+
+
+def clean_typed_text(text: str) -> str:
+    """What an editor keeps of typed or pasted ``text``: breaks and tabs become a space,
+    other refused characters (controls, bidi overrides, zero-width) are dropped, so no text
+    field holds what saving would refuse (TEXT_CONTROL_CHARS)."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text.replace("\r\n", "\n"):
+        if ch in _BREAKS:
+            out.append(" ")
+        elif not _refused(ch):
+            out.append(ch)
+    return "".join(out)
 
 
 def _as_bool(value: object) -> bool | None:
@@ -233,8 +258,9 @@ def parse_applicant(
             problems.append(_problem(E.TEXT_TOO_LONG, name, max=limit))
             continue
         if not value.isprintable():  # rare: tabs, odd spaces, or control characters
-            if _has_control(value):
-                problems.append(_problem(E.TEXT_CONTROL_CHARS, name))
+            bad = first_refused_char(value)
+            if bad is not None:
+                problems.append(_problem(E.TEXT_CONTROL_CHARS, name, **E.char_params(bad)))
                 continue
             value = " ".join(value.split())
             if name in no_space:

@@ -293,6 +293,7 @@ class LoketApp(QObject):
         window = self.main_window
         self.main_window = None
         if window is not None:
+            window.ask_on_close = False  # another operator logs in: nobody to answer
             window.close()
             window.deleteLater()
 
@@ -339,6 +340,7 @@ class LoketApp(QObject):
         self.operator = None
         self.show_login()
         if window is not None:
+            window.ask_on_close = False  # the log-out action asked already
             window.close()
             window.deleteLater()
 
@@ -349,6 +351,7 @@ class LoketApp(QObject):
             return
         self._closed = True
         if self.main_window is not None:
+            self.main_window.ask_on_close = False  # quitting: nobody to answer
             self.main_window.close()
         if self.login is not None:
             self.login.close()

@@ -166,11 +166,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         clock=settings.get("clock") or utcnow,
     )
 
-    from syncserver.api import devices, health, sync
+    from syncserver.api import devices, health, registrations, sync
 
     app.register_blueprint(health.bp)
     app.register_blueprint(devices.bp)
     app.register_blueprint(sync.bp)
+    app.register_blueprint(registrations.bp)
 
     from syncserver.console import register_console
 

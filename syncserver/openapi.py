@@ -28,6 +28,9 @@ _MESSAGES = (
     P.PushResponse,
     P.Change,
     P.PullResponse,
+    P.NikCheckRequest,
+    P.NikMatch,
+    P.NikCheckResponse,
 )
 
 
@@ -198,6 +201,21 @@ def document() -> dict[str, Any]:
                             "content": _json("PullResponse"),
                         },
                         **_errors(400, 401, 403, 500),
+                    },
+                }
+            },
+            f"{P.API_PREFIX}/registrations/nik-check": {
+                "post": {
+                    "operationId": "nikCheck",
+                    "summary": "Registrations of the device's own office with this NIK",
+                    "description": "For the counter's warning right after the 16th digit. A NIK "
+                    "registered only in another office answers exactly like an unknown NIK "
+                    "(no matches); the NIK travels in the body, never in the URL or a log.",
+                    "security": bearer,
+                    "requestBody": {"required": True, "content": _json("NikCheckRequest")},
+                    "responses": {
+                        "200": {"description": "Matches", "content": _json("NikCheckResponse")},
+                        **_errors(400, 401, 403, 413, 415, 500),
                     },
                 }
             },

@@ -34,6 +34,8 @@ from common.protocol import (
     Backlog,
     EnrollRequest,
     EnrollResponse,
+    NikCheckRequest,
+    NikCheckResponse,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -127,6 +129,11 @@ class SyncClient:
             params["backlog_oldest_age_s"] = str(backlog.oldest_age_s)
         data = self._request("GET", "/sync/pull", None, params=params)
         return decode(PullResponse, data)
+
+    def nik_check(self, nik: str) -> NikCheckResponse:
+        """The registrations of this device's office with ``nik`` (issue 13 #4)."""
+        body = wire.dumps(encode(NikCheckRequest(nik=nik)))
+        return decode(NikCheckResponse, self._request("POST", "/registrations/nik-check", body))
 
     # --- plumbing ------------------------------------------------------------------------
     def _request(

@@ -56,8 +56,12 @@ class MainWindow(QMainWindow):
         self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
         self.printing = Printing(ctx.ui_settings(), self._open_dialog, self)
         self._show_office()
+        # closing asks about unsaved changes to a record; the app sets False when it closes
+        # the window itself (shut-down, another operator) and nobody could answer
+        self.ask_on_close = True
 
         self.form = RegistrationFormView(service, tasks, ctx.lang, self)
+        self.form.review_before_save = self._review_setting()
         self.list = RegistrationListView(service, ctx.lang, self)
         self.drafts = DraftsView(service, tasks, self)
         self.tabs = QTabWidget(self)
@@ -70,6 +74,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
+        self.act_review.setChecked(self.form.review_before_save)
         self._build_status_bar()
         self.m_sync.menuAction().setVisible(sync is not None)
         if sync is not None:
@@ -111,7 +116,10 @@ class MainWindow(QMainWindow):
             self.tr("Import paper forms…"), "Ctrl+I", self.open_import, "actImport"
         )
         self.act_logout = self._action(
-            self.tr("Log out"), None, self.logoutRequested.emit, "actLogout"
+            self.tr("Log out"),
+            None,
+            lambda: self.form.leave(self.logoutRequested.emit),
+            "actLogout",
         )
         self.act_quit = self._action(self.tr("Quit"), "Ctrl+Q", self.close, "actQuit")
         self.act_print_settings = self._action(
@@ -136,6 +144,11 @@ class MainWindow(QMainWindow):
         self.act_tally = self._action(self.tr("Daily tally…"), None, self.open_tally, "actTally")
         m_reg.addSeparator()
         m_reg.addAction(self.act_tally)
+        self.act_review = self._action(
+            self.tr("Review before saving"), None, self._review_toggled, "actReview"
+        )
+        self.act_review.setCheckable(True)
+        m_reg.addAction(self.act_review)
 
         m_view = bar.addMenu(self.tr("&View"))
         self.act_form = self._action(
@@ -158,6 +171,23 @@ class MainWindow(QMainWindow):
         m_help = bar.addMenu(self.tr("&Help"))
         self.act_about = self._action(self.tr("About Loket"), None, self.open_about, "actAbout")
         m_help.addAction(self.act_about)
+
+    def _review_setting(self) -> bool:
+        from desktop.application import ui_settings
+        from desktop.dialogs.review import REVIEW_SETTING
+
+        value = ui_settings(self.ctx.data_dir).value(REVIEW_SETTING, False)
+        return value in (True, "true", "1", 1)
+
+    def _review_toggled(self, on: bool) -> None:
+        """The read-back before saving, on or off; kept in the data folder's settings."""
+        from desktop.application import ui_settings
+        from desktop.dialogs.review import REVIEW_SETTING
+
+        self.form.review_before_save = bool(on)
+        settings = ui_settings(self.ctx.data_dir)
+        settings.setValue(REVIEW_SETTING, bool(on))
+        settings.sync()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -229,6 +259,17 @@ class MainWindow(QMainWindow):
         self.m_sync.addSeparator()
         self.m_sync.addAction(self.act_enroll)
         self.sync.finished.connect(self._synced)
+        self._wire_nik_check()
+
+    def _wire_nik_check(self) -> None:
+        """The form asks the server about a typed NIK while the sync status is online."""
+        from desktop.services.nik_check import remote_nik_matches
+        from desktop.sync.controller import ConnectionState
+
+        sync, lang = self.sync, self.ctx.lang.value
+        online = (ConnectionState.ONLINE, ConnectionState.SYNCING)
+        self.form.set_remote_nik_check(lambda nik: remote_nik_matches(sync.store, nik, lang),
+                                       lambda: sync.state in online)  # fmt: skip
 
     def _synced(self, report: Any) -> None:
         if report.sent or report.changes_applied:
@@ -467,6 +508,9 @@ class MainWindow(QMainWindow):
         self.refresh_attention()
 
     def edit_registration(self, registration: Any) -> None:
+        self.form.leave(lambda: self._edit_registration(registration))
+
+    def _edit_registration(self, registration: Any) -> None:
         self.tabs.setCurrentIndex(TAB_FORM)
         self.form.load(registration.applicant.to_dict(), registration_id=registration.id,
                        code=registration.code, revision=registration.provenance.revision)  # fmt: skip
@@ -478,7 +522,7 @@ class MainWindow(QMainWindow):
             self.form.load(raw, draft_id=draft_id)
             self.form.focus_first()
 
-        self.tasks.run_db(self.service.load_draft, draft_id, on_done=done)
+        self.form.leave(lambda: self.tasks.run_db(self.service.load_draft, draft_id, on_done=done))
 
     def open_import(self) -> None:
         dialog = ImportDialog(self.ctx.import_csv, self.tasks, self)
@@ -501,9 +545,15 @@ class MainWindow(QMainWindow):
         self.tasks.run_db(about_details, self.service.store, on_done=show)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Unsaved typing is kept as a draft before the window goes (nothing typed is lost)."""
-        if self.form.dirty and self.form.registration_id is None:
-            self.tasks.run_db(self.service.save_draft, self.form.raw(), self.form.draft_id)
+        """Nothing typed is lost: a new applicant's typing is kept as a draft, changes to a
+        record are saved or discarded as the clerk answers (the window stays meanwhile)."""
+        if self.form.has_unsaved():
+            if self.form.registration_id is None:
+                self.form.keep_draft_now()
+            elif self.ask_on_close:
+                event.ignore()
+                self.form.leave(self.close)
+                return
         for d in list(self.dialogs):
             d.close()
         from desktop.services.receipt import purge_viewer_files

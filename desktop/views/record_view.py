@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -43,6 +43,8 @@ from common.regions import Regions
 from desktop.i18n import arg
 
 EDITABLE = {Status.SAVED, Status.RECEIVED, Status.POTENTIAL_DUPLICATE, Status.RETURNED}
+#: Room a window manager takes around a window: frame (width) and title bar (height).
+_FRAME_ALLOWANCE = (24, 56)
 _ENUMS = {"sex": Sex, "education": Education, "employment_status": EmploymentStatus,
           "disability": Disability}  # fmt: skip
 
@@ -64,7 +66,6 @@ class RecordView(QDialog):
         a = registration.applicant
         p = registration.provenance
         self.setWindowTitle(arg(self.tr("Registration %1"), registration.code))
-        self.resize(1000, 640)
 
         title = QLabel(arg(self.tr("%1 — %2"), registration.code, a.full_name), self)
         title.setObjectName("recordTitle")
@@ -179,6 +180,25 @@ class RecordView(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         close.setDefault(True)
+        self._fit_to_screen(parent)
+
+    def _fit_to_screen(self, parent: QWidget | None) -> None:
+        """1000x640 where there is room; on a small or scaled screen (1366x768 at 125 % is
+        1093x614 logical pixels) no larger than the screen's free area less the title bar and
+        frame, and placed on it (the details and history scroll)."""
+        screen = (
+            parent.screen() if parent is not None else None
+        ) or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(1000, 640)
+            return
+        free = screen.availableGeometry()
+        width = min(1000, free.width() - _FRAME_ALLOWANCE[0])
+        height = min(640, free.height() - _FRAME_ALLOWANCE[1])
+        self.resize(max(width, self.minimumSizeHint().width()),
+                    max(height, self.minimumSizeHint().height()))  # fmt: skip
+        self.move(free.x() + max(0, (free.width() - self.width()) // 2),
+                  free.y() + max(0, (free.height() - self.height() - _FRAME_ALLOWANCE[1]) // 2))  # fmt: skip
 
     def set_next(self, open_next: Any) -> None:
         """Opened from the list of returned and rejected records: "Next" (Ctrl+Right) closes

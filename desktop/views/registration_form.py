@@ -1,8 +1,8 @@
 """The registration form (``RegistrationFormView``): Identity, Contact, Address, Profile, Consent.
 
-Keyboard-first: the tab order follows the paper form, Enter moves to the next field (Shift+Enter
-makes a new line in the motivation), Space ticks boxes and skills, the main window's Ctrl+S
-saves and Ctrl+N starts a new applicant. Validation from ``common.validation`` runs as the
+Keyboard-first: the tab order follows the paper form, Enter moves to the next field (no field
+takes a line break or any character saving refuses: desktop.widgets.clean_text), Space ticks
+boxes and skills, the main window's Ctrl+S saves and Ctrl+N starts a new applicant. Validation from ``common.validation`` runs as the
 clerk types and is shown beside each field (for fields already visited; all of them after a
 save attempt). Typing a NIK shows what it says (birth date, sex, district) and prefills
 what is still empty.
@@ -14,15 +14,18 @@ service has returned, i.e. the transaction is committed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -39,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common import errors as E
 from common.enums import (
     CONSENT_VERSIONS,
     CURRENT_CONSENT_VERSION,
@@ -52,8 +57,9 @@ from common.errors import Severity
 from common.i18n import Lang, pick
 from common.nik import parse_nik
 from common.regions import Regions
-from common.validation import Problem
+from common.validation import Problem, clean_typed_text
 from desktop.i18n import arg
+from desktop.widgets.clean_text import CleanTextValidator, OneLineTextEdit
 from desktop.widgets.field_box import FieldBox
 from desktop.widgets.village_edit import VillageEdit
 
@@ -95,6 +101,8 @@ class RegistrationFormView(QWidget):
     problemsFound = Signal(list)  # noqa: N815  list[Problem] that blocked a save
     statusMessage = Signal(str)  # noqa: N815
     enrollmentNeeded = Signal()  # noqa: N815  not saved: the device is not enrolled yet
+    # a NIK check answered: "local", "remote", or "remote-failed" (offline: local only)
+    nikChecked = Signal(str)  # noqa: N815
 
     def __init__(self, service: Any, tasks: Any, lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +118,19 @@ class RegistrationFormView(QWidget):
         self._saving = False
         self._loading = False
         self._dirty = False
+        self._baseline: dict[str, Any] = {}  # the form as loaded/cleared (has_unsaved)
+        self._generation = 0  # counts clear()/load(): which applicant a late answer is for
+        self._after_save: Callable[[], None] | None = None  # what "Save" in the question continues
+        self.unsaved_dialog: QMessageBox | None = None
+        # the optional read-back before saving (desktop.dialogs.review; off by default)
+        self.review_before_save = False
+        self.review_dialog: QDialog | None = None
+        # NIK -> the office's registrations with it at the server (None: no server check)
+        self._remote_check: Callable[[str], list[Any]] | None = None
+        self._remote_online: Callable[[], bool] = lambda: False
+        self._dup_nik = ""  # the NIK the duplicate warning is about
+        self._dup_local: Any = None  # a Registration on this device with that NIK
+        self._dup_remote: list[Any] = []  # NikMatch of other devices of the office
         self._auto: dict[str, str] = {}  # field -> value we prefilled from the NIK
         self._consent_at: str | None = None
         self.boxes: dict[str, FieldBox] = {}
@@ -181,6 +202,25 @@ class RegistrationFormView(QWidget):
 
         self._set_tab_order()
         self._update_mode_label()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_focus_visible)
+
+    def _keep_focus_visible(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Scroll the focused field into view, whatever moved the focus (Tab, Enter, a click,
+        a problem list): QScrollArea does it only for Tab, so Enter typed off-screen."""
+        body = self.scroll.widget()
+        if new is None or body is None or not body.isAncestorOf(new):
+            return
+        # rows just shown (domicile) and messages just set get their place before we measure:
+        # the pending layout requests resize the body and the scroll range
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        target = new
+        box = next((b for b in self.boxes.values() if b.editor is new), None)
+        if box is not None:
+            target = box  # the editor and its message
+        margin = max(0, min(40, (self.scroll.viewport().height() - target.height()) // 2))
+        self.scroll.ensureWidgetVisible(target, 0, margin)
 
     def _group(self, title: str, name: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
         group = QGroupBox(title, parent)
@@ -197,6 +237,8 @@ class RegistrationFormView(QWidget):
         """One row: a label (buddy of the editor), the editor, its inline message."""
         editor.setObjectName(f"field_{field}")
         editor.setAccessibleName(label)
+        if isinstance(editor, QLineEdit) and editor.validator() is None:
+            editor.setValidator(CleanTextValidator(parent=editor))  # nothing saving refuses
         box = FieldBox(field, editor, self, editor_width=width)
         lab = QLabel(label, self)
         lab.setObjectName(f"label_{field}")
@@ -213,7 +255,7 @@ class RegistrationFormView(QWidget):
         edit = QLineEdit(self)
         edit.setMaxLength(max_len)
         if digits:
-            edit.setValidator(QRegularExpressionValidator(r"[0-9 ]*", edit))
+            edit.setValidator(CleanTextValidator(r"[0-9 ]*", edit))
         if placeholder:
             edit.setPlaceholderText(placeholder)
         return edit
@@ -230,6 +272,7 @@ class RegistrationFormView(QWidget):
         group, form = self._group(self.tr("Identity"), "groupIdentity", parent)
         self.nik = self._line(20, digits=True, placeholder=self.tr("16 digits from the ID card"))
         self._add(form, "nik", self.tr("NIK"), self.nik)
+        self._duplicate_row(form)
         self.nik_hint = QLabel(self)
         self.nik_hint.setObjectName("nikSuggestion")
         self.nik_hint.setWordWrap(False)  # explicit lines; a wrapped label grows too tall
@@ -261,6 +304,29 @@ class RegistrationFormView(QWidget):
         self.nik.textChanged.connect(self._on_nik_changed)
         self.birth_date.editingFinished.connect(self._normalise_birth_date)
         return group
+
+    def _duplicate_row(self, form: QFormLayout) -> None:
+        """The warning right after the 16th digit: this NIK is registered already."""
+        self.nik_duplicate = QWidget(self)
+        self.nik_duplicate.setObjectName("nikDuplicate")
+        row = QHBoxLayout(self.nik_duplicate)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.nik_duplicate_label = QLabel(self.nik_duplicate)
+        self.nik_duplicate_label.setObjectName("nikDuplicateLabel")
+        self.nik_duplicate_label.setProperty("loketData", True)
+        self.nik_duplicate_label.setWordWrap(True)
+        self.nik_duplicate_label.setStyleSheet("color: #8a5a00; font-weight: bold;")
+        self.open_existing_button = QPushButton(
+            self.tr("Open the existing record (Ctrl+O)"), self.nik_duplicate
+        )
+        self.open_existing_button.setObjectName("openExistingButton")
+        self.open_existing_button.setShortcut(QKeySequence("Ctrl+O"))
+        self.open_existing_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.open_existing_button.clicked.connect(self._open_existing)
+        row.addWidget(self.nik_duplicate_label, 1)
+        row.addWidget(self.open_existing_button, 0)
+        self.nik_duplicate.hide()
+        form.addRow("", self.nik_duplicate)
 
     def _contact_group(self, parent: QWidget) -> QGroupBox:
         group, form = self._group(self.tr("Contact"), "groupContact", parent)
@@ -298,7 +364,11 @@ class RegistrationFormView(QWidget):
         self.domicile_frame.setObjectName("domicileFrame")
         dform = QFormLayout(self.domicile_frame)
         dform.setContentsMargins(0, 0, 0, 0)
-        dform.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # the group's own spacing, so the domicile editors start where the main column does
+        dform.setFieldGrowthPolicy(form.fieldGrowthPolicy())
+        dform.setLabelAlignment(form.labelAlignment())
+        dform.setHorizontalSpacing(form.horizontalSpacing())
+        dform.setVerticalSpacing(form.verticalSpacing())
         self._address_fields(dform, "domicile_")
         # relabel the domicile rows so that every label says which address it is
         for name, text in (
@@ -315,6 +385,12 @@ class RegistrationFormView(QWidget):
                 label.setText(text)
             self.boxes[name].editor.setAccessibleName(text)
         form.addRow(self.domicile_frame)
+        # one label column for the group and the nested domicile rows: the widest label
+        labels = group.findChildren(QLabel, options=Qt.FindChildOption.FindChildrenRecursively)
+        labels = [lab for lab in labels if lab.objectName().startswith("label_")]
+        widest = max([LABEL_WIDTH, *(lab.sizeHint().width() for lab in labels)])
+        for lab in labels:
+            lab.setMinimumWidth(widest)
         self.domicile_frame.setVisible(False)
         self.domicile_same.toggled.connect(self._on_domicile_toggled)
         return group
@@ -352,8 +428,7 @@ class RegistrationFormView(QWidget):
         self.skills.setToolTip(self.tr("Arrow keys move, Space ticks a skill"))
         self.skills.setCurrentRow(0)
         self._add(form, "skills", self.tr("Skills of interest"), self.skills, width=320)
-        self.motivation = QPlainTextEdit(self)
-        self.motivation.setTabChangesFocus(True)
+        self.motivation = OneLineTextEdit(self)  # wraps, but one line: no Enter, no pasted break
         self.motivation.setFixedHeight(64)
         self.motivation.setPlaceholderText(self.tr("In the applicant's words"))
         self._add(form, "motivation", self.tr("Reason for joining"), self.motivation, width=420)
@@ -445,7 +520,13 @@ class RegistrationFormView(QWidget):
                 self.focusNextChild()
                 return True
             if isinstance(obj, QPlainTextEdit) and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                return False  # Shift+Enter: a new line
+                return True  # Shift+Enter: no line break (saving refuses one in every field)
+        if (
+            event.type() == QEvent.Type.FocusIn
+            and obj is self.birth_place
+            and self._auto.get("birth_place") == self.birth_place.text()
+        ):
+            self.birth_place.selectAll()  # a suggestion: typing replaces it, however focused
         if event.type() == QEvent.Type.FocusOut:
             name = next((n for n, b in self.boxes.items() if b.editor is obj), None)
             if name and self._value_text(name):
@@ -536,7 +617,7 @@ class RegistrationFormView(QWidget):
                 if isinstance(editor, VillageEdit):
                     editor.set_code(str(value or ""))
                 elif isinstance(editor, QLineEdit):
-                    editor.setText("" if value is None else str(value))
+                    editor.setText("" if value is None else clean_typed_text(str(value)))
                     editor.setCursorPosition(0)
                 elif isinstance(editor, QComboBox):
                     i = editor.findData(value or "")
@@ -545,7 +626,7 @@ class RegistrationFormView(QWidget):
                     default = name == "domicile_same"
                     editor.setChecked(bool(value) if value is not None else default)
                 elif isinstance(editor, QPlainTextEdit):
-                    editor.setPlainText(str(value or ""))
+                    editor.setPlainText(clean_typed_text(str(value or "")))
             skills = data.get("skills") or []
             if isinstance(skills, str):
                 skills = [s for s in re.split(r"[;,|]", skills) if s]
@@ -565,9 +646,11 @@ class RegistrationFormView(QWidget):
         self._on_nik_changed(self.nik.text())
         self._update_mode_label()
         self.run_check()
+        self._baseline = self._snapshot()
 
     def clear(self) -> None:
         """An empty form for the next applicant."""
+        self._generation += 1
         self._loading = True
         try:
             for name, box in self.boxes.items():
@@ -599,8 +682,86 @@ class RegistrationFormView(QWidget):
         self._consent_at = None
         self.last_problems = []
         self.nik_hint.hide()
+        self._dup_nik, self._dup_local, self._dup_remote = "", None, []
+        self.nik_duplicate.hide()
         self.village_code.set_preferred_district("")
         self._update_mode_label()
+        self._baseline = self._snapshot()
+
+    def _snapshot(self) -> dict[str, Any]:
+        raw = self.raw()
+        raw.pop("consent_at", None)  # a time, not typing
+        for edit in (self.village_code, self.domicile_village_code):  # typed, not chosen yet
+            raw[edit.objectName()] = edit.text()
+        return raw
+
+    def has_unsaved(self) -> bool:
+        """Whether the form holds typing that is neither saved nor kept as a draft."""
+        return self._dirty and self._snapshot() != self._baseline
+
+    def leave(self, then: Callable[[], None]) -> None:
+        """Run ``then`` (start over, close the window, open another record) once nothing the
+        clerk typed can be lost: a new applicant's typing is kept as a draft at once; changes
+        to a saved record (a draft cannot hold those) are saved, discarded or kept on
+        screen as the clerk answers."""
+        if not self.has_unsaved():
+            then()
+        elif self.registration_id is None:
+            self.keep_draft_now()
+            then()
+        else:
+            self._ask_unsaved(then)
+
+    def keep_draft_now(self) -> None:
+        """Queue the form as a draft (the database worker; the app waits for it on exit)."""
+        generation = self._generation
+
+        def done(draft_id: str) -> None:
+            if self._generation == generation:  # the same applicant is still on screen
+                self.draft_id = draft_id
+            if self.window().isVisible():  # not after the window closed (the app may be gone)
+                self.draftSaved.emit(draft_id)
+
+        self._tasks.run_db(self._service.save_draft, self.raw(), self.draft_id, on_done=done)
+        self._dirty = False  # kept: a close right after must not keep it twice
+        self._baseline = self._snapshot()
+
+    def _ask_unsaved(self, then: Callable[[], None]) -> None:
+        box = QMessageBox(self.window())
+        box.setObjectName("unsavedChangesDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Unsaved changes"))
+        box.setText(
+            arg(self.tr("The changes to %1 are not saved yet. Save them?"),
+                getattr(self, "_edit_code", ""))
+        )  # fmt: skip
+        save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
+        save.setObjectName("unsavedSaveButton")
+        discard = box.addButton(
+            self.tr("Discard the changes"), QMessageBox.ButtonRole.DestructiveRole
+        )
+        discard.setObjectName("unsavedDiscardButton")
+        cancel = box.addButton(self.tr("Back to the form"), QMessageBox.ButtonRole.RejectRole)
+        cancel.setObjectName("unsavedCancelButton")
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            self.unsaved_dialog = None
+            box.deleteLater()
+            if clicked is save:
+                self._after_save = then
+                self.save()
+            elif clicked is discard:
+                self._dirty = False
+                then()
+            else:
+                self.window().activateWindow()
+
+        box.finished.connect(answered)
+        self.unsaved_dialog = box
+        box.open()
 
     @property
     def dirty(self) -> bool:
@@ -633,7 +794,69 @@ class RegistrationFormView(QWidget):
             self.birth_date.setText(iso)
         self._update_nik_hint()
 
+    # --- an already registered NIK -----------------------------------------------------------
+    def set_remote_nik_check(self, check: Callable[[str], list[Any]] | None,
+                             online: Callable[[], bool]) -> None:  # fmt: skip
+        """``check(nik)`` asks the server (on the I/O pool) while ``online()`` says so."""
+        self._remote_check = check
+        self._remote_online = online
+
+    def _check_duplicate(self, nik: str) -> None:
+        """Right after the 16th digit: the local store at once, the server in the background
+        (never blocking typing: a late or failed answer is dropped or ignored)."""
+        if nik == self._dup_nik:
+            return
+        self._dup_nik = nik
+        self._dup_local = None
+        self._dup_remote = []
+        self._show_duplicate()
+        if len(nik) != 16 or not nik.isdigit():
+            return
+        self._tasks.run_db(self._service.find_by_nik, nik,
+                           on_done=lambda reg: self._local_duplicate(nik, reg),
+                           on_error=lambda _exc: None)  # fmt: skip
+        if self._remote_check is not None and self._remote_online():
+            self._tasks.run_io(self._remote_check, nik,
+                               on_done=lambda found: self._remote_duplicate(nik, found),
+                               on_error=lambda _exc: self.nikChecked.emit("remote-failed"))  # fmt: skip
+
+    def _local_duplicate(self, nik: str, registration: Any) -> None:
+        if nik != self._dup_nik:
+            return  # the clerk typed on
+        if registration is not None and registration.id != self.registration_id:
+            self._dup_local = registration
+        self._show_duplicate()
+        self.nikChecked.emit("local")
+
+    def _remote_duplicate(self, nik: str, matches: list[Any]) -> None:
+        if nik != self._dup_nik:
+            return
+        self._dup_remote = [m for m in matches if m.registration_id != self.registration_id]
+        self._show_duplicate()
+        self.nikChecked.emit("remote")
+
+    def _show_duplicate(self) -> None:
+        local = self._dup_local
+        remote = [m for m in self._dup_remote if local is None or m.registration_id != local.id]
+        if local is not None:
+            self.nik_duplicate_label.setText(
+                arg(self.tr("This NIK is already registered on this device: %1."), local.code)
+            )
+        elif remote:
+            self.nik_duplicate_label.setText(
+                arg(self.tr("This NIK is already registered in this office (another counter): "
+                            "%1."), ", ".join(m.code for m in remote))
+            )  # fmt: skip
+        self.open_existing_button.setVisible(local is not None)
+        self.nik_duplicate.setVisible(local is not None or bool(remote))
+
+    def _open_existing(self) -> None:
+        if self._dup_local is not None:
+            self.existingFound.emit(self._dup_local.id)
+
     def _on_nik_changed(self, text: str) -> None:
+        if not self._loading:
+            self._check_duplicate(text.replace(" ", ""))
         parts = parse_nik(text.replace(" ", ""))
         if parts is None:
             self.nik_hint.hide()
@@ -643,7 +866,25 @@ class RegistrationFormView(QWidget):
         if not self._loading and parts.birth_date is not None:
             self._prefill("birth_date", parts.birth_date.isoformat())
             self._prefill("sex", parts.sex.value)
+        if not self._loading:
+            place = self._birth_place_from(parts.district_code)
+            if place:
+                self._prefill("birth_place", place)
         self._update_nik_hint()
+
+    def _birth_place_from(self, district_code: str) -> str:
+        """The NIK's regency as an ID card writes a place of birth: ``"Kabupaten Bogor"`` ->
+        ``"Bogor"``, ``"Kota Administrasi Jakarta Pusat"`` -> ``"Jakarta Pusat"``; a suggestion
+        only (the bundled region data has no postal codes, so none is suggested)."""
+        areas = self._areas
+        regency = district_code[:5]
+        name = areas.name(regency) if areas is not None and regency in areas else None
+        if not name:
+            return ""
+        for prefix in ("Kabupaten Administrasi ", "Kota Administrasi ", "Kabupaten ", "Kota "):
+            if name.startswith(prefix):
+                return name[len(prefix) :]
+        return name
 
     def _prefill(self, field: str, value: str) -> None:
         """Fill ``field`` from the NIK if it is empty or still holds our earlier prefill."""
@@ -654,6 +895,9 @@ class RegistrationFormView(QWidget):
         try:
             if field == "sex":
                 self.sex.setCurrentIndex(max(self.sex.findData(value), 0))
+            elif field == "birth_place":
+                self.birth_place.setText(value)
+                self.birth_place.setCursorPosition(0)
             else:
                 self.birth_date.setText(value)
         finally:
@@ -673,11 +917,23 @@ class RegistrationFormView(QWidget):
         born = parts.birth_date.isoformat() if parts.birth_date else self.tr("not a real date")
         lines = [arg(self.tr("The NIK says: born %1, %2, registered in %3."),
                      born, parts.sex.label(self._lang), region)]  # fmt: skip
-        prefilled = [f for f in ("birth_date", "sex") if f in self._auto]
-        if prefilled:
-            lines.append(self.tr("Date of birth and sex were filled in from the NIK; check them."))
+        # what still holds our prefill: a value the clerk changed is theirs, whatever path
+        # the change took (typed, normalised on leaving the field, loaded)
         typed_birth = parse_typed_date(self.birth_date.text())
-        if parts.birth_date and typed_birth and "birth_date" not in self._auto:
+        prefilled = {f for f, v in (("birth_date", typed_birth), ("sex", self._value_text("sex")),
+                                    ("birth_place", self.birth_place.text()))
+                     if f in self._auto and self._auto[f] == v}  # fmt: skip
+        filled = prefilled - {"birth_place"}
+        if filled == {"birth_date", "sex"}:
+            lines.append(self.tr("Date of birth and sex were filled in from the NIK; check them."))
+        elif filled == {"birth_date"}:
+            lines.append(self.tr("Date of birth was filled in from the NIK; check it."))
+        elif filled == {"sex"}:
+            lines.append(self.tr("Sex was filled in from the NIK; check it."))
+        if "birth_place" in prefilled:
+            lines.append(self.tr("Place of birth suggested from the NIK's regency; type over it "
+                                 "if the applicant was born elsewhere."))  # fmt: skip
+        if parts.birth_date and typed_birth and "birth_date" not in prefilled:
             try:
                 typed = date.fromisoformat(typed_birth)
             except ValueError:
@@ -687,7 +943,7 @@ class RegistrationFormView(QWidget):
                     arg(self.tr("Disagrees: date of birth typed as %1."), typed.isoformat())
                 )
         sex_code = self._value_text("sex")
-        if sex_code and sex_code != parts.sex.value and "sex" not in self._auto:
+        if sex_code and sex_code != parts.sex.value and "sex" not in prefilled:
             lines.append(
                 arg(self.tr("Disagrees: sex chosen as %1."), Sex(sex_code).label(self._lang))
             )
@@ -702,8 +958,22 @@ class RegistrationFormView(QWidget):
         """Validate the form now and show the problems of visited fields (all after a save)."""
         self._check_timer.stop()
         result = self._service.check(self.raw())
-        self.show_problems(result.problems, all_fields=self._show_all)
+        self.show_problems(self._explain_villages(result.problems), all_fields=self._show_all)
         self._update_nik_hint()
+
+    def _explain_villages(self, problems: list[Problem]) -> list[Problem]:
+        """A village field showing typed text but holding no village says "pick one from the
+        list", not "required" (the clerk sees text in it)."""
+        out = list(problems)
+        for field in ("village_code", "domicile_village_code"):
+            edit = self.boxes[field].editor
+            if not isinstance(edit, VillageEdit) or not edit.pending():
+                continue
+            if field == "domicile_village_code" and self.domicile_same.isChecked():
+                continue
+            out = [p for p in out if not (p.field == field and p.code == E.REQUIRED)]
+            out.append(Problem(E.VILLAGE_NOT_CHOSEN, field, Severity.ERROR))
+        return out
 
     def show_problems(self, problems: list[Problem], all_fields: bool) -> None:
         by_field: dict[str, list[Problem]] = {}
@@ -722,9 +992,41 @@ class RegistrationFormView(QWidget):
 
     # ===== saving ============================================================================
     def save(self) -> None:
-        """Validate and save through the database worker (Ctrl+S)."""
-        if self._saving:
+        """Validate and save through the database worker (Ctrl+S); with the review turned on,
+        a record without errors is first read back to the applicant (Enter saves, Esc goes
+        back to the form)."""
+        if self._saving or self.review_dialog is not None:
             return
+        if self.review_before_save:
+            result = self._service.check(self.raw())
+            problems = self._explain_villages(result.problems)
+            if not any(p.severity is Severity.ERROR for p in problems):
+                self._open_review(result.applicant)
+                return  # with errors: the save reports them as always
+        self._do_save()
+
+    def _open_review(self, applicant: Any) -> None:
+        from desktop.dialogs.review import ReviewDialog
+
+        back_to = QApplication.focusWidget()
+        dialog = ReviewDialog(applicant, self._lang, self._areas, self.window())
+
+        def finished(result: int) -> None:
+            self.review_dialog = None
+            dialog.deleteLater()
+            if result == QDialog.DialogCode.Accepted:
+                self._do_save()
+                return
+            self._after_save = None  # "Save" in the unsaved-changes question goes no further
+            self.window().activateWindow()
+            if back_to is not None and self.isAncestorOf(back_to):
+                back_to.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        dialog.finished.connect(finished)
+        self.review_dialog = dialog
+        dialog.open()
+
+    def _do_save(self) -> None:
         self._saving = True
         self.save_button.setEnabled(False)
         self.status_label.setText(self.tr("Saving…"))
@@ -736,6 +1038,7 @@ class RegistrationFormView(QWidget):
     def _on_saved(self, result: Any) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
+        after, self._after_save = self._after_save, None  # only a successful save goes on
         if getattr(result, "needs_enrollment", False):
             # nothing saved, nothing typed lost: the window offers to enroll (issue 13)
             self.status_label.setStyleSheet("color: #b3261e;")
@@ -749,9 +1052,10 @@ class RegistrationFormView(QWidget):
         if not result.ok:
             self._show_all = True
             self.status_label.setText(self.tr("Not saved: fix the problems listed."))
-            self.show_problems(result.problems, all_fields=True)
-            blocking = [p for p in result.problems if p.severity is Severity.ERROR]
-            self.problemsFound.emit(blocking or list(result.problems))
+            problems = self._explain_villages(result.problems)
+            self.show_problems(problems, all_fields=True)
+            blocking = [p for p in problems if p.severity is Severity.ERROR]
+            self.problemsFound.emit(blocking or problems)
             return
         registration = result.registration
         # The service returned: the transaction is committed. Only now say "saved".
@@ -760,9 +1064,12 @@ class RegistrationFormView(QWidget):
         self.status_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
         self.statusMessage.emit(arg(self.tr("Saved: %1"), registration.code))
         self.saved.emit(registration)
+        if after is not None:
+            after()
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._saving = False
+        self._after_save = None
         self.save_button.setEnabled(True)
         self.status_label.setStyleSheet("")
         self.status_label.setText(self.tr("Not saved."))
@@ -778,25 +1085,22 @@ class RegistrationFormView(QWidget):
     def _on_draft_saved(self, draft_id: str) -> None:
         self.draft_id = draft_id
         self._dirty = False
+        self._baseline = self._snapshot()
         self.status_label.setStyleSheet("")
         self.status_label.setText(self.tr("Kept as a draft."))
         self.draftSaved.emit(draft_id)
 
     def new_applicant(self) -> None:
-        """Ctrl+N: an empty form; unsaved typing is first kept as a draft, never thrown away."""
-        if (
-            self._dirty
-            and self.registration_id is None
-            and any(self._value_text(n) for n in ("nik", "full_name", "phone"))
-        ):
-            self._tasks.run_db(self._service.save_draft, self.raw(), self.draft_id,
-                               on_done=lambda d: self.draftSaved.emit(d))  # fmt: skip
-            note = self.tr("The unfinished form was kept as a draft.")
-        else:
-            note = ""
+        """Ctrl+N: an empty form; unsaved typing is never thrown away (:meth:`leave`)."""
+        kept = self.has_unsaved() and self.registration_id is None
+        self.leave(lambda: self._start_over(kept))
+
+    def _start_over(self, kept_draft: bool) -> None:
         self.clear()
         self.status_label.setStyleSheet("")
-        self.status_label.setText(note)
+        self.status_label.setText(
+            self.tr("The unfinished form was kept as a draft.") if kept_draft else ""
+        )
         self.focus_first()
 
     def _update_mode_label(self) -> None:

@@ -9,7 +9,16 @@ completer; its value is the chosen village code (``code()``), not the text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from common.i18n import Lang
@@ -104,6 +113,8 @@ class VillageEdit(QLineEdit):
         self._completer.setWidget(self)
         self._completer.activated[QModelIndex].connect(self._on_activated)
         self._completer.popup().setObjectName("villagePopup")
+        # after the completer's own filter, so this one runs first (Tab before it hides)
+        self._completer.popup().installEventFilter(self)
         self.textEdited.connect(self._on_text_edited)
         self._set_placeholder()
 
@@ -132,6 +143,49 @@ class VillageEdit(QLineEdit):
         else:
             self.setText(code)
         self.setCursorPosition(0)
+
+    def pending(self) -> bool:
+        """Text typed but no village taken from the list (the value is still empty)."""
+        text = self.text().strip()
+        return bool(text) and not self._code and not text.replace(".", "").isdigit()
+
+    def take_suggestion(self) -> bool:
+        """Take the highlighted suggestion while the list is open, else the only one there
+        is for the typed text; ``True`` if a village is now chosen."""
+        if self._code or not self.pending():
+            return bool(self._code)
+        popup = self._completer.popup()
+        row = popup.currentIndex().row() if popup.isVisible() else -1
+        if row < 0:
+            if not self.suggestions.ready or self.suggestions.update_for(self.text()) != 1:
+                return False
+            row = 0
+        self._on_activated(self.suggestions.index(row, 0))
+        return True
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Tab (or Shift+Tab) in the open list takes the highlighted village and moves on, as
+        Enter does; the completer alone closed the list and left the field empty."""
+        if (
+            obj is self._completer.popup()
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+        ):
+            self.take_suggestion()
+        return super().eventFilter(obj, event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """Leaving the field with text that has exactly one match takes that village."""
+        if event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+            Qt.FocusReason.MouseFocusReason,
+            Qt.FocusReason.OtherFocusReason,
+            Qt.FocusReason.ShortcutFocusReason,
+        ):
+            self.take_suggestion()
+        super().focusOutEvent(event)
 
     def popup_visible(self) -> bool:
         return self._completer.popup().isVisible()

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from common.enums import Disability, Education, EmploymentStatus, Skill
 from common.synthetic import generate
@@ -24,11 +24,27 @@ Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def next_field(kb: Keyboard, expected: str) -> None:
-    kb.press(Key.Key_Return)
-    assert focused_name() == f"field_{expected}", (
-        f"Enter went to {focused_name()!r}, not {expected!r}"
+def assert_focus_visible() -> None:
+    """The focused widget of the form lies wholly inside the form's scroll viewport."""
+    w = QApplication.focusWidget()
+    assert w is not None
+    scroll = w.window().findChild(QScrollArea, "formScroll")
+    assert scroll is not None and scroll.widget().isAncestorOf(w), w.objectName()
+    # no processEvents() here: the form must scroll at once, before the next keystroke
+    # (on the offscreen platform it would also let the hidden village popup take activation)
+    viewport = scroll.viewport()
+    rect = QRect(w.mapTo(viewport, QPoint(0, 0)), w.size())
+    assert viewport.rect().contains(rect), (
+        f"{w.objectName()} at {rect.getRect()} is outside the viewport {viewport.rect().getRect()}"
     )
+
+
+def next_field(kb: Keyboard, expected: str, key: Qt.Key = Key.Key_Return) -> None:
+    kb.press(key)
+    assert focused_name() == f"field_{expected}", (
+        f"{key.name} went to {focused_name()!r}, not {expected!r}"
+    )
+    assert_focus_visible()
 
 
 def type_applicant(qtbot: Any, kb: Keyboard, loket: LoketApp, a: dict[str, Any]) -> None:
@@ -166,3 +182,37 @@ def test_register_by_keyboard_and_find_it_after_restart(
     view = again.main_window.dialog("recordView")
     assert view.history.topLevelItemCount() == 1
     assert date.fromisoformat(sample["birth_date"])  # sanity
+
+
+ORDER = [
+    "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "mother_maiden_name",
+    "phone", "email", "street", "rt", "rw", "village_code", "postal_code", "domicile_same",
+    "domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",
+    "domicile_postal_code", "education", "employment_status", "disability",
+    "former_migrant_worker", "skills", "motivation", "declaration_not_excluded", "consent_given",
+]  # fmt: skip
+
+
+def test_every_focused_field_is_visible_at_1366x768_with_enter_and_tab(
+    qtbot, gui_data_dir: Path, start_app, keyboard
+):
+    """Issue 13 #3: Enter moved the focus below the viewport (after "Domisili" eight fields
+    were typed blind); Tab scrolled. Both keys, both directions, the domicile rows shown."""
+    kb = keyboard
+    loket = start_app(gui_data_dir)
+    log_in(qtbot, kb, loket)
+    window = loket.main_window
+    assert (window.width(), window.height()) == (1366, 768)
+    assert_focus_visible()
+    for name in ORDER[1:]:
+        if name == "domicile_street":
+            assert window.form.domicile_same.isChecked()
+            kb.press(Key.Key_Space)  # lives elsewhere: the domicile rows appear
+        next_field(kb, name)
+    # and back up with Shift+Tab, then down again with Tab
+    for name in reversed(ORDER[:-1]):
+        kb.press(Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+        assert focused_name() == f"field_{name}"
+        assert_focus_visible()
+    for name in ORDER[1:]:
+        next_field(kb, name, Key.Key_Tab)
