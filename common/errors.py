@@ -411,8 +411,27 @@ IMPORT_COLUMNS_MISSING = _e(
 )
 IMPORT_ROW_MALFORMED = _e(
     "IMPORT_ROW_MALFORMED",
-    "Baris {row} tidak dapat dibaca: {detail}.",
-    "Row {row} cannot be read: {detail}.",
+    "Baris {row} berisi {cells} sel, sedangkan baris judul berisi {columns}.",
+    "Row {row} has {cells} cells, the header row has {columns}.",
+)
+IMPORT_COLUMNS_REPEATED = _e(
+    "IMPORT_COLUMNS_REPEATED",
+    "Judul kolom ini muncul lebih dari sekali: {columns}.",
+    "These column headings appear more than once: {columns}.",
+)
+IMPORT_ENCODING_UNKNOWN = _e(
+    "IMPORT_ENCODING_UNKNOWN",
+    "Berkas tidak dapat dibaca: bukan UTF-8, UTF-16 atau Windows-1252 (baris {row}). "
+    'Di Excel simpan ulang sebagai "CSV UTF-8".',
+    "The file cannot be read: it is not UTF-8, UTF-16 or Windows-1252 (line {row}). "
+    'Save it again in Excel as "CSV UTF-8".',
+)
+IMPORT_DATE_AMBIGUOUS = _e(
+    "IMPORT_DATE_AMBIGUOUS",
+    '{field_id} "{value}" tidak dapat dibaca dengan pasti. Tulis hari/bulan/tahun dengan '
+    "tahun 4 angka (mis. 15/03/2001) atau TTTT-BB-HH.",
+    '{field_en} "{value}" cannot be read for certain. Write day/month/year with a 4-digit '
+    "year (e.g. 15/03/2001) or YYYY-MM-DD.",
 )
 
 

@@ -151,6 +151,9 @@ def test_every_validation_code_is_exercised() -> None:
         E.NOT_ENROLLED,
         E.IMPORT_COLUMNS_MISSING,
         E.IMPORT_ROW_MALFORMED,
+        E.IMPORT_COLUMNS_REPEATED,  # file checks of the importer: tests/desktop/test_import*.py
+        E.IMPORT_ENCODING_UNKNOWN,
+        E.IMPORT_DATE_AMBIGUOUS,
         E.TLS_REQUIRED,
         # record checks of ingest, not of the applicant: tests/syncserver/test_ingest_checks.py
         E.CONTENT_HASH_MISMATCH,
