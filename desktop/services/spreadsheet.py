@@ -40,7 +40,10 @@ class Dialect:
     @property
     def bom(self) -> bytes:
         """The byte-order mark the error file starts with: UTF-8 and UTF-16 get one (Excel
-        needs it to recognise them), Windows-1252 ("ANSI") has none."""
+        needs it to recognise them), Windows-1252 ("ANSI") has none; nor does UTF-8 after a
+        ``sep=`` line, which Excel reads only at the very start of a file."""
+        if self.sep_line and self.encoding is Encoding.UTF8:
+            return b""
         return {
             Encoding.UTF8: codecs.BOM_UTF8,
             Encoding.UTF16_LE: codecs.BOM_UTF16_LE,
