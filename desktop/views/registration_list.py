@@ -174,8 +174,13 @@ class RegistrationListView(QWidget):
         self.apply_filters()
 
     def _search_enter(self) -> None:
+        """Enter in the search box: exactly one hit opens it (the clerk asked for one person);
+        several move to the list, the first selected."""
         self.apply_filters()
-        if self.model.total():
+        if self.model.total() == 1:
+            self.table.selectRow(0)
+            self._open_row(0)
+        elif self.model.total():
             self.table.setFocus()
             self.table.selectRow(0)
 
