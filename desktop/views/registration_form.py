@@ -132,6 +132,7 @@ class RegistrationFormView(QWidget):
         self.mode_label.setObjectName("formModeLabel")
         self.mode_label.setStyleSheet("font-weight: bold; font-size: 11pt;")
         self.status_label = QLabel(self)
+        self._status_tone = ""
         self.status_label.setObjectName("formStatusLabel")
         self.status_label.setAccessibleName(self.tr("Form status"))
         self.status_label.setProperty("loketData", True)
@@ -411,6 +412,8 @@ class RegistrationFormView(QWidget):
                 return
             self._dirty = True
             self._touched.add(field)
+            if self._status_tone == "ok":  # typing the next applicant: "Saved" is old news
+                self._set_status("")
             if field in self._auto and self._value_text(field) != self._auto[field]:
                 del self._auto[field]  # the clerk changed a prefilled value: theirs now
             self.schedule_check()
@@ -527,6 +530,7 @@ class RegistrationFormView(QWidget):
              draft_id: str | None = None, code: str = "", revision: int = 0) -> None:  # fmt: skip
         """Fill the form from an applicant dict (a draft's raw dict or ``Applicant.to_dict()``)."""
         self.clear()
+        self._set_status("")  # what the line said was about the form before
         self._loading = True
         try:
             for name, box in self.boxes.items():
@@ -726,7 +730,7 @@ class RegistrationFormView(QWidget):
             return
         self._saving = True
         self.save_button.setEnabled(False)
-        self.status_label.setText(self.tr("Saving…"))
+        self._set_status(self.tr("Saving…"))
         self._tasks.run_db(
             self._service.save, self.raw(), registration_id=self.registration_id,
             draft_id=self.draft_id, on_done=self._on_saved, on_error=self._on_save_failed,
@@ -736,12 +740,12 @@ class RegistrationFormView(QWidget):
         self._saving = False
         self.save_button.setEnabled(True)
         if result.existing_id:
-            self.status_label.setText(self.tr("This NIK is already registered on this device."))
+            self._set_status(self.tr("This NIK is already registered on this device."), "error")
             self.existingFound.emit(result.existing_id)
             return
         if not result.ok:
             self._show_all = True
-            self.status_label.setText(self.tr("Not saved: fix the problems listed."))
+            self._set_status(self.tr("Not saved: fix the problems listed."), "error")
             self.show_problems(result.problems, all_fields=True)
             blocking = [p for p in result.problems if p.severity is Severity.ERROR]
             self.problemsFound.emit(blocking or list(result.problems))
@@ -749,16 +753,14 @@ class RegistrationFormView(QWidget):
         registration = result.registration
         # The service returned: the transaction is committed. Only now say "saved".
         self.clear()
-        self.status_label.setText(arg(self.tr("Saved: %1"), registration.code))
-        self.status_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
+        self._set_status(arg(self.tr("Saved: %1"), registration.code), "ok")
         self.statusMessage.emit(arg(self.tr("Saved: %1"), registration.code))
         self.saved.emit(registration)
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(self.tr("Not saved."))
+        self._set_status(self.tr("Not saved."), "error")
         self._tasks._show_error(exc)  # the dialog, and the form keeps what was typed
 
     def save_draft(self) -> None:
@@ -771,8 +773,7 @@ class RegistrationFormView(QWidget):
     def _on_draft_saved(self, draft_id: str) -> None:
         self.draft_id = draft_id
         self._dirty = False
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(self.tr("Kept as a draft."))
+        self._set_status(self.tr("Kept as a draft."))
         self.draftSaved.emit(draft_id)
 
     def new_applicant(self) -> None:
@@ -788,9 +789,21 @@ class RegistrationFormView(QWidget):
         else:
             note = ""
         self.clear()
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(note)
+        self._set_status(note)
         self.focus_first()
+
+    #: The status line's look per tone: saved in green, a failure in red, anything else plain.
+    _TONES = {
+        "ok": "color: #1b5e20; font-weight: bold;",
+        "error": "color: #b3261e; font-weight: bold;",
+    }
+
+    def _set_status(self, text: str, tone: str = "") -> None:
+        """One place sets the status line, text and look together, so a failure never keeps
+        the green of an earlier "Saved"."""
+        self._status_tone = tone
+        self.status_label.setStyleSheet(self._TONES.get(tone, ""))
+        self.status_label.setText(text)
 
     def _update_mode_label(self) -> None:
         if self.registration_id:
