@@ -433,6 +433,27 @@ IMPORT_DATE_AMBIGUOUS = _e(
     '{field_en} "{value}" cannot be read for certain. Write day/month/year with a 4-digit '
     "year (e.g. 15/03/2001) or YYYY-MM-DD.",
 )
+OPERATOR_NAME_INVALID = _e(
+    "OPERATOR_NAME_INVALID",
+    "Nama pengguna harus 1-64 karakter: huruf, angka, '.', '_' atau '-', diawali huruf atau angka.",
+    "The user name must be 1-64 characters: letters, digits, '.', '_' or '-', starting with a "
+    "letter or digit.",
+)
+PASSWORD_TOO_SHORT = _e(
+    "PASSWORD_TOO_SHORT",
+    "Kata sandi paling sedikit {min} karakter.",
+    "The password must be at least {min} characters.",
+)
+OPERATOR_EXISTS = _e(
+    "OPERATOR_EXISTS",
+    "Operator {name} sudah ada.",
+    "Operator {name} already exists.",
+)
+OPERATORS_EXIST = _e(
+    "OPERATORS_EXIST",
+    "Perangkat ini sudah punya operator: masuk sebagai salah satunya untuk menambah operator.",
+    "This device already has operators: log in as one of them to add another.",
+)
 
 
 def spec(code: str) -> ErrorSpec:
@@ -445,6 +466,20 @@ def message(code: str, params: dict[str, Any] | None = None, lang: str | Lang | 
     entry = CATALOG[code]
     template = entry.message_en if as_lang(lang) is Lang.EN else entry.message_id
     return template.format_map(_SafeDict(params or {}))
+
+
+class InvalidValue(ValueError):  # noqa: N818  (a ValueError, as callers already expect)
+    """A refused value with a catalog code, for code that raises ``ValueError``: ``str()`` is
+    the English message (logs, the CLI), and a UI shows :meth:`message` in its own language, so
+    no English exception text ends up inside an Indonesian sentence."""
+
+    def __init__(self, code: str, params: dict[str, Any] | None = None) -> None:
+        self.code = code
+        self.params = dict(params or {})
+        super().__init__(message(code, self.params, Lang.EN))
+
+    def message(self, lang: str | Lang | None = None) -> str:
+        return message(self.code, self.params, lang)
 
 
 @dataclass(frozen=True, slots=True)

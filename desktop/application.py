@@ -35,7 +35,7 @@ from common.errors import ApiError
 from common.i18n import Lang, as_lang
 from common.regions import Regions, regions
 from desktop import paths
-from desktop.i18n import arg, qm_path
+from desktop.i18n import arg, catalog_message, qm_path
 from desktop.tasks import TaskManager
 from desktop.views.context import DeskContext
 from desktop.views.login import IdleWatcher, LoginView
@@ -128,7 +128,14 @@ class LoketApp(QObject):
     def _store_failed(self, exc: BaseException) -> None:
         log.error("cannot open the local store: %r", exc)
         if self.login is not None:
-            self.login.show_error(arg(self.tr("The local database cannot be opened: %1"), exc))
+            known = catalog_message(exc, self.lang)
+            self.login.show_error(
+                arg(self.tr("The local database cannot be opened: %1"), known)
+                if known
+                else self.tr(
+                    "The local database cannot be opened. The details are in the app's log."
+                )
+            )
             self.login.set_busy(True)
 
     def _regions_ready(self, areas: Regions) -> None:
@@ -210,8 +217,13 @@ class LoketApp(QObject):
             self.login.show_authoriser_form(exc.message(self.lang))  # a first login here
         elif isinstance(exc, ApiError):
             self.login.show_error(exc.message(self.lang))
-        else:
-            self.login.show_error(arg(self.tr("Login is not possible right now: %1"), exc))
+        elif (known := catalog_message(exc, self.lang)) is not None:
+            self.login.show_error(known)  # e.g. PASSWORD_TOO_SHORT for a first operator
+        else:  # never the exception's own (English) text inside an Indonesian sentence
+            log.error("login failed: %r", exc)
+            self.login.show_error(
+                self.tr("Login is not possible right now. The details are in the app's log.")
+            )
 
     def _logged_in(self, result: tuple[Any, Any]) -> None:
         from desktop.services.registrations import RegistrationService
