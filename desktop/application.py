@@ -66,14 +66,14 @@ def choose_language(cli_value: str | None, settings: QSettings) -> Lang:
 def install_translator(
     app: QCoreApplication, lang: Lang, old: QTranslator | None = None
 ) -> QTranslator | None:
-    """Install ``loket_<lang>.qm`` (English needs none: the source strings are English)."""
+    """Install ``loket_<lang>.qm``. The source strings are English; the English file carries
+    only the plural forms of the counts (``%n registration(s)`` -> 1 registration / 2
+    registrations), so it is installed too."""
     if old is not None:
         app.removeTranslator(old)
     QLocale.setDefault(
         QLocale(QLocale.Language.Indonesian if lang is Lang.ID else QLocale.Language.English)
     )
-    if lang is Lang.EN:
-        return None
     translator = QTranslator(app)
     if not translator.load(str(qm_path(lang.value))):
         log.warning("translation %s not found; showing English", qm_path(lang.value))

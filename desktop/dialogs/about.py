@@ -21,7 +21,7 @@ class AboutDialog(QDialog):
     def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
-        self.setWindowTitle(self.tr("About Loket"))
+        self.setWindowTitle(self.tr("About"))  # Qt adds "— Loket" itself
         title = QLabel(arg(self.tr("Loket %1"), VERSION), self)
         title.setStyleSheet("font-weight: bold; font-size: 13pt;")
         body = QLabel(

@@ -145,8 +145,9 @@ class ImportDialog(QDialog):
         self.report = report
         self.run_button.setEnabled(True)
         text = arg(
-            self.tr("%1 rows read: %2 saved, %3 already present, %4 rejected."),
-            report.total, report.saved, report.already_present, report.rejected,
+            self.tr("%n row(s) read: %1 saved, %2 already present, %3 rejected.", "",
+                    report.total),
+            report.saved, report.already_present, report.rejected,
         )  # fmt: skip
         if report.rejected and report.errors_path:
             text += "\n" + arg(self.tr("Rejected rows and their reasons: %1"), report.errors_path)

@@ -49,7 +49,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.areas = areas
         self.sync = sync  # desktop.sync.controller.SyncController (None: no sync in this run)
-        self.setWindowTitle(arg(self.tr("Loket — %1"), ctx.office_name))
+        # Qt adds the application's name ("— Loket") to every window title itself
+        self.setWindowTitle(arg(self.tr("Registration — %1"), ctx.office_name))
         self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
 
         self.form = RegistrationFormView(service, tasks, ctx.lang, self)

@@ -157,7 +157,8 @@ class RegistrationListView(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count_label.setText(arg(self.tr("%1 registrations"), f"{self.model.total():,}"))
+        # plural forms per language through Qt (%Ln: the count in the UI's number format)
+        self.count_label.setText(self.tr("%Ln registration(s)", "", self.model.total()))
         if self.model.total() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
 
