@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,47 @@ class LoketApp(QObject):
             old.close()
             old.deleteLater()
 
+    def _main_language_changed(self, code: str) -> None:
+        """View > Language in the main window: remembered like the login window's choice, and
+        the window is rebuilt in the new language at once (its texts are set when it is built),
+        with the form, its unsaved typing, the tab and the geometry as they were."""
+        from desktop.views.main_window import MainWindow
+
+        lang = as_lang(code)
+        old = self.main_window
+        if lang is self.lang or old is None:
+            return
+        self.settings.setValue(LANG_KEY, lang.value)
+        self.settings.sync()
+        self.lang = lang
+        self._translator = install_translator(self.app, lang, self._translator)
+        if self.sync is not None and hasattr(self.sync, "lang"):
+            self.sync.lang = lang.value
+        form = old.form
+        state = (form.raw(), form.registration_id, form.draft_id,
+                 getattr(form, "_edit_code", ""), getattr(form, "_edit_revision", 0),
+                 form.dirty)  # fmt: skip
+        tab, geometry = old.tabs.currentIndex(), old.saveGeometry()
+        ctx = replace(old.ctx, lang=lang)
+        window = MainWindow(self.service, self.tasks, ctx, self.areas, sync=self.sync)
+        window.logoutRequested.connect(self.logout)
+        window.languageRequested.connect(self._main_language_changed)
+        raw, registration_id, draft_id, edit_code, edit_revision, dirty = state
+        if dirty or registration_id or draft_id:
+            window.form.load(raw, registration_id=registration_id, draft_id=draft_id,
+                             code=edit_code, revision=edit_revision)  # fmt: skip
+            window.form._dirty = dirty  # still unsaved: closing later keeps it as a draft
+        window.restoreGeometry(geometry)
+        window.tabs.setCurrentIndex(tab)
+        self.main_window = window
+        self.tasks.set_dialog_parent(window)
+        for d in list(old.dialogs):
+            d.close()
+        old.hide()  # not close(): its close keeps unsaved typing as a draft, the new window has it
+        old.deleteLater()
+        window.show()
+        window.activateWindow()
+
     def _login_requested(
         self, username: str, password: str, authoriser: tuple[str, str] | None = None
     ) -> None:
@@ -253,6 +295,7 @@ class LoketApp(QObject):
             self.sync = self._make_sync()
         window = MainWindow(self.service, self.tasks, ctx, self.areas, sync=self.sync)
         window.logoutRequested.connect(self.logout)
+        window.languageRequested.connect(self._main_language_changed)
         self.main_window = window
         self.tasks.set_dialog_parent(window)
         window.show()

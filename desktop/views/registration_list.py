@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from common.enums import Status
 from common.i18n import Lang
-from desktop.i18n import arg
 from desktop.widgets.registration_table_model import Filters, RegistrationTableModel
 
 
