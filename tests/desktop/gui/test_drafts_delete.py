@@ -33,7 +33,7 @@ def test_delete_key_asks_first(qtbot, gui_data_dir, start_app, keyboard) -> None
         qtbot.waitUntil(lambda: window.drafts.confirm is not None)
         box = window.drafts.confirm
         assert a["full_name"] in box.text()
-        qtbot.waitUntil(lambda: QApplication.activeModalWidget() is box)
+        qtbot.waitUntil(lambda b=box: QApplication.activeModalWidget() is b)
         qtbot.keyClick(box, answer)
         qtbot.waitUntil(lambda: window.drafts.confirm is None)
         assert len(loket.service.list_drafts()) == 1
