@@ -313,6 +313,16 @@ class LoketApp(QObject):
             self.login.deleteLater()
             self.login = None
 
+    def raise_window(self) -> None:
+        """A second instance was started on this data folder: show this one's window instead
+        (the login window while locked or logged out, else the main window)."""
+        window = self.login if self.login is not None else self.main_window
+        if window is None:
+            return
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
     def _start_idle_lock(self) -> None:
         if self.idle is None:
             self.idle = IdleWatcher(self.app, self._idle_minutes, parent=self)
@@ -442,6 +452,29 @@ def _purge_old_receipts(data_dir: Path) -> None:
         log.warning("old receipt files could not all be deleted", exc_info=True)
 
 
+def _second_instance(app: QApplication, guard: Any, data_dir: Path, lang: str | None) -> int:
+    """This data folder is open in another Loket: its window is raised and this one exits. If
+    the other cannot be reached (it is starting or stuck), a plain message says so."""
+    if guard.notify_first():
+        log.info("Loket is already open on %s: its window was raised", data_dir)
+        print("Loket is already open for this data folder; its window was brought to the front.",
+              file=sys.stderr)  # fmt: skip
+        return 0
+    translator = install_translator(app, choose_language(lang, ui_settings(data_dir)))
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Information, app.applicationDisplayName(),
+                      QCoreApplication.translate(
+                          "LoketApp", "Loket is already open for this data folder in another "
+                          "window. Use that window, or close it first."))  # fmt: skip
+    box.setObjectName("alreadyRunningMessage")
+    if not os.environ.get(EXIT_AFTER_SHOW_ENV):
+        box.exec()
+    if translator is not None:
+        app.removeTranslator(translator)
+    return 1
+
+
 def main(args: Any) -> int:
     """Start the GUI (called by ``desktop.__main__`` with the parsed namespace)."""
     data_dir = paths.resolve_data_dir(getattr(args, "data_dir", None))
@@ -449,10 +482,17 @@ def main(args: Any) -> int:
     from desktop import crash
 
     crash.install()  # an exception in any slot reaches the log and the clerk
-    _purge_old_receipts(data_dir)
     app = create_qapplication(["loket-desk", *getattr(args, "qt_args", [])])
+    from desktop.instance import InstanceGuard
+
+    guard = InstanceGuard(data_dir)
+    if not guard.acquire():  # another Loket has this data folder open: bring it forward
+        return _second_instance(app, guard, data_dir, getattr(args, "lang", None))
+    _purge_old_receipts(data_dir)
     loket = LoketApp(app, data_dir, getattr(args, "lang", None))
+    guard.raiseRequested.connect(loket.raise_window)
     app.aboutToQuit.connect(loket.shutdown)
+    app.aboutToQuit.connect(guard.release)
     loket.start()
     if os.environ.get(EXIT_AFTER_SHOW_ENV):
 

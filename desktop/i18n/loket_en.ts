@@ -366,6 +366,10 @@
         <source>receipts are not kept in Loket&apos;s data folder</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Loket is already open for this data folder in another window. Use that window, or close it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>

@@ -365,6 +365,10 @@
         <source>receipts are not kept in Loket&apos;s data folder</source>
         <translation>tanda terima tidak disimpan di folder data Loket</translation>
     </message>
+    <message>
+        <source>Loket is already open for this data folder in another window. Use that window, or close it first.</source>
+        <translation>Loket sudah terbuka untuk folder data ini di jendela lain. Gunakan jendela itu, atau tutup dulu.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
