@@ -433,6 +433,13 @@ IMPORT_DATE_AMBIGUOUS = _e(
     '{field_en} "{value}" cannot be read for certain. Write day/month/year with a 4-digit '
     "year (e.g. 15/03/2001) or YYYY-MM-DD.",
 )
+IMPORT_NUMBER_MANGLED = _e(
+    "IMPORT_NUMBER_MANGLED",
+    "{field_id} tertulis sebagai angka ilmiah ({value}): Excel sudah memotong angkanya. "
+    "Format kolom itu sebagai Teks, lalu ketik ulang angkanya.",
+    "{field_en} was written as a scientific number ({value}): Excel has cut its digits. "
+    "Format that column as Text and type the number again.",
+)
 OPERATOR_NAME_INVALID = _e(
     "OPERATOR_NAME_INVALID",
     "Nama pengguna harus 1-64 karakter: huruf, angka, '.', '_' atau '-', diawali huruf atau angka.",

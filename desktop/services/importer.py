@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -178,6 +179,12 @@ def read_rows(path: Path) -> tuple[list[str], list[_Row], Dialect]:
 
 #: Date columns as Excel writes them (day first, serial numbers): read into ``YYYY-MM-DD``.
 DATE_COLUMNS: tuple[str, ...] = ("birth_date",)
+#: Long numbers Excel turns into ``3,20101E+15`` when the column is not Text: the digits are
+#: gone, so the row is refused with a message that says how to keep them.
+LONG_NUMBER_COLUMNS: tuple[str, ...] = ("nik", "kk_number", "phone")
+_SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
+#: A mobile number whose leading 0 Excel dropped (a General column): ``81234567890``.
+_PHONE_WITHOUT_ZERO = re.compile(r"8\d{7,12}")
 
 
 def _raw_applicant(
@@ -191,6 +198,13 @@ def _raw_applicant(
         value = cells.get(name)
         if value is not None and value.strip() != "":
             raw[name] = value
+    for name in LONG_NUMBER_COLUMNS:
+        if name in raw and _SCIENTIFIC.fullmatch(raw[name].strip()):
+            if problems is not None:
+                problems.append(_problem(E.IMPORT_NUMBER_MANGLED, name, value=raw[name].strip()))
+            del raw[name]
+    if "phone" in raw and _PHONE_WITHOUT_ZERO.fullmatch(raw["phone"].strip()):
+        raw["phone"] = "0" + raw["phone"].strip()
     for name in DATE_COLUMNS:
         if name in raw:
             try:

@@ -154,6 +154,7 @@ def test_every_validation_code_is_exercised() -> None:
         E.IMPORT_COLUMNS_REPEATED,  # file checks of the importer: tests/desktop/test_import*.py
         E.IMPORT_ENCODING_UNKNOWN,
         E.IMPORT_DATE_AMBIGUOUS,
+        E.IMPORT_NUMBER_MANGLED,
         E.TLS_REQUIRED,
         # record checks of ingest, not of the applicant: tests/syncserver/test_ingest_checks.py
         E.CONTENT_HASH_MISMATCH,

@@ -199,3 +199,19 @@ def test_ambiguous_date_is_one_problem_not_also_required(tmp_path, generator) ->
         ("birth_date", E.IMPORT_DATE_AMBIGUOUS)
     ]
     assert "15/03/01" in report.rejections[0].message("en")
+
+
+def test_what_excel_does_to_long_numbers(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+    """A General column drops the phone's leading 0 (read back) and writes a NIK as
+    ``3,20101E+15`` (its digits are gone: refused, saying how to keep them)."""
+    no_zero = to_row(generator.applicant())
+    no_zero["phone"] = no_zero["phone"].replace("+62", "")  # 81234567890
+    scientific = to_row(generator.applicant())
+    scientific["nik"] = "3,20101E+15"
+    src = _save_as_excel(tmp_path / "n.csv", [no_zero, scientific], encoding="cp1252")
+    report = import_csv(None, src, operator=None, dry_run=True)
+    assert (report.saved, report.rejected) == (1, 1), report.rejections
+    assert [(r.row, r.field, r.code) for r in report.rejections] == [
+        (3, "nik", E.IMPORT_NUMBER_MANGLED)
+    ]
+    assert "Teks" in report.rejections[0].message("id")
