@@ -144,11 +144,14 @@ class ImportDialog(QDialog):
     def _done(self, report: Any) -> None:
         self.report = report
         self.run_button.setEnabled(True)
-        text = arg(
-            self.tr("%n row(s) read: %1 saved, %2 already present, %3 rejected.", "",
-                    report.total),
-            report.saved, report.already_present, report.rejected,
+        template = (
+            self.tr("%n row(s) checked: %1 valid, %2 already present, %3 rejected.", "",
+                    report.total)
+            if getattr(report, "dry_run", False)
+            else self.tr("%n row(s) read: %1 saved, %2 already present, %3 rejected.", "",
+                         report.total)
         )  # fmt: skip
+        text = arg(template, report.saved, report.already_present, report.rejected)
         if report.rejected and report.errors_path:
             text += "\n" + arg(self.tr("Rejected rows and their reasons: %1"), report.errors_path)
         self.result.setText(text)

@@ -232,6 +232,13 @@
         <translation>Importing…</translation>
     </message>
     <message numerus="yes">
+        <source>%n row(s) checked: %1 valid, %2 already present, %3 rejected.</source>
+        <translation>
+            <numerusform>%n row checked: %1 valid, %2 already present, %3 rejected.</numerusform>
+            <numerusform>%n rows checked: %1 valid, %2 already present, %3 rejected.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n row(s) read: %1 saved, %2 already present, %3 rejected.</source>
         <translation>
             <numerusform>%n row read: %1 saved, %2 already present, %3 rejected.</numerusform>

@@ -232,6 +232,12 @@
         <translation>Sedang mengimpor…</translation>
     </message>
     <message numerus="yes">
+        <source>%n row(s) checked: %1 valid, %2 already present, %3 rejected.</source>
+        <translation>
+            <numerusform>%n baris diperiksa: %1 sah, %2 sudah ada, %3 ditolak.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n row(s) read: %1 saved, %2 already present, %3 rejected.</source>
         <translation>
             <numerusform>%n baris dibaca: %1 tersimpan, %2 sudah ada, %3 ditolak.</numerusform>
