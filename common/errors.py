@@ -487,8 +487,55 @@ IMPORT_COLUMNS_MISSING = _e(
 )
 IMPORT_ROW_MALFORMED = _e(
     "IMPORT_ROW_MALFORMED",
-    "Baris {row} tidak dapat dibaca: {detail}.",
-    "Row {row} cannot be read: {detail}.",
+    "Baris {row} berisi {cells} sel, sedangkan baris judul berisi {columns}.",
+    "Row {row} has {cells} cells, the header row has {columns}.",
+)
+IMPORT_COLUMNS_REPEATED = _e(
+    "IMPORT_COLUMNS_REPEATED",
+    "Judul kolom ini muncul lebih dari sekali: {columns}.",
+    "These column headings appear more than once: {columns}.",
+)
+IMPORT_ENCODING_UNKNOWN = _e(
+    "IMPORT_ENCODING_UNKNOWN",
+    "Berkas tidak dapat dibaca: bukan UTF-8, UTF-16 atau Windows-1252 (baris {row}). "
+    'Di Excel simpan ulang sebagai "CSV UTF-8".',
+    "The file cannot be read: it is not UTF-8, UTF-16 or Windows-1252 (line {row}). "
+    'Save it again in Excel as "CSV UTF-8".',
+)
+IMPORT_DATE_AMBIGUOUS = _e(
+    "IMPORT_DATE_AMBIGUOUS",
+    '{field_id} "{value}" tidak dapat dibaca dengan pasti. Tulis hari/bulan/tahun dengan '
+    "tahun 4 angka (mis. 15/03/2001) atau TTTT-BB-HH.",
+    '{field_en} "{value}" cannot be read for certain. Write day/month/year with a 4-digit '
+    "year (e.g. 15/03/2001) or YYYY-MM-DD.",
+)
+IMPORT_NUMBER_MANGLED = _e(
+    "IMPORT_NUMBER_MANGLED",
+    "{field_id} tertulis sebagai angka ilmiah ({value}): Excel sudah memotong angkanya. "
+    "Format kolom itu sebagai Teks, lalu ketik ulang angkanya.",
+    "{field_en} was written as a scientific number ({value}): Excel has cut its digits. "
+    "Format that column as Text and type the number again.",
+)
+OPERATOR_NAME_INVALID = _e(
+    "OPERATOR_NAME_INVALID",
+    "Nama pengguna harus 1-64 karakter: huruf, angka, '.', '_' atau '-', diawali huruf atau angka.",
+    "The user name must be 1-64 characters: letters, digits, '.', '_' or '-', starting with a "
+    "letter or digit.",
+)
+PASSWORD_TOO_SHORT = _e(
+    "PASSWORD_TOO_SHORT",
+    "Kata sandi paling sedikit {min} karakter.",
+    "The password must be at least {min} characters.",
+)
+OPERATOR_EXISTS = _e(
+    "OPERATOR_EXISTS",
+    "Operator {name} sudah ada.",
+    "Operator {name} already exists.",
+)
+OPERATORS_EXIST = _e(
+    "OPERATORS_EXIST",
+    "Perangkat ini sudah punya operator: masuk sebagai salah satunya untuk menambah operator.",
+    "This device already has operators: log in as one of them to add another.",
 )
 
 
@@ -502,6 +549,20 @@ def message(code: str, params: dict[str, Any] | None = None, lang: str | Lang | 
     entry = CATALOG[code]
     template = entry.message_en if as_lang(lang) is Lang.EN else entry.message_id
     return template.format_map(_SafeDict(params or {}))
+
+
+class InvalidValue(ValueError):  # noqa: N818  (a ValueError, as callers already expect)
+    """A refused value with a catalog code, for code that raises ``ValueError``: ``str()`` is
+    the English message (logs, the CLI), and a UI shows :meth:`message` in its own language, so
+    no English exception text ends up inside an Indonesian sentence."""
+
+    def __init__(self, code: str, params: dict[str, Any] | None = None) -> None:
+        self.code = code
+        self.params = dict(params or {})
+        super().__init__(message(code, self.params, Lang.EN))
+
+    def message(self, lang: str | Lang | None = None) -> str:
+        return message(self.code, self.params, lang)
 
 
 @dataclass(frozen=True, slots=True)

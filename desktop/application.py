@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from common.errors import ApiError
 from common.i18n import Lang, as_lang
 from common.regions import Regions, regions
 from desktop import paths
-from desktop.i18n import arg, qm_path
+from desktop.i18n import arg, catalog_message, qm_path
 from desktop.tasks import TaskManager
 from desktop.views.context import DeskContext
 from desktop.views.login import IdleWatcher, LoginView
@@ -66,14 +67,14 @@ def choose_language(cli_value: str | None, settings: QSettings) -> Lang:
 def install_translator(
     app: QCoreApplication, lang: Lang, old: QTranslator | None = None
 ) -> QTranslator | None:
-    """Install ``loket_<lang>.qm`` (English needs none: the source strings are English)."""
+    """Install ``loket_<lang>.qm``. The source strings are English; the English file carries
+    only the plural forms of the counts (``%n registration(s)`` -> 1 registration / 2
+    registrations), so it is installed too."""
     if old is not None:
         app.removeTranslator(old)
     QLocale.setDefault(
         QLocale(QLocale.Language.Indonesian if lang is Lang.ID else QLocale.Language.English)
     )
-    if lang is Lang.EN:
-        return None
     translator = QTranslator(app)
     if not translator.load(str(qm_path(lang.value))):
         log.warning("translation %s not found; showing English", qm_path(lang.value))
@@ -128,7 +129,14 @@ class LoketApp(QObject):
     def _store_failed(self, exc: BaseException) -> None:
         log.error("cannot open the local store: %r", exc)
         if self.login is not None:
-            self.login.show_error(arg(self.tr("The local database cannot be opened: %1"), exc))
+            known = catalog_message(exc, self.lang)
+            self.login.show_error(
+                arg(self.tr("The local database cannot be opened: %1"), known)
+                if known
+                else self.tr(
+                    "The local database cannot be opened. The details are in the app's log."
+                )
+            )
             self.login.set_busy(True)
 
     def _regions_ready(self, areas: Regions) -> None:
@@ -174,6 +182,47 @@ class LoketApp(QObject):
             old.close()
             old.deleteLater()
 
+    def _main_language_changed(self, code: str) -> None:
+        """View > Language in the main window: remembered like the login window's choice, and
+        the window is rebuilt in the new language at once (its texts are set when it is built),
+        with the form, its unsaved typing, the tab and the geometry as they were."""
+        from desktop.views.main_window import MainWindow
+
+        lang = as_lang(code)
+        old = self.main_window
+        if lang is self.lang or old is None:
+            return
+        self.settings.setValue(LANG_KEY, lang.value)
+        self.settings.sync()
+        self.lang = lang
+        self._translator = install_translator(self.app, lang, self._translator)
+        if self.sync is not None and hasattr(self.sync, "lang"):
+            self.sync.lang = lang.value
+        form = old.form
+        state = (form.raw(), form.registration_id, form.draft_id,
+                 getattr(form, "_edit_code", ""), getattr(form, "_edit_revision", 0),
+                 form.dirty)  # fmt: skip
+        tab, geometry = old.tabs.currentIndex(), old.saveGeometry()
+        ctx = replace(old.ctx, lang=lang)
+        window = MainWindow(self.service, self.tasks, ctx, self.areas, sync=self.sync)
+        window.logoutRequested.connect(self.logout)
+        window.languageRequested.connect(self._main_language_changed)
+        raw, registration_id, draft_id, edit_code, edit_revision, dirty = state
+        if dirty or registration_id or draft_id:
+            window.form.load(raw, registration_id=registration_id, draft_id=draft_id,
+                             code=edit_code, revision=edit_revision)  # fmt: skip
+            window.form._dirty = dirty  # still unsaved: closing later keeps it as a draft
+        window.restoreGeometry(geometry)
+        window.tabs.setCurrentIndex(tab)
+        self.main_window = window
+        self.tasks.set_dialog_parent(window)
+        for d in list(old.dialogs):
+            d.close()
+        old.hide()  # not close(): its close keeps unsaved typing as a draft, the new window has it
+        old.deleteLater()
+        window.show()
+        window.activateWindow()
+
     def _login_requested(
         self, username: str, password: str, authoriser: tuple[str, str] | None = None
     ) -> None:
@@ -210,8 +259,13 @@ class LoketApp(QObject):
             self.login.show_authoriser_form(exc.message(self.lang))  # a first login here
         elif isinstance(exc, ApiError):
             self.login.show_error(exc.message(self.lang))
-        else:
-            self.login.show_error(arg(self.tr("Login is not possible right now: %1"), exc))
+        elif (known := catalog_message(exc, self.lang)) is not None:
+            self.login.show_error(known)  # e.g. PASSWORD_TOO_SHORT for a first operator
+        else:  # never the exception's own (English) text inside an Indonesian sentence
+            log.error("login failed: %r", exc)
+            self.login.show_error(
+                self.tr("Login is not possible right now. The details are in the app's log.")
+            )
 
     def _logged_in(self, result: tuple[Any, Any]) -> None:
         from desktop.services.registrations import RegistrationService
@@ -243,6 +297,7 @@ class LoketApp(QObject):
             self.sync = self._make_sync()
         window = MainWindow(self.service, self.tasks, ctx, self.areas, sync=self.sync)
         window.logoutRequested.connect(self.logout)
+        window.languageRequested.connect(self._main_language_changed)
         self.main_window = window
         self.tasks.set_dialog_parent(window)
         window.show()
@@ -259,6 +314,16 @@ class LoketApp(QObject):
             self.login.close()
             self.login.deleteLater()
             self.login = None
+
+    def raise_window(self) -> None:
+        """A second instance was started on this data folder: show this one's window instead
+        (the login window while locked or logged out, else the main window)."""
+        window = self.login if self.login is not None else self.main_window
+        if window is None:
+            return
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
 
     def _start_idle_lock(self) -> None:
         if self.idle is None:
@@ -400,6 +465,29 @@ def _purge_old_receipts(data_dir: Path) -> None:
         log.warning("old receipt files could not all be deleted", exc_info=True)
 
 
+def _second_instance(app: QApplication, guard: Any, data_dir: Path, lang: str | None) -> int:
+    """This data folder is open in another Loket: its window is raised and this one exits. If
+    the other cannot be reached (it is starting or stuck), a plain message says so."""
+    if guard.notify_first():
+        log.info("Loket is already open on %s: its window was raised", data_dir)
+        print("Loket is already open for this data folder; its window was brought to the front.",
+              file=sys.stderr)  # fmt: skip
+        return 0
+    translator = install_translator(app, choose_language(lang, ui_settings(data_dir)))
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Information, app.applicationDisplayName(),
+                      QCoreApplication.translate(
+                          "LoketApp", "Loket is already open for this data folder in another "
+                          "window. Use that window, or close it first."))  # fmt: skip
+    box.setObjectName("alreadyRunningMessage")
+    if not os.environ.get(EXIT_AFTER_SHOW_ENV):
+        box.exec()
+    if translator is not None:
+        app.removeTranslator(translator)
+    return 1
+
+
 def main(args: Any) -> int:
     """Start the GUI (called by ``desktop.__main__`` with the parsed namespace)."""
     data_dir = paths.resolve_data_dir(getattr(args, "data_dir", None))
@@ -407,10 +495,17 @@ def main(args: Any) -> int:
     from desktop import crash
 
     crash.install()  # an exception in any slot reaches the log and the clerk
-    _purge_old_receipts(data_dir)
     app = create_qapplication(["loket-desk", *getattr(args, "qt_args", [])])
+    from desktop.instance import InstanceGuard
+
+    guard = InstanceGuard(data_dir)
+    if not guard.acquire():  # another Loket has this data folder open: bring it forward
+        return _second_instance(app, guard, data_dir, getattr(args, "lang", None))
+    _purge_old_receipts(data_dir)
     loket = LoketApp(app, data_dir, getattr(args, "lang", None))
+    guard.raiseRequested.connect(loket.raise_window)
     app.aboutToQuit.connect(loket.shutdown)
+    app.aboutToQuit.connect(guard.release)
     loket.start()
     if os.environ.get(EXIT_AFTER_SHOW_ENV):
 

@@ -31,7 +31,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
-from desktop.i18n import arg
+from desktop.i18n import arg, catalog_message
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,12 @@ class TaskManager(QObject):
         box = QMessageBox(self._parent_widget)
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle(self.tr("Something went wrong"))
-        box.setText(arg(self.tr("The operation could not be completed: %1"), exc))
+        known = catalog_message(exc)  # the catalog's words, never str(exc) (English, technical)
+        box.setText(
+            arg(self.tr("The operation could not be completed: %1"), known)
+            if known
+            else self.tr("The operation could not be completed. The details are in the app's log.")
+        )
         box.setDetailedText(tb)
         box.setObjectName("taskErrorDialog")
         box.open()

@@ -68,7 +68,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("aboutDialog")
         self.details: AboutDetails | None = None
-        self.setWindowTitle(self.tr("About Loket"))
+        self.setWindowTitle(self.tr("About"))  # Qt adds "— Loket" itself
         title = QLabel(arg(self.tr("Loket %1"), VERSION), self)
         title.setStyleSheet("font-weight: bold; font-size: 13pt;")
         body = QLabel(

@@ -12,6 +12,7 @@ the catalog's words.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from common.errors import ApiError
-from desktop.i18n import arg
+
+log = logging.getLogger(__name__)
 
 
 class EnrollDialog(QDialog):
@@ -150,6 +152,9 @@ class EnrollDialog(QDialog):
         self.set_busy(False)
         if isinstance(exc, ApiError):
             self.show_error(exc.message(self._lang))
-        else:
-            self.show_error(arg(self.tr("The device could not be enrolled: %1"), exc))
+        else:  # never the exception's own (English) text inside the sentence
+            log.error("enrollment failed: %r", exc)
+            self.show_error(
+                self.tr("The device could not be enrolled. The details are in the app's log.")
+            )
         self.code.setFocus()

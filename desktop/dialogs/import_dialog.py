@@ -1,6 +1,8 @@
 """Paper-form import (``ImportDialog``): choose a CSV, check it (dry run) or import it.
 The import runs on the database worker; the window keeps working meanwhile. Rejected rows go
-to an error CSV the field officer can fix and import again (re-importing adds no duplicates).
+to an error CSV the field officer can fix and import again (re-importing adds no duplicates),
+and are listed in the dialog itself (row, field, reason), so the clerk sees why without opening
+the error file.
 """
 
 from __future__ import annotations
@@ -8,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFileDialog,
@@ -18,11 +21,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from common.errors import ApiError
+from common.i18n import Lang
+from common.record import FIELD_LABELS
 from desktop.i18n import arg
+from desktop.services.importer import default_errors_path
+
+
+def ui_lang() -> Lang:
+    """The UI's language: the app sets Qt's default locale with its translator."""
+    return Lang.EN if QLocale().language() == QLocale.Language.English else Lang.ID
 
 
 class ImportDialog(QDialog):
@@ -52,7 +66,7 @@ class ImportDialog(QDialog):
         self.errors = QLineEdit(self)
         self.errors.setObjectName("importErrorsFile")
         self.errors.setAccessibleName(self.tr("Error file"))
-        self.errors.setPlaceholderText(self.tr("Next to the CSV file, ending in -errors.csv"))
+        self.errors.setPlaceholderText(self.tr("Next to the CSV file, ending in .errors.csv"))
         self.dry_run = QCheckBox(self.tr("Only check, do not save (dry run)"), self)
         self.dry_run.setObjectName("importDryRun")
         self.dry_run.setAccessibleName(self.tr("Only check, do not save (dry run)"))
@@ -71,6 +85,19 @@ class ImportDialog(QDialog):
         self.result.setObjectName("importResult")
         self.result.setWordWrap(True)
         self.result.setProperty("loketData", True)
+        self.rejections = QTableWidget(0, 3, self)
+        self.rejections.setObjectName("importRejections")
+        self.rejections.setAccessibleName(self.tr("Rejected rows"))
+        self.rejections.setHorizontalHeaderLabels(
+            [self.tr("Row"), self.tr("Field"), self.tr("Reason")]
+        )
+        self.rejections.setProperty("loketData", True)  # the reasons come from the catalog
+        self.rejections.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.rejections.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rejections.verticalHeader().setVisible(False)
+        self.rejections.horizontalHeader().setStretchLastSection(True)
+        self.rejections.setWordWrap(True)
+        self.rejections.setVisible(False)
         self.run_button = QPushButton(self.tr("Import"), self)
         self.run_button.setObjectName("runImportButton")
         self.run_button.setDefault(True)
@@ -86,8 +113,9 @@ class ImportDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.result)
+        layout.addWidget(self.rejections, 1)
         layout.addLayout(buttons)
-        self.resize(640, 280)
+        self.resize(720, 280)
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a CSV file"), self.file.text(),
@@ -101,9 +129,11 @@ class ImportDialog(QDialog):
             self.result.setStyleSheet("color: #b3261e;")
             self.result.setText(arg(self.tr("File not found: %1"), path))
             return
-        errors_path = Path(self.errors.text().strip()) if self.errors.text().strip() else (
-            path.with_name(path.stem + "-errors.csv"))  # fmt: skip
+        errors_text = self.errors.text().strip()
+        errors_path = Path(errors_text) if errors_text else default_errors_path(path)
         self.run_button.setEnabled(False)
+        self.rejections.setRowCount(0)
+        self.rejections.setVisible(False)
         self.result.setStyleSheet("")
         self.result.setText(self.tr("Importing…"))
         self._tasks.run_db(
@@ -114,17 +144,48 @@ class ImportDialog(QDialog):
     def _done(self, report: Any) -> None:
         self.report = report
         self.run_button.setEnabled(True)
-        text = arg(
-            self.tr("%1 rows read: %2 saved, %3 already present, %4 rejected."),
-            report.total, report.saved, report.already_present, report.rejected,
+        template = (
+            self.tr("%n row(s) checked: %1 valid, %2 already present, %3 rejected.", "",
+                    report.total)
+            if getattr(report, "dry_run", False)
+            else self.tr("%n row(s) read: %1 saved, %2 already present, %3 rejected.", "",
+                         report.total)
         )  # fmt: skip
+        text = arg(template, report.saved, report.already_present, report.rejected)
         if report.rejected and report.errors_path:
             text += "\n" + arg(self.tr("Rejected rows and their reasons: %1"), report.errors_path)
         self.result.setText(text)
+        self._show_rejections(report)
         self.imported.emit(report)
+
+    def _show_rejections(self, report: Any) -> None:
+        """One line per reason: the file's row number, the field's label, the message, all in
+        the UI's language (the error file keeps Indonesian, for the field officer)."""
+        lang = ui_lang()
+        rows = list(getattr(report, "rejections", ()))
+        self.rejections.setRowCount(len(rows))
+        for r, rejection in enumerate(rows):
+            label = FIELD_LABELS.get(rejection.field, (rejection.field, rejection.field))
+            field = label[1] if lang is Lang.EN else label[0]
+            values = (str(rejection.row), field or self.tr("(whole row)"), rejection.message(lang))
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.rejections.setItem(r, c, item)
+        self.rejections.resizeColumnToContents(0)
+        self.rejections.resizeColumnToContents(1)
+        self.rejections.resizeRowsToContents()
+        self.rejections.setVisible(bool(rows))
+        if rows:
+            self.resize(self.width(), max(self.height(), 480))
 
     def _failed(self, exc: BaseException) -> None:
         self.run_button.setEnabled(True)
         self.result.setStyleSheet("color: #b3261e;")
-        message = exc.message() if hasattr(exc, "message") and callable(exc.message) else str(exc)
+        if isinstance(exc, ApiError):
+            message = exc.message(ui_lang())
+        elif isinstance(exc, OSError):  # the OS's own text is English: name the file instead
+            message = arg(self.tr("the file %1 could not be read or written"), exc.filename or "")
+        else:
+            message = self.tr("an unexpected error (details are in the log)")
         self.result.setText(arg(self.tr("The import failed: %1"), message))

@@ -9,6 +9,7 @@ versions left in ``data_dir/receipts``)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from common.nik import mask_nik
 from desktop.i18n import arg
+
+log = logging.getLogger(__name__)
 
 
 class ReceiptDialog(QDialog):
@@ -118,8 +121,17 @@ class ReceiptDialog(QDialog):
             path.parent.mkdir(parents=True, exist_ok=True)
             written = self._ctx.write_receipt(self.registration, path)
         except Exception as exc:  # noqa: BLE001  shown to the clerk, who can pick another path
+            log.error("receipt not written to %s: %r", path, exc)
             self.result_label.setStyleSheet("color: #b3261e;")
-            self.result_label.setText(arg(self.tr("The receipt could not be written: %1"), exc))
+            self.result_label.setText(
+                arg(
+                    self.tr(
+                        "The receipt could not be written to %1. Choose another folder (this one "
+                        "may be read-only or full)."
+                    ),
+                    path,
+                )
+            )
             return
         self.result_label.setStyleSheet("color: #1b5e20;")
         self.result_label.setText(arg(self.tr("Receipt saved: %1"), written))

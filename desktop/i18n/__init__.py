@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from common.errors import CATALOG
+from common.i18n import Lang
+
 I18N_DIR = Path(__file__).resolve().parent
 
 _PLACEHOLDER = re.compile(r"%(\d{1,2})")
@@ -32,3 +35,25 @@ def arg(template: str, *values: object) -> str:
 def qm_path(lang: str) -> Path:
     """The compiled translation file for ``lang`` ("id" or "en")."""
     return I18N_DIR / f"loket_{lang}.qm"
+
+
+def ui_lang() -> Lang:
+    """The UI's language now: the app sets Qt's default locale with its translator (so a
+    switch in the running app is seen at once)."""
+    from PySide6.QtCore import QLocale
+
+    return Lang.EN if QLocale().language() == QLocale.Language.English else Lang.ID
+
+
+def catalog_message(exc: BaseException, lang: str | Lang | None = None) -> str | None:
+    """The catalog's words for ``exc`` when it carries a catalog code (``ApiError``,
+    ``common.errors.InvalidValue``), in ``lang`` (default: the UI's); None for anything else.
+
+    The desktop never puts ``str(exc)`` into a sentence the clerk reads (it is English, and
+    often technical): a caller shows this, or else its own tr() sentence and logs the details.
+    """
+    code = getattr(exc, "code", None)
+    message = getattr(exc, "message", None)
+    if isinstance(code, str) and code in CATALOG and callable(message):
+        return str(message(lang if lang is not None else ui_lang()))
+    return None

@@ -4,8 +4,8 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <source>About Loket</source>
-        <translation>About Loket</translation>
+        <source>About</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Loket %1</source>
@@ -113,6 +113,22 @@
         <source>Delete (Del)</source>
         <translation>Delete (Del)</translation>
     </message>
+    <message>
+        <source>Delete draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the draft of %1? What was typed is lost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete this draft? What was typed is lost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>EnrollDialog</name>
@@ -181,8 +197,8 @@
         <translation>Enter the enrollment code.</translation>
     </message>
     <message>
-        <source>The device could not be enrolled: %1</source>
-        <translation>The device could not be enrolled: %1</translation>
+        <source>The device could not be enrolled. The details are in the app&apos;s log.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -231,12 +247,28 @@
         <translation>Error file</translation>
     </message>
     <message>
-        <source>Next to the CSV file, ending in -errors.csv</source>
-        <translation>Next to the CSV file, ending in -errors.csv</translation>
+        <source>Next to the CSV file, ending in .errors.csv</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Only check, do not save (dry run)</source>
         <translation>Only check, do not save (dry run)</translation>
+    </message>
+    <message>
+        <source>Rejected rows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Import</source>
@@ -262,13 +294,35 @@
         <source>Importing…</source>
         <translation>Importing…</translation>
     </message>
-    <message>
-        <source>%1 rows read: %2 saved, %3 already present, %4 rejected.</source>
-        <translation>%1 rows read: %2 saved, %3 already present, %4 rejected.</translation>
+    <message numerus="yes">
+        <source>%n row(s) checked: %1 valid, %2 already present, %3 rejected.</source>
+        <translation>
+            <numerusform>%n row checked: %1 valid, %2 already present, %3 rejected.</numerusform>
+            <numerusform>%n rows checked: %1 valid, %2 already present, %3 rejected.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) read: %1 saved, %2 already present, %3 rejected.</source>
+        <translation>
+            <numerusform>%n row read: %1 saved, %2 already present, %3 rejected.</numerusform>
+            <numerusform>%n rows read: %1 saved, %2 already present, %3 rejected.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Rejected rows and their reasons: %1</source>
         <translation>Rejected rows and their reasons: %1</translation>
+    </message>
+    <message>
+        <source>(whole row)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file %1 could not be read or written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an unexpected error (details are in the log)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The import failed: %1</source>
@@ -278,9 +332,9 @@
 <context>
     <name>LoginView</name>
     <message>
-        <source>Loket — operator login</source>
+        <source>Operator login</source>
         <extracomment>(username, password, authorising operator, their password)</extracomment>
-        <translation>Loket — operator login</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Loket</source>
@@ -367,19 +421,27 @@
         <translation>The local database cannot be opened: %1</translation>
     </message>
     <message>
-        <source>Login is not possible right now: %1</source>
-        <translation>Login is not possible right now: %1</translation>
+        <source>The local database cannot be opened. The details are in the app&apos;s log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login is not possible right now. The details are in the app&apos;s log.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>receipts are not kept in Loket&apos;s data folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loket is already open for this data folder in another window. Use that window, or close it first.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Loket — %1</source>
-        <translation>Loket — %1</translation>
+        <source>Registration — %1</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>New registration</source>
@@ -464,6 +526,10 @@
     <message>
         <source>About Loket</source>
         <translation>About Loket</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished">Language</translation>
     </message>
     <message>
         <source>Operator: %1</source>
@@ -600,8 +666,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The receipt could not be written: %1</source>
-        <translation>The receipt could not be written: %1</translation>
+        <source>The receipt could not be written to %1. Choose another folder (this one may be read-only or full).</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Receipt saved: %1</source>
@@ -992,6 +1058,7 @@
     </message>
     <message>
         <source>Editing %1 (will be saved as revision %2)</source>
+        <extracomment>The status line&apos;s look per tone: saved in green, a failure in red, anything else plain.</extracomment>
         <translation>Editing %1 (will be saved as revision %2)</translation>
     </message>
     <message>
@@ -1053,9 +1120,12 @@
         <source>Registrations</source>
         <translation>Registrations</translation>
     </message>
-    <message>
-        <source>%1 registrations</source>
-        <translation>%1 registrations</translation>
+    <message numerus="yes">
+        <source>%Ln registration(s)</source>
+        <translation>
+            <numerusform>%Ln registration</numerusform>
+            <numerusform>%Ln registrations</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1388,6 +1458,10 @@
     <message>
         <source>The operation could not be completed: %1</source>
         <translation>The operation could not be completed: %1</translation>
+    </message>
+    <message>
+        <source>The operation could not be completed. The details are in the app&apos;s log.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

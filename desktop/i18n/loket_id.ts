@@ -4,8 +4,8 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <source>About Loket</source>
-        <translation>Tentang Loket</translation>
+        <source>About</source>
+        <translation>Tentang</translation>
     </message>
     <message>
         <source>Loket %1</source>
@@ -113,6 +113,22 @@
         <source>Delete (Del)</source>
         <translation>Hapus (Del)</translation>
     </message>
+    <message>
+        <source>Delete draft</source>
+        <translation>Hapus draf</translation>
+    </message>
+    <message>
+        <source>Delete the draft of %1? What was typed is lost.</source>
+        <translation>Hapus draf %1? Yang sudah diketik akan hilang.</translation>
+    </message>
+    <message>
+        <source>Delete this draft? What was typed is lost.</source>
+        <translation>Hapus draf ini? Yang sudah diketik akan hilang.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Hapus</translation>
+    </message>
 </context>
 <context>
     <name>EnrollDialog</name>
@@ -122,7 +138,7 @@
     </message>
     <message>
         <source>Connect this computer to the programme&apos;s server so registrations are sent automatically. Ask the central office for a one-time enrollment code.</source>
-        <translation>Hubungkan komputer ini ke server program agar pendaftaran terkirim otomatis. Mintalah kode pendaftaran sekali pakai ke kantor pusat.</translation>
+        <translation>Hubungkan komputer ini ke server program agar pendaftaran terkirim otomatis. Mintalah kode pendaftaran perangkat sekali pakai ke kantor pusat.</translation>
     </message>
     <message>
         <source>for example https://loket.kemnaker.go.id</source>
@@ -146,7 +162,7 @@
     </message>
     <message>
         <source>Enrollment code</source>
-        <translation>Kode pendaftaran</translation>
+        <translation>Kode pendaftaran perangkat</translation>
     </message>
     <message>
         <source>CA bundle</source>
@@ -178,11 +194,11 @@
     </message>
     <message>
         <source>Enter the enrollment code.</source>
-        <translation>Isi kode pendaftaran.</translation>
+        <translation>Isi kode pendaftaran perangkat.</translation>
     </message>
     <message>
-        <source>The device could not be enrolled: %1</source>
-        <translation>Perangkat tidak dapat didaftarkan: %1</translation>
+        <source>The device could not be enrolled. The details are in the app&apos;s log.</source>
+        <translation>Perangkat tidak dapat didaftarkan. Rinciannya ada di log aplikasi.</translation>
     </message>
 </context>
 <context>
@@ -231,12 +247,28 @@
         <translation>Berkas galat</translation>
     </message>
     <message>
-        <source>Next to the CSV file, ending in -errors.csv</source>
-        <translation>Di samping berkas CSV, berakhiran -errors.csv</translation>
+        <source>Next to the CSV file, ending in .errors.csv</source>
+        <translation>Di samping berkas CSV, berakhiran .errors.csv</translation>
     </message>
     <message>
         <source>Only check, do not save (dry run)</source>
         <translation>Periksa saja, jangan simpan (uji coba)</translation>
+    </message>
+    <message>
+        <source>Rejected rows</source>
+        <translation>Baris yang ditolak</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Baris</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Isian</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Alasan</translation>
     </message>
     <message>
         <source>Import</source>
@@ -262,13 +294,33 @@
         <source>Importing…</source>
         <translation>Sedang mengimpor…</translation>
     </message>
-    <message>
-        <source>%1 rows read: %2 saved, %3 already present, %4 rejected.</source>
-        <translation>%1 baris dibaca: %2 disimpan, %3 sudah ada, %4 ditolak.</translation>
+    <message numerus="yes">
+        <source>%n row(s) checked: %1 valid, %2 already present, %3 rejected.</source>
+        <translation>
+            <numerusform>%n baris diperiksa: %1 sah, %2 sudah ada, %3 ditolak.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) read: %1 saved, %2 already present, %3 rejected.</source>
+        <translation>
+            <numerusform>%n baris dibaca: %1 tersimpan, %2 sudah ada, %3 ditolak.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Rejected rows and their reasons: %1</source>
         <translation>Baris yang ditolak beserta alasannya: %1</translation>
+    </message>
+    <message>
+        <source>(whole row)</source>
+        <translation>(seluruh baris)</translation>
+    </message>
+    <message>
+        <source>the file %1 could not be read or written</source>
+        <translation>berkas %1 tidak dapat dibaca atau ditulis</translation>
+    </message>
+    <message>
+        <source>an unexpected error (details are in the log)</source>
+        <translation>terjadi kesalahan tak terduga (rinciannya ada di log)</translation>
     </message>
     <message>
         <source>The import failed: %1</source>
@@ -278,9 +330,9 @@
 <context>
     <name>LoginView</name>
     <message>
-        <source>Loket — operator login</source>
+        <source>Operator login</source>
         <extracomment>(username, password, authorising operator, their password)</extracomment>
-        <translation>Loket — masuk operator</translation>
+        <translation>Masuk operator</translation>
     </message>
     <message>
         <source>Loket</source>
@@ -367,19 +419,27 @@
         <translation>Basis data lokal tidak dapat dibuka: %1</translation>
     </message>
     <message>
-        <source>Login is not possible right now: %1</source>
-        <translation>Saat ini tidak dapat masuk: %1</translation>
+        <source>The local database cannot be opened. The details are in the app&apos;s log.</source>
+        <translation>Basis data lokal tidak dapat dibuka. Rinciannya ada di log aplikasi.</translation>
+    </message>
+    <message>
+        <source>Login is not possible right now. The details are in the app&apos;s log.</source>
+        <translation>Saat ini tidak dapat masuk. Rinciannya ada di log aplikasi.</translation>
     </message>
     <message>
         <source>receipts are not kept in Loket&apos;s data folder</source>
         <translation>tanda terima tidak disimpan di folder data Loket</translation>
     </message>
+    <message>
+        <source>Loket is already open for this data folder in another window. Use that window, or close it first.</source>
+        <translation>Loket sudah terbuka untuk folder data ini di jendela lain. Gunakan jendela itu, atau tutup dulu.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Loket — %1</source>
-        <translation>Loket — %1</translation>
+        <source>Registration — %1</source>
+        <translation>Pendaftaran — %1</translation>
     </message>
     <message>
         <source>New registration</source>
@@ -464,6 +524,10 @@
     <message>
         <source>About Loket</source>
         <translation>Tentang Loket</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Bahasa</translation>
     </message>
     <message>
         <source>Operator: %1</source>
@@ -600,8 +664,8 @@
         <translation>Tanda terima tidak disimpan di folder data Loket: pilih folder lain.</translation>
     </message>
     <message>
-        <source>The receipt could not be written: %1</source>
-        <translation>Tanda terima tidak dapat ditulis: %1</translation>
+        <source>The receipt could not be written to %1. Choose another folder (this one may be read-only or full).</source>
+        <translation>Tanda terima tidak dapat ditulis ke %1. Pilih folder lain (folder ini mungkin hanya-baca atau penuh).</translation>
     </message>
     <message>
         <source>Receipt saved: %1</source>
@@ -992,6 +1056,7 @@
     </message>
     <message>
         <source>Editing %1 (will be saved as revision %2)</source>
+        <extracomment>The status line&apos;s look per tone: saved in green, a failure in red, anything else plain.</extracomment>
         <translation>Mengubah %1 (akan disimpan sebagai revisi %2)</translation>
     </message>
     <message>
@@ -1053,9 +1118,11 @@
         <source>Registrations</source>
         <translation>Daftar pendaftaran</translation>
     </message>
-    <message>
-        <source>%1 registrations</source>
-        <translation>%1 pendaftaran</translation>
+    <message numerus="yes">
+        <source>%Ln registration(s)</source>
+        <translation>
+            <numerusform>%Ln pendaftaran</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1332,7 +1399,7 @@
     </message>
     <message>
         <source>%1 of %2 records · %3</source>
-        <translation>%1 dari %2 rekaman · %3</translation>
+        <translation>%1 dari %2 data · %3</translation>
     </message>
     <message>
         <source>Receiving decisions: %1</source>
@@ -1388,6 +1455,10 @@
     <message>
         <source>The operation could not be completed: %1</source>
         <translation>Tindakan tidak dapat diselesaikan: %1</translation>
+    </message>
+    <message>
+        <source>The operation could not be completed. The details are in the app&apos;s log.</source>
+        <translation>Tindakan tidak dapat diselesaikan. Rinciannya ada di log aplikasi.</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,10 @@ CSV that the field officer fixes and imports again.
 Re-importing is safe: a row whose NIK is already on this device with the same content
 (``consent_at`` aside) counts as *already present* and is not saved again; the same NIK with
 different content is rejected with ``NIK_ALREADY_REGISTERED`` (correct the record in the app).
+
+The file is read as Excel writes it (desktop/services/spreadsheet.py: encoding, separator,
+day-first and serial dates); the error file is written in the same encoding and separator, so
+it opens in the same Excel the same way.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from common import errors as E
 from common.csvformat import COLUMNS, REQUIRED_COLUMNS
 from common.enums import Channel
 from common.errors import ApiError, Severity
-from common.i18n import Lang
+from common.i18n import Lang, as_lang
 from common.private_files import open_private
 from common.record import Applicant, utcnow
 from common.validation import Problem, check
@@ -33,6 +38,7 @@ from desktop.services.registrations import (
     RegistrationService,
     comparable_hash,
 )
+from desktop.services.spreadsheet import AmbiguousDate, Dialect, Encoding, decode, read_date, sniff
 from desktop.store import Store
 
 NIK_ALREADY_REGISTERED = E.NIK_ALREADY_REGISTERED
@@ -51,6 +57,8 @@ class ImportReport:
     errors_path: Path | None = None
     dry_run: bool = False
     saved_ids: list[str] = field(default_factory=list)
+    #: every problem of every rejected row, in file order (the import dialog lists them)
+    rejections: list[Rejection] = field(default_factory=list)
 
     def summary(self) -> str:
         text = (
@@ -62,16 +70,66 @@ class ImportReport:
         return text
 
 
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One reason a row was rejected: its line in the file, the field (``""`` for the whole
+    row) and the problem, whose message is available in either language."""
+
+    row: int
+    problem: Problem
+
+    @property
+    def field(self) -> str:
+        return self.problem.field
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+    def message(self, lang: str | Lang | None = None) -> str:
+        return message_of(self.problem, lang)
+
+
 @dataclass(slots=True)
 class _Row:
     number: int  # line number in the file (the header is line 1)
     cells: dict[str, str]
     applicant: Applicant | None = None
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+    problems: list[Problem] = field(default_factory=list)
+
+
+#: The error file's name beside the input, the one name the app, the CLI and docs/IMPORT.md use.
+ERRORS_SUFFIX = ".errors.csv"
 
 
 def default_errors_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.errors.csv")
+    """``forms.csv`` -> ``forms.errors.csv`` beside it."""
+    return path.with_name(f"{path.stem}{ERRORS_SUFFIX}")
+
+
+def _problem(error: str, field_name: str = "", **params: Any) -> Problem:
+    return Problem(error, field_name, Severity.ERROR, params)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A message parameter that is itself words (``baris 3`` / ``row 3``): resolved in the
+    message's language, so no Indonesian word lands in an English sentence or the reverse."""
+
+    id: str
+    en: str
+
+
+def message_of(problem: Problem, lang: str | Lang | None = None) -> str:
+    """``problem.message(lang)`` with :class:`_Words` parameters in that language."""
+    if any(isinstance(v, _Words) for v in problem.params.values()):
+        english = as_lang(lang) is Lang.EN
+        params = {
+            k: (v.en if english else v.id) if isinstance(v, _Words) else v
+            for k, v in problem.params.items()
+        }
+        problem = replace(problem, params=params)
+    return problem.message(lang)
 
 
 def write_template(path: Path) -> Path:
@@ -81,21 +139,14 @@ def write_template(path: Path) -> Path:
     return path
 
 
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
-def read_rows(path: Path) -> tuple[list[str], list[_Row]]:
-    """The header and the non-blank rows. ApiError for a file that cannot be used at all."""
-    try:
-        data = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ApiError(
-            E.IMPORT_ROW_MALFORMED, {"row": 1, "detail": f"the file is not UTF-8 ({exc.reason})"}
-        ) from None
-    first_line = data.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(data, newline=""), delimiter=_sniff_delimiter(first_line))
+def read_rows(path: Path) -> tuple[list[str], list[_Row], Dialect]:
+    """The header, the non-blank rows and how the file was written (encoding, separator).
+    ApiError for a file that cannot be used at all."""
+    data, encoding = decode(Path(path).read_bytes())
+    dialect = sniff(data, encoding)
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=dialect.delimiter)
+    if dialect.sep_line:
+        next(reader)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -108,9 +159,7 @@ def read_rows(path: Path) -> tuple[list[str], list[_Row]]:
         raise ApiError(E.UNKNOWN_FIELD, {"field": ", ".join(unknown)})
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        raise ApiError(
-            E.IMPORT_ROW_MALFORMED, {"row": 1, "detail": f"repeated columns {', '.join(dupes)}"}
-        )
+        raise ApiError(E.IMPORT_COLUMNS_REPEATED, {"columns": ", ".join(dupes)})
     rows: list[_Row] = []
     for values in reader:
         number = reader.line_num
@@ -120,39 +169,60 @@ def read_rows(path: Path) -> tuple[list[str], list[_Row]]:
         row = _Row(number, cells)
         if len(values) != len(header):
             row.problems.append(
-                (
-                    E.IMPORT_ROW_MALFORMED,
-                    E.message(
-                        E.IMPORT_ROW_MALFORMED,
-                        {
-                            "row": number,
-                            "detail": f"{len(values)} cells, the header has {len(header)}",
-                        },
-                        Lang.ID,
-                    ),
-                )
+                _problem(E.IMPORT_ROW_MALFORMED, row=number, cells=len(values), columns=len(header))
             )
             if len(values) > len(header):
-                cells["_extra"] = ";".join(values[len(header) :])
+                cells["_extra"] = dialect.delimiter.join(values[len(header) :])
         rows.append(row)
-    return header, rows
+    return header, rows, dialect
 
 
-def _raw_applicant(cells: dict[str, str], now: datetime) -> dict[str, Any]:
+#: Date columns as Excel writes them (day first, serial numbers): read into ``YYYY-MM-DD``.
+DATE_COLUMNS: tuple[str, ...] = ("birth_date",)
+#: Long numbers Excel turns into ``3,20101E+15`` when the column is not Text: the digits are
+#: gone, so the row is refused with a message that says how to keep them.
+LONG_NUMBER_COLUMNS: tuple[str, ...] = ("nik", "kk_number", "phone")
+_SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
+#: A mobile number whose leading 0 Excel dropped (a General column): ``81234567890``.
+_PHONE_WITHOUT_ZERO = re.compile(r"8\d{7,12}")
+
+
+def _raw_applicant(
+    cells: dict[str, str], now: datetime, problems: list[Problem] | None = None
+) -> dict[str, Any]:
     """Cells as validation input: blank cells are left out (the field's default applies, see
-    docs/IMPORT.md); a blank ``consent_at`` with consent given becomes the import time."""
+    docs/IMPORT.md); a blank ``consent_at`` with consent given becomes the import time. Dates
+    in Excel's forms become ISO dates; an ambiguous one is added to ``problems``."""
     raw: dict[str, Any] = {}
     for name in COLUMNS:
         value = cells.get(name)
         if value is not None and value.strip() != "":
             raw[name] = value
+    for name in LONG_NUMBER_COLUMNS:
+        if name in raw and _SCIENTIFIC.fullmatch(raw[name].strip()):
+            if problems is not None:
+                problems.append(_problem(E.IMPORT_NUMBER_MANGLED, name, value=raw[name].strip()))
+            del raw[name]
+    if "phone" in raw and _PHONE_WITHOUT_ZERO.fullmatch(raw["phone"].strip()):
+        raw["phone"] = "0" + raw["phone"].strip()
+    for name in DATE_COLUMNS:
+        if name in raw:
+            try:
+                day = read_date(raw[name])
+            except AmbiguousDate:
+                if problems is not None:
+                    problems.append(_problem(E.IMPORT_DATE_AMBIGUOUS, name, value=raw[name]))
+                del raw[name]
+                continue
+            if day is not None:
+                raw[name] = day.isoformat()
     if "consent_at" not in raw and "consent_given" in raw:
         raw["consent_at"] = now.isoformat()
     return raw
 
 
-def _messages(problems: list[Problem]) -> list[tuple[str, str]]:
-    return [(p.code, p.message(Lang.ID)) for p in problems if p.severity is Severity.ERROR]
+def _errors_only(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR]
 
 
 def import_csv(
@@ -175,7 +245,7 @@ def import_csv(
         raise ValueError("an import that saves needs a store and an operator")
     now = clock()
     today = now.astimezone().date()
-    header, rows = read_rows(path)
+    header, rows, dialect = read_rows(path)
     report = ImportReport(total=len(rows), dry_run=dry_run)
 
     seen: dict[str, tuple[str, int]] = {}  # nik -> (comparable hash, row number) within the file
@@ -183,9 +253,14 @@ def import_csv(
     for row in rows:
         if row.problems:
             continue
-        result = check(_raw_applicant(row.cells, now), today)
-        if not result.ok:
-            row.problems.extend(_messages(result.problems))
+        read_problems: list[Problem] = []
+        result = check(_raw_applicant(row.cells, now, read_problems), today)
+        if read_problems or not result.ok:
+            found = _errors_only(result.problems)
+            # an ambiguous date was left out: not also "required"
+            dropped = {p.field for p in read_problems}
+            found = [p for p in found if not (p.code == E.REQUIRED and p.field in dropped)]
+            row.problems.extend(read_problems + found)
             continue
         row.applicant = result.applicant
         digest = comparable_hash(result.applicant.to_dict())
@@ -196,7 +271,7 @@ def import_csv(
         elif first[0] == digest:
             report.already_present += 1  # the same applicant twice in one file
         else:
-            row.problems.append(_nik_taken(f"baris {first[1]}"))
+            row.problems.append(_nik_taken(_Words(f"baris {first[1]}", f"row {first[1]}")))
 
     service = (
         RegistrationService(store_or_none, operator or Operator("-"), clock)
@@ -231,9 +306,10 @@ def import_csv(
 
     rejected = [r for r in rows if r.problems]
     report.rejected = len(rejected)
+    report.rejections = [Rejection(r.number, p) for r in rejected for p in r.problems]
     if rejected:
         report.errors_path = Path(errors_path) if errors_path else default_errors_path(path)
-        _write_errors(report.errors_path, header, rejected)
+        _write_errors(report.errors_path, header, rejected, dialect)
     if service is not None and not dry_run:
         service.audit(
             Action.IMPORTED,
@@ -249,8 +325,8 @@ def import_csv(
     return report
 
 
-def _nik_taken(where: str) -> tuple[str, str]:
-    return (NIK_ALREADY_REGISTERED, E.message(NIK_ALREADY_REGISTERED, {"code": where}, Lang.ID))
+def _nik_taken(where: str | _Words) -> Problem:
+    return _problem(NIK_ALREADY_REGISTERED, "nik", code=where)
 
 
 def _count(
@@ -271,16 +347,27 @@ def _count(
         row.problems.append(_nik_taken(existing.code if existing else "?"))
 
 
-def _write_errors(path: Path, header: list[str], rows: list[_Row]) -> None:
+def _write_errors(path: Path, header: list[str], rows: list[_Row], dialect: Dialect) -> None:
+    """The rejected rows as they were, plus why, in the input's encoding and separator (and its
+    ``sep=`` line): a ``;`` file from an Indonesian Excel gets a ``;`` error file back. In
+    Windows-1252 a message character it lacks becomes ``?`` (the cells came from such a file,
+    so they always fit)."""
     columns = [h for h in header if h not in ERROR_COLUMNS] + list(ERROR_COLUMNS)
+    errors = "replace" if dialect.encoding is Encoding.CP1252 else "strict"
     # the rejected rows are applicants' personal data: 0600 from creation, beside the
     # clerk's own file (common/private_files.py)
-    with os.fdopen(open_private(path), "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        for row in rows:
-            cells = {**row.cells}
-            cells["source_row"] = str(row.number)
-            cells["error_codes"] = ";".join(code for code, _ in row.problems)
-            cells["error_messages"] = " | ".join(msg for _, msg in row.problems)
-            writer.writerow([cells.get(c, "") for c in columns])
+    with os.fdopen(open_private(path), "wb") as raw:
+        raw.write(dialect.bom)
+        with io.TextIOWrapper(
+            raw, encoding=dialect.encoding.value, errors=errors, newline=""
+        ) as fh:
+            if dialect.sep_line:
+                fh.write(f"sep={dialect.delimiter}\r\n")
+            writer = csv.writer(fh, delimiter=dialect.delimiter)
+            writer.writerow(columns)
+            for row in rows:
+                cells = {**row.cells}
+                cells["source_row"] = str(row.number)
+                cells["error_codes"] = ";".join(p.code for p in row.problems)
+                cells["error_messages"] = " | ".join(message_of(p, Lang.ID) for p in row.problems)
+                writer.writerow([cells.get(c, "") for c in columns])

@@ -35,7 +35,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 
 from common import errors as E
-from common.errors import ApiError
+from common.errors import ApiError, InvalidValue
 from common.record import utcnow
 from desktop import paths
 from desktop.store import Store
@@ -94,7 +94,7 @@ def add_operator(
     password_hash = hasher.hash(password)  # slow: outside the transaction
     with store.session() as s:
         if s.scalar(select(OperatorAccount.id).where(OperatorAccount.username == name)):
-            raise ValueError(f"operator {name!r} already exists")
+            raise InvalidValue(E.OPERATOR_EXISTS, {"name": name})
         # the slot first, inside the transaction: if writing it fails, no row is added
         KeySlots(store.data_dir).add_from_password(store.key, name, password)
         s.add(
@@ -114,12 +114,9 @@ def add_operator(
 def _check_new(username: str, password: str) -> str:
     name = normalise_username(username)
     if not _USERNAME.match(name):
-        raise ValueError(
-            "user name must be 1-64 characters: letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
+        raise InvalidValue(E.OPERATOR_NAME_INVALID)
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password must be at least {MIN_PASSWORD} characters")
+        raise InvalidValue(E.PASSWORD_TOO_SHORT, {"min": MIN_PASSWORD})
     return name
 
 
@@ -146,7 +143,7 @@ def create_first_operator(
     """Make the database key, open (create, or convert a plaintext) store with it, and add the
     first operator with their slot. The open store and the operator are returned."""
     if not needs_first_operator(data_dir):
-        raise ValueError("this device already has operators: log in as one of them to add another")
+        raise InvalidValue(E.OPERATORS_EXIST)
     name = _check_new(username, password)
     store = Store.open(Path(data_dir), KeySlots.new_key())
     try:
@@ -416,7 +413,7 @@ def set_password(store: Store, username: str, password: str) -> None:
     """A new password: the row's hash and this operator's slot only (the data is not
     re-encrypted; every other operator's slot still opens the same key)."""
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password must be at least {MIN_PASSWORD} characters")
+        raise InvalidValue(E.PASSWORD_TOO_SHORT, {"min": MIN_PASSWORD})
     password_hash = hasher.hash(password)
     with store.session() as s:
         row = _get(s, username)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from common import search_terms
 from common import errors as E
 from common.enums import Channel, Status
 from common.errors import ApiError
@@ -33,6 +35,7 @@ from common.record import (
     utcnow,
 )
 from common.regcode import make_code, normalise_code
+from common.search_terms import Kind, Term
 from common.validation import Problem, Result, check
 from desktop.services.device import DEFAULT_OFFICE
 from desktop.services.operators import Operator
@@ -161,47 +164,98 @@ class BatchItem:
 
 
 # --- search text -----------------------------------------------------------------------
-_SPLIT = re.compile(r"[^\w]+|_+")
-_PHONEISH = re.compile(r"^\+?[\d\-().\s]+$")
-_CODEISH = re.compile(r"^\d{6}-")
+# The index holds one token per way a record can be asked for, each kind with its own prefix so
+# that one kind never matches another (a name word "kode" is not a code, the office digits of
+# every code are not a NIK fragment). common/search_terms.py reads the query; fts_query turns
+# its terms into prefix or exact matches on these tokens:
+#   n<nik> k<kk_number>             a whole NIK (or family-card number): exact
+#   p<phone digits, 62...>          a whole phone: exact
+#   kode<code without dashes>       a whole code (exact) or its beginning (prefix)
+#   d<suffix>                       every suffix of the NIK's digits, the phone's digits (62...
+#                                   and 0... forms) and the code after its office part, so a
+#                                   digit fragment found anywhere in them is a prefix match
+#   w<word>                         every name word, case-folded, accents dropped: prefix
+_NAME_SPLIT = re.compile(r"[^\w]+|_+")
+#: A digit fragment this long also matches the beginning of a code (past its office part).
+_CODE_PREFIX_MIN = 7
+
+
+def _fold(word: str) -> str:
+    """As common.search_terms folds a query's name words: NFKC, case-folded, accents dropped."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", word).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _compact_code(code: str) -> str:
     return "kode" + code.replace("-", "").lower()
 
 
-def search_text_for(applicant: Applicant, code: str) -> str:
-    """The normalised text the search index holds: ``nik name phone(62…) phone(0…) kode<code>``.
+def _suffixes(digits: str) -> list[str]:
+    return [digits[i:] for i in range(len(digits))]
 
-    The code gets a ``kode`` prefix so a NIK prefix like ``3201`` does not match every code of
-    an office in regency 32.01.
-    """
-    parts = [applicant.nik, applicant.full_name.casefold()]
-    if applicant.phone:
-        digits = applicant.phone.lstrip("+")
-        parts.append(digits)
+
+def search_text(nik: str, kk_number: str, full_name: str, phone: str, code: str) -> str:
+    """The tokens the search index holds for one record (see the table above); also used by
+    store migration 0002 to rebuild the index of existing records."""
+    tokens: list[str] = []
+    fragments: list[str] = []
+    if nik:
+        tokens.append("n" + nik)
+        fragments += _suffixes(nik)
+    if kk_number:
+        tokens.append("k" + kk_number)
+    if phone:
+        digits = phone.lstrip("+")
+        tokens.append("p" + digits)
+        fragments += _suffixes(digits)
         if digits.startswith("62"):
-            parts.append("0" + digits[2:])
-    parts.append(_compact_code(code))
-    return " ".join(p for p in parts if p)
+            fragments.append("0" + digits[2:])
+    if code:
+        tokens.append(_compact_code(code))
+        tail = "".join(code.split("-")[1:]).lower()  # device, sequence, check character
+        fragments += _suffixes(tail)
+    tokens += ["w" + w for w in _NAME_SPLIT.split(_fold(full_name)) if w]
+    tokens += ["d" + f for f in dict.fromkeys(fragments)]
+    return " ".join(tokens)
+
+
+def search_text_for(applicant: Applicant, code: str) -> str:
+    """The index text of a registration (:func:`search_text`)."""
+    return search_text(
+        applicant.nik, applicant.kk_number, applicant.full_name, applicant.phone or "", code
+    )
+
+
+def _match(term: Term) -> list[str]:
+    value = term.value
+    if term.kind is Kind.NIK:
+        return [f'"n{value}"', f'"k{value}"']
+    if term.kind is Kind.PHONE:
+        return [f'"p{value.lstrip("+")}"']
+    if term.kind is Kind.CODE:
+        return [f'"{_compact_code(value)}"']
+    if term.kind is Kind.DIGITS:
+        out = [f'"d{value}"*']
+        if len(value) >= _CODE_PREFIX_MIN:
+            out.append(f'"kode{value}"*')
+        return out
+    return [f'"w{value}"*']
 
 
 def fts_query(query: str) -> str | None:
-    """An FTS5 MATCH expression for what the clerk typed: every word as a prefix, all required.
-
-    ``0812-3456`` and ``+62 812…`` are read as phone digits; ``320101-000-00012`` as a code.
-    """
-    terms: list[str] = []
-    for word in query.split():
-        if _CODEISH.match(word) or (len(word) >= 16 and word[-1].isalpha() and "-" not in word):
-            terms.append(_compact_code(normalise_code(word)))
-        elif _PHONEISH.match(word) and any(c.isdigit() for c in word):
-            terms.append(re.sub(r"\D", "", word))
-        else:
-            terms.extend(t for t in _SPLIT.split(word.casefold()) if t)
-    if not terms:
+    """An FTS5 MATCH expression for what the clerk typed, read by common.search_terms: every
+    group must match, any one term of a group will do. ``0812 3456 7890`` is one phone,
+    ``000012`` part of a code, ``7890`` the last digits of a NIK, ``siti`` a name word."""
+    groups = search_terms.parse(query)
+    if not groups:
         return None
-    return " AND ".join(f'"{t}"*' for t in terms)
+    parts = []
+    for group in groups:
+        alternatives = list(dict.fromkeys(m for term in group for m in _match(term)))
+        parts.append(
+            alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
+        )
+    return " AND ".join(parts)
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Half-filled forms kept as drafts (``DraftsView``): Enter resumes one, Delete removes it.
+"""Half-filled forms kept as drafts (``DraftsView``): Enter resumes one, Delete removes it
+after the clerk confirms (a draft is an applicant's typing; one stray key must not lose it).
 Drafts stay on this device; they are never synced."""
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from desktop.i18n import arg
 
 
 class DraftsView(QWidget):
@@ -66,6 +70,7 @@ class DraftsView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self._ids: list[str] = []
+        self.confirm: QMessageBox | None = None  # the open "delete this draft?" question
 
     def refresh(self) -> None:
         self._tasks.run_db(self._service.list_drafts, on_done=self._fill)
@@ -91,11 +96,39 @@ class DraftsView(QWidget):
             self.resumeDraft.emit(self._ids[row])
 
     def _delete_current(self) -> None:
+        """Ask first (window-modal, "Cancel" the default, so Enter or Esc keeps the draft)."""
         row = self.table.currentRow()
-        if 0 <= row < len(self._ids):
-            self._tasks.run_db(
-                self._service.delete_draft, self._ids[row], on_done=lambda _r: self.refresh()
-            )
+        if not 0 <= row < len(self._ids) or self.confirm is not None:
+            return
+        draft_id = self._ids[row]
+        name_item = self.table.item(row, 2)
+        name = name_item.text() if name_item is not None else ""
+        box = QMessageBox(self)
+        box.setObjectName("confirmDeleteDraft")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Delete draft"))
+        box.setText(
+            arg(self.tr("Delete the draft of %1? What was typed is lost."), name)
+            if name
+            else self.tr("Delete this draft? What was typed is lost.")
+        )
+        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        delete.setObjectName("confirmDeleteButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+
+        def answered(_result: int) -> None:
+            self.confirm = None
+            if box.clickedButton() is delete:
+                self._tasks.run_db(
+                    self._service.delete_draft, draft_id, on_done=lambda _r: self.refresh()
+                )
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        self.confirm = box
+        box.open()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if (

@@ -42,7 +42,7 @@ class LoginView(QWidget):
     def __init__(self, lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginView")
-        self.setWindowTitle(self.tr("Loket — operator login"))
+        self.setWindowTitle(self.tr("Operator login"))  # Qt adds "— Loket" itself
         self._busy = False
         self._creating = False
         self._authorising = False

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -42,6 +42,7 @@ TAB_FORM, TAB_LIST, TAB_DRAFTS = 0, 1, 2
 
 class MainWindow(QMainWindow):
     logoutRequested = Signal()  # noqa: N815
+    languageRequested = Signal(str)  # noqa: N815  "id" / "en", from View > Language
 
     def __init__(self, service: Any, tasks: Any, ctx: DeskContext,
                  areas: Regions | None = None, parent: QWidget | None = None,
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         )
         for a in (self.act_form, self.act_list, self.act_drafts, self.act_find):
             m_view.addAction(a)
+        self._build_language_menu(m_view)
 
         self.m_sync = bar.addMenu(self.tr("S&ync"))
 
@@ -188,6 +190,25 @@ class MainWindow(QMainWindow):
         settings = ui_settings(self.ctx.data_dir)
         settings.setValue(REVIEW_SETTING, bool(on))
         settings.sync()
+
+    def _build_language_menu(self, parent_menu: Any) -> None:
+        """View > Language: the same choice as on the login window, switched at once (the app
+        rebuilds this window in the new language, keeping what the form holds) and remembered."""
+        menu = parent_menu.addMenu(self.tr("Language"))
+        menu.setObjectName("languageMenu")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.language_actions: dict[str, QAction] = {}
+        # each language named in itself (data, not translated)
+        for code, name in (("id", "Bahasa Indonesia"), ("en", "English")):
+            action = QAction(name, self)
+            action.setObjectName(f"actLanguage_{code}")
+            action.setCheckable(True)
+            action.setChecked(self.ctx.lang.value == code)
+            action.triggered.connect(lambda _c=False, c=code: self.languageRequested.emit(c))
+            group.addAction(action)
+            menu.addAction(action)
+            self.language_actions[code] = action
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -319,7 +340,8 @@ class MainWindow(QMainWindow):
 
     def _show_office(self) -> None:
         name = self.ctx.office_name or arg(self.tr("Office %1"), self.ctx.office_code or "000000")
-        self.setWindowTitle(arg(self.tr("Loket — %1"), name))
+        # Qt adds the application's name ("— Loket") to every window title itself
+        self.setWindowTitle(arg(self.tr("Registration — %1"), name))
 
     def add_status_widget(self, widget: QWidget) -> None:
         """For the sync client: put a widget in the status bar's sync slot."""

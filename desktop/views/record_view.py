@@ -298,7 +298,7 @@ class RecordView(QDialog):
         for name, value in a.items():
             if name.startswith("domicile_") and name != "domicile_same" and a.get("domicile_same"):
                 continue
-            if name == "nik":
+            if name in ("nik", "kk_number"):  # both identify the person: masked alike
                 text = mask_nik(str(value))
             elif name in _ENUMS and value:
                 text = _ENUMS[name](value).label(self._lang)

@@ -154,6 +154,7 @@ class RegistrationFormView(QWidget):
         self.mode_label.setObjectName("formModeLabel")
         self.mode_label.setStyleSheet("font-weight: bold; font-size: 11pt;")
         self.status_label = QLabel(self)
+        self._status_tone = ""
         self.status_label.setObjectName("formStatusLabel")
         self.status_label.setAccessibleName(self.tr("Form status"))
         self.status_label.setProperty("loketData", True)
@@ -487,6 +488,8 @@ class RegistrationFormView(QWidget):
                 return
             self._dirty = True
             self._touched.add(field)
+            if self._status_tone == "ok":  # typing the next applicant: "Saved" is old news
+                self._set_status("")
             if field in self._auto and self._value_text(field) != self._auto[field]:
                 del self._auto[field]  # the clerk changed a prefilled value: theirs now
             self.schedule_check()
@@ -609,6 +612,7 @@ class RegistrationFormView(QWidget):
              draft_id: str | None = None, code: str = "", revision: int = 0) -> None:  # fmt: skip
         """Fill the form from an applicant dict (a draft's raw dict or ``Applicant.to_dict()``)."""
         self.clear()
+        self._set_status("")  # what the line said was about the form before
         self._loading = True
         try:
             for name, box in self.boxes.items():
@@ -1029,7 +1033,7 @@ class RegistrationFormView(QWidget):
     def _do_save(self) -> None:
         self._saving = True
         self.save_button.setEnabled(False)
-        self.status_label.setText(self.tr("Saving…"))
+        self._set_status(self.tr("Saving…"))
         self._tasks.run_db(
             self._service.save, self.raw(), registration_id=self.registration_id,
             draft_id=self.draft_id, on_done=self._on_saved, on_error=self._on_save_failed,
@@ -1041,17 +1045,16 @@ class RegistrationFormView(QWidget):
         after, self._after_save = self._after_save, None  # only a successful save goes on
         if getattr(result, "needs_enrollment", False):
             # nothing saved, nothing typed lost: the window offers to enroll (issue 13)
-            self.status_label.setStyleSheet("color: #b3261e;")
-            self.status_label.setText(self.tr("Not saved: this device is not enrolled yet."))
+            self._set_status(self.tr("Not saved: this device is not enrolled yet."), "error")
             self.enrollmentNeeded.emit()
             return
         if result.existing_id:
-            self.status_label.setText(self.tr("This NIK is already registered on this device."))
+            self._set_status(self.tr("This NIK is already registered on this device."), "error")
             self.existingFound.emit(result.existing_id)
             return
         if not result.ok:
             self._show_all = True
-            self.status_label.setText(self.tr("Not saved: fix the problems listed."))
+            self._set_status(self.tr("Not saved: fix the problems listed."), "error")
             problems = self._explain_villages(result.problems)
             self.show_problems(problems, all_fields=True)
             blocking = [p for p in problems if p.severity is Severity.ERROR]
@@ -1060,8 +1063,7 @@ class RegistrationFormView(QWidget):
         registration = result.registration
         # The service returned: the transaction is committed. Only now say "saved".
         self.clear()
-        self.status_label.setText(arg(self.tr("Saved: %1"), registration.code))
-        self.status_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
+        self._set_status(arg(self.tr("Saved: %1"), registration.code), "ok")
         self.statusMessage.emit(arg(self.tr("Saved: %1"), registration.code))
         self.saved.emit(registration)
         if after is not None:
@@ -1071,8 +1073,7 @@ class RegistrationFormView(QWidget):
         self._saving = False
         self._after_save = None
         self.save_button.setEnabled(True)
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(self.tr("Not saved."))
+        self._set_status(self.tr("Not saved."), "error")
         self._tasks._show_error(exc)  # the dialog, and the form keeps what was typed
 
     def save_draft(self) -> None:
@@ -1086,8 +1087,7 @@ class RegistrationFormView(QWidget):
         self.draft_id = draft_id
         self._dirty = False
         self._baseline = self._snapshot()
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(self.tr("Kept as a draft."))
+        self._set_status(self.tr("Kept as a draft."))
         self.draftSaved.emit(draft_id)
 
     def new_applicant(self) -> None:
@@ -1097,11 +1097,23 @@ class RegistrationFormView(QWidget):
 
     def _start_over(self, kept_draft: bool) -> None:
         self.clear()
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(
+        self._set_status(
             self.tr("The unfinished form was kept as a draft.") if kept_draft else ""
         )
         self.focus_first()
+
+    #: The status line's look per tone: saved in green, a failure in red, anything else plain.
+    _TONES = {
+        "ok": "color: #1b5e20; font-weight: bold;",
+        "error": "color: #b3261e; font-weight: bold;",
+    }
+
+    def _set_status(self, text: str, tone: str = "") -> None:
+        """One place sets the status line, text and look together, so a failure never keeps
+        the green of an earlier "Saved"."""
+        self._status_tone = tone
+        self.status_label.setStyleSheet(self._TONES.get(tone, ""))
+        self.status_label.setText(text)
 
     def _update_mode_label(self) -> None:
         if self.registration_id:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from common.enums import Status
 from common.i18n import Lang
-from desktop.i18n import arg
 from desktop.widgets.registration_table_model import Filters, RegistrationTableModel
 
 
@@ -157,7 +156,8 @@ class RegistrationListView(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count_label.setText(arg(self.tr("%1 registrations"), f"{self.model.total():,}"))
+        # plural forms per language through Qt (%Ln: the count in the UI's number format)
+        self.count_label.setText(self.tr("%Ln registration(s)", "", self.model.total()))
         if self.model.total() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
 
@@ -174,8 +174,13 @@ class RegistrationListView(QWidget):
         self.apply_filters()
 
     def _search_enter(self) -> None:
+        """Enter in the search box: exactly one hit opens it (the clerk asked for one person);
+        several move to the list, the first selected."""
         self.apply_filters()
-        if self.model.total():
+        if self.model.total() == 1:
+            self.table.selectRow(0)
+            self._open_row(0)
+        elif self.model.total():
             self.table.setFocus()
             self.table.selectRow(0)
 

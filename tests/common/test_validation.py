@@ -152,6 +152,10 @@ def test_every_validation_code_is_exercised() -> None:
         E.SAVE_NEEDS_ENROLLMENT,  # the desktop's save: tests/desktop/test_services_registrations.py
         E.IMPORT_COLUMNS_MISSING,
         E.IMPORT_ROW_MALFORMED,
+        E.IMPORT_COLUMNS_REPEATED,  # file checks of the importer: tests/desktop/test_import*.py
+        E.IMPORT_ENCODING_UNKNOWN,
+        E.IMPORT_DATE_AMBIGUOUS,
+        E.IMPORT_NUMBER_MANGLED,
         E.TLS_REQUIRED,
         # record checks of ingest, not of the applicant: tests/syncserver/test_ingest_checks.py
         E.CONTENT_HASH_MISMATCH,

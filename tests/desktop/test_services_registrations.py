@@ -229,12 +229,44 @@ def test_search_filters_sorts_and_pages(service, applicant, clock) -> None:  # t
 
 def test_fts_query_parsing() -> None:
     assert fts_query("") is None and fts_query("  ") is None
-    assert fts_query("Siti") == '"siti"*'
-    assert fts_query("siti aminah") == '"siti"* AND "aminah"*'
-    assert fts_query("0812-3456") == '"08123456"*'
-    assert fts_query("+62 812") == '"62"* AND "812"*'
-    assert fts_query("320101-007-0000") == '"kode3201010070000"*'
-    assert fts_query('o"neil') == '"o"* AND "neil"*'  # quotes cannot break the expression
+    assert fts_query("Siti") == '"wsiti"*'
+    assert fts_query("siti aminah") == '"wsiti"* AND "waminah"*'
+    assert fts_query("0812-3456") == '("d08123456"* OR "kode08123456"*)'
+    assert fts_query("7890") == '"d7890"*'
+    assert fts_query("0812 3456 7890") == (
+        '("p6281234567890" OR "d081234567890"* OR "kode081234567890"*)'
+    )
+    assert fts_query('o"neil') == '"wo"* AND "wneil"*'  # quotes cannot break the expression
+
+
+def test_search_finds_what_applicants_say(service, applicant) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, defect 9: a phone with spaces, part of the code, the NIK's last four."""
+    saved = [service.save(applicant()).registration for _ in range(30)]
+    target = saved[11]
+    a, code = target.applicant, target.code
+
+    def ids(query: str) -> set[str]:
+        return {r.id for r in service.search(query)}
+
+    local = "0" + a.phone[3:]
+    spaced = f"{local[:4]} {local[4:8]} {local[8:]}"
+    assert ids(spaced) == {target.id}
+    assert ids("+62 " + spaced[1:]) == {target.id}
+    assert ids(local[1:]) == {target.id}  # the leading 0 left out
+    office, device, sequence, check = code.split("-")
+    assert target.id in ids(sequence)  # "000012"
+    assert target.id in ids(f"{device}-{sequence}")  # "001-000012"
+    assert ids(f"{device}-{sequence}-{check}") == {target.id}
+    assert ids(code.replace("-", "")) == {target.id}
+    assert ids(code.replace("0", "O")) == {target.id}  # letter O for zero
+    assert target.id in ids(a.nik[-4:])  # the digits the list shows
+    assert ids(f"{a.nik[:4]} {a.nik[4:8]} {a.nik[8:12]} {a.nik[12:]}") == {target.id}
+    assert ids(a.kk_number) >= {target.id}
+    first = a.full_name.split()[0]
+    assert target.id in ids(f"{first.upper()} {a.nik[-4:]}")
+    # the office part every code of this device shares matches no code by itself
+    assert service.count(office) == len({r.id for r in saved if office in r.applicant.nik
+                                         or office in r.applicant.phone})  # fmt: skip
 
 
 def test_counts_pending_and_oldest_unsynced_age(service, applicant, clock) -> None:  # type: ignore[no-untyped-def]

@@ -119,3 +119,34 @@ def test_vacuum_keeps_search_working(service, applicant) -> None:  # type: ignor
     rows = service.search(target.applicant.nik)
     assert [r.id for r in rows] == [target.id]
     assert service.store.integrity_check() == "ok"
+
+
+def test_migration_0002_rebuilds_the_search_index_of_existing_records(  # type: ignore[no-untyped-def]
+    data_dir: Path, db_key: bytes, applicant, operator
+) -> None:
+    """Records saved before 0002 are found by a spaced phone and their NIK's last four."""
+    from desktop.services.device import set_local_identity
+    from desktop.services.registrations import RegistrationService
+
+    store = Store.open(data_dir, db_key)
+    set_local_identity(store, "320101", 7)
+    reg = RegistrationService(store, operator).save(applicant()).registration
+    with store.engine.connect() as conn:  # back to 0001: its index text, its revision
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+        conn.commit()
+        old = conn.exec_driver_sql("SELECT search_text FROM registrations").scalar_one()
+    assert old.startswith(reg.applicant.nik + " ")  # the old form: bare NIK first
+    store.close()
+
+    store = Store.open(data_dir, db_key)
+    try:
+        assert store.schema_revision() == head_revision() == "0002"
+        service = RegistrationService(store, operator)
+        local = "0" + reg.applicant.phone[3:]
+        assert [r.id for r in service.search(f"{local[:4]} {local[4:8]} {local[8:]}")] == [reg.id]
+        assert [r.id for r in service.search(reg.applicant.nik[-4:])] == [reg.id]
+        assert [r.id for r in service.search(reg.code.split("-")[2])] == [reg.id]
+    finally:
+        store.close()
