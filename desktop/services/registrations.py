@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from common import search_terms
 from common import errors as E
+from common import search_terms
 from common.enums import Channel, Status
 from common.errors import ApiError
 from common.nik import mask_nik

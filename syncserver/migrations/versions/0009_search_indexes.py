@@ -30,7 +30,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0009_search_indexes"
-down_revision = "0007_operator_feed_latest"
+down_revision = "0008_decision_rules"
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_claims_summaries"
-down_revision = "0007_operator_feed_latest"
+down_revision = "0009_search_indexes"
 branch_labels = None
 depends_on = None
 
