@@ -158,3 +158,31 @@ def test_viewer_cannot_decide(signed_in: dict[str, Any], api: Any, seeded: Any) 
     page = c.get(f"/console/records/{seeded.ids[0]}").get_data(as_text=True)
     assert "/decide" not in page
     assert api.sql("select count(*) from review_decisions")[0][0] == 0
+
+
+def test_a_decision_opens_the_next_record_of_its_list(
+    signed_in: dict[str, Any], api: Any, seeded: Any
+) -> None:
+    """Issue 14, defect 7, on both backends (test_postgres): the list's next row after the
+    decided record's place (its filter and order), the list itself after its last row."""
+    import re
+    from urllib.parse import quote
+
+    c = signed_in["reviewer"]
+    page = c.get("/console/records/?status=received").get_data(as_text=True)
+    order = list(dict.fromkeys(re.findall(r'href="/console/records/([0-9a-f-]{36})\?list=', page)))
+    assert len(order) >= 3
+    listing = "?status=received"
+    shown = c.get(f"/console/records/{order[0]}?list={quote(listing)}").get_data(as_text=True)
+    assert f"/console/records/{order[1]}?list=" in shown  # the "next record" link
+    r = post(c, f"/console/records/{order[0]}/decide",
+             {"action": "verified", "list": listing, **rev(api, order[0])})  # fmt: skip
+    assert r.status_code == 303
+    assert r.headers["Location"] == f"/console/records/{order[1]}?list={quote(listing, safe='?')}"
+    r = post(c, f"/console/records/{order[-1]}/decide",
+             {"action": "verified", "list": listing, **rev(api, order[-1])})  # fmt: skip
+    assert r.headers["Location"] == "/console/records/?status=received"
+    # a forged list is only ever a query string of the records list
+    r = post(c, f"/console/records/{order[1]}/decide",
+             {"action": "verified", "list": "//evil.example/", **rev(api, order[1])})  # fmt: skip
+    assert r.headers["Location"] == f"/console/records/{order[1]}"

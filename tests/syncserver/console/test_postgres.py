@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from tests.syncserver.console.test_access import test_reviewer_limited_to_provinces  # noqa: F401
-from tests.syncserver.console.test_decisions import test_bulk_decision  # noqa: F401
+from tests.syncserver.console.test_decisions import (  # noqa: F401
+    test_a_decision_opens_the_next_record_of_its_list,
+    test_bulk_decision,
+)
 from tests.syncserver.console.test_duplicates import (  # noqa: F401
     test_family_card_keep_two,
     test_same_person_keeping_the_later_registration,
