@@ -1097,9 +1097,7 @@ class RegistrationFormView(QWidget):
 
     def _start_over(self, kept_draft: bool) -> None:
         self.clear()
-        self._set_status(
-            self.tr("The unfinished form was kept as a draft.") if kept_draft else ""
-        )
+        self._set_status(self.tr("The unfinished form was kept as a draft.") if kept_draft else "")
         self.focus_first()
 
     #: The status line's look per tone: saved in green, a failure in red, anything else plain.
