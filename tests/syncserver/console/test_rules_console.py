@@ -106,6 +106,11 @@ def test_a_third_verification_on_a_family_card_is_refused_in_bulk_too(
         assert f"/console/duplicates/{group}/reopen" in body
     assert status_of(api, third) == "rejected"
     assert status_of(api, seeded.ids[0]) == "received"  # the bulk was refused as a whole
+    post(c, "/console/lang", {"lang": "en"})  # and in English
+    r = post(c, f"/console/records/{third}/decide", {"action": "verified", **rev(api, third)})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409 and "already has two verified registrations" in body
+    assert "Reopen the duplicate group" in body and code_of(api, b) in body
 
 
 def test_a_registration_never_waits_in_a_resolved_group(
