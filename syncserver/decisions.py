@@ -158,5 +158,7 @@ def _verify(session: Session, reg: Registration, seen: int, now: datetime) -> bo
             with session.begin_nested():
                 return q.set_verified_if_revision(session, reg.id, seen, free[0], now)
         except IntegrityError:
+            if _attempt == _VERIFY_ATTEMPTS - 1:
+                raise  # the card's slots kept changing under us: a 5xx, nothing written
             continue  # another process verified one of this NIK or card meanwhile: look again
-    raise ApiError(E.DECISION_KK_FULL, {"codes": "?"}, details={"registration_id": reg.id})
+    raise AssertionError("unreachable")

@@ -5,9 +5,14 @@ both backends, whatever path verifies, and with two processes deciding at once."
 from __future__ import annotations
 
 import multiprocessing
+import re
+import threading
+import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +23,9 @@ from syncserver import db
 from syncserver.decisions import record_decision
 from tests.support.deciders import decide_rounds
 from tests.support.integrity import integrity_problems
+from tests.support.liveserver import LiveServer
 from tests.syncserver.conftest import Api
+from tests.syncserver.test_concurrency import _post
 
 ROUNDS = 30
 
@@ -173,3 +180,132 @@ def test_the_migration_sends_rule_breakers_back_to_review(api: Api, people: list
         k=people[1]["kk_number"],
     )
     assert sorted(s[0] for s in slots) == [1, 2]
+
+
+LIVE_ROUNDS = 12
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _console(server: LiveServer, username: str) -> requests.Session:
+    """A signed-in console session on ``server`` (over plain HTTP: the cookie is not Secure)."""
+    s = requests.Session()
+    page = s.get(server.url + "/console/login", timeout=30).text
+    token = _TOKEN.search(page)
+    assert token
+    r = s.post(server.url + "/console/login", timeout=30, allow_redirects=False, data={
+        "username": username, "password": "kata-sandi-ujian", "csrf_token": token.group(1)})  # fmt: skip
+    assert r.status_code in (302, 303), r.text[:300]
+    return s
+
+
+def _verify_over_http(server: LiveServer, s: requests.Session, rid: str) -> str:
+    """Press "Verify" on the record page: ``verified`` or the refusal's error code."""
+    page = s.get(f"{server.url}/console/records/{rid}", timeout=30).text
+    token = _TOKEN.search(page)
+    assert token
+    r = s.post(f"{server.url}/console/records/{rid}/decide", timeout=60, allow_redirects=False,
+               data={"action": "verified", "revision": "1", "csrf_token": token.group(1)})  # fmt: skip
+    if r.status_code == 303:  # saved, or a flashed refusal (a pending duplicate, say)
+        after = s.get(server.url + r.headers["Location"], timeout=30).text
+        return "verified" if 'class="flash ok"' in after else "refused: " + after[-2000:]
+    found = re.search(r'data-error-code="([A-Z_]+)"', r.text)
+    assert r.status_code == 409 and found, (r.status_code, r.text[:500])
+    return found.group(1)
+
+
+def test_two_live_servers_on_one_database_never_break_the_rules(
+    db_url: str, tmp_path: Path, people: list[dict]
+) -> None:
+    """Two real ``loket-server`` processes on one database, a reviewer signed in on each,
+    pressing "Verify" at the same moment (a barrier per round) on the two registrations of
+    a NIK, then on the two registrations competing for a family card's last verified slot."""
+    s1 = LiveServer(tmp_path / "s1", db_url)
+    s1.cli("migrate")
+    for name in ("rina", "budi"):
+        s1.cli("add-user", name, "--role", "reviewer", password="kata-sandi-ujian")
+    s1.start()
+    s2 = LiveServer(tmp_path / "s2", db_url).start()
+    try:
+        code = s1.office_and_code("320101", "32.01")
+        e = requests.post(s2.url + "/api/v1/devices/enroll", json={"code": code}, timeout=30).json()
+        dev = {"id": e["device_id"], "credential": e["credential"], "office": "320101",
+               "no": e["device_no"]}  # fmt: skip
+        seq = [0]
+        setup: list[tuple[str, str, str]] = []
+        first: list[str] = []
+        second: list[str] = []
+        for i in range(LIVE_ROUNDS):
+            p = people[200 + 4 * i : 204 + 4 * i]
+            kk = p[1]["kk_number"]
+            apps = [p[0], dict(p[0], phone="081299990000"), *(dict(x, kk_number=kk) for x in p[1:])]
+            recs = _push_records(apps, dev, seq)
+            answer = _post(s1.url, dev, str(uuid.uuid4()), recs)
+            assert [r["outcome"] for r in answer["results"]] == [
+                "accepted", "duplicate_nik", "accepted", "accepted", "kk_limit"]  # fmt: skip
+            first += [recs[0].id, recs[3].id]
+            second += [recs[1].id, recs[4].id]
+            setup.append((recs[1].id, recs[2].id, recs[4].id))
+        engine = db.make_engine(db_url)
+        try:  # each NIK's duplicate rejected by its group, each card's first holder verified
+            for dup, pre, third in setup:
+                for rid, decision in ((dup, "rejected"), (third, "rejected"), (pre, "verified")):
+                    with db.transaction(db.session_factory(engine)) as session:
+                        record_decision(session, rid, decision, "setup", reason="duplicate")
+        finally:
+            engine.dispose()
+        sessions = [(s1, _console(s1, "rina")), (s2, _console(s2, "budi"))]
+        barrier = threading.Barrier(2)
+        outcomes: list[list[str]] = [[], []]
+        failures: list[BaseException] = []
+
+        def reviewer(n: int, targets: list[str]) -> None:
+            server, s = sessions[n]
+            try:
+                for rid in targets:
+                    barrier.wait(timeout=120)
+                    outcomes[n].append(_verify_over_http(server, s, rid))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failures.append(exc)
+                barrier.abort()
+
+        threads = [threading.Thread(target=reviewer, args=(n, t)) for n, t in enumerate((first, second))]  # fmt: skip
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(600)
+        assert not failures, failures[0]
+        for step, pair in enumerate(zip(*outcomes, strict=True)):
+            rule = E.DECISION_NIK_VERIFIED if step % 2 == 0 else E.DECISION_KK_FULL
+            assert sorted(pair) == sorted(["verified", rule]), (step, pair)
+        engine = db.make_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                worst = conn.execute(text(
+                    "select max(n) from (select count(*) as n from registrations "
+                    "where status = 'verified' group by nik) t")).scalar()  # fmt: skip
+                worst_kk = conn.execute(text(
+                    "select max(n) from (select count(*) as n from registrations "
+                    "where status = 'verified' group by kk_number) t")).scalar()  # fmt: skip
+                assert (worst, worst_kk) == (1, 2)
+                assert integrity_problems(conn) == []
+        finally:
+            engine.dispose()
+    finally:
+        s2.stop()
+        s1.stop()
+
+
+def _push_records(apps: list[dict[str, Any]], dev: dict[str, Any], seq: list[int]) -> list[Any]:
+    from common import protocol as P
+    from common.record import content_hash, new_registration_id
+    from common.regcode import make_code
+
+    out = []
+    for a in apps:
+        seq[0] += 1
+        out.append(P.PushRecord(
+            id=new_registration_id(), code=make_code(dev["office"], dev["no"], seq[0]),
+            revision=1, base_revision=0, content_hash=content_hash(a), applicant=a,
+            operator="petugas", channel="counter", device_time="2026-01-05T09:00:00Z",
+        ))  # fmt: skip
+    return out

@@ -106,6 +106,11 @@ def test_a_third_verification_on_a_family_card_is_refused_in_bulk_too(
         assert f"/console/duplicates/{group}/reopen" in body
     assert status_of(api, third) == "rejected"
     assert status_of(api, seeded.ids[0]) == "received"  # the bulk was refused as a whole
+    post(c, "/console/lang", {"lang": "en"})  # and in English
+    r = post(c, f"/console/records/{third}/decide", {"action": "verified", **rev(api, third)})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409 and "already has two verified registrations" in body
+    assert "Reopen the duplicate group" in body and code_of(api, b) in body
 
 
 def test_a_registration_never_waits_in_a_resolved_group(
@@ -168,15 +173,24 @@ def test_a_reviewer_acts_on_their_members_when_the_first_is_elsewhere(
     body = page.get_data(as_text=True)
     assert first not in body and second not in body  # masked
     assert f'name="keep" value="{mine.id}"' in body and f'name="ids" value="{mine.id}"' in body
+    # the first registered is verified meanwhile (West Java): keeping theirs would make a
+    # second verified registration of the NIK, so the whole resolution is refused
+    api.decide(first, "verified")
+    r = post(sulsel, f"/console/duplicates/{group}/resolve",
+             {"action": "same_person", "keep": mine.id, **revs(api, [mine.id])})  # fmt: skip
+    assert r.status_code == 409 and 'data-error-code="DECISION_NIK_VERIFIED"' in r.get_data(
+        as_text=True
+    )
+    assert status_of(api, mine.id) == "potential_duplicate"
     # same person as the first registered (masked, kept by its column): only theirs decided
     r = post(sulsel, f"/console/duplicates/{group}/resolve",
              {"action": "same_person", "keep": "@0", **revs(api, [mine.id])})  # fmt: skip
     assert r.status_code == 303
     assert status_of(api, mine.id) == "rejected"
-    assert status_of(api, first) == "received" and status_of(api, second) == "potential_duplicate"
+    assert status_of(api, first) == "verified" and status_of(api, second) == "potential_duplicate"
     assert is_open(api, group)  # West Java's flagged member still waits
-    decided = api.sql("select registration_id, decision from review_decisions")
-    assert decided == [(mine.id, "rejected")]
+    decided = api.sql("select registration_id, decision from review_decisions order by id")
+    assert decided == [(first, "verified"), (mine.id, "rejected")]
 
     # a family card whose first holder is in West Java: the South Sulawesi member is returned
     a, b, third = seeded.kk_ids
