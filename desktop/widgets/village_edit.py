@@ -25,6 +25,14 @@ from common.i18n import Lang
 from common.regions import Regions, dotted, normalise
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+# focus changes that mean the clerk left the field (not a popup or another window opening)
+_LEAVING = (
+    Qt.FocusReason.TabFocusReason,
+    Qt.FocusReason.BacktabFocusReason,
+    Qt.FocusReason.MouseFocusReason,
+    Qt.FocusReason.OtherFocusReason,
+    Qt.FocusReason.ShortcutFocusReason,
+)
 LIMIT = 20
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -113,8 +121,10 @@ class VillageEdit(QLineEdit):
         self._completer.setWidget(self)
         self._completer.activated[QModelIndex].connect(self._on_activated)
         self._completer.popup().setObjectName("villagePopup")
-        # after the completer's own filter, so this one runs first (Tab before it hides)
+        # after the completer's own filters, so these run first: Tab in the list before the
+        # completer hides it, and leaving the field before the completer eats the FocusOut
         self._completer.popup().installEventFilter(self)
+        self.installEventFilter(self)
         self.textEdited.connect(self._on_text_edited)
         self._set_placeholder()
 
@@ -161,11 +171,14 @@ class VillageEdit(QLineEdit):
                 return False
             row = 0
         self._on_activated(self.suggestions.index(row, 0))
+        popup.hide()
         return True
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         """Tab (or Shift+Tab) in the open list takes the highlighted village and moves on, as
-        Enter does; the completer alone closed the list and left the field empty."""
+        Enter does; the completer alone closed the list and left the field empty. Leaving the
+        field otherwise (Tab to the field itself, Enter, a click elsewhere) takes the
+        highlighted village of the open list, or the only match of the typed text."""
         if (
             obj is self._completer.popup()
             and event.type() == QEvent.Type.KeyPress
@@ -173,19 +186,14 @@ class VillageEdit(QLineEdit):
             and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
         ):
             self.take_suggestion()
-        return super().eventFilter(obj, event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
-        """Leaving the field with text that has exactly one match takes that village."""
-        if event.reason() in (
-            Qt.FocusReason.TabFocusReason,
-            Qt.FocusReason.BacktabFocusReason,
-            Qt.FocusReason.MouseFocusReason,
-            Qt.FocusReason.OtherFocusReason,
-            Qt.FocusReason.ShortcutFocusReason,
+        elif (
+            obj is self
+            and event.type() == QEvent.Type.FocusOut
+            and isinstance(event, QFocusEvent)
+            and event.reason() in _LEAVING
         ):
             self.take_suggestion()
-        super().focusOutEvent(event)
+        return super().eventFilter(obj, event)
 
     def popup_visible(self) -> bool:
         return self._completer.popup().isVisible()

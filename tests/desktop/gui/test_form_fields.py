@@ -74,6 +74,24 @@ def test_tab_in_the_open_village_list_takes_the_highlighted_village(
     assert focused_name() == "field_rw"
 
 
+def test_tab_sent_to_the_field_with_the_list_open_takes_the_highlighted_village(
+    qtbot, gui_data_dir, start_app, keyboard
+):
+    """The same with the key delivered to the line edit itself (platforms where the open
+    list does not grab the keyboard)."""
+    loket = started(qtbot, start_app, keyboard, gui_data_dir)
+    form = loket.main_window.form
+    village = form.village_code
+    village.setFocus()
+    keyboard.type("Sukamaj")
+    qtbot.waitUntil(village.popup_visible)
+    highlighted = village.suggestions.code_at(village.completer().popup().currentIndex().row())
+    qtbot.keyClick(village, Key.Key_Tab)
+    assert focused_name() == "field_postal_code"
+    assert village.code() == highlighted
+    assert not village.popup_visible()
+
+
 def test_tab_with_the_list_closed_takes_the_only_match(qtbot, gui_data_dir, start_app, keyboard):
     loket = started(qtbot, start_app, keyboard, gui_data_dir)
     form = loket.main_window.form

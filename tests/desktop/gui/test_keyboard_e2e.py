@@ -92,6 +92,7 @@ def type_applicant(qtbot: Any, kb: Keyboard, loket: LoketApp, a: dict[str, Any])
     qtbot.keyClick(popup, Key.Key_Return)  # picks the village and moves on
     assert village.code() == a["village_code"]
     assert focused_name() == "field_postal_code"
+    assert_focus_visible()
     kb.type(a["postal_code"])
     next_field(kb, "domicile_same")  # ticked: the domicile fields stay hidden and are skipped
     next_field(kb, "education")
