@@ -106,3 +106,31 @@ def test_a_batch_claim_takes_the_oldest_waiting_unclaimed_records(api: Api, peop
         who = {(c.target, c.reviewer) for c in claims.live(s, api.clock())}
         assert claims.release(s, "ani") == 3
     assert who == {(recs[0].id, "budi"), *((r.id, "ani") for r in recs[1:4])}
+
+
+def test_two_reviewers_claiming_at_once_get_it_once(api: Api, people: list) -> None:
+    import threading
+
+    dev = api.enroll("320101")
+    recs = [api.record(p, dev) for p in people[:20]]
+    api.push(dev, recs)
+    ids = [r.id for r in recs]
+    got: dict[str, list[str]] = {}
+    start = threading.Barrier(2)
+
+    def take(who: str) -> None:
+        start.wait()
+        got[who] = _claim(api, claims.REGISTRATION, ids, who)
+
+    threads = [threading.Thread(target=take, args=(w,)) for w in ("ani", "budi")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(got["ani"] + got["budi"]) == sorted(ids)  # each record to exactly one
+    assert not set(got["ani"]) & set(got["budi"])
+    rows = api.sql("select target, reviewer from review_claims")
+    assert len(rows) == 20 and {t: r for t, r in rows} == {
+        **{t: "ani" for t in got["ani"]},
+        **{t: "budi" for t in got["budi"]},
+    }
