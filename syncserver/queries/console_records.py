@@ -331,7 +331,14 @@ def count(session: Session, f: RecordFilter, exact_limit: int = EXACT_COUNT_LIMI
             int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0), True
         )
     capped = matching.limit(exact_limit + 1).subquery()
+    # The planner takes "LIMIT 1,001 of 24,000 matches" for an early stop of a sequential
+    # scan, as if matches were spread evenly; they are not (a province's records arrive
+    # together), and that scan read 100,000 rows in 260 ms at 1,000,000 registrations. The
+    # indexes answer in a few ms: no sequential scan for this one statement.
+    previous = str(session.scalar(text("SELECT current_setting('enable_seqscan')")))
+    session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
     n = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    session.execute(text("SELECT set_config('enable_seqscan', :v, true)"), {"v": previous})
     if n <= exact_limit:
         return Count(n, True)
     compiled = matching.compile(
