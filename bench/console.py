@@ -1,7 +1,7 @@
 """Review console response times with 1,000,000 registrations in PostgreSQL (issue 6).
 
     .venv/bin/python -m bench console            # 1,000,000 registrations, 9 requests per page
-    .venv/bin/python -m bench.console [--rows N] [--repeat K] [--full-export]
+    .venv/bin/python -m bench.console [--rows N] [--repeat K] [--full-export] [--database URL]
 
 Starts a throw-away PostgreSQL cluster (tests/support/pgcluster.py), applies the migrations,
 bulk-loads N registrations with COPY (secondary indexes dropped during the load and rebuilt
@@ -362,11 +362,22 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=9)
     p.add_argument("--full-export", action="store_true")
+    p.add_argument("--database", help="a database loaded by an earlier run (--rows must match)")
     args = p.parse_args(argv if argv is not None else [])
     from tests.support.liveserver import LiveServer
     from tests.support.pgcluster import PgCluster
 
     print(describe())
+    if args.database:  # measure again without loading again
+        _migrate(args.database)
+        with tempfile.TemporaryDirectory() as tmp:
+            server = LiveServer(Path(tmp) / "server", database=args.database, workers=2).start()
+            try:
+                server.cli("add-user", "bench", "--role", "admin", password=PASSWORD, check=False)
+                report(server.url, args.database, args, {"registrations": args.rows})
+            finally:
+                server.stop()
+        return
     with PgCluster(
         settings={"shared_buffers": "1GB", "work_mem": "32MB", "max_wal_size": "4GB"}
     ) as cluster:

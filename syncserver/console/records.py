@@ -136,7 +136,8 @@ def _list(endpoint: str, default_sort: str, status: str = "") -> Any:
         endpoint=endpoint,
         is_queue=endpoint.endswith("queue"),
         page=page,
-        total=q.count(s, f),
+        # the whole list on one page: its rows are the count (no second search)
+        total=q.Count(len(page.items), True) if not (page.next or page.prev) else q.count(s, f),
         start=start,
         page_size=PAGE_SIZE,
         sort_name=sort_name,

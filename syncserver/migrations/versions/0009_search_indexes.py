@@ -17,9 +17,11 @@ reviewer and decision filters.
 
 SQLite: an FTS5 table with the trigram tokenizer (SQLite >= 3.34; the bundled one is newer),
 ``registrations_search(name, digits)``, its rowid the registration's rowid, kept current by
-three triggers on ``registrations``. SQLite drops a table's triggers with the table: a later
-migration that recreates ``registrations`` (``batch_alter_table``) must call
-:func:`create_sqlite` again, which also refills the index.
+three triggers on ``registrations``. SQLite drops a table's triggers with the table, and a
+table without an INTEGER PRIMARY KEY may get new rowids when it is copied: a later migration
+that recreates ``registrations`` (``batch_alter_table``), or a ``VACUUM``, must be followed by
+:func:`create_sqlite`, which recreates the triggers and refills the index from the table
+(tests/syncserver/test_schema_drift.py checks the triggers exist at head).
 
 Revision ID: 0009_search_indexes
 Revises: 0007_operator_feed_latest

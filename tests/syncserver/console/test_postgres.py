@@ -39,11 +39,13 @@ from tests.syncserver.console.test_pages import (  # noqa: F401
 )
 from tests.syncserver.console.test_search import (  # noqa: F401
     findable,
+    people_before,
     test_any_word_or_part_of_a_name,
     test_codes_and_niks_as_people_write_them,
     test_digit_fragments_of_nik_phone_and_code,
     test_every_word_must_match,
     test_ingest_keeps_the_search_index_current,
+    test_migration_indexes_the_records_already_there,
     test_phones_as_people_write_them,
     test_search_combines_with_filters_sort_and_export,
 )

@@ -117,3 +117,42 @@ def test_search_combines_with_filters_sort_and_export(
     assert names == sorted(names, key=str.lower) and len(names) == 11
     r = post(signed_in["reviewer"], "/console/export.csv", {"q": "dupli"})
     assert findable["code"] in r.get_data(as_text=True)
+
+
+def test_migration_indexes_the_records_already_there(
+    signed_in: dict[str, Any], api: Any, people_before: list[str]
+) -> None:
+    """0009 on a database with records (pushed before it, at 0007): they are found by parts
+    of their names at once, and down and up again leaves the same answers."""
+    c = signed_in["viewer"]
+    assert sorted(found(c, "ersebelu")) == people_before  # "Persebelum", inside a name
+    from alembic import command
+
+    from syncserver import db
+
+    engine = api.ext.engine
+    engine.dispose()
+    command.downgrade(db.alembic_config(engine), "0007_operator_feed_latest")
+    engine.dispose()
+    db.migrate(engine)
+    assert sorted(found(c, "ersebelu")) == people_before
+
+
+@pytest.fixture
+def people_before(api: Any, app: Any) -> list[str]:
+    """Two records pushed while the database is at 0007 (no search index yet)."""
+    from alembic import command
+
+    from syncserver import db
+
+    engine = api.ext.engine
+    engine.dispose()
+    command.downgrade(db.alembic_config(engine), "0007_operator_feed_latest")
+    device = api.enroll("320101", name="PC lama")
+    samples = [s.applicant for s in generate(2, seed=1499)]
+    recs = [api.record(dict(a, full_name=f"Yanti Persebelum {w}"), device)
+            for a, w in zip(samples, ("Satu", "Dua"), strict=True)]  # fmt: skip
+    assert api.push(device, recs).outcomes == ["accepted", "accepted"]
+    engine.dispose()
+    db.migrate(engine)
+    return sorted(r.id for r in recs)
