@@ -151,6 +151,9 @@ def read_rows(path: Path) -> tuple[list[str], list[_Row], Dialect]:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise ApiError(E.IMPORT_COLUMNS_MISSING, {"columns": ", ".join(REQUIRED_COLUMNS)}) from None
+    width = len(header)
+    while header and header[-1] == "":  # Excel writes ";;;" for formatted but empty columns
+        header.pop()
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ApiError(E.IMPORT_COLUMNS_MISSING, {"columns": ", ".join(missing)})
@@ -165,6 +168,8 @@ def read_rows(path: Path) -> tuple[list[str], list[_Row], Dialect]:
         number = reader.line_num
         if not any(v.strip() for v in values):
             continue
+        if len(header) < len(values) <= width and not any(v.strip() for v in values[len(header) :]):
+            values = values[: len(header)]  # the empty columns after the last heading
         cells = dict(zip(header, values, strict=False))
         row = _Row(number, cells)
         if len(values) != len(header):

@@ -156,6 +156,11 @@ def test_every_validation_code_is_exercised() -> None:
         E.IMPORT_ENCODING_UNKNOWN,
         E.IMPORT_DATE_AMBIGUOUS,
         E.IMPORT_NUMBER_MANGLED,
+        # desktop operator checks (InvalidValue): tests/desktop/test_services_operators.py
+        E.OPERATOR_NAME_INVALID,
+        E.PASSWORD_TOO_SHORT,
+        E.OPERATOR_EXISTS,
+        E.OPERATORS_EXIST,
         E.TLS_REQUIRED,
         # record checks of ingest, not of the applicant: tests/syncserver/test_ingest_checks.py
         E.CONTENT_HASH_MISMATCH,

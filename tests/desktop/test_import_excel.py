@@ -215,3 +215,23 @@ def test_what_excel_does_to_long_numbers(tmp_path, generator) -> None:  # type: 
         (3, "nik", E.IMPORT_NUMBER_MANGLED)
     ]
     assert "Teks" in report.rejections[0].message("id")
+
+
+def test_empty_columns_excel_adds_after_the_last_heading(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+    """A sheet with formatted but empty columns on the right saves as ``...;consent_at;;;``."""
+    row = to_row(generator.applicant())
+
+    def save(extra: str) -> Path:
+        body = io.StringIO(newline="")
+        writer = csv.writer(body, delimiter=";", lineterminator="\r\n")
+        writer.writerow([*COLUMNS, "", "", ""])
+        writer.writerow([*(row[c] for c in COLUMNS), "", extra, ""])
+        writer.writerow([""] * (len(COLUMNS) + 3))
+        (tmp_path / "wide.csv").write_bytes(body.getvalue().encode("cp1252"))
+        return tmp_path / "wide.csv"
+
+    report = import_csv(None, save(""), operator=None, dry_run=True)
+    assert (report.total, report.saved, report.rejected) == (1, 1, 0), report.rejections
+    # something typed in a column without a heading is still a malformed row
+    report = import_csv(None, save("x"), operator=None, dry_run=True)
+    assert [r.code for r in report.rejections] == [E.IMPORT_ROW_MALFORMED]

@@ -174,7 +174,7 @@ def test_pending_falls_to_zero_and_last_sync_updates_while_the_window_responds(
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert max(gaps) < 0.5, max(gaps)
     if seconds > 1.0:  # a sync that lasts more than a moment shows records and bytes
-        assert bar_seen and "rekaman" in bar_seen[-1], bar_seen
+        assert bar_seen and " data · " in bar_seen[-1], bar_seen
     # the list shows what came back
     assert desk.service.counts_by_status()[Status.RECEIVED] == 120
 
