@@ -97,7 +97,7 @@ def test_a_third_verification_on_a_family_card_is_refused_in_bulk_too(
     for path, data in (
         (f"/console/records/{third}/decide", {"action": "verified", **rev(api, third)}),
         ("/console/decisions/bulk", {"action": "verified", "ids": [third, seeded.ids[0]],
-                                     **revs(api, [third, seeded.ids[0]])}),
+                                     "confirmed": "1", **revs(api, [third, seeded.ids[0]])}),
     ):  # fmt: skip
         r = post(c, path, data)
         body = r.get_data(as_text=True)
