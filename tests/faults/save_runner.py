@@ -18,11 +18,13 @@ from common.synthetic import Generator
 from desktop.services.operators import Operator
 from desktop.services.registrations import RegistrationService
 from tests.faults.harness import open_store
+from tests.support.enrolled import enroll_offline
 
 
 def main(argv: list[str]) -> int:
     data_dir, seed = Path(argv[0]), int(argv[1])
     store = open_store(data_dir)
+    enroll_offline(store)  # saving needs an enrolled device (issue 13)
     service = RegistrationService(store, Operator("petugas", "Petugas Uji"))
     people = Generator(seed, date.today())
     rng = random.Random(seed)

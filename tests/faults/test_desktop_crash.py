@@ -116,6 +116,7 @@ def _operator_env(password: str) -> dict[str, str]:
 def test_killed_during_an_import_then_imported_again(tmp_path: Path) -> None:
     from desktop.services.importer import BATCH_ROWS
     from desktop.services.operators import unlock
+    from tests.support.enrolled import enroll_offline
 
     rng = random.Random(SEED)
     data_dir, csv = tmp_path / "desk", tmp_path / "paper.csv"
@@ -131,6 +132,7 @@ def test_killed_during_an_import_then_imported_again(tmp_path: Path) -> None:
         capture_output=True,
     )
     store, _ = unlock(data_dir, "petugas", password)
+    enroll_offline(store)  # saving needs an enrolled device (issue 13)
     key = store.key
     store.close()
     counts = []

@@ -12,7 +12,9 @@ from typing import Any
 def enroll_offline(
     store: Any, office: str = "320101", device_no: int = 1, office_name: str = ""
 ) -> None:
-    from desktop.services.device import set_local_identity
+    from desktop.services.device import device_info, set_local_identity
 
+    if device_info(store).enrolled:  # already (a process started again on the same store)
+        return
     set_local_identity(store, office, device_no, office_name or None)
     store.set_setting("enrolled", True)

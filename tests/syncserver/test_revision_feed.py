@@ -9,11 +9,11 @@ from common.regcode import make_code
 from tests.syncserver.conftest import Api, Device
 
 
-def _made_before_enrollment(api: Api, applicant: dict[str, Any], dev: Device, n: int) -> Any:
-    """A record whose code was made before its device was enrolled (device part 000): the
-    code check lets every device of the office push such a record, which is how two
-    devices of one office come to hold (and revise) the same registration."""
-    return api.record(applicant, dev, code=make_code(dev.office_code, 0, n))
+def _record_of(api: Api, applicant: dict[str, Any], dev: Device, n: int) -> Any:
+    """A record of ``dev`` (its own code: a new registration with a pre-enrollment code is
+    refused since issue 13); every device of the office may push a revision of it with that
+    code, which is how two devices of one office come to hold (and revise) it."""
+    return api.record(applicant, dev, code=make_code(dev.office_code, dev.device_no, n))
 
 
 def _changes(api: Api, dev: Device, cursor: str = "") -> tuple[list[dict[str, Any]], str]:
@@ -26,7 +26,7 @@ def _changes(api: Api, dev: Device, cursor: str = "") -> tuple[list[dict[str, An
 def test_a_device_learns_of_the_revision_another_device_made(api: Api, people: list[dict]) -> None:
     first, second = api.enroll("320101", "PC 1"), api.enroll("320101", "PC 2")
     bystander, elsewhere = api.enroll("320101", "PC 3"), api.enroll("737101", "Laptop")
-    rec = _made_before_enrollment(api, people[0], first, 1)
+    rec = _record_of(api, people[0], first, 1)
     assert api.push(first, [rec]).outcomes == ["accepted"]
     seen, cursor = _changes(api, first)
     assert [c for c in seen if c["registration_id"] == rec.id] == []  # its own first revision
@@ -59,7 +59,7 @@ def test_a_revision_flagged_in_the_office_says_so_and_a_refused_one_is_not_annou
     api: Api, people: list[dict]
 ) -> None:
     first, second = api.enroll("320101", "PC 1"), api.enroll("320101", "PC 2")
-    a, rec = api.record(people[1], first), _made_before_enrollment(api, people[0], first, 1)
+    a, rec = api.record(people[1], first), _record_of(api, people[0], first, 1)
     api.push(first, [a, rec])
     _, cursor = _changes(api, first)
     dup = api.record(people[1], second, id=rec.id, code=rec.code, revision=2, base_revision=1)
