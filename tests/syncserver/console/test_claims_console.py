@@ -41,7 +41,7 @@ def test_a_claimed_group_is_resolved_only_by_its_holder(
         "select target from review_claims where kind = 'registration' and reviewer = 'reviewer'")]  # fmt: skip
     assert len(claimed) == 10
     r = post(other, "/console/decisions/bulk",
-             {"action": "verified", "ids": claimed[:2], **revs(api, claimed[:2])},
+             {"action": "verified", "ids": claimed[:2], "confirmed": "1", **revs(api, claimed[:2])},
              page="/console/records/")  # fmt: skip
     assert r.status_code == 409
     assert set(_statuses(api, claimed[:2])) == {"received"}
