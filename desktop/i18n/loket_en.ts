@@ -500,6 +500,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Review before saving</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;View</translation>
     </message>
@@ -678,6 +682,7 @@
     <name>RecordView</name>
     <message>
         <source>Registration %1</source>
+        <extracomment>Room a window manager takes around a window: frame (width) and title bar (height).</extracomment>
         <translation>Registration %1</translation>
     </message>
     <message>
@@ -865,6 +870,10 @@
         <translation>Mother&apos;s maiden name</translation>
     </message>
     <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Contact</source>
         <translation>Contact</translation>
     </message>
@@ -1001,6 +1010,34 @@
         <translation>Consent</translation>
     </message>
     <message>
+        <source>Unsaved changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The changes to %1 are not saved yet. Save them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished">Save</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to the form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>district code %1 (not in the region list)</source>
         <translation>district code %1 (not in the region list)</translation>
     </message>
@@ -1015,6 +1052,18 @@
     <message>
         <source>Date of birth and sex were filled in from the NIK; check them.</source>
         <translation>Date of birth and sex were filled in from the NIK; check them.</translation>
+    </message>
+    <message>
+        <source>Date of birth was filled in from the NIK; check it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sex was filled in from the NIK; check it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Disagrees: date of birth typed as %1.</source>
@@ -1243,6 +1292,33 @@
     <message>
         <source>Close</source>
         <translation type="unfinished">Close</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewDialog</name>
+    <message>
+        <source>Check with the applicant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read this back to the applicant. Enter saves; Esc goes back to the form.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to the form (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation type="unfinished">Yes</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation type="unfinished">No</translation>
     </message>
 </context>
 <context>

@@ -498,6 +498,10 @@
         <translation>Rekap harian…</translation>
     </message>
     <message>
+        <source>Review before saving</source>
+        <translation>Periksa bersama pendaftar sebelum menyimpan</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
@@ -676,6 +680,7 @@
     <name>RecordView</name>
     <message>
         <source>Registration %1</source>
+        <extracomment>Room a window manager takes around a window: frame (width) and title bar (height).</extracomment>
         <translation>Pendaftaran %1</translation>
     </message>
     <message>
@@ -863,6 +868,10 @@
         <translation>Nama ibu kandung</translation>
     </message>
     <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation>Buka data yang sudah ada (Ctrl+O)</translation>
+    </message>
+    <message>
         <source>Contact</source>
         <translation>Kontak</translation>
     </message>
@@ -999,6 +1008,34 @@
         <translation>Persetujuan</translation>
     </message>
     <message>
+        <source>Unsaved changes</source>
+        <translation>Perubahan belum disimpan</translation>
+    </message>
+    <message>
+        <source>The changes to %1 are not saved yet. Save them?</source>
+        <translation>Perubahan pada %1 belum disimpan. Simpan sekarang?</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Simpan</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation>Buang perubahan</translation>
+    </message>
+    <message>
+        <source>Back to the form</source>
+        <translation>Kembali ke formulir</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation>NIK ini sudah terdaftar di perangkat ini: %1.</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation>NIK ini sudah terdaftar di kantor ini (loket lain): %1.</translation>
+    </message>
+    <message>
         <source>district code %1 (not in the region list)</source>
         <translation>kode kecamatan %1 (tidak ada di daftar wilayah)</translation>
     </message>
@@ -1013,6 +1050,18 @@
     <message>
         <source>Date of birth and sex were filled in from the NIK; check them.</source>
         <translation>Tanggal lahir dan jenis kelamin diisi dari NIK; periksa kembali.</translation>
+    </message>
+    <message>
+        <source>Date of birth was filled in from the NIK; check it.</source>
+        <translation>Tanggal lahir diisi dari NIK; periksa kembali.</translation>
+    </message>
+    <message>
+        <source>Sex was filled in from the NIK; check it.</source>
+        <translation>Jenis kelamin diisi dari NIK; periksa kembali.</translation>
+    </message>
+    <message>
+        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
+        <translation>Tempat lahir disarankan dari kabupaten/kota NIK; ketik ulang bila pendaftar lahir di tempat lain.</translation>
     </message>
     <message>
         <source>Disagrees: date of birth typed as %1.</source>
@@ -1240,6 +1289,33 @@
     <message>
         <source>Close</source>
         <translation>Tutup</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewDialog</name>
+    <message>
+        <source>Check with the applicant</source>
+        <translation>Periksa bersama pendaftar</translation>
+    </message>
+    <message>
+        <source>Read this back to the applicant. Enter saves; Esc goes back to the form.</source>
+        <translation>Bacakan data ini kepada pendaftar. Enter menyimpan; Esc kembali ke formulir.</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>Simpan (Enter)</translation>
+    </message>
+    <message>
+        <source>Back to the form (Esc)</source>
+        <translation>Kembali ke formulir (Esc)</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Ya</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Tidak</translation>
     </message>
 </context>
 <context>
