@@ -32,7 +32,10 @@ def _seed(desks: dict[str, Any], applicants: list[dict[str, Any]]) -> list[str]:
 
 def _listed(page: Any) -> list[str]:
     links = page.locator("table.grid tbody a[href*='/console/records/']")
-    return [str(h).split("?")[0].rsplit("/", 1)[-1] for h in links.evaluate_all("els => els.map(e => e.href)")]
+    return [
+        str(h).split("?")[0].rsplit("/", 1)[-1]
+        for h in links.evaluate_all("els => els.map(e => e.href)")
+    ]
 
 
 def _search(page: Any, base: str, text: str) -> list[str]:
