@@ -125,11 +125,11 @@ def test_migration_0002_rebuilds_the_search_index_of_existing_records(  # type: 
     data_dir: Path, db_key: bytes, applicant, operator
 ) -> None:
     """Records saved before 0002 are found by a spaced phone and their NIK's last four."""
-    from desktop.services.device import set_local_identity
     from desktop.services.registrations import RegistrationService
+    from tests.support.enrolled import enroll_offline
 
     store = Store.open(data_dir, db_key)
-    set_local_identity(store, "320101", 7)
+    enroll_offline(store, "320101", 7)
     reg = RegistrationService(store, operator).save(applicant()).registration
     with store.engine.connect() as conn:  # back to 0001: its index text, its revision
         cfg = alembic_config()

@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
     store = open_store(data_dir)
     client = make_client(store)
     pull = client.pull
-    client.pull = lambda cursor, limit=page: pull(cursor, min(limit, page))  # type: ignore[method-assign]
+    client.pull = lambda cursor, limit=page, **kw: pull(cursor, min(limit, page), **kw)  # type: ignore[method-assign]
     engine = SyncEngine(store, client, sizer=BatchSizer(batch, 1, batch), retries=2, backoff_s=0.02)
 
     def progress(p: SyncProgress) -> None:

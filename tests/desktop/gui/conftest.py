@@ -19,21 +19,33 @@ OPERATOR = "clerk"
 PASSWORD = "rahasia-123"
 
 
-@pytest.fixture
-def gui_data_dir(tmp_path: Path) -> Path:
-    """A data folder whose store has the operator ``clerk`` (real Store, real migrations)."""
+def _data_dir(tmp_path: Path, enrolled: bool) -> Path:
     from desktop.services.operators import create_first_operator
 
     folder = tmp_path / "desk"
     folder.mkdir()
     store, _ = create_first_operator(folder, OPERATOR, PASSWORD, full_name="Siti Rahayu")
-    enroll_offline(store)  # saving needs an enrolled device (issue 13 defect 2)
+    if enrolled:
+        enroll_offline(store)  # saving needs an enrolled device (issue 13 defect 2)
     store.close()
     # a clerk who chose "work offline" before: no enroll dialog over the form at login
     settings = ui_settings(folder)
     settings.setValue(OFFER_ENROLL_KEY, False)
     settings.sync()
     return folder
+
+
+@pytest.fixture
+def gui_data_dir(tmp_path: Path) -> Path:
+    """A data folder whose store has the operator ``clerk`` (real Store, real migrations),
+    enrolled in office 320101 without a server (it can save, a sync says NOT_ENROLLED)."""
+    return _data_dir(tmp_path, enrolled=True)
+
+
+@pytest.fixture
+def unenrolled_data_dir(tmp_path: Path) -> Path:
+    """The same store before any enrollment (office 000000, saving refused)."""
+    return _data_dir(tmp_path, enrolled=False)
 
 
 class Keyboard:

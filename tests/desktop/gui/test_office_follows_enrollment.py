@@ -76,10 +76,10 @@ def printed_receipt(qtbot: Any, window: Any, registration: Any, path: Path) -> s
 
 
 def test_the_office_follows_an_enrollment_made_in_the_window(
-    qtbot, keyboard, start_app, gui_data_dir: Path, tmp_path: Path, live_server: LiveServer,
+    qtbot, keyboard, start_app, unenrolled_data_dir: Path, tmp_path: Path, live_server: LiveServer,
     applicant,
 ) -> None:  # fmt: skip
-    loket = start_app(gui_data_dir)
+    loket = start_app(unenrolled_data_dir)
     log_in(qtbot, keyboard, loket)
     window = loket.main_window
     assert "000000" in window.windowTitle()  # not enrolled, no office yet

@@ -405,12 +405,14 @@ def test_about_shows_device_office_version_and_last_sync(qtbot, desk: Desk) -> N
     assert shown == wib.strftime("%d-%m-%Y %H:%M") + " WIB"
 
 
-def test_the_new_dialogs_speak_indonesian(qtbot, gui_data_dir: Path, start_app, keyboard) -> None:
+def test_the_new_dialogs_speak_indonesian(
+    qtbot, unenrolled_data_dir: Path, start_app, keyboard
+) -> None:
     from tests.desktop.gui.conftest import log_in
     from tests.desktop.gui.test_translations import assert_indonesian
 
     seen: list[str] = []
-    loket = start_app(gui_data_dir)  # Indonesian, the default
+    loket = start_app(unenrolled_data_dir)  # Indonesian, the default
     log_in(qtbot, keyboard, loket)
     window = loket.main_window
     assert window.act_print_settings.text() == "Pengaturan cetak…"

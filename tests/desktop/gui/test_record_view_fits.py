@@ -31,6 +31,8 @@ from desktop.views.record_view import RecordView
 
 app = QApplication([])
 store = Store.open(Path(sys.argv[1]), KeySlots.new_key())
+from tests.support.enrolled import enroll_offline
+enroll_offline(store)  # saving needs an enrolled device
 service = RegistrationService(store, Operator("petugas", "Petugas Satu"))
 a = generate(1, seed=41)[0].applicant
 a["domicile_same"] = False
