@@ -47,6 +47,16 @@ class Claim:
     expires_at: datetime
 
 
+#: A :class:`Claim`'s columns, in its field order.
+_CLAIM_COLUMNS = (
+    ReviewClaim.kind,
+    ReviewClaim.target,
+    ReviewClaim.reviewer,
+    ReviewClaim.claimed_at,
+    ReviewClaim.expires_at,
+)
+
+
 def claim(
     session: Session,
     kind: str,
@@ -101,13 +111,7 @@ def release(
 
 def live(session: Session, now: datetime, reviewer: str = "") -> list[Claim]:
     """Claims not expired, the newest first (who is on what)."""
-    stmt = select(
-        ReviewClaim.kind,
-        ReviewClaim.target,
-        ReviewClaim.reviewer,
-        ReviewClaim.claimed_at,
-        ReviewClaim.expires_at,
-    ).where(ReviewClaim.expires_at > now)
+    stmt = select(*_CLAIM_COLUMNS).where(ReviewClaim.expires_at > now)
     if reviewer:
         stmt = stmt.where(ReviewClaim.reviewer == reviewer)
     stmt = stmt.order_by(ReviewClaim.reviewer, ReviewClaim.claimed_at.desc(), ReviewClaim.target)
@@ -117,13 +121,7 @@ def live(session: Session, now: datetime, reviewer: str = "") -> list[Claim]:
 def of(session: Session, kind: str, target: str, now: datetime) -> Claim | None:
     """The live claim on one target, if any."""
     row = session.execute(
-        select(
-            ReviewClaim.kind,
-            ReviewClaim.target,
-            ReviewClaim.reviewer,
-            ReviewClaim.claimed_at,
-            ReviewClaim.expires_at,
-        ).where(
+        select(*_CLAIM_COLUMNS).where(
             ReviewClaim.kind == kind, ReviewClaim.target == target, ReviewClaim.expires_at > now
         )
     ).first()
@@ -149,13 +147,7 @@ def holder(session: Session, reg: Registration, now: datetime) -> Claim | None:
     if groups:
         cond = or_(cond, and_(ReviewClaim.kind == GROUP, ReviewClaim.target.in_(groups)))
     row = session.execute(
-        select(
-            ReviewClaim.kind,
-            ReviewClaim.target,
-            ReviewClaim.reviewer,
-            ReviewClaim.claimed_at,
-            ReviewClaim.expires_at,
-        )
+        select(*_CLAIM_COLUMNS)
         .where(cond, ReviewClaim.expires_at > now)
         .order_by(ReviewClaim.claimed_at)
         .limit(1)

@@ -18,16 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.enums import Disability, Education, EmploymentStatus, Sex, Skill
 from common.i18n import Lang
 from common.record import FIELD_LABELS
 from common.regions import Regions
+from desktop.views.record_view import field_text
 
 # The settings key (desktop.application.ui_settings) that turns the review on.
 REVIEW_SETTING = "form/review_before_save"
 
-_ENUMS = {"sex": Sex, "education": Education, "employment_status": EmploymentStatus,
-          "disability": Disability}  # fmt: skip
 _ORDER = (
     "full_name", "nik", "kk_number", "birth_place", "birth_date", "sex", "mother_maiden_name",
     "phone", "email", "street", "rt", "rw", "village_code", "postal_code", "domicile_street",
@@ -106,18 +104,10 @@ class ReviewDialog(QDialog):
                 continue
             if name in ("nik", "kk_number") and value:
                 text = _grouped(str(value))
-            elif name in _ENUMS and value:
-                text = _ENUMS[name](value).label(self._lang)
-            elif name == "skills":
-                text = ", ".join(Skill(s).label(self._lang) for s in value or [])
-            elif isinstance(value, bool):
-                text = yes if value else no
-            elif name.endswith("village_code") and value and self._areas is not None:
-                text = self._areas.full_path(value, self._lang)
             elif name.endswith("birth_date") and value:
                 text = "-".join(reversed(str(value).split("-")))  # day first, as on the ID card
             else:
-                text = "" if value is None else str(value)
+                text = field_text(name, value, self._lang, self._areas, (yes, no))
             if text:
                 out.append((name, text))
         return out

@@ -49,6 +49,22 @@ _ENUMS = {"sex": Sex, "education": Education, "employment_status": EmploymentSta
           "disability": Disability}  # fmt: skip
 
 
+def field_text(name: str, value: Any, lang: Any, areas: Regions | None,
+               yes_no: tuple[str, str]) -> str:  # fmt: skip
+    """One applicant field as a clerk reads it: enum labels and skills in ``lang``, yes/no,
+    a village as its full path; anything else as written (the record window and the
+    read-back before saving show fields alike)."""
+    if name in _ENUMS and value:
+        return str(_ENUMS[name](value).label(lang))
+    if name == "skills":
+        return ", ".join(Skill(s).label(lang) for s in value or [])
+    if isinstance(value, bool):
+        return yes_no[0] if value else yes_no[1]
+    if name.endswith("village_code") and value and areas is not None:
+        return areas.full_path(value, lang)
+    return "" if value is None else str(value)
+
+
 class RecordView(QDialog):
     editRequested = Signal(object)  # noqa: N815  Registration
     receiptRequested = Signal(object)  # noqa: N815  Registration
@@ -300,16 +316,8 @@ class RecordView(QDialog):
                 continue
             if name in ("nik", "kk_number"):  # both identify the person: masked alike
                 text = mask_nik(str(value))
-            elif name in _ENUMS and value:
-                text = _ENUMS[name](value).label(self._lang)
-            elif name == "skills":
-                text = ", ".join(Skill(s).label(self._lang) for s in value or [])
-            elif isinstance(value, bool):
-                text = yes if value else no
-            elif name.endswith("village_code") and value and self._areas is not None:
-                text = self._areas.full_path(value, self._lang)
             else:
-                text = "" if value is None else str(value)
+                text = field_text(name, value, self._lang, self._areas, (yes, no))
             out.append((name, text))
         return out
 

@@ -25,13 +25,13 @@ from syncserver.models import (
     Batch,
     Device,
     DuplicateGroup,
-    KkSlot,
     Office,
     Registration,
     SummaryDayDecisions,
     SummaryDayStatus,
     SummaryRegencyStatus,
 )
+from syncserver.queries.console_duplicates import group_in_scope
 
 #: Statuses of records waiting for a reviewer (the backlog's age is the oldest of them).
 WAITING = (Status.RECEIVED.value, Status.POTENTIAL_DUPLICATE.value)
@@ -126,24 +126,10 @@ def open_duplicate_groups(session: Session, provinces: tuple[str, ...] = ()) -> 
             ).scalar_one()
         )
     first = aliased(Registration)
-    member = aliased(Registration)
-    holder = aliased(Registration)
-    flagged_here = (
-        select(member.id)
-        .where(member.duplicate_group_id == DuplicateGroup.id, member.province_code.in_(provinces))
-        .exists()
-    )
-    slot_here = (
-        select(KkSlot.registration_id)
-        .join(holder, holder.id == KkSlot.registration_id)
-        .where(DuplicateGroup.kind == "kk", KkSlot.kk_number == DuplicateGroup.key)
-        .where(holder.province_code.in_(provinces))
-        .exists()
-    )
     inner = (
         select(DuplicateGroup.id)
         .outerjoin(first, first.id == DuplicateGroup.primary_registration_id)
-        .where(open_, or_(first.province_code.in_(provinces), flagged_here, slot_here))
+        .where(open_, group_in_scope(first, provinces))
         .limit(OPEN_GROUPS_CAP + 1)
         .subquery()
     )

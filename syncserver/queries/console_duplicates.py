@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -49,25 +50,32 @@ def open_groups(
     )
     if kind:
         stmt = stmt.where(DuplicateGroup.kind == kind)
-    if provinces:  # a group is listed when any member is in scope, not only its first one
-        member = aliased(Registration)
-        holder = aliased(Registration)
-        flagged_here = (
-            select(member.id)
-            .where(member.duplicate_group_id == DuplicateGroup.id)
-            .where(member.province_code.in_(provinces))
-            .exists()
-        )
-        slot_here = (
-            select(KkSlot.registration_id)
-            .join(holder, holder.id == KkSlot.registration_id)
-            .where(DuplicateGroup.kind == "kk", KkSlot.kk_number == DuplicateGroup.key)
-            .where(holder.province_code.in_(provinces))
-            .exists()
-        )
-        stmt = stmt.where(or_(Registration.province_code.in_(provinces), flagged_here, slot_here))
+    if provinces:
+        stmt = stmt.where(group_in_scope(Registration, provinces))
     rows = [GroupRow(*r) for r in session.execute(stmt)]
     return rows[:limit], len(rows) > limit
+
+
+def group_in_scope(first: Any, provinces: Any) -> Any:
+    """Whether a reviewer limited to ``provinces`` sees the duplicate group: any member is in
+    scope, not only its first one (``first``: the Registration, or an alias of it, joined as
+    the group's primary registration). The queue lists and the dashboard counts by this."""
+    member = aliased(Registration)
+    holder = aliased(Registration)
+    flagged_here = (
+        select(member.id)
+        .where(member.duplicate_group_id == DuplicateGroup.id)
+        .where(member.province_code.in_(provinces))
+        .exists()
+    )
+    slot_here = (
+        select(KkSlot.registration_id)
+        .join(holder, holder.id == KkSlot.registration_id)
+        .where(DuplicateGroup.kind == "kk", KkSlot.kk_number == DuplicateGroup.key)
+        .where(holder.province_code.in_(provinces))
+        .exists()
+    )
+    return or_(first.province_code.in_(provinces), flagged_here, slot_here)
 
 
 def get_group(session: Session, group_id: int) -> GroupRow | None:
