@@ -58,7 +58,7 @@ system-deps: ## Install missing Debian packages the tests need (PostgreSQL, Xvfb
 test: venv system-deps ## Run the whole test suite (tests/); extra pytest args via PYTEST_ARGS
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
-lint: venv ## ruff check + ruff format --check, and mypy --strict on common/
+lint: venv ## ruff check + ruff format --check, mypy --strict on common/, translation sources up to date
 	@status=0; \
 	echo "+ ruff check $(LINT_DIRS)"; \
 	$(VPY) -m ruff check $(LINT_DIRS) || status=1; \
@@ -68,6 +68,8 @@ lint: venv ## ruff check + ruff format --check, and mypy --strict on common/
 		echo "+ mypy --strict common"; \
 		$(VPY) -m mypy --strict common || status=1; \
 	else echo "lint: common/ has no Python files yet, mypy skipped"; fi; \
+	echo "+ tools/update_translations.sh --check"; \
+	VENV_BIN=$(VENV)/bin bash tools/update_translations.sh --check || status=1; \
 	exit $$status
 
 bench: venv system-deps ## Run the benchmarks (python -m bench); extra args via BENCH_ARGS
