@@ -1,6 +1,6 @@
-"""Promise 1: a record is on disk when the clerk sees "saved". A process that saved through the
-service and printed ``saved <id>`` is killed with SIGKILL on that line; the record is there and
-the file is sound."""
+"""A record is on disk when the clerk sees "saved" (docs/ARCHITECTURE.md, promise 1). A process
+that saved through the service and printed ``saved <id>`` is killed with SIGKILL on that line;
+the record is there and the file is sound."""
 
 from __future__ import annotations
 
