@@ -145,7 +145,7 @@ class Provenance:
     """Where, when and by whom a registration was taken, and where it stands.
 
     ``device_time`` is stored for the record but never trusted for ordering: the server's
-    ``server_time`` and sequence order everything (DESIGN promise 5).
+    ``server_time`` and sequence order everything (docs/ARCHITECTURE.md, promise 5).
     """
 
     office_code: str = ""

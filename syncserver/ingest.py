@@ -405,7 +405,7 @@ def _classify_existing(
     if state.status in q.DECIDED_STATUSES:
         # verified or rejected: a reviewer has closed this record; a revision made without
         # knowing it (e.g. after a lost response) must not silently undo the decision
-        # (DESIGN promise 4). The device learns the decision on its next pull.
+        # (docs/ARCHITECTURE.md, promise 4). The device learns the decision on its next pull.
         item.result = RecordResult(
             rec.id,
             rec.revision,

@@ -323,7 +323,7 @@ def _error_from(status: int, content: bytes) -> ApiError:
 def require_tls(server_url: str) -> str:
     """The URL, if it is https, or http to this computer (a local demo or test server).
 
-    Personal data leaves the device only over TLS (DESIGN promise 7); the loopback exception
+    Personal data leaves the device only over TLS (docs/ARCHITECTURE.md, promise 7); the loopback exception
     never crosses a network."""
     parts = urlsplit(server_url.strip())
     host = (parts.hostname or "").lower()

@@ -1,7 +1,7 @@
 """The sync engine: push the outbox in adaptive, compressed batches, apply each per-record
 outcome, then pull the office's changes since the cursor and apply them.
 
-Guarantees (DESIGN promises 1, 2, 4, 5):
+Guarantees (docs/ARCHITECTURE.md, promises 1, 2, 4, 5):
 
 * an outbox row is deleted only in the transaction that applies the server's answer for that
   (registration, revision), so a crash or a lost response leaves it to be sent again; the
@@ -462,7 +462,8 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
         )
         if result.status in (Status.VERIFIED, Status.REJECTED):
             # a reviewer closed the record before this edit arrived: the decision stands and
-            # the record shows it; the clerk's edit stays on the device, flagged (promise 4)
+            # the record shows it; the clerk's edit stays on the device, flagged
+            # (docs/ARCHITECTURE.md, promise 4)
             values["status"] = result.status.value
     return values
 

@@ -23,7 +23,9 @@ LIMIT_MB = 100
 
 def _worker_pid(api: Api) -> int:
     """The gunicorn worker (the only child of the master the test started)."""
-    master = api.server.proc.pid  # type: ignore[union-attr]
+    proc = api.server.proc
+    assert proc is not None
+    master = proc.pid
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     assert len(children) == 1, children
     return int(children[0])

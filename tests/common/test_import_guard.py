@@ -1,4 +1,5 @@
-"""common/ imports neither Qt nor Flask (STYLE.md §1): import everything with both blocked."""
+"""common/ imports neither Qt nor Flask (docs/ARCHITECTURE.md, "Dependencies"): import everything
+with both blocked."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ PASSWORD = "rahasia-123"
 
 def run(
     data_dir: Path | None, *args: str, password: str | None = PASSWORD, env: dict | None = None
-):  # type: ignore[no-untyped-def]
+):
     environ = {k: v for k, v in os.environ.items() if k not in ("LOKET_PASSWORD", "LOKET_OPERATOR")}
     if password is not None:
         environ["LOKET_PASSWORD"] = password

@@ -63,7 +63,7 @@ def test_1000_rows_with_37_invalid_then_reimport_adds_nothing(
     operator,
     clock,
     planted,
-    service,  # type: ignore[no-untyped-def]
+    service,
 ) -> None:
     rows, expected = planted
     src = _write(tmp_path / "forms.csv", rows)
@@ -99,7 +99,7 @@ def test_1000_rows_with_37_invalid_then_reimport_adds_nothing(
 
 def test_fixed_error_file_imports_as_is(
     tmp_path, store, operator, clock, generator, service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     good = generator.applicant()
     bad = generator.applicant()
     bad["postal_code"] = "123"
@@ -134,7 +134,7 @@ def test_fixed_error_file_imports_as_is(
 
 def test_same_nik_with_different_content_is_rejected(
     tmp_path, store, operator, clock, generator, service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     a = generator.applicant()
     import_csv(store, _write(tmp_path / "1.csv", [to_row(a)]), operator=operator, clock=clock)
     changed = dict(a, street="Jl. Lain No. 9")
@@ -149,7 +149,7 @@ def test_same_nik_with_different_content_is_rejected(
 
 def test_blank_consent_time_and_blank_optional_cells(
     tmp_path, store, operator, clock, generator, service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     a = generator.applicant()
     row = to_row(a)
     row["consent_at"] = ""
@@ -166,7 +166,7 @@ def test_blank_consent_time_and_blank_optional_cells(
     assert import_csv(store, src, operator=operator, clock=clock).already_present == 1
 
 
-def test_dry_run_needs_no_store_and_saves_nothing(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_needs_no_store_and_saves_nothing(tmp_path, generator) -> None:
     bad = generator.applicant()
     bad["nik"] = bad["nik"][:15]
     src = _write(tmp_path / "c.csv", [to_row(generator.applicant()), to_row(bad)])
@@ -178,7 +178,7 @@ def test_dry_run_needs_no_store_and_saves_nothing(tmp_path, generator) -> None: 
         import_csv(None, src, operator=None)
 
 
-def test_file_level_problems(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_file_level_problems(tmp_path) -> None:
     template = write_template(tmp_path / "t.csv")
     assert template.read_text(encoding="utf-8-sig").strip() == ",".join(COLUMNS)
     assert import_csv(None, template, operator=None, dry_run=True).total == 0
@@ -197,7 +197,7 @@ def test_file_level_problems(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert info.value.code == E.UNKNOWN_FIELD
 
 
-def test_a_row_with_the_wrong_number_of_cells_is_rejected(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_with_the_wrong_number_of_cells_is_rejected(tmp_path, generator) -> None:
     header = ",".join(COLUMNS)
     good = to_row(generator.applicant())
     text = header + "\n" + ",".join(f'"{good[c]}"' for c in COLUMNS) + "\n" + "1,2,3\n\n"

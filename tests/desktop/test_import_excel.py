@@ -43,7 +43,7 @@ def _excel_forms(day: date) -> list[str]:
 BORN: dict[str, date] = {}
 
 
-def _rows(generator, n: int) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def _rows(generator, n: int) -> list[dict[str, str]]:
     out = []
     for i in range(n):
         row = to_row(generator.applicant())
@@ -73,7 +73,7 @@ def _save_as_excel(
 )
 def test_a_file_as_indonesian_excel_saves_it(
     tmp_path, store, operator, clock, generator, service, encoding, bom
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rows = _rows(generator, 18)
     rows[0]["full_name"] = "Renée Pâquerette"  # letters Windows-1252 has
     rows[1]["motivation"] = "Ingin membuka usaha – kue “Bu Siti” …"
@@ -116,7 +116,7 @@ def test_a_file_as_indonesian_excel_saves_it(
     assert (again.saved, again.rejected) == (1, 0)
 
 
-def test_unicode_text_from_excel_is_utf16_with_tabs(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+def test_unicode_text_from_excel_is_utf16_with_tabs(tmp_path, generator) -> None:
     rows = _rows(generator, 3)
     rows[2]["nik"] = rows[2]["nik"][:15]
     src = _save_as_excel(
@@ -131,7 +131,7 @@ def test_unicode_text_from_excel_is_utf16_with_tabs(tmp_path, generator) -> None
     assert E.NIK_FORMAT in text
 
 
-def test_a_sep_line_is_honoured_and_written_back(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+def test_a_sep_line_is_honoured_and_written_back(tmp_path, generator) -> None:
     row = to_row(generator.applicant())
     row["phone"] = "12"
     body = io.StringIO(newline="")
@@ -144,7 +144,7 @@ def test_a_sep_line_is_honoured_and_written_back(tmp_path, generator) -> None:  
     assert report.errors_path.read_bytes().startswith(b"sep=;\r\nnik;")
 
 
-def test_bytes_no_encoding_reads_are_refused_with_the_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bytes_no_encoding_reads_are_refused_with_the_line(tmp_path) -> None:
     header = ";".join(COLUMNS).encode("ascii")
     (tmp_path / "x.csv").write_bytes(header + b"\r\n" + b"1;2\r\n" + b"\x81\x8d;x\r\n")
     with pytest.raises(ApiError) as info:
@@ -190,7 +190,7 @@ def test_not_dates(cell: str) -> None:
     assert read_date(cell) is None
 
 
-def test_ambiguous_date_is_one_problem_not_also_required(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+def test_ambiguous_date_is_one_problem_not_also_required(tmp_path, generator) -> None:
     row = to_row(generator.applicant())
     row["birth_date"] = "15/03/01"
     src = _save_as_excel(tmp_path / "a.csv", [row], encoding="utf-8")
@@ -201,7 +201,7 @@ def test_ambiguous_date_is_one_problem_not_also_required(tmp_path, generator) ->
     assert "15/03/01" in report.rejections[0].message("en")
 
 
-def test_what_excel_does_to_long_numbers(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+def test_what_excel_does_to_long_numbers(tmp_path, generator) -> None:
     """A General column drops the phone's leading 0 (read back) and writes a NIK as
     ``3,20101E+15`` (its digits are gone: refused, saying how to keep them)."""
     no_zero = to_row(generator.applicant())
@@ -217,7 +217,7 @@ def test_what_excel_does_to_long_numbers(tmp_path, generator) -> None:  # type: 
     assert "Teks" in report.rejections[0].message("id")
 
 
-def test_empty_columns_excel_adds_after_the_last_heading(tmp_path, generator) -> None:  # type: ignore[no-untyped-def]
+def test_empty_columns_excel_adds_after_the_last_heading(tmp_path, generator) -> None:
     """A sheet with formatted but empty columns on the right saves as ``...;consent_at;;;``."""
     row = to_row(generator.applicant())
 

@@ -43,7 +43,7 @@ def log_handlers() -> Iterator[None]:
             handler.close()
 
 
-def test_everything_the_desktop_makes_is_private(  # type: ignore[no-untyped-def]
+def test_everything_the_desktop_makes_is_private(
     tmp_path: Path, umask_022, log_handlers, applicant
 ) -> None:
     data_dir = paths.resolve_data_dir(str(tmp_path / "home" / "share" / "Loket"))
@@ -86,9 +86,7 @@ def test_everything_the_desktop_makes_is_private(  # type: ignore[no-untyped-def
     assert mode(tmp_path / "home") == 0o700  # missing parents were made private too
 
 
-def test_files_an_earlier_version_left_open_are_tightened(  # type: ignore[no-untyped-def]
-    tmp_path: Path, umask_022
-) -> None:
+def test_files_an_earlier_version_left_open_are_tightened(tmp_path: Path, umask_022) -> None:
     data_dir = tmp_path / "desk"
     key = KeySlots.new_key()
     Store.open(data_dir, key).close()

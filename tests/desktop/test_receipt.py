@@ -13,11 +13,11 @@ from tests.support import unavailable
 
 
 @pytest.fixture
-def saved(service, applicant):  # type: ignore[no-untyped-def]
+def saved(service, applicant):
     return service.save(applicant()).registration
 
 
-def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: Path) -> None:
     pdf = write_receipt_pdf(
         saved, "Disnaker Kabupaten Bogor", operator, tmp_path / "r" / "receipt.pdf"
     )
@@ -42,7 +42,7 @@ def test_receipt_pdf_has_the_fields_and_no_full_nik(saved, operator, tmp_path: P
     assert "UTC" not in text
 
 
-def test_receipt_renders_with_a_qr_code(saved, operator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_renders_with_a_qr_code(saved, operator, tmp_path: Path) -> None:
     if shutil.which("pdftoppm") is None:
         unavailable("pdftoppm (poppler-utils) not installed")
     pdf = write_receipt_pdf(saved, "Kantor", operator, tmp_path / "receipt.pdf", lang="en")
@@ -63,14 +63,14 @@ def test_receipt_renders_with_a_qr_code(saved, operator, tmp_path: Path) -> None
     assert 0.15 * area < dark < 0.7 * area
 
 
-def test_receipt_fields_in_english(saved, operator) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_fields_in_english(saved, operator) -> None:
     lines = dict(receipt_fields(saved, "", operator, "en"))
     assert lines["Registration code"] == saved.code
     assert lines["Office"] == "320101"
     assert lines["Operator"] == "Ani Lestari"
 
 
-def test_receipt_time_in_the_office_zone(saved, operator) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_time_in_the_office_zone(saved, operator) -> None:
     """03:00 UTC: 10:00 WIB in Jawa Barat; an office code of no province (a device not yet
     enrolled) takes the zone of the device's office now (Bali: WITA), else never "UTC"."""
     from dataclasses import replace

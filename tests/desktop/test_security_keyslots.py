@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -45,7 +46,7 @@ from tests.support.keyattack import candidate_keys, try_to_open
 PASSWORD = "rahasia-123"
 
 
-def _code(call) -> str:  # type: ignore[no-untyped-def]
+def _code(call) -> str:
     with pytest.raises(ApiError) as info:
         call()
     return info.value.code
@@ -66,7 +67,7 @@ def _synced(store: Store, username: str, password: str, seq: int = 1, active: bo
 class MemoryKeyring(KeyringBackend):
     """A real keyring backend held in memory: this machine has no OS credential store."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,7 +130,7 @@ def test_a_first_login_authorised_on_an_open_store(data_dir: Path) -> None:
     unlock(data_dir, "dewi", "dari-pusat-1")[0].close()  # alone from now on
 
 
-def test_a_first_login_with_the_unattended_key(data_dir: Path, credential_store) -> None:  # type: ignore[no-untyped-def]
+def test_a_first_login_with_the_unattended_key(data_dir: Path, credential_store) -> None:
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
     _synced(store, "dewi", "dari-pusat-1")
     assert save_unattended_key(data_dir, store.key)
@@ -164,7 +165,7 @@ def test_a_failed_first_login_counts_towards_the_lock_out(data_dir: Path) -> Non
 
 def test_rekey_gives_every_active_operator_the_new_key_and_no_disabled_one(
     data_dir: Path, applicant, credential_store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store, ani = create_first_operator(data_dir, "ani", PASSWORD)
     enroll_offline(store)  # saving needs an enrolled device (issue 13)
     add_operator(store, "budi", "budi-rahasia")
@@ -190,7 +191,8 @@ def test_rekey_gives_every_active_operator_the_new_key_and_no_disabled_one(
     with pytest.raises(WrongKeyError):
         Store.open(data_dir, old_key)
     for name, password in (("budi", "budi-rahasia"), ("dewi", "dari-pusat-1"), ("ani", PASSWORD)):
-        assert "sealed" in KeySlots(data_dir).slot(name)  # type: ignore[operator]
+        sealed_slot = KeySlots(data_dir).slot(name)
+        assert sealed_slot is not None and "sealed" in sealed_slot
         opened, _ = unlock(data_dir, name, password)
         assert opened.key == new_key and RegistrationService(opened, ani).count() == 1
         opened.close()
@@ -204,7 +206,7 @@ def test_rekey_gives_every_active_operator_the_new_key_and_no_disabled_one(
 
 
 # --- a store made the old way (format 1: slots from the argon2id verifiers) -------------------
-def _v1_slot(db_key: bytes, username: str, verifier: str) -> dict:  # type: ignore[type-arg]
+def _v1_slot(db_key: bytes, username: str, verifier: str) -> dict[str, Any]:
     """Exactly what KeySlots.add_from_hash wrote before issue 12."""
     parts = verifier.split("$")
     cost = dict(item.split("=") for item in parts[3].split(","))
@@ -223,7 +225,7 @@ def _v1_slot(db_key: bytes, username: str, verifier: str) -> dict:  # type: igno
             "p": int(cost["p"]), "hash_len": len(raw), "nonce": b64(nonce), "wrapped": b64(wrapped)}  # fmt: skip
 
 
-def _old_store(data_dir: Path, people: dict[str, str], applicant) -> tuple[bytes, list[str]]:  # type: ignore[no-untyped-def]
+def _old_store(data_dir: Path, people: dict[str, str], applicant) -> tuple[bytes, list[str]]:
     """A data folder as versions before issue 12 left it; (database key, verifiers)."""
     key = KeySlots.new_key()
     store = Store.open(data_dir, key)
@@ -250,7 +252,7 @@ def _old_store(data_dir: Path, people: dict[str, str], applicant) -> tuple[bytes
 
 def test_upgrade_from_format_1_rekeys_at_the_first_login_and_drops_every_old_slot(
     data_dir: Path, applicant
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     people = {"ani": PASSWORD, "budi": "budi-rahasia", "citra": "citra-rahasia"}
     old_key, verifiers = _old_store(data_dir, people, applicant)
     assert try_to_open(data_dir, verifiers)  # the flaw: the verifiers opened the old slots
@@ -282,7 +284,7 @@ def test_upgrade_from_format_1_rekeys_at_the_first_login_and_drops_every_old_slo
 
 def test_upgrade_when_the_first_login_is_authorised_by_a_format_1_slot(
     data_dir: Path, applicant
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     old_key, verifiers = _old_store(data_dir, {"ani": PASSWORD}, applicant)
     store = Store.open(data_dir, old_key)
     _synced(store, "dewi", "dari-pusat-1")
@@ -299,7 +301,7 @@ def test_upgrade_when_the_first_login_is_authorised_by_a_format_1_slot(
 
 def test_with_the_unattended_key_a_wrong_password_counts_once(
     data_dir: Path, credential_store, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from desktop.store.keys import MAX_FAILURES
 
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)

@@ -32,14 +32,14 @@ from tests.support.enrolled import enroll_offline
 PASSWORD = "rahasia-123"
 
 
-def _code(call) -> str:  # type: ignore[no-untyped-def]
+def _code(call) -> str:
     with pytest.raises(ApiError) as info:
         call()
     return info.value.code
 
 
 @pytest.fixture
-def device(data_dir: Path):  # type: ignore[no-untyped-def]
+def device(data_dir: Path):
     """A new data folder with its first operator ``ani``: (store, operator), store open."""
     store, operator = create_first_operator(data_dir, "ani", PASSWORD, "Ani Lestari")
     enroll_offline(store)  # saving needs an enrolled device (issue 13)
@@ -47,7 +47,7 @@ def device(data_dir: Path):  # type: ignore[no-untyped-def]
     store.close()
 
 
-def test_the_file_and_its_wal_are_unreadable_without_the_key(data_dir, device, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_the_file_and_its_wal_are_unreadable_without_the_key(data_dir, device, applicant) -> None:
     store, operator = device
     person = applicant()
     result = RegistrationService(store, operator).save(person)
@@ -69,7 +69,7 @@ def test_the_file_and_its_wal_are_unreadable_without_the_key(data_dir, device, a
     assert store.key.hex() not in (data_dir / "keyslots.json").read_text()
 
 
-def test_a_wrong_password_or_key_opens_nothing(data_dir, device) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_or_key_opens_nothing(data_dir, device) -> None:
     store, _ = device
     store.close()
     assert _code(lambda: unlock(data_dir, "ani", "salah-sekali")) == E.LOGIN_FAILED
@@ -82,7 +82,7 @@ def test_a_wrong_password_or_key_opens_nothing(data_dir, device) -> None:  # typ
     again.close()
 
 
-def test_any_operator_opens_it_after_another_changed_their_password(data_dir, device) -> None:  # type: ignore[no-untyped-def]
+def test_any_operator_opens_it_after_another_changed_their_password(data_dir, device) -> None:
     store, _ = device
     add_operator(store, "budi", "budi-rahasia", "Budi")
     add_operator(store, "citra", "citra-rahasia", "Citra")
@@ -102,7 +102,7 @@ def test_any_operator_opens_it_after_another_changed_their_password(data_dir, de
 
 def test_five_failures_lock_the_slot_and_a_disabled_account_is_refused(
     data_dir, device, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store, _ = device
     add_operator(store, "budi", "budi-rahasia")
     set_active(store, "budi", False)
@@ -120,7 +120,7 @@ def test_five_failures_lock_the_slot_and_a_disabled_account_is_refused(
     opened.close()
 
 
-def test_first_operator_only_once(data_dir, device) -> None:  # type: ignore[no-untyped-def]
+def test_first_operator_only_once(data_dir, device) -> None:
     assert not needs_first_operator(data_dir)
     with pytest.raises(ValueError, match="already has operators"):
         create_first_operator(data_dir, "budi", "budi-rahasia")
@@ -146,7 +146,7 @@ def _decrypt_to_plaintext(data_dir: Path, key: bytes) -> None:
     )
 
 
-def test_a_plaintext_database_is_converted_at_the_first_unlock(data_dir, device, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_a_plaintext_database_is_converted_at_the_first_unlock(data_dir, device, applicant) -> None:
     store, operator = device
     add_operator(store, "budi", "budi-rahasia")
     person = applicant()
@@ -180,7 +180,7 @@ def test_a_plaintext_database_is_converted_at_the_first_unlock(data_dir, device,
     other.close()
 
 
-def test_rotating_the_key_rewraps_every_slot(data_dir, device, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_rotating_the_key_rewraps_every_slot(data_dir, device, applicant) -> None:
     store, operator = device
     add_operator(store, "budi", "budi-rahasia")
     RegistrationService(store, operator).save(applicant())
@@ -203,7 +203,7 @@ def test_rotating_the_key_rewraps_every_slot(data_dir, device, applicant) -> Non
     conn.close()
 
 
-def test_database_errors_do_not_carry_personal_data_into_logs(device, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_database_errors_do_not_carry_personal_data_into_logs(device, applicant) -> None:
     from sqlalchemy.exc import IntegrityError
 
     from desktop.store.models import OperatorAccount

@@ -25,7 +25,7 @@ from desktop.sync.engine import apply_change
 PASSWORD = "rahasia-123"
 
 
-def _code(call) -> str:  # type: ignore[no-untyped-def]
+def _code(call) -> str:
     with pytest.raises(ApiError) as info:
         call()
     return info.value.code
@@ -41,7 +41,7 @@ def _operator_change(seq: int, username: str, password_hash: str, active: bool =
     return Change(seq=seq, kind=ChangeKind.OPERATOR, data=data)
 
 
-def test_a_synced_operator_gets_a_slot_at_a_first_login_someone_authorises(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_synced_operator_gets_a_slot_at_a_first_login_someone_authorises(data_dir) -> None:
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
     server_hash = PasswordHasher().hash("dari-server-1")  # what the server sends
     with store.session() as s:
@@ -82,7 +82,7 @@ def test_a_synced_operator_gets_a_slot_at_a_first_login_someone_authorises(data_
     ani.close()
 
 
-def test_a_password_changed_at_the_server_takes_over_at_an_authorised_login(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_changed_at_the_server_takes_over_at_an_authorised_login(data_dir) -> None:
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
     with store.session() as s:
         apply_change(s, _operator_change(1, "dewi", PasswordHasher().hash("lama-rahasia")),
@@ -101,7 +101,7 @@ def test_a_password_changed_at_the_server_takes_over_at_an_authorised_login(data
     unlock(data_dir, "dewi", "baru-rahasia")[0].close()
 
 
-def _decide(store, registration_id: str, status: Status, decided_at) -> None:  # type: ignore[no-untyped-def]
+def _decide(store, registration_id: str, status: Status, decided_at) -> None:
     with store.session() as s:
         row = s.get(RegistrationRecord, registration_id)
         row.base_revision_synced = row.revision  # acknowledged by the server
@@ -113,7 +113,7 @@ def _decide(store, registration_id: str, status: Status, decided_at) -> None:  #
 
 def test_retention_purges_personal_data_and_keeps_code_and_status(
     service, applicant, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store = service.store
     old = [service.save(applicant()).registration for _ in range(3)]
     _decide(store, old[0].id, Status.VERIFIED, clock() - timedelta(days=DEFAULT_DAYS + 1))

@@ -1,5 +1,5 @@
 """The store, the services (receipt aside) and the CLI import without Qt; nothing in desktop/
-imports syncserver (STYLE section 1)."""
+imports syncserver (docs/ARCHITECTURE.md, "Dependencies")."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from desktop.services.operators import (
 from desktop.store.models import OperatorAccount
 
 
-def test_add_and_authenticate(store, clock) -> None:  # type: ignore[no-untyped-def]
+def test_add_and_authenticate(store, clock) -> None:
     add_operator(store, "Ani", "rahasia-123", "Ani  Lestari", clock=clock)
     assert authenticate(store, "ani", "rahasia-123", clock=clock) == Operator("ani", "Ani Lestari")
     with store.session(write=False) as s:
@@ -29,7 +29,7 @@ def test_add_and_authenticate(store, clock) -> None:  # type: ignore[no-untyped-
     assert [o.username for o in list_operators(store)] == ["ani"]
 
 
-def test_bad_accounts_are_refused(store) -> None:  # type: ignore[no-untyped-def]
+def test_bad_accounts_are_refused(store) -> None:
     add_operator(store, "ani", "rahasia-123")
     with pytest.raises(ValueError, match="already exists"):
         add_operator(store, "ANI", "rahasia-456")
@@ -39,19 +39,19 @@ def test_bad_accounts_are_refused(store) -> None:  # type: ignore[no-untyped-def
         add_operator(store, "budi santoso", "rahasia-123")
 
 
-def _code(call) -> str:  # type: ignore[no-untyped-def]
+def _code(call) -> str:
     with pytest.raises(ApiError) as info:
         call()
     return info.value.code
 
 
-def test_wrong_password_and_unknown_user_look_the_same(store) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_and_unknown_user_look_the_same(store) -> None:
     add_operator(store, "ani", "rahasia-123")
     assert _code(lambda: authenticate(store, "ani", "salah-salah")) == E.LOGIN_FAILED
     assert _code(lambda: authenticate(store, "nobody", "salah-salah")) == E.LOGIN_FAILED
 
 
-def test_five_failures_lock_the_account_for_five_minutes(store, clock) -> None:  # type: ignore[no-untyped-def]
+def test_five_failures_lock_the_account_for_five_minutes(store, clock) -> None:
     add_operator(store, "ani", "rahasia-123", clock=clock)
     for _ in range(MAX_FAILURES - 1):
         assert (
@@ -71,7 +71,7 @@ def test_five_failures_lock_the_account_for_five_minutes(store, clock) -> None: 
     assert authenticate(store, "ani", "rahasia-123", clock=clock).username == "ani"
 
 
-def test_disabled_account_and_password_change(store) -> None:  # type: ignore[no-untyped-def]
+def test_disabled_account_and_password_change(store) -> None:
     add_operator(store, "ani", "rahasia-123")
     set_active(store, "ani", False)
     assert _code(lambda: authenticate(store, "ani", "rahasia-123")) == E.ACCOUNT_DISABLED
@@ -82,7 +82,7 @@ def test_disabled_account_and_password_change(store) -> None:  # type: ignore[no
     assert authenticate(store, "ani", "baru-rahasia-1").username == "ani"
 
 
-def test_device_identity(data_dir, db_key) -> None:  # type: ignore[no-untyped-def]
+def test_device_identity(data_dir, db_key) -> None:
     from desktop.store import Store
 
     store = Store.open(data_dir, db_key)

@@ -17,7 +17,7 @@ from desktop.store.models import AuditEvent, OutboxEntry, RegistrationRecord, Re
 from .conftest import DEVICE_NO, OFFICE
 
 
-def _count(service: RegistrationService, model) -> int:  # type: ignore[no-untyped-def]
+def _count(service: RegistrationService, model) -> int:
     with service.store.session(write=False) as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -30,7 +30,7 @@ def _audit(service: RegistrationService) -> list[tuple[str, str | None, dict]]:
         ]
 
 
-def test_save_writes_record_revision_outbox_and_audit_in_one_go(service, applicant, clock) -> None:  # type: ignore[no-untyped-def]
+def test_save_writes_record_revision_outbox_and_audit_in_one_go(service, applicant, clock) -> None:
     raw = applicant()
     result = service.save(raw)
     assert result.ok and result.existing_id is None
@@ -47,7 +47,7 @@ def test_save_writes_record_revision_outbox_and_audit_in_one_go(service, applica
     assert _audit(service) == [("created", reg.id, {"code": reg.code, "channel": "counter"})]
 
 
-def test_invalid_input_saves_nothing(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_saves_nothing(service, applicant) -> None:
     raw = applicant()
     raw["phone"] = "021-5551234"
     raw["consent_given"] = False
@@ -58,7 +58,7 @@ def test_invalid_input_saves_nothing(service, applicant) -> None:  # type: ignor
     assert service.store.get_setting("next_sequence") is None  # no sequence number used
 
 
-def test_a_nik_already_on_the_device_points_at_the_existing_record(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_a_nik_already_on_the_device_points_at_the_existing_record(service, applicant) -> None:
     raw = applicant()
     first = service.save(raw).registration
     again = dict(raw, phone="081299998888")
@@ -67,7 +67,7 @@ def test_a_nik_already_on_the_device_points_at_the_existing_record(service, appl
     assert _count(service, RegistrationRecord) == 1
 
 
-def test_edit_makes_a_new_revision_with_history(service, applicant, clock) -> None:  # type: ignore[no-untyped-def]
+def test_edit_makes_a_new_revision_with_history(service, applicant, clock) -> None:
     raw = applicant()
     reg = service.save(raw).registration
     clock.advance(minutes=3)
@@ -93,7 +93,7 @@ def test_edit_makes_a_new_revision_with_history(service, applicant, clock) -> No
     assert [r.id for r in service.search("rahmawati")] == [reg.id]
 
 
-def test_edit_without_changes_makes_no_revision(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_edit_without_changes_makes_no_revision(service, applicant) -> None:
     raw = applicant()
     reg = service.save(raw).registration
     result = service.save(raw, registration_id=reg.id)
@@ -101,7 +101,7 @@ def test_edit_without_changes_makes_no_revision(service, applicant) -> None:  # 
     assert _count(service, RevisionRecord) == 1
 
 
-def test_edit_to_another_records_nik_is_refused(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_edit_to_another_records_nik_is_refused(service, applicant) -> None:
     a, b = applicant(), applicant()
     ra = service.save(a).registration
     rb = service.save(b).registration
@@ -124,7 +124,7 @@ def test_edit_to_another_records_nik_is_refused(service, applicant) -> None:  # 
         (Status.RECEIVED, True, True),
     ],
 )
-def test_which_records_may_be_edited(service, applicant, status, conflict, allowed) -> None:  # type: ignore[no-untyped-def]
+def test_which_records_may_be_edited(service, applicant, status, conflict, allowed) -> None:
     raw = applicant()
     reg = service.save(raw).registration
     with service.store.session() as s:
@@ -141,7 +141,7 @@ def test_which_records_may_be_edited(service, applicant, status, conflict, allow
             service.save(edited, registration_id=reg.id)
 
 
-def test_codes_are_unique_per_device_and_a_typo_is_caught(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_codes_are_unique_per_device_and_a_typo_is_caught(service, applicant) -> None:
     codes = [service.save(applicant()).registration.code for _ in range(30)]
     assert len(set(codes)) == 30
     assert [c.split("-")[2] for c in codes] == [f"{i:06d}" for i in range(1, 31)]
@@ -162,7 +162,7 @@ def test_codes_are_unique_per_device_and_a_typo_is_caught(service, applicant) ->
                 assert not is_valid_code(swapped), (code, swapped)
 
 
-def test_drafts_are_kept_resumed_and_never_queued(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_drafts_are_kept_resumed_and_never_queued(service, applicant) -> None:
     raw = applicant()
     half = {"nik": raw["nik"], "full_name": raw["full_name"]}
     draft_id = service.save_draft(half)
@@ -181,7 +181,7 @@ def test_drafts_are_kept_resumed_and_never_queued(service, applicant) -> None:  
         service.load_draft(other)
 
 
-def test_search_by_nik_prefix_name_word_phone_and_code(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_search_by_nik_prefix_name_word_phone_and_code(service, applicant) -> None:
     saved = [service.save(applicant()).registration for _ in range(20)]
     target = saved[7]
     a = target.applicant
@@ -203,7 +203,7 @@ def test_search_by_nik_prefix_name_word_phone_and_code(service, applicant) -> No
     assert service.count() == 20
 
 
-def test_search_filters_sorts_and_pages(service, applicant, clock) -> None:  # type: ignore[no-untyped-def]
+def test_search_filters_sorts_and_pages(service, applicant, clock) -> None:
     regs = []
     for _ in range(6):
         regs.append(service.save(applicant()).registration)
@@ -239,7 +239,7 @@ def test_fts_query_parsing() -> None:
     assert fts_query('o"neil') == '"wo"* AND "wneil"*'  # quotes cannot break the expression
 
 
-def test_search_finds_what_applicants_say(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_search_finds_what_applicants_say(service, applicant) -> None:
     """Issue 13, defect 9: a phone with spaces, part of the code, the NIK's last four."""
     saved = [service.save(applicant()).registration for _ in range(30)]
     target = saved[11]
@@ -269,7 +269,7 @@ def test_search_finds_what_applicants_say(service, applicant) -> None:  # type: 
                                          or office in r.applicant.phone})  # fmt: skip
 
 
-def test_counts_pending_and_oldest_unsynced_age(service, applicant, clock) -> None:  # type: ignore[no-untyped-def]
+def test_counts_pending_and_oldest_unsynced_age(service, applicant, clock) -> None:
     assert service.oldest_unsynced_age() is None and service.pending_count() == 0
     first = service.save(applicant()).registration
     clock.advance(hours=2)
@@ -286,7 +286,7 @@ def test_counts_pending_and_oldest_unsynced_age(service, applicant, clock) -> No
     assert counts[Status.SAVED] == 2 and set(counts) == set(Status)
 
 
-def test_audit_records_printed_and_exported(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_audit_records_printed_and_exported(service, applicant) -> None:
     reg = service.save(applicant()).registration
     service.audit(Action.PRINTED, reg.id, {"copies": 1})
     service.audit("exported", None, {"rows": 1, "file": "x.csv"})
@@ -295,7 +295,7 @@ def test_audit_records_printed_and_exported(service, applicant) -> None:  # type
     assert trail[1] == ("printed", reg.id, {"copies": 1})
 
 
-def test_nothing_is_saved_before_enrollment_but_a_draft_is(  # type: ignore[no-untyped-def]
+def test_nothing_is_saved_before_enrollment_but_a_draft_is(
     data_dir, db_key, operator, clock, applicant
 ) -> None:
     """Issue 13 defect 2: before enrollment every device made ``000000-000-000001-Y``, so two

@@ -108,7 +108,7 @@ def test_connections_are_pooled_not_reopened(store: Store) -> None:
     assert len(opened) <= 1
 
 
-def test_vacuum_keeps_search_working(service, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_vacuum_keeps_search_working(service, applicant) -> None:
     saved = [service.save(applicant()).registration for _ in range(5)]
     from desktop.store.models import RegistrationRecord
 
@@ -121,7 +121,7 @@ def test_vacuum_keeps_search_working(service, applicant) -> None:  # type: ignor
     assert service.store.integrity_check() == "ok"
 
 
-def test_migration_0002_rebuilds_the_search_index_of_existing_records(  # type: ignore[no-untyped-def]
+def test_migration_0002_rebuilds_the_search_index_of_existing_records(
     data_dir: Path, db_key: bytes, applicant, operator
 ) -> None:
     """Records saved before 0002 are found by a spaced phone and their NIK's last four."""

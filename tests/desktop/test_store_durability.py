@@ -1,6 +1,6 @@
-"""Promise 1: a record is on disk when the clerk sees "saved". A process that saved through the
-service and printed ``saved <id>`` is killed with SIGKILL on that line; the record is there and
-the file is sound."""
+"""A record is on disk when the clerk sees "saved" (docs/ARCHITECTURE.md, promise 1). A process
+that saved through the service and printed ``saved <id>`` is killed with SIGKILL on that line;
+the record is there and the file is sound."""
 
 from __future__ import annotations
 
@@ -60,9 +60,10 @@ def test_record_survives_sigkill_right_after_save(
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None and proc.stderr is not None
     try:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        assert line.startswith("saved "), proc.stderr.read()  # type: ignore[union-attr]
+        line = proc.stdout.readline()
+        assert line.startswith("saved "), proc.stderr.read()
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:

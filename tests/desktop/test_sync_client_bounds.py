@@ -54,7 +54,7 @@ class LocalServer:
                 outer.received.append((self.command, self.path, dict(self.headers), body))
                 answer(self)
 
-            do_GET = do_POST = do_PUT = _any  # noqa: N815
+            do_GET = do_POST = do_PUT = _any
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -138,7 +138,7 @@ CALLS: dict[str, Callable[[SyncClient], Any]] = {
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "zstd", "deflate"])
-def test_a_compression_bomb_is_refused_within_bounds(servers, encoding: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_compression_bomb_is_refused_within_bounds(servers, encoding: str) -> None:
     bomb = _bomb(encoding)
     assert len(bomb) < 2 * 1024 * 1024  # small on the wire
     server = servers(lambda h: send(h, 200, bomb, {"Content-Encoding": encoding}))
@@ -157,7 +157,7 @@ def test_a_compression_bomb_is_refused_within_bounds(servers, encoding: str) -> 
 
 
 @pytest.mark.parametrize("with_length", [True, False], ids=["content-length", "close-delimited"])
-def test_an_oversized_body_is_refused(servers, with_length: bool) -> None:  # type: ignore[no-untyped-def]
+def test_an_oversized_body_is_refused(servers, with_length: bool) -> None:
     body = b"[" + b" " * (client_mod.MAX_WIRE_BYTES + 1024) + b"]"
     server = servers(lambda h: send(h, 200, body, length=with_length))
     client = SyncClient(server.url, "dev-1.secret")
@@ -167,7 +167,7 @@ def test_an_oversized_body_is_refused(servers, with_length: bool) -> None:  # ty
     assert info.value.code == E.RESPONSE_TOO_LARGE
 
 
-def test_a_gzip_answer_with_data_after_it_is_unreadable(servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_gzip_answer_with_data_after_it_is_unreadable(servers) -> None:
     good = gzip.compress(b'{"changes": []}')
     server = servers(lambda h: send(h, 200, good + good, {"Content-Encoding": "gzip"}))
     client = SyncClient(server.url, "dev-1.secret")
@@ -179,7 +179,7 @@ def test_a_gzip_answer_with_data_after_it_is_unreadable(servers) -> None:  # typ
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("call", sorted(CALLS))
-def test_a_redirect_is_never_followed(servers, status: int, call: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_redirect_is_never_followed(servers, status: int, call: str) -> None:
     elsewhere = servers(lambda h: send(h, 200, b"{}"))
     redirecting = servers(lambda h: send(h, status, b"", {"Location": elsewhere.url + h.path}))
     client = SyncClient(redirecting.url, "dev-1.secret")
@@ -193,7 +193,7 @@ def test_a_redirect_is_never_followed(servers, status: int, call: str) -> None: 
     assert elsewhere.received == []  # no push, no enrollment code, no credential went there
 
 
-def test_bounded_answers_still_decode(servers) -> None:  # type: ignore[no-untyped-def]
+def test_bounded_answers_still_decode(servers) -> None:
     """The bounds cost nothing to a normal answer in each coding the client accepts."""
     body = P.encode(P.PullResponse(changes=[], cursor="5", more=False))
     from common import wire
@@ -207,7 +207,7 @@ def test_bounded_answers_still_decode(servers) -> None:  # type: ignore[no-untyp
         client.close()
 
 
-def test_a_redirect_carrying_a_bomb_is_not_read(servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_redirect_carrying_a_bomb_is_not_read(servers) -> None:
     """requests reads a redirect's whole body (inflated) to free the connection, even when it
     does not follow it: the client must not let it."""
     bomb = _bomb("gzip")

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from common.protocol import PushRecord, PushRequest
-from common.record import content_hash
+from common.record import Registration, content_hash
 from common.synthetic import generate
 from desktop.store import settings as S
 from desktop.sync.commands import make_client
@@ -18,14 +18,17 @@ from syncserver.decisions import record_decision
 from tests.e2e.conftest import Device
 
 
-def _revise_from(other: Device, registration: object, applicant: dict, revision: int) -> None:
+def _revise_from(
+    other: Device, registration: Registration | None, applicant: dict, revision: int
+) -> None:
     """The other device of the office pushes a newer revision of the record, with the code
     the server holds for it (a new registration must carry the pushing device's own code; a
     revision keeps the record's code, whichever device of the office sends it)."""
+    assert registration is not None
     with other.store.session() as s:
         device_id, office = S.read(s, "device_id"), S.read(s, "office_code")
     rec = PushRecord(
-        id=registration.id, code=registration.code, revision=revision,  # type: ignore[attr-defined]
+        id=registration.id, code=registration.code, revision=revision,
         base_revision=revision - 1, content_hash=content_hash(applicant), applicant=applicant,
         operator="petugas2", channel="counter", device_time="2026-01-05T09:00:00+07:00",
     )  # fmt: skip

@@ -24,7 +24,7 @@ from desktop.sync.engine import SyncEngine, SyncOutcome
 from tests.e2e.conftest import Device
 
 
-def _codes_at_server(server_db) -> list[str]:  # type: ignore[no-untyped-def]
+def _codes_at_server(server_db) -> list[str]:
     rows = server_db.execute(text("SELECT code FROM registrations")).scalars().all()
     server_db.rollback()  # end the read: the live server's SQLite writes wait for it
     return list(rows)

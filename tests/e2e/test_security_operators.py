@@ -13,12 +13,12 @@ from common.errors import ApiError
 from desktop.services.operators import unlock
 from desktop.sync.commands import make_client
 from desktop.sync.engine import SyncEngine, SyncOutcome
-from syncserver import operators  # noqa: E402
+from syncserver import operators
 
 
 def test_operator_from_the_server_logs_in_offline_and_is_refused_once_disabled(
     device, live_server, server_db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     now = datetime.now(UTC)
     operators.add_operator(
         server_db, device.info.office_code, "dewi", "dari-pusat-1", "Dewi", "admin", now

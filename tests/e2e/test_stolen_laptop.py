@@ -60,7 +60,7 @@ def _server_database_bytes(server: LiveServer, copy: Path) -> list[bytes]:
     return dump
 
 
-def _code(call) -> str:  # type: ignore[no-untyped-def]
+def _code(call) -> str:
     with pytest.raises(ApiError) as info:
         call()
     return info.value.code
@@ -68,7 +68,7 @@ def _code(call) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_stolen_data_folder_does_not_open_with_everything_the_server_holds(
     device, live_server, server_db, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     office = device.info.office_code
     credential = make_client(device.store).credential
     answers: list[bytes] = []
@@ -85,12 +85,12 @@ def test_a_stolen_data_folder_does_not_open_with_everything_the_server_holds(
             if not body["more"]:
                 return
 
-    def central(action, *args) -> None:  # type: ignore[no-untyped-def]
+    def central(action, *args) -> None:
         action(server_db, office, *args, "admin", datetime.now(UTC))
         server_db.commit()
         pull_everything()
 
-    def sync(store) -> None:  # type: ignore[no-untyped-def]
+    def sync(store) -> None:
         assert SyncEngine(store, make_client(store)).run().outcome is SyncOutcome.OK
 
     central(operators.add_operator, "dewi", "dewi-pertama", "Dewi")

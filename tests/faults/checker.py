@@ -202,7 +202,8 @@ def check(data_dirs: Iterable[Path], central_url: str, *, settled: bool = False)
             need = rec.revision if settled else rec.synced
             if reg is not None and rec.conflict and reg["status"] in DECIDED:
                 # edited without knowing a reviewer had closed the record: the server keeps
-                # the decision, the device keeps the edit flagged as a conflict (promise 4)
+                # the decision, the device keeps the edit flagged as a conflict
+                # (docs/ARCHITECTURE.md, promise 4)
                 need = min(need, reg["revision"])
             if reg is None:
                 if need > 0:

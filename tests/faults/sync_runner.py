@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 from desktop.sync.commands import make_client
 from desktop.sync.engine import BatchSizer, SyncEngine, SyncProgress
@@ -23,7 +24,7 @@ def main(argv: list[str]) -> int:
     store = open_store(data_dir)
     client = make_client(store)
     pull = client.pull
-    client.pull = lambda cursor, limit=page, **kw: pull(cursor, min(limit, page), **kw)  # type: ignore[method-assign]
+    cast(Any, client).pull = lambda cursor, limit=page, **kw: pull(cursor, min(limit, page), **kw)
     engine = SyncEngine(store, client, sizer=BatchSizer(batch, 1, batch), retries=2, backoff_s=0.02)
 
     def progress(p: SyncProgress) -> None:

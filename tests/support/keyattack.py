@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 from cryptography.exceptions import InvalidTag
@@ -48,7 +49,7 @@ def candidate_keys(verifiers: Iterable[str]) -> list[bytes]:
     return [k for k in keys if len(k) in (16, 24, 32)]
 
 
-def _boxes(slot: dict) -> list[tuple[bytes, bytes]]:  # type: ignore[type-arg]
+def _boxes(slot: dict[str, Any]) -> list[tuple[bytes, bytes]]:
     out = []
     for box in (slot, slot.get("key"), slot.get("priv"), slot.get("sealed")):
         if isinstance(box, dict) and "nonce" in box and "wrapped" in box:

@@ -15,7 +15,7 @@ from syncserver.queries import devices as devices_q
 from tests.syncserver.conftest import Api
 
 
-def _error(r) -> dict:  # type: ignore[no-untyped-def]
+def _error(r) -> dict:
     assert r.mimetype == "application/json", r.data[:200]
     body = r.get_json()
     assert set(body) == {"code", "message", "details"} and body["message"]
@@ -113,7 +113,7 @@ def test_internal_error_is_json_without_traceback(
     dev = api.enroll()
     from syncserver.api import sync
 
-    def boom(*a, **k):  # type: ignore[no-untyped-def]
+    def boom(*a, **k):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr(sync.changes_q, "changes_since", boom)

@@ -12,7 +12,7 @@ import pytest
 from tests.syncserver.conftest import Api
 
 
-def _fix(api: Api, dev, person: dict, rid: str, revision: int):  # type: ignore[no-untyped-def]
+def _fix(api: Api, dev, person: dict, rid: str, revision: int):
     edited = dict(person, street=f"Jl. Melati No. {revision}")
     return api.record(edited, dev, id=rid, revision=revision, base_revision=revision - 1)
 

@@ -1,4 +1,5 @@
-"""A revision made without knowing a reviewer's decision never silently undoes it (promise 4).
+"""A revision made without knowing a reviewer's decision never silently undoes it
+(docs/ARCHITECTURE.md, promise 4).
 
 The case the fault suite found: the device's first push loses its answer, a reviewer verifies
 the record, the clerk (who still sees it as "saved") edits it. Revision 2 must be a conflict,

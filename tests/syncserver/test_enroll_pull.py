@@ -45,7 +45,7 @@ def test_enrollment_code_is_single_use_and_expires(api: Api) -> None:
     ) == [(0,)]
 
 
-def _pull(api: Api, dev, cursor=None, limit=None) -> P.PullResponse:  # type: ignore[no-untyped-def]
+def _pull(api: Api, dev, cursor=None, limit=None) -> P.PullResponse:
     r = api.pull(dev, cursor, limit)
     assert r.status_code == 200, r.data
     return P.decode(
@@ -124,7 +124,7 @@ def test_health_ready_metrics(api: Api, people: list[dict]) -> None:
     assert api.client.get("/metrics").status_code == 404
 
 
-def test_readyz_fails_without_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_fails_without_schema(tmp_path) -> None:
     from syncserver.app import create_app
 
     app = create_app({"database": f"sqlite:///{tmp_path / 'empty.db'}", "data_dir": str(tmp_path)})

@@ -18,7 +18,7 @@ from common.regcode import make_code
 from tests.syncserver.conftest import Api, dump_tables
 
 
-def _raw_push(api: Api, dev, records: list[dict]) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+def _raw_push(api: Api, dev, records: list[dict]) -> tuple[int, dict]:
     body = {
         "device_id": dev.id,
         "office_code": dev.office_code,

@@ -1,4 +1,4 @@
-"""Least access on the sync API (DESIGN promise 6): a device acts only for its own office.
+"""Least access on the sync API (docs/ARCHITECTURE.md, promise 6): a device acts only for its own office.
 
 Every cross-office path is tried with a real credential of office A against office B's data;
 each is refused, leaks nothing of B, and changes nothing (full table dumps compared).

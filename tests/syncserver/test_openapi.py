@@ -22,7 +22,7 @@ def test_document_is_valid_openapi_31_and_the_file_is_current() -> None:
     )
 
 
-def _check(doc: dict, path: str, method: str, response) -> None:  # type: ignore[no-untyped-def]
+def _check(doc: dict, path: str, method: str, response) -> None:
     spec = doc["paths"][path][method]["responses"][str(response.status_code)]
     schema = spec["content"]["application/json"]["schema"]
     body = wire.loads(wire.decompress(response.data, response.headers.get("Content-Encoding")))

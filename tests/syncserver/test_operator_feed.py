@@ -21,7 +21,7 @@ def _feed_text(api: Api) -> str:
     return json.dumps([str(r) for r in api.sql("SELECT seq, kind, payload FROM changes")])
 
 
-def _operator_changes(api: Api, dev) -> list[dict]:  # type: ignore[no-untyped-def]
+def _operator_changes(api: Api, dev) -> list[dict]:
     r = api.pull(dev)
     assert r.status_code == 200, r.data
     return [c for c in r.get_json()["changes"] if c["kind"] == "operator"]

@@ -31,7 +31,7 @@ def database(request: pytest.FixtureRequest) -> str | None:
     return str(request.getfixturevalue("pg_database"))
 
 
-def test_the_data_folder_after_a_push_is_private(  # type: ignore[no-untyped-def]
+def test_the_data_folder_after_a_push_is_private(
     tmp_path: Path, umask_022, database, people
 ) -> None:
     data_dir = tmp_path / "srv" / "loket-server"

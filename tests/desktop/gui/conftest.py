@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
 from desktop.application import OFFER_ENROLL_KEY, LoketApp, ui_settings
 from tests.support.enrolled import enroll_offline
@@ -51,7 +52,7 @@ def unenrolled_data_dir(tmp_path: Path) -> Path:
 class Keyboard:
     """Keys go to the focused widget, as on a real keyboard."""
 
-    def __init__(self, qtbot: object) -> None:
+    def __init__(self, qtbot: QtBot) -> None:
         self.qtbot = qtbot
 
     @staticmethod
@@ -61,12 +62,12 @@ class Keyboard:
         return w
 
     def type(self, text: str) -> None:
-        self.qtbot.keyClicks(self.focus(), text)  # type: ignore[attr-defined]
+        self.qtbot.keyClicks(self.focus(), text)
 
     def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
               times: int = 1) -> None:  # fmt: skip
         for _ in range(times):
-            self.qtbot.keyClick(self.focus(), key, modifier)  # type: ignore[attr-defined]
+            self.qtbot.keyClick(self.focus(), key, modifier)
 
 
 def focused_name() -> str:
@@ -89,12 +90,12 @@ def log_in(qtbot: Any, kb: Keyboard, loket: LoketApp) -> None:
 
 
 @pytest.fixture
-def keyboard(qtbot: object) -> Keyboard:
+def keyboard(qtbot: QtBot) -> Keyboard:
     return Keyboard(qtbot)
 
 
 @pytest.fixture
-def start_app(qtbot: object) -> Iterator[Callable[..., LoketApp]]:
+def start_app(qtbot: QtBot) -> Iterator[Callable[..., LoketApp]]:
     """``start_app(data_dir, lang=None)`` -> a started LoketApp with its login window shown;
     every app started is shut down (windows closed, store closed) at the end."""
     started: list[LoketApp] = []
@@ -105,11 +106,12 @@ def start_app(qtbot: object) -> Iterator[Callable[..., LoketApp]]:
         loket = LoketApp(app, folder, lang)
         started.append(loket)
         loket.start()
-        qtbot.waitUntil(lambda: loket.login is not None and loket.login.isVisible())  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: loket.login is not None and loket.login.isVisible())
         # the store is encrypted and opens at login; wait for the first-run check instead
-        qtbot.waitUntil(lambda: loket.ready, timeout=10_000)  # type: ignore[attr-defined]
-        loket.login.activateWindow()  # type: ignore[union-attr]
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: loket.ready, timeout=10_000)
+        assert loket.login is not None
+        loket.login.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
         return loket
 
     yield start

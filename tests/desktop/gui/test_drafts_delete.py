@@ -16,7 +16,7 @@ Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def test_delete_key_asks_first(qtbot, gui_data_dir, start_app, keyboard) -> None:  # type: ignore[no-untyped-def]
+def test_delete_key_asks_first(qtbot, gui_data_dir, start_app, keyboard) -> None:
     a = generate(1, seed=41)[0].applicant
     loket = start_app(gui_data_dir)
     log_in(qtbot, keyboard, loket)

@@ -23,7 +23,7 @@ def _focus_form(qtbot: Any, window: Any) -> None:
     qtbot.waitUntil(lambda: window.form.nik.hasFocus())
 
 
-def test_failures_are_red_and_saved_goes_stale(qtbot, gui_data_dir, start_app, keyboard) -> None:  # type: ignore[no-untyped-def]
+def test_failures_are_red_and_saved_goes_stale(qtbot, gui_data_dir, start_app, keyboard) -> None:
     first, second = (s.applicant for s in generate(2, seed=31))
     loket = start_app(gui_data_dir)
     log_in(qtbot, keyboard, loket)

@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTableWidget
@@ -42,12 +42,12 @@ def _excel_file(path: Path) -> Path:
 
 def _cells(table: QTableWidget) -> list[tuple[str, str, str]]:
     return [
-        tuple(table.item(r, c).text() for c in range(3))  # type: ignore[misc]
+        cast(tuple[str, str, str], tuple(table.item(r, c).text() for c in range(3)))
         for r in range(table.rowCount())
     ]
 
 
-def test_rejected_rows_are_listed_in_the_dialog(  # type: ignore[no-untyped-def]
+def test_rejected_rows_are_listed_in_the_dialog(
     qtbot: Any, keyboard, start_app, gui_data_dir: Path, tmp_path: Path
 ) -> None:
     src = _excel_file(tmp_path / "formulir.csv")
@@ -92,7 +92,7 @@ def to_row_nik(src: Path, index: int) -> str:
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))[index]["nik"]
 
 
-def test_the_dialog_lists_reasons_in_english_too(  # type: ignore[no-untyped-def]
+def test_the_dialog_lists_reasons_in_english_too(
     qtbot: Any, keyboard, start_app, gui_data_dir: Path, tmp_path: Path
 ) -> None:
     src = _excel_file(tmp_path / "forms.csv")

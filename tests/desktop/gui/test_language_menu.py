@@ -14,7 +14,7 @@ from desktop.application import LANG_KEY, ui_settings
 from .conftest import OPERATOR, PASSWORD, focused_name, log_in
 
 
-def test_switch_language_in_the_main_window(qtbot, gui_data_dir, start_app, keyboard) -> None:  # type: ignore[no-untyped-def]
+def test_switch_language_in_the_main_window(qtbot, gui_data_dir, start_app, keyboard) -> None:
     first, second = (s.applicant for s in generate(2, seed=51))
     loket = start_app(gui_data_dir)
     log_in(qtbot, keyboard, loket)

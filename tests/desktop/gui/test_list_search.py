@@ -36,7 +36,7 @@ def _opened(qtbot: Any, window: Any, registration_id: str) -> None:
     qtbot.waitUntil(lambda: window.dialog("recordView") is None)
 
 
-def test_what_applicants_say_finds_them_and_enter_opens_the_one_hit(  # type: ignore[no-untyped-def]
+def test_what_applicants_say_finds_them_and_enter_opens_the_one_hit(
     qtbot, keyboard, start_app, gui_data_dir: Path
 ) -> None:
     loket = start_app(gui_data_dir)

@@ -16,7 +16,7 @@ from desktop.tasks import TaskManager
 from .conftest import focused_name
 
 
-def test_a_short_first_password_is_refused_in_indonesian(  # type: ignore[no-untyped-def]
+def test_a_short_first_password_is_refused_in_indonesian(
     qtbot: Any, keyboard, start_app, tmp_path: Path
 ) -> None:
     folder = tmp_path / "new"
@@ -37,7 +37,7 @@ def test_a_short_first_password_is_refused_in_indonesian(  # type: ignore[no-unt
     assert "password" not in login.message.text() and "least" not in login.message.text()
 
 
-def test_the_same_message_in_english(qtbot: Any, keyboard, start_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_message_in_english(qtbot: Any, keyboard, start_app, tmp_path: Path) -> None:
     folder = tmp_path / "new"
     folder.mkdir()
     loket = start_app(folder, lang="en")

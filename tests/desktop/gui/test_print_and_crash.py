@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -21,9 +21,7 @@ from desktop.views.context import DeskContext
 from desktop.views.main_window import MainWindow
 
 
-def test_print_opens_the_print_dialog(  # type: ignore[no-untyped-def]
-    qtbot, data_dir: Path, service, operator, applicant
-) -> None:
+def test_print_opens_the_print_dialog(qtbot, data_dir: Path, service, operator, applicant) -> None:
     saved = service.save(applicant()).registration
     ctx = DeskContext(operator=operator, lang=Lang.ID, data_dir=data_dir, office_name="Kantor",
                       write_receipt=lambda reg, path: write_receipt_pdf(reg, "Kantor", operator, path),
@@ -91,7 +89,7 @@ def test_an_exception_in_a_button_handler_of_the_window_reaches_the_log_and_the_
     def broken(_registration: Any) -> None:
         raise ValueError("print handler failed on purpose")
 
-    window.print_receipt = broken  # type: ignore[method-assign]
+    cast(Any, window).print_receipt = broken
     previous = crash.install()
     try:
         window.open_receipt(saved)

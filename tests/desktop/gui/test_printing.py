@@ -65,8 +65,11 @@ def pdf_pages_mm(path: Path) -> tuple[int, float, float]:
     """(pages, width mm, height mm) of the first page."""
     info = subprocess.run([_poppler("pdfinfo"), str(path)], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
-    w, h = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M).groups()  # type: ignore[union-attr]
+    pages_match = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    size_match = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
+    assert pages_match is not None and size_match is not None, info
+    pages = int(pages_match.group(1))
+    w, h = size_match.groups()
     return pages, float(w) * 25.4 / 72, float(h) * 25.4 / 72
 
 

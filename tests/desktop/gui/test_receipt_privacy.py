@@ -31,7 +31,7 @@ def _plaintext_receipts(data_dir: Path, needles: list[bytes]) -> list[str]:
     return found
 
 
-def test_saving_and_printing_leave_no_receipt_in_the_data_folder(  # type: ignore[no-untyped-def]
+def test_saving_and_printing_leave_no_receipt_in_the_data_folder(
     qtbot, tmp_path: Path, data_dir: Path, store, service, operator, applicant
 ) -> None:
     saved = service.save(applicant()).registration
@@ -78,7 +78,7 @@ def test_saving_and_printing_leave_no_receipt_in_the_data_folder(  # type: ignor
     tasks.shutdown()
 
 
-def test_retention_deletes_receipts_left_by_earlier_versions(  # type: ignore[no-untyped-def]
+def test_retention_deletes_receipts_left_by_earlier_versions(
     tmp_path: Path, data_dir: Path, store, service, operator, applicant
 ) -> None:
     saved = service.save(applicant()).registration

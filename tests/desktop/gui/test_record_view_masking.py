@@ -27,7 +27,7 @@ def _texts(root: QWidget) -> list[str]:
     return out
 
 
-def test_kk_is_masked_like_the_nik(qtbot, gui_data_dir, start_app, keyboard) -> None:  # type: ignore[no-untyped-def]
+def test_kk_is_masked_like_the_nik(qtbot, gui_data_dir, start_app, keyboard) -> None:
     a = generate(1, seed=77)[0].applicant
     loket = start_app(gui_data_dir)
     log_in(qtbot, keyboard, loket)

@@ -18,7 +18,7 @@ from .conftest import OPERATOR, PASSWORD, focused_name, log_in
 
 def test_first_run_creates_the_first_operator_and_an_encrypted_store(
     qtbot, tmp_path: Path, start_app, keyboard
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     folder = tmp_path / "new"
     folder.mkdir()
     loket = start_app(folder)
@@ -48,7 +48,7 @@ def test_first_run_creates_the_first_operator_and_an_encrypted_store(
 
 def test_lock_out_message_comes_from_the_catalog(
     qtbot, gui_data_dir: Path, start_app, keyboard
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     loket = start_app(gui_data_dir, "en")
     login = loket.login
     keyboard.type(OPERATOR)
@@ -63,7 +63,7 @@ def test_lock_out_message_comes_from_the_catalog(
 
 def test_the_app_locks_after_the_idle_time_and_unlocks_with_a_slot(
     qtbot, gui_data_dir: Path, start_app, keyboard
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store, _ = unlock(gui_data_dir, OPERATOR, PASSWORD)
     store.set_setting("idle_lock_minutes", 0.01)  # 0.6 s
     store.close()
@@ -88,7 +88,7 @@ def test_the_app_locks_after_the_idle_time_and_unlocks_with_a_slot(
 
 def test_a_first_login_here_is_authorised_by_another_operator_in_the_same_window(
     qtbot, gui_data_dir: Path, start_app, keyboard
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from argon2 import PasswordHasher
 
     from common.protocol import Change, ChangeKind

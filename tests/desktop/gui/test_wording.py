@@ -13,7 +13,7 @@ from .conftest import log_in
 from .test_translations import ts_messages
 
 
-def test_enrollment_code_and_registration_code_are_named_apart(  # type: ignore[no-untyped-def]
+def test_enrollment_code_and_registration_code_are_named_apart(
     qtbot, gui_data_dir, start_app, keyboard
 ) -> None:
     loket = start_app(gui_data_dir)

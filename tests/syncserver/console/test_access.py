@@ -122,7 +122,9 @@ def test_disabled_account_loses_its_session(app: Flask, signed_in: dict[str, Any
     from syncserver.queries import users as users_q
 
     with db.transaction(app.extensions["loket"].sessions) as s:
-        users_q.get_user(s, "viewer").active = False  # type: ignore[union-attr]
+        viewer = users_q.get_user(s, "viewer")
+        assert viewer is not None
+        viewer.active = False
     r = signed_in["viewer"].get("/console/")
     assert r.status_code == 303 and r.headers["Location"].startswith("/console/login")
     assert login(app.test_client(), "viewer").status_code == 200  # the form again, no session

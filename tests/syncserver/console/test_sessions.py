@@ -85,7 +85,7 @@ def _sql(app: Flask, query: str) -> list[Any]:
 def _actions(app: Flask, action: str) -> list[tuple[str, Any]]:
     rows = _sql(
         app, f"select target_id, details from audit_log where action = '{action}' order by id"
-    )  # noqa: S608
+    )
     return [(t, json.loads(d) if isinstance(d, str) else d) for t, d in rows]
 
 
@@ -182,7 +182,7 @@ def test_an_admin_reset_and_disabling_end_the_sessions(app: Flask, users: Any) -
     assert (
         _sql(app, f"select count(*) from console_sessions where user_id = {ids['viewer']}")[0][0]
         == 0
-    )  # noqa: S608
+    )
     # an admin cannot reset their own password here (the password page asks for the current one)
     post(admin, f"/console/admin/users/{ids['admin']}/password", page="/console/admin/users")
     assert len(_actions(app, "user.password_reset")) == 1
@@ -217,7 +217,9 @@ def test_cookie_flags_and_name_behind_a_trusted_tls_proxy(
     flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
     assert {"secure", "httponly", "samesite", "path", "expires"} <= flags and "domain" not in flags
     assert "SameSite=Lax" in cookie and "Path=/" in cookie
-    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))  # type: ignore[union-attr]
+    expires_match = re.search(r"Expires=([^;]+)", cookie)
+    assert expires_match is not None, cookie
+    expires = parsedate_to_datetime(expires_match.group(1))
     assert abs(expires - datetime.now(UTC) - timedelta(hours=8)) < timedelta(minutes=5)
     assert _signed_in(c, headers)
     assert _actions(proxied, "login")[-1][1] == {"address": "203.0.113.9"}
