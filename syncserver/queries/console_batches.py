@@ -49,10 +49,23 @@ class BatchRow:
 
 
 _COLS = (
-    Batch.id, Batch.batch_id, Batch.device_id, Device.device_no, Device.name, Batch.office_code,
-    Batch.source, Batch.received_at, Batch.record_count, Batch.accepted, Batch.duplicate_nik,
-    Batch.kk_limit, Batch.invalid, Batch.conflict, Batch.already_received, Batch.bytes_wire,
-)  # fmt: skip
+    Batch.id,
+    Batch.batch_id,
+    Batch.device_id,
+    Device.device_no,
+    Device.name,
+    Batch.office_code,
+    Batch.source,
+    Batch.received_at,
+    Batch.record_count,
+    Batch.accepted,
+    Batch.duplicate_nik,
+    Batch.kk_limit,
+    Batch.invalid,
+    Batch.conflict,
+    Batch.already_received,
+    Batch.bytes_wire,
+)
 
 
 def _day(d: date) -> datetime:
@@ -80,9 +93,13 @@ def list_batches(
     session: Session, f: BatchFilter, *, after: Cursor | None, before: Cursor | None, limit: int
 ) -> Page[BatchRow]:
     stmt, rev = keyset(
-        _filtered(f), Batch.received_at, Batch.id, after=_int_cursor(after),
-        before=_int_cursor(before), limit=limit,
-    )  # fmt: skip
+        _filtered(f),
+        Batch.received_at,
+        Batch.id,
+        after=_int_cursor(after),
+        before=_int_cursor(before),
+        limit=limit,
+    )
     rows = [BatchRow(*r) for r in session.execute(stmt)]
     return page_of(
         rows, rev, limit, lambda r: (aware(r.received_at), str(r.id)), had_cursor=after is not None
@@ -131,7 +148,7 @@ def records(
             Registration.full_name,
             Registration.nik,
             Registration.status,
-        )  # fmt: skip
+        )
         .outerjoin(Registration, Registration.id == BatchRecord.registration_id)
         .where(BatchRecord.batch_pk == batch_pk, BatchRecord.position > after_position)
         .order_by(BatchRecord.position)

@@ -42,7 +42,7 @@ def open_groups(
             DuplicateGroup.resolved_at,
             DuplicateGroup.resolution,
             Registration.province_code,
-        )  # fmt: skip
+        )
         .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
         .where(DuplicateGroup.resolved_at.is_(None), DuplicateGroup.id > after_id)
         .order_by(DuplicateGroup.id)
@@ -89,7 +89,7 @@ def get_group(session: Session, group_id: int) -> GroupRow | None:
             DuplicateGroup.resolved_at,
             DuplicateGroup.resolution,
             Registration.province_code,
-        )  # fmt: skip
+        )
         .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
         .where(DuplicateGroup.id == group_id)
     ).first()
@@ -165,12 +165,19 @@ def groups_summary(
         primary_of.setdefault(g.primary_registration_id, set()).add(g.id)
     ids = sorted({*primary_of, *holders})
     rows = session.execute(
-        select(Registration.id, Registration.code, Registration.full_name, Registration.office_code,
-               Registration.status, Registration.duplicate_group_id, Registration.province_code)
+        select(
+            Registration.id,
+            Registration.code,
+            Registration.full_name,
+            Registration.office_code,
+            Registration.status,
+            Registration.duplicate_group_id,
+            Registration.province_code,
+        )
         .where((Registration.duplicate_group_id.in_(list(by_id))) | (Registration.id.in_(ids)))
         .order_by(Registration.received_at, Registration.id)
         .limit(len(groups) * MAX_MEMBERS)
-    ).all()  # fmt: skip
+    ).all()
     listed: set[tuple[int, str]] = set()
     for r in rows:
         gids = {r[5]} if r[5] in by_id else set()
