@@ -440,17 +440,10 @@ def update_registration(
     """Compare-and-set: apply a new revision only if the server still holds ``base_revision``,
     the record belongs to the pushing device's office (least access) and the revision keeps
     the record's registration code (a printed code never changes), all in the database."""
-    values = {k: v for k, v in row._asdict().items() if k not in ("id", "code", "applicant_json")}
-    values.update(
-        office_code=batch.office_code,
-        device_id=batch.device_id,
-        status=batch.status,
-        updated_at=batch.now,
-        batch_pk=batch.batch_pk,
-        flag_reason=None,
-        duplicate_of_id=None,
-        duplicate_group_id=None,
-    )
+    values = dict(zip(REG_COLS, _reg_values(row, batch), strict=True))
+    for kept in ("id", "code", "received_at"):
+        del values[kept]
+    values["applicant"] = row.applicant  # bound by the column's JSON type, not as text
     result = session.execute(
         update(REG)
         .where(
