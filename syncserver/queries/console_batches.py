@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from syncserver.models import Batch, BatchRecord, Device, Registration
 from syncserver.queries.console_paging import Cursor, Page, aware, keyset, page_of
-
-WIB = timezone(timedelta(hours=7), "WIB")
+from syncserver.queries.console_records import day_start
 
 #: Outcome filters of the batch list: a batch "has" an outcome when its count is above zero.
 OUTCOMES = ("accepted", "duplicate_nik", "kk_limit", "invalid", "conflict", "already_received")
@@ -68,10 +67,6 @@ _COLS = (
 )
 
 
-def _day(d: date) -> datetime:
-    return datetime.combine(d, time(0, 0), WIB).astimezone(UTC)
-
-
 def _filtered(f: BatchFilter) -> Any:
     stmt = select(*_COLS).outerjoin(Device, Device.id == Batch.device_id)
     if f.office:
@@ -79,9 +74,9 @@ def _filtered(f: BatchFilter) -> Any:
     if f.device:
         stmt = stmt.where(Batch.device_id == f.device)
     if f.date_from:
-        stmt = stmt.where(Batch.received_at >= _day(f.date_from))
+        stmt = stmt.where(Batch.received_at >= day_start(f.date_from))
     if f.date_to:
-        stmt = stmt.where(Batch.received_at < _day(f.date_to + timedelta(days=1)))
+        stmt = stmt.where(Batch.received_at < day_start(f.date_to + timedelta(days=1)))
     if f.outcome in OUTCOMES:
         stmt = stmt.where(getattr(Batch, f.outcome) > 0)
     if f.provinces:  # an office code starts with its province's two digits
