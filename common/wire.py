@@ -3,8 +3,8 @@
 JSON goes through orjson (4-6 times faster than the standard library on a batch, and strict:
 invalid UTF-8, unpaired surrogates, NaN and nesting deeper than 1024 are refused). The
 protocol's messages (:mod:`common.protocol` dataclasses) are serialised directly, in C: a
-500-record batch 15-20 times faster than walking it in Python first (``bench/wire_encoding``),
-byte for byte the same (tests/common/test_wire_bytes.py).
+500-record batch several times faster than walking it in Python first (docs/benchmarks.md,
+``bench/wire_encoding``), byte for byte the same (tests/common/test_wire_bytes.py).
 Decompression is bounded, so a compression bomb is refused instead of filling memory.
 """
 
