@@ -238,7 +238,7 @@ def batched(
         bodies[dev.id] = []
         for _ in range(batches_per_device):
             req = P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), data.records(size, dev.no))
-            bodies[dev.id].append((wire.compress(wire.dumps(P.encode(req))), headers, size))
+            bodies[dev.id].append((wire.compress(wire.dumps(req)), headers, size))
     return _run_devices(devices, server.url, bodies)
 
 
@@ -248,7 +248,7 @@ def naive(server: Server, devices: list[Device], data: Data, per_device: int) ->
     for dev in devices:
         bodies[dev.id] = [
             (
-                wire.dumps(P.encode(P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), [rec]))),
+                wire.dumps(P.PushRequest(dev.id, OFFICE, str(uuid.uuid4()), [rec])),
                 headers,
                 1,
             )

@@ -1,8 +1,9 @@
 """The sync protocol's message types (API v1), shared by the desktop client and the server.
 
 Messages are dataclasses; :func:`decode` builds one from parsed JSON strictly (unknown fields
-and wrong types are refused with catalog codes), :func:`encode` turns one back into JSON-ready
-data. The HTTP side (paths, compression, auth header) is described in ``docs/PROTOCOL.md``.
+and wrong types are refused with catalog codes). On the way out a message is serialised as it
+is (:func:`common.wire.dumps`: orjson writes a dataclass's fields in their order, an enum as
+its value), so a field holds exactly what goes on the wire. The HTTP side (paths, compression, auth header) is described in ``docs/PROTOCOL.md``.
 
 Authentication: every device request carries ``Authorization: Bearer <device_id>.<secret>``,
 the credential returned by enrollment. Push bodies are JSON compressed with zstd or gzip
@@ -236,19 +237,6 @@ class NikCheckResponse:
 
 # --- strict decoding ------------------------------------------------------------------
 T = TypeVar("T")
-
-
-def encode(obj: Any) -> Any:
-    """A message (or anything nested in one) as JSON-ready data."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: encode(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, Enum):
-        return obj.value
-    if isinstance(obj, (list, tuple)):
-        return [encode(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: encode(v) for k, v in obj.items()}
-    return obj
 
 
 def decode(cls: type[T], data: Any, path: str = "") -> T:

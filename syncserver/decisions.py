@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from common import errors as E
 from common.enums import Status
 from common.errors import ApiError
-from common.protocol import Change, ChangeKind, encode
+from common.protocol import Change, ChangeKind
 from syncserver import claims
 from syncserver.models import Registration, ReviewDecision
 from syncserver.queries import changes as changes_q
@@ -117,11 +117,7 @@ def record_decision(
         duplicate_of=q.code_of(session, reg.duplicate_of_id),
         decided_at=now.isoformat().replace("+00:00", "Z"),
     )
-    payload = encode(change)
-    del payload["seq"]
-    seq = changes_q.append_change(
-        session, reg.office_code, ChangeKind.DECISION.value, payload, now, reg.id
-    )
+    seq = changes_q.append_change(session, reg.office_code, change, now)
     return DecisionResult(int(row.id), reg.id, seen, status, seq)
 
 

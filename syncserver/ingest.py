@@ -34,7 +34,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,7 @@ from common.protocol import (
     MAX_INT4,
     MAX_RECORD_ERRORS,
     Backlog,
+    Change,
     ChangeKind,
     Outcome,
     PushRecord,
@@ -77,6 +78,17 @@ class DeviceRef:
     device_no: int = 0  # the DDD part of the registration codes it makes
 
 
+class Flag(NamedTuple):
+    """Why a stored record is a potential duplicate, and of which registration."""
+
+    reason: str  # Outcome.DUPLICATE_NIK or Outcome.KK_LIMIT, as stored in flag_reason
+    primary_id: str
+    primary_code: str
+    kind: str  # the duplicate group's kind: "nik" or "kk"
+    key: str  # the group's key: the NIK or the family-card number
+    office: str  # the primary's office ("" when not to be told: see _identity_rules)
+
+
 @dataclass(slots=True)
 class Item:
     """One record of the batch on its way through ingest."""
@@ -84,10 +96,9 @@ class Item:
     pos: int
     rec: PushRecord
     errors: list[str] = field(default_factory=list)
-    row: dict[str, Any] | None = None  # the registrations row, when valid
+    row: q.PreparedRow | None = None  # the registrations row, when valid
     result: RecordResult | None = None
-    #: reason, primary id, primary code, kind, key, primary's office
-    flag: tuple[str, str, str, str, str, str] | None = None
+    flag: Flag | None = None
     #: the outcome central sees (batch_records, batch counts) when the device is told less
     central: Outcome | None = None
 
@@ -101,9 +112,18 @@ class Prepared:
 _PUSH_KEYS = frozenset(("device_id", "office_code", "batch_id", "records"))
 _PUSH_KEYS_BACKLOG = _PUSH_KEYS | {"backlog"}
 _RECORD_KEYS = frozenset(
-    ("id", "code", "revision", "base_revision", "content_hash", "applicant", "operator",
-     "channel", "device_time")
-)  # fmt: skip
+    (
+        "id",
+        "code",
+        "revision",
+        "base_revision",
+        "content_hash",
+        "applicant",
+        "operator",
+        "channel",
+        "device_time",
+    )
+)
 assert _PUSH_KEYS_BACKLOG == set(PushRequest.__slots__)
 assert _RECORD_KEYS == set(PushRecord.__slots__)
 
@@ -125,33 +145,51 @@ def decode_push(data: Any) -> PushRequest:
             and len(data["office_code"]) <= 6
             and len(data["batch_id"]) <= 64
         ):
-            out = []
+            out: list[PushRecord] = []
             append = out.append
             for r in records:
                 if type(r) is not dict or r.keys() != _RECORD_KEYS:
                     break
                 rid, code, rev, base = r["id"], r["code"], r["revision"], r["base_revision"]
                 h, a, op, ch, t = (
-                    r["content_hash"], r["applicant"], r["operator"], r["channel"],
+                    r["content_hash"],
+                    r["applicant"],
+                    r["operator"],
+                    r["channel"],
                     r["device_time"],
-                )  # fmt: skip
+                )
                 if not (
-                    type(rid) is str and type(code) is str and type(rev) is int
-                    and type(base) is int and type(h) is str and type(a) is dict
-                    and type(op) is str and type(ch) is str and type(t) is str
+                    type(rid) is str
+                    and type(code) is str
+                    and type(rev) is int
+                    and type(base) is int
+                    and type(h) is str
+                    and type(a) is dict
+                    and type(op) is str
+                    and type(ch) is str
+                    and type(t) is str
                     # the bounds of common.protocol.PushRecord (decode() names the one broken)
-                    and len(rid) <= 36 and len(code) <= 32 and 1 <= rev <= MAX_INT4
-                    and 0 <= base < MAX_INT4 and len(h) <= 64 and len(a) <= MAX_APPLICANT_KEYS
-                    and len(op) <= 100 and len(ch) <= 16 and len(t) <= 40
-                ):  # fmt: skip
+                    and len(rid) <= 36
+                    and len(code) <= 32
+                    and 1 <= rev <= MAX_INT4
+                    and 0 <= base < MAX_INT4
+                    and len(h) <= 64
+                    and len(a) <= MAX_APPLICANT_KEYS
+                    and len(op) <= 100
+                    and len(ch) <= 16
+                    and len(t) <= 40
+                ):
                     break
                 append(PushRecord(rid, code, rev, base, h, a, op, ch, t))
             else:
                 backlog = data.get("backlog")
                 return PushRequest(
-                    data["device_id"], data["office_code"], data["batch_id"], out,
+                    data["device_id"],
+                    data["office_code"],
+                    data["batch_id"],
+                    out,
                     None if backlog is None else decode(Backlog, backlog, "backlog."),
-                )  # fmt: skip
+                )
     return decode(PushRequest, data)
 
 
@@ -250,25 +288,25 @@ def prepare(request: PushRequest, today: date, device: DeviceRef) -> Prepared:
                 item.errors = [E.CONTENT_HASH_MISMATCH]  # the hash stored is the server's own
             elif result.ok:
                 a = result.applicant
-                item.row = {
-                    "id": rec.id,
-                    "code": rec.code,
-                    "nik": a.nik,
-                    "kk_number": a.kk_number,
-                    "full_name": a.full_name,
-                    "phone": a.phone,
-                    "province_code": a.village_code[:2],
-                    "regency_code": a.village_code[:5],
-                    "village_code": a.village_code,
-                    "revision": rec.revision,
-                    "applicant": rec.applicant,  # as sent: what content_hash covers
+                item.row = q.PreparedRow(
+                    id=rec.id,
+                    code=rec.code,
+                    nik=a.nik,
+                    kk_number=a.kk_number,
+                    full_name=a.full_name,
+                    phone=a.phone,
+                    province_code=a.village_code[:2],
+                    regency_code=a.village_code[:5],
+                    village_code=a.village_code,
+                    revision=rec.revision,
                     # serialised once, here (outside the transaction), for both tables
-                    "applicant_json": json_dumps(rec.applicant),
-                    "content_hash": rec.content_hash,
-                    "operator": rec.operator,
-                    "channel": rec.channel,
-                    "device_time": device_time,
-                }
+                    applicant_json=json_dumps(rec.applicant),
+                    content_hash=rec.content_hash,
+                    operator=rec.operator,
+                    channel=rec.channel,
+                    device_time=device_time,
+                    applicant=rec.applicant,  # as sent: what content_hash covers
+                )
             else:
                 codes = list(dict.fromkeys(result.error_codes))
                 item.errors = codes[: max(1, min(MAX_RECORD_ERRORS, budget))]
@@ -333,11 +371,11 @@ def ingest(
         revised.extend(_pass(session, device, layer, batch_pk, now, heirs))
     _announce_revisions(session, device, revised, heirs, now)
 
-    results = [item.result for item in items]
-    assert all(r is not None for r in results)
-    response = PushResponse(request.batch_id, results, now.isoformat().replace("+00:00", "Z"))  # type: ignore[arg-type]
-    body = wire.dumps(response_dict(response))
-    counts = Counter((i.central or i.result.outcome).value for i in items)  # type: ignore[union-attr]
+    results = [_result(item) for item in items]
+    response = PushResponse(request.batch_id, results, now.isoformat().replace("+00:00", "Z"))
+    body = wire.dumps(response)
+    central = [(i.central or r.outcome).value for i, r in zip(items, results, strict=True)]
+    counts = Counter(central)
     q.insert_batch_records(
         session,
         [
@@ -346,10 +384,10 @@ def ingest(
                 item.pos,
                 item.rec.id[:64],
                 item.rec.revision,
-                (item.central or item.result.outcome).value,  # type: ignore[union-attr]
-                json_dumps(item.result.errors) if item.result.errors else _JSON_NULL,  # type: ignore[union-attr]
+                outcome,
+                json_dumps(result.errors) if result.errors else _JSON_NULL,
             )
-            for item in items
+            for item, result, outcome in zip(items, results, central, strict=True)
         ],
     )
     q.finish_batch(
@@ -359,24 +397,10 @@ def ingest(
     return response, False, body
 
 
-def response_dict(response: PushResponse) -> dict[str, Any]:
-    """``common.protocol.encode(response)``, written out for speed (500 results per batch)."""
-    return {
-        "batch_id": response.batch_id,
-        "results": [
-            {
-                "id": r.id,
-                "revision": r.revision,
-                "outcome": r.outcome.value,
-                "status": r.status.value if r.status is not None else None,
-                "errors": list(r.errors),
-                "duplicate_of": r.duplicate_of,
-                "server_revision": r.server_revision,
-            }
-            for r in response.results
-        ],
-        "server_time": response.server_time,
-    }
+def _result(item: Item) -> RecordResult:
+    """The item's result: every record of a batch has one once its passes ran."""
+    assert item.result is not None
+    return item.result
 
 
 def _classify_existing(
@@ -444,12 +468,18 @@ def _announce_revisions(
     batch's own rows: the office's feed lock is held shortly."""
     stamp = now.isoformat().replace("+00:00", "Z")
 
-    def change(rid: str, revision: int, status: str, duplicate_of: str | None) -> Any:
-        return (rid, {"kind": ChangeKind.REVISION.value, "registration_id": rid,
-                      "revision": revision, "status": status, "duplicate_of": duplicate_of,
-                      "decided_at": stamp})  # fmt: skip
+    def change(rid: str, revision: int, status: str, duplicate_of: str | None) -> Change:
+        return Change(
+            seq=0,
+            kind=ChangeKind.REVISION,
+            registration_id=rid,
+            revision=revision,
+            status=Status(status),
+            duplicate_of=duplicate_of,
+            decided_at=stamp,
+        )
 
-    by_office: dict[str, list[tuple[str, dict[str, Any]]]] = {device.office_code: []}
+    by_office: dict[str, list[Change]] = {device.office_code: []}
     for item in revised:
         result = item.result
         assert result is not None and result.status is not None
@@ -465,7 +495,7 @@ def _announce_revisions(
                     change(rid, st.revision, *st.visible_to(office))
                 )
     for office in sorted(by_office):  # feed locks in one global order
-        changes_q.append_changes(session, office, ChangeKind.REVISION.value, by_office[office], now)
+        changes_q.append_changes(session, office, by_office[office], now)
 
 
 def _states(session: Session, ids: list[str], office: str) -> dict[str, q.RegState]:
@@ -473,8 +503,11 @@ def _states(session: Session, ids: list[str], office: str) -> dict[str, q.RegSta
     when both slot holders of the card are the office's: "the card is full" against one's own
     record would otherwise say that another office holds the other slot (finding 4)."""
     states = q.registration_states(session, ids)
-    kks = {st.kk_number for st in states.values()
-           if st.flag_reason == Outcome.KK_LIMIT.value and st.duplicate_of_office == office}  # fmt: skip
+    kks = {
+        st.kk_number
+        for st in states.values()
+        if st.flag_reason == Outcome.KK_LIMIT.value and st.duplicate_of_office == office
+    }
     if kks:
         slots = q.kk_slots(session, kks)
         for st in states.values():
@@ -520,22 +553,10 @@ def _pass(
         elif _classify_existing(item, state, revs, device.office_code):
             updates.append(item)
 
-    common_cols = {
-        "office_code": device.office_code,
-        "device_id": device.id,
-        "status": Status.RECEIVED.value,
-        "updated_at": now,
-        "batch_pk": batch_pk,
-        "flag_reason": None,
-        "duplicate_of_id": None,
-        "duplicate_group_id": None,
-    }
+    batch = q.BatchColumns(device.office_code, device.id, Status.RECEIVED.value, now, batch_pk)
     winners: list[Item] = []
     if new:
-        inserted = q.insert_registrations(
-            session,
-            [{**item.row, **common_cols, "received_at": now} for item in new],  # type: ignore[dict-item]
-        )
+        inserted = q.insert_registrations(session, [_row(item) for item in new], batch)
         losers = [item for item in new if item.rec.id not in inserted]
         winners.extend(item for item in new if item.rec.id in inserted)
         if losers:  # inserted meanwhile by a concurrent batch: classify against it
@@ -550,8 +571,7 @@ def _pass(
         before = (
             states.get(item.rec.id) or q.registration_states(session, [item.rec.id])[item.rec.id]
         )
-        row = {**item.row, **common_cols}  # type: ignore[dict-item]
-        if q.update_registration(session, row, item.rec.base_revision):
+        if q.update_registration(session, _row(item), batch, item.rec.base_revision):
             winners.append(item)
             released.append((item, before))
         else:  # changed meanwhile: classify against what is there now
@@ -559,10 +579,12 @@ def _pass(
             revs = q.revision_hashes(session, [item.rec.id])
             if _classify_existing(item, state, revs, device.office_code):
                 item.result = RecordResult(
-                    item.rec.id, item.rec.revision, Outcome.CONFLICT,
+                    item.rec.id,
+                    item.rec.revision,
+                    Outcome.CONFLICT,
                     status=Status(state.visible_to(device.office_code)[0]),
                     server_revision=state.revision,
-                )  # fmt: skip
+                )
     heirs.update(
         _move_claims(session, released, {i.rec.id for i in winners}, device.office_code, now)
     )
@@ -577,10 +599,10 @@ def _pass(
                 item.rec.revision,
                 item.rec.base_revision,
                 item.rec.content_hash,
-                item.row["applicant_json"],  # type: ignore[index]
+                _row(item).applicant_json,
                 item.rec.operator,
                 device.id,
-                item.row["device_time"],  # type: ignore[index]
+                _row(item).device_time,
                 batch_pk,
                 now,
             )
@@ -593,15 +615,14 @@ def _pass(
                 item.rec.id, item.rec.revision, Outcome.ACCEPTED, status=Status.RECEIVED
             )
         else:
-            reason, _pid, code, _kind, _key, office = item.flag
-            item.central = Outcome(reason)
-            if office == device.office_code:  # the office's own data: the clerk may know
+            item.central = Outcome(item.flag.reason)
+            if item.flag.office == device.office_code:  # the office's own: the clerk may know
                 item.result = RecordResult(
                     item.rec.id,
                     item.rec.revision,
-                    Outcome(reason),
+                    item.central,
                     status=Status.POTENTIAL_DUPLICATE,
-                    duplicate_of=code,
+                    duplicate_of=item.flag.primary_code,
                 )
             else:  # another office's: byte for byte the answer for a fresh NIK (finding 4)
                 item.result = RecordResult(
@@ -630,9 +651,9 @@ def _move_claims(
     left_groups: list[int] = []
     heirs: list[str] = []
     for item, before in released:
-        assert item.row is not None
-        nik_changed = before.nik != item.row["nik"]
-        kk_changed = before.kk_number != item.row["kk_number"]
+        row = _row(item)
+        nik_changed = before.nik != row.nik
+        kk_changed = before.kk_number != row.kk_number
         if (nik_changed or kk_changed) and before.duplicate_group_id is not None:
             left_groups.append(before.duplicate_group_id)  # the update took it out
         if nik_changed and q.release_nik(session, before.nik, item.rec.id):
@@ -647,9 +668,10 @@ def _move_claims(
             q.hand_over_group(session, "nik", before.nik, item.rec.id, heir.id if heir else None)
         if kk_changed:
             heirs.extend(
-                _free_kk_slots(session, item.rec.id, before.kk_number, item.row["kk_number"],
-                               winner_ids, now)
-            )  # fmt: skip
+                _free_kk_slots(
+                    session, item.rec.id, before.kk_number, row.kk_number, winner_ids, now
+                )
+            )
     q.drop_empty_groups(session, left_groups)
     return heirs
 
@@ -698,21 +720,28 @@ def _give_kk_slot(session: Session, heir: q.Heir, now: datetime) -> None:
     groups = q.ensure_groups(
         session, [{"kind": "kk", "key": kk, "primary_registration_id": first[0], "created_at": now}]
     )
-    q.set_flags(session, [{
-        "rid": heir.id, "b_status": Status.POTENTIAL_DUPLICATE.value,
-        "b_flag": Outcome.KK_LIMIT.value, "b_dup": first[0], "b_group": groups[("kk", kk)],
-    }])  # fmt: skip
+    q.set_flags(
+        session,
+        [
+            {
+                "rid": heir.id,
+                "b_status": Status.POTENTIAL_DUPLICATE.value,
+                "b_flag": Outcome.KK_LIMIT.value,
+                "b_dup": first[0],
+                "b_group": groups[("kk", kk)],
+            }
+        ],
+    )
 
 
 def _identity_rules(session: Session, winners: list[Item], now: datetime, heirs: set[str]) -> None:
     """NIK primaries and family-card slots, enforced by the database's unique keys."""
-    rows = [item.row for item in winners]
-    assert all(r is not None for r in rows)
-    won = q.claim_niks(session, [{"nik": r["nik"], "registration_id": r["id"]} for r in rows])  # type: ignore[index]
-    primaries = q.nik_primaries(session, {r["nik"] for r in rows if won.get(r["nik"]) != r["id"]})  # type: ignore[index]
+    rows = [_row(item) for item in winners]
+    won = q.claim_niks(session, [{"nik": r.nik, "registration_id": r.id} for r in rows])
+    primaries = q.nik_primaries(session, {r.nik for r in rows if won.get(r.nik) != r.id})
     kk_candidates: list[Item] = []
-    for item in winners:
-        nik = item.row["nik"]  # type: ignore[index]
+    for item, row in zip(winners, rows, strict=True):
+        nik = row.nik
         if won.get(nik) == item.rec.id:
             kk_candidates.append(item)
             continue
@@ -720,19 +749,19 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime, heirs:
         if pid == item.rec.id:  # a new revision of the primary itself
             kk_candidates.append(item)
         else:
-            item.flag = (Outcome.DUPLICATE_NIK.value, pid, pcode, "nik", nik, poffice)
+            item.flag = Flag(Outcome.DUPLICATE_NIK.value, pid, pcode, "nik", nik, poffice)
             if item.rec.revision > 1:  # a flagged record holds no family-card slot
+                winner_ids = {i.rec.id for i in winners}
                 heirs.update(
-                    _free_kk_slots(session, item.rec.id, item.row["kk_number"], None,  # type: ignore[index]
-                                   {i.rec.id for i in winners}, now)
-                )  # fmt: skip
+                    _free_kk_slots(session, item.rec.id, row.kk_number, None, winner_ids, now)
+                )
     if not kk_candidates:
         need: list[Item] = []
     else:
         revised = [item for item in kk_candidates if item.rec.revision > 1]
         holders: set[str] = set()
         if revised:  # only a registration seen before can hold a slot already
-            taken = q.kk_slots(session, {i.row["kk_number"] for i in revised})  # type: ignore[index]
+            taken = q.kk_slots(session, {_row(i).kk_number for i in revised})
             holders = {rid for slots in taken.values() for rid, *_ in slots.values()}
         need = [item for item in kk_candidates if item.rec.id not in holders]
     for slot in (1, 2):
@@ -741,28 +770,33 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime, heirs:
         got = q.claim_kk_slots(
             session,
             [
-                {"kk_number": i.row["kk_number"], "slot": slot, "registration_id": i.rec.id}
+                {"kk_number": _row(i).kk_number, "slot": slot, "registration_id": i.rec.id}
                 for i in need
-            ],  # type: ignore[index]
+            ],
         )
         need = [item for item in need if item.rec.id not in got]
     if need:
-        slots = q.kk_slots(session, {i.row["kk_number"] for i in need})  # type: ignore[index]
+        slots = q.kk_slots(session, {_row(i).kk_number for i in need})
         for item in need:
-            kk = item.row["kk_number"]  # type: ignore[index]
+            kk = _row(item).kk_number
             first = slots[kk].get(1) or slots[kk][2]
             # told to the device only when the whole card is its office's (see _states)
             office = first[2] if _all_of(slots[kk], first[2]) else ""
-            item.flag = (Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk, office)
+            item.flag = Flag(Outcome.KK_LIMIT.value, first[0], first[1], "kk", kk, office)
 
-    flagged = [item for item in winners if item.flag is not None]
-    if not flagged:
+    flags = [(item, item.flag) for item in winners if item.flag is not None]
+    if not flags:
         return
     groups = q.ensure_groups(
         session,
         [
-            {"kind": f[3], "key": f[4], "primary_registration_id": f[1], "created_at": now}
-            for f in {item.flag[3:5]: item.flag for item in flagged}.values()  # type: ignore[index]
+            {
+                "kind": f.kind,
+                "key": f.key,
+                "primary_registration_id": f.primary_id,
+                "created_at": now,
+            }
+            for f in {(f.kind, f.key): f for _, f in flags}.values()
         ],
     )
     q.set_flags(
@@ -771,10 +805,16 @@ def _identity_rules(session: Session, winners: list[Item], now: datetime, heirs:
             {
                 "rid": item.rec.id,
                 "b_status": Status.POTENTIAL_DUPLICATE.value,
-                "b_flag": item.flag[0],  # type: ignore[index]
-                "b_dup": item.flag[1],  # type: ignore[index]
-                "b_group": groups[(item.flag[3], item.flag[4])],  # type: ignore[index]
+                "b_flag": f.reason,
+                "b_dup": f.primary_id,
+                "b_group": groups[(f.kind, f.key)],
             }
-            for item in flagged
+            for item, f in flags
         ],
     )
+
+
+def _row(item: Item) -> q.PreparedRow:
+    """The row of an item being stored (only a valid record's item is)."""
+    assert item.row is not None
+    return item.row

@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.protocol import ChangeKind
+from common.protocol import Change, ChangeKind
 from syncserver.models import OfficeOperator
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
@@ -32,15 +32,14 @@ MIN_PASSWORD = 8
 
 
 def _publish(session: Session, op: OfficeOperator, now: datetime) -> None:
-    payload = {
+    account = {
         "username": op.username,
         "full_name": op.full_name,
         "password_hash": op.password_hash,
         "active": op.active,
     }
-    # the feed stores a common.protocol.Change without its seq (see api/sync.py pull)
-    change = {"kind": ChangeKind.OPERATOR.value, "data": payload}
-    seq = changes_q.append_change(session, op.office_code, ChangeKind.OPERATOR.value, change, now)
+    change = Change(seq=0, kind=ChangeKind.OPERATOR, data=account)
+    seq = changes_q.append_change(session, op.office_code, change, now)
     changes_q.delete_earlier_operator_changes(session, op.office_code, op.username, seq)
 
 

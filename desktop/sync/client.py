@@ -40,7 +40,6 @@ from common.protocol import (
     PushRequest,
     PushResponse,
     decode,
-    encode,
 )
 
 T = TypeVar("T")
@@ -106,19 +105,13 @@ class SyncClient:
 
     def enroll(self, code: str, device_name: str = "", app_version: str = "") -> EnrollResponse:
         body = wire.dumps(
-            encode(
-                EnrollRequest(code=code.strip(), device_name=device_name, app_version=app_version)
-            )
+            EnrollRequest(code=code.strip(), device_name=device_name, app_version=app_version)
         )
         data = self._request("POST", "/devices/enroll", body, auth=False)
         return decode(EnrollResponse, data)
 
     def push(self, request: PushRequest, encoding: str = "zstd") -> PushResponse:
-        message = encode(request)
-        if message.get("backlog") is None:  # a server before issue 14 refuses the field
-            message.pop("backlog", None)
-        raw = wire.dumps(message)
-        body = wire.compress(raw, encoding)
+        body = wire.compress(wire.push_body(request), encoding)
         data = self._request("POST", "/sync/push", body, headers={"Content-Encoding": encoding})
         return decode(PushResponse, data)
 
@@ -132,7 +125,7 @@ class SyncClient:
 
     def nik_check(self, nik: str) -> NikCheckResponse:
         """The registrations of this device's office with ``nik`` (issue 13 #4)."""
-        body = wire.dumps(encode(NikCheckRequest(nik=nik)))
+        body = wire.dumps(NikCheckRequest(nik=nik))
         return decode(NikCheckResponse, self._request("POST", "/registrations/nik-check", body))
 
     # --- plumbing ------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def _auth_sessions() -> sessionmaker[Session]:
         or ("mode=memory" in str(ext.engine.url))
     ):
         return ext.sessions
-    made = current_app.extensions.get("loket_auth_sessions")
+    made: sessionmaker[Session] | None = current_app.extensions.get("loket_auth_sessions")
     if made is None:
         with _AUTH_LOCK:
             made = current_app.extensions.get("loket_auth_sessions")
@@ -151,11 +151,12 @@ def _auth_sessions() -> sessionmaker[Session]:
 
                 made = sessionmaker(engine, expire_on_commit=False)
                 current_app.extensions["loket_auth_sessions"] = made
-    return made  # type: ignore[no-any-return]
+    return made
 
 
 def message_response(data: Any = None, status: int = 200, *, body: bytes | None = None) -> Response:
-    """JSON body (``data`` serialised, or ``body`` already serialised), compressed with zstd
+    """JSON body (``data``, a protocol message or JSON-ready data, serialised; or ``body``
+    already serialised), compressed with zstd
     or gzip when the client accepts it and it is large."""
     if body is None:
         body = wire.dumps(data)

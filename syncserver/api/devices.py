@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 
 from common import errors as E
 from common.errors import ApiError
-from common.protocol import API_PREFIX, EnrollRequest, EnrollResponse, encode
+from common.protocol import API_PREFIX, EnrollRequest, EnrollResponse
 from syncserver import app as app_mod
 from syncserver import db
 from syncserver.api._io import ENROLL_MAX_BODY_BYTES, message_response, read_message
@@ -46,8 +46,10 @@ def enroll_device() -> Response:
         app_mod.log.log(
             logging.WARNING if refused == 1 else logging.DEBUG,
             "enrollment from %s refused: more than %d failed attempts within %d minutes",
-            address, most, minutes,
-        )  # fmt: skip
+            address,
+            most,
+            minutes,
+        )
         raise ApiError(E.RATE_LIMITED)
     try:
         response = _enroll(now)
@@ -56,7 +58,7 @@ def enroll_device() -> Response:
         _refused(address, exc.code, attempt, most, now)
         raise
     counters.release(app_mod.session(), [key])  # only failures count; committed with the device
-    return message_response(encode(response))
+    return message_response(response)
 
 
 def _enroll(now: datetime) -> EnrollResponse:
@@ -82,11 +84,19 @@ def _refused(address: str, code: str, attempt: int, most: int, now: datetime) ->
     the enrollment code that was sent. Its own transaction: the request's is rolled back."""
     app_mod.log.warning(
         "enrollment from %s refused: %s (failed attempt %d of %d allowed)",
-        address, code, attempt, most,
-    )  # fmt: skip
+        address,
+        code,
+        attempt,
+        most,
+    )
     with db.transaction(app_mod.loket().sessions) as s:
         append_audit(
-            s, now=now, actor_kind="device", actor="", action="device.enroll_refused",
-            target_kind="address", target_id=address,
+            s,
+            now=now,
+            actor_kind="device",
+            actor="",
+            action="device.enroll_refused",
+            target_kind="address",
+            target_id=address,
             details={"error": code, "attempt": attempt},
-        )  # fmt: skip
+        )

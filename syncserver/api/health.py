@@ -24,7 +24,7 @@ def healthz() -> Response:
 def readyz() -> Response:
     try:
         app_mod.session().execute(text("SELECT 1 FROM registrations LIMIT 1"))
-    except Exception:  # noqa: BLE001 - any failure means not ready
+    except Exception:  # any failure means not ready
         app_mod.log.warning("readyz: database not ready", exc_info=True)
         return app_mod.json_response({"status": "unavailable", "database": "error"}, 503)
     return app_mod.json_response({"status": "ok", "database": "ok"})

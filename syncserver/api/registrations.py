@@ -23,7 +23,6 @@ from common.protocol import (
     NikCheckRequest,
     NikCheckResponse,
     NikMatch,
-    encode,
 )
 from syncserver.api._io import _auth_sessions, device, message_response, read_message
 from syncserver.models import Registration
@@ -49,4 +48,4 @@ def nik_check() -> Response:
             .limit(MAX_NIK_MATCHES)
         ).all()
     matches = [NikMatch(r.id, r.code, Status(r.status)) for r in rows]
-    return message_response(encode(NikCheckResponse(matches)))
+    return message_response(NikCheckResponse(matches))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, request
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from common import errors as E
 from common.errors import ApiError
@@ -19,12 +18,12 @@ from common.protocol import (
     PullResponse,
     PushRequest,
     decode,
-    encode,
 )
 from syncserver import app as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
 from syncserver.db import describe_db_error
 from syncserver.ingest import DeviceRef, decode_push, ingest, prepare
+from syncserver.models import Change as ChangeRow
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
 
@@ -106,7 +105,7 @@ def pull() -> Response:
     changes = _visible_changes(session, dev.id, dev.office_code, rows)
     devices_q.touch_device_seen(session, dev.id, ext.clock(), _pulled_backlog())
     response = PullResponse(changes=changes, cursor=str(rows[-1].seq if rows else after), more=more)
-    return message_response(encode(response))
+    return message_response(response)
 
 
 _BACKLOG_ARGS = ("backlog_unsent", "backlog_oldest_age_s")
@@ -119,32 +118,43 @@ def _pulled_backlog() -> Backlog | None:
     values = {name: request.args.get(f"backlog_{name}") for name in ("unsent", "oldest_age_s")}
     if all(v is None for v in values.values()):
         return None
-    if any(v is None or not v.isascii() or not v.isdigit() or len(v) > 10 for v in values.values()):
-        raise ApiError(E.SCHEMA_VIOLATION, {"detail": "backlog_unsent and backlog_oldest_age_s "
-                       "must both be whole numbers"})  # fmt: skip
-    return decode(Backlog, {k: int(v) for k, v in values.items()}, "backlog_")  # type: ignore[arg-type]
+    numbers: dict[str, int] = {}
+    for name, v in values.items():
+        if v is None or not v.isascii() or not v.isdigit() or len(v) > 10:
+            raise ApiError(
+                E.SCHEMA_VIOLATION,
+                {"detail": "backlog_unsent and backlog_oldest_age_s must both be whole numbers"},
+            )
+        numbers[name] = int(v)
+    return decode(Backlog, numbers, "backlog_")
 
 
-def _visible_changes(session: Any, device_id: str, office: str, rows: list[Any]) -> list[Change]:
+def _visible_changes(
+    session: Session, device_id: str, office: str, rows: list[ChangeRow]
+) -> list[Change]:
     """The page's changes as this device may see them: a revision change only for a record the
     device pushed a revision of; no registration code of another office (a decision's
     ``duplicate_of``; issue 12 finding 4); a revision change's content read from the revision
     history. At most three queries per page, none per change."""
     changes = [decode(Change, {**row.payload, "seq": int(row.seq)}) for row in rows]
-    revised = {c.registration_id for c in changes if c.kind is ChangeKind.REVISION}
-    mine = changes_q.touched_by(session, device_id, revised)  # type: ignore[arg-type]
+    revised = {_key(c)[0] for c in changes if c.kind is ChangeKind.REVISION}
+    mine = changes_q.touched_by(session, device_id, revised)
     codes = {c.duplicate_of for c in changes if c.duplicate_of is not None}
     own_codes = changes_q.codes_of_office(session, codes, office)
-    wanted = {(c.registration_id, c.revision) for c in changes
-              if c.kind is ChangeKind.REVISION and c.registration_id in mine}  # fmt: skip
-    contents = changes_q.revision_contents(session, wanted)  # type: ignore[arg-type]
+    wanted = {_key(c) for c in changes if c.kind is ChangeKind.REVISION and _key(c)[0] in mine}
+    contents = changes_q.revision_contents(session, wanted)
     out = []
     for c in changes:
         if c.kind is ChangeKind.REVISION:
-            if c.registration_id not in mine:
+            if _key(c)[0] not in mine:
                 continue
-            c.data = contents.get((c.registration_id, c.revision), {})  # type: ignore[arg-type]
+            c.data = contents.get(_key(c), {})
         if c.duplicate_of is not None and c.duplicate_of not in own_codes:
             c.duplicate_of = None
         out.append(c)
     return out
+
+
+def _key(change: Change) -> tuple[str, int]:
+    """(registration id, revision) of a revision change (which always has both)."""
+    return change.registration_id or "", change.revision or 0

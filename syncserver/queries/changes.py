@@ -10,16 +10,21 @@ each other. On SQLite all writes are serialised by the database lock already.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zlib
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from common import protocol as P
 from syncserver.models import Change, Registration, RegistrationRevision
 from syncserver.queries._dialect import dialect
+
+CHANGES = cast(Table, Change.__table__)
 
 _LOCK_NAMESPACE = 0x4C4B  # "LK": keeps our advisory locks apart from anyone else's
 
@@ -32,25 +37,29 @@ def lock_office_feed(session: Session, office_code: str) -> None:
         )
 
 
-def append_change(
-    session: Session,
-    office_code: str,
-    kind: str,
-    payload: dict[str, Any],
-    now: datetime,
-    registration_id: str | None = None,
-) -> int:
+#: The fields of a change the feed stores: all but ``seq``, the row's own key (drawn on insert).
+_PAYLOAD_FIELDS = tuple(f.name for f in dataclasses.fields(P.Change) if f.name != "seq")
+
+
+def payload(change: P.Change) -> dict[str, Any]:
+    """What the feed stores of ``change``: the message without its ``seq`` (the pull puts the
+    row's back). Enums stay enums: the JSON column serialises them as their values."""
+    return {name: getattr(change, name) for name in _PAYLOAD_FIELDS}
+
+
+def append_change(session: Session, office_code: str, change: P.Change, now: datetime) -> int:
+    """Append ``change`` to the office's feed (its ``seq`` is ignored); the seq it got."""
     lock_office_feed(session, office_code)
-    change = Change(
+    row = Change(
         office_code=office_code,
-        kind=kind,
-        registration_id=registration_id,
-        payload=payload,
+        kind=change.kind.value,
+        registration_id=change.registration_id,
+        payload=payload(change),
         created_at=now,
     )
-    session.add(change)
+    session.add(row)
     session.flush()
-    return int(change.seq)
+    return int(row.seq)
 
 
 def operator_username(payload: Any) -> str | None:
@@ -83,25 +92,26 @@ def delete_earlier_operator_changes(
 
 
 def append_changes(
-    session: Session,
-    office_code: str,
-    kind: str,
-    rows: list[tuple[str, dict[str, Any]]],
-    now: datetime,
+    session: Session, office_code: str, changes: Sequence[P.Change], now: datetime
 ) -> None:
-    """Append ``(registration_id, payload)`` changes of one office in one statement (ingest:
-    a batch's new revisions); the office's feed lock is taken once, as in :func:`append_change`."""
-    if not rows:
+    """Append changes of one office in one statement (ingest: a batch's new revisions); the
+    office's feed lock is taken once, as in :func:`append_change`."""
+    if not changes:
         return
     lock_office_feed(session, office_code)
     session.execute(
-        insert(Change.__table__),
+        insert(CHANGES),
         [
-            {"office_code": office_code, "kind": kind, "registration_id": rid, "payload": payload,
-             "created_at": now}
-            for rid, payload in rows
+            {
+                "office_code": office_code,
+                "kind": c.kind.value,
+                "registration_id": c.registration_id,
+                "payload": payload(c),
+                "created_at": now,
+            }
+            for c in changes
         ],
-    )  # fmt: skip
+    )
 
 
 def touched_by(session: Session, device_id: str, registration_ids: set[str]) -> set[str]:
@@ -130,9 +140,10 @@ def revision_contents(
         return {}
     rev = RegistrationRevision
     rows = session.execute(
-        select(rev.registration_id, rev.revision, rev.applicant, rev.content_hash, rev.operator)
-        .where(rev.registration_id.in_(sorted({k[0] for k in keys})))
-    )  # fmt: skip
+        select(
+            rev.registration_id, rev.revision, rev.applicant, rev.content_hash, rev.operator
+        ).where(rev.registration_id.in_(sorted({k[0] for k in keys})))
+    )
     return {
         (r[0], r[1]): {"applicant": r[2], "content_hash": r[3], "operator": r[4]}
         for r in rows

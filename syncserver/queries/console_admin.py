@@ -99,6 +99,14 @@ def audit_page(
 #: What the audit log's "what" filter offers: each family selects its ``family.*`` actions
 #: (a list kept here, not a DISTINCT over a log of millions of rows).
 AUDIT_FAMILIES = (
-    "decision", "duplicates", "export", "login", "logout", "user", "office", "device",
-    "enrollment_code", "operator",
-)  # fmt: skip
+    "decision",
+    "duplicates",
+    "export",
+    "login",
+    "logout",
+    "user",
+    "office",
+    "device",
+    "enrollment_code",
+    "operator",
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from syncserver.models import Batch, BatchRecord, Device, Registration
 from syncserver.queries.console_paging import Cursor, Page, aware, keyset, page_of
-
-WIB = timezone(timedelta(hours=7), "WIB")
+from syncserver.queries.console_records import day_start
 
 #: Outcome filters of the batch list: a batch "has" an outcome when its count is above zero.
 OUTCOMES = ("accepted", "duplicate_nik", "kk_limit", "invalid", "conflict", "already_received")
@@ -49,14 +48,23 @@ class BatchRow:
 
 
 _COLS = (
-    Batch.id, Batch.batch_id, Batch.device_id, Device.device_no, Device.name, Batch.office_code,
-    Batch.source, Batch.received_at, Batch.record_count, Batch.accepted, Batch.duplicate_nik,
-    Batch.kk_limit, Batch.invalid, Batch.conflict, Batch.already_received, Batch.bytes_wire,
-)  # fmt: skip
-
-
-def _day(d: date) -> datetime:
-    return datetime.combine(d, time(0, 0), WIB).astimezone(UTC)
+    Batch.id,
+    Batch.batch_id,
+    Batch.device_id,
+    Device.device_no,
+    Device.name,
+    Batch.office_code,
+    Batch.source,
+    Batch.received_at,
+    Batch.record_count,
+    Batch.accepted,
+    Batch.duplicate_nik,
+    Batch.kk_limit,
+    Batch.invalid,
+    Batch.conflict,
+    Batch.already_received,
+    Batch.bytes_wire,
+)
 
 
 def _filtered(f: BatchFilter) -> Any:
@@ -66,9 +74,9 @@ def _filtered(f: BatchFilter) -> Any:
     if f.device:
         stmt = stmt.where(Batch.device_id == f.device)
     if f.date_from:
-        stmt = stmt.where(Batch.received_at >= _day(f.date_from))
+        stmt = stmt.where(Batch.received_at >= day_start(f.date_from))
     if f.date_to:
-        stmt = stmt.where(Batch.received_at < _day(f.date_to + timedelta(days=1)))
+        stmt = stmt.where(Batch.received_at < day_start(f.date_to + timedelta(days=1)))
     if f.outcome in OUTCOMES:
         stmt = stmt.where(getattr(Batch, f.outcome) > 0)
     if f.provinces:  # an office code starts with its province's two digits
@@ -80,9 +88,13 @@ def list_batches(
     session: Session, f: BatchFilter, *, after: Cursor | None, before: Cursor | None, limit: int
 ) -> Page[BatchRow]:
     stmt, rev = keyset(
-        _filtered(f), Batch.received_at, Batch.id, after=_int_cursor(after),
-        before=_int_cursor(before), limit=limit,
-    )  # fmt: skip
+        _filtered(f),
+        Batch.received_at,
+        Batch.id,
+        after=_int_cursor(after),
+        before=_int_cursor(before),
+        limit=limit,
+    )
     rows = [BatchRow(*r) for r in session.execute(stmt)]
     return page_of(
         rows, rev, limit, lambda r: (aware(r.received_at), str(r.id)), had_cursor=after is not None
@@ -131,7 +143,7 @@ def records(
             Registration.full_name,
             Registration.nik,
             Registration.status,
-        )  # fmt: skip
+        )
         .outerjoin(Registration, Registration.id == BatchRecord.registration_id)
         .where(BatchRecord.batch_pk == batch_pk, BatchRecord.position > after_position)
         .order_by(BatchRecord.position)

@@ -103,8 +103,14 @@ def by_day(session: Session, since: date, provinces: tuple[str, ...] = ()) -> di
     out = {}
     for day in set(got) | set(decisions):
         d = decisions.get(day, {})
-        out[day] = DayRow(day, got.get(day, 0), sum(d.values()), d.get("verified", 0),
-                          d.get("rejected", 0), d.get("returned", 0))  # fmt: skip
+        out[day] = DayRow(
+            day,
+            got.get(day, 0),
+            sum(d.values()),
+            d.get("verified", 0),
+            d.get("rejected", 0),
+            d.get("returned", 0),
+        )
     return out
 
 
@@ -172,7 +178,7 @@ def devices(
             Device.last_push_at,
             Device.backlog_unsent,
             Device.backlog_oldest_at,
-        )  # fmt: skip
+        )
         .join(Office, Office.code == Device.office_code)
         .order_by(
             case((Device.revoked_at.is_(None), 0), else_=1),
@@ -270,7 +276,7 @@ def offices(
             func.max(Device.last_push_at),
             unsent,
             oldest,
-        )  # fmt: skip
+        )
         .outerjoin(Device, Device.office_code == Office.code)
         .group_by(Office.code, Office.name, Office.regency_code)
         .order_by(*by, Office.code)

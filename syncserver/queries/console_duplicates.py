@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from syncserver.models import DuplicateGroup, KkSlot, NikPrimary, Registration
@@ -28,22 +28,26 @@ class GroupRow:
     primary_province: str | None
 
 
+def _groups() -> Select[Any]:
+    """The columns of a :class:`GroupRow`: a group and its primary registration's province."""
+    return select(
+        DuplicateGroup.id,
+        DuplicateGroup.kind,
+        DuplicateGroup.key,
+        DuplicateGroup.primary_registration_id,
+        DuplicateGroup.created_at,
+        DuplicateGroup.resolved_at,
+        DuplicateGroup.resolution,
+        Registration.province_code,
+    ).outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
+
+
 def open_groups(
     session: Session, *, after_id: int, limit: int, kind: str = "", provinces: tuple[str, ...] = ()
 ) -> tuple[list[GroupRow], bool]:
     """Unresolved groups, oldest first (keyset on the id; partial index ix_duplicate_groups_open)."""
     stmt = (
-        select(
-            DuplicateGroup.id,
-            DuplicateGroup.kind,
-            DuplicateGroup.key,
-            DuplicateGroup.primary_registration_id,
-            DuplicateGroup.created_at,
-            DuplicateGroup.resolved_at,
-            DuplicateGroup.resolution,
-            Registration.province_code,
-        )  # fmt: skip
-        .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
+        _groups()
         .where(DuplicateGroup.resolved_at.is_(None), DuplicateGroup.id > after_id)
         .order_by(DuplicateGroup.id)
         .limit(limit + 1)
@@ -79,20 +83,7 @@ def group_in_scope(first: Any, provinces: Any) -> Any:
 
 
 def get_group(session: Session, group_id: int) -> GroupRow | None:
-    row = session.execute(
-        select(
-            DuplicateGroup.id,
-            DuplicateGroup.kind,
-            DuplicateGroup.key,
-            DuplicateGroup.primary_registration_id,
-            DuplicateGroup.created_at,
-            DuplicateGroup.resolved_at,
-            DuplicateGroup.resolution,
-            Registration.province_code,
-        )  # fmt: skip
-        .outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
-        .where(DuplicateGroup.id == group_id)
-    ).first()
+    row = session.execute(_groups().where(DuplicateGroup.id == group_id)).first()
     return GroupRow(*row) if row else None
 
 
@@ -165,12 +156,19 @@ def groups_summary(
         primary_of.setdefault(g.primary_registration_id, set()).add(g.id)
     ids = sorted({*primary_of, *holders})
     rows = session.execute(
-        select(Registration.id, Registration.code, Registration.full_name, Registration.office_code,
-               Registration.status, Registration.duplicate_group_id, Registration.province_code)
+        select(
+            Registration.id,
+            Registration.code,
+            Registration.full_name,
+            Registration.office_code,
+            Registration.status,
+            Registration.duplicate_group_id,
+            Registration.province_code,
+        )
         .where((Registration.duplicate_group_id.in_(list(by_id))) | (Registration.id.in_(ids)))
         .order_by(Registration.received_at, Registration.id)
         .limit(len(groups) * MAX_MEMBERS)
-    ).all()  # fmt: skip
+    ).all()
     listed: set[tuple[int, str]] = set()
     for r in rows:
         gids = {r[5]} if r[5] in by_id else set()

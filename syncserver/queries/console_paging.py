@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -84,8 +85,8 @@ def keyset_sorted(
 ) -> tuple[Select[Any], bool]:
     """:func:`keyset` on any sort column, either way: ``after`` continues in the list's order,
     ``before`` goes back (fetched the other way round, then reversed by :func:`page_of`)."""
-    forward = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
-    backward = (lambda a, b: a > b) if descending else (lambda a, b: a < b)
+    forward = operator.lt if descending else operator.gt
+    backward = operator.gt if descending else operator.lt
     if before is not None:
         stmt = stmt.where(backward(tuple_(key_col, id_col), tuple_(*before)))
         order = (key_col.asc(), id_col.asc()) if descending else (key_col.desc(), id_col.desc())

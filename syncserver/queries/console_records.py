@@ -197,9 +197,9 @@ def _query_clause(groups: list[search_terms.Group]) -> Any:
     """Every group must match; a group matches when one of its terms does."""
     clauses = []
     for group in groups:
-        alternatives = [_term_clause(t) for t in group]
-        alternatives = [
-            c if c is not None else _text_match(t) for c, t in zip(alternatives, group, strict=True)
+        exact = [_term_clause(t) for t in group]
+        alternatives: list[Any] = [
+            c if c is not None else _text_match(t) for c, t in zip(exact, group, strict=True)
         ]
         clauses.append(or_(*alternatives))
     return and_(*clauses)
@@ -353,7 +353,7 @@ def count(session: Session, f: RecordFilter, exact_limit: int = EXACT_COUNT_LIMI
 
 def _rounded(n: int) -> int:
     """An estimate to 3 significant digits (12,408 -> 12,400): it is no more precise."""
-    scale = 10 ** max(len(str(n)) - 3, 0)
+    scale = int(10 ** max(len(str(n)) - 3, 0))
     return max(round(n / scale) * scale, scale)
 
 
@@ -521,7 +521,7 @@ def batches_of(session: Session, registration_id: str, limit: int = 50) -> list[
             BatchRecord.revision,
             BatchRecord.outcome,
             BatchRecord.errors,
-        )  # fmt: skip
+        )
         .join(Batch, Batch.id == BatchRecord.batch_pk)
         .where(BatchRecord.registration_id == registration_id)
         .order_by(Batch.id.desc())
@@ -566,10 +566,17 @@ def related(session: Session, reg: Registration, limit: int = 25) -> list[Relate
     most ``limit`` of each; each lookup an index range on kk_number or phone). The caller
     masks those outside the reviewer's provinces."""
     cols = (
-        Registration.id, Registration.code, Registration.nik, Registration.full_name,
-        Registration.status, Registration.office_code, Registration.province_code,
-        Registration.received_at, Registration.kk_number, Registration.phone,
-    )  # fmt: skip
+        Registration.id,
+        Registration.code,
+        Registration.nik,
+        Registration.full_name,
+        Registration.status,
+        Registration.office_code,
+        Registration.province_code,
+        Registration.received_at,
+        Registration.kk_number,
+        Registration.phone,
+    )
     found: dict[str, Any] = {}
     lookups = []
     if reg.kk_number:
@@ -598,6 +605,6 @@ def related(session: Session, reg: Registration, limit: int = 25) -> list[Relate
             r.received_at,
             bool(reg.kk_number) and r.kk_number == reg.kk_number,
             bool(phones) and r.phone in phones,
-        )  # fmt: skip
+        )
         for r in found.values()
     ]

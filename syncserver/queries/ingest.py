@@ -9,12 +9,13 @@ on each other; the server still retries a batch after a deadlock error, as a saf
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -43,10 +44,14 @@ from syncserver.models import (
 )
 from syncserver.queries._dialect import insert_ignore
 
-REG = Registration.__table__
-REV = RegistrationRevision.__table__
-BATCH = Batch.__table__
-DG = DuplicateGroup.__table__
+REG = typing.cast(Table, Registration.__table__)
+REV = typing.cast(Table, RegistrationRevision.__table__)
+BATCH = typing.cast(Table, Batch.__table__)
+DG = typing.cast(Table, DuplicateGroup.__table__)
+BATCH_RECORDS = typing.cast(Table, BatchRecord.__table__)
+DEVICES = typing.cast(Table, Device.__table__)
+NIK_PRIMARIES = typing.cast(Table, NikPrimary.__table__)
+KK_SLOTS = typing.cast(Table, KkSlot.__table__)
 
 
 @dataclass(slots=True)
@@ -138,7 +143,7 @@ def _joined(values: Sequence[Any]) -> str | None:
     if kind not in _AS_TEXT:
         return None
     conv = _AS_TEXT[kind]
-    items: list[str] = (
+    items: list[Any] = (
         list(values) if conv is None else [v if v is None else conv(v) for v in values]
     )
     if nulls:
@@ -215,7 +220,7 @@ def bulk_insert(
     procs = [(i, p) for i, c in enumerate(cols) if (p := _processor(dialect, table, c)) is not None]
     for i, p in procs:  # memoised: most such values (timestamps) repeat across a batch
         memo: dict[Any, Any] = {}
-        out_col = []
+        out_col: list[Any] = []
         for v in columns[i]:
             if v is None:
                 out_col.append(None)
@@ -301,7 +306,7 @@ BATCH_RECORD_COLS = ("batch_pk", "position", "registration_id", "revision", "out
 
 def insert_batch_records(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     """Rows are tuples in ``BATCH_RECORD_COLS`` order, ``errors`` as JSON text."""
-    bulk_insert(session, BatchRecord.__table__, BATCH_RECORD_COLS, rows, ("batch_pk", "position"))
+    bulk_insert(session, BATCH_RECORDS, BATCH_RECORD_COLS, rows, ("batch_pk", "position"))
 
 
 def touch_device_push(
@@ -309,7 +314,7 @@ def touch_device_push(
 ) -> None:
     """The device's last push and contact, and the backlog it reported (one UPDATE;
     ``devices_q.backlog_values``)."""
-    devices = Device.__table__  # Core: the ORM's bulk-update bookkeeping is not needed here
+    devices = DEVICES  # Core: the ORM's bulk-update bookkeeping is not needed here
     session.execute(
         update(devices)
         .where(devices.c.id == device_id)
@@ -340,22 +345,87 @@ def revision_hashes(session: Session, ids: Collection[str]) -> dict[tuple[str, i
     return {(r[0], r[1]): r[2] for r in rows}
 
 
-#: registrations columns written by ingest; ``applicant`` comes from the row's
-#: ``applicant_json`` (serialised once, in prepare).
+class PreparedRow(NamedTuple):
+    """A valid record's own columns of ``registrations``, made by ``syncserver.ingest.prepare``
+    outside the transaction: the first ``REG_COLS`` in their order, the applicant serialised
+    once (``applicant_json``, for both tables), then the applicant as sent."""
+
+    id: str
+    code: str
+    nik: str
+    kk_number: str
+    full_name: str
+    phone: str
+    province_code: str
+    regency_code: str
+    village_code: str
+    revision: int
+    applicant_json: str
+    content_hash: str
+    operator: str
+    channel: str
+    device_time: datetime | None
+    applicant: dict[str, Any]  # as sent: what content_hash covers
+
+
+class BatchColumns(NamedTuple):
+    """The columns every registration a batch stores shares: stored (or updated) ``now``,
+    with the status ``status`` and no flag (the identity rules set flags afterwards)."""
+
+    office_code: str
+    device_id: str
+    status: str
+    now: datetime
+    batch_pk: int
+
+
+#: registrations columns written by ingest: a :class:`PreparedRow`'s (``applicant`` from its
+#: ``applicant_json``), then a :class:`BatchColumns`'s
 REG_COLS = (
-    "id", "code", "nik", "kk_number", "full_name", "phone", "province_code", "regency_code",
-    "village_code", "revision", "applicant", "content_hash", "operator", "channel",
-    "device_time", "office_code", "device_id", "status", "updated_at", "batch_pk",
-    "flag_reason", "duplicate_of_id", "duplicate_group_id", "received_at",
-)  # fmt: skip
-_REG_GET = itemgetter(*("applicant_json" if c == "applicant" else c for c in REG_COLS))
+    "id",
+    "code",
+    "nik",
+    "kk_number",
+    "full_name",
+    "phone",
+    "province_code",
+    "regency_code",
+    "village_code",
+    "revision",
+    "applicant",
+    "content_hash",
+    "operator",
+    "channel",
+    "device_time",
+    "office_code",
+    "device_id",
+    "status",
+    "updated_at",
+    "batch_pk",
+    "flag_reason",
+    "duplicate_of_id",
+    "duplicate_group_id",
+    "received_at",
+)
+_OWN = len(PreparedRow._fields) - 1  # a PreparedRow's columns (all but ``applicant``)
+assert PreparedRow._fields[:_OWN] == tuple(
+    "applicant_json" if c == "applicant" else c for c in REG_COLS[:_OWN]
+)
 
 
-def insert_registrations(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert new registrations (sorted by id); the ids actually inserted. Each row has every
-    column of ``REG_COLS``, with ``applicant_json`` (text) standing for ``applicant``."""
-    ordered = sorted(rows, key=itemgetter("id"))
-    got = bulk_insert(session, REG, REG_COLS, [_REG_GET(r) for r in ordered], ("id",), ("id",))
+def _reg_values(row: PreparedRow, batch: BatchColumns) -> tuple[Any, ...]:
+    """A new registration's values in ``REG_COLS`` order."""
+    o, d, st, now, pk = batch
+    return (*row[:_OWN], o, d, st, now, pk, None, None, None, now)
+
+
+def insert_registrations(
+    session: Session, rows: Sequence[PreparedRow], batch: BatchColumns
+) -> set[str]:
+    """Insert new registrations (sorted by id); the ids actually inserted."""
+    ordered = sorted(rows, key=itemgetter(0))
+    values = [_reg_values(r, batch) for r in ordered]
+    got = bulk_insert(session, REG, REG_COLS, values, ("id",), ("id",))
     return {r[0] for r in got}
 
 
@@ -364,20 +434,23 @@ def insert_registrations(session: Session, rows: Sequence[dict[str, Any]]) -> se
 DECIDED_STATUSES = ("verified", "rejected")
 
 
-def update_registration(session: Session, row: dict[str, Any], base_revision: int) -> bool:
+def update_registration(
+    session: Session, row: PreparedRow, batch: BatchColumns, base_revision: int
+) -> bool:
     """Compare-and-set: apply a new revision only if the server still holds ``base_revision``,
     the record belongs to the pushing device's office (least access) and the revision keeps
     the record's registration code (a printed code never changes), all in the database."""
-    values = {
-        k: v for k, v in row.items() if k not in ("id", "code", "received_at", "applicant_json")
-    }
+    values = dict(zip(REG_COLS, _reg_values(row, batch), strict=True))
+    for kept in ("id", "code", "received_at"):
+        del values[kept]
+    values["applicant"] = row.applicant  # bound by the column's JSON type, not as text
     result = session.execute(
         update(REG)
         .where(
-            REG.c.id == row["id"],
-            REG.c.code == row["code"],
+            REG.c.id == row.id,
+            REG.c.code == row.code,
             REG.c.revision == base_revision,
-            REG.c.office_code == row["office_code"],
+            REG.c.office_code == batch.office_code,
             REG.c.status.not_in(DECIDED_STATUSES),
         )
         .values(**values)
@@ -387,9 +460,17 @@ def update_registration(session: Session, row: dict[str, Any], base_revision: in
 
 
 REV_COLS = (
-    "registration_id", "revision", "base_revision", "content_hash", "applicant", "operator",
-    "device_id", "device_time", "batch_pk", "received_at",
-)  # fmt: skip
+    "registration_id",
+    "revision",
+    "base_revision",
+    "content_hash",
+    "applicant",
+    "operator",
+    "device_id",
+    "device_time",
+    "batch_pk",
+    "received_at",
+)
 
 
 def insert_revisions(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -421,10 +502,13 @@ def claim_niks(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, st
     Returns NIK -> registration id of the claims this statement made."""
     ordered = sorted(rows, key=lambda r: r["nik"])  # stable: batch order within one NIK
     got = bulk_insert(
-        session, NikPrimary.__table__, ("nik", "registration_id"),
-        [(r["nik"], r["registration_id"]) for r in ordered], ("nik",),
+        session,
+        NIK_PRIMARIES,
         ("nik", "registration_id"),
-    )  # fmt: skip
+        [(r["nik"], r["registration_id"]) for r in ordered],
+        ("nik",),
+        ("nik", "registration_id"),
+    )
     return {r[0]: r[1] for r in got}
 
 
@@ -469,12 +553,18 @@ def earliest_holder(
     for a new revision that changed its NIK or family card (rare), once per key."""
     col = REG.c[column]
     stmt = (
-        select(REG.c.id, REG.c.code, REG.c.office_code, REG.c.status, REG.c.kk_number,
-               REG.c.flag_reason)
+        select(
+            REG.c.id,
+            REG.c.code,
+            REG.c.office_code,
+            REG.c.status,
+            REG.c.kk_number,
+            REG.c.flag_reason,
+        )
         .where(col == key, REG.c.status != "rejected")
         .order_by(REG.c.received_at, REG.c.id)
         .limit(1)
-    )  # fmt: skip
+    )
     if flag is not None:
         stmt = stmt.where(REG.c.flag_reason == flag)
     row = session.execute(stmt).first()
@@ -550,10 +640,13 @@ def claim_kk_slots(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]
     """Claim family-card slots (ON CONFLICT DO NOTHING); the registration ids that got one."""
     ordered = sorted(rows, key=lambda r: (r["kk_number"], r["slot"]))
     got = bulk_insert(
-        session, KkSlot.__table__, ("kk_number", "slot", "registration_id"),
+        session,
+        KK_SLOTS,
+        ("kk_number", "slot", "registration_id"),
         [(r["kk_number"], r["slot"], r["registration_id"]) for r in ordered],
-        ("kk_number", "slot"), ("registration_id",),
-    )  # fmt: skip
+        ("kk_number", "slot"),
+        ("registration_id",),
+    )
     return {r[0] for r in got}
 
 
@@ -590,7 +683,7 @@ def ensure_groups(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tupl
     if not rows:
         return {}
     ordered = sorted(rows, key=lambda r: (r["kind"], r["key"]))
-    insert_ignore(session, DuplicateGroup.__table__, ordered, ("kind", "key"))
+    insert_ignore(session, DG, ordered, ("kind", "key"))
     primary = {(r["kind"], r["key"]): r["primary_registration_id"] for r in rows}
     out: dict[tuple[str, str], int] = {}
     stale: list[tuple[int, str]] = []

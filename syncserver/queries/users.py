@@ -76,9 +76,11 @@ _T = cast(Table, LoginThrottle.__table__)
 
 def _ensure_row(session: Session, key: str, now: int) -> None:
     insert_ignore(
-        session, _T, [{"key": key, "failures": 0, "started_at": now, "next_at": 0, "refused": 0}],
+        session,
+        _T,
+        [{"key": key, "failures": 0, "started_at": now, "next_at": 0, "refused": 0}],
         ["key"],
-    )  # fmt: skip
+    )
 
 
 def claim_delayed(session: Session, key: str, now: int, free: int, cap: int, quiet: int) -> bool:
@@ -95,9 +97,11 @@ def claim_delayed(session: Session, key: str, now: int, free: int, cap: int, qui
         whens.append((_T.c.failures == steps - 1, now + delay))
         delay *= 2
     new_next = case(
-        (reset, 0 if free > 1 else now + min(2, cap)), (_T.c.failures < free - 1, 0), *whens,
+        (reset, 0 if free > 1 else now + min(2, cap)),
+        (_T.c.failures < free - 1, 0),
+        *whens,
         else_=now + cap,
-    )  # fmt: skip
+    )
     stmt = (
         update(_T)
         .where(_T.c.key == key, or_(reset, _T.c.next_at <= now))

@@ -50,7 +50,7 @@ def _record(applicant: dict, api: Api, seq: int, **kw: object) -> dict:
         channel="counter",
         device_time="2026-01-05T09:00:00+07:00",
     )
-    return {**P.encode(rec), **kw}
+    return {**wire.loads(wire.dumps(rec)), **kw}
 
 
 def _body(api: Api, records: list) -> dict:

@@ -33,8 +33,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from common import wire
 from common.errors import ApiError
-from common.protocol import PushRequest, PushResponse, encode
+from common.protocol import PushRequest, PushResponse
 from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncOutcome, SyncReport
 from tests.faults.checker import check, status_disagreements
@@ -174,7 +175,7 @@ class SyncProtocol(RuleBasedStateMachine):
         before = self._central_state()
         again = self.clients[d].push(request)
         if answer is not None:
-            assert encode(again) == encode(answer)
+            assert wire.dumps(again) == wire.dumps(answer)
         assert self._central_state() == before
         self._count("replay")
 

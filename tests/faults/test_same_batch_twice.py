@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from common.protocol import PushRequest, PushResponse, decode, encode
+from common import wire
+from common.protocol import PushRequest, PushResponse, decode
 from tests.faults.checker import check
 from tests.faults.conftest import tally
 from tests.faults.harness import Central, Device, central_url, make_devices
@@ -45,7 +46,7 @@ def _at_once(device: Device, requests: list[PushRequest]) -> list[dict]:
         client = device.client()
         try:
             gate.wait()
-            answers[i] = encode(client.push(requests[i]))
+            answers[i] = wire.loads(wire.dumps(client.push(requests[i])))
         finally:
             client.close()
 

@@ -158,7 +158,8 @@ class Api:
         self, device: Device, records: list[P.PushRecord], batch_id: str | None = None
     ) -> dict[str, Any]:
         req = P.PushRequest(device.id, device.office_code, batch_id or str(uuid.uuid4()), records)
-        return cast(dict[str, Any], P.encode(req))
+        data: dict[str, Any] = wire.loads(wire.dumps(req))
+        return data
 
     def push_raw(
         self,

@@ -55,7 +55,7 @@ def _post(
     url: str, device: dict[str, Any], batch_id: str, records: list[P.PushRecord]
 ) -> dict[str, Any]:
     req = P.PushRequest(device["id"], device["office"], batch_id, records)
-    body = wire.compress(wire.dumps(P.encode(req)), "zstd")
+    body = wire.compress(wire.dumps(req), "zstd")
     headers = {"Authorization": f"Bearer {device['credential']}", "Content-Encoding": "zstd",
                "Content-Type": "application/json", "Accept-Encoding": "identity"}  # fmt: skip
     for _ in range(5):

@@ -52,8 +52,8 @@ def test_values_no_column_holds_are_a_4xx_with_a_code_and_change_nothing(
 ) -> None:
     dev = api.enroll()
     before = dump_tables(api.ext.engine)
-    rec = {**P.encode(api.record(people[0], dev)), **over}
-    status, body = _raw_push(api, dev, [P.encode(api.record(people[1], dev)), rec])
+    rec = {**wire.loads(wire.dumps(api.record(people[0], dev))), **over}
+    status, body = _raw_push(api, dev, [wire.loads(wire.dumps(api.record(people[1], dev))), rec])
     assert 400 <= status < 500 and body["code"] == E.SCHEMA_VIOLATION, (status, body)
     assert dump_tables(api.ext.engine) == before
 
@@ -87,7 +87,7 @@ def test_a_body_of_millions_of_values_is_refused_before_parsing(
     api: Api, people: list[dict]
 ) -> None:
     dev = api.enroll()
-    rec = P.encode(api.record(people[0], dev))
+    rec = wire.loads(wire.dumps(api.record(people[0], dev)))
     rec["applicant"]["motivation"] = [[]] * (P.MAX_JSON_VALUES + 1)
     status, body = _raw_push(api, dev, [rec])
     assert status == 413 and body["code"] == E.JSON_TOO_COMPLEX
@@ -101,7 +101,7 @@ def test_an_applicant_with_many_keys_is_refused_and_problems_are_capped(
 ) -> None:
     dev = api.enroll()
     too_many = dict(people[0], **{f"x{i}": "y" for i in range(P.MAX_APPLICANT_KEYS)})
-    status, body = _raw_push(api, dev, [P.encode(api.record(too_many, dev))])
+    status, body = _raw_push(api, dev, [wire.loads(wire.dumps(api.record(too_many, dev)))])
     assert status == 400 and body["code"] == E.SCHEMA_VIOLATION
     # within the key bound but wrong everywhere: at most MAX_RECORD_ERRORS codes
     wrong = {f"x{i}": "y" for i in range(P.MAX_APPLICANT_KEYS - 1)}

@@ -232,7 +232,7 @@ def test_transport_refusals_through_the_real_server(
         client, enrolled = _device(server)
         auth = {"Authorization": f"Bearer {enrolled.credential}"}
         url = server.url + "/api/v1/sync/push"
-        body = wire.dumps(P.encode(_batch(enrolled, 3)))
+        body = wire.dumps(_batch(enrolled, 3))
         padded = body + b" " * (LIMIT + 1 - len(body))  # its first LIMIT bytes are the batch
         status, data = _chunked(server, "/api/v1/sync/push", padded, auth)
         assert status == 413 and json.loads(data)["code"] == E.BODY_TOO_LARGE, data[:200]

@@ -79,18 +79,20 @@ def test_a_real_server_logs_no_personal_data(
         _break_inserts(central_url(server))
         batch = people[10:15]
         records = [
-            P.encode(
-                P.PushRecord(
-                    new_registration_id(),
-                    make_code(dev["office_code"], dev["device_no"], i + 1),
-                    1,
-                    0,
-                    content_hash(a),
-                    a,
-                    "petugas",
-                    "counter",
-                    "2026-01-05T09:00:00Z",
-                )  # fmt: skip
+            wire.loads(
+                wire.dumps(
+                    P.PushRecord(
+                        new_registration_id(),
+                        make_code(dev["office_code"], dev["device_no"], i + 1),
+                        1,
+                        0,
+                        content_hash(a),
+                        a,
+                        "petugas",
+                        "counter",
+                        "2026-01-05T09:00:00Z",
+                    )
+                )
             )
             for i, a in enumerate(batch)
         ]
