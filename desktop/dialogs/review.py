@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from common.i18n import Lang
 from common.record import FIELD_LABELS
 from common.regions import Regions
-from desktop.views.record_view import field_text
+from desktop.dialogs.record_view import field_text
 
 # The settings key (desktop.application.ui_settings) that turns the review on.
 REVIEW_SETTING = "form/review_before_save"

@@ -28,12 +28,12 @@ from common.regions import Regions
 from desktop.dialogs.about import AboutDialog
 from desktop.dialogs.import_dialog import ImportDialog
 from desktop.dialogs.receipt import ReceiptDialog
+from desktop.dialogs.record_view import RecordView
 from desktop.dialogs.save_problems import SaveProblemsDialog
 from desktop.i18n import arg
 from desktop.views.context import DeskContext
 from desktop.views.drafts import DraftsView
 from desktop.views.printing import Printing
-from desktop.views.record_view import RecordView
 from desktop.views.registration_form import RegistrationFormView
 from desktop.views.registration_list import RegistrationListView
 
@@ -301,8 +301,8 @@ class MainWindow(QMainWindow):
             history.refresh()
 
     def open_sync_history(self) -> None:
+        from desktop.dialogs.sync_history import SyncHistoryView
         from desktop.sync.controller import read_history
-        from desktop.views.sync_history import SyncHistoryView
 
         if self.sync is None:
             return
