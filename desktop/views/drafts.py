@@ -4,7 +4,7 @@ Drafts stay on this device; they are never synced."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -20,13 +20,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.i18n import arg
+from desktop.i18n import arg, local_time
+
+if TYPE_CHECKING:
+    from desktop.services.registrations import DraftRow, RegistrationService
+    from desktop.tasks import TaskManager
 
 
 class DraftsView(QWidget):
     resumeDraft = Signal(str)  # noqa: N815  draft id
 
-    def __init__(self, service: Any, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: RegistrationService, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("draftsView")
         self._service = service
@@ -75,11 +81,11 @@ class DraftsView(QWidget):
     def refresh(self) -> None:
         self._tasks.run_db(self._service.list_drafts, on_done=self._fill)
 
-    def _fill(self, drafts: list[Any]) -> None:
+    def _fill(self, drafts: list[DraftRow]) -> None:
         self._ids = []
         self.table.setRowCount(len(drafts))
         for r, d in enumerate(drafts):
-            cells = [_fmt_time(d.updated_at), d.nik_masked, d.full_name, d.operator]
+            cells = [local_time(d.updated_at), d.nik_masked, d.full_name, d.operator]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
             self._ids.append(str(d.id))
@@ -143,10 +149,3 @@ class DraftsView(QWidget):
                 self._delete_current()
                 return True
         return super().eventFilter(obj, event)
-
-
-def _fmt_time(value: Any) -> str:
-    try:
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
-    except (AttributeError, ValueError):
-        return str(value or "")

@@ -5,7 +5,7 @@ Enter (or a double click) on a row opens the record."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -27,11 +27,16 @@ from common.enums import Status
 from common.i18n import Lang
 from desktop.widgets.registration_table_model import Filters, RegistrationTableModel
 
+if TYPE_CHECKING:
+    from desktop.services.registrations import RegistrationService
+
 
 class RegistrationListView(QWidget):
     openRecord = Signal(str)  # noqa: N815  registration id
 
-    def __init__(self, service: Any, lang: Lang, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: RegistrationService, lang: Lang, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("registrationList")
         self._lang = lang
