@@ -90,4 +90,3 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
-

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -30,6 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from common.errors import ApiError
+from common.i18n import Lang, as_lang
+
+if TYPE_CHECKING:
+    from desktop.services.device import DeviceInfo
+    from desktop.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +42,21 @@ log = logging.getLogger(__name__)
 class EnrollDialog(QDialog):
     enrolled = Signal(object)  # DeviceInfo
 
-    def __init__(self, enroll: Callable[[str, str, str | None], Any], tasks: Any, lang: Any = "id",
-                 server_url: str = "", parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        enroll: Callable[[str, str, str | None], DeviceInfo],
+        tasks: TaskManager,
+        lang: Lang | str = "id",
+        server_url: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("enrollDialog")
         self.setWindowTitle(self.tr("Enroll this device"))
         self._enroll = enroll
         self._tasks = tasks
-        self._lang = str(getattr(lang, "value", lang))
-        self.result_info: Any = None
+        self._lang = as_lang(lang)
+        self.result_info: DeviceInfo | None = None
 
         intro = QLabel(
             self.tr(
@@ -112,8 +123,12 @@ class EnrollDialog(QDialog):
         (self.code if server_url else self.url).setFocus()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Certificate file"), "",
-                                              self.tr("Certificates (*.pem *.crt);;All files (*)"))  # fmt: skip
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Certificate file"),
+            "",
+            self.tr("Certificates (*.pem *.crt);;All files (*)"),
+        )
         if path:
             self.ca.setText(path)
 
@@ -142,7 +157,7 @@ class EnrollDialog(QDialog):
             self._enroll, url, code, ca or None, on_done=self._done, on_error=self._failed
         )
 
-    def _done(self, info: Any) -> None:
+    def _done(self, info: DeviceInfo) -> None:
         self.result_info = info
         self.set_busy(False)
         self.enrolled.emit(info)

@@ -10,8 +10,9 @@ versions left in ``data_dir/receipts``)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
@@ -29,16 +30,28 @@ from PySide6.QtWidgets import (
 from common.nik import mask_nik
 from desktop.i18n import arg
 
+if TYPE_CHECKING:
+    from common.record import Registration
+    from desktop.views.context import DeskContext
+
+# Writes the audit trail: (action, registration id, detail).
+Audit = Callable[[str, str | None, dict[str, Any]], None]
+
 log = logging.getLogger(__name__)
 
 
 class ReceiptDialog(QDialog):
-    pdfWritten = Signal(str)  # noqa: N815  path
-    printRequested = Signal(object)  # noqa: N815  registration
-    openPdfRequested = Signal(object)  # noqa: N815  registration
+    pdfWritten = Signal(str)  # path
+    printRequested = Signal(object)  # registration
+    openPdfRequested = Signal(object)  # registration
 
-    def __init__(self, registration: Any, ctx: Any, audit: Any = None,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        registration: Registration,
+        ctx: DeskContext,
+        audit: Audit | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("receiptDialog")
         self.registration = registration
@@ -104,8 +117,9 @@ class ReceiptDialog(QDialog):
         self.pdf_button.setFocus()
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, self.tr("Save the receipt as"), self.path.text(),
-                                              self.tr("PDF files (*.pdf)"))  # fmt: skip
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the receipt as"), self.path.text(), self.tr("PDF files (*.pdf)")
+        )
         if name:
             self.path.setText(name)
 
@@ -120,7 +134,7 @@ class ReceiptDialog(QDialog):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             written = self._ctx.write_receipt(self.registration, path)
-        except Exception as exc:  # noqa: BLE001  shown to the clerk, who can pick another path
+        except Exception as exc:  # shown to the clerk, who can pick another path
             log.error("receipt not written to %s: %r", path, exc)
             self.result_label.setStyleSheet("color: #b3261e;")
             self.result_label.setText(

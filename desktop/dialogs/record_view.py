@@ -67,9 +67,7 @@ def field_text(
     if name in _ENUMS and isinstance(value, str) and value:
         return _ENUMS[name](value).label(lang)
     if name == "skills":
-        return (
-            ", ".join(Skill(s).label(lang) for s in value) if isinstance(value, list) else ""
-        )
+        return ", ".join(Skill(s).label(lang) for s in value) if isinstance(value, list) else ""
     if isinstance(value, bool):
         return yes_no[0] if value else yes_no[1]
     if name.endswith("village_code") and isinstance(value, str) and value and areas is not None:
@@ -78,9 +76,9 @@ def field_text(
 
 
 class RecordView(QDialog):
-    editRequested = Signal(object)  # noqa: N815  Registration
-    receiptRequested = Signal(object)  # noqa: N815  Registration
-    printRequested = Signal(object)  # noqa: N815  Registration: reprint straight away
+    editRequested = Signal(object)  # Registration
+    receiptRequested = Signal(object)  # Registration
+    printRequested = Signal(object)  # Registration: reprint straight away
 
     def __init__(
         self,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class DraftsView(QWidget):
-    resumeDraft = Signal(str)  # noqa: N815  draft id
+    resumeDraft = Signal(str)  # draft id
 
     def __init__(
         self, service: RegistrationService, tasks: TaskManager, parent: QWidget | None = None
@@ -136,7 +136,7 @@ class DraftsView(QWidget):
         self.confirm = box
         box.open()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if (
             obj is self.table
             and event.type() == QEvent.Type.KeyPress

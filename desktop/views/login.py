@@ -12,6 +12,8 @@ this window again over the hidden main window)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,11 +35,11 @@ class LoginView(QWidget):
     """Emits ``loginRequested(username, password)``; the shell answers with
     :meth:`show_error` or closes the window."""
 
-    loginRequested = Signal(str, str)  # noqa: N815
+    loginRequested = Signal(str, str)
     #: (username, password, authorising operator, their password)
-    authorisedLoginRequested = Signal(str, str, str, str)  # noqa: N815
-    createRequested = Signal(str, str, str)  # noqa: N815  (username, full name, password)
-    languageChanged = Signal(str)  # noqa: N815
+    authorisedLoginRequested = Signal(str, str, str, str)
+    createRequested = Signal(str, str, str)  # username, full name, password
+    languageChanged = Signal(str)
 
     def __init__(self, lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,14 +105,24 @@ class LoginView(QWidget):
         self._auth_user_label.setBuddy(self.auth_username)
         self._auth_pass_label = QLabel(self.tr("Their password"), self)
         self._auth_pass_label.setBuddy(self.auth_password)
-        self._auth_widgets = (self.auth_username, self.auth_password, self._auth_user_label,
-                              self._auth_pass_label)  # fmt: skip
+        self._auth_widgets = (
+            self.auth_username,
+            self.auth_password,
+            self._auth_user_label,
+            self._auth_pass_label,
+        )
         for w in self._auth_widgets:
             w.hide()
-        for first, second in ((self.username, self.full_name), (self.full_name, self.password),
-                              (self.password, self.repeat), (self.repeat, self.auth_username),
-                              (self.auth_username, self.auth_password),
-                              (self.auth_password, self.language)):  # fmt: skip
+        tab_order = (
+            self.username,
+            self.full_name,
+            self.password,
+            self.repeat,
+            self.auth_username,
+            self.auth_password,
+            self.language,
+        )
+        for first, second in pairwise(tab_order):
             QWidget.setTabOrder(first, second)
         form = QFormLayout()
         form.addRow(user_label, self.username)
@@ -193,9 +205,12 @@ class LoginView(QWidget):
             self.set_busy(True)
             self.message.setText(self.tr("Checking…"))
             self.message.setStyleSheet("")
-            self.authorisedLoginRequested.emit(user, self.password.text(),
-                                               self.auth_username.text().strip(),
-                                               self.auth_password.text())  # fmt: skip
+            self.authorisedLoginRequested.emit(
+                user,
+                self.password.text(),
+                self.auth_username.text().strip(),
+                self.auth_password.text(),
+            )
             return
         self.set_busy(True)
         self.message.setText(self.tr("Checking…"))
@@ -305,7 +320,7 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self._INPUT and self.timer.isActive():
             self.timer.start()  # restart
         return False

@@ -70,8 +70,8 @@ LoadedRecord = tuple["Registration | None", "list[RevisionRow]", "RecordState | 
 
 
 class MainWindow(QMainWindow):
-    logoutRequested = Signal()  # noqa: N815
-    languageRequested = Signal(str)  # noqa: N815  "id" / "en", from View > Language
+    logoutRequested = Signal()
+    languageRequested = Signal(str)  # "id" / "en", from View > Language
 
     def __init__(
         self,
@@ -640,7 +640,7 @@ class MainWindow(QMainWindow):
 
         self.tasks.run_db(about_details, self.service.store, on_done=show)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Nothing typed is lost: a new applicant's typing is kept as a draft, changes to a
         record are saved or discarded as the clerk answers (the window stays meanwhile)."""
         if self.form.has_unsaved():

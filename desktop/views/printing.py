@@ -65,7 +65,7 @@ class Printing(QObject):
     window-modal, findable by object name in tests).
     """
 
-    printed = Signal(str)  # noqa: N815  "printer" or "pdf" (a printer set to print to a file)
+    printed = Signal(str)  # "printer" or "pdf" (a printer set to print to a file)
 
     def __init__(
         self, settings: QSettings, open_dialog: Callable[[QDialog], None], parent: QWidget

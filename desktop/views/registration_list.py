@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class RegistrationListView(QWidget):
-    openRecord = Signal(str)  # noqa: N815  registration id
+    openRecord = Signal(str)  # registration id
 
     def __init__(
         self, service: RegistrationService, lang: Lang, parent: QWidget | None = None
@@ -194,7 +194,7 @@ class RegistrationListView(QWidget):
         if rid:
             self.openRecord.emit(rid)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if (
             obj is self.table
             and event.type() == QEvent.Type.KeyPress
