@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from common.errors import ApiError
 from common.i18n import Lang, as_lang
+from desktop.widgets.form_rows import buddy_label, path_row
 
 if TYPE_CHECKING:
     from desktop.services.device import DeviceInfo
@@ -75,24 +76,12 @@ class EnrollDialog(QDialog):
         self.ca = QLineEdit(self)
         self.ca.setObjectName("enrollCa")
         self.ca.setPlaceholderText(self.tr("Optional: the office's certificate file (.pem)"))
-        browse = QPushButton(self.tr("Browse…"), self)
-        browse.setObjectName("enrollBrowse")
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca, 1)
-        ca_row.addWidget(browse)
+        ca_row = path_row(self.ca, self.tr("Browse…"), self._browse)
 
         form = QFormLayout()
-        url_label = QLabel(self.tr("Server address"), self)
-        url_label.setBuddy(self.url)
-        code_label = QLabel(self.tr("Enrollment code"), self)
-        code_label.setBuddy(self.code)
-        ca_label = QLabel(self.tr("CA bundle"), self)
-        ca_label.setBuddy(self.ca)
-        form.addRow(url_label, self.url)
-        form.addRow(code_label, self.code)
-        form.addRow(ca_label, ca_row)
+        form.addRow(buddy_label(self.tr("Server address"), self.url), self.url)
+        form.addRow(buddy_label(self.tr("Enrollment code"), self.code), self.code)
+        form.addRow(buddy_label(self.tr("CA bundle"), self.ca), ca_row)
 
         self.error = QLabel(self)
         self.error.setObjectName("enrollError")

@@ -32,6 +32,7 @@ from common.i18n import Lang
 from common.record import FIELD_LABELS
 from desktop.i18n import arg, ui_lang
 from desktop.services.importer import default_errors_path
+from desktop.widgets.form_rows import buddy_label, path_row
 
 if TYPE_CHECKING:
     from desktop.services.importer import ImportReport
@@ -62,9 +63,7 @@ class ImportDialog(QDialog):
         self.file = QLineEdit(self)
         self.file.setObjectName("importFile")
         self.file.setAccessibleName(self.tr("CSV file"))
-        browse = QPushButton(self.tr("Choose…"), self)
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
+        file_row = path_row(self.file, self.tr("Choose…"), self._browse)
         self.errors = QLineEdit(self)
         self.errors.setObjectName("importErrorsFile")
         self.errors.setAccessibleName(self.tr("Error file"))
@@ -72,16 +71,9 @@ class ImportDialog(QDialog):
         self.dry_run = QCheckBox(self.tr("Only check, do not save (dry run)"), self)
         self.dry_run.setObjectName("importDryRun")
         self.dry_run.setAccessibleName(self.tr("Only check, do not save (dry run)"))
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file, 1)
-        file_row.addWidget(browse)
         form = QFormLayout()
-        file_label = QLabel(self.tr("CSV file"), self)
-        file_label.setBuddy(self.file)
-        errors_label = QLabel(self.tr("Error file"), self)
-        errors_label.setBuddy(self.errors)
-        form.addRow(file_label, file_row)
-        form.addRow(errors_label, self.errors)
+        form.addRow(buddy_label(self.tr("CSV file"), self.file), file_row)
+        form.addRow(buddy_label(self.tr("Error file"), self.errors), self.errors)
         form.addRow("", self.dry_run)
         self.result_label = QLabel(self)
         self.result_label.setObjectName("importResult")

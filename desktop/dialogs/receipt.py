@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from common.nik import mask_nik
 from desktop.i18n import arg
+from desktop.widgets.form_rows import buddy_label, path_row
 
 if TYPE_CHECKING:
     from common.record import Registration
@@ -67,12 +68,9 @@ class ReceiptDialog(QDialog):
         self.path = QLineEdit(str(ctx.receipts_dir / f"{registration.code}.pdf"), self)
         self.path.setObjectName("receiptPath")
         self.path.setProperty("loketData", True)
-        path_label = QLabel(self.tr("Save the receipt as"), self)
-        path_label.setBuddy(self.path)
+        path_label = buddy_label(self.tr("Save the receipt as"), self.path)
         self.path.setAccessibleName(self.tr("Receipt file"))
-        browse = QPushButton(self.tr("Choose…"), self)
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
+        choose_row = path_row(self.path, self.tr("Choose…"), self._browse)
         self.result_label = QLabel(self)
         self.result_label.setObjectName("receiptResult")
         self.result_label.setProperty("loketData", True)
@@ -96,9 +94,6 @@ class ReceiptDialog(QDialog):
         self.open_button.clicked.connect(lambda: self.openPdfRequested.emit(self.registration))
         close.clicked.connect(self.reject)
 
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.print_button)
@@ -110,7 +105,7 @@ class ReceiptDialog(QDialog):
         layout.addWidget(who)
         layout.addSpacing(8)
         layout.addWidget(path_label)
-        layout.addLayout(row)
+        layout.addLayout(choose_row)
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         self.resize(620, 220)

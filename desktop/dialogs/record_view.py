@@ -42,6 +42,7 @@ from common.nik import mask_nik
 from common.record import FIELD_LABELS
 from common.regions import Regions
 from desktop.i18n import arg, local_time
+from desktop.widgets.form_rows import buddy_label
 
 if TYPE_CHECKING:
     from common.record import Registration
@@ -157,8 +158,7 @@ class RecordView(QDialog):
             self.history.addTopLevelItem(item)
         self.history.resizeColumnToContents(0)
         self.history.setColumnWidth(1, 140)
-        history_label = QLabel(self.tr("Revision history"), self)
-        history_label.setBuddy(self.history)
+        history_label = buddy_label(self.tr("Revision history"), self.history)
 
         right = QWidget(self)
         rl = QVBoxLayout(right)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.i18n import arg, local_time
+from desktop.widgets.form_rows import buddy_label
 
 if TYPE_CHECKING:
     from desktop.services.registrations import DraftRow, RegistrationService
@@ -57,8 +58,7 @@ class DraftsView(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.installEventFilter(self)
         self.table.doubleClicked.connect(lambda idx: self._resume_row(idx.row()))
-        label = QLabel(self.tr("Drafts"), self)
-        label.setBuddy(self.table)
+        label = buddy_label(self.tr("Drafts"), self.table)
         self.resume_button = QPushButton(self.tr("Resume (Enter)"), self)
         self.resume_button.setObjectName("resumeDraftButton")
         self.delete_button = QPushButton(self.tr("Delete (Del)"), self)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from common.i18n import Lang
 from desktop.i18n import arg
+from desktop.widgets.form_rows import buddy_label
 
 
 class LoginView(QWidget):
@@ -73,12 +74,9 @@ class LoginView(QWidget):
             lambda _i: self.languageChanged.emit(str(self.language.currentData()))
         )
 
-        user_label = QLabel(self.tr("User name"), self)
-        user_label.setBuddy(self.username)
-        pass_label = QLabel(self.tr("Password"), self)
-        pass_label.setBuddy(self.password)
-        lang_label = QLabel(self.tr("Language"), self)
-        lang_label.setBuddy(self.language)
+        user_label = buddy_label(self.tr("User name"), self.username)
+        pass_label = buddy_label(self.tr("Password"), self.password)
+        lang_label = buddy_label(self.tr("Language"), self.language)
         # the first-run fields (hidden until show_first_operator_form)
         self.full_name = QLineEdit(self)
         self.full_name.setObjectName("loginFullName")
@@ -87,10 +85,8 @@ class LoginView(QWidget):
         self.repeat.setObjectName("loginRepeat")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat.setAccessibleName(self.tr("Repeat the password"))
-        self._name_label = QLabel(self.tr("Full name"), self)
-        self._name_label.setBuddy(self.full_name)
-        self._repeat_label = QLabel(self.tr("Repeat the password"), self)
-        self._repeat_label.setBuddy(self.repeat)
+        self._name_label = buddy_label(self.tr("Full name"), self.full_name)
+        self._repeat_label = buddy_label(self.tr("Repeat the password"), self.repeat)
         for w in (self.full_name, self.repeat, self._name_label, self._repeat_label):
             w.hide()
         # another operator who authorises a first login (hidden until show_authoriser_form)
@@ -101,10 +97,8 @@ class LoginView(QWidget):
         self.auth_password.setObjectName("loginAuthPassword")
         self.auth_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.auth_password.setAccessibleName(self.tr("Authorising operator's password"))
-        self._auth_user_label = QLabel(self.tr("Authorising operator"), self)
-        self._auth_user_label.setBuddy(self.auth_username)
-        self._auth_pass_label = QLabel(self.tr("Their password"), self)
-        self._auth_pass_label.setBuddy(self.auth_password)
+        self._auth_user_label = buddy_label(self.tr("Authorising operator"), self.auth_username)
+        self._auth_pass_label = buddy_label(self.tr("Their password"), self.auth_password)
         self._auth_widgets = (
             self.auth_username,
             self.auth_password,

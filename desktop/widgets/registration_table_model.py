@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -20,37 +20,13 @@ from common.i18n import Lang
 from desktop.i18n import local_time
 
 if TYPE_CHECKING:
-    from desktop.services.registrations import ListRow
+    from desktop.services.registrations import ListRow, RegistrationService
 
 PAGE = 200
 MAX_PAGES = 30
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class SearchSource(Protocol):
-    """The part of ``RegistrationService`` the model reads."""
-
-    def search(
-        self,
-        query: str = "",
-        status: Status | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        sort: str = "created_at",
-        descending: bool = True,
-        offset: int = 0,
-        limit: int = 100,
-    ) -> list[ListRow]: ...
-
-    def count(
-        self,
-        query: str = "",
-        status: Status | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-    ) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +50,9 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 
 
 class RegistrationTableModel(QAbstractTableModel):
-    def __init__(self, source: SearchSource, lang: Lang, parent: QObject | None = None) -> None:
+    def __init__(
+        self, source: RegistrationService, lang: Lang, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._source = source
         self._lang = lang
