@@ -227,19 +227,17 @@ class MainWindow(QMainWindow):
         m_help.addAction(self.act_about)
 
     def _review_setting(self) -> bool:
-        from desktop.application import ui_settings
         from desktop.dialogs.review import REVIEW_SETTING
 
-        value = ui_settings(self.ctx.data_dir).value(REVIEW_SETTING, False)
+        value = self.ctx.ui_settings().value(REVIEW_SETTING, False)
         return value in (True, "true", "1", 1)
 
     def _review_toggled(self, on: bool) -> None:
         """The read-back before saving, on or off; kept in the data folder's settings."""
-        from desktop.application import ui_settings
         from desktop.dialogs.review import REVIEW_SETTING
 
         self.form.review_before_save = bool(on)
-        settings = ui_settings(self.ctx.data_dir)
+        settings = self.ctx.ui_settings()
         settings.setValue(REVIEW_SETTING, bool(on))
         settings.sync()
 
