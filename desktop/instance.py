@@ -34,7 +34,7 @@ class InstanceGuard(QObject):
     """``acquire()`` in the first instance (True: carry on); in a second one it is False and
     ``notify_first()`` raises the first instance's window."""
 
-    raiseRequested = Signal()  # noqa: N815  a second instance was started on this folder
+    raiseRequested = Signal()  # a second instance was started on this folder
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -1,4 +1,4 @@
-"""Where the desktop keeps its data, logs and assets: one module, one precedence.
+"""Where the desktop keeps its data and logs: one module, one precedence.
 
 Data folder: the ``--data-dir`` flag, then the ``LOKET_DESK_DATA`` environment variable, then
 the platform's user data folder (``platformdirs.user_data_dir("Loket", "Kemnaker")``).
@@ -10,7 +10,6 @@ import io
 import logging
 import logging.handlers
 import os
-import sys
 from pathlib import Path
 
 import platformdirs
@@ -55,7 +54,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     def _open(self) -> io.TextIOWrapper:
         # created 0600 (or a log left 0644 by an earlier version tightened), then opened as usual
         touch_private(self.baseFilename)
-        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors)
+        return super()._open()
 
 
 def legacy_receipts_dir(data_dir: Path) -> Path:
@@ -91,11 +90,3 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
-
-
-def asset_path(name: str) -> Path:
-    """A file in ``desktop/assets``, from the source tree or from inside a frozen bundle."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "desktop" / "assets" / name
-    return Path(__file__).resolve().parent / "assets" / name

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from collections.abc import Callable
 
 _applied: bool | None = None
 _IMMORTAL = 1 << 40
 
 
-def _leaks(fn: object, singleton: object) -> bool:
+def _leaks(fn: Callable[[], object], singleton: object) -> bool:
     before = sys.getrefcount(singleton)
     for _ in range(8):
-        fn()  # type: ignore[operator]
+        fn()
     return sys.getrefcount(singleton) < before
 
 
@@ -50,5 +51,4 @@ def guard_singleton_refcounts() -> bool:
     return True
 
 
-guard_signal_emit_refcount = guard_singleton_refcounts  # the first name it had
 guard_singleton_refcounts()

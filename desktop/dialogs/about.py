@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -23,26 +23,25 @@ from PySide6.QtWidgets import (
 
 from desktop.i18n import arg
 
+if TYPE_CHECKING:
+    from desktop.services.device import DeviceInfo
+    from desktop.store import Store
+
 try:
     from importlib.metadata import version as _version
 
     VERSION = _version("loket")
-except Exception:  # noqa: BLE001 (running from a source tree without metadata)
+except Exception:  # running from a source tree without metadata
     VERSION = "0.1.0"
 
 
 @dataclass(frozen=True, slots=True)
 class AboutDetails:
-    device_id: str
-    office_code: str
-    office_name: str
-    device_no: int
-    enrolled: bool
-    server_url: str | None
+    device: DeviceInfo
     last_sync: datetime | None
 
 
-def about_details(store: Any) -> AboutDetails:
+def about_details(store: Store) -> AboutDetails:
     """Read the device's identity and last successful sync (on the database worker)."""
     from common.record import parse_datetime
     from desktop.services.device import device_info
@@ -51,20 +50,13 @@ def about_details(store: Any) -> AboutDetails:
     info = device_info(store)
     with store.session(write=False) as s:
         last = S.read(s, "last_sync_success")
-    return AboutDetails(
-        device_id=info.device_id,
-        office_code=info.office_code,
-        office_name=info.office_name,
-        device_no=info.device_no,
-        enrolled=info.enrolled,
-        server_url=info.server_url,
-        last_sync=parse_datetime(last) if last else None,
-    )
+    return AboutDetails(info, parse_datetime(last) if last else None)
 
 
 class AboutDialog(QDialog):
-    def __init__(self, data_dir: Path, parent: QWidget | None = None,
-                 details: AboutDetails | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, data_dir: Path, parent: QWidget | None = None, details: AboutDetails | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
         self.details: AboutDetails | None = None
@@ -98,8 +90,10 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         for w in (title, body, folder):
             layout.addWidget(w)
-        self._head: list[tuple[str, str]] = [(self.tr("Version"), VERSION),
-                                             (self.tr("Data folder"), str(data_dir))]  # fmt: skip
+        self._head: list[tuple[str, str]] = [
+            (self.tr("Version"), VERSION),
+            (self.tr("Data folder"), str(data_dir)),
+        ]
         self.fields: dict[str, tuple[str, QLabel]] = {}
         layout.addLayout(self._details_form())
         copy = buttons.addButton(self.tr("Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -134,14 +128,20 @@ class AboutDialog(QDialog):
     def set_details(self, d: AboutDetails) -> None:
         from desktop.services.receipt import format_office_time, office_label
 
-        office = office_label(d.office_name, d.office_code)
-        if not d.enrolled:
+        device = d.device
+        office = office_label(device.office_name, device.office_code)
+        if not device.enrolled:
             office = arg(self.tr("%1 (not enrolled)"), office)
-        last = (format_office_time(d.last_sync, d.office_code) if d.last_sync
-                else self.tr("never"))  # fmt: skip
-        values = {"aboutDeviceId": d.device_id, "aboutDeviceNo": f"{d.device_no:03d}",
-                  "aboutOffice": office, "aboutServer": d.server_url or "–",
-                  "aboutLastSync": last}  # fmt: skip
+        last = (
+            format_office_time(d.last_sync, device.office_code) if d.last_sync else self.tr("never")
+        )
+        values = {
+            "aboutDeviceId": device.device_id,
+            "aboutDeviceNo": f"{device.device_no:03d}",
+            "aboutOffice": office,
+            "aboutServer": device.server_url or "–",
+            "aboutLastSync": last,
+        }
         for name, value in values.items():
             self.fields[name][1].setText(value)
         self.details = d

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -30,6 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from common.errors import ApiError
+from common.i18n import Lang, as_lang
+from desktop.widgets.form_rows import buddy_label, path_row
+
+if TYPE_CHECKING:
+    from desktop.services.device import DeviceInfo
+    from desktop.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +43,21 @@ log = logging.getLogger(__name__)
 class EnrollDialog(QDialog):
     enrolled = Signal(object)  # DeviceInfo
 
-    def __init__(self, enroll: Callable[[str, str, str | None], Any], tasks: Any, lang: Any = "id",
-                 server_url: str = "", parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        enroll: Callable[[str, str, str | None], DeviceInfo],
+        tasks: TaskManager,
+        lang: Lang | str = "id",
+        server_url: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("enrollDialog")
         self.setWindowTitle(self.tr("Enroll this device"))
         self._enroll = enroll
         self._tasks = tasks
-        self._lang = str(getattr(lang, "value", lang))
-        self.result_info: Any = None
+        self._lang = as_lang(lang)
+        self.result_info: DeviceInfo | None = None
 
         intro = QLabel(
             self.tr(
@@ -64,24 +76,12 @@ class EnrollDialog(QDialog):
         self.ca = QLineEdit(self)
         self.ca.setObjectName("enrollCa")
         self.ca.setPlaceholderText(self.tr("Optional: the office's certificate file (.pem)"))
-        browse = QPushButton(self.tr("Browse…"), self)
-        browse.setObjectName("enrollBrowse")
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca, 1)
-        ca_row.addWidget(browse)
+        ca_row = path_row(self.ca, self.tr("Browse…"), self._browse)
 
         form = QFormLayout()
-        url_label = QLabel(self.tr("Server address"), self)
-        url_label.setBuddy(self.url)
-        code_label = QLabel(self.tr("Enrollment code"), self)
-        code_label.setBuddy(self.code)
-        ca_label = QLabel(self.tr("CA bundle"), self)
-        ca_label.setBuddy(self.ca)
-        form.addRow(url_label, self.url)
-        form.addRow(code_label, self.code)
-        form.addRow(ca_label, ca_row)
+        form.addRow(buddy_label(self.tr("Server address"), self.url), self.url)
+        form.addRow(buddy_label(self.tr("Enrollment code"), self.code), self.code)
+        form.addRow(buddy_label(self.tr("CA bundle"), self.ca), ca_row)
 
         self.error = QLabel(self)
         self.error.setObjectName("enrollError")
@@ -112,8 +112,12 @@ class EnrollDialog(QDialog):
         (self.code if server_url else self.url).setFocus()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Certificate file"), "",
-                                              self.tr("Certificates (*.pem *.crt);;All files (*)"))  # fmt: skip
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Certificate file"),
+            "",
+            self.tr("Certificates (*.pem *.crt);;All files (*)"),
+        )
         if path:
             self.ca.setText(path)
 
@@ -142,7 +146,7 @@ class EnrollDialog(QDialog):
             self._enroll, url, code, ca or None, on_done=self._done, on_error=self._failed
         )
 
-    def _done(self, info: Any) -> None:
+    def _done(self, info: DeviceInfo) -> None:
         self.result_info = info
         self.set_busy(False)
         self.enrolled.emit(info)

@@ -15,8 +15,8 @@ from common import errors as E
 
 
 class EnrollNeededDialog(QMessageBox):
-    enrollRequested = Signal()  # noqa: N815
-    draftRequested = Signal()  # noqa: N815
+    enrollRequested = Signal()
+    draftRequested = Signal()
 
     def __init__(self, lang: str, can_enroll: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)

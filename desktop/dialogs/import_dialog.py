@@ -8,9 +8,9 @@ the error file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,25 +30,28 @@ from PySide6.QtWidgets import (
 from common.errors import ApiError
 from common.i18n import Lang
 from common.record import FIELD_LABELS
-from desktop.i18n import arg
+from desktop.i18n import arg, ui_lang
 from desktop.services.importer import default_errors_path
+from desktop.widgets.form_rows import buddy_label, path_row
 
-
-def ui_lang() -> Lang:
-    """The UI's language: the app sets Qt's default locale with its translator."""
-    return Lang.EN if QLocale().language() == QLocale.Language.English else Lang.ID
+if TYPE_CHECKING:
+    from desktop.services.importer import ImportReport
+    from desktop.tasks import TaskManager
+    from desktop.views.context import ImportCsv
 
 
 class ImportDialog(QDialog):
     imported = Signal(object)  # ImportReport
 
-    def __init__(self, import_csv: Any, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, import_csv: ImportCsv, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle(self.tr("Import paper forms"))
         self._import_csv = import_csv
         self._tasks = tasks
-        self.report: Any = None
+        self.report: ImportReport | None = None
         intro = QLabel(
             self.tr(
                 "Choose a CSV file typed from paper forms (columns as in the template). Valid "
@@ -60,9 +63,7 @@ class ImportDialog(QDialog):
         self.file = QLineEdit(self)
         self.file.setObjectName("importFile")
         self.file.setAccessibleName(self.tr("CSV file"))
-        browse = QPushButton(self.tr("Choose…"), self)
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
+        file_row = path_row(self.file, self.tr("Choose…"), self._browse)
         self.errors = QLineEdit(self)
         self.errors.setObjectName("importErrorsFile")
         self.errors.setAccessibleName(self.tr("Error file"))
@@ -70,21 +71,14 @@ class ImportDialog(QDialog):
         self.dry_run = QCheckBox(self.tr("Only check, do not save (dry run)"), self)
         self.dry_run.setObjectName("importDryRun")
         self.dry_run.setAccessibleName(self.tr("Only check, do not save (dry run)"))
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file, 1)
-        file_row.addWidget(browse)
         form = QFormLayout()
-        file_label = QLabel(self.tr("CSV file"), self)
-        file_label.setBuddy(self.file)
-        errors_label = QLabel(self.tr("Error file"), self)
-        errors_label.setBuddy(self.errors)
-        form.addRow(file_label, file_row)
-        form.addRow(errors_label, self.errors)
+        form.addRow(buddy_label(self.tr("CSV file"), self.file), file_row)
+        form.addRow(buddy_label(self.tr("Error file"), self.errors), self.errors)
         form.addRow("", self.dry_run)
-        self.result = QLabel(self)
-        self.result.setObjectName("importResult")
-        self.result.setWordWrap(True)
-        self.result.setProperty("loketData", True)
+        self.result_label = QLabel(self)
+        self.result_label.setObjectName("importResult")
+        self.result_label.setWordWrap(True)
+        self.result_label.setProperty("loketData", True)
         self.rejections = QTableWidget(0, 3, self)
         self.rejections.setObjectName("importRejections")
         self.rejections.setAccessibleName(self.tr("Rejected rows"))
@@ -112,57 +106,64 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        layout.addWidget(self.result)
+        layout.addWidget(self.result_label)
         layout.addWidget(self.rejections, 1)
         layout.addLayout(buttons)
         self.resize(720, 280)
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a CSV file"), self.file.text(),
-                                              self.tr("CSV files (*.csv)"))  # fmt: skip
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose a CSV file"), self.file.text(), self.tr("CSV files (*.csv)")
+        )
         if name:
             self.file.setText(name)
 
     def run(self) -> None:
         path = Path(self.file.text().strip())
         if not path.is_file():
-            self.result.setStyleSheet("color: #b3261e;")
-            self.result.setText(arg(self.tr("File not found: %1"), path))
+            self.result_label.setStyleSheet("color: #b3261e;")
+            self.result_label.setText(arg(self.tr("File not found: %1"), path))
             return
         errors_text = self.errors.text().strip()
         errors_path = Path(errors_text) if errors_text else default_errors_path(path)
         self.run_button.setEnabled(False)
         self.rejections.setRowCount(0)
         self.rejections.setVisible(False)
-        self.result.setStyleSheet("")
-        self.result.setText(self.tr("Importing…"))
+        self.result_label.setStyleSheet("")
+        self.result_label.setText(self.tr("Importing…"))
         self._tasks.run_db(
-            self._import_csv, path, dry_run=self.dry_run.isChecked(), errors_path=errors_path,
-            on_done=self._done, on_error=self._failed,
-        )  # fmt: skip
+            self._import_csv,
+            path,
+            dry_run=self.dry_run.isChecked(),
+            errors_path=errors_path,
+            on_done=self._done,
+            on_error=self._failed,
+        )
 
-    def _done(self, report: Any) -> None:
+    def _done(self, report: ImportReport) -> None:
         self.report = report
         self.run_button.setEnabled(True)
         template = (
-            self.tr("%n row(s) checked: %1 valid, %2 already present, %3 rejected.", "",
-                    report.total)
-            if getattr(report, "dry_run", False)
-            else self.tr("%n row(s) read: %1 saved, %2 already present, %3 rejected.", "",
-                         report.total)
-        )  # fmt: skip
+            self.tr(
+                "%n row(s) checked: %1 valid, %2 already present, %3 rejected.", "", report.total
+            )
+            if report.dry_run
+            else self.tr(
+                "%n row(s) read: %1 saved, %2 already present, %3 rejected.", "", report.total
+            )
+        )
         text = arg(template, report.saved, report.already_present, report.rejected)
         if report.rejected and report.errors_path:
             text += "\n" + arg(self.tr("Rejected rows and their reasons: %1"), report.errors_path)
-        self.result.setText(text)
+        self.result_label.setText(text)
         self._show_rejections(report)
         self.imported.emit(report)
 
-    def _show_rejections(self, report: Any) -> None:
+    def _show_rejections(self, report: ImportReport) -> None:
         """One line per reason: the file's row number, the field's label, the message, all in
         the UI's language (the error file keeps Indonesian, for the field officer)."""
         lang = ui_lang()
-        rows = list(getattr(report, "rejections", ()))
+        rows = report.rejections
         self.rejections.setRowCount(len(rows))
         for r, rejection in enumerate(rows):
             label = FIELD_LABELS.get(rejection.field, (rejection.field, rejection.field))
@@ -181,11 +182,11 @@ class ImportDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.run_button.setEnabled(True)
-        self.result.setStyleSheet("color: #b3261e;")
+        self.result_label.setStyleSheet("color: #b3261e;")
         if isinstance(exc, ApiError):
             message = exc.message(ui_lang())
         elif isinstance(exc, OSError):  # the OS's own text is English: name the file instead
             message = arg(self.tr("the file %1 could not be read or written"), exc.filename or "")
         else:
             message = self.tr("an unexpected error (details are in the log)")
-        self.result.setText(arg(self.tr("The import failed: %1"), message))
+        self.result_label.setText(arg(self.tr("The import failed: %1"), message))

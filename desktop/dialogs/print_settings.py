@@ -48,10 +48,12 @@ class PrintSettingsDialog(QDialog):
             self.printer_box.addItem(saved, saved)  # remembered, not connected right now
         self.printer_box.setCurrentIndex(max(0, self.printer_box.findData(saved)))
         hint = QLabel(
-            self.tr("The print dialog opens on this printer; the printer chosen there is "
-                    "remembered for the next receipt."),
+            self.tr(
+                "The print dialog opens on this printer; the printer chosen there is "
+                "remembered for the next receipt."
+            ),
             self,
-        )  # fmt: skip
+        )
         hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Receipt paper"), self.layout_box)

@@ -10,8 +10,9 @@ versions left in ``data_dir/receipts``)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
@@ -28,17 +29,30 @@ from PySide6.QtWidgets import (
 
 from common.nik import mask_nik
 from desktop.i18n import arg
+from desktop.widgets.form_rows import buddy_label, path_row
+
+if TYPE_CHECKING:
+    from common.record import Registration
+    from desktop.views.context import DeskContext
+
+# Writes the audit trail: (action, registration id, detail).
+Audit = Callable[[str, str | None, dict[str, Any]], None]
 
 log = logging.getLogger(__name__)
 
 
 class ReceiptDialog(QDialog):
-    pdfWritten = Signal(str)  # noqa: N815  path
-    printRequested = Signal(object)  # noqa: N815  registration
-    openPdfRequested = Signal(object)  # noqa: N815  registration
+    pdfWritten = Signal(str)  # path
+    printRequested = Signal(object)  # registration
+    openPdfRequested = Signal(object)  # registration
 
-    def __init__(self, registration: Any, ctx: Any, audit: Any = None,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        registration: Registration,
+        ctx: DeskContext,
+        audit: Audit | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("receiptDialog")
         self.registration = registration
@@ -54,12 +68,9 @@ class ReceiptDialog(QDialog):
         self.path = QLineEdit(str(ctx.receipts_dir / f"{registration.code}.pdf"), self)
         self.path.setObjectName("receiptPath")
         self.path.setProperty("loketData", True)
-        path_label = QLabel(self.tr("Save the receipt as"), self)
-        path_label.setBuddy(self.path)
+        path_label = buddy_label(self.tr("Save the receipt as"), self.path)
         self.path.setAccessibleName(self.tr("Receipt file"))
-        browse = QPushButton(self.tr("Choose…"), self)
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
+        choose_row = path_row(self.path, self.tr("Choose…"), self._browse)
         self.result_label = QLabel(self)
         self.result_label.setObjectName("receiptResult")
         self.result_label.setProperty("loketData", True)
@@ -83,9 +94,6 @@ class ReceiptDialog(QDialog):
         self.open_button.clicked.connect(lambda: self.openPdfRequested.emit(self.registration))
         close.clicked.connect(self.reject)
 
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.print_button)
@@ -97,15 +105,16 @@ class ReceiptDialog(QDialog):
         layout.addWidget(who)
         layout.addSpacing(8)
         layout.addWidget(path_label)
-        layout.addLayout(row)
+        layout.addLayout(choose_row)
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         self.resize(620, 220)
         self.pdf_button.setFocus()
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, self.tr("Save the receipt as"), self.path.text(),
-                                              self.tr("PDF files (*.pdf)"))  # fmt: skip
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the receipt as"), self.path.text(), self.tr("PDF files (*.pdf)")
+        )
         if name:
             self.path.setText(name)
 
@@ -120,7 +129,7 @@ class ReceiptDialog(QDialog):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             written = self._ctx.write_receipt(self.registration, path)
-        except Exception as exc:  # noqa: BLE001  shown to the clerk, who can pick another path
+        except Exception as exc:  # shown to the clerk, who can pick another path
             log.error("receipt not written to %s: %r", path, exc)
             self.result_label.setStyleSheet("color: #b3261e;")
             self.result_label.setText(

@@ -5,7 +5,7 @@ on (kept in the data folder's settings, ``REVIEW_SETTING``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,17 +21,41 @@ from PySide6.QtWidgets import (
 from common.i18n import Lang
 from common.record import FIELD_LABELS
 from common.regions import Regions
-from desktop.views.record_view import field_text
+from desktop.dialogs.record_view import field_text
+
+if TYPE_CHECKING:
+    from common.record import Applicant
 
 # The settings key (desktop.application.ui_settings) that turns the review on.
 REVIEW_SETTING = "form/review_before_save"
 
 _ORDER = (
-    "full_name", "nik", "kk_number", "birth_place", "birth_date", "sex", "mother_maiden_name",
-    "phone", "email", "street", "rt", "rw", "village_code", "postal_code", "domicile_street",
-    "domicile_rt", "domicile_rw", "domicile_village_code", "domicile_postal_code", "education",
-    "employment_status", "disability", "former_migrant_worker", "skills", "motivation",
-)  # fmt: skip
+    "full_name",
+    "nik",
+    "kk_number",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "mother_maiden_name",
+    "phone",
+    "email",
+    "street",
+    "rt",
+    "rw",
+    "village_code",
+    "postal_code",
+    "domicile_street",
+    "domicile_rt",
+    "domicile_rw",
+    "domicile_village_code",
+    "domicile_postal_code",
+    "education",
+    "employment_status",
+    "disability",
+    "former_migrant_worker",
+    "skills",
+    "motivation",
+)
 
 
 def _grouped(digits: str) -> str:
@@ -42,8 +66,9 @@ def _grouped(digits: str) -> str:
 class ReviewDialog(QDialog):
     """``applicant`` is the normalised :class:`common.record.Applicant` about to be saved."""
 
-    def __init__(self, applicant: Any, lang: Lang, areas: Regions | None,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, applicant: Applicant, lang: Lang, areas: Regions | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reviewDialog")
         self.setWindowTitle(self.tr("Check with the applicant"))
@@ -94,7 +119,7 @@ class ReviewDialog(QDialog):
         height = 560 if screen is None else min(560, screen.availableGeometry().height() - 60)
         self.resize(640, max(height, 300))
 
-    def _rows(self, a: Any) -> list[tuple[str, str]]:
+    def _rows(self, a: Applicant) -> list[tuple[str, str]]:
         data = a.to_dict()
         yes, no = self.tr("Yes"), self.tr("No")
         out: list[tuple[str, str]] = []

@@ -5,7 +5,7 @@ as the receipt (``desktop.views.printing``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,10 +20,19 @@ from shiboken6 import isValid
 
 from desktop.i18n import arg
 
+if TYPE_CHECKING:
+    from desktop.services.tally import Tally
+    from desktop.tasks import TaskManager
+
 
 class TallyDialog(QDialog):
-    def __init__(self, load: Callable[[], Any], tasks: Any, on_print: Callable[[Any], None],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        load: Callable[[], Tally],
+        tasks: TaskManager,
+        on_print: Callable[[Tally], None],
+        parent: QWidget | None = None,
+    ) -> None:
         """``load()`` runs on the database worker and returns a ``Tally``;
         ``on_print(tally)`` prints it."""
         super().__init__(parent)
@@ -32,7 +41,7 @@ class TallyDialog(QDialog):
         self._load = load
         self._tasks = tasks
         self._on_print = on_print
-        self.tally: Any = None
+        self.tally: Tally | None = None
         self.heading = QLabel(self)
         self.heading.setObjectName("tallyHeading")
         self.heading.setStyleSheet("font-weight: bold;")
@@ -59,7 +68,7 @@ class TallyDialog(QDialog):
         close = QPushButton(self.tr("Close"), self)
         close.setObjectName("tallyCloseButton")
         close.setDefault(True)
-        self.print_button.clicked.connect(lambda: self._on_print(self.tally))
+        self.print_button.clicked.connect(self._print)
         refresh.clicked.connect(self.refresh)
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
@@ -77,7 +86,11 @@ class TallyDialog(QDialog):
     def refresh(self) -> None:
         self._tasks.run_db(self._load, on_done=self._show)
 
-    def _show(self, tally: Any) -> None:
+    def _print(self) -> None:
+        if self.tally is not None:  # the button is enabled once the count came back
+            self._on_print(self.tally)
+
+    def _show(self, tally: Tally) -> None:
         if not isValid(self):
             return  # closed (and deleted) before the count came back
         self.tally = tally

@@ -12,6 +12,7 @@ and :func:`arg` fills them (Qt's ``QString::arg`` for Python strings).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from common.errors import CATALOG
@@ -30,6 +31,13 @@ def arg(template: str, *values: object) -> str:
         return str(values[n - 1]) if 1 <= n <= len(values) else match.group(0)
 
     return _PLACEHOLDER.sub(sub, template)
+
+
+def local_time(value: datetime, seconds: bool = False) -> str:
+    """A stored time as the clerk's clock shows it, ``2026-05-04 09:30`` (``:15`` with
+    ``seconds``); a time without a zone is UTC, as the store keeps them."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def qm_path(lang: str) -> Path:

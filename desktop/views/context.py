@@ -5,9 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from common.i18n import Lang
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
+    from common.record import Registration
+    from desktop.services.importer import ImportReport
+    from desktop.services.operators import Operator
+
+
+class ImportCsv(Protocol):
+    """``desktop.services.importer.import_csv`` bound to the store and the operator."""
+
+    def __call__(
+        self, path: Path, *, dry_run: bool = False, errors_path: Path | None = None
+    ) -> ImportReport: ...
 
 
 @dataclass
@@ -26,14 +41,14 @@ class DeskContext:
     folder's ``desktop.ini``.
     """
 
-    operator: Any  # desktop.services.operators.Operator
+    operator: Operator
     lang: Lang
     data_dir: Path
     office_name: str
-    write_receipt: Callable[[Any, Path], Path]
-    import_csv: Callable[..., Any]
+    write_receipt: Callable[[Registration, Path], Path]
+    import_csv: ImportCsv
     office_code: str = ""
-    settings: Any = None
+    settings: QSettings | None = None
 
     def set_office(self, office_code: str, office_name: str) -> None:
         """The device was enrolled (or its office renamed): from now on, this office."""
@@ -47,7 +62,7 @@ class DeskContext:
             return self.office_name
         return ""
 
-    def ui_settings(self) -> Any:
+    def ui_settings(self) -> QSettings:
         if self.settings is None:
             from desktop.application import ui_settings
 

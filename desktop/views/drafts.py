@@ -4,7 +4,7 @@ Drafts stay on this device; they are never synced."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -20,13 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.i18n import arg
+from desktop.i18n import arg, local_time
+from desktop.widgets.form_rows import buddy_label
+
+if TYPE_CHECKING:
+    from desktop.services.registrations import DraftRow, RegistrationService
+    from desktop.tasks import TaskManager
 
 
 class DraftsView(QWidget):
-    resumeDraft = Signal(str)  # noqa: N815  draft id
+    resumeDraft = Signal(str)  # draft id
 
-    def __init__(self, service: Any, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: RegistrationService, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("draftsView")
         self._service = service
@@ -51,8 +58,7 @@ class DraftsView(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.installEventFilter(self)
         self.table.doubleClicked.connect(lambda idx: self._resume_row(idx.row()))
-        label = QLabel(self.tr("Drafts"), self)
-        label.setBuddy(self.table)
+        label = buddy_label(self.tr("Drafts"), self.table)
         self.resume_button = QPushButton(self.tr("Resume (Enter)"), self)
         self.resume_button.setObjectName("resumeDraftButton")
         self.delete_button = QPushButton(self.tr("Delete (Del)"), self)
@@ -75,11 +81,11 @@ class DraftsView(QWidget):
     def refresh(self) -> None:
         self._tasks.run_db(self._service.list_drafts, on_done=self._fill)
 
-    def _fill(self, drafts: list[Any]) -> None:
+    def _fill(self, drafts: list[DraftRow]) -> None:
         self._ids = []
         self.table.setRowCount(len(drafts))
         for r, d in enumerate(drafts):
-            cells = [_fmt_time(d.updated_at), d.nik_masked, d.full_name, d.operator]
+            cells = [local_time(d.updated_at), d.nik_masked, d.full_name, d.operator]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
             self._ids.append(str(d.id))
@@ -130,7 +136,7 @@ class DraftsView(QWidget):
         self.confirm = box
         box.open()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if (
             obj is self.table
             and event.type() == QEvent.Type.KeyPress
@@ -143,10 +149,3 @@ class DraftsView(QWidget):
                 self._delete_current()
                 return True
         return super().eventFilter(obj, event)
-
-
-def _fmt_time(value: Any) -> str:
-    try:
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
-    except (AttributeError, ValueError):
-        return str(value or "")

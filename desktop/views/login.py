@@ -12,6 +12,8 @@ this window again over the hidden main window)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,17 +29,18 @@ from PySide6.QtWidgets import (
 
 from common.i18n import Lang
 from desktop.i18n import arg
+from desktop.widgets.form_rows import buddy_label
 
 
 class LoginView(QWidget):
     """Emits ``loginRequested(username, password)``; the shell answers with
     :meth:`show_error` or closes the window."""
 
-    loginRequested = Signal(str, str)  # noqa: N815
+    loginRequested = Signal(str, str)
     #: (username, password, authorising operator, their password)
-    authorisedLoginRequested = Signal(str, str, str, str)  # noqa: N815
-    createRequested = Signal(str, str, str)  # noqa: N815  (username, full name, password)
-    languageChanged = Signal(str)  # noqa: N815
+    authorisedLoginRequested = Signal(str, str, str, str)
+    createRequested = Signal(str, str, str)  # username, full name, password
+    languageChanged = Signal(str)
 
     def __init__(self, lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,12 +74,9 @@ class LoginView(QWidget):
             lambda _i: self.languageChanged.emit(str(self.language.currentData()))
         )
 
-        user_label = QLabel(self.tr("User name"), self)
-        user_label.setBuddy(self.username)
-        pass_label = QLabel(self.tr("Password"), self)
-        pass_label.setBuddy(self.password)
-        lang_label = QLabel(self.tr("Language"), self)
-        lang_label.setBuddy(self.language)
+        user_label = buddy_label(self.tr("User name"), self.username)
+        pass_label = buddy_label(self.tr("Password"), self.password)
+        lang_label = buddy_label(self.tr("Language"), self.language)
         # the first-run fields (hidden until show_first_operator_form)
         self.full_name = QLineEdit(self)
         self.full_name.setObjectName("loginFullName")
@@ -85,10 +85,8 @@ class LoginView(QWidget):
         self.repeat.setObjectName("loginRepeat")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat.setAccessibleName(self.tr("Repeat the password"))
-        self._name_label = QLabel(self.tr("Full name"), self)
-        self._name_label.setBuddy(self.full_name)
-        self._repeat_label = QLabel(self.tr("Repeat the password"), self)
-        self._repeat_label.setBuddy(self.repeat)
+        self._name_label = buddy_label(self.tr("Full name"), self.full_name)
+        self._repeat_label = buddy_label(self.tr("Repeat the password"), self.repeat)
         for w in (self.full_name, self.repeat, self._name_label, self._repeat_label):
             w.hide()
         # another operator who authorises a first login (hidden until show_authoriser_form)
@@ -99,18 +97,26 @@ class LoginView(QWidget):
         self.auth_password.setObjectName("loginAuthPassword")
         self.auth_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.auth_password.setAccessibleName(self.tr("Authorising operator's password"))
-        self._auth_user_label = QLabel(self.tr("Authorising operator"), self)
-        self._auth_user_label.setBuddy(self.auth_username)
-        self._auth_pass_label = QLabel(self.tr("Their password"), self)
-        self._auth_pass_label.setBuddy(self.auth_password)
-        self._auth_widgets = (self.auth_username, self.auth_password, self._auth_user_label,
-                              self._auth_pass_label)  # fmt: skip
+        self._auth_user_label = buddy_label(self.tr("Authorising operator"), self.auth_username)
+        self._auth_pass_label = buddy_label(self.tr("Their password"), self.auth_password)
+        self._auth_widgets = (
+            self.auth_username,
+            self.auth_password,
+            self._auth_user_label,
+            self._auth_pass_label,
+        )
         for w in self._auth_widgets:
             w.hide()
-        for first, second in ((self.username, self.full_name), (self.full_name, self.password),
-                              (self.password, self.repeat), (self.repeat, self.auth_username),
-                              (self.auth_username, self.auth_password),
-                              (self.auth_password, self.language)):  # fmt: skip
+        tab_order = (
+            self.username,
+            self.full_name,
+            self.password,
+            self.repeat,
+            self.auth_username,
+            self.auth_password,
+            self.language,
+        )
+        for first, second in pairwise(tab_order):
             QWidget.setTabOrder(first, second)
         form = QFormLayout()
         form.addRow(user_label, self.username)
@@ -193,9 +199,12 @@ class LoginView(QWidget):
             self.set_busy(True)
             self.message.setText(self.tr("Checking…"))
             self.message.setStyleSheet("")
-            self.authorisedLoginRequested.emit(user, self.password.text(),
-                                               self.auth_username.text().strip(),
-                                               self.auth_password.text())  # fmt: skip
+            self.authorisedLoginRequested.emit(
+                user,
+                self.password.text(),
+                self.auth_username.text().strip(),
+                self.auth_password.text(),
+            )
             return
         self.set_busy(True)
         self.message.setText(self.tr("Checking…"))
@@ -305,7 +314,7 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self._INPUT and self.timer.isActive():
             self.timer.start()  # restart
         return False

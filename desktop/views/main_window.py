@@ -11,50 +11,85 @@ print dialog on the remembered printer, in the layout of "Print settings…" (Fi
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QTabWidget,
     QWidget,
 )
 
 from common.regions import Regions
-from desktop.dialogs.about import AboutDialog
+from desktop.dialogs.about import AboutDetails, AboutDialog
 from desktop.dialogs.import_dialog import ImportDialog
 from desktop.dialogs.receipt import ReceiptDialog
+from desktop.dialogs.record_view import RecordView
 from desktop.dialogs.save_problems import SaveProblemsDialog
+from desktop.dialogs.sync_history import SyncHistoryView
 from desktop.i18n import arg
 from desktop.views.context import DeskContext
 from desktop.views.drafts import DraftsView
 from desktop.views.printing import Printing
-from desktop.views.record_view import RecordView
 from desktop.views.registration_form import RegistrationFormView
 from desktop.views.registration_list import RegistrationListView
 
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    from common.record import Registration
+    from common.validation import Problem
+    from desktop.services.device import DeviceInfo
+    from desktop.services.receipt import Sheet
+    from desktop.services.registrations import (
+        AttentionRow,
+        RecordState,
+        RegistrationService,
+        RevisionRow,
+    )
+    from desktop.services.tally import Tally
+    from desktop.sync.controller import SyncController
+    from desktop.sync.engine import SyncReport
+    from desktop.tasks import TaskManager
+
 TAB_FORM, TAB_LIST, TAB_DRAFTS = 0, 1, 2
+# The window's size where the screen has room for it; a smaller (or scaled) screen gets
+# at most this share of its free area (1366x768 at 125 % is 1093x614 logical pixels).
+PREFERRED_SIZE = QSize(1366, 768)
+SCREEN_SHARE = 0.9
+
+# What the record window is opened with: the record, its revisions, its sync state.
+LoadedRecord = tuple["Registration | None", "list[RevisionRow]", "RecordState | None"]
 
 
 class MainWindow(QMainWindow):
-    logoutRequested = Signal()  # noqa: N815
-    languageRequested = Signal(str)  # noqa: N815  "id" / "en", from View > Language
+    logoutRequested = Signal()
+    languageRequested = Signal(str)  # "id" / "en", from View > Language
 
-    def __init__(self, service: Any, tasks: Any, ctx: DeskContext,
-                 areas: Regions | None = None, parent: QWidget | None = None,
-                 sync: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        service: RegistrationService,
+        tasks: TaskManager,
+        ctx: DeskContext,
+        areas: Regions | None = None,
+        parent: QWidget | None = None,
+        sync: SyncController | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.service = service
         self.tasks = tasks
         self.ctx = ctx
         self.areas = areas
-        self.sync = sync  # desktop.sync.controller.SyncController (None: no sync in this run)
-        self.dialogs: list[QWidget] = []  # open dialogs (kept referenced; tests find them here)
+        self.sync = sync  # None: no sync in this run
+        self.dialogs: list[QDialog] = []  # open dialogs (kept referenced; tests find them here)
         self.printing = Printing(ctx.ui_settings(), self._open_dialog, self)
         self._show_office()
         # closing asks about unsaved changes to a record; the app sets False when it closes
@@ -79,7 +114,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.m_sync.menuAction().setVisible(sync is not None)
         if sync is not None:
-            self._build_sync()
+            self._build_sync(sync)
 
         self.form.saved.connect(self._on_saved)
         self.form.existingFound.connect(self._on_existing)
@@ -96,11 +131,28 @@ class MainWindow(QMainWindow):
         self.drafts.refresh()
         self.update_pending()
         self.refresh_attention()
-        self.resize(1366, 768)
+        self._fit_to_screen()
 
     # --- building -----------------------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, slot: Any,
-                name: str) -> QAction:  # fmt: skip
+    def _fit_to_screen(self) -> None:
+        """:data:`PREFERRED_SIZE`, or :data:`SCREEN_SHARE` of the screen's free area where
+        that is smaller (the window manager's frame and the taskbar stay visible)."""
+        size = QSize(PREFERRED_SIZE)
+        screen = self.screen()
+        if screen is not None:
+            free = screen.availableGeometry().size()
+            size = size.boundedTo(
+                QSize(int(free.width() * SCREEN_SHARE), int(free.height() * SCREEN_SHARE))
+            )
+        self.resize(size.expandedTo(self.minimumSizeHint()))
+
+    def _action(
+        self,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        slot: Callable[..., object],
+        name: str,
+    ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if shortcut is not None:
@@ -175,23 +227,21 @@ class MainWindow(QMainWindow):
         m_help.addAction(self.act_about)
 
     def _review_setting(self) -> bool:
-        from desktop.application import ui_settings
         from desktop.dialogs.review import REVIEW_SETTING
 
-        value = ui_settings(self.ctx.data_dir).value(REVIEW_SETTING, False)
+        value = self.ctx.ui_settings().value(REVIEW_SETTING, False)
         return value in (True, "true", "1", 1)
 
     def _review_toggled(self, on: bool) -> None:
         """The read-back before saving, on or off; kept in the data folder's settings."""
-        from desktop.application import ui_settings
         from desktop.dialogs.review import REVIEW_SETTING
 
         self.form.review_before_save = bool(on)
-        settings = ui_settings(self.ctx.data_dir)
+        settings = self.ctx.ui_settings()
         settings.setValue(REVIEW_SETTING, bool(on))
         settings.sync()
 
-    def _build_language_menu(self, parent_menu: Any) -> None:
+    def _build_language_menu(self, parent_menu: QMenu) -> None:
         """View > Language: the same choice as on the login window, switched at once (the app
         rebuilds this window in the new language, keeping what the form holds) and remembered."""
         menu = parent_menu.addMenu(self.tr("Language"))
@@ -238,9 +288,11 @@ class MainWindow(QMainWindow):
         self.returned_badge.clicked.connect(self.open_attention_list)
         self.statusBar().addPermanentWidget(self.returned_badge)
         self.act_attention = self._action(
-            self.tr("Returned and rejected records…"), ATTENTION_SHORTCUT,
-            self.open_attention_list, "actAttention",
-        )  # fmt: skip
+            self.tr("Returned and rejected records…"),
+            ATTENTION_SHORTCUT,
+            self.open_attention_list,
+            "actAttention",
+        )
         self._attention_ids: list[str] = []  # the list last opened, for "Next"
 
     def refresh_attention(self) -> None:
@@ -249,7 +301,7 @@ class MainWindow(QMainWindow):
     def open_attention_list(self) -> None:
         from desktop.widgets.returned_badge import ReturnedListDialog
 
-        def show(rows: list[Any]) -> None:
+        def show(rows: list[AttentionRow]) -> None:
             self.returned_badge.show_rows(rows)
             old = self.dialog("returnedList")
             if old is not None:
@@ -262,11 +314,11 @@ class MainWindow(QMainWindow):
 
         self.tasks.run_db(self.service.attention, on_done=show)
 
-    def _build_sync(self) -> None:
+    def _build_sync(self, sync: SyncController) -> None:
         """The sync client's status widget, menu and history (issue 5)."""
         from desktop.widgets.sync_status import SyncStatusWidget
 
-        self.sync_status = SyncStatusWidget(self.sync, self.ctx.lang, self.sync_slot)
+        self.sync_status = SyncStatusWidget(sync, self.ctx.lang, self.sync_slot)
         self.pending_label.hide()  # the sync widget shows the pending count itself
         self.add_status_widget(self.sync_status)
         self.act_sync_history = self._action(
@@ -279,35 +331,35 @@ class MainWindow(QMainWindow):
         self.m_sync.addAction(self.act_sync_history)
         self.m_sync.addSeparator()
         self.m_sync.addAction(self.act_enroll)
-        self.sync.finished.connect(self._synced)
-        self._wire_nik_check()
+        sync.finished.connect(self._synced)
+        self._wire_nik_check(sync)
 
-    def _wire_nik_check(self) -> None:
+    def _wire_nik_check(self, sync: SyncController) -> None:
         """The form asks the server about a typed NIK while the sync status is online."""
         from desktop.services.nik_check import remote_nik_matches
         from desktop.sync.controller import ConnectionState
 
-        sync, lang = self.sync, self.ctx.lang.value
+        lang = self.ctx.lang.value
         online = (ConnectionState.ONLINE, ConnectionState.SYNCING)
-        self.form.set_remote_nik_check(lambda nik: remote_nik_matches(sync.store, nik, lang),
-                                       lambda: sync.state in online)  # fmt: skip
+        self.form.set_remote_nik_check(
+            lambda nik: remote_nik_matches(sync.store, nik, lang), lambda: sync.state in online
+        )
 
-    def _synced(self, report: Any) -> None:
+    def _synced(self, report: SyncReport) -> None:
         if report.sent or report.changes_applied:
             self.list.refresh()  # statuses and decisions came back
             self.refresh_attention()
         history = self.dialog("syncHistoryView")
-        if history is not None:
+        if isinstance(history, SyncHistoryView):
             history.refresh()
 
     def open_sync_history(self) -> None:
         from desktop.sync.controller import read_history
-        from desktop.views.sync_history import SyncHistoryView
 
         if self.sync is None:
             return
         existing = self.dialog("syncHistoryView")
-        if existing is not None:
+        if isinstance(existing, SyncHistoryView):
             existing.refresh()
             existing.raise_()
             return
@@ -320,19 +372,20 @@ class MainWindow(QMainWindow):
         from desktop.dialogs.enroll import EnrollDialog
         from desktop.sync.commands import enroll_device
 
-        if self.sync is None or self.dialog("enrollDialog") is not None:
+        sync = self.sync
+        if sync is None or self.dialog("enrollDialog") is not None:
             return
-        store = self.sync.store
+        store = sync.store
 
-        def enroll(url: str, code: str, ca: str | None) -> Any:
+        def enroll(url: str, code: str, ca: str | None) -> DeviceInfo:
             return enroll_device(store, url, code, ca_bundle=ca)
 
         dialog = EnrollDialog(enroll, self.tasks, self.ctx.lang, parent=self)
         dialog.enrolled.connect(self.office_changed)
-        dialog.enrolled.connect(lambda _info: self.sync.device_enrolled())
+        dialog.enrolled.connect(lambda _info: sync.device_enrolled())
         self._open_dialog(dialog)
 
-    def office_changed(self, info: Any) -> None:
+    def office_changed(self, info: DeviceInfo) -> None:
         """Enrolled (``DeviceInfo``): the office's code and name hold from now on, for the
         title and every receipt (the context is shared with the receipt writer)."""
         self.ctx.set_office(info.office_code, info.office_name)
@@ -394,24 +447,24 @@ class MainWindow(QMainWindow):
     def _show_pending(self, n: int) -> None:
         self.pending_label.setText(arg(self.tr("Waiting to be sent: %1"), n))
 
-    def _open_dialog(self, dialog: QWidget) -> None:
+    def _open_dialog(self, dialog: QDialog) -> None:
         self.dialogs.append(dialog)
-        dialog.finished.connect(lambda _r, d=dialog: self._forget(d))  # type: ignore[attr-defined]
+        dialog.finished.connect(lambda _r, d=dialog: self._forget(d))
         # QDialog's own open(): PySide6's QPrintDialog.open only has the (receiver, member)
         # overload, so dialog.open() raised a TypeError and printing did nothing
-        QDialog.open(dialog)  # type: ignore[arg-type]
+        QDialog.open(dialog)
 
-    def _forget(self, dialog: QWidget) -> None:
+    def _forget(self, dialog: QDialog) -> None:
         if dialog in self.dialogs:
             self.dialogs.remove(dialog)
         dialog.deleteLater()
 
-    def dialog(self, object_name: str) -> Any:
+    def dialog(self, object_name: str) -> QDialog | None:
         """The open dialog with this object name, or None (for tests and the shell)."""
         return next((d for d in self.dialogs if d.objectName() == object_name), None)
 
     # --- reactions ----------------------------------------------------------------------------
-    def _on_saved(self, registration: Any) -> None:
+    def _on_saved(self, registration: Registration) -> None:
         self.list.refresh()
         self.update_pending()
         if self.sync is not None:
@@ -420,7 +473,7 @@ class MainWindow(QMainWindow):
         self.drafts.refresh()
         self.open_receipt(registration)
 
-    def open_receipt(self, registration: Any) -> None:
+    def open_receipt(self, registration: Registration) -> None:
         dialog = ReceiptDialog(registration, self.ctx, self.audit, self)
         dialog.printRequested.connect(self.print_receipt)
         dialog.openPdfRequested.connect(self.open_receipt_pdf)
@@ -429,23 +482,24 @@ class MainWindow(QMainWindow):
         )
         self._open_dialog(dialog)
 
-    def _receipt_sheet(self, registration: Any) -> Any:
+    def _receipt_sheet(self, registration: Registration) -> Sheet:
         """The receipt as printed: in Indonesian (it is the applicant's), for the office the
         device is in now."""
         from desktop.services.receipt import receipt_sheet
 
         office = self.ctx.office_name_for(registration.provenance.office_code)
-        return receipt_sheet(registration, office, self.ctx.operator,
-                             zone_office=self.ctx.office_code)  # fmt: skip
+        return receipt_sheet(
+            registration, office, self.ctx.operator, zone_office=self.ctx.office_code
+        )
 
-    def print_receipt(self, registration: Any) -> Any:
+    def print_receipt(self, registration: Registration) -> QPrintDialog:
         """The print dialog for the receipt (also a reprint from the record window)."""
         return self.printing.print_sheet(
             lambda: self._receipt_sheet(registration),
             done=lambda kind: self.audit("printed", registration.id, {"kind": kind}),
         )
 
-    def open_receipt_pdf(self, registration: Any) -> Any:
+    def open_receipt_pdf(self, registration: Registration) -> Path:
         """The receipt in the system's PDF viewer (a private temporary copy)."""
         path = self.printing.open_pdf(self._receipt_sheet(registration), registration.code)
         self.audit("printed", registration.id, {"kind": "viewer"})
@@ -466,13 +520,16 @@ class MainWindow(QMainWindow):
             return
         store, operator = self.service.store, self.ctx.operator
 
-        def print_tally(tally: Any) -> None:
+        def print_tally(tally: Tally) -> None:
             name = operator.full_name or operator.username
             office = self.ctx.office_name_for(tally.office_code)
             self.printing.print_sheet(lambda: tally_sheet(tally, office, name))
 
-        self._open_dialog(TallyDialog(lambda: daily_tally(store, operator.username),
-                                      self.tasks, print_tally, self))  # fmt: skip
+        self._open_dialog(
+            TallyDialog(
+                lambda: daily_tally(store, operator.username), self.tasks, print_tally, self
+            )
+        )
 
     def audit(self, action: str, registration_id: str | None, detail: dict[str, Any]) -> None:
         self.tasks.run_db(self.service.audit, action, registration_id, detail)
@@ -496,7 +553,7 @@ class MainWindow(QMainWindow):
         dialog.draftRequested.connect(self.save_draft)
         self._open_dialog(dialog)
 
-    def _on_problems(self, problems: list[Any]) -> None:
+    def _on_problems(self, problems: list[Problem]) -> None:
         dialog = SaveProblemsDialog(problems, self.ctx.lang, self)
         dialog.accepted.connect(lambda: self.form.focus_field(dialog.chosen_field()))
         dialog.rejected.connect(
@@ -505,20 +562,24 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog)
 
     def open_record(self, registration_id: str) -> None:
-        def load() -> tuple[Any, list[Any], Any]:
+        def load() -> LoadedRecord:
             self.service.mark_seen(registration_id)  # a rejection opened leaves the count
-            return (self.service.get(registration_id), self.service.history(registration_id),
-                    self.service.state(registration_id))  # fmt: skip
+            return (
+                self.service.get(registration_id),
+                self.service.history(registration_id),
+                self.service.state(registration_id),
+            )
 
         self.tasks.run_db(load, on_done=self._show_record)
 
-    def _show_record(self, loaded: tuple[Any, list[Any], Any]) -> None:
+    def _show_record(self, loaded: LoadedRecord) -> None:
         registration, history, state = loaded
         if registration is None:
             return
         conflict = bool(state.conflict) if state is not None else False
-        view = RecordView(registration, history, self.ctx.lang, self.areas, conflict, self,
-                          state=state)  # fmt: skip
+        view = RecordView(
+            registration, history, self.ctx.lang, self.areas, conflict, self, state=state
+        )
         view.editRequested.connect(self.edit_registration)
         view.receiptRequested.connect(self.open_receipt)
         view.printRequested.connect(self.print_receipt)
@@ -529,13 +590,17 @@ class MainWindow(QMainWindow):
         self._open_dialog(view)
         self.refresh_attention()
 
-    def edit_registration(self, registration: Any) -> None:
+    def edit_registration(self, registration: Registration) -> None:
         self.form.leave(lambda: self._edit_registration(registration))
 
-    def _edit_registration(self, registration: Any) -> None:
+    def _edit_registration(self, registration: Registration) -> None:
         self.tabs.setCurrentIndex(TAB_FORM)
-        self.form.load(registration.applicant.to_dict(), registration_id=registration.id,
-                       code=registration.code, revision=registration.provenance.revision)  # fmt: skip
+        self.form.load(
+            registration.applicant.to_dict(),
+            registration_id=registration.id,
+            code=registration.code,
+            revision=registration.provenance.revision,
+        )
         self.form.focus_first()
 
     def resume_draft(self, draft_id: str) -> None:
@@ -544,12 +609,19 @@ class MainWindow(QMainWindow):
             self.form.load(raw, draft_id=draft_id)
             self.form.focus_first()
 
-        self.form.leave(lambda: self.tasks.run_db(self.service.load_draft, draft_id, on_done=done))
+        def load() -> None:
+            self.tasks.run_db(self.service.load_draft, draft_id, on_done=done)
+
+        self.form.leave(load)
 
     def open_import(self) -> None:
         dialog = ImportDialog(self.ctx.import_csv, self.tasks, self)
-        dialog.imported.connect(lambda _r: (self.list.refresh(), self.update_pending()))
+        dialog.imported.connect(self._imported)
         self._open_dialog(dialog)
+
+    def _imported(self, _report: object) -> None:
+        self.list.refresh()
+        self.update_pending()
 
     def open_about(self) -> None:
         """About, with the device's id, office and last sync for a helpdesk call."""
@@ -560,13 +632,13 @@ class MainWindow(QMainWindow):
         dialog = AboutDialog(self.ctx.data_dir, self)
         self._open_dialog(dialog)
 
-        def show(details: Any) -> None:
+        def show(details: AboutDetails) -> None:
             if dialog in self.dialogs:  # not closed meanwhile (then it is deleted)
                 dialog.set_details(details)
 
         self.tasks.run_db(about_details, self.service.store, on_done=show)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Nothing typed is lost: a new applicant's typing is kept as a draft, changes to a
         record are saved or discarded as the clerk answers (the window stays meanwhile)."""
         if self.form.has_unsaved():
@@ -574,7 +646,7 @@ class MainWindow(QMainWindow):
                 self.form.keep_draft_now()
             elif self.ask_on_close:
                 event.ignore()
-                self.form.leave(self.close)
+                self.form.leave(self._close_again)
                 return
         for d in list(self.dialogs):
             d.close()
@@ -582,3 +654,7 @@ class MainWindow(QMainWindow):
 
         purge_viewer_files()  # "open PDF" copies: Loket keeps no receipt
         super().closeEvent(event)
+
+    def _close_again(self) -> None:
+        """After the clerk answered about the unsaved changes."""
+        self.close()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.services.receipt import (
     DEFAULT_LAYOUT,
@@ -26,6 +26,9 @@ from desktop.services.receipt import (
     write_viewer_pdf,
 )
 
+if TYPE_CHECKING:  # QtPrintSupport is loaded when something is printed, not at start-up
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
 PRINTER_KEY = "print/printer"
 LAYOUT_KEY = "print/layout"
 
@@ -33,7 +36,7 @@ LAYOUT_KEY = "print/layout"
 class PrintSettings:
     """The print preferences of this computer, in the UI's QSettings."""
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: QSettings) -> None:
         self._settings = settings
 
     @property
@@ -62,16 +65,17 @@ class Printing(QObject):
     window-modal, findable by object name in tests).
     """
 
-    printed = Signal(str)  # noqa: N815  "printer" or "pdf" (a printer set to print to a file)
+    printed = Signal(str)  # "printer" or "pdf" (a printer set to print to a file)
 
-    def __init__(self, settings: Any, open_dialog: Callable[[Any], None],
-                 parent: QWidget) -> None:  # fmt: skip
+    def __init__(
+        self, settings: QSettings, open_dialog: Callable[[QDialog], None], parent: QWidget
+    ) -> None:
         super().__init__(parent)
         self.settings = PrintSettings(settings)
         self._open_dialog = open_dialog
         self._parent = parent
 
-    def new_printer(self) -> Any:
+    def new_printer(self) -> QPrinter:
         """A high-resolution QPrinter on the remembered printer when the system still has it."""
         from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
@@ -81,8 +85,9 @@ class Printing(QObject):
             printer.setPrinterName(name)
         return printer
 
-    def print_sheet(self, make_sheet: Callable[[], Sheet],
-                    done: Callable[[str], None] | None = None) -> Any:  # fmt: skip
+    def print_sheet(
+        self, make_sheet: Callable[[], Sheet], done: Callable[[str], None] | None = None
+    ) -> QPrintDialog:
         """Open the print dialog; on accept, paint ``make_sheet()`` in the chosen layout and
         remember the printer. Returns the (open) QPrintDialog."""
         from PySide6.QtPrintSupport import QPrintDialog

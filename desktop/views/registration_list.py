@@ -5,7 +5,7 @@ Enter (or a double click) on a row opens the record."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -25,13 +25,19 @@ from PySide6.QtWidgets import (
 
 from common.enums import Status
 from common.i18n import Lang
+from desktop.widgets.form_rows import buddy_label
 from desktop.widgets.registration_table_model import Filters, RegistrationTableModel
+
+if TYPE_CHECKING:
+    from desktop.services.registrations import RegistrationService
 
 
 class RegistrationListView(QWidget):
-    openRecord = Signal(str)  # noqa: N815  registration id
+    openRecord = Signal(str)  # registration id
 
-    def __init__(self, service: Any, lang: Lang, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: RegistrationService, lang: Lang, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("registrationList")
         self._lang = lang
@@ -41,8 +47,7 @@ class RegistrationListView(QWidget):
         self.search.setObjectName("listSearch")
         self.search.setPlaceholderText(self.tr("Search by NIK, name, phone or code (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
-        search_label = QLabel(self.tr("Search"), self)
-        search_label.setBuddy(self.search)
+        search_label = buddy_label(self.tr("Search"), self.search)
         self.search.setAccessibleName(self.tr("Search registrations"))
 
         self.status = QComboBox(self)
@@ -51,8 +56,7 @@ class RegistrationListView(QWidget):
         for s in Status:
             if s is not Status.DRAFT:
                 self.status.addItem(s.label(lang), s.value)
-        status_label = QLabel(self.tr("Status"), self)
-        status_label.setBuddy(self.status)
+        status_label = buddy_label(self.tr("Status"), self.status)
         self.status.setAccessibleName(self.tr("Filter by status"))
 
         self.use_dates = QCheckBox(self.tr("Registered between"), self)
@@ -70,8 +74,7 @@ class RegistrationListView(QWidget):
             edit.setCalendarPopup(True)
             edit.setAccessibleName(acc)
             edit.setEnabled(False)
-        and_label = QLabel(self.tr("and"), self)
-        and_label.setBuddy(self.date_to)
+        and_label = buddy_label(self.tr("and"), self.date_to)
 
         self.table = QTableView(self)
         self.table.setObjectName("listTable")
@@ -189,7 +192,7 @@ class RegistrationListView(QWidget):
         if rid:
             self.openRecord.emit(rid)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if (
             obj is self.table
             and event.type() == QEvent.Type.KeyPress

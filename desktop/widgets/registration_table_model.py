@@ -10,30 +10,23 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from common.enums import Status
 from common.i18n import Lang
+from desktop.i18n import local_time
+
+if TYPE_CHECKING:
+    from desktop.services.registrations import ListRow, RegistrationService
 
 PAGE = 200
 MAX_PAGES = 30
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class SearchSource(Protocol):
-    """The part of ``RegistrationService`` the model reads."""
-
-    def search(self, query: str = "", status: Status | None = None, date_from: date | None = None,
-               date_to: date | None = None, sort: str = "created_at", descending: bool = True,
-               offset: int = 0, limit: int = 100) -> list[Any]: ...  # fmt: skip
-
-    def count(self, query: str = "", status: Status | None = None, date_from: date | None = None,
-              date_to: date | None = None) -> int: ...  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -57,15 +50,18 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 
 
 class RegistrationTableModel(QAbstractTableModel):
-    def __init__(self, source: SearchSource, lang: Lang, parent: Any = None) -> None:
+    def __init__(
+        self, source: RegistrationService, lang: Lang, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._source = source
         self._lang = lang
         self._filters = Filters()
         self._sort_column = 5
+        self._sort_key = "created_at"  # what search() sorts by: COLUMNS[_sort_column][1]
         self._descending = True
         self._count = 0
-        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
         self._headers = [
             self.tr("Registration code"),
             self.tr("NIK"),
@@ -104,8 +100,9 @@ class RegistrationTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section]
         return None
@@ -125,8 +122,7 @@ class RegistrationTableModel(QAbstractTableModel):
         if attr == "status":
             return Status(value).label(self._lang)
         if attr == "created_at" and isinstance(value, datetime):
-            local = value if value.tzinfo else value.replace(tzinfo=UTC)
-            return local.astimezone().strftime("%Y-%m-%d %H:%M")
+            return local_time(value)
         return "" if value is None else str(value)
 
     def is_sortable(self, column: int) -> bool:
@@ -141,14 +137,16 @@ class RegistrationTableModel(QAbstractTableModel):
         return Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not self.is_sortable(column):
+        key = COLUMNS[column][1]
+        if key is None:
             return  # the service cannot sort by it; the view puts the indicator back
         self._sort_column = column
+        self._sort_key = key
         self._descending = order == Qt.SortOrder.DescendingOrder
         self.refresh()
 
     # --- rows -------------------------------------------------------------------------------
-    def row_at(self, row: int) -> Any | None:
+    def row_at(self, row: int) -> ListRow | None:
         if not 0 <= row < self._count:
             return None
         page_no = row // PAGE
@@ -164,13 +162,18 @@ class RegistrationTableModel(QAbstractTableModel):
         r = self.row_at(row)
         return None if r is None else str(r.id)
 
-    def _load_page(self, page_no: int) -> list[Any]:
+    def _load_page(self, page_no: int) -> list[ListRow]:
         f = self._filters
         page = self._source.search(
-            f.query, f.status, f.date_from, f.date_to,
-            sort=COLUMNS[self._sort_column][1], descending=self._descending,
-            offset=page_no * PAGE, limit=PAGE,
-        )  # fmt: skip
+            f.query,
+            f.status,
+            f.date_from,
+            f.date_to,
+            sort=self._sort_key,
+            descending=self._descending,
+            offset=page_no * PAGE,
+            limit=PAGE,
+        )
         self.pages_loaded += 1
         self._pages[page_no] = page
         while len(self._pages) > MAX_PAGES:

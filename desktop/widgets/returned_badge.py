@@ -11,7 +11,7 @@ opened.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from common.enums import RejectReason, Status
+from common.i18n import Lang
 from desktop.i18n import arg
+
+if TYPE_CHECKING:
+    from desktop.services.registrations import AttentionRow
 
 ATTENTION_SHORTCUT = "Ctrl+R"
 
@@ -46,10 +50,10 @@ class ReturnedBadge(QToolButton):
             " border-radius: 8px; padding: 1px 8px; }"
         )
         self.setToolTip(self.tr("Records returned or rejected by the central office"))
-        self.rows: list[Any] = []
+        self.rows: list[AttentionRow] = []
         self.hide()
 
-    def show_rows(self, rows: list[Any]) -> None:
+    def show_rows(self, rows: list[AttentionRow]) -> None:
         self.rows = list(rows)
         returned = sum(1 for r in rows if r.status is Status.RETURNED)
         rejected = len(rows) - returned
@@ -66,9 +70,9 @@ class ReturnedBadge(QToolButton):
 class ReturnedListDialog(QDialog):
     """The records the badge counts; Enter (or a double click) opens one."""
 
-    openRecord = Signal(str)  # noqa: N815  registration id
+    openRecord = Signal(str)  # registration id
 
-    def __init__(self, rows: list[Any], lang: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, rows: list[AttentionRow], lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("returnedList")
         self.setWindowTitle(self.tr("Returned and rejected records"))

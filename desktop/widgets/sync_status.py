@@ -13,13 +13,18 @@ to a few repaints a second.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from desktop.i18n import arg
+from common.i18n import Lang, as_lang
+from desktop.i18n import arg, local_time
+
+if TYPE_CHECKING:
+    from desktop.sync.controller import SyncController
+    from desktop.sync.engine import SyncProgress, SyncReport
 
 #: Progress bar appears only after a sync has lasted this long.
 PROGRESS_DELAY_MS = 500
@@ -56,13 +61,15 @@ def relative_time(then: datetime | None, now: datetime | None = None) -> str:
 
 
 class SyncStatusWidget(QWidget):
-    def __init__(self, controller: Any, lang: Any = "id", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: SyncController, lang: Lang | str = "id", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("syncStatus")
         self.controller = controller
-        self._lang = str(getattr(lang, "value", lang))
+        self._lang = as_lang(lang)
         self._last_success: datetime | None = None
-        self._latest: Any = None  # the newest progress, painted by the throttle timer
+        self._latest: SyncProgress | None = None  # the newest progress, painted by the throttle
 
         self.state_label = QLabel(self)
         self.state_label.setObjectName("syncState")
@@ -114,7 +121,7 @@ class SyncStatusWidget(QWidget):
         controller.pending_changed.connect(self.set_pending)
         controller.last_success_changed.connect(self.set_last_success)
 
-        self.set_state(str(getattr(controller.state, "value", controller.state)))
+        self.set_state(controller.state.value)
         self.set_pending(controller.pending)
         self.set_last_success(controller.last_success)
 
@@ -130,12 +137,17 @@ class SyncStatusWidget(QWidget):
             "refused": self.tr("Refused by the server"),
             "not_enrolled": self.tr("Device not enrolled"),
         }
-        colours = {"online": "#1b7a3a", "offline": "#8a5a00", "syncing": "#1b4f9c",
-                   "refused": "#b3261e", "not_enrolled": "#5f6368"}  # fmt: skip
+        colours = {
+            "online": "#1b7a3a",
+            "offline": "#8a5a00",
+            "syncing": "#1b4f9c",
+            "refused": "#b3261e",
+            "not_enrolled": "#5f6368",
+        }
         self.state_label.setText(texts.get(state, state))
         self.state_label.setStyleSheet(f"color: {colours.get(state, '#000')}; font-weight: bold;")
         self.sync_action.setEnabled(state not in ("syncing", "not_enrolled"))
-        report = getattr(self.controller, "last_report", None)
+        report = self.controller.last_report
         if state in ("offline", "refused") and report is not None and report.error_code:
             from common.errors import message
 
@@ -155,9 +167,7 @@ class SyncStatusWidget(QWidget):
     def _paint_last(self) -> None:
         self.last_label.setText(arg(self.tr("Last sync: %1"), relative_time(self._last_success)))
         if self._last_success is not None:
-            self.last_label.setToolTip(
-                self._last_success.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            )
+            self.last_label.setToolTip(local_time(self._last_success, seconds=True))
 
     def _sync_started(self) -> None:
         self._latest = None
@@ -170,7 +180,7 @@ class SyncStatusWidget(QWidget):
         self._paint_progress()
         self.bar.show()
 
-    def _progress(self, p: Any) -> None:
+    def _progress(self, p: SyncProgress) -> None:
         self._latest = p
 
     def _paint_progress(self) -> None:
@@ -193,7 +203,7 @@ class SyncStatusWidget(QWidget):
             self.bar.setRange(0, 0)
             self.bar.setFormat(arg(self.tr("Receiving decisions: %1"), p.changes_applied))
 
-    def _sync_finished(self, _report: Any) -> None:
+    def _sync_finished(self, _report: SyncReport) -> None:
         self._show_after.stop()
         self._throttle.stop()
         self._latest = None

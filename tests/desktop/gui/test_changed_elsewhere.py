@@ -14,11 +14,11 @@ from common.enums import Status
 from common.i18n import Lang
 from common.protocol import Change, ChangeKind
 from common.synthetic import generate
+from desktop.dialogs.record_view import RecordView
 from desktop.services.operators import create_first_operator
 from desktop.services.registrations import RegistrationService
 from desktop.store.models import RegistrationRecord
 from desktop.sync.engine import apply_change
-from desktop.views.record_view import RecordView
 from tests.support.enrolled import enroll_offline
 
 

@@ -74,8 +74,10 @@ def test_rejected_rows_are_listed_in_the_dialog(
     assert rows[1][2] == E.message(E.PHONE_INVALID, {}, "id")
     # one name for the error file: the dialog, the CLI and docs/IMPORT.md
     assert report.errors_path == tmp_path / "formulir.errors.csv"
-    assert "formulir.errors.csv" in dialog.result.text()
-    assert dialog.result.text().startswith("4 baris dibaca: 2 tersimpan, 0 sudah ada, 2 ditolak.")
+    assert "formulir.errors.csv" in dialog.result_label.text()
+    assert dialog.result_label.text().startswith(
+        "4 baris dibaca: 2 tersimpan, 0 sudah ada, 2 ditolak."
+    )
     doc = (Path(__file__).resolve().parents[3] / "docs" / "IMPORT.md").read_text(encoding="utf-8")
     assert "<file>.errors.csv" in doc and ".errors.csv" in dialog.errors.placeholderText()
     # the error file answers in the input's dialect: ';' and Windows-1252
@@ -106,6 +108,8 @@ def test_the_dialog_lists_reasons_in_english_too(
     dialog.run_button.click()
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=20_000)
     rows = _cells(dialog.rejections)
-    assert dialog.result.text().startswith("4 rows checked: 2 valid, 0 already present, 2 rej")
+    assert dialog.result_label.text().startswith(
+        "4 rows checked: 2 valid, 0 already present, 2 rej"
+    )
     assert [r[:2] for r in rows] == [("4", "Date of birth"), ("5", "Mobile phone")]
     assert rows[1][2] == E.message(E.PHONE_INVALID, {}, "en")

@@ -27,7 +27,7 @@ from desktop.services.operators import Operator
 from desktop.services.registrations import RegistrationService
 from desktop.store import Store
 from desktop.store.keys import KeySlots
-from desktop.views.record_view import RecordView
+from desktop.dialogs.record_view import RecordView
 
 app = QApplication([])
 store = Store.open(Path(sys.argv[1]), KeySlots.new_key())

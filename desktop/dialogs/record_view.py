@@ -15,7 +15,8 @@ conflict is shown, never resolved silently; such a record is editable).
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -40,39 +41,57 @@ from common.i18n import Lang
 from common.nik import mask_nik
 from common.record import FIELD_LABELS
 from common.regions import Regions
-from desktop.i18n import arg
+from desktop.i18n import arg, local_time
+from desktop.widgets.form_rows import buddy_label
+
+if TYPE_CHECKING:
+    from common.record import Registration
+    from desktop.services.registrations import RecordState, RevisionRow
 
 EDITABLE = {Status.SAVED, Status.RECEIVED, Status.POTENTIAL_DUPLICATE, Status.RETURNED}
 #: Room a window manager takes around a window: frame (width) and title bar (height).
 _FRAME_ALLOWANCE = (24, 56)
-_ENUMS = {"sex": Sex, "education": Education, "employment_status": EmploymentStatus,
-          "disability": Disability}  # fmt: skip
+_ENUMS = {
+    "sex": Sex,
+    "education": Education,
+    "employment_status": EmploymentStatus,
+    "disability": Disability,
+}
 
 
-def field_text(name: str, value: Any, lang: Any, areas: Regions | None,
-               yes_no: tuple[str, str]) -> str:  # fmt: skip
+def field_text(
+    name: str, value: object, lang: Lang, areas: Regions | None, yes_no: tuple[str, str]
+) -> str:
     """One applicant field as a clerk reads it: enum labels and skills in ``lang``, yes/no,
     a village as its full path; anything else as written (the record window and the
     read-back before saving show fields alike)."""
-    if name in _ENUMS and value:
-        return str(_ENUMS[name](value).label(lang))
+    if name in _ENUMS and isinstance(value, str) and value:
+        return _ENUMS[name](value).label(lang)
     if name == "skills":
-        return ", ".join(Skill(s).label(lang) for s in value or [])
+        return ", ".join(Skill(s).label(lang) for s in value) if isinstance(value, list) else ""
     if isinstance(value, bool):
         return yes_no[0] if value else yes_no[1]
-    if name.endswith("village_code") and value and areas is not None:
+    if name.endswith("village_code") and isinstance(value, str) and value and areas is not None:
         return areas.full_path(value, lang)
     return "" if value is None else str(value)
 
 
 class RecordView(QDialog):
-    editRequested = Signal(object)  # noqa: N815  Registration
-    receiptRequested = Signal(object)  # noqa: N815  Registration
-    printRequested = Signal(object)  # noqa: N815  Registration: reprint straight away
+    editRequested = Signal(object)  # Registration
+    receiptRequested = Signal(object)  # Registration
+    printRequested = Signal(object)  # Registration: reprint straight away
 
-    def __init__(self, registration: Any, history: list[Any], lang: Lang,
-                 areas: Regions | None, conflict: bool = False,
-                 parent: QWidget | None = None, *, state: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        registration: Registration,
+        history: list[RevisionRow],
+        lang: Lang,
+        areas: Regions | None,
+        conflict: bool = False,
+        parent: QWidget | None = None,
+        *,
+        state: RecordState | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("recordView")
         self.registration = registration
@@ -88,10 +107,14 @@ class RecordView(QDialog):
         title.setProperty("loketData", True)
         title.setStyleSheet("font-weight: bold; font-size: 12pt;")
         status = QLabel(
-            arg(self.tr("Status: %1 · revision %2 · channel %3"), p.status.label(lang), p.revision,
-                p.channel.label(lang)),
+            arg(
+                self.tr("Status: %1 · revision %2 · channel %3"),
+                p.status.label(lang),
+                p.revision,
+                p.channel.label(lang),
+            ),
             self,
-        )  # fmt: skip
+        )
         status.setObjectName("recordStatus")
         status.setProperty("loketData", True)
 
@@ -124,18 +147,18 @@ class RecordView(QDialog):
             ]
         )
         for row in history:
-            changed = ", ".join(FIELD_LABELS.get(f, (f, f))[0 if lang is Lang.ID else 1]
-                                for f in row.changed_fields)  # fmt: skip
+            changed = ", ".join(
+                FIELD_LABELS.get(f, (f, f))[0 if lang is Lang.ID else 1] for f in row.changed_fields
+            )
             if row.revision == 1 and not row.changed_fields:
                 changed = self.tr("(first revision)")
             item = QTreeWidgetItem(
-                [str(row.revision), _fmt_time(row.created_at), row.operator, changed]
+                [str(row.revision), local_time(row.created_at), row.operator, changed]
             )
             self.history.addTopLevelItem(item)
         self.history.resizeColumnToContents(0)
         self.history.setColumnWidth(1, 140)
-        history_label = QLabel(self.tr("Revision history"), self)
-        history_label.setBuddy(self.history)
+        history_label = buddy_label(self.tr("Revision history"), self.history)
 
         right = QWidget(self)
         rl = QVBoxLayout(right)
@@ -146,10 +169,11 @@ class RecordView(QDialog):
         if conflict and server_box is None:
             warn = QLabel(
                 self.tr(
-                    "The server reported a conflict for this record; it is kept as it is until someone resolves it."
+                    "The server reported a conflict for this record; it is kept as it is until "
+                    "someone resolves it."
                 ),
                 self,
-            )  # noqa: E501
+            )
             warn.setWordWrap(True)
             warn.setStyleSheet("color: #b3261e;")
             rl.addWidget(warn)
@@ -185,8 +209,8 @@ class RecordView(QDialog):
         buttons.addWidget(close)
         self._buttons = buttons
         self.next_button: QPushButton | None = None
-        QShortcut(QKeySequence("Ctrl+E"), self, activated=self._edit)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.reprint_button.click)
+        QShortcut(QKeySequence("Ctrl+E"), self, self._edit)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.reprint_button.click)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -211,12 +235,15 @@ class RecordView(QDialog):
         free = screen.availableGeometry()
         width = min(1000, free.width() - _FRAME_ALLOWANCE[0])
         height = min(640, free.height() - _FRAME_ALLOWANCE[1])
-        self.resize(max(width, self.minimumSizeHint().width()),
-                    max(height, self.minimumSizeHint().height()))  # fmt: skip
-        self.move(free.x() + max(0, (free.width() - self.width()) // 2),
-                  free.y() + max(0, (free.height() - self.height() - _FRAME_ALLOWANCE[1]) // 2))  # fmt: skip
+        hint = self.minimumSizeHint()
+        self.resize(max(width, hint.width()), max(height, hint.height()))
+        spare_height = free.height() - self.height() - _FRAME_ALLOWANCE[1]
+        self.move(
+            free.x() + max(0, (free.width() - self.width()) // 2),
+            free.y() + max(0, spare_height // 2),
+        )
 
-    def set_next(self, open_next: Any) -> None:
+    def set_next(self, open_next: Callable[[], None]) -> None:
         """Opened from the list of returned and rejected records: "Next" (Ctrl+Right) closes
         this one and calls ``open_next()`` to open the next of the list."""
         self.next_button = QPushButton(self.tr("Next"), self)
@@ -229,14 +256,14 @@ class RecordView(QDialog):
 
         self.next_button.clicked.connect(go)
         self._buttons.insertWidget(self._buttons.count() - 1, self.next_button)
-        QShortcut(QKeySequence("Ctrl+Right"), self, activated=go)
+        QShortcut(QKeySequence("Ctrl+Right"), self, go)
 
     def _edit(self) -> None:
         if self.edit_button.isEnabled():
             self.editRequested.emit(self.registration)
             self.accept()
 
-    def _server_box(self, state: Any) -> QGroupBox | None:
+    def _server_box(self, state: RecordState) -> QGroupBox | None:
         """What the server said about this record: the reviewer's note (returned), the reason
         (rejected), the record it may duplicate, or a conflict / invalid answer with its
         errors in the catalog's words. None when there is nothing to say."""
@@ -257,8 +284,13 @@ class RecordView(QDialog):
         if state.review_note:
             line(arg(self.tr("Reviewer's note: %1"), state.review_note), "reviewNote")
         if status is Status.RETURNED:
-            line(self.tr("Returned for correction: edit the record and save it; it is sent "
-                         "again as a new revision."), "returnedHint")  # fmt: skip
+            line(
+                self.tr(
+                    "Returned for correction: edit the record and save it; it is sent "
+                    "again as a new revision."
+                ),
+                "returnedHint",
+            )
         if state.reject_reason:
             line(
                 arg(self.tr("Reason for rejection: %1"), self._reason(state.reject_reason)),
@@ -271,15 +303,27 @@ class RecordView(QDialog):
             )
         elsewhere = _parse_detail(state.conflict_detail)
         if not state.conflict and elsewhere.get("outcome") == "changed_elsewhere":
-            line(arg(self.tr("Changed elsewhere: another device of the office saved revision %1 "
-                             "of this record; this is that revision."),
-                     str(elsewhere.get("server_revision") or "")),
-                 "changedElsewhere")  # fmt: skip
+            line(
+                arg(
+                    self.tr(
+                        "Changed elsewhere: another device of the office saved revision %1 "
+                        "of this record; this is that revision."
+                    ),
+                    str(elsewhere.get("server_revision") or ""),
+                ),
+                "changedElsewhere",
+            )
         if state.conflict:
             detail = _parse_detail(state.conflict_detail)
             if detail.get("outcome") == "invalid":
-                line(self.tr("The server did not accept this revision. Correct the record and "
-                             "save it again:"), "conflictInvalid", warn=True)  # fmt: skip
+                line(
+                    self.tr(
+                        "The server did not accept this revision. Correct the record and "
+                        "save it again:"
+                    ),
+                    "conflictInvalid",
+                    warn=True,
+                )
                 codes = [c for c in detail.get("errors") or [] if isinstance(c, str)]
                 texts = [message(c, {}, self._lang) if c in CATALOG else c for c in codes]
                 if texts:
@@ -287,13 +331,27 @@ class RecordView(QDialog):
             else:
                 server_rev = detail.get("server_revision")
                 if server_rev:
-                    line(arg(self.tr("Conflict: the server holds revision %1 of this record, "
-                                     "changed elsewhere. Nothing was overwritten; check the record "
-                                     "and save it again, or ask the central office."), server_rev),
-                         "conflictDetail", warn=True)  # fmt: skip
+                    line(
+                        arg(
+                            self.tr(
+                                "Conflict: the server holds revision %1 of this record, "
+                                "changed elsewhere. Nothing was overwritten; check the record "
+                                "and save it again, or ask the central office."
+                            ),
+                            server_rev,
+                        ),
+                        "conflictDetail",
+                        warn=True,
+                    )
                 else:
-                    line(self.tr("The server reported a conflict for this record; it is kept as "
-                                 "it is until someone resolves it."), "conflictDetail", warn=True)  # fmt: skip
+                    line(
+                        self.tr(
+                            "The server reported a conflict for this record; it is kept as "
+                            "it is until someone resolves it."
+                        ),
+                        "conflictDetail",
+                        warn=True,
+                    )
         if not lines:
             return None
         box = QGroupBox(self.tr("From the server"), self)
@@ -307,7 +365,7 @@ class RecordView(QDialog):
         reason = RejectReason.parse(code)  # the same labels the console shows
         return reason.label(self._lang) if reason is not None else code
 
-    def _rows(self, reg: Any) -> list[tuple[str, str]]:
+    def _rows(self, reg: Registration) -> list[tuple[str, str]]:
         a = reg.applicant.to_dict()
         out: list[tuple[str, str]] = []
         yes, no = self.tr("Yes"), self.tr("No")
@@ -328,10 +386,3 @@ def _parse_detail(text: str) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _fmt_time(value: Any) -> str:
-    try:
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
-    except (AttributeError, ValueError):
-        return str(value or "")

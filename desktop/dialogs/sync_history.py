@@ -10,7 +10,7 @@ Given a loader (``() -> list[SyncRunRow]``, run on the database worker) and the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,7 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from common import errors as E
-from desktop.i18n import arg
+from common.i18n import Lang, as_lang
+from desktop.i18n import arg, local_time
+
+if TYPE_CHECKING:
+    from desktop.sync.controller import SyncRunRow
+    from desktop.tasks import TaskManager
 
 COLUMNS = 8
 COL_STARTED, COL_DURATION, COL_OUTCOME, COL_SENT, COL_ACCEPTED, COL_FAILED, COL_BYTES, COL_ERROR = (
@@ -48,16 +53,21 @@ def outcome_label(outcome: str) -> str:
 
 
 class SyncHistoryView(QDialog):
-    def __init__(self, load: Callable[[], list[Any]], tasks: Any, lang: Any = "id",
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        load: Callable[[], list[SyncRunRow]],
+        tasks: TaskManager,
+        lang: Lang | str = "id",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("syncHistoryView")
         self.setWindowTitle(self.tr("Sync history"))
         self.resize(1100, 480)
         self._load = load
         self._tasks = tasks
-        self._lang = str(getattr(lang, "value", lang))
-        self.rows: list[Any] = []
+        self._lang = as_lang(lang)
+        self.rows: list[SyncRunRow] = []
 
         heading = QLabel(self.tr("Each attempt to send and receive, newest first."), self)
         self.table = QTableWidget(0, COLUMNS, self)
@@ -92,7 +102,7 @@ class SyncHistoryView(QDialog):
         close.setObjectName("closeButton")
         close.clicked.connect(self.reject)
         close.setDefault(True)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.refresh)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         buttons = QHBoxLayout()
         buttons.addWidget(refresh)
         buttons.addStretch(1)
@@ -108,7 +118,7 @@ class SyncHistoryView(QDialog):
     def refresh(self) -> None:
         self._tasks.run_db(self._load, on_done=self.show_rows)
 
-    def show_rows(self, rows: list[Any]) -> None:
+    def show_rows(self, rows: list[SyncRunRow]) -> None:
         self.rows = list(rows)
         self.empty.setVisible(not rows)
         self.table.setRowCount(len(rows))
@@ -122,7 +132,7 @@ class SyncHistoryView(QDialog):
                 int(row.bytes_sent), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat
             )
             values = [
-                row.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                local_time(row.started_at, seconds=True),
                 duration,
                 outcome_label(row.outcome),
                 str(row.sent),
