@@ -27,6 +27,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from common.protocol import Outcome
+from syncserver.config import Settings, parse_listen
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
@@ -172,11 +173,9 @@ def local_port(environ: dict[str, object]) -> int | None:
     return None
 
 
-def on_metrics_listener(environ: dict[str, object], settings: dict[str, object]) -> bool:
+def on_metrics_listener(environ: dict[str, object], settings: Settings) -> bool:
     """Whether the request came in on the separate ``metrics_listen`` address."""
-    from syncserver.config import parse_listen
-
-    listen = str(settings.get("metrics_listen") or "")
+    listen = settings.metrics_listen
     if not listen:
         return False
     return local_port(environ) == parse_listen(listen)[1]

@@ -11,11 +11,11 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from common.regions import regions
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, staff
 from syncserver.console.i18n import gettext as _
 from syncserver.console.web import arg, blueprint, form, int_arg, parse_date
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.enrollment import issue_code
 from syncserver.queries import console_admin as q
 from syncserver.queries import devices as devices_q
@@ -52,7 +52,7 @@ def offices(code: str | None = None, code_office: str | None = None, status: int
     return render_template(
         "console/admin_offices.html", offices=rows, page=page, more=more,
         enroll_code=code, enroll_office=code_office,
-        ttl_hours=int(loket().settings.get("enroll_code_ttl_hours", 168)),
+        ttl_hours=loket().settings.enroll_code_ttl_hours,
     ), status  # fmt: skip
 
 
@@ -83,7 +83,7 @@ def add_office() -> Any:
 def enroll_code(code: str) -> Any:
     if devices_q.get_office(db(), code[:6]) is None:
         abort(404)
-    hours = int(loket().settings.get("enroll_code_ttl_hours", 168))
+    hours = loket().settings.enroll_code_ttl_hours
     one_time = issue_code(
         db(), code[:6], loket().clock(), timedelta(hours=hours), by=staff().username
     )

@@ -14,12 +14,12 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
 
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console import access, sessions, throttle
 from syncserver.console.access import PUBLIC, needs
 from syncserver.console.i18n import gettext as _
 from syncserver.console.web import blueprint, form
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.queries import console_admin as q
 from syncserver.queries import users as users_q
 from syncserver.queries.reviews import append_audit

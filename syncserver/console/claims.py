@@ -14,11 +14,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from syncserver import claims as c
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, safe_next, staff
 from syncserver.console.i18n import gettext as _
 from syncserver.console.web import blueprint, form
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.models import Registration
 from syncserver.queries import console_duplicates as dq
 from syncserver.queries import console_records as rq
@@ -28,7 +28,7 @@ BATCH_SIZES = (10, 25, 50, 100)
 
 
 def _minutes() -> int:
-    return int(loket().settings.get("claim_minutes", 30))
+    return loket().settings.claim_minutes
 
 
 def _back(default: str) -> str:

@@ -17,10 +17,10 @@ from flask import render_template, url_for
 from common.enums import Status
 from common.regions import regions
 from syncserver import claims
-from syncserver.app import SERVER_TZ, loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, staff
 from syncserver.console.web import arg, blueprint, int_arg
+from syncserver.context import SERVER_TZ, loket
+from syncserver.context import session as db
 from syncserver.queries import console_dashboard as q
 from syncserver.queries.console_paging import aware
 
@@ -60,7 +60,7 @@ def index() -> Any:
         provinces=who.provinces, order=office_order,
     )  # fmt: skip
     now = loket().clock()
-    silent_days = float(loket().settings.get("silent_after_days", 7))
+    silent_days = loket().settings.silent_after_days
     silent_before = now - timedelta(days=silent_days)
     today = now.astimezone(SERVER_TZ).date()
     open_groups = q.open_duplicate_groups(s, who.provinces)
@@ -123,7 +123,7 @@ def _todo(s: Any, who: Any, statuses: dict[str, int], open_groups: int, today: d
         items.append(Todo(min(open_groups, q.OPEN_GROUPS_CAP), _("duplicate groups to resolve"),
                           url_for("console_duplicates.index"), True))  # fmt: skip
     quiet = q.offices_needing_a_call(s, who.provinces, loket().clock() - timedelta(
-        days=float(loket().settings.get("silent_after_days", 7))))  # fmt: skip
+        days=loket().settings.silent_after_days))  # fmt: skip
     if quiet.silent:
         items.append(Todo(quiet.silent, _("offices silent: phone them"),
                           url_for("console_dashboard.index", osort="silence") + "#offices", True))  # fmt: skip

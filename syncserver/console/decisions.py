@@ -20,8 +20,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from common import errors as E
 from common.enums import RejectReason, Status
 from common.errors import ApiError
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, safe_next, staff
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
@@ -35,6 +33,8 @@ from syncserver.console.refusals import (
     stale_page,
 )
 from syncserver.console.web import PAGE_SIZE, blueprint, form
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.decisions import record_decision
 from syncserver.queries import console_records as q
 

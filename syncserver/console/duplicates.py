@@ -31,8 +31,6 @@ from common.compare import comparison_key, display_form
 from common.enums import Status
 from common.errors import ApiError
 from common.record import APPLICANT_FIELDS
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
@@ -46,6 +44,8 @@ from syncserver.console.refusals import (
     stale_page,
 )
 from syncserver.console.web import arg, blueprint, form, int_arg
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.decisions import record_decision
 from syncserver.models import Registration
 from syncserver.queries import console_duplicates as q

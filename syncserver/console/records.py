@@ -16,13 +16,13 @@ from common.enums import CONSENT_VERSIONS, Status
 from common.i18n import pick
 from common.record import APPLICANT_FIELDS
 from common.regions import regions
-from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
 from syncserver.console.decisions import REJECT_REASONS, reason_label
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
+from syncserver.context import session as db
 from syncserver.queries import console_records as q
 from syncserver.queries.console_paging import aware, encode_key
 

@@ -25,13 +25,13 @@ def test_precedence_defaults_file_env_flags(tmp_path: Path) -> None:
     )
     env = {"LOKET_WORKERS": "5", "LOKET_PASSWORD": "not an option"}
     got = config.load(tmp_path, env=env, overrides={"log_level": "ERROR", "host": None})
-    assert (got["port"], got["workers"], got["log_level"], got["host"]) == (
+    assert (got.port, got.workers, got.log_level, got.host) == (
         9000,
         5,
         "ERROR",
         "127.0.0.1",
     )
-    assert got["database"] == f"sqlite:///{(tmp_path / 'loket-server.db').resolve()}"
+    assert got.database == f"sqlite:///{(tmp_path / 'loket-server.db').resolve()}"
 
 
 @pytest.mark.parametrize(
