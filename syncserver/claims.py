@@ -88,9 +88,14 @@ def claim(
     for target in ids:
         row = session.execute(
             stmt,
-            {"kind": kind, "target": target, "reviewer": reviewer, "claimed_at": now,
-             "expires_at": until},
-        ).first()  # fmt: skip
+            {
+                "kind": kind,
+                "target": target,
+                "reviewer": reviewer,
+                "claimed_at": now,
+                "expires_at": until,
+            },
+        ).first()
         if row is not None:
             got.append(str(row[0]))
     return got

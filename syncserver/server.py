@@ -303,8 +303,9 @@ def _waitress_server() -> Any:
                 if began is not None and now - began > self.deadline and not channel.will_close:
                     log.info(
                         "closing a connection from %s: the request did not arrive within %g s",
-                        channel.addr[0] if channel.addr else "?", self.deadline,
-                    )  # fmt: skip
+                        channel.addr[0] if channel.addr else "?",
+                        self.deadline,
+                    )
                     channel.will_close = True
 
     return LoketWaitress

@@ -66,9 +66,13 @@ def claim_next() -> Any:
         size = BATCH_SIZES[0]
     size = size if size in BATCH_SIZES else BATCH_SIZES[0]
     got = c.claim_next_records(
-        db(), who.username, now=loket().clock(), minutes=_minutes(), limit=size,
+        db(),
+        who.username,
+        now=loket().clock(),
+        minutes=_minutes(),
+        limit=size,
         provinces=who.provinces,
-    )  # fmt: skip
+    )
     flash(_("%(n)s records claimed for %(m)s minutes.", n=len(got), m=_minutes()), "ok")
     return redirect(url_for("console_claims.index"), 303)
 
@@ -82,8 +86,9 @@ def claim_group(group_id: int) -> Any:
     if group is None:
         abort(404)
     back = _back(url_for("console_duplicates.show", group_id=group_id))
-    got = c.claim(s, c.GROUP, [str(group_id)], who.username, now=loket().clock(),
-                  minutes=_minutes())  # fmt: skip
+    got = c.claim(
+        s, c.GROUP, [str(group_id)], who.username, now=loket().clock(), minutes=_minutes()
+    )
     _flash_claimed(bool(got), s, c.GROUP, str(group_id))
     return redirect(back, 303)
 
@@ -97,16 +102,18 @@ def claim_record(reg_id: str) -> Any:
     if reg is None:
         abort(404)
     back = _back(url_for("console_records.show", reg_id=reg.id))
-    got = c.claim(s, c.REGISTRATION, [reg.id], who.username, now=loket().clock(),
-                  minutes=_minutes())  # fmt: skip
+    got = c.claim(
+        s, c.REGISTRATION, [reg.id], who.username, now=loket().clock(), minutes=_minutes()
+    )
     _flash_claimed(bool(got), s, c.REGISTRATION, reg.id)
     return redirect(back, 303)
 
 
 def _flash_claimed(got: bool, s: Any, kind: str, target: str) -> None:
     if got:
-        flash(_("Claimed for %(m)s minutes: other reviewers cannot decide on it.", m=_minutes()),
-              "ok")  # fmt: skip
+        flash(
+            _("Claimed for %(m)s minutes: other reviewers cannot decide on it.", m=_minutes()), "ok"
+        )
         return
     other = c.of(s, kind, target, loket().clock())
     flash(_("Already claimed by %(name)s.", name=other.reviewer if other else "?"), "error")

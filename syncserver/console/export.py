@@ -49,10 +49,15 @@ def export_csv() -> Any:
         abort(403)
     now = loket().clock()
     append_audit(
-        db(), now=now, actor_kind="staff", actor=who.username, action="export.csv",
-        target_kind="registrations", target_id="",
+        db(),
+        now=now,
+        actor_kind="staff",
+        actor=who.username,
+        action="export.csv",
+        target_kind="registrations",
+        target_id="",
         details={"filter": filter_args(f), "provinces": list(who.provinces), "full_nik": full_nik},
-    )  # fmt: skip
+    )
     name = f"loket-export-{now.strftime('%Y%m%d-%H%M%S')}.csv"
     return Response(
         stream_with_context(_rows(f, full_nik)),

@@ -44,12 +44,22 @@ _DROPPED = (
     ("nik_primaries", "ix_nik_primaries_registration_id", ["registration_id"]),
 )
 _FOREIGN_KEYS = (
-    ("nik_primaries", "fk_nik_primaries_registration_id_registrations", "registrations",
-     ["registration_id"], ["id"]),
-    ("kk_slots", "fk_kk_slots_registration_id_registrations", "registrations",
-     ["registration_id"], ["id"]),
+    (
+        "nik_primaries",
+        "fk_nik_primaries_registration_id_registrations",
+        "registrations",
+        ["registration_id"],
+        ["id"],
+    ),
+    (
+        "kk_slots",
+        "fk_kk_slots_registration_id_registrations",
+        "registrations",
+        ["registration_id"],
+        ["id"],
+    ),
     ("batch_records", "fk_batch_records_batch_pk_batches", "batches", ["batch_pk"], ["id"]),
-)  # fmt: skip
+)
 _DOCUMENTS = (
     ("registrations", "applicant", False),
     ("registration_revisions", "applicant", False),
