@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from syncserver import claims as c
 from syncserver.console.access import needs, safe_next, staff
@@ -20,6 +19,7 @@ from syncserver.console.web import blueprint, form
 from syncserver.context import loket
 from syncserver.context import session as db
 from syncserver.models import Registration
+from syncserver.queries import claims as cq
 from syncserver.queries import console_duplicates as dq
 from syncserver.queries import console_records as rq
 
@@ -42,9 +42,7 @@ def index() -> Any:
     s = db()
     rows = c.live(s, now)
     ids = [r.target for r in rows if r.kind == c.REGISTRATION]
-    codes = dict(
-        s.execute(select(Registration.id, Registration.code).where(Registration.id.in_(ids))).all()
-    )
+    codes = cq.codes_of(s, ids)
     return render_template(
         "console/claims.html",
         claims=rows,
