@@ -52,10 +52,10 @@ def _float_between(lo: float, hi: float) -> Callable[[Any], float]:
     def convert(value: Any) -> float:
         if isinstance(value, bool):
             raise ValueError("must be a number")
-        value = float(value)
-        if not lo <= value <= hi:
+        number = float(value)
+        if not lo <= number <= hi:
             raise ValueError(f"must be between {lo} and {hi}")
-        return value
+        return number
 
     return convert
 

@@ -83,30 +83,29 @@ class Metrics:
         # registry None: multiprocess mode, where the values live in the shared folder and a
         # scrape reads them from there (a registry would only hold this worker's view).
         self._registry = registry
-        kw = {"registry": registry}
         self.requests = Counter(
             "loket_http_requests",
             "HTTP requests handled.",
             ["method", "route", "status"],
-            **kw,
+            registry=registry,
         )
         self.seconds = Counter(
             "loket_http_request_seconds",
             "Time spent handling requests.",
             ["method", "route"],
-            **kw,
+            registry=registry,
         )
         self.records = Counter(
-            "loket_ingest_records", "Records ingested, by outcome.", ["outcome"], **kw
+            "loket_ingest_records", "Records ingested, by outcome.", ["outcome"], registry=registry
         )
         self.batches = Counter(
-            "loket_ingest_batches", "Push batches, new or replayed.", ["kind"], **kw
+            "loket_ingest_batches", "Push batches, new or replayed.", ["kind"], registry=registry
         )
         self.bytes = Counter(
             "loket_ingest_bytes",
             "Push body bytes, as received (wire) and decompressed (raw).",
             ["kind"],
-            **kw,
+            registry=registry,
         )
         for kind in _BATCH_KINDS:
             self.batches.labels(kind)

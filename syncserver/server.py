@@ -180,7 +180,7 @@ class _GuardedSocket(socket.socket):
         return ConnectionResetError(errno.ECONNRESET, why)
 
 
-def _thread_worker() -> type:
+def _thread_worker() -> Any:
     from gunicorn.workers.gthread import ThreadWorker
 
     class LoketThreadWorker(ThreadWorker):  # type: ignore[misc]
@@ -267,7 +267,8 @@ def _serve_waitress(settings: Settings, host: str, port: int) -> None:
     dispatcher.set_thread_count(adj.threads)
     server_class = _waitress_server()
     server_class.deadline = settings.request_deadline
-    app, sockets = make_app(settings), {}  # type: ignore[var-annotated]
+    app = make_app(settings)
+    sockets: dict[int, Any] = {}  # the socket map every server of the loop shares
     servers = [
         server_class(app, sockets, dispatcher=dispatcher, adj=adj, sockinfo=info)
         for info in adj.listen

@@ -63,7 +63,8 @@ def decide(reg_id: str) -> Any:
     who = staff()
     action, reason, note = form("action", 20), form("reason", 64), form("note", 1000)
     listing = records.listing_of(form("list", 1000))
-    back = url_for("console_records.show", reg_id=reg_id, **({"list": listing} if listing else {}))
+    extra: dict[str, Any] = {"list": listing} if listing else {}
+    back = url_for("console_records.show", reg_id=reg_id, **extra)
     s = db()
     reg = q.get(s, reg_id[:64])
     if reg is None:
@@ -127,7 +128,8 @@ def confirm_question(action: str, n: int | str) -> str:
 def bulk_page() -> Any:
     """The list a bulk form was posted from (the language switch of a refused bulk's page
     links here)."""
-    return redirect(url_for("console_records.index", **request.args), 303)
+    args: dict[str, Any] = request.args.to_dict()  # the first value of each, as before
+    return redirect(url_for("console_records.index", **args), 303)
 
 
 @bp.post("/decisions/bulk")

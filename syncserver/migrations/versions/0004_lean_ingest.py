@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -78,7 +79,9 @@ def _quiet_reflection() -> Iterator[None]:
         yield
 
 
-def _documents_as(type_: sa.types.TypeEngine, name: str, *, was: sa.types.TypeEngine) -> None:
+def _documents_as(
+    type_: sa.types.TypeEngine[Any], name: str, *, was: sa.types.TypeEngine[Any]
+) -> None:
     """PostgreSQL: the document columns become ``type_`` (``name`` in SQL)."""
     for table, column, nullable in _DOCUMENTS:
         op.alter_column(
