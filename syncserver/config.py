@@ -1,9 +1,12 @@
-"""The server's configuration, described by a schema.
+"""The server's configuration, described by a schema: :class:`Settings`.
 
-Each option has a default, a converter and a help text. Values are taken, later ones winning,
-from: the defaults below, a TOML file (``<data-dir>/loket-server.toml`` or ``--config FILE``),
-then ``LOKET_<OPTION>`` environment variables (e.g. ``LOKET_DATABASE``), then command-line
-flags. An error names the option and where its value came from.
+Each option is one field of the frozen :class:`Settings`: its type, default, converter and
+help text; :data:`OPTIONS` is derived from the fields, and the code reads the typed object
+(``loket().settings.port``). Values are taken, later ones winning, from: the defaults
+below, a TOML file (``<data-dir>/loket-server.toml`` or ``--config FILE``), then
+``LOKET_<OPTION>`` environment variables (e.g. ``LOKET_DATABASE``), then command-line flags.
+An error names the option and where its value came from. ``loket-server.sample.toml`` sets
+every option to its default (a test holds it to this schema).
 """
 
 from __future__ import annotations
