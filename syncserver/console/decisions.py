@@ -13,6 +13,7 @@ the reviewer never finds some ticked records decided and others not.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -21,7 +22,7 @@ from common import errors as E
 from common.enums import Status
 from common.errors import ApiError
 from syncserver.console import records
-from syncserver.console.access import needs, safe_next, staff
+from syncserver.console.access import Staff, needs, safe_next, staff
 from syncserver.console.formatting import REJECT_REASONS, reason_label
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
@@ -83,16 +84,7 @@ def decide(reg_id: str) -> Any:
     if seen != reg.revision:
         return stale_page([stale(s, reg, seen)], back, who.can("decide"))
     try:
-        record_decision(
-            s,
-            reg.id,
-            action,
-            who.username,
-            reason=reason if action == "rejected" else "",
-            note=note,
-            now=loket().clock(),
-            seen_revision=seen,
-        )
+        _record(s, reg.id, action, who, reason, note, loket().clock(), seen)
     except ApiError as exc:  # a push landed between the read above and the UPDATE
         if exc.code in RULE_CODES:  # a verified one of this NIK or card already (defect 1)
             s.rollback()
@@ -182,16 +174,7 @@ def bulk() -> Any:
     now = loket().clock()
     try:
         for reg in todo:
-            record_decision(
-                s,
-                reg.id,
-                action,
-                who.username,
-                reason=reason if action == "rejected" else "",
-                note=note,
-                now=now,
-                seen_revision=seen[reg.id],
-            )
+            _record(s, reg.id, action, who, reason, note, now, seen[reg.id])
     except ApiError as exc:  # a push landed meanwhile: refuse the whole bulk, as above
         if exc.code in RULE_CODES:  # one ticked record would break a rule: none is decided
             s.rollback()
@@ -219,6 +202,29 @@ def bulk() -> Any:
             "error",
         )
     return redirect(back, 303)
+
+
+def _record(
+    s: Any,
+    reg_id: str,
+    action: str,
+    who: Staff,
+    reason: str,
+    note: str,
+    now: datetime,
+    seen: int | None,
+) -> None:
+    """One decision from a form (the reason only with a rejection)."""
+    record_decision(
+        s,
+        reg_id,
+        action,
+        who.username,
+        reason=reason if action == "rejected" else "",
+        note=note,
+        now=now,
+        seen_revision=seen,
+    )
 
 
 def _after_decision(s: Any, who: Any, listing: str, reg: Any) -> str | None:
