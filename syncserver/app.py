@@ -6,28 +6,24 @@ import contextlib
 import logging
 import os
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
-from sqlalchemy import Engine
+from flask import Flask, Response, g, request
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from common import errors as E
 from common.errors import ApiError
-from common.i18n import Lang
 from common.private_files import private_dir, touch_private, write_private_bytes
 from syncserver import config as config_mod
 from syncserver import db
 from syncserver import metrics as metrics_mod
-from syncserver.metrics import Metrics
-
-log = logging.getLogger("syncserver")
+from syncserver.config import Settings
+from syncserver.context import Loket, error_response, log, loket, utcnow
 
 _HTTP_CODES = {
     400: E.MALFORMED_JSON,
@@ -42,59 +38,10 @@ _HTTP_CODES = {
 }
 
 
-#: The server's calendar (validation's "today": age limits): Western Indonesia Time.
-SERVER_TZ = timezone(timedelta(hours=7), "WIB")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Loket:
-    """What the app holds besides Flask's config: the database and the clock (a seam for tests)."""
-
-    settings: dict[str, Any]
-    engine: Engine
-    sessions: sessionmaker[Session]
-    clock: Callable[[], datetime] = utcnow
-    metrics: Metrics = field(default_factory=metrics_mod.for_app)
-
-
-def loket() -> Loket:
-    ext: Loket = current_app.extensions["loket"]
-    return ext
-
-
-def session() -> Session:
-    """The request's session: one transaction, committed when the response is a success,
-    rolled back otherwise (see :func:`_end_transaction`)."""
-    if "db_session" not in g:
-        g.db_session = loket().sessions()
-    s: Session = g.db_session
-    return s
-
-
-def lang() -> Lang:
-    best = request.accept_languages.best_match(["id", "en"], default="id") if request else "id"
-    return Lang.EN if best == "en" else Lang.ID
-
-
-def error_response(exc: ApiError) -> Response:
-    body = exc.to_body(lang())
-    return json_response(body, exc.http_status)
-
-
-def json_response(data: Any, status: int = 200) -> Response:
-    from common.wire import dumps
-
-    return Response(dumps(data), status=status, mimetype="application/json")
-
-
-def _secret_key(settings: dict[str, Any]) -> str:
-    if settings.get("secret_key"):
-        return str(settings["secret_key"])
-    data_dir = settings.get("data_dir")
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    data_dir = settings.data_dir
     if not data_dir:
         return secrets.token_hex(32)
     folder = private_dir(Path(data_dir))
@@ -125,45 +72,46 @@ def _create_secret_file(path: Path, value: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` None: defaults, then ``<data-dir>/loket-server.toml``, then
-    ``LOKET_*`` variables (data dir from ``LOKET_SERVER_DATA`` or platformdirs). A dict: the
-    defaults plus the dict only (tests, and the CLI after it resolved the configuration).
-    Optional non-option keys: ``clock`` (a callable returning an aware datetime) and upper-case
-    Flask settings.
+    ``LOKET_*`` variables (data dir from ``LOKET_SERVER_DATA`` or platformdirs). A
+    :class:`~syncserver.config.Settings`: those (the CLI, after it resolved the configuration).
+    A mapping: the defaults plus its options and ``data_dir`` (tests); besides those it may hold
+    ``clock`` (a callable returning an aware datetime) and upper-case Flask settings.
     """
+    flask_config: dict[str, Any] = {}
+    clock: Callable[[], datetime] = utcnow
     if config is None:
-        from syncserver.cli import default_data_dir
-
-        settings = config_mod.load(default_data_dir())
+        settings = config_mod.load(config_mod.default_data_dir())
+    elif isinstance(config, Settings):
+        settings = config
     else:
-        extra = {k: v for k, v in config.items() if k == "clock"}
-        settings = config_mod.from_mapping({k: v for k, v in config.items() if k != "clock"})
-        settings.update(extra)
+        flask_config = {k: v for k, v in config.items() if k.isupper()}
+        clock = config.get("clock") or utcnow
+        settings = config_mod.from_mapping(
+            {k: v for k, v in config.items() if not k.isupper() and k != "clock"}
+        )
     app = Flask(__name__)
-    app.config.update({k: v for k, v in settings.items() if k.isupper()})
-    app.config["MAX_CONTENT_LENGTH"] = settings["max_body_bytes"]
+    app.config.update(flask_config)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["SECRET_KEY"] = _secret_key(settings)
     app.config["JSON_SORT_KEYS"] = False
-    if settings["trusted_proxies"]:
+    if settings.trusted_proxies:
         # the client address and scheme as the configured number of proxies saw them; with 0
         # a client's own X-Forwarded-* headers are ignored (it could claim any address)
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        n = int(settings["trusted_proxies"])
+        n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
-    logging.getLogger("syncserver").setLevel(settings["log_level"])
+    logging.getLogger("syncserver").setLevel(settings.log_level)
 
     engine = db.make_engine(
-        settings["database"],
-        busy_timeout_ms=settings["sqlite_busy_timeout_ms"],
-        pool_size=settings["pool_size"],
+        settings.database,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.pool_size,
     )
     app.extensions["loket"] = Loket(
-        settings=settings,
-        engine=engine,
-        sessions=db.session_factory(engine),
-        clock=settings.get("clock") or utcnow,
+        settings=settings, engine=engine, sessions=db.session_factory(engine), clock=clock
     )
 
     from syncserver.api import devices, health, registrations, sync
@@ -222,14 +170,15 @@ def _on_http_error(exc: HTTPException) -> Any:
     code = _HTTP_CODES.get(exc.code or 500, E.INTERNAL_ERROR)
     params: dict[str, Any] = {}
     if code == E.BODY_TOO_LARGE:
-        params = {"max": loket().settings["max_body_bytes"]}
+        params = {"max": loket().settings.max_body_bytes}
     return error_response(ApiError(code, params))
 
 
 def _on_exception(exc: Exception) -> Any:
     if isinstance(exc, SQLAlchemyError):  # its message and traceback may quote personal data
-        log.error("unhandled error on %s %s: %s", request.method, request.path,
-                  db.describe_db_error(exc))  # fmt: skip
+        log.error(
+            "unhandled error on %s %s: %s", request.method, request.path, db.describe_db_error(exc)
+        )
     else:
         log.exception("unhandled error on %s %s", request.method, request.path)
     if not _is_api():

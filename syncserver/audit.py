@@ -104,5 +104,10 @@ def verify_chain(session: Session) -> ChainReport:
 
 
 def summary(report: ChainReport) -> dict[str, Any]:
-    return {"entries": report.entries, "ok": report.ok, "first_bad_id": report.first_bad_id,
-            "reason": report.reason, "head": report.head}  # fmt: skip
+    return {
+        "entries": report.entries,
+        "ok": report.ok,
+        "first_bad_id": report.first_bad_id,
+        "reason": report.reason,
+        "head": report.head,
+    }

@@ -20,17 +20,7 @@ from typing import Any
 from common.errors import ApiError
 from syncserver import config as config_mod
 from syncserver import db
-
-DATA_ENV = "LOKET_SERVER_DATA"
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get(DATA_ENV)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("loket-server", appauthor=False))
+from syncserver.config import DATA_ENV, Settings, default_data_dir
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
+def _settings(args: argparse.Namespace) -> Settings:
     data_dir = args.data_dir or default_data_dir()
     overrides: dict[str, Any] = {"database": getattr(args, "run_database", None) or args.database}
     if args.command == "run":
@@ -121,9 +111,9 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return config_mod.load(data_dir, args.config, overrides=overrides)
 
 
-def _engine(settings: dict[str, Any]) -> Any:
+def _engine(settings: Settings) -> Any:
     return db.make_engine(
-        settings["database"], busy_timeout_ms=settings["sqlite_busy_timeout_ms"], pool_size=2
+        settings.database, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=2
     )
 
 
@@ -149,19 +139,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def cmd_run(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.server import serve
 
     engine = _engine(settings)
     try:
-        if db.is_sqlite(settings["database"]) and settings["auto_migrate"]:
+        if db.is_sqlite(settings.database) and settings.auto_migrate:
             db.migrate(engine)
         else:
             _ensure_schema(engine)
     finally:
         engine.dispose()
     print(
-        f"loket-server: serving on http://{settings['host']}:{settings['port']}/",
+        f"loket-server: serving on http://{settings.host}:{settings.port}/",
         file=sys.stderr,
         flush=True,
     )
@@ -169,7 +159,7 @@ def cmd_run(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_migrate(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
     try:
         db.migrate(engine)
@@ -179,13 +169,13 @@ def cmd_migrate(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def _session(settings: dict[str, Any]) -> Any:
+def _session(settings: Settings) -> Any:
     engine = _engine(settings)
     _ensure_schema(engine)
     return engine, db.session_factory(engine)
 
 
-def cmd_add_office(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_add_office(args: argparse.Namespace, settings: Settings) -> int:
     from common.regions import regions
     from syncserver.queries import devices as q
 
@@ -215,10 +205,10 @@ def cmd_add_office(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_enroll_code(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_enroll_code(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.enrollment import issue_code
 
-    hours = args.ttl_hours or settings["enroll_code_ttl_hours"]
+    hours = args.ttl_hours or settings.enroll_code_ttl_hours
     now = datetime.now(UTC)
     engine, sessions = _session(settings)
     try:
@@ -247,7 +237,7 @@ def _new_password() -> str:
     return password
 
 
-def cmd_add_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_add_user(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.users import add_user
 
     password = _new_password()
@@ -261,7 +251,7 @@ def cmd_add_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_set_user_password(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_set_user_password(args: argparse.Namespace, settings: Settings) -> int:
     """The way back in when no admin can sign in: a new password, every session ended."""
     from syncserver.queries import users as users_q
     from syncserver.users import set_password
@@ -279,7 +269,7 @@ def cmd_set_user_password(args: argparse.Namespace, settings: dict[str, Any]) ->
     return 0
 
 
-def cmd_stats(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.queries.stats import totals
 
     engine, sessions = _session(settings)
@@ -296,7 +286,7 @@ def cmd_stats(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def _in_transaction(settings: dict[str, Any], fn: Any) -> Any:
+def _in_transaction(settings: Settings, fn: Any) -> Any:
     engine, sessions = _session(settings)
     try:
         with db.transaction(sessions) as s:
@@ -308,7 +298,7 @@ def _in_transaction(settings: dict[str, Any], fn: Any) -> Any:
 CLI_ACTOR = "cli"  # who the audit log names for actions taken with loket-server on the host
 
 
-def cmd_add_operator(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_add_operator(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver import operators
 
     password = _new_password()
@@ -320,7 +310,7 @@ def cmd_add_operator(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_set_operator_active(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_set_operator_active(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver import operators
 
     active = args.command == "enable-operator"
@@ -332,7 +322,7 @@ def cmd_set_operator_active(args: argparse.Namespace, settings: dict[str, Any]) 
     return 0
 
 
-def cmd_set_operator_password(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_set_operator_password(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver import operators
 
     password = _new_password()
@@ -342,7 +332,7 @@ def cmd_set_operator_password(args: argparse.Namespace, settings: dict[str, Any]
     return 0
 
 
-def cmd_revoke_device(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.queries import devices as q
     from syncserver.queries.reviews import append_audit
 
@@ -360,7 +350,7 @@ def cmd_revoke_device(args: argparse.Namespace, settings: dict[str, Any]) -> int
     return 0
 
 
-def cmd_verify_audit(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_verify_audit(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.audit import summary, verify_chain
 
     report = _in_transaction(settings, verify_chain)

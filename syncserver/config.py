@@ -1,9 +1,12 @@
-"""The server's configuration, described by a schema.
+"""The server's configuration, described by a schema: :class:`Settings`.
 
-Each option has a default, a converter and a help text. Values are taken, later ones winning,
-from: the defaults below, a TOML file (``<data-dir>/loket-server.toml`` or ``--config FILE``),
-then ``LOKET_<OPTION>`` environment variables (e.g. ``LOKET_DATABASE``), then command-line
-flags. An error names the option and where its value came from.
+Each option is one field of the frozen :class:`Settings`: its type, default, converter and
+help text; :data:`OPTIONS` is derived from the fields, and the code reads the typed object
+(``loket().settings.port``). Values are taken, later ones winning, from: the defaults
+below, a TOML file (``<data-dir>/loket-server.toml`` or ``--config FILE``), then
+``LOKET_<OPTION>`` environment variables (e.g. ``LOKET_DATABASE``), then command-line flags.
+An error names the option and where its value came from. ``loket-server.sample.toml`` sets
+every option to its default (a test holds it to this schema).
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from common.protocol import MAX_BATCH_RECORDS, MAX_BODY_BYTES, MAX_PULL_PAGE
 
 ENV_PREFIX = "LOKET_"
+DATA_ENV = "LOKET_SERVER_DATA"
 CONFIG_FILE_NAME = "loket-server.toml"
 DATABASE_FILE_NAME = "loket-server.db"
 
@@ -51,10 +55,10 @@ def _float_between(lo: float, hi: float) -> Callable[[Any], float]:
     def convert(value: Any) -> float:
         if isinstance(value, bool):
             raise ValueError("must be a number")
-        value = float(value)
-        if not lo <= value <= hi:
+        number = float(value)
+        if not lo <= number <= hi:
             raise ValueError(f"must be between {lo} and {hi}")
-        return value
+        return number
 
     return convert
 
@@ -122,205 +126,200 @@ def _listen_or_empty(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Option:
+    """One setting as the schema declares it (derived from :class:`Settings`'s fields)."""
+
     name: str
+    type: type
     default: Any
     convert: Callable[[Any], Any]
     help: str
 
 
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "database",
+def _option(default: Any, convert: Callable[[Any], Any], help: str) -> Any:
+    """A field of :class:`Settings`: its default, the converter checking a given value, and
+    the help text (the sample file and the docs say the same)."""
+    return field(default=default, metadata={"convert": convert, "help": help})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """The server's configuration, one field per option: the schema and the typed object the
+    code reads (``loket().settings.port``). Built by :func:`load` or :func:`from_mapping`."""
+
+    database: str = _option(
         "",
         _database,
         "SQLAlchemy URL of the central database; empty means SQLite in the data folder "
         f"({DATABASE_FILE_NAME}). PostgreSQL: postgresql+psycopg://user:pw@host/db",
-    ),
-    Option("host", "127.0.0.1", _str, "Address `loket-server run` listens on."),
-    Option("port", 8470, _int_between(1, 65535), "TCP port `loket-server run` listens on."),
-    Option(
-        "workers",
+    )
+    host: str = _option("127.0.0.1", _str, "Address `loket-server run` listens on.")
+    port: int = _option(8470, _int_between(1, 65535), "TCP port `loket-server run` listens on.")
+    workers: int = _option(
         2,
         _int_between(1, 64),
         "Server processes for `run` (gunicorn); waitress (one process, threads) where "
         "gunicorn is unavailable.",
-    ),
-    Option("threads", 4, _int_between(1, 64), "Threads per server process."),
-    Option(
-        "wsgi_server",
+    )
+    threads: int = _option(4, _int_between(1, 64), "Threads per server process.")
+    wsgi_server: str = _option(
         "auto",
         _wsgi_server,
         "Which server `run` uses: auto (gunicorn where it runs, else waitress), gunicorn "
         "or waitress.",
-    ),
-    Option(
-        "request_read_timeout",
+    )
+    request_read_timeout: float = _option(
         30.0,
         _float_between(0.5, 600.0),
         "Longest silence, in seconds, while a request's headers or body arrive; the "
         "connection is closed after it.",
-    ),
-    Option(
-        "request_deadline",
+    )
+    request_deadline: float = _option(
         60.0,
         _float_between(1.0, 3600.0),
         "Longest time, in seconds, a whole request (headers and body) may take to arrive, "
         "however slowly it trickles in; the connection is closed after it.",
-    ),
-    Option(
-        "enroll_code_ttl_hours",
+    )
+    enroll_code_ttl_hours: int = _option(
         24 * 7,
         _int_between(1, 24 * 365),
         "How long a device enrollment code stays valid, in hours.",
-    ),
-    Option(
-        "max_body_bytes",
+    )
+    max_body_bytes: int = _option(
         MAX_BODY_BYTES,
         _int_between(1024, MAX_BODY_BYTES),
         "Largest request body accepted (compressed and decompressed), in bytes.",
-    ),
-    Option(
-        "max_batch_records",
+    )
+    max_batch_records: int = _option(
         MAX_BATCH_RECORDS,
         _int_between(1, MAX_BATCH_RECORDS),
         "Most records accepted in one push batch.",
-    ),
-    Option(
-        "pull_page_size",
+    )
+    pull_page_size: int = _option(
         500,
         _int_between(1, MAX_PULL_PAGE),
         "Changes per pull page when the device does not ask for a limit.",
-    ),
-    Option(
-        "sqlite_busy_timeout_ms",
+    )
+    sqlite_busy_timeout_ms: int = _option(
         30000,
         _int_between(0, 600000),
         "How long a SQLite writer waits for the lock before failing, in milliseconds.",
-    ),
-    Option("pool_size", 5, _int_between(1, 100), "Database connections per server process."),
-    Option(
-        "ingest_retries",
+    )
+    pool_size: int = _option(5, _int_between(1, 100), "Database connections per server process.")
+    ingest_retries: int = _option(
         3,
         _int_between(0, 20),
         "How often a push is retried inside the server after a database deadlock.",
-    ),
-    Option(
-        "silent_after_days",
-        7,
+    )
+    silent_after_days: float = _option(
+        7.0,
         _float_between(0.0, 365.0),
         "The console warns about offices and devices silent for longer than this.",
-    ),
-    Option(
-        "claim_minutes",
+    )
+    claim_minutes: int = _option(
         30,
         _int_between(1, 24 * 60),
         "How long a reviewer's claim on a duplicate group or a batch of records lasts, in "
         "minutes; while it lasts, other reviewers' decisions on those records are refused.",
-    ),
-    Option(
-        "secret_key",
+    )
+    secret_key: str = _option(
         "",
         _str,
         "Key signing the console's session cookies; empty means a random key kept in "
         "the data folder (secret_key).",
-    ),
-    Option("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR."),
-    Option(
-        "cookie_secure",
+    )
+    log_level: str = _option("INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.")
+    cookie_secure: str = _option(
         "auto",
         _cookie_secure,
         "Mark the console's session cookie Secure (sent over HTTPS only) and name it with the "
         "__Host- prefix: true, false, or auto (on for a request that arrived over HTTPS, directly "
         "or as a trusted proxy's X-Forwarded-Proto says, and when the server listens on a "
         "non-loopback address; off in testing).",
-    ),
-    Option(
-        "trusted_proxies",
+    )
+    trusted_proxies: int = _option(
         0,
         _int_between(0, 10),
         "Reverse proxies in front of the server whose X-Forwarded-For and X-Forwarded-Proto "
         "are believed (the client address sign-in throttling counts, and HTTPS for the cookie). "
         "0: the headers are ignored; 1 behind the documented nginx.",
-    ),
-    Option(
-        "session_hours",
+    )
+    session_hours: int = _option(
         8,
         _int_between(1, 24 * 7),
         "A console session ends this many hours after sign-in, however active.",
-    ),
-    Option(
-        "session_idle_minutes",
+    )
+    session_idle_minutes: int = _option(
         30,
         _int_between(1, 24 * 60),
         "A console session ends after this many minutes without a request.",
-    ),
-    Option(
-        "login_free_failures",
+    )
+    login_free_failures: int = _option(
         3,
         _int_between(1, 100),
         "Failed console sign-ins per username and address before each further attempt must "
         "wait (2, 4, 8 ... seconds, up to login_max_delay_seconds). Never a lock-out.",
-    ),
-    Option(
-        "login_max_delay_seconds",
+    )
+    login_max_delay_seconds: int = _option(
         900,
         _int_between(1, 24 * 3600),
         "The longest wait between sign-in attempts for one username and address.",
-    ),
-    Option(
-        "login_window_minutes",
+    )
+    login_window_minutes: int = _option(
         15,
         _int_between(1, 24 * 60),
         "The window of login_address_max; a username and address quiet this long start again "
         "with login_free_failures.",
-    ),
-    Option(
-        "login_address_max",
+    )
+    login_address_max: int = _option(
         30,
         _int_between(1, 1_000_000),
         "Sign-in attempts (any usernames) allowed per client address within login_window_minutes.",
-    ),
-    Option(
-        "login_global_per_minute",
+    )
+    login_global_per_minute: int = _option(
         300,
         _int_between(1, 1_000_000),
         "Sign-in attempts allowed per minute server-wide; beyond it everyone waits for the "
         "next minute (a flood from many addresses slows sign-in, it locks no one out).",
-    ),
-    Option(
-        "enroll_max_failures",
+    )
+    enroll_max_failures: int = _option(
         10,
         _int_between(1, 10000),
         "Failed device enrollments allowed per client address within enroll_window_minutes; "
         "further attempts are refused (429) until the window ends.",
-    ),
-    Option(
-        "enroll_window_minutes",
+    )
+    enroll_window_minutes: int = _option(
         15,
         _int_between(1, 24 * 60),
         "The window of enroll_max_failures, in minutes.",
-    ),
-    Option(
-        "auto_migrate",
+    )
+    auto_migrate: bool = _option(
         True,
         _bool,
         "Apply database migrations when `run` starts on the embedded SQLite database.",
-    ),
-    Option(
-        "metrics_token",
+    )
+    metrics_token: str = _option(
         "",
         _metrics_token,
         "Bearer token a Prometheus scraper sends to read /metrics (Authorization: Bearer ...; "
         "16+ characters). Empty and no metrics_listen: /metrics is not served (404).",
-    ),
-    Option(
-        "metrics_listen",
+    )
+    metrics_listen: str = _option(
         "",
         _listen_or_empty,
         "A separate host:port where `run` serves /metrics only, to scrapers that can reach it "
         "(e.g. 127.0.0.1:9470 or a management network address); no token needed there. "
         "Empty: no such listener.",
-    ),
+    )
+
+    #: Not an option: the data folder the settings were loaded for ("" when none).
+    data_dir: str = ""
+
+
+_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+OPTIONS: tuple[Option, ...] = tuple(
+    Option(f.name, _TYPES[str(f.type)], f.default, f.metadata["convert"], f.metadata["help"])
+    for f in fields(Settings)
+    if "convert" in f.metadata
 )
 BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 
@@ -366,12 +365,12 @@ def load(
     config_file: Path | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Settings:
     """Defaults, then the file, then the environment, then ``overrides`` (command-line flags).
 
     ``config_file`` given explicitly must exist; the default one in ``data_dir`` is optional.
     """
-    config = defaults()
+    config: dict[str, Any] = {}
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"config file {config_file} does not exist")
@@ -382,23 +381,36 @@ def load(
     for key, value in (overrides or {}).items():
         if value is not None:
             config[key] = _converted(BY_NAME[key], value, "the command line")
-    config["data_dir"] = str(data_dir)
-    return finish(config)
+    return _finish(config, str(data_dir))
 
 
-def finish(config: dict[str, Any]) -> dict[str, Any]:
-    """Fill derived values: the embedded database URL in the data folder."""
-    if not config.get("database"):
-        data_dir = Path(config.get("data_dir") or ".")
-        config["database"] = f"sqlite:///{(data_dir / DATABASE_FILE_NAME).resolve()}"
-    return config
+def _finish(options: dict[str, Any], data_dir: str) -> Settings:
+    """The settings, derived values filled: the embedded database URL in the data folder."""
+    if not options.get("database"):
+        folder = Path(data_dir or ".")
+        options["database"] = f"sqlite:///{(folder / DATABASE_FILE_NAME).resolve()}"
+    return Settings(**options, data_dir=data_dir)
 
 
-def from_mapping(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Defaults plus ``values`` (as given to ``create_app(config)``): options are converted,
-    other keys (upper-case Flask settings such as ``TESTING``) pass through."""
-    config = defaults()
+def from_mapping(values: Mapping[str, Any]) -> Settings:
+    """Defaults plus ``values`` (the options given to ``create_app(config)``, and ``data_dir``);
+    each option is converted, any other key is an error."""
+    options: dict[str, Any] = {}
     for key, value in values.items():
+        if key == "data_dir":
+            continue
         option = BY_NAME.get(key)
-        config[key] = _converted(option, value, "create_app(config)") if option else value
-    return finish(config)
+        if option is None:
+            raise ConfigError(f"create_app(config): unknown option {key!r}")
+        options[key] = _converted(option, value, "create_app(config)")
+    return _finish(options, str(values.get("data_dir") or ""))
+
+
+def default_data_dir() -> Path:
+    """The data folder when none is given: ``$LOKET_SERVER_DATA``, else the platform's."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("loket-server", appauthor=False))

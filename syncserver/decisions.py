@@ -102,10 +102,16 @@ def record_decision(
     if status is Status.REJECTED:
         ingest_q.release_kk_slots(session, reg.id)
     q.append_audit(
-        session, now=now, actor_kind="staff", actor=reviewer, action=f"decision.{decision}",
-        target_kind="registration", target_id=reg.id, office_code=reg.office_code,
+        session,
+        now=now,
+        actor_kind="staff",
+        actor=reviewer,
+        action=f"decision.{decision}",
+        target_kind="registration",
+        target_id=reg.id,
+        office_code=reg.office_code,
         details={"revision": seen, "reason": reason, "note": note},
-    )  # fmt: skip
+    )
     change = Change(
         seq=0,
         kind=ChangeKind.DECISION,

@@ -51,10 +51,16 @@ def issue_code(
         session, sha256_hex(normalise_code(code)), office_code, now, now + ttl, by
     )
     append_audit(
-        session, now=now, actor_kind="staff", actor=by, action="enrollment_code.issue",
-        target_kind="office", target_id=office_code, office_code=office_code,
+        session,
+        now=now,
+        actor_kind="staff",
+        actor=by,
+        action="enrollment_code.issue",
+        target_kind="office",
+        target_id=office_code,
+        office_code=office_code,
         details={"expires_at": (now + ttl).isoformat()},
-    )  # fmt: skip
+    )
     return code
 
 
@@ -89,10 +95,16 @@ def enroll(
         ),
     )
     append_audit(
-        session, now=now, actor_kind="device", actor=device_id, action="device.enroll",
-        target_kind="device", target_id=device_id, office_code=office_code,
+        session,
+        now=now,
+        actor_kind="device",
+        actor=device_id,
+        action="device.enroll",
+        target_kind="device",
+        target_id=device_id,
+        office_code=office_code,
         details={"device_no": device_no, "name": device_name[:200]},
-    )  # fmt: skip
+    )
     return EnrollResponse(
         device_id=device_id,
         credential=f"{device_id}.{secret}",

@@ -27,6 +27,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from common.protocol import Outcome
+from syncserver.config import Settings, parse_listen
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
@@ -82,30 +83,29 @@ class Metrics:
         # registry None: multiprocess mode, where the values live in the shared folder and a
         # scrape reads them from there (a registry would only hold this worker's view).
         self._registry = registry
-        kw = {"registry": registry}
         self.requests = Counter(
             "loket_http_requests",
             "HTTP requests handled.",
             ["method", "route", "status"],
-            **kw,
+            registry=registry,
         )
         self.seconds = Counter(
             "loket_http_request_seconds",
             "Time spent handling requests.",
             ["method", "route"],
-            **kw,
+            registry=registry,
         )
         self.records = Counter(
-            "loket_ingest_records", "Records ingested, by outcome.", ["outcome"], **kw
+            "loket_ingest_records", "Records ingested, by outcome.", ["outcome"], registry=registry
         )
         self.batches = Counter(
-            "loket_ingest_batches", "Push batches, new or replayed.", ["kind"], **kw
+            "loket_ingest_batches", "Push batches, new or replayed.", ["kind"], registry=registry
         )
         self.bytes = Counter(
             "loket_ingest_bytes",
             "Push body bytes, as received (wire) and decompressed (raw).",
             ["kind"],
-            **kw,
+            registry=registry,
         )
         for kind in _BATCH_KINDS:
             self.batches.labels(kind)
@@ -172,11 +172,9 @@ def local_port(environ: dict[str, object]) -> int | None:
     return None
 
 
-def on_metrics_listener(environ: dict[str, object], settings: dict[str, object]) -> bool:
+def on_metrics_listener(environ: dict[str, object], settings: Settings) -> bool:
     """Whether the request came in on the separate ``metrics_listen`` address."""
-    from syncserver.config import parse_listen
-
-    listen = str(settings.get("metrics_listen") or "")
+    listen = settings.metrics_listen
     if not listen:
         return False
     return local_port(environ) == parse_listen(listen)[1]

@@ -53,7 +53,7 @@ def _schema_of(tp: Any) -> dict[str, Any]:
         return {"type": "array", "items": _schema_of(typing.get_args(tp)[0])}
     if origin is dict:
         return {"type": "object"}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return {"$ref": f"#/components/schemas/{tp.__name__}"}
     if isinstance(tp, type) and issubclass(tp, Enum):
         return {"type": "string", "enum": [m.value for m in tp]}
@@ -109,7 +109,7 @@ def document() -> dict[str, Any]:
         "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
         "required": ["status"],
     }
-    bearer = [{"device": []}]
+    bearer: list[dict[str, list[str]]] = [{"device": []}]
     encoding_header = {
         "name": "Content-Encoding",
         "in": "header",

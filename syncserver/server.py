@@ -25,6 +25,8 @@ import tempfile
 import time
 from typing import Any
 
+from syncserver.config import ConfigError, Settings, parse_listen
+
 log = logging.getLogger("syncserver")
 
 
@@ -38,7 +40,7 @@ def gunicorn_available() -> bool:
     return True
 
 
-def make_app(settings: dict[str, Any]) -> Any:
+def make_app(settings: Settings) -> Any:
     """The app of one serving process, warmed up: the region table loaded (validation needs
     it), then every object alive so far moved out of the garbage collector's sight
     (``gc.freeze``). The region table is some hundred thousand objects that live as long as
@@ -59,9 +61,9 @@ def make_app(settings: dict[str, Any]) -> Any:
     return app
 
 
-def serve(settings: dict[str, Any]) -> None:
-    host, port = settings["host"], int(settings["port"])
-    choice = str(settings["wsgi_server"])
+def serve(settings: Settings) -> None:
+    host, port = settings.host, settings.port
+    choice = settings.wsgi_server
     if choice == "gunicorn" and not gunicorn_available():
         raise RuntimeError("wsgi_server = gunicorn, but gunicorn is not available here")
     if choice == "gunicorn" or (choice == "auto" and gunicorn_available()):
@@ -74,13 +76,11 @@ def _bind(host: str, port: int) -> str:
     return f"{'[' + host + ']' if ':' in host else host}:{port}"
 
 
-def _binds(settings: dict[str, Any], host: str, port: int) -> list[str]:
+def _binds(settings: Settings, host: str, port: int) -> list[str]:
     """The main address, and the separate metrics address where one is configured."""
-    from syncserver.config import ConfigError, parse_listen
-
     binds = [_bind(host, port)]
-    if settings.get("metrics_listen"):
-        m_host, m_port = parse_listen(str(settings["metrics_listen"]))
+    if settings.metrics_listen:
+        m_host, m_port = parse_listen(settings.metrics_listen)
         if m_port == port:
             # The app tells the two apart by the listener's port (metrics.on_metrics_listener).
             raise ConfigError(
@@ -180,7 +180,7 @@ class _GuardedSocket(socket.socket):
         return ConnectionResetError(errno.ECONNRESET, why)
 
 
-def _thread_worker() -> type:
+def _thread_worker() -> Any:
     from gunicorn.workers.gthread import ThreadWorker
 
     class LoketThreadWorker(ThreadWorker):  # type: ignore[misc]
@@ -200,21 +200,21 @@ def _thread_worker() -> type:
     return LoketThreadWorker
 
 
-def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
+def _serve_gunicorn(settings: Settings, host: str, port: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     binds = _binds(settings, host, port)
     folder, master = _metrics_folder(), os.getpid()
     worker = _thread_worker()
-    worker.read_timeout = float(settings["request_read_timeout"])
-    worker.deadline = float(settings["request_deadline"])
+    worker.read_timeout = settings.request_read_timeout
+    worker.deadline = settings.request_deadline
 
     class LoketGunicorn(BaseApplication):  # type: ignore[misc]
         def __init__(self) -> None:
             self.options = {
                 "bind": binds,
-                "workers": int(settings["workers"]),
-                "threads": int(settings["threads"]),
+                "workers": settings.workers,
+                "threads": settings.threads,
                 # the threaded worker (also for one thread): the sync worker has no read
                 # timeouts either, and only ours guards its sockets
                 "worker_class": worker,
@@ -222,7 +222,7 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
                 "graceful_timeout": 30,
                 "keepalive": 5,
                 "preload_app": False,  # each worker opens its own database connections
-                "loglevel": str(settings["log_level"]).lower(),
+                "loglevel": settings.log_level.lower(),
                 "errorlog": "-",
                 "proc_name": "loket-server",
                 "child_exit": _child_exit,
@@ -245,18 +245,18 @@ def _serve_gunicorn(settings: dict[str, Any], host: str, port: int) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
+def _serve_waitress(settings: Settings, host: str, port: int) -> None:
     from waitress.adjustments import Adjustments
     from waitress.task import ThreadedTaskDispatcher
 
-    if int(settings["workers"]) > 1:
+    if settings.workers > 1:
         log.warning("gunicorn is not available here: serving with waitress in one process")
-    limit = int(settings["max_body_bytes"])
+    limit = settings.max_body_bytes
     adj = Adjustments(
         listen=" ".join(_binds(settings, host, port)),
-        threads=int(settings["threads"]) * 2,
+        threads=settings.threads * 2,
         # silence while a request arrives (waitress counts seconds, whole ones)
-        channel_timeout=max(1, round(float(settings["request_read_timeout"]))),
+        channel_timeout=max(1, round(settings.request_read_timeout)),
         cleanup_interval=1,  # how often the limits are checked
         # waitress stops reading (its own 413) a little past the limit; the app answers
         # with a catalog 413 for anything over the limit that it sees
@@ -266,8 +266,9 @@ def _serve_waitress(settings: dict[str, Any], host: str, port: int) -> None:
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     server_class = _waitress_server()
-    server_class.deadline = float(settings["request_deadline"])
-    app, sockets = make_app(settings), {}  # type: ignore[var-annotated]
+    server_class.deadline = settings.request_deadline
+    app = make_app(settings)
+    sockets: dict[int, Any] = {}  # the socket map every server of the loop shares
     servers = [
         server_class(app, sockets, dispatcher=dispatcher, adj=adj, sockinfo=info)
         for info in adj.listen
@@ -303,8 +304,9 @@ def _waitress_server() -> Any:
                 if began is not None and now - began > self.deadline and not channel.will_close:
                     log.info(
                         "closing a connection from %s: the request did not arrive within %g s",
-                        channel.addr[0] if channel.addr else "?", self.deadline,
-                    )  # fmt: skip
+                        channel.addr[0] if channel.addr else "?",
+                        self.deadline,
+                    )
                     channel.will_close = True
 
     return LoketWaitress

@@ -16,7 +16,7 @@ from common import errors as E
 from common import wire
 from common.errors import ApiError
 from common.protocol import decode, json_value_bound
-from syncserver import app as app_mod
+from syncserver import context as app_mod
 from syncserver.enrollment import AuthenticatedDevice, authenticate
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ def read_body(limit: int | None = None, *, compressed: bool = True) -> tuple[byt
     if request.mimetype != JSON_TYPE:
         raise ApiError(E.UNSUPPORTED_MEDIA_TYPE, {"type": JSON_TYPE})
     if limit is None:
-        limit = int(app_mod.loket().settings["max_body_bytes"])
+        limit = app_mod.loket().settings.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(E.BODY_TOO_LARGE, {"max": limit})
     try:
@@ -133,7 +133,7 @@ def _auth_sessions() -> sessionmaker[Session]:
         with _AUTH_LOCK:
             made = current_app.extensions.get("loket_auth_sessions")
             if made is None:
-                timeout = int(ext.settings["sqlite_busy_timeout_ms"])
+                timeout = ext.settings.sqlite_busy_timeout_ms
                 engine = create_engine(
                     ext.engine.url,
                     poolclass=NullPool,

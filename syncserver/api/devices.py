@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 from common import errors as E
 from common.errors import ApiError
 from common.protocol import API_PREFIX, EnrollRequest, EnrollResponse
-from syncserver import app as app_mod
+from syncserver import context as app_mod
 from syncserver import db
 from syncserver.api._io import ENROLL_MAX_BODY_BYTES, message_response, read_message
 from syncserver.enrollment import enroll
@@ -36,8 +36,8 @@ def enroll_device() -> Response:
     now = ext.clock()
     address = (request.remote_addr or "unknown")[:64]
     key = f"e:{address}"
-    minutes = int(ext.settings["enroll_window_minutes"])
-    most = int(ext.settings["enroll_max_failures"])
+    minutes = ext.settings.enroll_window_minutes
+    most = ext.settings.enroll_max_failures
     with db.transaction(ext.sessions) as s:
         attempt = counters.claim_counted(s, key, int(now.timestamp()), most, minutes * 60)
         refused = counters.note_refused(s, key) if attempt is None else 0

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from common import errors as E
 from common.errors import ApiError
 from common.protocol import API_PREFIX
-from syncserver import app as app_mod
+from syncserver import context as app_mod
 from syncserver import metrics as metrics_mod
 from syncserver.openapi import document
 
@@ -36,7 +36,7 @@ def metrics() -> Response:
     ``metrics_token``. With neither configured /metrics does not exist (404); a wrong or
     missing token is a 401."""
     ext = app_mod.loket()
-    token = str(ext.settings.get("metrics_token") or "")
+    token = ext.settings.metrics_token
     if not metrics_mod.on_metrics_listener(request.environ, ext.settings):
         if not token:
             raise ApiError(E.NOT_FOUND)

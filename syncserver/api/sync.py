@@ -19,7 +19,7 @@ from common.protocol import (
     PushRequest,
     decode,
 )
-from syncserver import app as app_mod
+from syncserver import context as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
 from syncserver.db import describe_db_error
 from syncserver.ingest import DeviceRef, decode_push, ingest, prepare
@@ -42,7 +42,7 @@ def push() -> Response:
     dev = device()
     req, wire_bytes, raw_bytes = read_message(PushRequest, decode_push, max_values=MAX_JSON_VALUES)
     ext = app_mod.loket()
-    limit = int(ext.settings["max_batch_records"])
+    limit = ext.settings.max_batch_records
     if len(req.records) > limit:
         raise ApiError(E.BATCH_TOO_LARGE, {"max": limit})
     # printable: a NUL in a stored text column would be a 500 on PostgreSQL
@@ -56,7 +56,7 @@ def push() -> Response:
     ref = DeviceRef(dev.id, dev.office_code, dev.device_no)
     prepared = prepare(req, now.astimezone(app_mod.SERVER_TZ).date(), ref)
     session = app_mod.session()
-    attempts = int(ext.settings["ingest_retries"]) + 1
+    attempts = ext.settings.ingest_retries + 1
     for attempt in range(attempts):
         try:
             response, replayed, body = ingest(
@@ -91,7 +91,7 @@ def pull() -> Response:
         raise ApiError(E.CURSOR_INVALID)
     limit_arg = request.args.get("limit")
     if limit_arg is None:  # absent; an empty "limit=" is not a number (the OpenAPI document)
-        limit = int(ext.settings["pull_page_size"])
+        limit = ext.settings.pull_page_size
     elif limit_arg.isascii() and limit_arg.isdigit() and 1 <= int(limit_arg) <= MAX_PULL_PAGE:
         limit = int(limit_arg)
     else:

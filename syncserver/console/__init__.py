@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 
+from syncserver.config import Settings
 from syncserver.console import formatting, sessions
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
@@ -25,7 +26,7 @@ PREFIX = "/console"
 
 
 def register_console(app: Flask) -> None:
-    settings: dict[str, Any] = app.extensions["loket"].settings
+    settings: Settings = app.extensions["loket"].settings
     # not setdefault: Flask's defaults ("session", 31 days) are always there already
     sessions.install(app, settings)
     # the token lives as long as the session (a reviewer's page may stay open for hours)

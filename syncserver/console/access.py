@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
-from syncserver.app import session as db_session
 from syncserver.console import sessions
+from syncserver.context import session as db_session
 from syncserver.queries import console_admin as q
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -11,11 +11,11 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from common.regions import regions
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, staff
 from syncserver.console.i18n import gettext as _
 from syncserver.console.web import arg, blueprint, form, int_arg, parse_date
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.enrollment import issue_code
 from syncserver.queries import console_admin as q
 from syncserver.queries import devices as devices_q
@@ -32,9 +32,16 @@ def _audit(
     action: str, target_kind: str, target_id: str, office: str | None = None, **details: Any
 ) -> None:
     append_audit(
-        db(), now=loket().clock(), actor_kind="staff", actor=staff().username, action=action,
-        target_kind=target_kind, target_id=target_id, office_code=office, details=details,
-    )  # fmt: skip
+        db(),
+        now=loket().clock(),
+        actor_kind="staff",
+        actor=staff().username,
+        action=action,
+        target_kind=target_kind,
+        target_id=target_id,
+        office_code=office,
+        details=details,
+    )
 
 
 @bp.get("/")
@@ -50,10 +57,14 @@ def offices(code: str | None = None, code_office: str | None = None, status: int
     page = int_arg("page", 1, 1)
     rows, more = q.list_offices(db(), offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     return render_template(
-        "console/admin_offices.html", offices=rows, page=page, more=more,
-        enroll_code=code, enroll_office=code_office,
-        ttl_hours=int(loket().settings.get("enroll_code_ttl_hours", 168)),
-    ), status  # fmt: skip
+        "console/admin_offices.html",
+        offices=rows,
+        page=page,
+        more=more,
+        enroll_code=code,
+        enroll_office=code_office,
+        ttl_hours=loket().settings.enroll_code_ttl_hours,
+    ), status
 
 
 @bp.post("/offices")
@@ -83,7 +94,7 @@ def add_office() -> Any:
 def enroll_code(code: str) -> Any:
     if devices_q.get_office(db(), code[:6]) is None:
         abort(404)
-    hours = int(loket().settings.get("enroll_code_ttl_hours", 168))
+    hours = loket().settings.enroll_code_ttl_hours
     one_time = issue_code(
         db(), code[:6], loket().clock(), timedelta(hours=hours), by=staff().username
     )
@@ -111,8 +122,14 @@ def revoke(device_id: str) -> Any:
         abort(404)
     if devices_q.revoke_device(db(), device.id, loket().clock()):
         _audit("device.revoke", "device", device.id, device.office_code, device_no=device.device_no)
-        flash(_("Device %(no)s of office %(office)s revoked: it is refused from now on.",
-                no=device.device_no, office=device.office_code), "ok")  # fmt: skip
+        flash(
+            _(
+                "Device %(no)s of office %(office)s revoked: it is refused from now on.",
+                no=device.device_no,
+                office=device.office_code,
+            ),
+            "ok",
+        )
     return redirect(url_for("console_admin.devices", office=device.office_code), 303)
 
 
@@ -146,11 +163,17 @@ def users(temporary: str | None = None, temporary_for: str | None = None) -> Any
     page = int_arg("page", 1, 1)
     rows, more = q.list_users(db(), offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     return render_template(
-        "console/admin_users.html", users=rows, page=page, more=more, roles=ROLES,
-        provinces=[(a.code, a.name) for a in regions().children("")], me=staff().username,
+        "console/admin_users.html",
+        users=rows,
+        page=page,
+        more=more,
+        roles=ROLES,
+        provinces=[(a.code, a.name) for a in regions().children("")],
+        me=staff().username,
         province_names={a.code: a.name for a in regions().children("")},
-        temporary=temporary, temporary_for=temporary_for,
-    )  # fmt: skip
+        temporary=temporary,
+        temporary_for=temporary_for,
+    )
 
 
 @bp.post("/users")
@@ -194,8 +217,13 @@ def update_user(user_id: int) -> Any:
     q.update_user(db(), user.id, role=role, active=active, provinces=provinces)
     if not active:
         users_q.end_user_sessions(db(), user.id)  # a disabled account is signed out at once
-    _audit("user.update", "staff_user", user.username, before=before,
-           after={"role": role, "active": active, "provinces": provinces})  # fmt: skip
+    _audit(
+        "user.update",
+        "staff_user",
+        user.username,
+        before=before,
+        after={"role": role, "active": active, "provinces": provinces},
+    )
     flash(_("User %(name)s updated.", name=user.username), "ok")
     return redirect(url_for("console_admin.users"), 303)
 
@@ -213,8 +241,14 @@ def reset_password(user_id: int) -> Any:
         flash(_("Change your own password on the password page."), "error")
         return redirect(url_for("console_admin.users"), 303)
     temporary = secrets.token_urlsafe(12)
-    set_password(db(), user, temporary, by=staff().username, now=loket().clock(),
-                 action="user.password_reset")  # fmt: skip
+    set_password(
+        db(),
+        user,
+        temporary,
+        by=staff().username,
+        now=loket().clock(),
+        action="user.password_reset",
+    )
     return users(temporary=temporary, temporary_for=user.username)
 
 
@@ -227,12 +261,22 @@ def audit() -> Any:
     actor, action = arg("who", 100), arg("what", 64)
     since, until = parse_date(arg("from", 10)), parse_date(arg("to", 10))
     rows, more = q.audit_page(
-        db(), before_id=before, limit=PER_PAGE, actor=actor, action=action,
+        db(),
+        before_id=before,
+        limit=PER_PAGE,
+        actor=actor,
+        action=action,
         since=day_start(since) if since else None,
         until=day_start(until + timedelta(days=1)) if until else None,
-    )  # fmt: skip
+    )
     return render_template(
-        "console/admin_audit.html", rows=rows, next_before=rows[-1].id if more and rows else None,
-        first=before is None, who_=actor, what=action, since=since, until=until,
+        "console/admin_audit.html",
+        rows=rows,
+        next_before=rows[-1].id if more and rows else None,
+        first=before is None,
+        who_=actor,
+        what=action,
+        since=since,
+        until=until,
         actions=q.AUDIT_FAMILIES,
-    )  # fmt: skip
+    )

@@ -14,12 +14,12 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
 
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console import access, sessions, throttle
 from syncserver.console.access import PUBLIC, needs
 from syncserver.console.i18n import gettext as _
 from syncserver.console.web import blueprint, form
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.queries import console_admin as q
 from syncserver.queries import users as users_q
 from syncserver.queries.reviews import append_audit
@@ -57,8 +57,9 @@ def login_post() -> Any:
     # before the request's own transaction and before any hash: a refused attempt is cheap
     refusal = throttle.claim(ext.sessions, ext.settings, _address(), username, now)
     if refusal is not None:
-        error = _("Too many sign-in attempts. Wait %(n)s seconds and try again.",
-                  n=refusal.wait_seconds)  # fmt: skip
+        error = _(
+            "Too many sign-in attempts. Wait %(n)s seconds and try again.", n=refusal.wait_seconds
+        )
         page = render_template("console/login.html", error=error, next=nxt, username=username)
         return page, 429, {"Retry-After": str(refusal.wait_seconds)}
     s = db()
@@ -66,21 +67,34 @@ def login_post() -> Any:
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if not ok or user is None or not user.active:
         append_audit(
-            s, now=now, actor_kind="staff", actor=username[:100] or "-", action=q.LOGIN_FAILED,
-            target_kind="address", target_id=_address(),
+            s,
+            now=now,
+            actor_kind="staff",
+            actor=username[:100] or "-",
+            action=q.LOGIN_FAILED,
+            target_kind="address",
+            target_id=_address(),
             details={"reason": "disabled" if ok and user is not None else "password"},
-        )  # fmt: skip
+        )
         return render_template(
-            "console/login.html", error=_("Wrong username or password, or the account is disabled."),
-            next=nxt, username=username,
-        )  # fmt: skip
+            "console/login.html",
+            error=_("Wrong username or password, or the account is disabled."),
+            next=nxt,
+            username=username,
+        )
     throttle.succeeded(s, ext.settings, _address(), username, now)
     sessions.begin(s, ext.settings, int(user.id), now)
     q.touch_login(s, user.id, now)
     append_audit(
-        s, now=now, actor_kind="staff", actor=user.username, action="login",
-        target_kind="staff_user", target_id=user.username, details={"address": _address()},
-    )  # fmt: skip
+        s,
+        now=now,
+        actor_kind="staff",
+        actor=user.username,
+        action="login",
+        target_kind="staff_user",
+        target_id=user.username,
+        details={"address": _address()},
+    )
     return redirect(nxt, 303)
 
 
@@ -89,9 +103,14 @@ def login_post() -> Any:
 def logout() -> Any:
     who = access.staff()
     append_audit(
-        db(), now=loket().clock(), actor_kind="staff", actor=who.username, action="logout",
-        target_kind="staff_user", target_id=who.username,
-    )  # fmt: skip
+        db(),
+        now=loket().clock(),
+        actor_kind="staff",
+        actor=who.username,
+        action="logout",
+        target_kind="staff_user",
+        target_id=who.username,
+    )
     sessions.end(db())
     return redirect(url_for("console_auth.login"), 303)
 
@@ -122,8 +141,9 @@ def password_post() -> Any:
     db().commit()  # the guard's reads end first: SQLite has one writer, the throttle's is next
     refusal = throttle.claim(ext.sessions, ext.settings, _address(), who.username, now)
     if refusal is not None:
-        error = _("Too many sign-in attempts. Wait %(n)s seconds and try again.",
-                  n=refusal.wait_seconds)  # fmt: skip
+        error = _(
+            "Too many sign-in attempts. Wait %(n)s seconds and try again.", n=refusal.wait_seconds
+        )
         return _password_page(error, 429)
     user = users_q.get_user(db(), who.username)
     if user is None or not verify_password(user.password_hash, current_pw):

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import abort, render_template
 
-from syncserver.app import session as db
 from syncserver.console.access import needs, staff
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
+from syncserver.context import session as db
 from syncserver.queries import console_batches as q
 from syncserver.queries.console_paging import Cursor
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from syncserver import claims as c
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, safe_next, staff
 from syncserver.console.i18n import gettext as _
 from syncserver.console.web import blueprint, form
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.models import Registration
+from syncserver.queries import claims as cq
 from syncserver.queries import console_duplicates as dq
 from syncserver.queries import console_records as rq
 
@@ -28,7 +28,7 @@ BATCH_SIZES = (10, 25, 50, 100)
 
 
 def _minutes() -> int:
-    return int(loket().settings.get("claim_minutes", 30))
+    return loket().settings.claim_minutes
 
 
 def _back(default: str) -> str:
@@ -42,9 +42,7 @@ def index() -> Any:
     s = db()
     rows = c.live(s, now)
     ids = [r.target for r in rows if r.kind == c.REGISTRATION]
-    codes = dict(
-        s.execute(select(Registration.id, Registration.code).where(Registration.id.in_(ids))).all()
-    )
+    codes = cq.codes_of(s, ids)
     return render_template(
         "console/claims.html",
         claims=rows,
@@ -66,9 +64,13 @@ def claim_next() -> Any:
         size = BATCH_SIZES[0]
     size = size if size in BATCH_SIZES else BATCH_SIZES[0]
     got = c.claim_next_records(
-        db(), who.username, now=loket().clock(), minutes=_minutes(), limit=size,
+        db(),
+        who.username,
+        now=loket().clock(),
+        minutes=_minutes(),
+        limit=size,
         provinces=who.provinces,
-    )  # fmt: skip
+    )
     flash(_("%(n)s records claimed for %(m)s minutes.", n=len(got), m=_minutes()), "ok")
     return redirect(url_for("console_claims.index"), 303)
 
@@ -82,8 +84,9 @@ def claim_group(group_id: int) -> Any:
     if group is None:
         abort(404)
     back = _back(url_for("console_duplicates.show", group_id=group_id))
-    got = c.claim(s, c.GROUP, [str(group_id)], who.username, now=loket().clock(),
-                  minutes=_minutes())  # fmt: skip
+    got = c.claim(
+        s, c.GROUP, [str(group_id)], who.username, now=loket().clock(), minutes=_minutes()
+    )
     _flash_claimed(bool(got), s, c.GROUP, str(group_id))
     return redirect(back, 303)
 
@@ -97,16 +100,18 @@ def claim_record(reg_id: str) -> Any:
     if reg is None:
         abort(404)
     back = _back(url_for("console_records.show", reg_id=reg.id))
-    got = c.claim(s, c.REGISTRATION, [reg.id], who.username, now=loket().clock(),
-                  minutes=_minutes())  # fmt: skip
+    got = c.claim(
+        s, c.REGISTRATION, [reg.id], who.username, now=loket().clock(), minutes=_minutes()
+    )
     _flash_claimed(bool(got), s, c.REGISTRATION, reg.id)
     return redirect(back, 303)
 
 
 def _flash_claimed(got: bool, s: Any, kind: str, target: str) -> None:
     if got:
-        flash(_("Claimed for %(m)s minutes: other reviewers cannot decide on it.", m=_minutes()),
-              "ok")  # fmt: skip
+        flash(
+            _("Claimed for %(m)s minutes: other reviewers cannot decide on it.", m=_minutes()), "ok"
+        )
         return
     other = c.of(s, kind, target, loket().clock())
     flash(_("Already claimed by %(name)s.", name=other.reviewer if other else "?"), "error")

@@ -17,10 +17,10 @@ from flask import render_template, url_for
 from common.enums import Status
 from common.regions import regions
 from syncserver import claims
-from syncserver.app import SERVER_TZ, loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, staff
 from syncserver.console.web import arg, blueprint, int_arg
+from syncserver.context import SERVER_TZ, loket
+from syncserver.context import session as db
 from syncserver.queries import console_dashboard as q
 from syncserver.queries.console_paging import aware
 
@@ -56,11 +56,14 @@ def index() -> Any:
     office_order = arg("osort", 10)
     office_order = office_order if office_order in q.OFFICE_ORDERS else q.OFFICE_ORDERS[0]
     offices, more_offices = q.offices(
-        s, offset=(off_page - 1) * DEVICES_PER_PAGE, limit=DEVICES_PER_PAGE,
-        provinces=who.provinces, order=office_order,
-    )  # fmt: skip
+        s,
+        offset=(off_page - 1) * DEVICES_PER_PAGE,
+        limit=DEVICES_PER_PAGE,
+        provinces=who.provinces,
+        order=office_order,
+    )
     now = loket().clock()
-    silent_days = float(loket().settings.get("silent_after_days", 7))
+    silent_days = loket().settings.silent_after_days
     silent_before = now - timedelta(days=silent_days)
     today = now.astimezone(SERVER_TZ).date()
     open_groups = q.open_duplicate_groups(s, who.provinces)
@@ -116,26 +119,49 @@ def _todo(s: Any, who: Any, statuses: dict[str, int], open_groups: int, today: d
     oldest = q.oldest_waiting_day(s, who.provinces)
     age = (today - oldest).days if oldest else 0
     if waiting:
-        items.append(Todo(waiting, _("records wait for a decision; the oldest arrived %(n)s days ago", n=age),
-                          url_for("console_records.index", status=Status.RECEIVED.value),
-                          age > 7))  # fmt: skip
+        items.append(
+            Todo(
+                waiting,
+                _("records wait for a decision; the oldest arrived %(n)s days ago", n=age),
+                url_for("console_records.index", status=Status.RECEIVED.value),
+                age > 7,
+            )
+        )
     if open_groups:
-        items.append(Todo(min(open_groups, q.OPEN_GROUPS_CAP), _("duplicate groups to resolve"),
-                          url_for("console_duplicates.index"), True))  # fmt: skip
-    quiet = q.offices_needing_a_call(s, who.provinces, loket().clock() - timedelta(
-        days=float(loket().settings.get("silent_after_days", 7))))  # fmt: skip
+        items.append(
+            Todo(
+                min(open_groups, q.OPEN_GROUPS_CAP),
+                _("duplicate groups to resolve"),
+                url_for("console_duplicates.index"),
+                True,
+            )
+        )
+    quiet = q.offices_needing_a_call(
+        s, who.provinces, loket().clock() - timedelta(days=loket().settings.silent_after_days)
+    )
     if quiet.silent:
-        items.append(Todo(quiet.silent, _("offices silent: phone them"),
-                          url_for("console_dashboard.index", osort="silence") + "#offices", True))  # fmt: skip
+        items.append(
+            Todo(
+                quiet.silent,
+                _("offices silent: phone them"),
+                url_for("console_dashboard.index", osort="silence") + "#offices",
+                True,
+            )
+        )
     if quiet.with_backlog:
-        items.append(Todo(quiet.with_backlog,
-                          _("offices hold %(n)s records unsent on their devices", n=quiet.unsent),
-                          url_for("console_dashboard.index", osort="backlog") + "#offices"))  # fmt: skip
+        items.append(
+            Todo(
+                quiet.with_backlog,
+                _("offices hold %(n)s records unsent on their devices", n=quiet.unsent),
+                url_for("console_dashboard.index", osort="backlog") + "#offices",
+            )
+        )
     if who.can("decide"):
         mine = claims.count_by_reviewer(s, loket().clock()).get(who.username, 0)
         if mine:
-            items.append(Todo(mine, _("records or groups claimed by you"),
-                              url_for("console_claims.index")))  # fmt: skip
+            items.append(
+                Todo(mine, _("records or groups claimed by you"), url_for("console_claims.index"))
+            )
     return items
 
 
@@ -163,8 +189,10 @@ def _chart(s: Any, provinces: tuple[str, ...], today: date) -> Chart:
         province = ""
     since = today - timedelta(days=days - 1)
     got = q.by_day(s, since, scope)
-    rows = [got.get(since + timedelta(days=i)) or q.DayRow(since + timedelta(days=i), 0, 0, 0, 0, 0)
-            for i in range(days)]  # fmt: skip
+    rows = [
+        got.get(since + timedelta(days=i)) or q.DayRow(since + timedelta(days=i), 0, 0, 0, 0, 0)
+        for i in range(days)
+    ]
     top = max((max(r.received, r.decided) for r in rows), default=0)
     width, height = 720, 160
     slot = width / days
@@ -174,8 +202,16 @@ def _chart(s: Any, provinces: tuple[str, ...], today: date) -> Chart:
         h_rec = height * r.received / top if top else 0.0
         h_dec = height * r.decided / top if top else 0.0
         x = i * slot + slot * 0.1
-        bars.append((round(x, 1), round(bar, 1), round(height - h_rec, 1), round(height - h_dec, 1),
-                     round(slot, 1), r))  # fmt: skip
+        bars.append(
+            (
+                round(x, 1),
+                round(bar, 1),
+                round(height - h_rec, 1),
+                round(height - h_dec, 1),
+                round(slot, 1),
+                r,
+            )
+        )
     return Chart(days, province, rows, top, bars, width, height)
 
 

@@ -13,16 +13,17 @@ the reviewer never finds some ticked records decided and others not.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from common import errors as E
-from common.enums import RejectReason, Status
+from common.enums import Status
 from common.errors import ApiError
-from syncserver.app import loket
-from syncserver.app import session as db
-from syncserver.console.access import needs, safe_next, staff
+from syncserver.console import records
+from syncserver.console.access import Staff, needs, safe_next, staff
+from syncserver.console.formatting import REJECT_REASONS, reason_label
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 from syncserver.console.refusals import (
@@ -35,21 +36,15 @@ from syncserver.console.refusals import (
     stale_page,
 )
 from syncserver.console.web import PAGE_SIZE, blueprint, form
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.decisions import record_decision
 from syncserver.queries import console_records as q
 
 bp = blueprint("decisions")
 
-#: Reasons a reviewer can give for a rejection (common.enums.RejectReason; the device shows
-#: the same labels).
-REJECT_REASONS: tuple[str, ...] = tuple(r.value for r in RejectReason)
 ACTIONS = ("verified", "rejected", "returned")
 MAX_BULK = PAGE_SIZE * 4
-
-
-def reason_label(code: str) -> str:
-    reason = RejectReason.parse(code)
-    return reason.label(current_lang()) if reason is not None else code
 
 
 def _checked(action: str, reason: str, note: str) -> str | None:
@@ -68,8 +63,9 @@ def _checked(action: str, reason: str, note: str) -> str | None:
 def decide(reg_id: str) -> Any:
     who = staff()
     action, reason, note = form("action", 20), form("reason", 64), form("note", 1000)
-    listing = _records().listing_of(form("list", 1000))
-    back = url_for("console_records.show", reg_id=reg_id, **({"list": listing} if listing else {}))
+    listing = records.listing_of(form("list", 1000))
+    extra: dict[str, Any] = {"list": listing} if listing else {}
+    back = url_for("console_records.show", reg_id=reg_id, **extra)
     s = db()
     reg = q.get(s, reg_id[:64])
     if reg is None:
@@ -88,9 +84,7 @@ def decide(reg_id: str) -> Any:
     if seen != reg.revision:
         return stale_page([stale(s, reg, seen)], back, who.can("decide"))
     try:
-        record_decision(s, reg.id, action, who.username,
-                        reason=reason if action == "rejected" else "", note=note,
-                        now=loket().clock(), seen_revision=seen)  # fmt: skip
+        _record(s, reg.id, action, who, reason, note, loket().clock(), seen)
     except ApiError as exc:  # a push landed between the read above and the UPDATE
         if exc.code in RULE_CODES:  # a verified one of this NIK or card already (defect 1)
             s.rollback()
@@ -99,8 +93,13 @@ def decide(reg_id: str) -> Any:
             raise
         s.rollback()
         return stale_page([stale(s, q.get(s, reg.id) or reg, seen)], back, who.can("decide"))
-    flash(_("Decision saved: %(status)s. The office's device receives it at its next sync.",
-            status=Status(action).label(_lang())), "ok")  # fmt: skip
+    flash(
+        _(
+            "Decision saved: %(status)s. The office's device receives it at its next sync.",
+            status=Status(action).label(current_lang()),
+        ),
+        "ok",
+    )
     return redirect(_after_decision(s, who, listing, reg) or back, 303)
 
 
@@ -121,7 +120,8 @@ def confirm_question(action: str, n: int | str) -> str:
 def bulk_page() -> Any:
     """The list a bulk form was posted from (the language switch of a refused bulk's page
     links here)."""
-    return redirect(url_for("console_records.index", **request.args), 303)
+    args: dict[str, Any] = request.args.to_dict()  # the first value of each, as before
+    return redirect(url_for("console_records.index", **args), 303)
 
 
 @bp.post("/decisions/bulk")
@@ -158,18 +158,23 @@ def bulk() -> Any:
         return stale_page(stale_ones, back, who.can("decide"))
     if form("confirmed", 1) != "1":
         return render_template(
-            "console/bulk_confirm.html", question=confirm_question(action, len(ids)),
-            regs=[r for r in regs.values() if r is not None], skipped=skipped, action=action,
-            reason=reason, note=note, ids=ids, seen=seen, back=back,
-            status_label=Status(action).label(_lang()),
+            "console/bulk_confirm.html",
+            question=confirm_question(action, len(ids)),
+            regs=[r for r in regs.values() if r is not None],
+            skipped=skipped,
+            action=action,
+            reason=reason,
+            note=note,
+            ids=ids,
+            seen=seen,
+            back=back,
+            status_label=Status(action).label(current_lang()),
             reason_text=reason_label(reason) if action == "rejected" else "",
-        )  # fmt: skip
+        )
     now = loket().clock()
     try:
         for reg in todo:
-            record_decision(s, reg.id, action, who.username,
-                            reason=reason if action == "rejected" else "", note=note, now=now,
-                            seen_revision=seen[reg.id])  # fmt: skip
+            _record(s, reg.id, action, who, reason, note, now, seen[reg.id])
     except ApiError as exc:  # a push landed meanwhile: refuse the whole bulk, as above
         if exc.code in RULE_CODES:  # one ticked record would break a rule: none is decided
             s.rollback()
@@ -181,7 +186,12 @@ def bulk() -> Any:
         return stale_page(_stale_now(s, todo, seen), back, who.can("decide"))
     done = len(todo)
     flash(
-        _("%(n)s records decided: %(status)s.", n=done, status=Status(action).label(_lang())), "ok"
+        _(
+            "%(n)s records decided: %(status)s.",
+            n=done,
+            status=Status(action).label(current_lang()),
+        ),
+        "ok",
     )
     if skipped:
         flash(
@@ -194,26 +204,43 @@ def bulk() -> Any:
     return redirect(back, 303)
 
 
+def _record(
+    s: Any,
+    reg_id: str,
+    action: str,
+    who: Staff,
+    reason: str,
+    note: str,
+    now: datetime,
+    seen: int | None,
+) -> None:
+    """One decision from a form (the reason only with a rejection)."""
+    record_decision(
+        s,
+        reg_id,
+        action,
+        who.username,
+        reason=reason if action == "rejected" else "",
+        note=note,
+        now=now,
+        seen_revision=seen,
+    )
+
+
 def _after_decision(s: Any, who: Any, listing: str, reg: Any) -> str | None:
     """Where a reviewer goes after deciding a record opened from a list: the list's next
     record (same filter and order), or the list itself after its last one."""
     if not listing:
         return None
-    following = _records().next_in_list(s, who, listing, reg)
+    following = records.next_in_list(s, who, listing, reg)
     if following is None:
-        return _records().list_url(listing)
+        return records.list_url(listing)
     return url_for("console_records.show", reg_id=following.id, list=listing)
-
-
-def _records() -> Any:
-    from syncserver.console import records  # records imports this module
-
-    return records
 
 
 def _list_again() -> Any:
     """The list the bulk form came from, again, with what the reviewer ticked and typed."""
-    return _records().index(), 400
+    return records.index(), 400
 
 
 def _stale_now(s: Any, regs: list[Any], seen: dict[str, int | None]) -> list[Stale]:
@@ -224,9 +251,3 @@ def _stale_now(s: Any, regs: list[Any], seen: dict[str, int | None]) -> list[Sta
         if reg is not None and reg.revision != seen[old.id]:
             out.append(stale(s, reg, seen[old.id] or 0))
     return out
-
-
-def _lang() -> Any:
-    from syncserver.console.i18n import current_lang
-
-    return current_lang()

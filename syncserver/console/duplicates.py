@@ -31,8 +31,6 @@ from common.compare import comparison_key, display_form
 from common.enums import Status
 from common.errors import ApiError
 from common.record import APPLICANT_FIELDS
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
@@ -46,6 +44,8 @@ from syncserver.console.refusals import (
     stale_page,
 )
 from syncserver.console.web import arg, blueprint, form, int_arg
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.decisions import record_decision
 from syncserver.models import Registration
 from syncserver.queries import console_duplicates as q
@@ -203,10 +203,15 @@ def reopen(group_id: int) -> Any:
     group, _members = _group_or_404(group_id)
     if q.reopen(db(), group.id):
         append_audit(
-            db(), now=loket().clock(), actor_kind="staff", actor=who.username,
-            action="duplicates.reopen", target_kind="duplicate_group", target_id=str(group.id),
+            db(),
+            now=loket().clock(),
+            actor_kind="staff",
+            actor=who.username,
+            action="duplicates.reopen",
+            target_kind="duplicate_group",
+            target_id=str(group.id),
             details={"resolution": group.resolution},
-        )  # fmt: skip
+        )
         flash(_("Group reopened: choose again which registrations stand."), "ok")
     return redirect(url_for("console_duplicates.show", group_id=group.id), 303)
 
@@ -292,16 +297,31 @@ def _resolve(
                 if m.office_code == kept.office_code
                 else _("Same person as a registration made elsewhere.")
             )
-            record_decision(s, m.id, "rejected", who.username, reason="duplicate", note=text,
-                            now=now, seen_revision=seen(m))  # fmt: skip
+            record_decision(
+                s,
+                m.id,
+                "rejected",
+                who.username,
+                reason="duplicate",
+                note=text,
+                now=now,
+                seen_revision=seen(m),
+            )
         if who.sees_province(kept.province_code):
             if kept.id != group.primary_registration_id:
                 q.make_nik_primary(s, group.key, kept.id)
             q.clear_flag(s, kept.id)
             q.take_kk_slot(s, kept.kk_number, kept.id)
             if kept.status != Status.VERIFIED.value:
-                record_decision(s, kept.id, "verified", who.username, note=note, now=now,
-                                seen_revision=seen(kept))  # fmt: skip
+                record_decision(
+                    s,
+                    kept.id,
+                    "verified",
+                    who.username,
+                    note=note,
+                    now=now,
+                    seen_revision=seen(kept),
+                )
         details = {"kept": kept.id, "rejected": [m.id for m in others]}
     elif action in ("different_people", "kk_return") and group.kind == KIND_OF[action]:
         chosen = _ticked(members)
@@ -313,8 +333,9 @@ def _resolve(
         if not q.claim_resolution(s, group.id, action, now):
             abort(409)
         for m in chosen:
-            record_decision(s, m.id, "returned", who.username, note=note, now=now,
-                            seen_revision=seen(m))  # fmt: skip
+            record_decision(
+                s, m.id, "returned", who.username, note=note, now=now, seen_revision=seen(m)
+            )
         details = {"returned": [m.id for m in chosen]}
     elif action == "kk_keep" and group.kind == "kk":
         stand = _ticked(members)
@@ -323,30 +344,52 @@ def _resolve(
             return redirect(back, 303)
         if not q.claim_resolution(s, group.id, "kk_keep", now):
             abort(409)
-        text = note or _("More than two registrations on family card; kept: %(codes)s.",
-                         codes=", ".join(m.code for m in stand))  # fmt: skip
+        text = note or _(
+            "More than two registrations on family card; kept: %(codes)s.",
+            codes=", ".join(m.code for m in stand),
+        )
         rejected = [m for m in live if m not in stand]
         for m in rejected:
-            record_decision(s, m.id, "rejected", who.username, reason="kk_limit", note=text,
-                            now=now, seen_revision=seen(m))  # fmt: skip
+            record_decision(
+                s,
+                m.id,
+                "rejected",
+                who.username,
+                reason="kk_limit",
+                note=text,
+                now=now,
+                seen_revision=seen(m),
+            )
         for m in stand:
             q.take_kk_slot(s, group.key, m.id)
             q.clear_flag(s, m.id)
             if m.status != Status.VERIFIED.value:
-                record_decision(s, m.id, "verified", who.username, note=note, now=now,
-                                seen_revision=seen(m))  # fmt: skip
+                record_decision(
+                    s, m.id, "verified", who.username, note=note, now=now, seen_revision=seen(m)
+                )
         details = {"stand": [m.id for m in stand], "rejected": [m.id for m in rejected]}
     else:
         flash(_("Choose how to resolve this group."), "error")
         return redirect(back, 303)
     waiting = q.settle(s, group.id)
     append_audit(
-        s, now=now, actor_kind="staff", actor=who.username, action=f"duplicates.{action}",
-        target_kind="duplicate_group", target_id=str(group.id),
+        s,
+        now=now,
+        actor_kind="staff",
+        actor=who.username,
+        action=f"duplicates.{action}",
+        target_kind="duplicate_group",
+        target_id=str(group.id),
         details={**details, "still_waiting": waiting},
-    )  # fmt: skip
+    )
     if waiting:
-        flash(_("Decisions saved. %(n)s registrations of this group still wait for a decision; the group stays in the queue.", n=waiting), "ok")  # noqa: E501  # fmt: skip
+        flash(
+            _(
+                "Decisions saved. %(n)s registrations of this group still wait for a decision; the group stays in the queue.",
+                n=waiting,
+            ),
+            "ok",
+        )
         return redirect(back, 303)
     flash(_("Group resolved. The offices' devices receive the decisions at their next sync."), "ok")
     return redirect(url_for("console_duplicates.index"), 303)

@@ -25,11 +25,11 @@ from typing import Any
 from flask import Response, abort, request, stream_with_context
 
 from common.csvformat import spreadsheet_safe
-from syncserver.app import loket
-from syncserver.app import session as db
 from syncserver.console.access import needs, staff
 from syncserver.console.records import filter_args, record_filter
 from syncserver.console.web import blueprint
+from syncserver.context import loket
+from syncserver.context import session as db
 from syncserver.queries import console_records as q
 from syncserver.queries.console_paging import Cursor
 from syncserver.queries.reviews import append_audit
@@ -49,10 +49,15 @@ def export_csv() -> Any:
         abort(403)
     now = loket().clock()
     append_audit(
-        db(), now=now, actor_kind="staff", actor=who.username, action="export.csv",
-        target_kind="registrations", target_id="",
+        db(),
+        now=now,
+        actor_kind="staff",
+        actor=who.username,
+        action="export.csv",
+        target_kind="registrations",
+        target_id="",
         details={"filter": filter_args(f), "provinces": list(who.provinces), "full_nik": full_nik},
-    )  # fmt: skip
+    )
     name = f"loket-export-{now.strftime('%Y%m%d-%H%M%S')}.csv"
     return Response(
         stream_with_context(_rows(f, full_nik)),

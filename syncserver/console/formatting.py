@@ -14,6 +14,7 @@ from common.enums import (
     Disability,
     Education,
     EmploymentStatus,
+    RejectReason,
     Sex,
     Skill,
     Status,
@@ -25,6 +26,16 @@ from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 
 WIB = timezone(timedelta(hours=7), "WIB")
+
+#: Reasons a reviewer can give for a rejection (common.enums.RejectReason; the device shows
+#: the same labels).
+REJECT_REASONS: tuple[str, ...] = tuple(r.value for r in RejectReason)
+
+
+def reason_label(code: str) -> str:
+    reason = RejectReason.parse(code)
+    return reason.label(current_lang()) if reason is not None else code
+
 
 _ENUM_FIELDS = {
     "sex": Sex,

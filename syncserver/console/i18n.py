@@ -18,7 +18,7 @@ from typing import Any
 from flask import has_request_context, session
 
 from common.i18n import Lang, as_lang
-from syncserver.console.catalog_id import ID
+from syncserver.console.texts_id import ID
 
 LANGS = (Lang.ID, Lang.EN)
 

@@ -16,13 +16,13 @@ from common.enums import CONSENT_VERSIONS, Status
 from common.i18n import pick
 from common.record import APPLICANT_FIELDS
 from common.regions import regions
-from syncserver.app import session as db
 from syncserver.console.access import Staff, needs, staff
-from syncserver.console.decisions import REJECT_REASONS, reason_label
+from syncserver.console.formatting import REJECT_REASONS, reason_label
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
+from syncserver.context import session as db
 from syncserver.queries import console_records as q
 from syncserver.queries.console_paging import aware, encode_key
 
@@ -66,13 +66,18 @@ DECISIONS = ("verified", "rejected", "returned")
 def filter_args(f: q.RecordFilter, default_sort: str = "-received") -> dict[str, str]:
     """The filter as query-string arguments (links, the export's hidden fields)."""
     out = {
-        "q": f.q, "status": f.status, "office": f.office, "province": f.province,
-        "regency": f.regency, "device": f.device, "decision": f.decision,
+        "q": f.q,
+        "status": f.status,
+        "office": f.office,
+        "province": f.province,
+        "regency": f.regency,
+        "device": f.device,
+        "decision": f.decision,
         "reviewer": f.reviewer,
         "from": f.date_from.isoformat() if f.date_from else "",
         "to": f.date_to.isoformat() if f.date_to else "",
         "sort": f.sort if f.sort != default_sort else "",
-    }  # fmt: skip
+    }
     return {k: v for k, v in out.items() if v}
 
 

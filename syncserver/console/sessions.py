@@ -18,12 +18,12 @@ import hashlib
 import ipaddress
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from flask import Flask, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.orm import Session
 
+from syncserver.config import Settings
 from syncserver.models import ConsoleSession
 from syncserver.queries import users as users_q
 
@@ -32,14 +32,14 @@ COOKIE_NAME = "loket_console"
 TOUCH_EVERY = timedelta(seconds=60)
 
 
-def _secure_mode(app: Flask, settings: dict[str, Any]) -> str:
+def _secure_mode(app: Flask, settings: Settings) -> str:
     """``always``, ``never`` or ``https`` (Secure for the requests that arrived over HTTPS)."""
-    value = str(settings.get("cookie_secure", "auto"))
+    value = settings.cookie_secure
     if value in ("true", "false"):
         return "always" if value == "true" else "never"
     if app.config.get("TESTING"):
         return "https"
-    host = str(settings.get("host", "127.0.0.1"))
+    host = settings.host
     if host == "localhost":
         return "https"
     try:
@@ -72,21 +72,21 @@ class CookieInterface(SecureCookieSessionInterface):
         return "/"
 
 
-def install(app: Flask, settings: dict[str, Any]) -> None:
+def install(app: Flask, settings: Settings) -> None:
     app.session_interface = CookieInterface(_secure_mode(app, settings))
     app.config["SESSION_COOKIE_NAME"] = COOKIE_NAME
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = CookieInterface(_secure_mode(app, settings))._secure()
     # the cookie's own expiry: the absolute lifetime (the database enforces both lifetimes)
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(settings["session_hours"]))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=settings.session_hours)
 
 
-def _lifetimes(settings: dict[str, Any]) -> tuple[timedelta, timedelta]:
+def _lifetimes(settings: Settings) -> tuple[timedelta, timedelta]:
     """The absolute and the idle lifetime of a session."""
     return (
-        timedelta(hours=int(settings["session_hours"])),
-        timedelta(minutes=int(settings["session_idle_minutes"])),
+        timedelta(hours=settings.session_hours),
+        timedelta(minutes=settings.session_idle_minutes),
     )
 
 
@@ -103,7 +103,7 @@ def current_id_hash() -> str | None:
     return _hash(token) if isinstance(token, str) and token else None
 
 
-def begin(db: Session, settings: dict[str, Any], user_id: int, now: datetime) -> None:
+def begin(db: Session, settings: Settings, user_id: int, now: datetime) -> None:
     """A new session for ``user_id`` (sign-in): a fresh cookie, nothing kept from before but
     the language (no session fixation). Sessions that ended by a lifetime are purged."""
     absolute, idle = _lifetimes(settings)
@@ -129,7 +129,7 @@ def end(db: Session) -> None:
         session["lang"] = lang
 
 
-def live(db: Session, settings: dict[str, Any], now: datetime) -> ConsoleSession | None:
+def live(db: Session, settings: Settings, now: datetime) -> ConsoleSession | None:
     """The request's session row if it exists and neither lifetime has passed (an expired
     one is deleted); ``last_seen_at`` moves on."""
     id_hash = current_id_hash()

@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from syncserver import db
+from syncserver.config import Settings
 from syncserver.queries import users as q
 from syncserver.queries.reviews import append_audit
 
@@ -49,21 +49,34 @@ class Refusal:
 
 
 def claim(
-    sessions: sessionmaker[Session], settings: dict[str, Any], address: str, username: str,
-    now: datetime,
-) -> Refusal | None:  # fmt: skip
+    sessions: sessionmaker[Session], settings: Settings, address: str, username: str, now: datetime
+) -> Refusal | None:
     """Claim one sign-in attempt (committed at once), or say why and how long to wait."""
     t = int(now.timestamp())
-    window = int(settings["login_window_minutes"]) * 60
-    checks: tuple[tuple[str, str, int, Callable[[Session, str], bool]], ...] = (
-        ("global", GLOBAL_KEY, 60,
-         lambda s, k: q.claim_counted(s, k, t, int(settings["login_global_per_minute"]), 60)),
-        ("address", address_key(address), window,
-         lambda s, k: q.claim_counted(s, k, t, int(settings["login_address_max"]), window)),
-        ("account", account_key(address, username), 0,
-         lambda s, k: q.claim_delayed(s, k, t, int(settings["login_free_failures"]),
-                                      int(settings["login_max_delay_seconds"]), window)),
-    )  # fmt: skip
+    window = settings.login_window_minutes * 60
+    # each check claims an attempt: a number or True when it passed, None or False when not
+    checks: tuple[tuple[str, str, int, Callable[[Session, str], int | bool | None]], ...] = (
+        (
+            "global",
+            GLOBAL_KEY,
+            60,
+            lambda s, k: q.claim_counted(s, k, t, settings.login_global_per_minute, 60),
+        ),
+        (
+            "address",
+            address_key(address),
+            window,
+            lambda s, k: q.claim_counted(s, k, t, settings.login_address_max, window),
+        ),
+        (
+            "account",
+            account_key(address, username),
+            0,
+            lambda s, k: q.claim_delayed(
+                s, k, t, settings.login_free_failures, settings.login_max_delay_seconds, window
+            ),
+        ),
+    )
     refused: tuple[str, str, int] | None = None
     with db.transaction(sessions) as s:
         for scope, key, win, take in checks:  # always this order: no lock-order deadlock
@@ -79,18 +92,21 @@ def claim(
         wait = q.wait_seconds(s, key, t, win)
         if q.note_refused(s, key) == 1:
             append_audit(
-                s, now=now, actor_kind="staff", actor=username[:100] or "-", action=THROTTLED,
-                target_kind="address", target_id=address[:64],
+                s,
+                now=now,
+                actor_kind="staff",
+                actor=username[:100] or "-",
+                action=THROTTLED,
+                target_kind="address",
+                target_id=address[:64],
                 details={"scope": scope, "wait_seconds": wait},
-            )  # fmt: skip
+            )
     return Refusal(scope, wait)
 
 
-def succeeded(
-    s: Session, settings: dict[str, Any], address: str, username: str, now: datetime
-) -> None:
+def succeeded(s: Session, settings: Settings, address: str, username: str, now: datetime) -> None:
     """In the sign-in's transaction: the account counter goes, the attempt is given back,
     and stale counters are purged."""
     q.forget(s, account_key(address, username))
     q.release(s, [GLOBAL_KEY, address_key(address)])
-    q.purge_throttle(s, int(now.timestamp()) - int(settings["login_window_minutes"]) * 60)
+    q.purge_throttle(s, int(now.timestamp()) - settings.login_window_minutes * 60)

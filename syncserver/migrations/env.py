@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from syncserver.models import Base
 
@@ -23,11 +23,13 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = config.attributes.get("engine")
-    owned = engine is None
-    if owned:
+    given: Engine | None = config.attributes.get("engine")
+    owned = given is None
+    if given is None:
         # hide_parameters: a failing data migration must not log personal data
-        engine = create_engine(config.get_main_option("sqlalchemy.url"), hide_parameters=True)
+        engine = create_engine(config.get_main_option("sqlalchemy.url", ""), hide_parameters=True)
+    else:
+        engine = given
     try:
         with engine.connect() as connection:
             context.configure(

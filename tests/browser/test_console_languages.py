@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from common.enums import LABELS
-from syncserver.console.catalog_id import ID
+from syncserver.console.texts_id import ID
 from tests.browser.test_console import sign_in
 
 _PARAM = re.compile(r"%\(\w+\)s")

@@ -83,10 +83,10 @@ def test_malformed_and_badly_encoded_bodies(api: Api) -> None:
 
 def test_body_limits(api: Api, people: list[dict]) -> None:
     dev = api.enroll()
-    bomb = gzip.compress(b" " * (api.ext.settings["max_body_bytes"] + 10))
+    bomb = gzip.compress(b" " * (api.ext.settings.max_body_bytes + 10))
     r = api.push_raw(dev, bomb, "gzip")
     assert r.status_code == 413 and _error(r)["code"] == E.BODY_TOO_LARGE
-    r = api.push_raw(dev, b"x" * (api.ext.settings["max_body_bytes"] + 1), None)
+    r = api.push_raw(dev, b"x" * (api.ext.settings.max_body_bytes + 1), None)
     assert r.status_code == 413 and _error(r)["code"] == E.BODY_TOO_LARGE
     recs = [api.record(people[0], dev)] * (MAX_BATCH_RECORDS + 1)
     got = api.push(dev, recs)

@@ -19,19 +19,45 @@ def test_sample_config_parses_and_sets_every_option() -> None:
     assert values == {k: v for k, v in config.defaults().items()}
 
 
+def test_schema_declares_each_option_once_with_its_type() -> None:
+    """The Settings fields are the schema: each option's default passes its own converter
+    unchanged and has the declared type; every option can be set through its environment
+    variable; the object cannot be changed once built."""
+    import dataclasses
+
+    names = [o.name for o in config.OPTIONS]
+    assert len(names) == len(set(names)) and "data_dir" not in names
+    assert {f.name for f in dataclasses.fields(config.Settings)} == {*names, "data_dir"}
+    for option in config.OPTIONS:
+        assert option.help.strip(), option.name
+        assert type(option.convert(option.default)) is option.type, option.name
+        assert option.convert(option.default) == option.default, option.name
+    env = {
+        "LOKET_" + o.name.upper(): str(o.default).lower() if o.type is bool else str(o.default)
+        for o in config.OPTIONS
+    }
+    got = config.load(Path("/nonexistent-loket-data"), env=env)
+    for option in config.OPTIONS:
+        if option.name != "database":
+            assert getattr(got, option.name) == option.default, option.name
+    for option in config.OPTIONS:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(got, option.name, option.default)
+
+
 def test_precedence_defaults_file_env_flags(tmp_path: Path) -> None:
     (tmp_path / config.CONFIG_FILE_NAME).write_text(
         'port = 9000\nworkers = 3\nlog_level = "debug"\n'
     )
     env = {"LOKET_WORKERS": "5", "LOKET_PASSWORD": "not an option"}
     got = config.load(tmp_path, env=env, overrides={"log_level": "ERROR", "host": None})
-    assert (got["port"], got["workers"], got["log_level"], got["host"]) == (
+    assert (got.port, got.workers, got.log_level, got.host) == (
         9000,
         5,
         "ERROR",
         "127.0.0.1",
     )
-    assert got["database"] == f"sqlite:///{(tmp_path / 'loket-server.db').resolve()}"
+    assert got.database == f"sqlite:///{(tmp_path / 'loket-server.db').resolve()}"
 
 
 @pytest.mark.parametrize(

@@ -272,4 +272,4 @@ def test_metrics_settings_checked() -> None:
     for bad in ("9470", "host:", "host:99999", ":80"):
         with pytest.raises(config.ConfigError, match="metrics_listen"):
             config.from_mapping({"metrics_listen": bad})
-    assert config.from_mapping({"metrics_listen": "[::1]:9470"})["metrics_listen"] == "[::1]:9470"
+    assert config.from_mapping({"metrics_listen": "[::1]:9470"}).metrics_listen == "[::1]:9470"

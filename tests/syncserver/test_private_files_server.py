@@ -12,6 +12,7 @@ import pytest
 
 from syncserver import db
 from syncserver.app import _secret_key, create_app
+from syncserver.config import Settings
 from tests.support.modes import mode, permissive_umask, too_open
 
 from .conftest import Api, Clock
@@ -77,7 +78,7 @@ def test_workers_starting_together_share_one_complete_secret_key(tmp_path: Path,
 
     def worker() -> None:
         start.wait()
-        keys.append(_secret_key({"data_dir": str(data_dir)}))
+        keys.append(_secret_key(Settings(data_dir=str(data_dir))))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for t in threads:

@@ -32,7 +32,7 @@ def _chunked(api: Api, path: str, data: bytes, headers: dict[str, str]) -> Any:
 
 def test_chunked_push_over_the_limit_is_413_and_nothing_lands(api: Api, people: list) -> None:
     dev = api.enroll()
-    limit = int(api.ext.settings["max_body_bytes"])
+    limit = api.ext.settings.max_body_bytes
     records = [api.record(p, dev) for p in people[:3]]
     body = wire.dumps(api.body(dev, records))
     padded = body + b" " * (limit + 1 - len(body))  # valid JSON; its first `limit` bytes too

@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -44,12 +45,22 @@ _DROPPED = (
     ("nik_primaries", "ix_nik_primaries_registration_id", ["registration_id"]),
 )
 _FOREIGN_KEYS = (
-    ("nik_primaries", "fk_nik_primaries_registration_id_registrations", "registrations",
-     ["registration_id"], ["id"]),
-    ("kk_slots", "fk_kk_slots_registration_id_registrations", "registrations",
-     ["registration_id"], ["id"]),
+    (
+        "nik_primaries",
+        "fk_nik_primaries_registration_id_registrations",
+        "registrations",
+        ["registration_id"],
+        ["id"],
+    ),
+    (
+        "kk_slots",
+        "fk_kk_slots_registration_id_registrations",
+        "registrations",
+        ["registration_id"],
+        ["id"],
+    ),
     ("batch_records", "fk_batch_records_batch_pk_batches", "batches", ["batch_pk"], ["id"]),
-)  # fmt: skip
+)
 _DOCUMENTS = (
     ("registrations", "applicant", False),
     ("registration_revisions", "applicant", False),
@@ -68,7 +79,9 @@ def _quiet_reflection() -> Iterator[None]:
         yield
 
 
-def _documents_as(type_: sa.types.TypeEngine, name: str, *, was: sa.types.TypeEngine) -> None:
+def _documents_as(
+    type_: sa.types.TypeEngine[Any], name: str, *, was: sa.types.TypeEngine[Any]
+) -> None:
     """PostgreSQL: the document columns become ``type_`` (``name`` in SQL)."""
     for table, column, nullable in _DOCUMENTS:
         op.alter_column(

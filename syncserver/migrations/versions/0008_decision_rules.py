@@ -121,14 +121,25 @@ def _back_to_review(
                 "UPDATE registrations SET status = 'potential_duplicate', flag_reason = :f, "
                 "duplicate_of_id = :k, duplicate_group_id = :g, updated_at = :now WHERE id = :i"
             ),
-            {"f": None if own else flag, "k": None if own else against, "g": gid, "now": now,
-             "i": rid},
-        )  # fmt: skip
+            {
+                "f": None if own else flag,
+                "k": None if own else against,
+                "g": gid,
+                "now": now,
+                "i": rid,
+            },
+        )
         append_audit(
-            session, now=now, actor_kind="system", actor="migration 0008",
-            action="migration.verified_conflict", target_kind="registration", target_id=rid,
-            office_code=office, details={"rule": rule, "kept": kept, "group": gid},
-        )  # fmt: skip
+            session,
+            now=now,
+            actor_kind="system",
+            actor="migration 0008",
+            action="migration.verified_conflict",
+            target_kind="registration",
+            target_id=rid,
+            office_code=office,
+            details={"rule": rule, "kept": kept, "group": gid},
+        )
     session.flush()
 
 
@@ -150,13 +161,21 @@ def upgrade() -> None:
             {"i": rows[1][0]},
         )
     op.create_index(
-        "uq_registrations_verified_nik", "registrations", ["nik"], unique=True,
-        postgresql_where=_VERIFIED, sqlite_where=_VERIFIED,
-    )  # fmt: skip
+        "uq_registrations_verified_nik",
+        "registrations",
+        ["nik"],
+        unique=True,
+        postgresql_where=_VERIFIED,
+        sqlite_where=_VERIFIED,
+    )
     op.create_index(
-        "uq_registrations_verified_kk", "registrations", ["kk_number", "kk_verified_slot"],
-        unique=True, postgresql_where=_VERIFIED, sqlite_where=_VERIFIED,
-    )  # fmt: skip
+        "uq_registrations_verified_kk",
+        "registrations",
+        ["kk_number", "kk_verified_slot"],
+        unique=True,
+        postgresql_where=_VERIFIED,
+        sqlite_where=_VERIFIED,
+    )
     conn.execute(
         sa.text(
             "UPDATE duplicate_groups SET resolved_at = NULL, resolution = '' "

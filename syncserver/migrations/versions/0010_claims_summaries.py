@@ -194,10 +194,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    op.execute("DROP TRIGGER IF EXISTS review_decisions_summary ON review_decisions"
-               if dialect == "postgresql" else "DROP TRIGGER IF EXISTS review_decisions_summary")  # fmt: skip
+    op.execute(
+        "DROP TRIGGER IF EXISTS review_decisions_summary ON review_decisions"
+        if dialect == "postgresql"
+        else "DROP TRIGGER IF EXISTS review_decisions_summary"
+    )
     for name in ("registrations_summary_update", "registrations_summary_insert"):
-        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (" ON registrations" if dialect == "postgresql" else ""))  # fmt: skip
+        op.execute(
+            f"DROP TRIGGER IF EXISTS {name}"
+            + (" ON registrations" if dialect == "postgresql" else "")
+        )
     if dialect == "postgresql":
         for fn in ("loket_summary_decision", "loket_summary_update", "loket_summary_insert"):
             op.execute(f"DROP FUNCTION IF EXISTS {fn}()")

@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from syncserver import db
-from syncserver.app import SERVER_TZ
+from syncserver.context import SERVER_TZ
 from syncserver.queries import console_duplicates as dq
 from tests.syncserver.console.conftest import open_session
 

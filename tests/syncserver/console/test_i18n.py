@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from syncserver.console.catalog_id import ID
+from syncserver.console.texts_id import ID
 
 ROOT = Path(__file__).resolve().parents[3] / "syncserver"
 _CALL = re.compile(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1""")
@@ -14,7 +14,7 @@ _CALL = re.compile(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1""")
 def used_messages() -> set[str]:
     found: set[str] = set()
     files = [*(ROOT / "console").glob("*.py"), *(ROOT / "templates" / "console").glob("*.html")]
-    files = [f for f in files if f.name != "catalog_id.py"]
+    files = [f for f in files if f.name != "texts_id.py"]
     for path in files:
         found.update(m.group(2) for m in _CALL.finditer(path.read_text()))
     from syncserver.console import web

@@ -1,0 +1,74 @@
+"""What the blueprints need from the running app, without importing the app factory.
+
+The app (:mod:`syncserver.app`) registers the API and console blueprints; they reach its
+state through here: :func:`loket` (settings, database, clock, metrics), :func:`session` (the
+request's transaction), :func:`lang`, and the JSON responses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from flask import Response, current_app, g, request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.errors import ApiError
+from common.i18n import Lang
+from syncserver import metrics as metrics_mod
+from syncserver.config import Settings
+from syncserver.metrics import Metrics
+
+log = logging.getLogger("syncserver")
+
+#: The server's calendar (validation's "today": age limits): Western Indonesia Time.
+SERVER_TZ = timezone(timedelta(hours=7), "WIB")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Loket:
+    """What the app holds besides Flask's config: the database and the clock (a seam for tests)."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Callable[[], datetime] = utcnow
+    metrics: Metrics = field(default_factory=metrics_mod.for_app)
+
+
+def loket() -> Loket:
+    ext: Loket = current_app.extensions["loket"]
+    return ext
+
+
+def session() -> Session:
+    """The request's session: one transaction, committed when the response is a success,
+    rolled back otherwise (the app's ``_end_transaction``)."""
+    if "db_session" not in g:
+        g.db_session = loket().sessions()
+    s: Session = g.db_session
+    return s
+
+
+def lang() -> Lang:
+    best = request.accept_languages.best_match(["id", "en"], default="id") if request else "id"
+    return Lang.EN if best == "en" else Lang.ID
+
+
+def error_response(exc: ApiError) -> Response:
+    body = exc.to_body(lang())
+    return json_response(body, exc.http_status)
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    from common.wire import dumps
+
+    return Response(dumps(data), status=status, mimetype="application/json")
