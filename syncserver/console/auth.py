@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
 
+from common.accounts import MIN_PASSWORD_LENGTH
 from syncserver.app import loket
 from syncserver.app import session as db
 from syncserver.console import access, sessions, throttle
@@ -23,7 +24,7 @@ from syncserver.console.web import blueprint, form
 from syncserver.queries import console_admin as q
 from syncserver.queries import users as users_q
 from syncserver.queries.reviews import append_audit
-from syncserver.users import MIN_PASSWORD_LENGTH, hash_password, set_password, verify_password
+from syncserver.users import hash_password, set_password, verify_password
 
 bp = blueprint("auth")
 
