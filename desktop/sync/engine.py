@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from common import errors as E
 from common.enums import Status
-from common.errors import ApiError
+from common.errors import ApiError, Kind
 from common.protocol import (
     MAX_BATCH_RECORDS,
     MAX_INT4,
@@ -58,7 +58,7 @@ from desktop.store.models import (
     RevisionRecord,
     SyncRun,
 )
-from desktop.sync.client import REFUSED, TRANSIENT, SyncClient
+from desktop.sync.client import SyncClient
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +166,9 @@ class SyncEngine:
                 self._pull_all(report, progress, cancel)
         except ApiError as exc:
             report.error_code = exc.code
-            if exc.code in REFUSED:
+            if E.kind(exc.code) is Kind.REFUSED:
                 report.outcome = SyncOutcome.REFUSED
-            elif exc.code in TRANSIENT:
+            elif E.kind(exc.code) is Kind.TRANSIENT:
                 report.outcome = SyncOutcome.PARTIAL if report.sent else SyncOutcome.UNREACHABLE
             else:
                 report.outcome = SyncOutcome.PARTIAL
@@ -293,7 +293,7 @@ class SyncEngine:
                 self.sizer.success(self.client.last.seconds)
                 return response
             except ApiError as exc:
-                if exc.code not in TRANSIENT or attempt >= self.retries:
+                if E.kind(exc.code) is not Kind.TRANSIENT or attempt >= self.retries:
                     self._note_failure(request, exc.code)
                     raise
                 attempt += 1
