@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from common import errors as E
-from common.enums import Status
+from common.enums import DECIDED_STATUSES, Status
 from common.errors import ApiError, Kind
 from common.protocol import (
     MAX_BATCH_RECORDS,
@@ -460,7 +460,7 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
         values["conflict_detail"] = json.dumps(
             {"outcome": "conflict", "server_revision": result.server_revision}
         )
-        if result.status in (Status.VERIFIED, Status.REJECTED):
+        if result.status in DECIDED_STATUSES:
             # a reviewer closed the record before this edit arrived: the decision stands and
             # the record shows it; the clerk's edit stays on the device, flagged (promise 4)
             values["status"] = result.status.value
@@ -539,7 +539,7 @@ def apply_revision(s: Session, change: Change) -> None:
     if change.revision == row.revision:
         # the revision it has; its status changed at the server (e.g. the registration it was
         # flagged against left the NIK, so this one is no longer a possible duplicate)
-        if change.status is not None and row.status not in (Status.VERIFIED, Status.REJECTED):
+        if change.status is not None and row.status not in DECIDED_STATUSES:
             row.status = change.status.value
             row.duplicate_of = change.duplicate_of
         return
