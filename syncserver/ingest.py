@@ -59,6 +59,7 @@ from common.protocol import (
 from common.record import content_hash, parse_datetime
 from common.regcode import is_valid_code, normalise_code
 from common.validation import check
+from common.wiretime import utc_text
 from syncserver.db import _json_dumps as json_dumps
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
@@ -335,7 +336,7 @@ def ingest(
 
     results = [item.result for item in items]
     assert all(r is not None for r in results)
-    response = PushResponse(request.batch_id, results, now.isoformat().replace("+00:00", "Z"))  # type: ignore[arg-type]
+    response = PushResponse(request.batch_id, results, utc_text(now))  # type: ignore[arg-type]
     body = wire.dumps(response_dict(response))
     counts = Counter((i.central or i.result.outcome).value for i in items)  # type: ignore[union-attr]
     q.insert_batch_records(
@@ -442,7 +443,7 @@ def _announce_revisions(
     feed names the revision only: the pull reads its content from ``registration_revisions``
     (the feed keeps no second copy of personal data). Last in the transaction but for the
     batch's own rows: the office's feed lock is held shortly."""
-    stamp = now.isoformat().replace("+00:00", "Z")
+    stamp = utc_text(now)
 
     def change(rid: str, revision: int, status: str, duplicate_of: str | None) -> Any:
         return (rid, {"kind": ChangeKind.REVISION.value, "registration_id": rid,

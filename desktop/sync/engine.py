@@ -48,6 +48,7 @@ from common.protocol import (
     RecordResult,
 )
 from common.record import Applicant, content_hash, parse_datetime
+from common.wiretime import utc_text
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
@@ -583,7 +584,4 @@ def apply_revision(s: Session, change: Change) -> None:
     )
 
 
-def _iso(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+_iso = utc_text
