@@ -25,7 +25,8 @@ operator who already has a slot here authorises it with their password from
 A new password (``add-operator`` as an existing operator, ``passwd``)
 comes from ``LOKET_NEW_PASSWORD``, else a prompt.
 
-Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr);
+Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr, a code of the
+catalog, common/errors.py);
 2 wrong usage; 3 an import finished but rejected some rows (see the error file).
 ``sync`` has its own codes for schedulers: 0 everything sent and answered, 1 local error
 (e.g. not enrolled), 2 server unreachable, 3 refused (revoked device, bad credential, TLS),
