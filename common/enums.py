@@ -91,6 +91,12 @@ class Status(_Labelled):
     REJECTED = "rejected"
 
 
+#: The statuses a reviewer's decision makes final: the record is no longer edited or sent
+#: again, and its personal data may be purged after the retention period (as plain strings,
+#: so that they serve SQL ``IN`` lists and ``Status`` members alike).
+DECIDED_STATUSES: tuple[str, ...] = (Status.VERIFIED.value, Status.REJECTED.value)
+
+
 class Skill(_Labelled):
     """Skills of interest offered by the programme's training catalogue (broad areas)."""
 

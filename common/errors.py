@@ -20,6 +20,15 @@ class Severity(StrEnum):
     WARNING = "warning"  # shown, never blocks
 
 
+class Kind(StrEnum):
+    """What a problem asks of whoever meets it (the sync engine acts on this, nothing else)."""
+
+    TRANSIENT = "transient"  # the same request can succeed later: wait, then try again
+    REFUSED = "refused"  # refused until a person acts (enroll again, fix TLS, ask the centre)
+    INPUT = "input"  # what was typed or sent is wrong: correct it
+    LOCAL = "local"  # a problem on this computer or with this answer, not with the input
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorSpec:
     code: str
@@ -27,6 +36,7 @@ class ErrorSpec:
     message_id: str
     message_en: str
     http_status: int = 400
+    kind: Kind = Kind.INPUT
 
 
 class _SafeDict(dict[str, Any]):
@@ -37,9 +47,17 @@ class _SafeDict(dict[str, Any]):
 CATALOG: dict[str, ErrorSpec] = {}
 
 
-def _e(code: str, message_id: str, message_en: str, *, warn: bool = False, http: int = 400) -> str:
+def _e(
+    code: str,
+    message_id: str,
+    message_en: str,
+    *,
+    warn: bool = False,
+    http: int = 400,
+    kind: Kind = Kind.INPUT,
+) -> str:
     severity = Severity.WARNING if warn else Severity.ERROR
-    CATALOG[code] = ErrorSpec(code, severity, message_id, message_en, http)
+    CATALOG[code] = ErrorSpec(code, severity, message_id, message_en, http, kind)
     return code
 
 
@@ -293,24 +311,28 @@ AUTH_REQUIRED = _e(
     "Perangkat belum terdaftar atau kredensial tidak dikirim.",
     "The device is not enrolled or sent no credential.",
     http=401,
+    kind=Kind.REFUSED,
 )
 AUTH_INVALID = _e(
     "AUTH_INVALID",
     "Kredensial perangkat tidak sah; daftarkan ulang perangkat ini.",
     "The device credential is not valid; enroll this device again.",
     http=401,
+    kind=Kind.REFUSED,
 )
 DEVICE_REVOKED = _e(
     "DEVICE_REVOKED",
     "Perangkat ini dicabut; hubungi kantor pusat.",
     "This device has been revoked; contact the central office.",
     http=403,
+    kind=Kind.REFUSED,
 )
 DEVICE_MISMATCH = _e(
     "DEVICE_MISMATCH",
     "Kiriman ini atas nama perangkat atau kantor lain.",
     "This request speaks for another device or office.",
     http=403,
+    kind=Kind.REFUSED,
 )
 ENROLL_CODE_INVALID = _e(
     "ENROLL_CODE_INVALID",
@@ -338,25 +360,32 @@ METHOD_NOT_ALLOWED = _e(
     "METHOD_NOT_ALLOWED", "Metode tidak diizinkan.", "Method not allowed.", http=405
 )
 FORBIDDEN = _e(
-    "FORBIDDEN", "Anda tidak berhak melakukan ini.", "You are not allowed to do this.", http=403
+    "FORBIDDEN",
+    "Anda tidak berhak melakukan ini.",
+    "You are not allowed to do this.",
+    http=403,
+    kind=Kind.REFUSED,
 )
 RATE_LIMITED = _e(
     "RATE_LIMITED",
     "Terlalu banyak percobaan; coba lagi nanti.",
     "Too many attempts; try again later.",
     http=429,
+    kind=Kind.TRANSIENT,
 )
 UNAVAILABLE = _e(
     "UNAVAILABLE",
     "Server sedang tidak dapat melayani; coba lagi nanti.",
     "The server cannot serve right now; try again later.",
     http=503,
+    kind=Kind.TRANSIENT,
 )
 INTERNAL_ERROR = _e(
     "INTERNAL_ERROR",
     "Terjadi kesalahan di server; data tidak diubah. Coba lagi nanti.",
     "Something went wrong on the server; nothing was changed. Try again later.",
     http=500,
+    kind=Kind.TRANSIENT,
 )
 
 # --- desktop / client -----------------------------------------------------------------
@@ -365,17 +394,20 @@ SERVER_UNREACHABLE = _e(
     "Server tidak dapat dihubungi; data tetap tersimpan dan akan dikirim nanti.",
     "The server cannot be reached; records stay saved and will be sent later.",
     http=503,
+    kind=Kind.TRANSIENT,
 )
 TLS_ERROR = _e(
     "TLS_ERROR",
     "Sertifikat server tidak dapat diverifikasi; hubungi kantor pusat.",
     "The server's certificate cannot be verified; contact the central office.",
     http=495,
+    kind=Kind.REFUSED,
 )
 TLS_REQUIRED = _e(
     "TLS_REQUIRED",
     "Alamat server harus memakai https:// (tanpa enkripsi hanya untuk server di komputer ini).",
     "The server address must use https:// (unencrypted only for a server on this computer).",
+    kind=Kind.REFUSED,
 )
 SERVER_REDIRECT = _e(
     "SERVER_REDIRECT",
@@ -384,17 +416,20 @@ SERVER_REDIRECT = _e(
     "The server answered with a redirect to another address; Loket does not follow it and "
     "sends nothing there. Check the server address with the central office.",
     http=502,
+    kind=Kind.LOCAL,
 )
 RESPONSE_TOO_LARGE = _e(
     "RESPONSE_TOO_LARGE",
     "Jawaban server terlalu besar untuk diterima; tidak ada yang diubah di perangkat ini.",
     "The server's answer is too large to accept; nothing was changed on this device.",
     http=502,
+    kind=Kind.LOCAL,
 )
 NOT_ENROLLED = _e(
     "NOT_ENROLLED",
     "Perangkat ini belum didaftarkan ke server.",
     "This device is not enrolled with a server yet.",
+    kind=Kind.REFUSED,
 )
 SAVE_NEEDS_ENROLLMENT = _e(
     "SAVE_NEEDS_ENROLLMENT",
@@ -404,6 +439,7 @@ SAVE_NEEDS_ENROLLMENT = _e(
     "This device is not enrolled with the server yet, so it has no device number for "
     "registration codes. Enroll the device first (menu Sync, Enroll device); the form can be "
     "kept as a draft.",
+    kind=Kind.LOCAL,
 )
 LOGIN_FAILED = _e(
     "LOGIN_FAILED", "Nama pengguna atau kata sandi salah.", "Wrong user name or password.", http=401
@@ -413,9 +449,14 @@ ACCOUNT_LOCKED = _e(
     "Akun dikunci sementara karena terlalu banyak percobaan gagal.",
     "The account is locked for a while after too many failed attempts.",
     http=429,
+    kind=Kind.TRANSIENT,
 )
 ACCOUNT_DISABLED = _e(
-    "ACCOUNT_DISABLED", "Akun ini dinonaktifkan.", "This account is disabled.", http=403
+    "ACCOUNT_DISABLED",
+    "Akun ini dinonaktifkan.",
+    "This account is disabled.",
+    http=403,
+    kind=Kind.REFUSED,
 )
 OPERATOR_NEEDS_AUTHORISATION = _e(
     "OPERATOR_NEEDS_AUTHORISATION",
@@ -424,6 +465,7 @@ OPERATOR_NEEDS_AUTHORISATION = _e(
     "This account has no key on this computer yet. Another operator who has logged in on "
     "this computer before must authorise this first login with their name and password.",
     http=403,
+    kind=Kind.REFUSED,
 )
 NIK_ALREADY_REGISTERED = _e(
     "NIK_ALREADY_REGISTERED",
@@ -453,6 +495,7 @@ DECISION_OUT_OF_SCOPE = _e(
     "Pendaftaran yang dipilih berada di provinsi di luar wewenang Anda; tidak ada yang diputuskan.",
     "A chosen registration is in a province outside your scope; nothing was decided.",
     http=403,
+    kind=Kind.REFUSED,
 )
 DECISION_NIK_VERIFIED = _e(
     "DECISION_NIK_VERIFIED",
@@ -536,12 +579,139 @@ OPERATORS_EXIST = _e(
     "OPERATORS_EXIST",
     "Perangkat ini sudah punya operator: masuk sebagai salah satunya untuk menambah operator.",
     "This device already has operators: log in as one of them to add another.",
+    kind=Kind.LOCAL,
+)
+
+# --- accounts (common/accounts.py) ------------------------------------------------------
+USERNAME_INVALID = _e(
+    "USERNAME_INVALID",
+    "Nama pengguna terdiri atas 1 sampai 64 huruf, angka, titik, tanda hubung atau garis bawah.",
+    "A username has 1 to 64 letters, digits, dots, dashes or underscores.",
+)
+ROLE_INVALID = _e(
+    "ROLE_INVALID",
+    "Peran harus salah satu dari: {roles}.",
+    "The role must be one of: {roles}.",
+)
+USER_EXISTS = _e("USER_EXISTS", "Pengguna {name} sudah ada.", "User {name} exists already.")
+USER_UNKNOWN = _e(
+    "USER_UNKNOWN", "Tidak ada akun konsol {name}.", "There is no console account {name}."
+)
+OPERATOR_UNKNOWN = _e(
+    "OPERATOR_UNKNOWN", "Tidak ada operator {name}.", "There is no operator {name}."
+)
+PASSWORD_REQUIRED = _e(
+    "PASSWORD_REQUIRED",
+    "Kata sandi belum diberikan: atur {env} atau jalankan dari terminal agar ditanya.",
+    "No password given: set {env} or run from a terminal to be asked.",
+)
+PASSWORD_MISMATCH = _e(
+    "PASSWORD_MISMATCH", "Kedua kata sandi berbeda.", "The two passwords differ."
+)
+
+# --- command lines (desktop/cli.py, syncserver/cli.py) ----------------------------------
+USAGE = _e("USAGE", "Cara pakai: {hint}", "Usage: {hint}")
+INVALID_VALUE = _e("INVALID_VALUE", "Nilai tidak sah: {detail}.", "Invalid value: {detail}.")
+FILE_NOT_FOUND = _e("FILE_NOT_FOUND", "Berkas tidak ada: {path}.", "No such file: {path}.")
+INTERRUPTED = _e(
+    "INTERRUPTED", "Dihentikan oleh pengguna.", "Stopped by the user.", kind=Kind.LOCAL
+)
+UNEXPECTED_ERROR = _e(
+    "UNEXPECTED_ERROR",
+    "Terjadi kesalahan tak terduga ({detail}); rinciannya ada di log.",
+    "Something unexpected went wrong ({detail}); the details are in the log.",
+    kind=Kind.LOCAL,
+)
+STORE_ERROR = _e(
+    "STORE_ERROR",
+    "Basis data di perangkat ini tidak dapat dibuka: {detail}.",
+    "The database on this device cannot be opened: {detail}.",
+    kind=Kind.LOCAL,
+)
+OPERATOR_REQUIRED = _e(
+    "OPERATOR_REQUIRED",
+    "Sebutkan operatornya: --operator NAMA (atau atur {env}). Sinkronisasi tanpa operator "
+    "memakai kunci yang disimpan dengan: loket-desk remember-key --operator NAMA.",
+    "Give the operator: --operator NAME (or set {env}). A sync without an operator uses the "
+    "key kept with: loket-desk remember-key --operator NAME.",
+)
+NO_OPERATOR = _e(
+    "NO_OPERATOR",
+    "Perangkat ini belum punya operator: buat dulu dengan loket-desk add-operator NAMA.",
+    "This device has no operator yet: create one with loket-desk add-operator NAME.",
+    kind=Kind.LOCAL,
+)
+NO_CREDENTIAL_STORE = _e(
+    "NO_CREDENTIAL_STORE",
+    "Sistem ini tidak punya tempat penyimpanan kredensial (keyring); jalankan sync dengan "
+    "--operator NAMA dan LOKET_PASSWORD (docs/SECURITY.md).",
+    "This system has no OS credential store (keyring); run sync with --operator NAME and "
+    "LOKET_PASSWORD instead (docs/SECURITY.md).",
+    kind=Kind.LOCAL,
+)
+REKEY_NO_SLOT = _e(
+    "REKEY_NO_SLOT",
+    "Tidak ada operator aktif yang punya kunci di komputer ini, jadi kunci baru akan hilang; "
+    "tidak ada yang diubah.",
+    "No active operator has a key slot on this computer, so the new key would be lost; "
+    "nothing was changed.",
+    kind=Kind.LOCAL,
+)
+OFFICE_CODE_INVALID = _e(
+    "OFFICE_CODE_INVALID",
+    "Kode kantor harus 6 angka: kode kabupaten/kota (4 angka) lalu nomor kantor 01-99.",
+    "The office code must be 6 digits: the regency code (4 digits), then an office number 01-99.",
+)
+DEVICE_NO_INVALID = _e(
+    "DEVICE_NO_INVALID",
+    "Nomor perangkat harus 0 sampai 999.",
+    "The device number must be 0 to 999.",
+)
+DEVICE_ENROLLED = _e(
+    "DEVICE_ENROLLED",
+    "Perangkat ini sudah didaftarkan ke server; kantor dan nomornya berasal dari server.",
+    "This device is enrolled; its office and number come from the server.",
+    kind=Kind.LOCAL,
+)
+CONFIG_INVALID = _e(
+    "CONFIG_INVALID",
+    "Konfigurasi server tidak sah: {detail}.",
+    "The server configuration is not valid: {detail}.",
+    kind=Kind.LOCAL,
+)
+DATABASE_NOT_MIGRATED = _e(
+    "DATABASE_NOT_MIGRATED",
+    "Basis data belum dimigrasi; jalankan dulu loket-server migrate.",
+    "The database is not migrated; run `loket-server migrate` first.",
+    kind=Kind.LOCAL,
+)
+REGENCY_CODE_INVALID = _e(
+    "REGENCY_CODE_INVALID",
+    "--regency harus kode kabupaten/kota 4 angka (mis. 3201 atau 32.01).",
+    "--regency must be a 4-digit regency code (e.g. 3201 or 32.01).",
+)
+REGENCY_UNKNOWN = _e(
+    "REGENCY_UNKNOWN",
+    "Kabupaten/kota {regency} tidak ada di daftar wilayah.",
+    "Regency {regency} is not in the region list.",
+)
+OFFICE_EXISTS = _e("OFFICE_EXISTS", "Kantor {office} sudah ada.", "Office {office} exists already.")
+OFFICE_UNKNOWN = _e(
+    "OFFICE_UNKNOWN", "Kantor {office} tidak dikenal.", "Office {office} is not known."
+)
+DEVICE_UNKNOWN = _e(
+    "DEVICE_UNKNOWN", "Tidak ada perangkat aktif {device}.", "There is no active device {device}."
 )
 
 
 def spec(code: str) -> ErrorSpec:
     """The catalog entry for ``code`` (KeyError for an unknown code: a bug, not user input)."""
     return CATALOG[code]
+
+
+def kind(code: str) -> Kind:
+    """What ``code`` asks for (:class:`Kind`); KeyError for an unknown code, as :func:`spec`."""
+    return CATALOG[code].kind
 
 
 def message(code: str, params: dict[str, Any] | None = None, lang: str | Lang | None = None) -> str:
@@ -551,7 +721,7 @@ def message(code: str, params: dict[str, Any] | None = None, lang: str | Lang | 
     return template.format_map(_SafeDict(params or {}))
 
 
-class InvalidValue(ValueError):  # noqa: N818  (a ValueError, as callers already expect)
+class InvalidValue(ValueError):  # a ValueError, as callers already expect
     """A refused value with a catalog code, for code that raises ``ValueError``: ``str()`` is
     the English message (logs, the CLI), and a UI shows :meth:`message` in its own language, so
     no English exception text ends up inside an Indonesian sentence."""

@@ -25,7 +25,8 @@ operator who already has a slot here authorises it with their password from
 A new password (``add-operator`` as an existing operator, ``passwd``)
 comes from ``LOKET_NEW_PASSWORD``, else a prompt.
 
-Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr);
+Exit status: 0 success; 1 failure (one line ``CODE: message`` on stderr, a code of the
+catalog, common/errors.py);
 2 wrong usage; 3 an import finished but rejected some rows (see the error file).
 ``sync`` has its own codes for schedulers: 0 everything sent and answered, 1 local error
 (e.g. not enrolled), 2 server unreachable, 3 refused (revoked device, bad credential, TLS),
@@ -43,9 +44,16 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from common.errors import ApiError
+from common import errors as E
+from common.accounts import normalise_operator_name
+from common.errors import ApiError, InvalidValue
 from common.i18n import Lang
+
+if TYPE_CHECKING:
+    from desktop.services.operators import Operator
+    from desktop.store import Store
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -57,14 +65,6 @@ ENV_OPERATOR = "LOKET_OPERATOR"
 ENV_NEW_PASSWORD = "LOKET_NEW_PASSWORD"
 ENV_WITH_PASSWORD = "LOKET_WITH_PASSWORD"
 log = logging.getLogger("desktop.cli")
-
-
-class CliError(Exception):
-    """A failure reported as one line ``CODE: message`` and exit status 1."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,9 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lang", choices=("id", "en"), default=None, help="interface language (GUI)"
-    )
-    parser.add_argument(
-        "--server", metavar="URL", default=None, help="sync server URL (GUI, enrollment)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -203,19 +200,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(_run(args))
-    except CliError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_FAILED
-    except ApiError as exc:
-        print(f"{exc.code}: {exc.message(Lang.EN)}", file=sys.stderr)
-        return EXIT_FAILED
+    except (ApiError, InvalidValue) as exc:
+        _fail(exc.code, exc.params)
     except KeyboardInterrupt:
-        print("INTERRUPTED: stopped by the user", file=sys.stderr)
-        return EXIT_FAILED
+        _fail(E.INTERRUPTED)
     except Exception as exc:  # a bug or an environment problem: one line here, details in the log
         log.exception("loket-desk %s failed", args.command)
-        print(f"INTERNAL_ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        _fail(E.UNEXPECTED_ERROR, {"detail": f"{type(exc).__name__}: {exc}"})
+    return EXIT_FAILED
+
+
+def _fail(code: str, params: dict[str, Any] | None = None) -> None:
+    """The one line every failure prints: ``CODE: message`` from the catalog, in English."""
+    print(f"{code}: {E.message(code, params, Lang.EN)}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -239,7 +236,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         store, operator = _open(args, data_dir)
     except StoreError as exc:
-        raise CliError("STORE_ERROR", str(exc)) from None
+        raise ApiError(E.STORE_ERROR, {"detail": str(exc)}) from None
     try:
         if args.command == "setup":
             return _setup(args, store)
@@ -259,12 +256,12 @@ def _run(args: argparse.Namespace) -> int:
             return _rekey(store)
         if args.command == "remember-key":
             return _remember_key(store)
-        raise CliError("USAGE", f"unknown command {args.command}")
+        raise ApiError(E.USAGE, {"hint": "loket-desk --help"})
     finally:
         store.close()
 
 
-def _open(args: argparse.Namespace, data_dir: Path):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, data_dir: Path) -> tuple[Store, Operator | None]:
     """The open store and the operator it was opened as (None for an unattended sync)."""
     from desktop.services.operators import needs_first_operator, unlock
     from desktop.store import Store
@@ -273,19 +270,12 @@ def _open(args: argparse.Namespace, data_dir: Path):  # type: ignore[no-untyped-
     if args.command == "sync" and not args.operator:
         key = load_unattended_key(data_dir)
         if key is None:
-            raise CliError(
-                "OPERATOR_REQUIRED",
-                f"give --operator NAME (or set {ENV_OPERATOR}), or keep the key for unattended "
-                "syncs with: loket-desk remember-key --operator NAME",
-            )
+            raise ApiError(E.OPERATOR_REQUIRED, {"env": ENV_OPERATOR})
         return Store.open(data_dir, key), None
     if not args.operator:
-        raise CliError("OPERATOR_REQUIRED", f"give --operator NAME (or set {ENV_OPERATOR})")
+        raise ApiError(E.OPERATOR_REQUIRED, {"env": ENV_OPERATOR})
     if needs_first_operator(data_dir):
-        raise CliError(
-            "NO_OPERATOR",
-            "this device has no operator yet: create one with loket-desk add-operator NAME",
-        )
+        raise ApiError(E.NO_OPERATOR)
     password = _password(f"Password for {args.operator}: ")
     authoriser = None
     if getattr(args, "with_operator", None):
@@ -303,7 +293,7 @@ def _password(prompt: str, env: str = ENV_PASSWORD) -> str:
     if value:
         return value
     if not sys.stdin.isatty():
-        raise CliError("PASSWORD_REQUIRED", f"set {env} or run from a terminal to be asked")
+        raise ApiError(E.PASSWORD_REQUIRED, {"env": env})
     return getpass.getpass(prompt)
 
 
@@ -312,16 +302,14 @@ def _new_password(prompt: str) -> str:
     if value:
         return value
     if not sys.stdin.isatty():
-        raise CliError(
-            "PASSWORD_REQUIRED", f"set {ENV_NEW_PASSWORD} or run from a terminal to be asked"
-        )
+        raise ApiError(E.PASSWORD_REQUIRED, {"env": ENV_NEW_PASSWORD})
     password = getpass.getpass(prompt)
     if getpass.getpass("Repeat the password: ") != password:
-        raise CliError("PASSWORD_MISMATCH", "the two passwords differ")
+        raise ApiError(E.PASSWORD_MISMATCH)
     return password
 
 
-def _enroll(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
+def _enroll(args: argparse.Namespace, store: Store) -> int:
     from desktop.sync.commands import enroll_device
 
     info = enroll_device(
@@ -334,20 +322,17 @@ def _enroll(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-
     return EXIT_OK
 
 
-def _sync(store) -> int:  # type: ignore[no-untyped-def]
+def _sync(store: Store) -> int:
     from desktop.sync.commands import sync_once
 
     code, _report = sync_once(store, say=lambda line: print(line, flush=True), lang="en")
     return int(code)
 
 
-def _setup(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
+def _setup(args: argparse.Namespace, store: Store) -> int:
     from desktop.services.device import set_local_identity
 
-    try:
-        info = set_local_identity(store, args.office, args.device_no, args.office_name)
-    except ValueError as exc:
-        raise CliError("INVALID_VALUE", str(exc)) from None
+    info = set_local_identity(store, args.office, args.device_no, args.office_name)
     print(f"device {info.device_id}: office {info.office_code}, device number {info.device_no:03d}")
     return EXIT_OK
 
@@ -377,28 +362,22 @@ def _add_operator(args: argparse.Namespace, data_dir: Path) -> int:
                 )
             finally:
                 store.close()
-    except ValueError as exc:
-        raise CliError("INVALID_VALUE", str(exc)) from None
     except StoreError as exc:
-        raise CliError("STORE_ERROR", str(exc)) from None
-    print(f"operator {args.name.strip().lower()} created")
+        raise ApiError(E.STORE_ERROR, {"detail": str(exc)}) from None
+    print(f"operator {normalise_operator_name(args.name)} created")
     return EXIT_OK
 
 
-def _passwd(store, operator) -> int:  # type: ignore[no-untyped-def]
+def _passwd(store: Store, operator: Operator | None) -> int:
     from desktop.services.operators import set_password
 
-    try:
-        set_password(
-            store, operator.username, _new_password(f"New password for {operator.username}: ")
-        )
-    except ValueError as exc:
-        raise CliError("INVALID_VALUE", str(exc)) from None
+    assert operator is not None  # only an unattended sync opens the store without one
+    set_password(store, operator.username, _new_password(f"New password for {operator.username}: "))
     print(f"password of {operator.username} changed")
     return EXIT_OK
 
 
-def _purge(store) -> int:  # type: ignore[no-untyped-def]
+def _purge(store: Store) -> int:
     from desktop.services.retention import purge_expired
 
     result = purge_expired(store)
@@ -408,39 +387,32 @@ def _purge(store) -> int:  # type: ignore[no-untyped-def]
     return EXIT_OK
 
 
-def _rekey(store) -> int:  # type: ignore[no-untyped-def]
+def _rekey(store: Store) -> int:
     from desktop.services.operators import rekey_database
 
-    try:
-        slots = rekey_database(store)
-    except ValueError as exc:
-        raise CliError("INVALID_VALUE", str(exc)) from None
+    slots = rekey_database(store)
     print(f"database key rotated; key slots re-wrapped for {slots} operator(s)")
     return EXIT_OK
 
 
-def _remember_key(store) -> int:  # type: ignore[no-untyped-def]
+def _remember_key(store: Store) -> int:
     from desktop.store.keys import save_unattended_key
 
     if not save_unattended_key(store.data_dir, store.key):
-        raise CliError(
-            "NO_CREDENTIAL_STORE",
-            "this system has no OS credential store (keyring); run sync with --operator "
-            "NAME and LOKET_PASSWORD instead (docs/SECURITY.md)",
-        )
+        raise ApiError(E.NO_CREDENTIAL_STORE)
     print("database key kept in the OS credential store for unattended syncs")
     return EXIT_OK
 
 
-def _import(args: argparse.Namespace, store, operator) -> int:  # type: ignore[no-untyped-def]
+def _import(args: argparse.Namespace, store: Store | None, operator: Operator | None) -> int:
     from desktop.services.device import DEFAULT_OFFICE, device_info
     from desktop.services.importer import import_csv
 
     if not args.file:
-        raise CliError("USAGE", "give FILE.csv to import, or --template OUT.csv")
+        raise ApiError(E.USAGE, {"hint": "loket-desk import FILE.csv | --template OUT.csv"})
     path = Path(args.file)
     if not path.is_file():
-        raise CliError("FILE_NOT_FOUND", f"no such file: {path}")
+        raise ApiError(E.FILE_NOT_FOUND, {"path": str(path)})
     if store is not None and device_info(store).office_code == DEFAULT_OFFICE:
         print(
             "warning: this device has no office code yet (loket-desk setup --office CODE --device-no N)",
@@ -470,10 +442,11 @@ def _age_text(age: timedelta | None) -> str:
     return f"{mins} min"
 
 
-def _status(args: argparse.Namespace, store, operator) -> int:  # type: ignore[no-untyped-def]
+def _status(args: argparse.Namespace, store: Store, operator: Operator | None) -> int:
     from desktop.services.device import device_info
     from desktop.services.registrations import RegistrationService
 
+    assert operator is not None  # only an unattended sync opens the store without one
     service = RegistrationService(store, operator)
     info = device_info(store)
     counts = service.counts_by_status()

@@ -15,12 +15,12 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from common.wiretime import fixed_utc_text
 from syncserver.models import AuditEntry
 from syncserver.queries._dialect import dialect
 
@@ -28,10 +28,7 @@ GENESIS = "0" * 64
 _LOCK = (0x4C4B, 0x41554454)  # ("LK", "AUDT")
 
 
-def _ts(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_ts = fixed_utc_text
 
 
 def entry_hash(prev_hash: str, e: AuditEntry) -> str:

@@ -17,7 +17,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common.errors import ApiError
+from common import errors as E
+from common.accounts import check_password, normalise_operator_name
+from common.errors import ApiError, InvalidValue
+from common.i18n import Lang
 from syncserver import config as config_mod
 from syncserver import db
 from syncserver.config import DATA_ENV, Settings, default_data_dir
@@ -119,7 +122,7 @@ def _engine(settings: Settings) -> Any:
 
 def _ensure_schema(engine: Any) -> None:
     if db.current_revision(engine) != db.head_revision():
-        raise ValueError("the database is not migrated; run `loket-server migrate` first")
+        raise ApiError(E.DATABASE_NOT_MIGRATED)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,16 +130,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = _settings(args)
     except config_mod.ConfigError as exc:
-        print(f"loket-server: {exc}", file=sys.stderr)
+        _fail(E.CONFIG_INVALID, {"detail": str(exc)})
         return 2
     try:
         return int(COMMANDS[args.command](args, settings) or 0)
-    except ApiError as exc:
-        print(f"loket-server: {exc}", file=sys.stderr)
+    except (ApiError, InvalidValue) as exc:
+        _fail(exc.code, exc.params)
         return 1
-    except ValueError as exc:
-        print(f"loket-server: {exc}", file=sys.stderr)
+    except ValueError as exc:  # a check that has no catalog code of its own
+        _fail(E.INVALID_VALUE, {"detail": str(exc)})
         return 1
+
+
+def _fail(code: str, params: dict[str, Any] | None = None) -> None:
+    """The one line every failure prints: ``loket-server: CODE: message`` from the catalog."""
+    print(f"loket-server: {code}: {E.message(code, params, Lang.EN)}", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,23 +189,21 @@ def cmd_add_office(args: argparse.Namespace, settings: Settings) -> int:
 
     regency = args.regency.replace(".", "")
     if not re.fullmatch(r"\d{4}", regency):
-        raise ValueError("--regency must be a 4-digit regency code (e.g. 3201 or 32.01)")
+        raise InvalidValue(E.REGENCY_CODE_INVALID)
     if (
         not re.fullmatch(r"\d{6}", args.code)
         or not args.code.startswith(regency)
         or args.code[4:] == "00"
     ):
-        raise ValueError(
-            "office CODE must be 6 digits: the regency code (4) and an office number 01-99"
-        )
+        raise InvalidValue(E.OFFICE_CODE_INVALID)
     dotted = f"{regency[:2]}.{regency[2:]}"
     if dotted not in regions():
-        raise ValueError(f"unknown regency {dotted}")
+        raise InvalidValue(E.REGENCY_UNKNOWN, {"regency": dotted})
     engine, sessions = _session(settings)
     try:
         with db.transaction(sessions) as s:
             if q.get_office(s, args.code) is not None:
-                raise ValueError(f"office {args.code} exists already")
+                raise InvalidValue(E.OFFICE_EXISTS, {"office": args.code})
             q.add_office(s, args.code, dotted, args.name, datetime.now(UTC))
     finally:
         engine.dispose()
@@ -216,8 +222,8 @@ def cmd_enroll_code(args: argparse.Namespace, settings: Settings) -> int:
             code = issue_code(s, args.office_code, now, timedelta(hours=hours))
     finally:
         engine.dispose()
-    print(f"enrollment code for office {args.office_code}, valid until "
-          f"{(now + timedelta(hours=hours)).isoformat(timespec='minutes')}, single use:")  # fmt: skip
+    until = (now + timedelta(hours=hours)).isoformat(timespec="minutes")
+    print(f"enrollment code for office {args.office_code}, valid until {until}, single use:")
     print(code)
     return 0
 
@@ -226,15 +232,11 @@ def _new_password() -> str:
     password = os.environ.get("LOKET_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
-            raise ValueError("no password: set LOKET_PASSWORD or run in a terminal")
+            raise ApiError(E.PASSWORD_REQUIRED, {"env": "LOKET_PASSWORD"})
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Password again: "):
-            raise ValueError("the passwords differ")
-    from syncserver.users import MIN_PASSWORD_LENGTH
-
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
-    return password
+            raise ApiError(E.PASSWORD_MISMATCH)
+    return check_password(password)
 
 
 def cmd_add_user(args: argparse.Namespace, settings: Settings) -> int:
@@ -261,7 +263,7 @@ def cmd_set_user_password(args: argparse.Namespace, settings: Settings) -> int:
     def change(s: Any) -> int:
         user = users_q.get_user(s, args.username)
         if user is None:
-            raise ValueError(f"no console account {args.username!r}")
+            raise InvalidValue(E.USER_UNKNOWN, {"name": args.username})
         return set_password(s, user, password, by=CLI_ACTOR, now=datetime.now(UTC))
 
     ended = _in_transaction(settings, change)
@@ -302,11 +304,14 @@ def cmd_add_operator(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver import operators
 
     password = _new_password()
-    _in_transaction(settings, lambda s: operators.add_operator(
-        s, args.office_code, args.username, password, args.full_name, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
-    print(
-        f"operator {args.username.lower()} added to office {args.office_code}; its devices get it on their next sync"
+    now = datetime.now(UTC)
+    office, name = args.office_code, args.username
+    _in_transaction(
+        settings,
+        lambda s: operators.add_operator(s, office, name, password, args.full_name, CLI_ACTOR, now),
     )
+    name = normalise_operator_name(name)
+    print(f"operator {name} added to office {office}; its devices get it on their next sync")
     return 0
 
 
@@ -314,11 +319,13 @@ def cmd_set_operator_active(args: argparse.Namespace, settings: Settings) -> int
     from syncserver import operators
 
     active = args.command == "enable-operator"
-    _in_transaction(settings, lambda s: operators.set_active(
-        s, args.office_code, args.username, active, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
-    print(
-        f"operator {args.username} {'enabled' if active else 'disabled'}; devices apply it on their next sync"
+    now = datetime.now(UTC)
+    _in_transaction(
+        settings,
+        lambda s: operators.set_active(s, args.office_code, args.username, active, CLI_ACTOR, now),
     )
+    state = "enabled" if active else "disabled"
+    print(f"operator {args.username} {state}; devices apply it on their next sync")
     return 0
 
 
@@ -326,8 +333,13 @@ def cmd_set_operator_password(args: argparse.Namespace, settings: Settings) -> i
     from syncserver import operators
 
     password = _new_password()
-    _in_transaction(settings, lambda s: operators.set_password(
-        s, args.office_code, args.username, password, CLI_ACTOR, datetime.now(UTC)))  # fmt: skip
+    now = datetime.now(UTC)
+    _in_transaction(
+        settings,
+        lambda s: operators.set_password(
+            s, args.office_code, args.username, password, CLI_ACTOR, now
+        ),
+    )
     print(f"password of operator {args.username} changed; devices apply it on their next sync")
     return 0
 
@@ -340,12 +352,19 @@ def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> int:
         now = datetime.now(UTC)
         done = q.revoke_device(s, args.device_id, now)
         if done:
-            append_audit(s, now=now, actor_kind="staff", actor=CLI_ACTOR, action="device.revoke",
-                         target_kind="device", target_id=args.device_id)  # fmt: skip
+            append_audit(
+                s,
+                now=now,
+                actor_kind="staff",
+                actor=CLI_ACTOR,
+                action="device.revoke",
+                target_kind="device",
+                target_id=args.device_id,
+            )
         return done
 
     if not _in_transaction(settings, revoke):
-        raise ValueError(f"no active device {args.device_id}")
+        raise InvalidValue(E.DEVICE_UNKNOWN, {"device": args.device_id})
     print(f"device {args.device_id} revoked")
     return 0
 

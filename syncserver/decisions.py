@@ -12,6 +12,7 @@ from common import errors as E
 from common.enums import Status
 from common.errors import ApiError
 from common.protocol import Change, ChangeKind
+from common.wiretime import utc_text
 from syncserver import claims
 from syncserver.models import Registration, ReviewDecision
 from syncserver.queries import changes as changes_q
@@ -121,7 +122,7 @@ def record_decision(
         note=note,
         reason=reason,
         duplicate_of=q.code_of(session, reg.duplicate_of_id),
-        decided_at=now.isoformat().replace("+00:00", "Z"),
+        decided_at=utc_text(now),
     )
     seq = changes_q.append_change(session, reg.office_code, change, now)
     return DecisionResult(int(row.id), reg.id, seen, status, seq)

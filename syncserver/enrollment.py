@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from common import errors as E
 from common.errors import ApiError
 from common.protocol import EnrollResponse
+from common.wiretime import utc_text
 from syncserver.models import Device
 from syncserver.queries import devices as q
 from syncserver.queries.reviews import append_audit
@@ -111,7 +112,7 @@ def enroll(
         office_code=office_code,
         office_name=office.name,
         device_no=device_no,
-        server_time=now.isoformat().replace("+00:00", "Z"),
+        server_time=utc_text(now),
     )
 
 

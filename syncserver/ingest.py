@@ -60,6 +60,7 @@ from common.protocol import (
 from common.record import content_hash, parse_datetime
 from common.regcode import is_valid_code, normalise_code
 from common.validation import check
+from common.wiretime import utc_text
 from syncserver.db import _json_dumps as json_dumps
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
@@ -372,7 +373,7 @@ def ingest(
     _announce_revisions(session, device, revised, heirs, now)
 
     results = [_result(item) for item in items]
-    response = PushResponse(request.batch_id, results, now.isoformat().replace("+00:00", "Z"))
+    response = PushResponse(request.batch_id, results, utc_text(now))
     body = wire.dumps(response)
     central = [(i.central or r.outcome).value for i, r in zip(items, results, strict=True)]
     counts = Counter(central)
@@ -466,7 +467,7 @@ def _announce_revisions(
     feed names the revision only: the pull reads its content from ``registration_revisions``
     (the feed keeps no second copy of personal data). Last in the transaction but for the
     batch's own rows: the office's feed lock is held shortly."""
-    stamp = now.isoformat().replace("+00:00", "Z")
+    stamp = utc_text(now)
 
     def change(rid: str, revision: int, status: str, duplicate_of: str | None) -> Change:
         return Change(

@@ -14,21 +14,20 @@ change is in the audit log.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common import errors as E
+from common.accounts import check_operator_name, check_password, normalise_operator_name
+from common.errors import InvalidValue
 from common.protocol import Change, ChangeKind
 from syncserver.models import OfficeOperator
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
 from syncserver.queries.reviews import append_audit
-
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-MIN_PASSWORD = 8
 
 
 def _publish(session: Session, op: OfficeOperator, now: datetime) -> None:
@@ -60,51 +59,69 @@ def add_operator(
     by: str,
     now: datetime,
 ) -> OfficeOperator:
-    username = username.strip().lower()
-    if not _USERNAME.match(username):
-        raise ValueError("username: 2-64 characters, lower-case letters, digits, . _ -")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password: at least {MIN_PASSWORD} characters")
+    """A new operator of ``office``, sent to its devices; InvalidValue (a ValueError) for a
+    bad name or password (common/accounts.py), an unknown office or a name taken there."""
+    username = check_operator_name(username)
+    check_password(password)
     if devices_q.get_office(session, office) is None:
-        raise ValueError(f"unknown office {office}")
+        raise InvalidValue(E.OFFICE_UNKNOWN, {"office": office})
     if _get(session, office, username) is not None:
-        raise ValueError(f"operator {username} exists already in office {office}")
+        raise InvalidValue(E.OPERATOR_EXISTS, {"name": username})
     op = OfficeOperator(
-        office_code=office, username=username, full_name=full_name.strip(),
-        password_hash=PasswordHasher().hash(password), active=True, created_at=now, updated_at=now,
-    )  # fmt: skip
+        office_code=office,
+        username=username,
+        full_name=full_name.strip(),
+        password_hash=PasswordHasher().hash(password),
+        active=True,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(op)
     session.flush()
     _publish(session, op, now)
-    append_audit(session, now=now, actor_kind="staff", actor=by, action="operator.add",
-                 target_kind="operator", target_id=username, office_code=office)  # fmt: skip
+    _audit(session, now, by, "operator.add", username, office)
+    return op
+
+
+def _audit(
+    session: Session, now: datetime, by: str, action: str, username: str, office: str
+) -> None:
+    append_audit(
+        session,
+        now=now,
+        actor_kind="staff",
+        actor=by,
+        action=action,
+        target_kind="operator",
+        target_id=username,
+        office_code=office,
+    )
+
+
+def _existing(session: Session, office: str, username: str) -> OfficeOperator:
+    op = _get(session, office, normalise_operator_name(username))
+    if op is None:
+        raise InvalidValue(E.OPERATOR_UNKNOWN, {"name": username})
     return op
 
 
 def set_active(
     session: Session, office: str, username: str, active: bool, by: str, now: datetime
 ) -> None:
-    op = _get(session, office, username.strip().lower())
-    if op is None:
-        raise ValueError(f"no operator {username} in office {office}")
+    op = _existing(session, office, username)
     op.active = active
     op.updated_at = now
     _publish(session, op, now)
-    append_audit(session, now=now, actor_kind="staff", actor=by,
-                 action="operator.enable" if active else "operator.disable",
-                 target_kind="operator", target_id=op.username, office_code=office)  # fmt: skip
+    action = "operator.enable" if active else "operator.disable"
+    _audit(session, now, by, action, op.username, office)
 
 
 def set_password(
     session: Session, office: str, username: str, password: str, by: str, now: datetime
 ) -> None:
-    op = _get(session, office, username.strip().lower())
-    if op is None:
-        raise ValueError(f"no operator {username} in office {office}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password: at least {MIN_PASSWORD} characters")
+    op = _existing(session, office, username)
+    check_password(password)
     op.password_hash = PasswordHasher().hash(password)
     op.updated_at = now
     _publish(session, op, now)
-    append_audit(session, now=now, actor_kind="staff", actor=by, action="operator.password",
-                 target_kind="operator", target_id=op.username, office_code=office)  # fmt: skip
+    _audit(session, now, by, "operator.password", op.username, office)

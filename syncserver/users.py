@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
+from common import errors as E
+from common.accounts import check_password, check_staff_name
+from common.errors import InvalidValue
 from syncserver.models import StaffUser
 from syncserver.queries import users as q
 from syncserver.queries.reviews import append_audit
 
 ROLES = ("admin", "reviewer", "viewer")
-#: The one password rule (console forms and the CLI): at least this many characters.
-MIN_PASSWORD_LENGTH = 8
 _HASHER = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 
 
@@ -24,7 +25,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _HASHER.verify(password_hash, password)
-    except Exception:  # noqa: BLE001 - any failure is a refusal
+    except Exception:  # any failure is a refusal
         return False
 
 
@@ -36,12 +37,14 @@ def add_user(
     provinces: list[str] | None = None,
     by: str = "cli",
 ) -> StaffUser:
+    """A new console account; InvalidValue (a ValueError) for a bad name, role or password
+    (common/accounts.py) or a name taken already."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if not username or len(username) > 64:
-        raise ValueError("username must be 1 to 64 characters")
+        raise InvalidValue(E.ROLE_INVALID, {"roles": ", ".join(ROLES)})
+    check_staff_name(username)
+    check_password(password)
     if q.get_user(session, username) is not None:
-        raise ValueError(f"user {username!r} exists already")
+        raise InvalidValue(E.USER_EXISTS, {"name": username})
     now = datetime.now(UTC)
     user = StaffUser(
         username=username,
@@ -54,25 +57,42 @@ def add_user(
     )
     q.add_user(session, user)
     append_audit(
-        session, now=now, actor_kind="staff", actor=by, action="user.add",
-        target_kind="staff_user", target_id=username, details={"role": role},
-    )  # fmt: skip
+        session,
+        now=now,
+        actor_kind="staff",
+        actor=by,
+        action="user.add",
+        target_kind="staff_user",
+        target_id=username,
+        details={"role": role},
+    )
     return user
 
 
 def set_password(
-    session: Session, user: StaffUser, password: str, *, by: str, now: datetime,
-    action: str = "user.password", keep_session: str | None = None,
-) -> int:  # fmt: skip
+    session: Session,
+    user: StaffUser,
+    password: str,
+    *,
+    by: str,
+    now: datetime,
+    action: str = "user.password",
+    keep_session: str | None = None,
+) -> int:
     """A new password for ``user``: every session of the account ends (but ``keep_session``,
     the id hash of the caller's own when staff change their own password), audited.
     Returns the number of sessions ended."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password)
     q.set_password_hash(session, user.id, hash_password(password))
     ended = q.end_user_sessions(session, user.id, keep=keep_session)
     append_audit(
-        session, now=now, actor_kind="staff", actor=by, action=action,
-        target_kind="staff_user", target_id=user.username, details={"sessions_ended": ended},
-    )  # fmt: skip
+        session,
+        now=now,
+        actor_kind="staff",
+        actor=by,
+        action=action,
+        target_kind="staff_user",
+        target_id=user.username,
+        details={"sessions_ended": ended},
+    )
     return ended

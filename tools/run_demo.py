@@ -173,8 +173,6 @@ def main() -> int:
             missing.append(f"the desktop app does not run yet: {last_line(out)}")
         else:
             desk_cmd = [str(desk_exe), "--data-dir", str(desk_dir)]
-            if "--server" in out:
-                desk_cmd += ["--server", url]
     if desk_cmd and not ns.no_desktop:
         desk_dir.mkdir(parents=True, exist_ok=True)
         if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from common import errors as E
+from common.errors import InvalidValue
 from desktop.store import Store
 from desktop.store import settings as S
 
@@ -46,9 +48,9 @@ def validate_identity(office_code: str, device_no: int) -> str:
     """The office code normalised to 6 digits; ValueError when either value is unusable."""
     office = office_code.replace(".", "").replace("-", "").strip()
     if len(office) != 6 or not office.isdigit():
-        raise ValueError(f"office code must be 6 digits, got {office_code!r}")
+        raise InvalidValue(E.OFFICE_CODE_INVALID, {"value": office_code})
     if not 0 <= int(device_no) <= 999:
-        raise ValueError(f"device number must be 0-999, got {device_no}")
+        raise InvalidValue(E.DEVICE_NO_INVALID, {"value": device_no})
     return office
 
 
@@ -62,7 +64,7 @@ def set_local_identity(
     office = validate_identity(office_code, device_no)
     with store.session() as s:
         if S.read(s, "enrolled", False):
-            raise ValueError("this device is enrolled; its office and number come from the server")
+            raise InvalidValue(E.DEVICE_ENROLLED)
         S.write(s, "office_code", office)
         S.write(s, "device_no", int(device_no))
         if office_name is not None:

@@ -24,7 +24,6 @@ re-keys the database, writes that operator a format-2 slot and drops the others.
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +34,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 
 from common import errors as E
+from common.accounts import check_operator_name, check_password
+from common.accounts import normalise_operator_name as normalise_username
 from common.errors import ApiError, InvalidValue
 from common.record import utcnow
 from desktop import paths
@@ -45,8 +46,6 @@ from desktop.store.models import OperatorAccount
 from desktop.store.store import WrongKeyError, is_plaintext, read_plaintext_operators
 
 LOCK_FOR = timedelta(minutes=LOCK_MINUTES)
-MIN_PASSWORD = 8
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 #: argon2id (argon2-cffi's default type) with its default cost: ~50 ms per check.
 hasher = PasswordHasher()
@@ -74,10 +73,6 @@ class OperatorInfo:
     source: str
     locked_until: datetime | None
     created_at: datetime
-
-
-def normalise_username(username: str) -> str:
-    return username.strip().lower()
 
 
 def add_operator(
@@ -112,11 +107,8 @@ def add_operator(
 
 
 def _check_new(username: str, password: str) -> str:
-    name = normalise_username(username)
-    if not _USERNAME.match(name):
-        raise InvalidValue(E.OPERATOR_NAME_INVALID)
-    if len(password) < MIN_PASSWORD:
-        raise InvalidValue(E.PASSWORD_TOO_SHORT, {"min": MIN_PASSWORD})
+    name = check_operator_name(username)
+    check_password(password)
     return name
 
 
@@ -412,8 +404,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def set_password(store: Store, username: str, password: str) -> None:
     """A new password: the row's hash and this operator's slot only (the data is not
     re-encrypted; every other operator's slot still opens the same key)."""
-    if len(password) < MIN_PASSWORD:
-        raise InvalidValue(E.PASSWORD_TOO_SHORT, {"min": MIN_PASSWORD})
+    check_password(password)
     password_hash = hasher.hash(password)
     with store.session() as s:
         row = _get(s, username)
@@ -464,7 +455,7 @@ def _rotate(store: Store, fresh: tuple[str, str] | None) -> int:
         pending.add_from_password(new_key, fresh[0], fresh[1])
     if not pending.usernames():
         pending.path.unlink(missing_ok=True)
-        raise ValueError("no active operator has a key slot here: the new key would be lost")
+        raise InvalidValue(E.REKEY_NO_SLOT)
     had_unattended = load_unattended_key(store.data_dir) is not None
     store.rekey(new_key)
     slots.replace_with(pending)
@@ -487,5 +478,5 @@ def _get(session, username: str) -> OperatorAccount:  # type: ignore[no-untyped-
         select(OperatorAccount).where(OperatorAccount.username == normalise_username(username))
     )
     if row is None:
-        raise ValueError(f"no operator {username!r}")
+        raise InvalidValue(E.OPERATOR_UNKNOWN, {"name": username})
     return row

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, exists, func, literal, select, update
 
-from common.enums import Status
+from common.enums import DECIDED_STATUSES
 from common.record import utcnow
 from desktop import paths
 from desktop.store import Store
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 SETTING = "retention_days"
 DEFAULT_DAYS = 90
-DECIDED = (Status.VERIFIED.value, Status.REJECTED.value)
 BLANK_APPLICANT = "{}"
 
 
@@ -100,7 +99,7 @@ def purge_expired(store: Store, *, clock: Callable[[], datetime] = utcnow) -> Pu
         ids = list(
             s.scalars(
                 select(r.id).where(
-                    r.status.in_(DECIDED),
+                    r.status.in_(DECIDED_STATUSES),
                     r.nik != "",  # not purged already
                     r.server_time.is_not(None),
                     r.server_time <= cutoff,

@@ -8,7 +8,7 @@ and keeps it in step with ``registrations.search_text`` by triggers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +25,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from common.wiretime import fixed_utc_text
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -33,11 +35,8 @@ NAMING = {
 }
 
 
-def iso_utc(value: datetime) -> str:
-    """Fixed-width UTC text for a datetime (naive values are taken as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+#: Fixed-width UTC text for a datetime (naive values are taken as UTC).
+iso_utc = fixed_utc_text
 
 
 class UtcDateTime(TypeDecorator[datetime]):

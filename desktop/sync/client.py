@@ -332,19 +332,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-#: Codes after which trying again later can succeed (the engine backs off and retries).
-TRANSIENT = frozenset({E.SERVER_UNREACHABLE, E.UNAVAILABLE, E.RATE_LIMITED, E.INTERNAL_ERROR})
-#: Codes that mean this device may not sync until a person acts.
-REFUSED = frozenset(
-    {
-        E.AUTH_REQUIRED,
-        E.AUTH_INVALID,
-        E.DEVICE_REVOKED,
-        E.DEVICE_MISMATCH,
-        E.NOT_ENROLLED,
-        E.TLS_ERROR,
-        E.TLS_REQUIRED,
-    }
-)

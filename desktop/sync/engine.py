@@ -34,8 +34,8 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from common import errors as E
-from common.enums import Status
-from common.errors import ApiError
+from common.enums import DECIDED_STATUSES, Status
+from common.errors import ApiError, Kind
 from common.protocol import (
     MAX_BATCH_RECORDS,
     MAX_INT4,
@@ -48,6 +48,7 @@ from common.protocol import (
     RecordResult,
 )
 from common.record import Applicant, content_hash, parse_datetime
+from common.wiretime import utc_text
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
@@ -58,7 +59,7 @@ from desktop.store.models import (
     RevisionRecord,
     SyncRun,
 )
-from desktop.sync.client import REFUSED, TRANSIENT, SyncClient
+from desktop.sync.client import SyncClient
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +167,9 @@ class SyncEngine:
                 self._pull_all(report, progress, cancel)
         except ApiError as exc:
             report.error_code = exc.code
-            if exc.code in REFUSED:
+            if E.kind(exc.code) is Kind.REFUSED:
                 report.outcome = SyncOutcome.REFUSED
-            elif exc.code in TRANSIENT:
+            elif E.kind(exc.code) is Kind.TRANSIENT:
                 report.outcome = SyncOutcome.PARTIAL if report.sent else SyncOutcome.UNREACHABLE
             else:
                 report.outcome = SyncOutcome.PARTIAL
@@ -293,7 +294,7 @@ class SyncEngine:
                 self.sizer.success(self.client.last.seconds)
                 return response
             except ApiError as exc:
-                if exc.code not in TRANSIENT or attempt >= self.retries:
+                if E.kind(exc.code) is not Kind.TRANSIENT or attempt >= self.retries:
                     self._note_failure(request, exc.code)
                     raise
                 attempt += 1
@@ -460,7 +461,7 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
         values["conflict_detail"] = json.dumps(
             {"outcome": "conflict", "server_revision": result.server_revision}
         )
-        if result.status in (Status.VERIFIED, Status.REJECTED):
+        if result.status in DECIDED_STATUSES:
             # a reviewer closed the record before this edit arrived: the decision stands and
             # the record shows it; the clerk's edit stays on the device, flagged
             # (docs/ARCHITECTURE.md, promise 4)
@@ -540,7 +541,7 @@ def apply_revision(s: Session, change: Change) -> None:
     if change.revision == row.revision:
         # the revision it has; its status changed at the server (e.g. the registration it was
         # flagged against left the NIK, so this one is no longer a possible duplicate)
-        if change.status is not None and row.status not in (Status.VERIFIED, Status.REJECTED):
+        if change.status is not None and row.status not in DECIDED_STATUSES:
             row.status = change.status.value
             row.duplicate_of = change.duplicate_of
         return
@@ -584,7 +585,4 @@ def apply_revision(s: Session, change: Change) -> None:
     )
 
 
-def _iso(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+_iso = utc_text

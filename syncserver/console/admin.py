@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from common.accounts import MIN_PASSWORD_LENGTH, is_staff_name
 from common.regions import regions
 from syncserver.console.access import needs, staff
 from syncserver.console.i18n import gettext as _
@@ -22,7 +23,7 @@ from syncserver.queries import devices as devices_q
 from syncserver.queries import users as users_q
 from syncserver.queries.console_records import day_start
 from syncserver.queries.reviews import append_audit
-from syncserver.users import MIN_PASSWORD_LENGTH, ROLES, add_user, set_password
+from syncserver.users import ROLES, add_user, set_password
 
 bp = blueprint("admin", "/admin")
 PER_PAGE = 50
@@ -182,7 +183,7 @@ def create_user() -> Any:
     username, role = form("username", 64), form("role", 16)
     password = request.form.get("password") or ""
     provinces, provinces_error = _provinces_from_form()
-    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
+    if not is_staff_name(username):
         flash(_("A username has 1 to 64 letters, digits, dots, dashes or underscores."), "error")
     elif len(password) < MIN_PASSWORD_LENGTH:
         flash(_("The password must have at least 8 characters."), "error")

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
 
+from common.accounts import MIN_PASSWORD_LENGTH
 from syncserver.console import access, sessions, throttle
 from syncserver.console.access import PUBLIC, needs
 from syncserver.console.i18n import gettext as _
@@ -23,7 +24,7 @@ from syncserver.context import session as db
 from syncserver.queries import console_admin as q
 from syncserver.queries import users as users_q
 from syncserver.queries.reviews import append_audit
-from syncserver.users import MIN_PASSWORD_LENGTH, hash_password, set_password, verify_password
+from syncserver.users import hash_password, set_password, verify_password
 
 bp = blueprint("auth")
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from common.enums import DECIDED_STATUSES
 from syncserver.models import (
     Batch,
     BatchRecord,
@@ -429,9 +430,8 @@ def insert_registrations(
     return {r[0] for r in got}
 
 
-#: Statuses a reviewer closed a record with: no new revision may change them (the update's
-#: WHERE enforces it in the database, so a decision committed meanwhile is never undone).
-DECIDED_STATUSES = ("verified", "rejected")
+# A record in one of DECIDED_STATUSES takes no new revision: the update's WHERE enforces it
+# in the database, so a decision committed meanwhile is never undone.
 
 
 def update_registration(

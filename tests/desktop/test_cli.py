@@ -130,18 +130,15 @@ def test_failures_are_one_line_with_a_code(ready: Path, tmp_path: Path) -> None:
     r = run(
         ready, "add-operator", "ani", "--operator", "ani", env={"LOKET_NEW_PASSWORD": "rahasia-456"}
     )
-    assert (
-        r.returncode == 1
-        and r.stderr.startswith("INVALID_VALUE:")
-        and len(r.stderr.splitlines()) == 1
-    )
+    assert r.stderr.splitlines() == ["OPERATOR_EXISTS: Operator ani already exists."]
+    assert r.returncode == 1
     r = run(ready, "import", str(tmp_path / "nope.csv"), "--operator", "ani")
     assert r.returncode == 1 and r.stderr.startswith("FILE_NOT_FOUND:")
     (tmp_path / "bad.csv").write_text("nik\n1\n", encoding="utf-8")
     r = run(ready, "import", str(tmp_path / "bad.csv"), "--operator", "ani")
     assert r.returncode == 1 and r.stderr.startswith("IMPORT_COLUMNS_MISSING:")
     r = run(ready, "setup", "--office", "12", "--device-no", "1", "--operator", "ani")
-    assert r.returncode == 1 and r.stderr.startswith("INVALID_VALUE:")
+    assert r.returncode == 1 and r.stderr.startswith("OFFICE_CODE_INVALID:")
     r = run(ready, "status", "--bogus")
     assert r.returncode == 2
 

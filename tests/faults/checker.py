@@ -30,10 +30,9 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from common.enums import DECIDED_STATUSES
 from desktop import paths
 from tests.support.integrity import integrity_problems
-
-DECIDED = ("verified", "rejected")
 
 
 @dataclass(slots=True)
@@ -200,7 +199,7 @@ def check(data_dirs: Iterable[Path], central_url: str, *, settled: bool = False)
         for rec in d.records.values():
             reg = regs.get(rec.id)
             need = rec.revision if settled else rec.synced
-            if reg is not None and rec.conflict and reg["status"] in DECIDED:
+            if reg is not None and rec.conflict and reg["status"] in DECIDED_STATUSES:
                 # edited without knowing a reviewer had closed the record: the server keeps
                 # the decision, the device keeps the edit flagged as a conflict
                 # (docs/ARCHITECTURE.md, promise 4)
