@@ -105,7 +105,7 @@ class VillageSuggestionModel(QAbstractListModel):
 class VillageEdit(QLineEdit):
     """A line edit whose value is a village code chosen from type-ahead suggestions."""
 
-    villageChosen = Signal(str)  # noqa: N815 (Qt naming)
+    villageChosen = Signal(str)
 
     def __init__(
         self, lang: Lang, areas: Regions | None = None, parent: QWidget | None = None
@@ -174,7 +174,7 @@ class VillageEdit(QLineEdit):
         popup.hide()
         return True
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         """Tab (or Shift+Tab) in the open list takes the highlighted village and moves on, as
         Enter does; the completer alone closed the list and left the field empty. Leaving the
         field otherwise (Tab to the field itself, Enter, a click elsewhere) takes the

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -32,77 +31,59 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from common import errors as E
-from common.enums import (
-    CONSENT_VERSIONS,
-    CURRENT_CONSENT_VERSION,
-    Disability,
-    Education,
-    EmploymentStatus,
-    Sex,
-    Skill,
-)
+from common.enums import CONSENT_VERSIONS, CURRENT_CONSENT_VERSION
 from common.errors import Severity
 from common.i18n import Lang, pick
 from common.nik import parse_nik
 from common.regions import Regions
-from common.validation import Problem, clean_typed_text
+from common.validation import Problem
 from desktop.i18n import arg
-from desktop.widgets.clean_text import CleanTextValidator, OneLineTextEdit
+from desktop.views.registration_form.editors import AnyEditor, Build, parse_typed_date
+from desktop.views.registration_form.fields import DOMICILE, Field, FormFields, Group
+from desktop.views.registration_form.nik_hint import NikHint
 from desktop.widgets.field_box import FieldBox
 from desktop.widgets.village_edit import VillageEdit
 
-_DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
-
-#: Problems on these fields are shown at the widget of another field.
 LABEL_WIDTH = 200  # one label column across the groups
 
+# Problems on these fields are shown at the widget of another field.
 _FIELD_ALIAS = {"consent_version": "consent_given", "consent_at": "consent_given"}
-
-
-def parse_typed_date(text: str) -> str:
-    """``"17-08-1990"`` / ``"17/08/1990"`` -> ``"1990-08-17"``; other text is returned as typed
-    (ISO passes through; anything else is reported by validation as DATE_INVALID)."""
-    m = _DMY.match(text)
-    if m:
-        try:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
-        except ValueError:
-            return text.strip()
-    return text.strip()
-
-
-def _village_value(edit: VillageEdit) -> str:
-    """The chosen village's code; typed text only when it is a code (else: not chosen yet)."""
-    if edit.code():
-        return edit.code()
-    text = edit.text().strip()
-    return text if text and text.replace(".", "").isdigit() else ""
 
 
 class RegistrationFormView(QWidget):
     """The form. ``service`` needs ``check``, ``save`` and ``save_draft``; ``tasks`` is the
-    :class:`desktop.tasks.TaskManager`."""
+    :class:`desktop.tasks.TaskManager`.
+
+    Its fields are those of the table (:mod:`.fields`): ``boxes[name]`` is a field's row (editor
+    and message), ``editors[name]`` its adapter, and ``self.<name>`` its editor widget.
+    """
+
+    # the editors the form's own reactions use (set with every field's, from the table)
+    nik: QLineEdit
+    birth_place: QLineEdit
+    birth_date: QLineEdit
+    sex: QComboBox
+    village_code: VillageEdit
+    domicile_village_code: VillageEdit
+    domicile_same: QCheckBox
+    consent_given: QCheckBox
 
     saved = Signal(object)  # Registration, after the commit
-    existingFound = Signal(str)  # noqa: N815  registration id of the same NIK on this device
-    draftSaved = Signal(str)  # noqa: N815
-    problemsFound = Signal(list)  # noqa: N815  list[Problem] that blocked a save
-    statusMessage = Signal(str)  # noqa: N815
-    enrollmentNeeded = Signal()  # noqa: N815  not saved: the device is not enrolled yet
+    existingFound = Signal(str)  # registration id of the same NIK on this device
+    draftSaved = Signal(str)
+    problemsFound = Signal(list)  # list[Problem] that blocked a save
+    statusMessage = Signal(str)
+    enrollmentNeeded = Signal()  # not saved: the device is not enrolled yet
     # a NIK check answered: "local", "remote", or "remote-failed" (offline: local only)
-    nikChecked = Signal(str)  # noqa: N815
+    nikChecked = Signal(str)
 
     def __init__(self, service: Any, tasks: Any, lang: Lang, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,6 +115,10 @@ class RegistrationFormView(QWidget):
         self._auto: dict[str, str] = {}  # field -> value we prefilled from the NIK
         self._consent_at: str | None = None
         self.boxes: dict[str, FieldBox] = {}
+        self.editors: dict[str, AnyEditor] = {}  # in the table's order (the tab order)
+        self._domicile: list[str] = []  # the domicile fields: empty while it is the ID card's
+        self._edit_code = ""  # the record being edited, as the mode line names it
+        self._edit_revision = 0
         self.last_problems: list[Problem] = []
 
         self._check_timer = QTimer(self)
@@ -163,23 +148,23 @@ class RegistrationFormView(QWidget):
         header.addWidget(self.status_label)
         outer.addLayout(header)
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("formScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget(self.scroll)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("formScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self.scroll_area)
         body.setObjectName("formBody")
         col = QVBoxLayout(body)
         col.setContentsMargins(12, 8, 12, 12)
         col.setSpacing(10)
-        col.addWidget(self._identity_group(body))
-        col.addWidget(self._contact_group(body))
-        col.addWidget(self._address_group(body))
-        col.addWidget(self._profile_group(body))
-        col.addWidget(self._consent_group(body))
+        groups = {group.name: group for group in FormFields().groups()}
+        ui = Build(self, self._lang, self._areas)
+        for group in groups.values():
+            if group.name != DOMICILE:  # its rows are in the address group
+                col.addWidget(self._group(group, body, ui, groups[DOMICILE]))
         col.addStretch(1)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area, 1)
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(12, 4, 12, 8)
@@ -201,7 +186,15 @@ class RegistrationFormView(QWidget):
         buttons.addWidget(self.save_button)
         outer.addLayout(buttons)
 
-        self._set_tab_order()
+        # the editors in the table's order, then the buttons
+        chain: list[QWidget] = [editor.widget for editor in self.editors.values()]
+        chain += [self.save_button, self.draft_button, self.new_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self.nik.textChanged.connect(self._on_nik_changed)
+        self.birth_date.editingFinished.connect(self._normalise_birth_date)
+        self.domicile_same.toggled.connect(self._on_domicile_toggled)
+        self.consent_given.toggled.connect(self._on_consent_toggled)
         self._update_mode_label()
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -210,101 +203,94 @@ class RegistrationFormView(QWidget):
     def _keep_focus_visible(self, _old: QWidget | None, new: QWidget | None) -> None:
         """Scroll the focused field into view, whatever moved the focus (Tab, Enter, a click,
         a problem list): QScrollArea does it only for Tab, so Enter typed off-screen."""
-        body = self.scroll.widget()
+        body = self.scroll_area.widget()
         if new is None or body is None or not body.isAncestorOf(new):
             return
         # rows just shown (domicile) and messages just set get their place before we measure:
         # the pending layout requests resize the body and the scroll range
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        target = new
+        target: QWidget = new
         box = next((b for b in self.boxes.values() if b.editor is new), None)
         if box is not None:
             target = box  # the editor and its message
-        margin = max(0, min(40, (self.scroll.viewport().height() - target.height()) // 2))
-        self.scroll.ensureWidgetVisible(target, 0, margin)
+        viewport = self.scroll_area.viewport()
+        height = viewport.height() if viewport is not None else 0
+        margin = max(0, min(40, (height - target.height()) // 2))
+        self.scroll_area.ensureWidgetVisible(target, 0, margin)
 
-    def _group(self, title: str, name: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
-        group = QGroupBox(title, parent)
-        group.setObjectName(name)
-        form = QFormLayout(group)
+    def _form_layout(self, parent: QWidget) -> QFormLayout:
+        form = QFormLayout(parent)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(6)
-        return group, form
+        return form
 
-    def _add(self, form: QFormLayout, field: str, label: str, editor: QWidget,
-             width: int | None = 320) -> FieldBox:  # fmt: skip
-        """One row: a label (buddy of the editor), the editor, its inline message."""
-        editor.setObjectName(f"field_{field}")
-        editor.setAccessibleName(label)
-        if isinstance(editor, QLineEdit) and editor.validator() is None:
-            editor.setValidator(CleanTextValidator(parent=editor))  # nothing saving refuses
-        box = FieldBox(field, editor, self, editor_width=width)
-        lab = QLabel(label, self)
-        lab.setObjectName(f"label_{field}")
-        lab.setMinimumWidth(LABEL_WIDTH)
-        lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        lab.setBuddy(editor)
-        form.addRow(lab, box)
-        self.boxes[field] = box
-        editor.installEventFilter(self)
-        self._watch(field, editor)
+    def _group(self, group: Group, parent: QWidget, ui: Build, domicile: Group) -> QGroupBox:
+        """A group of the table, with the rows that are not fields: the NIK's duplicate
+        warning and hint, the consent text, the domicile rows."""
+        box = QGroupBox(group.title, parent)
+        box.setObjectName(group.name)
+        form = self._form_layout(box)
+        if group.intro:
+            intro = QLabel(group.intro, self)
+            intro.setObjectName("declarationText")
+            intro.setWordWrap(True)
+            form.addRow(intro)
+        for field in group.fields:
+            self._add(form, field, ui)
+            if field.name == "nik":
+                self._duplicate_row(form)
+                self.nik_hint = NikHint(self)
+                form.addRow("", self.nik_hint)
+            elif field.name == "declaration_not_excluded":
+                consent = pick(CONSENT_VERSIONS[CURRENT_CONSENT_VERSION], self._lang)
+                consent_text = QLabel(consent, self)
+                consent_text.setObjectName("consentText")
+                consent_text.setWordWrap(True)
+                consent_text.setProperty("loketData", True)  # the published text, from common
+                form.addRow(consent_text)
+            elif field.name == "domicile_same":
+                self._domicile_rows(box, form, domicile, ui)
         return box
 
-    def _line(self, max_len: int, digits: bool = False, placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setMaxLength(max_len)
-        if digits:
-            edit.setValidator(CleanTextValidator(r"[0-9 ]*", edit))
-        if placeholder:
-            edit.setPlaceholderText(placeholder)
-        return edit
+    def _domicile_rows(self, box: QGroupBox, form: QFormLayout, group: Group, ui: Build) -> None:
+        """The domicile rows under "Domicile", shown while it is not the ID card's address."""
+        self.domicile_frame = QWidget(self)
+        self.domicile_frame.setObjectName(group.name)
+        dform = self._form_layout(self.domicile_frame)
+        dform.setContentsMargins(0, 0, 0, 0)
+        for field in group.fields:
+            self._add(dform, field, ui)
+            self._domicile.append(field.name)
+        form.addRow(self.domicile_frame)
+        # one label column for the group and the nested domicile rows: the widest label
+        labels = box.findChildren(QLabel, options=Qt.FindChildOption.FindChildrenRecursively)
+        labels = [lab for lab in labels if lab.objectName().startswith("label_")]
+        widest = max([LABEL_WIDTH, *(lab.sizeHint().width() for lab in labels)])
+        for lab in labels:
+            lab.setMinimumWidth(widest)
+        self.domicile_frame.setVisible(False)
 
-    def _combo(self, items: list[tuple[str, str]], blank: bool = True) -> QComboBox:
-        combo = QComboBox(self)
-        if blank:
-            combo.addItem(self.tr("(choose)"), "")
-        for code, label in items:
-            combo.addItem(label, code)
-        return combo
-
-    def _identity_group(self, parent: QWidget) -> QGroupBox:
-        group, form = self._group(self.tr("Identity"), "groupIdentity", parent)
-        self.nik = self._line(20, digits=True, placeholder=self.tr("16 digits from the ID card"))
-        self._add(form, "nik", self.tr("NIK"), self.nik)
-        self._duplicate_row(form)
-        self.nik_hint = QLabel(self)
-        self.nik_hint.setObjectName("nikSuggestion")
-        self.nik_hint.setWordWrap(False)  # explicit lines; a wrapped label grows too tall
-        self.nik_hint.setAccessibleName(self.tr("What the NIK says"))
-        self.nik_hint.setProperty("loketData", True)
-        self.nik_hint.setStyleSheet(
-            "background: #eef4fb; border: 1px solid #b9cde5; border-radius: 3px; padding: 4px;"
-        )
-        self.nik_hint.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.nik_hint.setMaximumWidth(820)
-        self.nik_hint.hide()
-        form.addRow("", self.nik_hint)
-        self.kk_number = self._line(
-            20, digits=True, placeholder=self.tr("16 digits from the family card")
-        )
-        self._add(form, "kk_number", self.tr("Family card number (KK)"), self.kk_number)
-        self.full_name = self._line(100, placeholder=self.tr("As written on the ID card"))
-        self._add(form, "full_name", self.tr("Full name"), self.full_name)
-        self.birth_place = self._line(100)
-        self._add(form, "birth_place", self.tr("Place of birth"), self.birth_place)
-        self.birth_date = self._line(10, placeholder=self.tr("YYYY-MM-DD"))
-        self._add(form, "birth_date", self.tr("Date of birth"), self.birth_date, width=160)
-        self.sex = self._combo([(s.value, s.label(self._lang)) for s in Sex])
-        self._add(form, "sex", self.tr("Sex"), self.sex, width=160)
-        self.mother_maiden_name = self._line(100, placeholder=self.tr("Optional"))
-        self._add(
-            form, "mother_maiden_name", self.tr("Mother's maiden name"), self.mother_maiden_name
-        )
-        self.nik.textChanged.connect(self._on_nik_changed)
-        self.birth_date.editingFinished.connect(self._normalise_birth_date)
-        return group
+    def _add(self, form: QFormLayout, field: Field, ui: Build) -> None:
+        """One row: a label (buddy of the editor), the editor, its inline message."""
+        editor = field.editor(ui)
+        widget = editor.widget
+        widget.setObjectName(f"field_{field.name}")
+        widget.setAccessibleName(field.label)
+        box = FieldBox(field.name, widget, self, editor_width=field.width)
+        lab = QLabel(field.label, self)
+        lab.setObjectName(f"label_{field.name}")
+        lab.setMinimumWidth(LABEL_WIDTH)
+        lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        lab.setBuddy(widget)
+        form.addRow(lab, box)
+        self.boxes[field.name] = box
+        self.editors[field.name] = editor
+        setattr(self, field.name, widget)  # form.phone: the phone's editor
+        widget.installEventFilter(self)
+        editor.connect_changed(lambda: self._changed(field.name))
+        editor.connect_finished(self._focus_next)
 
     def _duplicate_row(self, form: QFormLayout) -> None:
         """The warning right after the 16th digit: this NIK is registered already."""
@@ -329,201 +315,32 @@ class RegistrationFormView(QWidget):
         self.nik_duplicate.hide()
         form.addRow("", self.nik_duplicate)
 
-    def _contact_group(self, parent: QWidget) -> QGroupBox:
-        group, form = self._group(self.tr("Contact"), "groupContact", parent)
-        self.phone = self._line(32, placeholder=self.tr("e.g. 0812 3456 7890"))
-        self._add(form, "phone", self.tr("Mobile phone"), self.phone, width=220)
-        self.email = self._line(254, placeholder=self.tr("Optional"))
-        self._add(form, "email", self.tr("Email"), self.email)
-        return group
-
-    def _address_fields(self, form: QFormLayout, prefix: str) -> None:
-        street = self._line(200, placeholder=self.tr("Street, house number"))
-        self._add(form, prefix + "street", self.tr("Street address"), street, width=420)
-        rt = self._line(3, digits=True)
-        self._add(form, prefix + "rt", self.tr("RT"), rt, width=70)
-        rw = self._line(3, digits=True)
-        self._add(form, prefix + "rw", self.tr("RW"), rw, width=70)
-        village = VillageEdit(self._lang, self._areas, self)
-        village.returnPressed.connect(self._focus_next_from_village)
-        self._add(form, prefix + "village_code", self.tr("Village"), village, width=520)
-        postal = self._line(5, digits=True)
-        self._add(form, prefix + "postal_code", self.tr("Postal code"), postal, width=90)
-        setattr(self, prefix + "street", street)
-        setattr(self, prefix + "rt", rt)
-        setattr(self, prefix + "rw", rw)
-        setattr(self, prefix + "village_code", village)
-        setattr(self, prefix + "postal_code", postal)
-
-    def _address_group(self, parent: QWidget) -> QGroupBox:
-        group, form = self._group(self.tr("Address"), "groupAddress", parent)
-        self._address_fields(form, "")
-        self.domicile_same = QCheckBox(self.tr("Lives at the address on the ID card"), self)
-        self.domicile_same.setChecked(True)
-        self._add(form, "domicile_same", self.tr("Domicile"), self.domicile_same, width=None)
-        self.domicile_frame = QWidget(self)
-        self.domicile_frame.setObjectName("domicileFrame")
-        dform = QFormLayout(self.domicile_frame)
-        dform.setContentsMargins(0, 0, 0, 0)
-        # the group's own spacing, so the domicile editors start where the main column does
-        dform.setFieldGrowthPolicy(form.fieldGrowthPolicy())
-        dform.setLabelAlignment(form.labelAlignment())
-        dform.setHorizontalSpacing(form.horizontalSpacing())
-        dform.setVerticalSpacing(form.verticalSpacing())
-        self._address_fields(dform, "domicile_")
-        # relabel the domicile rows so that every label says which address it is
-        for name, text in (
-            ("domicile_street", self.tr("Domicile street address")),
-            ("domicile_rt", self.tr("Domicile RT")),
-            ("domicile_rw", self.tr("Domicile RW")),
-            ("domicile_village_code", self.tr("Domicile village")),
-            ("domicile_postal_code", self.tr("Domicile postal code")),
-        ):
-            label = self.domicile_frame.findChild(QLabel, f"label_{name}")
-            if label is None:
-                label = self.findChild(QLabel, f"label_{name}")
-            if label is not None:
-                label.setText(text)
-            self.boxes[name].editor.setAccessibleName(text)
-        form.addRow(self.domicile_frame)
-        # one label column for the group and the nested domicile rows: the widest label
-        labels = group.findChildren(QLabel, options=Qt.FindChildOption.FindChildrenRecursively)
-        labels = [lab for lab in labels if lab.objectName().startswith("label_")]
-        widest = max([LABEL_WIDTH, *(lab.sizeHint().width() for lab in labels)])
-        for lab in labels:
-            lab.setMinimumWidth(widest)
-        self.domicile_frame.setVisible(False)
-        self.domicile_same.toggled.connect(self._on_domicile_toggled)
-        return group
-
-    def _profile_group(self, parent: QWidget) -> QGroupBox:
-        group, form = self._group(self.tr("Profile"), "groupProfile", parent)
-        self.education = self._combo([(e.value, e.label(self._lang)) for e in Education])
-        self._add(form, "education", self.tr("Last education"), self.education, width=260)
-        self.employment_status = self._combo(
-            [(e.value, e.label(self._lang)) for e in EmploymentStatus]
-        )
-        self._add(
-            form,
-            "employment_status",
-            self.tr("Employment status"),
-            self.employment_status,
-            width=260,
-        )
-        self.disability = self._combo(
-            [(d.value, d.label(self._lang)) for d in Disability], blank=False
-        )
-        self._add(form, "disability", self.tr("Disability"), self.disability, width=260)
-        self.former_migrant_worker = QCheckBox(
-            self.tr("Has worked abroad as a migrant worker"), self
-        )
-        self._add(form, "former_migrant_worker", self.tr("Former migrant worker"),
-                  self.former_migrant_worker, width=None)  # fmt: skip
-        self.skills = QListWidget(self)
-        for skill in Skill:
-            item = QListWidgetItem(skill.label(self._lang), self.skills)
-            item.setData(Qt.ItemDataRole.UserRole, skill.value)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-        self.skills.setFixedHeight(150)
-        self.skills.setToolTip(self.tr("Arrow keys move, Space ticks a skill"))
-        self.skills.setCurrentRow(0)
-        self._add(form, "skills", self.tr("Skills of interest"), self.skills, width=320)
-        self.motivation = OneLineTextEdit(self)  # wraps, but one line: no Enter, no pasted break
-        self.motivation.setFixedHeight(64)
-        self.motivation.setPlaceholderText(self.tr("In the applicant's words"))
-        self._add(form, "motivation", self.tr("Reason for joining"), self.motivation, width=420)
-        return group
-
-    def _consent_group(self, parent: QWidget) -> QGroupBox:
-        group, form = self._group(self.tr("Declaration and consent"), "groupConsent", parent)
-        decl_text = QLabel(
-            self.tr(
-                "The applicant declares that they are not in formal education and are not a "
-                "civil servant, soldier, police officer, village head or village official, or "
-                "director or commissioner of a state-owned enterprise."
-            ),
-            self,
-        )
-        decl_text.setObjectName("declarationText")
-        decl_text.setWordWrap(True)
-        form.addRow(decl_text)
-        self.declaration_not_excluded = QCheckBox(
-            self.tr("The applicant makes this declaration"), self
-        )
-        self._add(form, "declaration_not_excluded", self.tr("Declaration"),
-                  self.declaration_not_excluded, width=None)  # fmt: skip
-        consent_text = QLabel(pick(CONSENT_VERSIONS[CURRENT_CONSENT_VERSION], self._lang), self)
-        consent_text.setObjectName("consentText")
-        consent_text.setWordWrap(True)
-        consent_text.setProperty("loketData", True)  # the published consent text, from common
-        form.addRow(consent_text)
-        self.consent_given = QCheckBox(
-            arg(
-                self.tr("The applicant consents (consent text version %1)"), CURRENT_CONSENT_VERSION
-            ),
-            self,
-        )
-        self._add(form, "consent_given", self.tr("Consent"), self.consent_given, width=None)
-        self.consent_given.toggled.connect(self._on_consent_toggled)
-        return group
-
-    def _set_tab_order(self) -> None:
-        order = [
-            "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
-            "mother_maiden_name", "phone", "email", "street", "rt", "rw", "village_code",
-            "postal_code", "domicile_same", "domicile_street", "domicile_rt", "domicile_rw",
-            "domicile_village_code", "domicile_postal_code", "education", "employment_status",
-            "disability", "former_migrant_worker", "skills", "motivation",
-            "declaration_not_excluded", "consent_given",
-        ]  # fmt: skip
-        widgets: list[QWidget] = [self.boxes[name].editor for name in order]
-        widgets += [self.save_button, self.draft_button, self.new_button]
-        for a, b in zip(widgets, widgets[1:], strict=False):
-            QWidget.setTabOrder(a, b)
-
-    def _watch(self, field: str, editor: QWidget) -> None:
-        def changed(*_: object) -> None:
-            if self._loading:
-                return
-            self._dirty = True
-            self._touched.add(field)
-            if self._status_tone == "ok":  # typing the next applicant: "Saved" is old news
-                self._set_status("")
-            if field in self._auto and self._value_text(field) != self._auto[field]:
-                del self._auto[field]  # the clerk changed a prefilled value: theirs now
-            self.schedule_check()
-
-        if isinstance(editor, QLineEdit):
-            editor.textEdited.connect(changed)
-            if isinstance(editor, VillageEdit):
-                editor.villageChosen.connect(changed)
-        elif isinstance(editor, QComboBox):
-            editor.currentIndexChanged.connect(changed)
-        elif isinstance(editor, QAbstractButton):
-            editor.toggled.connect(changed)
-        elif isinstance(editor, QListWidget):
-            editor.itemChanged.connect(changed)
-        elif isinstance(editor, QPlainTextEdit):
-            editor.textChanged.connect(changed)
+    def _changed(self, field: str) -> None:
+        """The clerk changed ``field`` (a program filling the form is not a change)."""
+        if self._loading:
+            return
+        self._dirty = True
+        self._touched.add(field)
+        if self._status_tone == "ok":  # typing the next applicant: "Saved" is old news
+            self._set_status("")
+        if field in self._auto and self._value_text(field) != self._auto[field]:
+            del self._auto[field]  # the clerk changed a prefilled value: theirs now
+        self.schedule_check()
 
     # ===== keyboard ==========================================================================
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        editor = next((e for e in self.editors.values() if e.widget is obj), None)
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-            if (
-                key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and mods == Qt.KeyboardModifier.NoModifier
-            ):
-                if isinstance(obj, VillageEdit):
-                    return False  # returnPressed moves on (after the completer picked)
-                if isinstance(obj, QComboBox) and obj.view().isVisible():
+            enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if enter and mods == Qt.KeyboardModifier.NoModifier:
+                if editor is not None and editor.keeps_enter():
                     return False
                 self.focusNextChild()
                 return True
-            if isinstance(obj, QPlainTextEdit) and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                return True  # Shift+Enter: no line break (saving refuses one in every field)
+            if enter and editor is not None and editor.refuses_enter():
+                return True
         if (
             event.type() == QEvent.Type.FocusIn
             and obj is self.birth_place
@@ -531,17 +348,19 @@ class RegistrationFormView(QWidget):
         ):
             self.birth_place.selectAll()  # a suggestion: typing replaces it, however focused
         if event.type() == QEvent.Type.FocusOut:
-            name = next((n for n, b in self.boxes.items() if b.editor is obj), None)
+            name = next((n for n, e in self.editors.items() if e is editor), None)
             if name and self._value_text(name):
                 self._touched.add(name)
                 self.schedule_check()
         return super().eventFilter(obj, event)
 
-    def _focus_next_from_village(self) -> None:
+    def _focus_next(self) -> None:
         self.focusNextChild()
 
     def focus_first(self) -> None:
-        self.scroll.verticalScrollBar().setValue(0)
+        bar = self.scroll_area.verticalScrollBar()
+        if bar is not None:
+            bar.setValue(0)
         self.window().activateWindow()
         self.nik.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -551,93 +370,39 @@ class RegistrationFormView(QWidget):
             return
         if field.startswith("domicile_") and field != "domicile_same":
             self.domicile_frame.setVisible(True)
-        self.scroll.ensureWidgetVisible(box, 50, 80)
+        self.scroll_area.ensureWidgetVisible(box, 50, 80)
         self.window().activateWindow()  # back from a dialog
         box.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ===== values ============================================================================
     def _value_text(self, field: str) -> str:
-        editor = self.boxes[field].editor
-        if isinstance(editor, VillageEdit):
-            return editor.code()
-        if isinstance(editor, QLineEdit):
-            return editor.text()
-        if isinstance(editor, QComboBox):
-            return str(editor.currentData() or "")
-        if isinstance(editor, QAbstractButton):
-            return "1" if editor.isChecked() else ""
-        if isinstance(editor, QPlainTextEdit):
-            return editor.toPlainText()
-        if isinstance(editor, QListWidget):
-            return ";".join(self._checked_skills())
-        return ""
-
-    def _checked_skills(self) -> list[str]:
-        out = []
-        for i in range(self.skills.count()):
-            item = self.skills.item(i)
-            if item.checkState() == Qt.CheckState.Checked:
-                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
-        return out
+        return self.editors[field].text()
 
     def raw(self) -> dict[str, Any]:
         """The form as raw input for ``common.validation.check`` / ``RegistrationService.save``."""
-        raw: dict[str, Any] = {}
-        for name in ("nik", "kk_number"):
-            raw[name] = self.boxes[name].editor.text().replace(" ", "")  # type: ignore[attr-defined]
-        for name in ("full_name", "birth_place", "mother_maiden_name", "phone", "email", "street",
-                     "rt", "rw", "postal_code", "domicile_street", "domicile_rt", "domicile_rw",
-                     "domicile_postal_code"):  # fmt: skip
-            raw[name] = self.boxes[name].editor.text()  # type: ignore[attr-defined]
-        raw["birth_date"] = parse_typed_date(self.birth_date.text())
-        raw["village_code"] = _village_value(self.village_code)
-        raw["domicile_village_code"] = _village_value(self.domicile_village_code)
-        for name in ("sex", "education", "employment_status", "disability"):
-            raw[name] = self._value_text(name)
-        raw["domicile_same"] = self.domicile_same.isChecked()
+        raw: dict[str, Any] = {name: editor.value() for name, editor in self.editors.items()}
         if raw["domicile_same"]:
-            for name in ("domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",
-                         "domicile_postal_code"):  # fmt: skip
-                raw[name] = ""
-        raw["former_migrant_worker"] = self.former_migrant_worker.isChecked()
-        raw["declaration_not_excluded"] = self.declaration_not_excluded.isChecked()
-        raw["motivation"] = self.motivation.toPlainText()
-        raw["skills"] = self._checked_skills()
-        raw["consent_given"] = self.consent_given.isChecked()
+            raw.update(dict.fromkeys(self._domicile, ""))
         raw["consent_version"] = CURRENT_CONSENT_VERSION
         raw["consent_at"] = self._consent_at if raw["consent_given"] else ""
         return raw
 
-    def load(self, data: dict[str, Any], *, registration_id: str | None = None,
-             draft_id: str | None = None, code: str = "", revision: int = 0) -> None:  # fmt: skip
+    def load(
+        self,
+        data: dict[str, Any],
+        *,
+        registration_id: str | None = None,
+        draft_id: str | None = None,
+        code: str = "",
+        revision: int = 0,
+    ) -> None:
         """Fill the form from an applicant dict (a draft's raw dict or ``Applicant.to_dict()``)."""
         self.clear()
         self._set_status("")  # what the line said was about the form before
         self._loading = True
         try:
-            for name, box in self.boxes.items():
-                value = data.get(name)
-                editor = box.editor
-                if isinstance(editor, VillageEdit):
-                    editor.set_code(str(value or ""))
-                elif isinstance(editor, QLineEdit):
-                    editor.setText("" if value is None else clean_typed_text(str(value)))
-                    editor.setCursorPosition(0)
-                elif isinstance(editor, QComboBox):
-                    i = editor.findData(value or "")
-                    editor.setCurrentIndex(max(i, 0))
-                elif isinstance(editor, QAbstractButton):
-                    default = name == "domicile_same"
-                    editor.setChecked(bool(value) if value is not None else default)
-                elif isinstance(editor, QPlainTextEdit):
-                    editor.setPlainText(clean_typed_text(str(value or "")))
-            skills = data.get("skills") or []
-            if isinstance(skills, str):
-                skills = [s for s in re.split(r"[;,|]", skills) if s]
-            for i in range(self.skills.count()):
-                item = self.skills.item(i)
-                checked = item.data(Qt.ItemDataRole.UserRole) in skills
-                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            for name, editor in self.editors.items():
+                editor.load(data.get(name))
             self._consent_at = str(data.get("consent_at") or "") or None
         finally:
             self._loading = False
@@ -658,21 +423,8 @@ class RegistrationFormView(QWidget):
         self._loading = True
         try:
             for name, box in self.boxes.items():
-                editor = box.editor
-                if isinstance(editor, VillageEdit):
-                    editor.set_code("")
-                elif isinstance(editor, QLineEdit):
-                    editor.clear()
-                elif isinstance(editor, QComboBox):
-                    editor.setCurrentIndex(0)
-                elif isinstance(editor, QAbstractButton):
-                    editor.setChecked(name == "domicile_same")
-                elif isinstance(editor, QPlainTextEdit):
-                    editor.clear()
+                self.editors[name].clear()
                 box.set_message("", None)
-            for i in range(self.skills.count()):
-                self.skills.item(i).setCheckState(Qt.CheckState.Unchecked)
-            self.skills.setCurrentRow(0)
         finally:
             self._loading = False
         self.registration_id = None
@@ -695,8 +447,10 @@ class RegistrationFormView(QWidget):
     def _snapshot(self) -> dict[str, Any]:
         raw = self.raw()
         raw.pop("consent_at", None)  # a time, not typing
-        for edit in (self.village_code, self.domicile_village_code):  # typed, not chosen yet
-            raw[edit.objectName()] = edit.text()
+        for name, editor in self.editors.items():
+            typed = editor.typed()
+            if typed is not None:
+                raw[f"typed {name}"] = typed
         return raw
 
     def has_unsaved(self) -> bool:
@@ -736,9 +490,8 @@ class RegistrationFormView(QWidget):
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Unsaved changes"))
         box.setText(
-            arg(self.tr("The changes to %1 are not saved yet. Save them?"),
-                getattr(self, "_edit_code", ""))
-        )  # fmt: skip
+            arg(self.tr("The changes to %1 are not saved yet. Save them?"), self._edit_code)
+        )
         save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
         save.setObjectName("unsavedSaveButton")
         discard = box.addButton(
@@ -799,8 +552,9 @@ class RegistrationFormView(QWidget):
         self._update_nik_hint()
 
     # --- an already registered NIK -----------------------------------------------------------
-    def set_remote_nik_check(self, check: Callable[[str], list[Any]] | None,
-                             online: Callable[[], bool]) -> None:  # fmt: skip
+    def set_remote_nik_check(
+        self, check: Callable[[str], list[Any]] | None, online: Callable[[], bool]
+    ) -> None:
         """``check(nik)`` asks the server (on the I/O pool) while ``online()`` says so."""
         self._remote_check = check
         self._remote_online = online
@@ -816,13 +570,19 @@ class RegistrationFormView(QWidget):
         self._show_duplicate()
         if len(nik) != 16 or not nik.isdigit():
             return
-        self._tasks.run_db(self._service.find_by_nik, nik,
-                           on_done=lambda reg: self._local_duplicate(nik, reg),
-                           on_error=lambda _exc: None)  # fmt: skip
+        self._tasks.run_db(
+            self._service.find_by_nik,
+            nik,
+            on_done=lambda reg: self._local_duplicate(nik, reg),
+            on_error=lambda _exc: None,
+        )
         if self._remote_check is not None and self._remote_online():
-            self._tasks.run_io(self._remote_check, nik,
-                               on_done=lambda found: self._remote_duplicate(nik, found),
-                               on_error=lambda _exc: self.nikChecked.emit("remote-failed"))  # fmt: skip
+            self._tasks.run_io(
+                self._remote_check,
+                nik,
+                on_done=lambda found: self._remote_duplicate(nik, found),
+                on_error=lambda _exc: self.nikChecked.emit("remote-failed"),
+            )
 
     def _local_duplicate(self, nik: str, registration: Any) -> None:
         if nik != self._dup_nik:
@@ -848,9 +608,11 @@ class RegistrationFormView(QWidget):
             )
         elif remote:
             self.nik_duplicate_label.setText(
-                arg(self.tr("This NIK is already registered in this office (another counter): "
-                            "%1."), ", ".join(m.code for m in remote))
-            )  # fmt: skip
+                arg(
+                    self.tr("This NIK is already registered in this office (another counter): %1."),
+                    ", ".join(m.code for m in remote),
+                )
+            )
         self.open_existing_button.setVisible(local is not None)
         self.nik_duplicate.setVisible(local is not None or bool(remote))
 
@@ -897,62 +659,29 @@ class RegistrationFormView(QWidget):
             return  # the clerk typed something: keep it, the hint shows any disagreement
         self._loading = True
         try:
-            if field == "sex":
-                self.sex.setCurrentIndex(max(self.sex.findData(value), 0))
-            elif field == "birth_place":
-                self.birth_place.setText(value)
-                self.birth_place.setCursorPosition(0)
-            else:
-                self.birth_date.setText(value)
+            self.editors[field].load(value)
         finally:
             self._loading = False
         self._auto[field] = value
         self.schedule_check()
 
     def _update_nik_hint(self) -> None:
-        parts = parse_nik(self.nik.text().replace(" ", ""))
-        if parts is None:
-            self.nik_hint.hide()
-            return
-        if self._areas is not None and parts.district_code in self._areas:
-            region = self._areas.full_path(parts.district_code, self._lang)
-        else:
-            region = arg(self.tr("district code %1 (not in the region list)"), parts.district_code)
-        born = parts.birth_date.isoformat() if parts.birth_date else self.tr("not a real date")
-        lines = [arg(self.tr("The NIK says: born %1, %2, registered in %3."),
-                     born, parts.sex.label(self._lang), region)]  # fmt: skip
+        typed_birth = parse_typed_date(self.birth_date.text())
         # what still holds our prefill: a value the clerk changed is theirs, whatever path
         # the change took (typed, normalised on leaving the field, loaded)
-        typed_birth = parse_typed_date(self.birth_date.text())
-        prefilled = {f for f, v in (("birth_date", typed_birth), ("sex", self._value_text("sex")),
-                                    ("birth_place", self.birth_place.text()))
-                     if f in self._auto and self._auto[f] == v}  # fmt: skip
-        filled = prefilled - {"birth_place"}
-        if filled == {"birth_date", "sex"}:
-            lines.append(self.tr("Date of birth and sex were filled in from the NIK; check them."))
-        elif filled == {"birth_date"}:
-            lines.append(self.tr("Date of birth was filled in from the NIK; check it."))
-        elif filled == {"sex"}:
-            lines.append(self.tr("Sex was filled in from the NIK; check it."))
-        if "birth_place" in prefilled:
-            lines.append(self.tr("Place of birth suggested from the NIK's regency; type over it "
-                                 "if the applicant was born elsewhere."))  # fmt: skip
-        if parts.birth_date and typed_birth and "birth_date" not in prefilled:
-            try:
-                typed = date.fromisoformat(typed_birth)
-            except ValueError:
-                typed = None
-            if typed is not None and typed != parts.birth_date:
-                lines.append(
-                    arg(self.tr("Disagrees: date of birth typed as %1."), typed.isoformat())
-                )
-        sex_code = self._value_text("sex")
-        if sex_code and sex_code != parts.sex.value and "sex" not in prefilled:
-            lines.append(
-                arg(self.tr("Disagrees: sex chosen as %1."), Sex(sex_code).label(self._lang))
-            )
-        self.nik_hint.setText("\n".join(lines))
-        self.nik_hint.show()
+        current = {
+            "birth_date": typed_birth,
+            "sex": self._value_text("sex"),
+            "birth_place": self.birth_place.text(),
+        }
+        self.nik_hint.show_for(
+            parse_nik(self.nik.text().replace(" ", "")),
+            areas=self._areas,
+            lang=self._lang,
+            typed_birth=typed_birth,
+            sex_code=current["sex"],
+            prefilled={f for f, v in current.items() if f in self._auto and self._auto[f] == v},
+        )
 
     # ===== validation ========================================================================
     def schedule_check(self) -> None:
@@ -969,11 +698,10 @@ class RegistrationFormView(QWidget):
         """A village field showing typed text but holding no village says "pick one from the
         list", not "required" (the clerk sees text in it)."""
         out = list(problems)
-        for field in ("village_code", "domicile_village_code"):
-            edit = self.boxes[field].editor
-            if not isinstance(edit, VillageEdit) or not edit.pending():
+        for field, editor in self.editors.items():
+            if not editor.unchosen():
                 continue
-            if field == "domicile_village_code" and self.domicile_same.isChecked():
+            if field in self._domicile and self.domicile_same.isChecked():
                 continue
             out = [p for p in out if not (p.field == field and p.code == E.REQUIRED)]
             out.append(Problem(E.VILLAGE_NOT_CHOSEN, field, Severity.ERROR))
@@ -990,8 +718,9 @@ class RegistrationFormView(QWidget):
                 continue
             errors = [p for p in found if p.severity is Severity.ERROR]
             shown = errors or found
-            box.set_message(" ".join(p.message(self._lang) for p in shown),
-                            "error" if errors else "warning")  # fmt: skip
+            box.set_message(
+                " ".join(p.message(self._lang) for p in shown), "error" if errors else "warning"
+            )
         self.last_problems = problems
 
     # ===== saving ============================================================================
@@ -1035,9 +764,13 @@ class RegistrationFormView(QWidget):
         self.save_button.setEnabled(False)
         self._set_status(self.tr("Saving…"))
         self._tasks.run_db(
-            self._service.save, self.raw(), registration_id=self.registration_id,
-            draft_id=self.draft_id, on_done=self._on_saved, on_error=self._on_save_failed,
-        )  # fmt: skip
+            self._service.save,
+            self.raw(),
+            registration_id=self.registration_id,
+            draft_id=self.draft_id,
+            on_done=self._on_saved,
+            on_error=self._on_save_failed,
+        )
 
     def _on_saved(self, result: Any) -> None:
         self._saving = False
@@ -1116,9 +849,12 @@ class RegistrationFormView(QWidget):
     def _update_mode_label(self) -> None:
         if self.registration_id:
             self.mode_label.setText(
-                arg(self.tr("Editing %1 (will be saved as revision %2)"),
-                    getattr(self, "_edit_code", ""), getattr(self, "_edit_revision", 0) + 1)
-            )  # fmt: skip
+                arg(
+                    self.tr("Editing %1 (will be saved as revision %2)"),
+                    self._edit_code,
+                    self._edit_revision + 1,
+                )
+            )
         elif self.draft_id:
             self.mode_label.setText(self.tr("New applicant (resumed draft)"))
         else:
