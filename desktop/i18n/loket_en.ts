@@ -761,6 +761,21 @@
     </message>
 </context>
 <context>
+    <name>NikDuplicate</name>
+    <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>NikHint</name>
     <message>
         <source>What the NIK says</source>
@@ -1047,10 +1062,6 @@
         <translation>Save (Ctrl+S)</translation>
     </message>
     <message>
-        <source>Open the existing record (Ctrl+O)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Unsaved changes</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1068,14 +1079,6 @@
     </message>
     <message>
         <source>Back to the form</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This NIK is already registered on this device: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This NIK is already registered in this office (another counter): %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -759,6 +759,21 @@
     </message>
 </context>
 <context>
+    <name>NikDuplicate</name>
+    <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation>Buka data yang sudah ada (Ctrl+O)</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation>NIK ini sudah terdaftar di perangkat ini: %1.</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation>NIK ini sudah terdaftar di kantor ini (loket lain): %1.</translation>
+    </message>
+</context>
+<context>
     <name>NikHint</name>
     <message>
         <source>What the NIK says</source>
@@ -1045,10 +1060,6 @@
         <translation>Simpan (Ctrl+S)</translation>
     </message>
     <message>
-        <source>Open the existing record (Ctrl+O)</source>
-        <translation>Buka data yang sudah ada (Ctrl+O)</translation>
-    </message>
-    <message>
         <source>Unsaved changes</source>
         <translation>Perubahan belum disimpan</translation>
     </message>
@@ -1067,14 +1078,6 @@
     <message>
         <source>Back to the form</source>
         <translation>Kembali ke formulir</translation>
-    </message>
-    <message>
-        <source>This NIK is already registered on this device: %1.</source>
-        <translation>NIK ini sudah terdaftar di perangkat ini: %1.</translation>
-    </message>
-    <message>
-        <source>This NIK is already registered in this office (another counter): %1.</source>
-        <translation>NIK ini sudah terdaftar di kantor ini (loket lain): %1.</translation>
     </message>
     <message>
         <source>Saving…</source>

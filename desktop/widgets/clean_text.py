@@ -29,7 +29,7 @@ class CleanTextValidator(QValidator):
         super().__init__(parent)
         self._pattern = QRegularExpression(f"\\A(?:{pattern})\\z") if pattern else None
 
-    def validate(self, text: str, pos: int) -> object:  # type: ignore[override]
+    def validate(self, text: str, pos: int) -> object:
         cleaned = clean_typed_text(text)
         if cleaned != text:
             # keep the cursor after what was inserted: count what survived before it

@@ -1,12 +1,15 @@
-"""What a typed NIK says (``NikHint``): birth date, sex and district, what the form filled in
-from it, and where the typed values disagree with it."""
+"""The two notes under a typed NIK: what it says (``NikHint``: birth date, sex and district,
+what the form filled in from it, where the typed values disagree with it), and that it is
+registered already (``NikDuplicate``, with a button to open the record on this device)."""
 
 from __future__ import annotations
 
 from collections.abc import Set
 from datetime import date
 
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from common.enums import Sex
 from common.i18n import Lang
@@ -87,3 +90,43 @@ class NikHint(QLabel):
             lines.append(arg(self.tr("Disagrees: sex chosen as %1."), Sex(sex_code).label(lang)))
         self.setText("\n".join(lines))
         self.show()
+
+
+class NikDuplicate(QWidget):
+    """The warning right after the 16th digit: this NIK is registered already, on this device
+    (``open_button`` opens that record, Ctrl+O) or at another counter of the office."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("nikDuplicate")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self)
+        self.label.setObjectName("nikDuplicateLabel")
+        self.label.setProperty("loketData", True)
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("color: #8a5a00; font-weight: bold;")
+        self.open_button = QPushButton(self.tr("Open the existing record (Ctrl+O)"), self)
+        self.open_button.setObjectName("openExistingButton")
+        self.open_button.setShortcut(QKeySequence("Ctrl+O"))
+        self.open_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.open_button, 0)
+        self.hide()
+
+    def show_found(self, local_code: str | None, remote_codes: list[str]) -> None:
+        """Say where the NIK is registered: ``local_code`` on this device, ``remote_codes`` at
+        other counters; hidden when neither."""
+        if local_code is not None:
+            self.label.setText(
+                arg(self.tr("This NIK is already registered on this device: %1."), local_code)
+            )
+        elif remote_codes:
+            self.label.setText(
+                arg(
+                    self.tr("This NIK is already registered in this office (another counter): %1."),
+                    ", ".join(remote_codes),
+                )
+            )
+        self.open_button.setVisible(local_code is not None)
+        self.setVisible(local_code is not None or bool(remote_codes))

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -48,7 +48,7 @@ from common.validation import Problem
 from desktop.i18n import arg
 from desktop.views.registration_form.editors import AnyEditor, Build, parse_typed_date
 from desktop.views.registration_form.fields import DOMICILE, Field, FormFields, Group
-from desktop.views.registration_form.nik_hint import NikHint
+from desktop.views.registration_form.nik_hint import NikDuplicate, NikHint
 from desktop.widgets.field_box import FieldBox
 from desktop.widgets.village_edit import VillageEdit
 
@@ -240,7 +240,9 @@ class RegistrationFormView(QWidget):
         for field in group.fields:
             self._add(form, field, ui)
             if field.name == "nik":
-                self._duplicate_row(form)
+                self.nik_duplicate = NikDuplicate(self)
+                self.nik_duplicate.open_button.clicked.connect(self._open_existing)
+                form.addRow("", self.nik_duplicate)
                 self.nik_hint = NikHint(self)
                 form.addRow("", self.nik_hint)
             elif field.name == "declaration_not_excluded":
@@ -291,29 +293,6 @@ class RegistrationFormView(QWidget):
         widget.installEventFilter(self)
         editor.connect_changed(lambda: self._changed(field.name))
         editor.connect_finished(self._focus_next)
-
-    def _duplicate_row(self, form: QFormLayout) -> None:
-        """The warning right after the 16th digit: this NIK is registered already."""
-        self.nik_duplicate = QWidget(self)
-        self.nik_duplicate.setObjectName("nikDuplicate")
-        row = QHBoxLayout(self.nik_duplicate)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.nik_duplicate_label = QLabel(self.nik_duplicate)
-        self.nik_duplicate_label.setObjectName("nikDuplicateLabel")
-        self.nik_duplicate_label.setProperty("loketData", True)
-        self.nik_duplicate_label.setWordWrap(True)
-        self.nik_duplicate_label.setStyleSheet("color: #8a5a00; font-weight: bold;")
-        self.open_existing_button = QPushButton(
-            self.tr("Open the existing record (Ctrl+O)"), self.nik_duplicate
-        )
-        self.open_existing_button.setObjectName("openExistingButton")
-        self.open_existing_button.setShortcut(QKeySequence("Ctrl+O"))
-        self.open_existing_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.open_existing_button.clicked.connect(self._open_existing)
-        row.addWidget(self.nik_duplicate_label, 1)
-        row.addWidget(self.open_existing_button, 0)
-        self.nik_duplicate.hide()
-        form.addRow("", self.nik_duplicate)
 
     def _changed(self, field: str) -> None:
         """The clerk changed ``field`` (a program filling the form is not a change)."""
@@ -602,19 +581,9 @@ class RegistrationFormView(QWidget):
     def _show_duplicate(self) -> None:
         local = self._dup_local
         remote = [m for m in self._dup_remote if local is None or m.registration_id != local.id]
-        if local is not None:
-            self.nik_duplicate_label.setText(
-                arg(self.tr("This NIK is already registered on this device: %1."), local.code)
-            )
-        elif remote:
-            self.nik_duplicate_label.setText(
-                arg(
-                    self.tr("This NIK is already registered in this office (another counter): %1."),
-                    ", ".join(m.code for m in remote),
-                )
-            )
-        self.open_existing_button.setVisible(local is not None)
-        self.nik_duplicate.setVisible(local is not None or bool(remote))
+        self.nik_duplicate.show_found(
+            None if local is None else local.code, [m.code for m in remote]
+        )
 
     def _open_existing(self) -> None:
         if self._dup_local is not None:
