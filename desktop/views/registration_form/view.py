@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -52,6 +52,10 @@ from desktop.views.registration_form.nik_hint import NikDuplicate, NikHint
 from desktop.widgets.field_box import FieldBox
 from desktop.widgets.village_edit import VillageEdit
 
+if TYPE_CHECKING:
+    from desktop.services.registrations import RegistrationService
+    from desktop.tasks import TaskManager
+
 LABEL_WIDTH = 200  # one label column across the groups
 
 # Problems on these fields are shown at the widget of another field.
@@ -85,7 +89,13 @@ class RegistrationFormView(QWidget):
     # a NIK check answered: "local", "remote", or "remote-failed" (offline: local only)
     nikChecked = Signal(str)
 
-    def __init__(self, service: Any, tasks: Any, lang: Lang, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: RegistrationService,
+        tasks: TaskManager,
+        lang: Lang,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("registrationForm")
         self._service = service
