@@ -225,6 +225,201 @@
     </message>
 </context>
 <context>
+    <name>FormFields</name>
+    <message>
+        <source>(choose)</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <source>Street, house number</source>
+        <translation>Street, house number</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identity</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>16 digits from the ID card</source>
+        <translation>16 digits from the ID card</translation>
+    </message>
+    <message>
+        <source>Family card number (KK)</source>
+        <translation>Family card number (KK)</translation>
+    </message>
+    <message>
+        <source>16 digits from the family card</source>
+        <translation>16 digits from the family card</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <source>As written on the ID card</source>
+        <translation>As written on the ID card</translation>
+    </message>
+    <message>
+        <source>Place of birth</source>
+        <translation>Place of birth</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sex</translation>
+    </message>
+    <message>
+        <source>Mother&apos;s maiden name</source>
+        <translation>Mother&apos;s maiden name</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Mobile phone</translation>
+    </message>
+    <message>
+        <source>e.g. 0812 3456 7890</source>
+        <translation>e.g. 0812 3456 7890</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Street address</source>
+        <translation>Street address</translation>
+    </message>
+    <message>
+        <source>RT</source>
+        <translation>RT</translation>
+    </message>
+    <message>
+        <source>RW</source>
+        <translation>RW</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>Postal code</translation>
+    </message>
+    <message>
+        <source>Domicile</source>
+        <translation>Domicile</translation>
+    </message>
+    <message>
+        <source>Lives at the address on the ID card</source>
+        <translation>Lives at the address on the ID card</translation>
+    </message>
+    <message>
+        <source>Domicile street address</source>
+        <translation>Domicile street address</translation>
+    </message>
+    <message>
+        <source>Domicile RT</source>
+        <translation>Domicile RT</translation>
+    </message>
+    <message>
+        <source>Domicile RW</source>
+        <translation>Domicile RW</translation>
+    </message>
+    <message>
+        <source>Domicile village</source>
+        <translation>Domicile village</translation>
+    </message>
+    <message>
+        <source>Domicile postal code</source>
+        <translation>Domicile postal code</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Profile</translation>
+    </message>
+    <message>
+        <source>Last education</source>
+        <translation>Last education</translation>
+    </message>
+    <message>
+        <source>Employment status</source>
+        <translation>Employment status</translation>
+    </message>
+    <message>
+        <source>Disability</source>
+        <translation>Disability</translation>
+    </message>
+    <message>
+        <source>Former migrant worker</source>
+        <translation>Former migrant worker</translation>
+    </message>
+    <message>
+        <source>Has worked abroad as a migrant worker</source>
+        <translation>Has worked abroad as a migrant worker</translation>
+    </message>
+    <message>
+        <source>Skills of interest</source>
+        <translation>Skills of interest</translation>
+    </message>
+    <message>
+        <source>Arrow keys move, Space ticks a skill</source>
+        <translation>Arrow keys move, Space ticks a skill</translation>
+    </message>
+    <message>
+        <source>Reason for joining</source>
+        <translation>Reason for joining</translation>
+    </message>
+    <message>
+        <source>In the applicant&apos;s words</source>
+        <translation>In the applicant&apos;s words</translation>
+    </message>
+    <message>
+        <source>Declaration and consent</source>
+        <translation>Declaration and consent</translation>
+    </message>
+    <message>
+        <source>Declaration</source>
+        <translation>Declaration</translation>
+    </message>
+    <message>
+        <source>The applicant makes this declaration</source>
+        <translation>The applicant makes this declaration</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>The applicant consents (consent text version %1)</source>
+        <translation>The applicant consents (consent text version %1)</translation>
+    </message>
+    <message>
+        <source>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</source>
+        <translation>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Import paper forms</source>
@@ -566,6 +761,64 @@
     </message>
 </context>
 <context>
+    <name>NikDuplicate</name>
+    <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>NikHint</name>
+    <message>
+        <source>What the NIK says</source>
+        <translation>What the NIK says</translation>
+    </message>
+    <message>
+        <source>district code %1 (not in the region list)</source>
+        <translation>district code %1 (not in the region list)</translation>
+    </message>
+    <message>
+        <source>not a real date</source>
+        <translation>not a real date</translation>
+    </message>
+    <message>
+        <source>The NIK says: born %1, %2, registered in %3.</source>
+        <translation>The NIK says: born %1, %2, registered in %3.</translation>
+    </message>
+    <message>
+        <source>Date of birth and sex were filled in from the NIK; check them.</source>
+        <translation>Date of birth and sex were filled in from the NIK; check them.</translation>
+    </message>
+    <message>
+        <source>Date of birth was filled in from the NIK; check it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sex was filled in from the NIK; check it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disagrees: date of birth typed as %1.</source>
+        <translation>Disagrees: date of birth typed as %1.</translation>
+    </message>
+    <message>
+        <source>Disagrees: sex chosen as %1.</source>
+        <translation>Disagrees: sex chosen as %1.</translation>
+    </message>
+</context>
+<context>
     <name>PrintSettingsDialog</name>
     <message>
         <source>Print settings</source>
@@ -794,7 +1047,6 @@
     <name>RegistrationFormView</name>
     <message>
         <source>Form status</source>
-        <extracomment>Problems on these fields are shown at the widget of another field.</extracomment>
         <translation>Form status</translation>
     </message>
     <message>
@@ -808,206 +1060,6 @@
     <message>
         <source>Save (Ctrl+S)</source>
         <translation>Save (Ctrl+S)</translation>
-    </message>
-    <message>
-        <source>(choose)</source>
-        <translation>(choose)</translation>
-    </message>
-    <message>
-        <source>Identity</source>
-        <translation>Identity</translation>
-    </message>
-    <message>
-        <source>16 digits from the ID card</source>
-        <translation>16 digits from the ID card</translation>
-    </message>
-    <message>
-        <source>NIK</source>
-        <translation>NIK</translation>
-    </message>
-    <message>
-        <source>What the NIK says</source>
-        <translation>What the NIK says</translation>
-    </message>
-    <message>
-        <source>16 digits from the family card</source>
-        <translation>16 digits from the family card</translation>
-    </message>
-    <message>
-        <source>Family card number (KK)</source>
-        <translation>Family card number (KK)</translation>
-    </message>
-    <message>
-        <source>As written on the ID card</source>
-        <translation>As written on the ID card</translation>
-    </message>
-    <message>
-        <source>Full name</source>
-        <translation>Full name</translation>
-    </message>
-    <message>
-        <source>Place of birth</source>
-        <translation>Place of birth</translation>
-    </message>
-    <message>
-        <source>YYYY-MM-DD</source>
-        <translation>YYYY-MM-DD</translation>
-    </message>
-    <message>
-        <source>Date of birth</source>
-        <translation>Date of birth</translation>
-    </message>
-    <message>
-        <source>Sex</source>
-        <translation>Sex</translation>
-    </message>
-    <message>
-        <source>Optional</source>
-        <translation>Optional</translation>
-    </message>
-    <message>
-        <source>Mother&apos;s maiden name</source>
-        <translation>Mother&apos;s maiden name</translation>
-    </message>
-    <message>
-        <source>Open the existing record (Ctrl+O)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Contact</source>
-        <translation>Contact</translation>
-    </message>
-    <message>
-        <source>e.g. 0812 3456 7890</source>
-        <translation>e.g. 0812 3456 7890</translation>
-    </message>
-    <message>
-        <source>Mobile phone</source>
-        <translation>Mobile phone</translation>
-    </message>
-    <message>
-        <source>Email</source>
-        <translation>Email</translation>
-    </message>
-    <message>
-        <source>Street, house number</source>
-        <translation>Street, house number</translation>
-    </message>
-    <message>
-        <source>Street address</source>
-        <translation>Street address</translation>
-    </message>
-    <message>
-        <source>RT</source>
-        <translation>RT</translation>
-    </message>
-    <message>
-        <source>RW</source>
-        <translation>RW</translation>
-    </message>
-    <message>
-        <source>Village</source>
-        <translation>Village</translation>
-    </message>
-    <message>
-        <source>Postal code</source>
-        <translation>Postal code</translation>
-    </message>
-    <message>
-        <source>Address</source>
-        <translation>Address</translation>
-    </message>
-    <message>
-        <source>Lives at the address on the ID card</source>
-        <translation>Lives at the address on the ID card</translation>
-    </message>
-    <message>
-        <source>Domicile</source>
-        <translation>Domicile</translation>
-    </message>
-    <message>
-        <source>Domicile street address</source>
-        <translation>Domicile street address</translation>
-    </message>
-    <message>
-        <source>Domicile RT</source>
-        <translation>Domicile RT</translation>
-    </message>
-    <message>
-        <source>Domicile RW</source>
-        <translation>Domicile RW</translation>
-    </message>
-    <message>
-        <source>Domicile village</source>
-        <translation>Domicile village</translation>
-    </message>
-    <message>
-        <source>Domicile postal code</source>
-        <translation>Domicile postal code</translation>
-    </message>
-    <message>
-        <source>Profile</source>
-        <translation>Profile</translation>
-    </message>
-    <message>
-        <source>Last education</source>
-        <translation>Last education</translation>
-    </message>
-    <message>
-        <source>Employment status</source>
-        <translation>Employment status</translation>
-    </message>
-    <message>
-        <source>Disability</source>
-        <translation>Disability</translation>
-    </message>
-    <message>
-        <source>Has worked abroad as a migrant worker</source>
-        <translation>Has worked abroad as a migrant worker</translation>
-    </message>
-    <message>
-        <source>Former migrant worker</source>
-        <translation>Former migrant worker</translation>
-    </message>
-    <message>
-        <source>Arrow keys move, Space ticks a skill</source>
-        <translation>Arrow keys move, Space ticks a skill</translation>
-    </message>
-    <message>
-        <source>Skills of interest</source>
-        <translation>Skills of interest</translation>
-    </message>
-    <message>
-        <source>In the applicant&apos;s words</source>
-        <translation>In the applicant&apos;s words</translation>
-    </message>
-    <message>
-        <source>Reason for joining</source>
-        <translation>Reason for joining</translation>
-    </message>
-    <message>
-        <source>Declaration and consent</source>
-        <translation>Declaration and consent</translation>
-    </message>
-    <message>
-        <source>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</source>
-        <translation>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</translation>
-    </message>
-    <message>
-        <source>The applicant makes this declaration</source>
-        <translation>The applicant makes this declaration</translation>
-    </message>
-    <message>
-        <source>Declaration</source>
-        <translation>Declaration</translation>
-    </message>
-    <message>
-        <source>The applicant consents (consent text version %1)</source>
-        <translation>The applicant consents (consent text version %1)</translation>
-    </message>
-    <message>
-        <source>Consent</source>
-        <translation>Consent</translation>
     </message>
     <message>
         <source>Unsaved changes</source>
@@ -1028,50 +1080,6 @@
     <message>
         <source>Back to the form</source>
         <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This NIK is already registered on this device: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This NIK is already registered in this office (another counter): %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>district code %1 (not in the region list)</source>
-        <translation>district code %1 (not in the region list)</translation>
-    </message>
-    <message>
-        <source>not a real date</source>
-        <translation>not a real date</translation>
-    </message>
-    <message>
-        <source>The NIK says: born %1, %2, registered in %3.</source>
-        <translation>The NIK says: born %1, %2, registered in %3.</translation>
-    </message>
-    <message>
-        <source>Date of birth and sex were filled in from the NIK; check them.</source>
-        <translation>Date of birth and sex were filled in from the NIK; check them.</translation>
-    </message>
-    <message>
-        <source>Date of birth was filled in from the NIK; check it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sex was filled in from the NIK; check it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Disagrees: date of birth typed as %1.</source>
-        <translation>Disagrees: date of birth typed as %1.</translation>
-    </message>
-    <message>
-        <source>Disagrees: sex chosen as %1.</source>
-        <translation>Disagrees: sex chosen as %1.</translation>
     </message>
     <message>
         <source>Saving…</source>

@@ -225,6 +225,201 @@
     </message>
 </context>
 <context>
+    <name>FormFields</name>
+    <message>
+        <source>(choose)</source>
+        <translation>(pilih)</translation>
+    </message>
+    <message>
+        <source>Street, house number</source>
+        <translation>Jalan, nomor rumah</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Boleh dikosongkan</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identitas</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>16 digits from the ID card</source>
+        <translation>16 angka dari KTP</translation>
+    </message>
+    <message>
+        <source>Family card number (KK)</source>
+        <translation>Nomor KK</translation>
+    </message>
+    <message>
+        <source>16 digits from the family card</source>
+        <translation>16 angka dari kartu keluarga</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Nama lengkap</translation>
+    </message>
+    <message>
+        <source>As written on the ID card</source>
+        <translation>Sesuai KTP</translation>
+    </message>
+    <message>
+        <source>Place of birth</source>
+        <translation>Tempat lahir</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Tanggal lahir</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>TTTT-BB-HH</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Jenis kelamin</translation>
+    </message>
+    <message>
+        <source>Mother&apos;s maiden name</source>
+        <translation>Nama ibu kandung</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontak</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Nomor HP</translation>
+    </message>
+    <message>
+        <source>e.g. 0812 3456 7890</source>
+        <translation>mis. 0812 3456 7890</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Alamat</translation>
+    </message>
+    <message>
+        <source>Street address</source>
+        <translation>Alamat (jalan)</translation>
+    </message>
+    <message>
+        <source>RT</source>
+        <translation>RT</translation>
+    </message>
+    <message>
+        <source>RW</source>
+        <translation>RW</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>Desa/kelurahan</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>Kode pos</translation>
+    </message>
+    <message>
+        <source>Domicile</source>
+        <translation>Domisili</translation>
+    </message>
+    <message>
+        <source>Lives at the address on the ID card</source>
+        <translation>Tinggal di alamat sesuai KTP</translation>
+    </message>
+    <message>
+        <source>Domicile street address</source>
+        <translation>Alamat domisili (jalan)</translation>
+    </message>
+    <message>
+        <source>Domicile RT</source>
+        <translation>RT domisili</translation>
+    </message>
+    <message>
+        <source>Domicile RW</source>
+        <translation>RW domisili</translation>
+    </message>
+    <message>
+        <source>Domicile village</source>
+        <translation>Desa/kelurahan domisili</translation>
+    </message>
+    <message>
+        <source>Domicile postal code</source>
+        <translation>Kode pos domisili</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <source>Last education</source>
+        <translation>Pendidikan terakhir</translation>
+    </message>
+    <message>
+        <source>Employment status</source>
+        <translation>Status pekerjaan</translation>
+    </message>
+    <message>
+        <source>Disability</source>
+        <translation>Disabilitas</translation>
+    </message>
+    <message>
+        <source>Former migrant worker</source>
+        <translation>Mantan pekerja migran</translation>
+    </message>
+    <message>
+        <source>Has worked abroad as a migrant worker</source>
+        <translation>Pernah bekerja di luar negeri sebagai pekerja migran</translation>
+    </message>
+    <message>
+        <source>Skills of interest</source>
+        <translation>Keterampilan yang diminati</translation>
+    </message>
+    <message>
+        <source>Arrow keys move, Space ticks a skill</source>
+        <translation>Tombol panah untuk berpindah, Spasi untuk mencentang keterampilan</translation>
+    </message>
+    <message>
+        <source>Reason for joining</source>
+        <translation>Alasan mengikuti pelatihan</translation>
+    </message>
+    <message>
+        <source>In the applicant&apos;s words</source>
+        <translation>Dengan kata-kata pendaftar</translation>
+    </message>
+    <message>
+        <source>Declaration and consent</source>
+        <translation>Pernyataan dan persetujuan</translation>
+    </message>
+    <message>
+        <source>Declaration</source>
+        <translation>Pernyataan</translation>
+    </message>
+    <message>
+        <source>The applicant makes this declaration</source>
+        <translation>Pendaftar membuat pernyataan ini</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Persetujuan</translation>
+    </message>
+    <message>
+        <source>The applicant consents (consent text version %1)</source>
+        <translation>Pendaftar memberikan persetujuan (naskah persetujuan versi %1)</translation>
+    </message>
+    <message>
+        <source>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</source>
+        <translation>Pendaftar menyatakan tidak sedang menempuh pendidikan formal dan bukan ASN, anggota TNI, anggota Polri, kepala desa atau perangkat desa, maupun direksi atau komisaris BUMN.</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Import paper forms</source>
@@ -564,6 +759,64 @@
     </message>
 </context>
 <context>
+    <name>NikDuplicate</name>
+    <message>
+        <source>Open the existing record (Ctrl+O)</source>
+        <translation>Buka data yang sudah ada (Ctrl+O)</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered on this device: %1.</source>
+        <translation>NIK ini sudah terdaftar di perangkat ini: %1.</translation>
+    </message>
+    <message>
+        <source>This NIK is already registered in this office (another counter): %1.</source>
+        <translation>NIK ini sudah terdaftar di kantor ini (loket lain): %1.</translation>
+    </message>
+</context>
+<context>
+    <name>NikHint</name>
+    <message>
+        <source>What the NIK says</source>
+        <translation>Keterangan dari NIK</translation>
+    </message>
+    <message>
+        <source>district code %1 (not in the region list)</source>
+        <translation>kode kecamatan %1 (tidak ada di daftar wilayah)</translation>
+    </message>
+    <message>
+        <source>not a real date</source>
+        <translation>bukan tanggal yang sah</translation>
+    </message>
+    <message>
+        <source>The NIK says: born %1, %2, registered in %3.</source>
+        <translation>Menurut NIK: lahir %1, %2, terdaftar di %3.</translation>
+    </message>
+    <message>
+        <source>Date of birth and sex were filled in from the NIK; check them.</source>
+        <translation>Tanggal lahir dan jenis kelamin diisi dari NIK; periksa kembali.</translation>
+    </message>
+    <message>
+        <source>Date of birth was filled in from the NIK; check it.</source>
+        <translation>Tanggal lahir diisi dari NIK; periksa kembali.</translation>
+    </message>
+    <message>
+        <source>Sex was filled in from the NIK; check it.</source>
+        <translation>Jenis kelamin diisi dari NIK; periksa kembali.</translation>
+    </message>
+    <message>
+        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
+        <translation>Tempat lahir disarankan dari kabupaten/kota NIK; ketik ulang bila pendaftar lahir di tempat lain.</translation>
+    </message>
+    <message>
+        <source>Disagrees: date of birth typed as %1.</source>
+        <translation>Tidak cocok: tanggal lahir diketik %1.</translation>
+    </message>
+    <message>
+        <source>Disagrees: sex chosen as %1.</source>
+        <translation>Tidak cocok: jenis kelamin dipilih %1.</translation>
+    </message>
+</context>
+<context>
     <name>PrintSettingsDialog</name>
     <message>
         <source>Print settings</source>
@@ -792,7 +1045,6 @@
     <name>RegistrationFormView</name>
     <message>
         <source>Form status</source>
-        <extracomment>Problems on these fields are shown at the widget of another field.</extracomment>
         <translation>Status formulir</translation>
     </message>
     <message>
@@ -806,206 +1058,6 @@
     <message>
         <source>Save (Ctrl+S)</source>
         <translation>Simpan (Ctrl+S)</translation>
-    </message>
-    <message>
-        <source>(choose)</source>
-        <translation>(pilih)</translation>
-    </message>
-    <message>
-        <source>Identity</source>
-        <translation>Identitas</translation>
-    </message>
-    <message>
-        <source>16 digits from the ID card</source>
-        <translation>16 angka dari KTP</translation>
-    </message>
-    <message>
-        <source>NIK</source>
-        <translation>NIK</translation>
-    </message>
-    <message>
-        <source>What the NIK says</source>
-        <translation>Keterangan dari NIK</translation>
-    </message>
-    <message>
-        <source>16 digits from the family card</source>
-        <translation>16 angka dari kartu keluarga</translation>
-    </message>
-    <message>
-        <source>Family card number (KK)</source>
-        <translation>Nomor KK</translation>
-    </message>
-    <message>
-        <source>As written on the ID card</source>
-        <translation>Sesuai KTP</translation>
-    </message>
-    <message>
-        <source>Full name</source>
-        <translation>Nama lengkap</translation>
-    </message>
-    <message>
-        <source>Place of birth</source>
-        <translation>Tempat lahir</translation>
-    </message>
-    <message>
-        <source>YYYY-MM-DD</source>
-        <translation>TTTT-BB-HH</translation>
-    </message>
-    <message>
-        <source>Date of birth</source>
-        <translation>Tanggal lahir</translation>
-    </message>
-    <message>
-        <source>Sex</source>
-        <translation>Jenis kelamin</translation>
-    </message>
-    <message>
-        <source>Optional</source>
-        <translation>Boleh dikosongkan</translation>
-    </message>
-    <message>
-        <source>Mother&apos;s maiden name</source>
-        <translation>Nama ibu kandung</translation>
-    </message>
-    <message>
-        <source>Open the existing record (Ctrl+O)</source>
-        <translation>Buka data yang sudah ada (Ctrl+O)</translation>
-    </message>
-    <message>
-        <source>Contact</source>
-        <translation>Kontak</translation>
-    </message>
-    <message>
-        <source>e.g. 0812 3456 7890</source>
-        <translation>mis. 0812 3456 7890</translation>
-    </message>
-    <message>
-        <source>Mobile phone</source>
-        <translation>Nomor HP</translation>
-    </message>
-    <message>
-        <source>Email</source>
-        <translation>Email</translation>
-    </message>
-    <message>
-        <source>Street, house number</source>
-        <translation>Jalan, nomor rumah</translation>
-    </message>
-    <message>
-        <source>Street address</source>
-        <translation>Alamat (jalan)</translation>
-    </message>
-    <message>
-        <source>RT</source>
-        <translation>RT</translation>
-    </message>
-    <message>
-        <source>RW</source>
-        <translation>RW</translation>
-    </message>
-    <message>
-        <source>Village</source>
-        <translation>Desa/kelurahan</translation>
-    </message>
-    <message>
-        <source>Postal code</source>
-        <translation>Kode pos</translation>
-    </message>
-    <message>
-        <source>Address</source>
-        <translation>Alamat</translation>
-    </message>
-    <message>
-        <source>Lives at the address on the ID card</source>
-        <translation>Tinggal di alamat sesuai KTP</translation>
-    </message>
-    <message>
-        <source>Domicile</source>
-        <translation>Domisili</translation>
-    </message>
-    <message>
-        <source>Domicile street address</source>
-        <translation>Alamat domisili (jalan)</translation>
-    </message>
-    <message>
-        <source>Domicile RT</source>
-        <translation>RT domisili</translation>
-    </message>
-    <message>
-        <source>Domicile RW</source>
-        <translation>RW domisili</translation>
-    </message>
-    <message>
-        <source>Domicile village</source>
-        <translation>Desa/kelurahan domisili</translation>
-    </message>
-    <message>
-        <source>Domicile postal code</source>
-        <translation>Kode pos domisili</translation>
-    </message>
-    <message>
-        <source>Profile</source>
-        <translation>Profil</translation>
-    </message>
-    <message>
-        <source>Last education</source>
-        <translation>Pendidikan terakhir</translation>
-    </message>
-    <message>
-        <source>Employment status</source>
-        <translation>Status pekerjaan</translation>
-    </message>
-    <message>
-        <source>Disability</source>
-        <translation>Disabilitas</translation>
-    </message>
-    <message>
-        <source>Has worked abroad as a migrant worker</source>
-        <translation>Pernah bekerja di luar negeri sebagai pekerja migran</translation>
-    </message>
-    <message>
-        <source>Former migrant worker</source>
-        <translation>Mantan pekerja migran</translation>
-    </message>
-    <message>
-        <source>Arrow keys move, Space ticks a skill</source>
-        <translation>Tombol panah untuk berpindah, Spasi untuk mencentang keterampilan</translation>
-    </message>
-    <message>
-        <source>Skills of interest</source>
-        <translation>Keterampilan yang diminati</translation>
-    </message>
-    <message>
-        <source>In the applicant&apos;s words</source>
-        <translation>Dengan kata-kata pendaftar</translation>
-    </message>
-    <message>
-        <source>Reason for joining</source>
-        <translation>Alasan mengikuti pelatihan</translation>
-    </message>
-    <message>
-        <source>Declaration and consent</source>
-        <translation>Pernyataan dan persetujuan</translation>
-    </message>
-    <message>
-        <source>The applicant declares that they are not in formal education and are not a civil servant, soldier, police officer, village head or village official, or director or commissioner of a state-owned enterprise.</source>
-        <translation>Pendaftar menyatakan tidak sedang menempuh pendidikan formal dan bukan ASN, anggota TNI, anggota Polri, kepala desa atau perangkat desa, maupun direksi atau komisaris BUMN.</translation>
-    </message>
-    <message>
-        <source>The applicant makes this declaration</source>
-        <translation>Pendaftar membuat pernyataan ini</translation>
-    </message>
-    <message>
-        <source>Declaration</source>
-        <translation>Pernyataan</translation>
-    </message>
-    <message>
-        <source>The applicant consents (consent text version %1)</source>
-        <translation>Pendaftar memberikan persetujuan (naskah persetujuan versi %1)</translation>
-    </message>
-    <message>
-        <source>Consent</source>
-        <translation>Persetujuan</translation>
     </message>
     <message>
         <source>Unsaved changes</source>
@@ -1026,50 +1078,6 @@
     <message>
         <source>Back to the form</source>
         <translation>Kembali ke formulir</translation>
-    </message>
-    <message>
-        <source>This NIK is already registered on this device: %1.</source>
-        <translation>NIK ini sudah terdaftar di perangkat ini: %1.</translation>
-    </message>
-    <message>
-        <source>This NIK is already registered in this office (another counter): %1.</source>
-        <translation>NIK ini sudah terdaftar di kantor ini (loket lain): %1.</translation>
-    </message>
-    <message>
-        <source>district code %1 (not in the region list)</source>
-        <translation>kode kecamatan %1 (tidak ada di daftar wilayah)</translation>
-    </message>
-    <message>
-        <source>not a real date</source>
-        <translation>bukan tanggal yang sah</translation>
-    </message>
-    <message>
-        <source>The NIK says: born %1, %2, registered in %3.</source>
-        <translation>Menurut NIK: lahir %1, %2, terdaftar di %3.</translation>
-    </message>
-    <message>
-        <source>Date of birth and sex were filled in from the NIK; check them.</source>
-        <translation>Tanggal lahir dan jenis kelamin diisi dari NIK; periksa kembali.</translation>
-    </message>
-    <message>
-        <source>Date of birth was filled in from the NIK; check it.</source>
-        <translation>Tanggal lahir diisi dari NIK; periksa kembali.</translation>
-    </message>
-    <message>
-        <source>Sex was filled in from the NIK; check it.</source>
-        <translation>Jenis kelamin diisi dari NIK; periksa kembali.</translation>
-    </message>
-    <message>
-        <source>Place of birth suggested from the NIK&apos;s regency; type over it if the applicant was born elsewhere.</source>
-        <translation>Tempat lahir disarankan dari kabupaten/kota NIK; ketik ulang bila pendaftar lahir di tempat lain.</translation>
-    </message>
-    <message>
-        <source>Disagrees: date of birth typed as %1.</source>
-        <translation>Tidak cocok: tanggal lahir diketik %1.</translation>
-    </message>
-    <message>
-        <source>Disagrees: sex chosen as %1.</source>
-        <translation>Tidak cocok: jenis kelamin dipilih %1.</translation>
     </message>
     <message>
         <source>Saving…</source>

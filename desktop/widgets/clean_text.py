@@ -29,7 +29,7 @@ class CleanTextValidator(QValidator):
         super().__init__(parent)
         self._pattern = QRegularExpression(f"\\A(?:{pattern})\\z") if pattern else None
 
-    def validate(self, text: str, pos: int) -> object:  # type: ignore[override]
+    def validate(self, text: str, pos: int) -> object:
         cleaned = clean_typed_text(text)
         if cleaned != text:
             # keep the cursor after what was inserted: count what survived before it
@@ -70,15 +70,15 @@ class OneLineTextEdit(QPlainTextEdit):
         cursor.setPosition(min(pos, len(cleaned)))
         self.setTextCursor(cursor)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             event.ignore()  # to the form (Enter moves on), never a line break
             return
         super().keyPressEvent(event)  # other keys insert printable text only (or edit)
 
-    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802
+    def insertFromMimeData(self, source: QMimeData) -> None:
         if source.hasText():
             self.insertPlainText(clean_typed_text(source.text()))
 
-    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
         return source.hasText()

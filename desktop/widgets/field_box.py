@@ -17,8 +17,13 @@ class FieldBox(QWidget):
     it with the field. ``field`` is the record field name the box stands for.
     """
 
-    def __init__(self, field: str, editor: QWidget, parent: QWidget | None = None,
-                 editor_width: int | None = 320) -> None:  # fmt: skip
+    def __init__(
+        self,
+        field: str,
+        editor: QWidget,
+        parent: QWidget | None = None,
+        editor_width: int | None = 320,
+    ) -> None:
         super().__init__(parent)
         self.field = field
         self.editor = editor

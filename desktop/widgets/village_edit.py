@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
 from common.i18n import Lang
 from common.regions import Regions, dotted, normalise
@@ -101,11 +101,14 @@ class VillageSuggestionModel(QAbstractListModel):
     def code_at(self, row: int) -> str:
         return self._rows[row][0]
 
+    def path_at(self, row: int) -> str:
+        return self._rows[row][1]
+
 
 class VillageEdit(QLineEdit):
     """A line edit whose value is a village code chosen from type-ahead suggestions."""
 
-    villageChosen = Signal(str)  # noqa: N815 (Qt naming)
+    villageChosen = Signal(str)
 
     def __init__(
         self, lang: Lang, areas: Regions | None = None, parent: QWidget | None = None
@@ -119,11 +122,12 @@ class VillageEdit(QLineEdit):
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._completer.setMaxVisibleItems(10)
         self._completer.setWidget(self)
-        self._completer.activated[QModelIndex].connect(self._on_activated)
-        self._completer.popup().setObjectName("villagePopup")
+        # the stubs do not type the overloads of a signal (activated: text or index)
+        self._completer.activated[QModelIndex].connect(self._on_activated)  # type: ignore[index]
+        self._popup().setObjectName("villagePopup")
         # after the completer's own filters, so these run first: Tab in the list before the
         # completer hides it, and leaving the field before the completer eats the FocusOut
-        self._completer.popup().installEventFilter(self)
+        self._popup().installEventFilter(self)
         self.installEventFilter(self)
         self.textEdited.connect(self._on_text_edited)
         self._set_placeholder()
@@ -164,7 +168,7 @@ class VillageEdit(QLineEdit):
         is for the typed text; ``True`` if a village is now chosen."""
         if self._code or not self.pending():
             return bool(self._code)
-        popup = self._completer.popup()
+        popup = self._popup()
         row = popup.currentIndex().row() if popup.isVisible() else -1
         if row < 0:
             if not self.suggestions.ready or self.suggestions.update_for(self.text()) != 1:
@@ -174,7 +178,7 @@ class VillageEdit(QLineEdit):
         popup.hide()
         return True
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         """Tab (or Shift+Tab) in the open list takes the highlighted village and moves on, as
         Enter does; the completer alone closed the list and left the field empty. Leaving the
         field otherwise (Tab to the field itself, Enter, a click elsewhere) takes the
@@ -196,12 +200,17 @@ class VillageEdit(QLineEdit):
         return super().eventFilter(obj, event)
 
     def popup_visible(self) -> bool:
-        return self._completer.popup().isVisible()
+        return self._popup().isVisible()
 
-    def completer(self) -> QCompleter:  # type: ignore[override]
+    def completer(self) -> QCompleter:
         return self._completer
 
     # --- internals --------------------------------------------------------------------------
+    def _popup(self) -> QAbstractItemView:
+        popup = self._completer.popup()
+        assert popup is not None  # the completer makes its list on first use
+        return popup
+
     def _set_placeholder(self) -> None:
         if self.suggestions.ready:
             self.setPlaceholderText(self.tr("Type part of the village name, e.g. Sukamaju"))
@@ -212,16 +221,16 @@ class VillageEdit(QLineEdit):
         self._code = ""
         if self.suggestions.update_for(text):
             self._completer.complete()
-            popup = self._completer.popup()
+            popup = self._popup()
             popup.setMinimumWidth(max(self.width(), 560))
             if popup.currentIndex().row() < 0:
                 popup.setCurrentIndex(self.suggestions.index(0, 0))
         else:
-            self._completer.popup().hide()
+            self._popup().hide()
 
     def _on_activated(self, index: QModelIndex) -> None:
         code = self.suggestions.code_at(index.row())
         self._code = code
-        self.setText(self.suggestions.data(index))
+        self.setText(self.suggestions.path_at(index.row()))
         self.setCursorPosition(0)
         self.villageChosen.emit(code)

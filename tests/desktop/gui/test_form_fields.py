@@ -231,7 +231,7 @@ def test_domicile_editors_start_where_the_main_column_does(
     form = loket.main_window.form
     form.domicile_same.setChecked(False)
     QApplication.processEvents()
-    body = form.scroll.widget()
+    body = form.scroll_area.widget()
     column = form.street.mapTo(body, QPoint(0, 0)).x()
     assert column == form.nik.mapTo(body, QPoint(0, 0)).x()
     for name in ("domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",

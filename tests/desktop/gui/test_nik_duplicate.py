@@ -44,8 +44,8 @@ def test_a_nik_on_this_device_is_flagged_at_the_16th_digit(
         assert not form.nik_duplicate.isVisible()
         keyboard.type(a["nik"][15])
     assert form.nik_duplicate.isVisible()
-    assert first.code in form.nik_duplicate_label.text()
-    assert "sudah terdaftar di perangkat ini" in form.nik_duplicate_label.text()
+    assert first.code in form.nik_duplicate.label.text()
+    assert "sudah terdaftar di perangkat ini" in form.nik_duplicate.label.text()
     assert focused_name() == "field_nik"  # the clerk was not moved anywhere
     keyboard.press(Key.Key_O, CTRL)  # open the existing record
     qtbot.waitUntil(lambda: window.dialog("recordView") is not None)
@@ -85,9 +85,9 @@ def test_the_server_flags_a_nik_of_another_counter_of_the_office_only(
                               check_params_cb=lambda kind: kind == "remote"):  # fmt: skip
             type_nik(qtbot, form, a["nik"])
         assert form.nik_duplicate.isVisible()
-        assert saved.code in form.nik_duplicate_label.text()
-        assert "di kantor ini" in form.nik_duplicate_label.text()
-        assert not form.open_existing_button.isVisible()  # not on this device
+        assert saved.code in form.nik_duplicate.label.text()
+        assert "di kantor ini" in form.nik_duplicate.label.text()
+        assert not form.nik_duplicate.open_button.isVisible()  # not on this device
 
         other = elsewhere.window.form
         with qtbot.waitSignal(other.nikChecked, timeout=20_000,
