@@ -37,6 +37,7 @@ from common.i18n import Lang, as_lang
 from common.regions import Regions, regions
 from desktop import paths
 from desktop.i18n import arg, catalog_message, qm_path
+from desktop.store import settings as S
 from desktop.tasks import TaskManager
 from desktop.views.context import DeskContext
 from desktop.views.login import IdleWatcher, LoginView
@@ -236,7 +237,7 @@ class LoketApp(QObject):
                 self._pending_store = store
             else:  # the idle lock, or after a logout: verify against the slot
                 operator = authenticate(store, username, password, authoriser=authoriser)
-            self._idle_minutes = float(store.get_setting("idle_lock_minutes", 10) or 10)
+            self._idle_minutes = store.get(S.IDLE_LOCK_MINUTES)
             return operator, device_info(store)
 
         self.tasks.run_db(check, on_done=self._logged_in, on_error=self._login_failed)
@@ -363,9 +364,19 @@ class LoketApp(QObject):
             window.deleteLater()
 
     def _make_sync(self) -> Any:
+        from desktop.services.retention import purge_after_sync
         from desktop.sync.controller import SyncController
 
-        return SyncController(self.store, self.tasks, lang=self.lang.value, parent=self)
+        store = self.store
+        return SyncController(
+            store,
+            self.tasks,
+            lang=self.lang.value,
+            # retention: decided records past the period lose their personal data once a
+            # pull has brought the decisions in
+            after_pull=lambda: purge_after_sync(store),
+            parent=self,
+        )
 
     def _receipt_writer(self, ctx: DeskContext) -> Any:
         """Writes a receipt PDF for the office the context holds *at that moment* (enrolling

@@ -49,8 +49,7 @@ def about_details(store: Any) -> AboutDetails:
     from desktop.store import settings as S
 
     info = device_info(store)
-    with store.session(write=False) as s:
-        last = S.read(s, "last_sync_success")
+    last = store.get(S.LAST_SYNC_SUCCESS)
     return AboutDetails(
         device_id=info.device_id,
         office_code=info.office_code,
