@@ -60,16 +60,24 @@ class TaskManager(QObject):
         self._parent_widget = widget
 
     def run_db(
-        self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
-        on_error: Failed | None = None, **kwargs: Any,
-    ) -> Future[Any]:  # fmt: skip
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        **kwargs: Any,
+    ) -> Future[Any]:
         """Run ``fn(*args, **kwargs)`` on the single database worker."""
         return self._submit(self._db, fn, args, kwargs, on_done, on_error)
 
     def run_io(
-        self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
-        on_error: Failed | None = None, **kwargs: Any,
-    ) -> Future[Any]:  # fmt: skip
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        **kwargs: Any,
+    ) -> Future[Any]:
         """Run ``fn(*args, **kwargs)`` on the network / slow-work pool (never writes the DB)."""
         return self._submit(self._io, fn, args, kwargs, on_done, on_error)
 
@@ -86,9 +94,14 @@ class TaskManager(QObject):
 
     # --- internals ------------------------------------------------------------------------
     def _submit(
-        self, pool: ThreadPoolExecutor, fn: Callable[..., Any], args: tuple[Any, ...],
-        kwargs: dict[str, Any], on_done: Done | None, on_error: Failed | None,
-    ) -> Future[Any]:  # fmt: skip
+        self,
+        pool: ThreadPoolExecutor,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        on_done: Done | None,
+        on_error: Failed | None,
+    ) -> Future[Any]:
         if self._closed:
             raise RuntimeError("TaskManager is shut down")
         self._pending += 1

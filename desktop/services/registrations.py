@@ -353,13 +353,7 @@ class RegistrationService:
         before = json.loads(row.applicant_json)
         applicant_json = json_text(data)
         row.revision += 1
-        row.applicant_json = applicant_json
-        row.content_hash = digest
-        row.nik = applicant.nik
-        row.kk_number = applicant.kk_number
-        row.full_name = applicant.full_name
-        row.phone = applicant.phone
-        row.search_text = search_text_for(applicant, row.code)
+        Q.set_applicant(row, applicant, applicant_json, digest)
         row.status = Status.SAVED.value
         row.conflict = False
         row.conflict_detail = ""

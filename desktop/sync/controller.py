@@ -183,7 +183,7 @@ class SyncController(QObject):
         if future is not None and wait_s > 0:
             try:
                 future.result(timeout=wait_s)
-            except Exception:  # noqa: BLE001  (cancelled, timed out, failed: we are leaving)
+            except Exception:  # cancelled, timed out, failed: we are leaving
                 log.info("sync still running at shut-down; it stops at the next batch")
 
     def cancel(self) -> None:
@@ -201,8 +201,12 @@ class SyncController(QObject):
     def refresh_pending(self) -> None:
         """Re-read the pending count (after a save or an import); cheap."""
         if not self._stopped:
-            self.tasks.run_db(read_snapshot, self.store, on_done=self._apply_snapshot,
-                              on_error=self._snapshot_failed)  # fmt: skip
+            self.tasks.run_db(
+                read_snapshot,
+                self.store,
+                on_done=self._apply_snapshot,
+                on_error=self._snapshot_failed,
+            )
 
     def record_saved(self) -> None:
         """A record was saved (or corrected, or imported): send it soon when the server is
@@ -341,8 +345,9 @@ class SyncController(QObject):
         cancel = self._cancel
         self._set_state(ConnectionState.SYNCING)
         self.started.emit()
-        self._future = self.tasks.run_io(self._sync_job, cancel, on_done=self._sync_done,
-                                         on_error=self._sync_failed)  # fmt: skip
+        self._future = self.tasks.run_io(
+            self._sync_job, cancel, on_done=self._sync_done, on_error=self._sync_failed
+        )
 
     def _sync_job(self, cancel: threading.Event) -> tuple[SyncReport, SyncSnapshot]:
         """Runs on the I/O pool: no widgets, plain data in and out."""
@@ -419,6 +424,6 @@ def _load_network_information() -> Any:
         if not info.supports(QNetworkInformation.Feature.Reachability):
             return None
         return info
-    except Exception:  # noqa: BLE001  (no plugin, no D-Bus: fall back to health checks)
+    except Exception:  # no plugin, no D-Bus: fall back to health checks
         log.info("no QNetworkInformation backend; relying on health checks")
         return None

@@ -56,7 +56,6 @@ from desktop.store.queries import operators as operator_rows
 from desktop.store.queries import outbox
 from desktop.store.queries import registrations as Q
 from desktop.store.queries import sync as runs
-from desktop.store.queries.search import search_text_for
 from desktop.sync.client import REFUSED, TRANSIENT, SyncClient
 
 log = logging.getLogger(__name__)
@@ -487,11 +486,7 @@ def apply_revision(s: Session, change: Change) -> None:
     digest = content_hash(applicant)
     now = datetime.now(UTC)
     row.revision = row.base_revision_synced = change.revision
-    row.applicant_json = applicant_json
-    row.content_hash = digest
-    row.nik, row.kk_number = parsed.nik, parsed.kk_number
-    row.full_name, row.phone = parsed.full_name, parsed.phone
-    row.search_text = search_text_for(parsed, row.code)
+    Q.set_applicant(row, parsed, applicant_json, digest)
     if change.status is not None:
         row.status = change.status.value
     row.duplicate_of = change.duplicate_of

@@ -23,7 +23,7 @@ def _revise_from(other: Device, registration: object, applicant: dict, revision:
     the server holds for it (a new registration must carry the pushing device's own code; a
     revision keeps the record's code, whichever device of the office sends it)."""
     with other.store.session() as s:
-        device_id, office = S.read(s, "device_id"), S.read(s, "office_code")
+        device_id, office = S.DEVICE_ID.get(s), S.OFFICE_CODE.get(s)
     rec = PushRecord(
         id=registration.id, code=registration.code, revision=revision,  # type: ignore[attr-defined]
         base_revision=revision - 1, content_hash=content_hash(applicant), applicant=applicant,

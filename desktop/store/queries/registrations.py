@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from common.enums import Status
 from common.nik import mask_nik
+from common.record import Applicant
 from desktop.store.models import (
     AuditEvent,
     OutboxEntry,
     RegistrationRecord,
     RevisionRecord,
 )
-from desktop.store.queries.search import code_token_sql
+from desktop.store.queries.search import code_token_sql, search_text_for
 
 #: Columns the list may be sorted by (whitelist: they are put into SQL by name).
 SORTABLE = ("created_at", "updated_at", "full_name", "code", "nik", "status")
@@ -153,6 +154,17 @@ def add_revision(
             created_at=now,
         )
     )
+
+
+def set_applicant(
+    row: RegistrationRecord, applicant: Applicant, applicant_json: str, digest: str
+) -> None:
+    """Put a new revision's applicant data in the record's columns (and its index text)."""
+    row.applicant_json = applicant_json
+    row.content_hash = digest
+    row.nik, row.kk_number = applicant.nik, applicant.kk_number
+    row.full_name, row.phone = applicant.full_name, applicant.phone
+    row.search_text = search_text_for(applicant, row.code)
 
 
 def sync_states(s: Session, ids: Sequence[str]) -> dict[str, SyncState]:
