@@ -286,24 +286,25 @@ class Store:
         """A Session in one read transaction (``BEGIN DEFERRED``): it never takes the write
         lock, so it never waits behind a writer (WAL readers see the last commit). It only
         closes at the end: its objects stay loaded (a rollback would expire them)."""
-        session = Session(self.engine, expire_on_commit=False, autoflush=True)
-        try:
+        with self._transaction(self.engine, commit=False) as session:
             yield session
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A Session in one write transaction: ``BEGIN IMMEDIATE`` takes the write lock up
         front (never a failed lock upgrade half-way), committed (and fsynced) on success,
         rolled back on error."""
-        session = Session(self._write_engine, expire_on_commit=False, autoflush=True)
+        with self._transaction(self._write_engine, commit=True) as session:
+            yield session
+
+    @staticmethod
+    @contextmanager
+    def _transaction(engine: Engine, commit: bool) -> Iterator[Session]:
+        session = Session(engine, expire_on_commit=False, autoflush=True)
         try:
             yield session
-            session.commit()
+            if commit:
+                session.commit()
         except BaseException:
             session.rollback()
             raise
