@@ -108,7 +108,7 @@ def bulk_fill(store: Store, count: int, seed: int = 1, chunk: int = 5000) -> lis
             s.execute(insert(RevisionRecord), revs)
             if outbox:
                 s.execute(insert(OutboxEntry), outbox)
-            S.write(s, "next_sequence", seq + 1)
+            S.NEXT_SEQUENCE.set(s, seq + 1)
     return sample
 
 

@@ -37,6 +37,7 @@ from common.i18n import Lang, as_lang
 from common.regions import Regions, regions
 from desktop import paths
 from desktop.i18n import arg, catalog_message, qm_path
+from desktop.store import settings as S
 from desktop.tasks import TaskManager
 from desktop.views.context import DeskContext
 from desktop.views.login import IdleWatcher, LoginView
@@ -112,8 +113,9 @@ class LoketApp(QObject):
     def start(self) -> None:
         self.show_login()
         # the store is encrypted: it opens at login; until then, only "is this a new folder?"
-        self._store_future = self.tasks.run_db(self._first_run_check, on_done=self._store_opened,
-                                               on_error=self._store_failed)  # fmt: skip
+        self._store_future = self.tasks.run_db(
+            self._first_run_check, on_done=self._store_opened, on_error=self._store_failed
+        )
         self.tasks.run_io(_warm_regions, on_done=self._regions_ready)
 
     def _first_run_check(self) -> bool:
@@ -161,8 +163,11 @@ class LoketApp(QObject):
         if self.store is not None:
             from desktop.services.operators import list_operators
 
-            self.tasks.run_db(list_operators, self.store,
-                              on_done=lambda ops: None if ops else login.show_no_operators_hint())  # fmt: skip
+            self.tasks.run_db(
+                list_operators,
+                self.store,
+                on_done=lambda ops: None if ops else login.show_no_operators_hint(),
+            )
 
     def _language_changed(self, code: str) -> None:
         lang = as_lang(code)
@@ -199,9 +204,14 @@ class LoketApp(QObject):
         if self.sync is not None and hasattr(self.sync, "lang"):
             self.sync.lang = lang.value
         form = old.form
-        state = (form.raw(), form.registration_id, form.draft_id,
-                 getattr(form, "_edit_code", ""), getattr(form, "_edit_revision", 0),
-                 form.dirty)  # fmt: skip
+        state = (
+            form.raw(),
+            form.registration_id,
+            form.draft_id,
+            getattr(form, "_edit_code", ""),
+            getattr(form, "_edit_revision", 0),
+            form.dirty,
+        )
         tab, geometry = old.tabs.currentIndex(), old.saveGeometry()
         ctx = replace(old.ctx, lang=lang)
         window = MainWindow(self.service, self.tasks, ctx, self.areas, sync=self.sync)
@@ -209,8 +219,13 @@ class LoketApp(QObject):
         window.languageRequested.connect(self._main_language_changed)
         raw, registration_id, draft_id, edit_code, edit_revision, dirty = state
         if dirty or registration_id or draft_id:
-            window.form.load(raw, registration_id=registration_id, draft_id=draft_id,
-                             code=edit_code, revision=edit_revision)  # fmt: skip
+            window.form.load(
+                raw,
+                registration_id=registration_id,
+                draft_id=draft_id,
+                code=edit_code,
+                revision=edit_revision,
+            )
             window.form._dirty = dirty  # still unsaved: closing later keeps it as a draft
         window.restoreGeometry(geometry)
         window.tabs.setCurrentIndex(tab)
@@ -236,7 +251,7 @@ class LoketApp(QObject):
                 self._pending_store = store
             else:  # the idle lock, or after a logout: verify against the slot
                 operator = authenticate(store, username, password, authoriser=authoriser)
-            self._idle_minutes = float(store.get_setting("idle_lock_minutes", 10) or 10)
+            self._idle_minutes = store.get(S.IDLE_LOCK_MINUTES)
             return operator, device_info(store)
 
         self.tasks.run_db(check, on_done=self._logged_in, on_error=self._login_failed)
@@ -363,9 +378,19 @@ class LoketApp(QObject):
             window.deleteLater()
 
     def _make_sync(self) -> Any:
+        from desktop.services.retention import purge_after_sync
         from desktop.sync.controller import SyncController
 
-        return SyncController(self.store, self.tasks, lang=self.lang.value, parent=self)
+        store = self.store
+        return SyncController(
+            store,
+            self.tasks,
+            lang=self.lang.value,
+            # retention: decided records past the period lose their personal data once a
+            # pull has brought the decisions in
+            after_pull=lambda: purge_after_sync(store),
+            parent=self,
+        )
 
     def _receipt_writer(self, ctx: DeskContext) -> Any:
         """Writes a receipt PDF for the office the context holds *at that moment* (enrolling
@@ -381,8 +406,9 @@ class LoketApp(QObject):
                 raise OSError(self.tr("receipts are not kept in Loket's data folder"))
             office = ctx.office_name_for(registration.provenance.office_code)
             layout = PrintSettings(ctx.ui_settings()).layout
-            return write_receipt_pdf(registration, office, ctx.operator, path, layout=layout,
-                                     zone_office=ctx.office_code)  # fmt: skip
+            return write_receipt_pdf(
+                registration, office, ctx.operator, path, layout=layout, zone_office=ctx.office_code
+            )
 
         return write
 
@@ -470,16 +496,23 @@ def _second_instance(app: QApplication, guard: Any, data_dir: Path, lang: str | 
     the other cannot be reached (it is starting or stuck), a plain message says so."""
     if guard.notify_first():
         log.info("Loket is already open on %s: its window was raised", data_dir)
-        print("Loket is already open for this data folder; its window was brought to the front.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "Loket is already open for this data folder; its window was brought to the front.",
+            file=sys.stderr,
+        )
         return 0
     translator = install_translator(app, choose_language(lang, ui_settings(data_dir)))
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Information, app.applicationDisplayName(),
-                      QCoreApplication.translate(
-                          "LoketApp", "Loket is already open for this data folder in another "
-                          "window. Use that window, or close it first."))  # fmt: skip
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        app.applicationDisplayName(),
+        QCoreApplication.translate(
+            "LoketApp",
+            "Loket is already open for this data folder in another "
+            "window. Use that window, or close it first.",
+        ),
+    )
     box.setObjectName("alreadyRunningMessage")
     if not os.environ.get(EXIT_AFTER_SHOW_ENV):
         box.exec()

@@ -13,18 +13,17 @@ handed to ``on_done(result)`` / ``on_error(exc)`` there. Two rules:
    data);
 2. an exception the caller did not handle (no ``on_error``) surfaces as an error dialog.
 
-``Cancel`` is a flag a long job checks between batches; progress is reported as structured
-data (a dict) through ``report_progress`` and formatted by the view.
+Cancelling and progress belong to the job, not to this primitive: the one long job, the sync,
+takes a ``threading.Event`` its controller sets at quit and log-out, and reports structured
+progress through the controller's own signal (sync/controller.py).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -39,20 +38,6 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
-@dataclass
-class Cancel:
-    """A flag a job checks between batches (``if cancel.is_set: return``)."""
-
-    _event: threading.Event = field(default_factory=threading.Event)
-
-    def set(self) -> None:
-        self._event.set()
-
-    @property
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-
 class TaskManager(QObject):
     """Runs callables off the GUI thread and delivers their outcome back on it."""
 
@@ -60,8 +45,6 @@ class TaskManager(QObject):
     _delivered = Signal(object, object, bool)
     #: emitted on the GUI thread after every callback ran (tests wait on it)
     finished = Signal()
-    #: structured progress from a job: (job name, dict)
-    progress = Signal(str, dict)
 
     def __init__(self, parent_widget: QWidget | None = None, io_workers: int = 3) -> None:
         super().__init__()
@@ -77,22 +60,26 @@ class TaskManager(QObject):
         self._parent_widget = widget
 
     def run_db(
-        self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
-        on_error: Failed | None = None, **kwargs: Any,
-    ) -> Future[Any]:  # fmt: skip
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        **kwargs: Any,
+    ) -> Future[Any]:
         """Run ``fn(*args, **kwargs)`` on the single database worker."""
         return self._submit(self._db, fn, args, kwargs, on_done, on_error)
 
     def run_io(
-        self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
-        on_error: Failed | None = None, **kwargs: Any,
-    ) -> Future[Any]:  # fmt: skip
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        **kwargs: Any,
+    ) -> Future[Any]:
         """Run ``fn(*args, **kwargs)`` on the network / slow-work pool (never writes the DB)."""
         return self._submit(self._io, fn, args, kwargs, on_done, on_error)
-
-    def report_progress(self, job: str, data: dict[str, Any]) -> None:
-        """Callable from a worker: structured progress, delivered to the GUI thread."""
-        self.progress.emit(job, dict(data))
 
     @property
     def pending(self) -> int:
@@ -107,9 +94,14 @@ class TaskManager(QObject):
 
     # --- internals ------------------------------------------------------------------------
     def _submit(
-        self, pool: ThreadPoolExecutor, fn: Callable[..., Any], args: tuple[Any, ...],
-        kwargs: dict[str, Any], on_done: Done | None, on_error: Failed | None,
-    ) -> Future[Any]:  # fmt: skip
+        self,
+        pool: ThreadPoolExecutor,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        on_done: Done | None,
+        on_error: Failed | None,
+    ) -> Future[Any]:
         if self._closed:
             raise RuntimeError("TaskManager is shut down")
         self._pending += 1

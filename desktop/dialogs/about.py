@@ -48,8 +48,7 @@ def about_details(store: Store) -> AboutDetails:
     from desktop.store import settings as S
 
     info = device_info(store)
-    with store.session(write=False) as s:
-        last = S.read(s, "last_sync_success")
+    last = store.get(S.LAST_SYNC_SUCCESS)
     return AboutDetails(info, parse_datetime(last) if last else None)
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from common import errors as E
 from common.errors import InvalidValue
+from sqlalchemy.orm import Session
+
 from desktop.store import Store
 from desktop.store import settings as S
 
-DEFAULT_OFFICE = "000000"
+DEFAULT_OFFICE = S.DEFAULT_OFFICE
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +30,30 @@ class DeviceInfo:
     office_name: str = ""
 
 
+def _info(s: Session, device_id: str) -> DeviceInfo:
+    return DeviceInfo(
+        device_id=device_id,
+        office_code=S.OFFICE_CODE.get(s),
+        device_no=S.DEVICE_NO.get(s),
+        server_url=S.SERVER_URL.get(s),
+        enrolled=S.ENROLLED.get(s),
+        office_name=S.OFFICE_NAME.get(s),
+    )
+
+
 def device_info(store: Store) -> DeviceInfo:
-    with store.session() as s:
-        device_id = S.read(s, "device_id")
+    """The identity, read without the write lock; the device id is made (in a write) the first
+    time it is asked for."""
+    with store.read() as s:
+        device_id = S.DEVICE_ID.get(s)
+        if device_id:
+            return _info(s, device_id)
+    with store.write() as s:
+        device_id = S.DEVICE_ID.get(s)
         if not device_id:
             device_id = str(uuid.uuid4())
-            S.write(s, "device_id", device_id)
-        return DeviceInfo(
-            device_id=device_id,
-            office_code=str(S.read(s, "office_code", DEFAULT_OFFICE)),
-            device_no=int(S.read(s, "device_no", 0)),
-            server_url=S.read(s, "server_url"),
-            enrolled=bool(S.read(s, "enrolled", False)),
-            office_name=str(S.read(s, "office_name", "")),
-        )
+            S.DEVICE_ID.set(s, device_id)
+        return _info(s, device_id)
 
 
 def validate_identity(office_code: str, device_no: int) -> str:
@@ -62,11 +74,11 @@ def set_local_identity(
     Refused (ValueError) once the device is enrolled: then the server's values hold.
     """
     office = validate_identity(office_code, device_no)
-    with store.session() as s:
-        if S.read(s, "enrolled", False):
+    with store.write() as s:
+        if S.ENROLLED.get(s):
             raise InvalidValue(E.DEVICE_ENROLLED)
-        S.write(s, "office_code", office)
-        S.write(s, "device_no", int(device_no))
+        S.OFFICE_CODE.set(s, office)
+        S.DEVICE_NO.set(s, int(device_no))
         if office_name is not None:
-            S.write(s, "office_name", office_name)
+            S.OFFICE_NAME.set(s, office_name)
     return device_info(store)

@@ -2,9 +2,11 @@
 
 The local database is encrypted (store/keys.py): logging in means opening the operator's key
 slot with their password (:func:`unlock`), which gives the database key, which opens the
-store; then the operator's row must be active (``ACCOUNT_DISABLED`` otherwise). Failures are
-counted in the key slots file (the database is still locked then): five wrong passwords in a
-row lock the account for five minutes.
+store; then the operator's row must be active (``ACCOUNT_DISABLED`` otherwise).
+
+The lock-out is this module's (:func:`open_slot`): five wrong passwords in a row lock the
+account for five minutes. The count is kept in the key slots file (store/keys.py), not in the
+database, because the database is still locked when a login fails.
 
 A slot is made only from the operator's password, under a salt made on this device
 (``KeySlots.add_from_password``), never from the argon2id verifier in the account's row: the
@@ -28,10 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from common import errors as E
 from common.accounts import check_operator_name, check_password
@@ -40,12 +43,14 @@ from common.errors import ApiError, InvalidValue
 from common.record import utcnow
 from desktop import paths
 from desktop.store import Store
-from desktop.store.keys import LOCK_MINUTES, PENDING_FILE, KeySlots
-from desktop.store.keys import MAX_FAILURES as MAX_FAILURES
+from desktop.store.keys import PENDING_FILE, KeySlots
 from desktop.store.models import OperatorAccount
+from desktop.store.queries import operators as Q
 from desktop.store.store import WrongKeyError, is_plaintext, read_plaintext_operators
 
-LOCK_FOR = timedelta(minutes=LOCK_MINUTES)
+#: Wrong passwords in a row that lock an account, and for how long.
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=5)
 
 #: argon2id (argon2-cffi's default type) with its default cost: ~50 ms per check.
 hasher = PasswordHasher()
@@ -75,6 +80,45 @@ class OperatorInfo:
     created_at: datetime
 
 
+# --- the lock-out -------------------------------------------------------------------------------
+def locked_until(slots: KeySlots, username: str) -> datetime | None:
+    """When ``username``'s lock-out ends (the last one set; it may be over already)."""
+    record = slots.failures(username)
+    until = record.get("locked_until") if record else None
+    return datetime.fromisoformat(until) if until else None
+
+
+def check_locked(slots: KeySlots, username: str, now: datetime) -> None:
+    """ApiError ACCOUNT_LOCKED while ``username`` is locked out."""
+    until = locked_until(slots, username)
+    if until is not None and until > now:
+        raise ApiError(E.ACCOUNT_LOCKED)
+
+
+def record_failure(slots: KeySlots, username: str, now: datetime) -> ApiError:
+    """Count a failed login; the error to raise (ACCOUNT_LOCKED at the fifth in a row)."""
+    record: dict[str, Any] = slots.failures(username) or {"count": 0, "locked_until": None}
+    record["count"] += 1
+    if record["count"] >= MAX_FAILURES:
+        record["count"] = 0
+        record["locked_until"] = (now + LOCK_FOR).isoformat()
+    slots.set_failures(username, record)
+    locked = record["locked_until"] and record["count"] == 0
+    return ApiError(E.ACCOUNT_LOCKED if locked else E.LOGIN_FAILED)
+
+
+def open_slot(slots: KeySlots, username: str, password: str, now: datetime) -> bytes:
+    """The database key from ``username``'s slot, under the lock-out: ACCOUNT_LOCKED while
+    locked; LOGIN_FAILED (no such slot, or a wrong password: the same answer), counted; a
+    success clears the count."""
+    check_locked(slots, username, now)
+    key = slots.open(username, password)
+    if key is None:
+        raise record_failure(slots, username, now)
+    slots.set_failures(username, None)
+    return key
+
+
 def add_operator(
     store: Store,
     username: str,
@@ -87,23 +131,12 @@ def add_operator(
     wrapped for the new password). ValueError for a bad or taken user name or a short password."""
     name = _check_new(username, password)
     password_hash = hasher.hash(password)  # slow: outside the transaction
-    with store.session() as s:
-        if s.scalar(select(OperatorAccount.id).where(OperatorAccount.username == name)):
+    with store.write() as s:
+        if Q.exists(s, name):
             raise InvalidValue(E.OPERATOR_EXISTS, {"name": name})
         # the slot first, inside the transaction: if writing it fails, no row is added
         KeySlots(store.data_dir).add_from_password(store.key, name, password)
-        s.add(
-            OperatorAccount(
-                username=name,
-                full_name=" ".join(full_name.split()),
-                password_hash=password_hash,
-                active=True,
-                failed_attempts=0,
-                locked_until=None,
-                created_at=clock(),
-                source="local",
-            )
-        )
+        Q.add(s, name, password_hash, clock(), full_name=" ".join(full_name.split()))
 
 
 def _check_new(username: str, password: str) -> str:
@@ -175,7 +208,7 @@ def unlock(
         return _first_login(data_dir, slots, name, password, authoriser, clock)
     else:
         try:
-            key = slots.unlock(name, password, now=clock())
+            key = open_slot(slots, name, password, clock())
         except ApiError as exc:  # a password changed at the server: the slot has the old one
             if exc.code != E.LOGIN_FAILED or not _other_way(data_dir, authoriser):
                 raise
@@ -228,10 +261,10 @@ def _first_login(
     under a salt made on this device, which the server never sees."""
     from desktop.store.keys import load_unattended_key
 
-    slots.check_locked(name, clock())
+    check_locked(slots, name, clock())
     if authoriser is not None and normalise_username(authoriser[0]) != name:
         a_name, a_password = normalise_username(authoriser[0]), authoriser[1]
-        key = slots.unlock(a_name, a_password, now=clock())
+        key = open_slot(slots, a_name, a_password, clock())
         store, _ = _open_as(data_dir, slots, a_name, a_password, key)
     else:
         unattended = load_unattended_key(data_dir)
@@ -277,11 +310,11 @@ def _check_row(
 ) -> OperatorAccount:
     """The account row of ``name`` if ``password`` matches its (synced) verifier, else
     LOGIN_FAILED, counted towards the lock-out unless ``counted`` already."""
-    with store.session(write=False) as s:
-        account = s.scalar(select(OperatorAccount).where(OperatorAccount.username == name))
+    with store.read() as s:
+        account = Q.by_username(s, name)
     matches = _verify(account.password_hash if account is not None else _dummy(), password)
     if account is None or not matches:  # an unknown name costs the same check
-        raise ApiError(E.LOGIN_FAILED) if counted else slots.record_failure(name, clock())
+        raise ApiError(E.LOGIN_FAILED) if counted else record_failure(slots, name, clock())
     return account
 
 
@@ -300,7 +333,7 @@ def _finish_interrupted_rekey(data_dir: Path, slots: KeySlots, name: str, passwo
     pending = KeySlots(data_dir, PENDING_FILE)
     if not pending.path.exists():
         raise WrongKeyError(f"the key slots do not open {paths.db_path(data_dir)}")
-    key = pending.unlock(name, password)
+    key = open_slot(pending, name, password, utcnow())
     store = Store.open(data_dir, key)  # WrongKeyError again: genuinely not this database's key
     slots.replace_with(pending)
     return store
@@ -326,8 +359,8 @@ def _unlock_plaintext(data_dir: Path, slots: KeySlots, name: str, password: str)
 
 
 def _active_operator(store: Store, name: str) -> Operator:
-    with store.session(write=False) as s:
-        account = s.scalar(select(OperatorAccount).where(OperatorAccount.username == name))
+    with store.read() as s:
+        account = Q.by_username(s, name)
     if account is None:  # a slot without an account (should not happen): nobody to log in as
         raise ApiError(E.LOGIN_FAILED)
     if not account.active:
@@ -356,7 +389,7 @@ def authenticate(
     slots = KeySlots(store.data_dir)
     if slots.has(name):
         try:
-            key = slots.unlock(name, password, now=clock())
+            key = open_slot(slots, name, password, clock())
         except ApiError as exc:
             if exc.code != E.LOGIN_FAILED or not _authorised(store, slots, authoriser, clock):
                 raise
@@ -364,7 +397,7 @@ def authenticate(
         if not hmac.compare_digest(key, store.key):  # a slot of another data folder's key
             raise ApiError(E.LOGIN_FAILED)
         return _active_operator(store, name)
-    slots.check_locked(name, clock())
+    check_locked(slots, name, clock())
     if not _authorised(store, slots, authoriser, clock):
         # the store is open, so the row can be checked: an unknown name or a wrong password
         # looks like any failed login; only the right password hears that a slot is missing
@@ -387,7 +420,7 @@ def _authorised(
         unattended = load_unattended_key(store.data_dir)
         return unattended is not None and hmac.compare_digest(unattended, store.key)
     a_name = normalise_username(authoriser[0])
-    key = slots.unlock(a_name, authoriser[1], now=clock())
+    key = open_slot(slots, a_name, authoriser[1], clock())
     if not hmac.compare_digest(key, store.key):
         raise ApiError(E.LOGIN_FAILED)
     _active_operator(store, a_name)
@@ -406,11 +439,9 @@ def set_password(store: Store, username: str, password: str) -> None:
     re-encrypted; every other operator's slot still opens the same key)."""
     check_password(password)
     password_hash = hasher.hash(password)
-    with store.session() as s:
+    with store.write() as s:
         row = _get(s, username)
         row.password_hash = password_hash
-        row.failed_attempts = 0
-        row.locked_until = None
         KeySlots(store.data_dir).add_from_password(store.key, row.username, password)
 
 
@@ -418,7 +449,7 @@ def set_active(store: Store, username: str, active: bool) -> None:
     """Disable or enable an account on this device. A disabled account's slot stays (so it
     can be enabled again) but its login is refused with ``ACCOUNT_DISABLED``; accounts
     disabled at the server lose their slot at the next sync (sync/engine.apply_change)."""
-    with store.session() as s:
+    with store.write() as s:
         _get(s, username).active = active
 
 
@@ -440,10 +471,8 @@ def _rotate(store: Store, fresh: tuple[str, str] | None) -> int:
     wrapped under their password (the upgrade from format 1)."""
     from desktop.store.keys import load_unattended_key, save_unattended_key
 
-    with store.session(write=False) as s:
-        active = set(
-            s.scalars(select(OperatorAccount.username).where(OperatorAccount.active.is_(True)))
-        )
+    with store.read() as s:
+        active = Q.active_usernames(s)
     new_key = KeySlots.new_key()
     slots = KeySlots(store.data_dir)
     pending = KeySlots.pending(store.data_dir)
@@ -465,18 +494,25 @@ def _rotate(store: Store, fresh: tuple[str, str] | None) -> int:
 
 
 def list_operators(store: Store) -> list[OperatorInfo]:
-    with store.session(write=False) as s:
-        rows = s.scalars(select(OperatorAccount).order_by(OperatorAccount.username)).all()
-        return [
-            OperatorInfo(r.username, r.full_name, r.active, r.source, r.locked_until, r.created_at)
-            for r in rows
-        ]
+    """Every account, by user name; ``locked_until`` from the lock-out (:func:`open_slot`)."""
+    with store.read() as s:
+        rows = Q.all_by_username(s)
+    slots = KeySlots(store.data_dir)
+    return [
+        OperatorInfo(
+            r.username,
+            r.full_name,
+            r.active,
+            r.source,
+            locked_until(slots, r.username),
+            r.created_at,
+        )
+        for r in rows
+    ]
 
 
-def _get(session, username: str) -> OperatorAccount:  # type: ignore[no-untyped-def]
-    row = session.scalar(
-        select(OperatorAccount).where(OperatorAccount.username == normalise_username(username))
-    )
+def _get(s: Session, username: str) -> OperatorAccount:
+    row = Q.by_username(s, normalise_username(username))
     if row is None:
         raise InvalidValue(E.OPERATOR_UNKNOWN, {"name": username})
     return row

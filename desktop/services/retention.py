@@ -9,8 +9,9 @@ free-text note, and the search text (which then holds only the code, so the cler
 find the record by its code). The code, status, reason code, times and provenance remain, so
 the clerk can still answer "what happened to my registration?".
 
-Run after every successful sync (sync/engine.py, at the end of the pull) and by
-``loket-desk purge --operator NAME``. Never for a record with something still in the outbox
+Run after every pull that completes (:func:`purge_after_sync`, which the app's sync controller
+and ``loket-desk sync`` hand to the engine as its ``after_pull``; sync/controller.py,
+sync/commands.py) and by ``loket-desk purge --operator NAME``. Never for a record with something still in the outbox
 or in conflict: that one is not settled.
 
 Receipt PDFs are plaintext personal data (name, code). Versions before issue 12 kept a copy
@@ -28,20 +29,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, exists, func, literal, select, update
-
-from common.enums import DECIDED_STATUSES
 from common.record import utcnow
 from desktop import paths
 from desktop.store import Store
-from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord
+from desktop.store import settings as S
+from desktop.store.queries import registrations as Q
 from desktop.store.store import shred
 
 log = logging.getLogger(__name__)
 
-SETTING = "retention_days"
-DEFAULT_DAYS = 90
-BLANK_APPLICANT = "{}"
+DEFAULT_DAYS = S.RETENTION_DAYS.default
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +48,8 @@ class PurgeResult:
 
 
 def retention_days(store: Store) -> int:
-    value = store.get_setting(SETTING, DEFAULT_DAYS)
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        log.warning("setting %s=%r is not a number of days; using %d", SETTING, value, DEFAULT_DAYS)
-        return DEFAULT_DAYS
-    return max(days, 0)
+    """The retention period in days (a setting that is not a number reads as the default)."""
+    return store.get(S.RETENTION_DAYS)
 
 
 def purge_receipt_files(data_dir: Path) -> int:
@@ -94,46 +86,11 @@ def purge_expired(store: Store, *, clock: Callable[[], datetime] = utcnow) -> Pu
         log.warning("retention: old receipt files could not all be deleted", exc_info=True)
     days = retention_days(store)
     cutoff = clock() - timedelta(days=days)
-    r = RegistrationRecord
-    with store.session() as s:
-        ids = list(
-            s.scalars(
-                select(r.id).where(
-                    r.status.in_(DECIDED_STATUSES),
-                    r.nik != "",  # not purged already
-                    r.server_time.is_not(None),
-                    r.server_time <= cutoff,
-                    r.base_revision_synced >= r.revision,  # the server has the latest revision
-                    r.conflict.is_(False),
-                    ~exists().where(OutboxEntry.registration_id == r.id),
-                )
-            )
-        )
+    with store.write() as s:
+        ids = Q.purgeable(s, cutoff)
         if not ids:
             return PurgeResult(0, days)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            s.execute(delete(RevisionRecord).where(RevisionRecord.registration_id.in_(chunk)))
-            s.execute(
-                update(r)
-                .where(r.id.in_(chunk))
-                .values(
-                    nik="",
-                    kk_number="",
-                    full_name="",
-                    phone="",
-                    applicant_json=BLANK_APPLICANT,
-                    review_note="",
-                    # only the code stays searchable, in the index's form (see
-                    # registrations.search_text_for): "kode" + the code without dashes
-                    search_text=literal("kode") + func.lower(func.replace(r.code, "-", "")),
-                )
-                .execution_options(synchronize_session=False)
-            )
-        # merge the index's segments so the old terms are gone from its pages, not just hidden
-        s.connection().exec_driver_sql(
-            "INSERT INTO registrations_fts(registrations_fts) VALUES ('optimize')"
-        )
+        Q.purge(s, ids)
     log.info(
         "retention: personal data of %d decided record(s) purged (after %d days)", len(ids), days
     )

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy import and_, exists, func, select
 
 from common.record import utcnow
 from common.timezones import office_time, office_today_start
 from desktop.services.device import device_info
 from desktop.services.registrations import Action
 from desktop.store import Store
-from desktop.store.models import AuditEvent, OutboxEntry, RegistrationRecord
+from desktop.store.queries import registrations as Q
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,24 +41,10 @@ def daily_tally(store: Store, operator: str, now: datetime | None = None) -> Tal
     device = device_info(store)
     start = office_today_start(now, device.office_code)
     local, zone = office_time(now, device.office_code)
-    made_here = (AuditEvent.registration_id == RegistrationRecord.id,
-                 AuditEvent.action.in_((Action.CREATED.value, Action.IMPORTED.value)))  # fmt: skip
-    today = and_(
-        RegistrationRecord.created_at >= start,
-        RegistrationRecord.created_at <= now,
-        exists().where(*made_here),
-    )
-    waits = exists().where(OutboxEntry.registration_id == RegistrationRecord.id)
-    first_by = exists().where(*made_here, AuditEvent.operator == operator)
-    with store.session(write=False) as s:
-
-        def count(*where: Any) -> int:
-            query = select(func.count()).select_from(RegistrationRecord).where(today, *where)
-            return int(s.scalar(query) or 0)
-
-        by_device = count()
-        waiting = count(waits)
-        by_operator = count(first_by)
+    actions = (Action.CREATED.value, Action.IMPORTED.value)
+    with store.read() as s:
+        counts = Q.made_here_counts(s, start, now, operator, actions)
+    by_device, waiting, by_operator = counts.by_device, counts.waiting, counts.by_operator
     return Tally(
         day=local.date(),
         as_of=f"{local.strftime('%d-%m-%Y %H:%M')} {zone}",

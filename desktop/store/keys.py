@@ -23,9 +23,10 @@ HKDF, AES-GCM) instead of wrapping it under their KEK, and the operator's next l
 their private key with the password, the sealed key with it, and wraps it normally again.
 A sealed key opens only with the operator's private key, which only their password opens.
 
-Failed unlocks are counted in the same file (the database is still locked then): five in a
-row lock the account for five minutes. The file is written atomically (temp file, fsync,
-rename).
+The same file keeps each operator's failed-login record (the database is still locked when a
+login fails, so it cannot be kept there); the lock-out rule that reads and writes it is the
+operators service's (services/operators.py). A new slot for an operator clears their record.
+The file is written atomically (temp file, fsync, rename).
 
 An unattended scheduled sync can keep the database key in the operating system's credential
 store (Windows Credential Manager, macOS Keychain, Secret Service) through ``keyring``, where
@@ -40,7 +41,6 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +52,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from common import errors as E
-from common.errors import ApiError
-
 SLOTS_FILE = "keyslots.json"
 PENDING_FILE = "keyslots.pending.json"  # slots under a new key while the database is re-keyed
 KEY_BYTES = 32
 SALT_BYTES = 16
-MAX_FAILURES = 5
-LOCK_MINUTES = 5
 FORMAT = 2
 _INFO_V1 = b"loket keyslot v1"  # format 1: only to open a slot once more at the upgrade
 _INFO = b"loket keyslot v2"
@@ -128,25 +123,37 @@ def _unseal(box: dict[str, str], username: str, priv: X25519PrivateKey) -> bytes
     return _open(_hkdf(shared, _INFO_SEALED, epk + pub_raw), box, _ad(username, "sealed"))
 
 
+def _device_params(salt: bytes) -> Argon2Params:
+    """The device's Argon2id cost (:data:`DEFAULT_COST`) under ``salt``."""
+    return Argon2Params(salt, DEFAULT_COST["t"], DEFAULT_COST["m"], DEFAULT_COST["p"], 32)
+
+
 def _params(slot: dict[str, Any]) -> Argon2Params:
     return Argon2Params(
-        _unb64(slot["salt"]), int(slot["t"]), int(slot["m"]), int(slot["p"]),
+        _unb64(slot["salt"]),
+        int(slot["t"]),
+        int(slot["m"]),
+        int(slot["p"]),
         int(slot.get("hash_len", 32)),
-    )  # fmt: skip
+    )
 
 
 def new_slot(db_key: bytes, username: str, password: str) -> dict[str, Any]:
     """A format-2 slot: a fresh device salt, the device cost, a fresh key pair."""
-    params = Argon2Params(secrets.token_bytes(SALT_BYTES), DEFAULT_COST["t"], DEFAULT_COST["m"],
-                          DEFAULT_COST["p"], 32)  # fmt: skip
+    params = _device_params(secrets.token_bytes(SALT_BYTES))
     kek = _hkdf(params.derive(password), _INFO)
     priv = X25519PrivateKey.generate()
     return {
-        "v": FORMAT, "salt": _b64(params.salt), "t": params.t, "m": params.m, "p": params.p,
-        "hash_len": params.hash_len, "pub": _b64(_pub_bytes(priv.public_key())),
+        "v": FORMAT,
+        "salt": _b64(params.salt),
+        "t": params.t,
+        "m": params.m,
+        "p": params.p,
+        "hash_len": params.hash_len,
+        "pub": _b64(_pub_bytes(priv.public_key())),
         "priv": _seal(kek, priv.private_bytes_raw(), _ad(username, "priv")),
         "key": _seal(kek, db_key, _ad(username, "key")),
-    }  # fmt: skip
+    }
 
 
 def sqlcipher_key(db_key: bytes) -> str:
@@ -284,60 +291,41 @@ class KeySlots:
         if old:
             self._write()
 
-    # --- failures ------------------------------------------------------------------------
-    def check_locked(self, username: str, now: datetime | None = None) -> None:
-        """ApiError ACCOUNT_LOCKED while ``username`` is locked out."""
-        now = now or datetime.now(UTC)
+    # --- failed logins (the rule is services/operators.py's) ----------------------------
+    def failures(self, username: str) -> dict[str, Any] | None:
+        """``username``'s failed-login record as last written, or None."""
         self._reload()
-        failures = self._data["failures"].get(username)
-        if failures and failures.get("locked_until"):
-            if datetime.fromisoformat(failures["locked_until"]) > now:
-                raise ApiError(E.ACCOUNT_LOCKED)
+        record = self._data["failures"].get(username)
+        return dict(record) if record is not None else None
 
-    def record_failure(self, username: str, now: datetime | None = None) -> ApiError:
-        """Count a failed login; the error to raise (ACCOUNT_LOCKED at the fifth)."""
-        now = now or datetime.now(UTC)
+    def set_failures(self, username: str, record: dict[str, Any] | None) -> None:
+        """Write (or, with None, remove) ``username``'s failed-login record."""
         self._reload()
-        entry = self._data["failures"].setdefault(username, {"count": 0, "locked_until": None})
-        entry["count"] += 1
-        if entry["count"] >= MAX_FAILURES:
-            entry["count"] = 0
-            entry["locked_until"] = (now + timedelta(minutes=LOCK_MINUTES)).isoformat()
+        if record is None:
+            if self._data["failures"].pop(username, None) is None:
+                return
+        else:
+            self._data["failures"][username] = dict(record)
         self._write()
-        return ApiError(
-            E.ACCOUNT_LOCKED if entry["locked_until"] and entry["count"] == 0 else E.LOGIN_FAILED
-        )
-
-    def clear_failures(self, username: str) -> None:
-        self._reload()
-        if self._data["failures"].pop(username, None) is not None:
-            self._write()
 
     # --- unlocking -----------------------------------------------------------------------
-    def unlock(self, username: str, password: str, now: datetime | None = None) -> bytes:
-        """The database key, if ``password`` opens ``username``'s slot.
+    def open(self, username: str, password: str) -> bytes | None:
+        """The database key, if ``password`` opens ``username``'s slot; None for no such slot
+        or a wrong password (which cost the same: no user-name oracle by timing).
 
         A key sealed by a re-key is opened with the operator's private key and wrapped under
-        their KEK again. Raises ApiError LOGIN_FAILED (no such slot, or a wrong password: the
-        same answer) or ACCOUNT_LOCKED after repeated failures.
+        their KEK again.
         """
-        now = now or datetime.now(UTC)
-        self.check_locked(username, now)
+        self._reload()
         slot = self._data["slots"].get(username)
-        key: bytes | None = None
-        if slot is not None:
-            raw = _params(slot).derive(password)
-            try:
-                key = self._open_slot(username, slot, raw)
-            except (InvalidTag, KeyError, ValueError):
-                key = None
-        else:  # the same cost as a real slot: no user-name oracle by timing
-            Argon2Params(b"loket-no-such-slot", DEFAULT_COST["t"], DEFAULT_COST["m"],
-                         DEFAULT_COST["p"], 32).derive(password)  # fmt: skip
-        if key is not None:
-            self.clear_failures(username)
-            return key
-        raise self.record_failure(username, now)
+        if slot is None:
+            _device_params(b"loket-no-such-slot").derive(password)  # the same cost as a slot
+            return None
+        raw = _params(slot).derive(password)
+        try:
+            return self._open_slot(username, slot, raw)
+        except (InvalidTag, KeyError, ValueError):
+            return None
 
     def _open_slot(self, username: str, slot: dict[str, Any], raw: bytes) -> bytes:
         if int(slot.get("v", 1)) == 1:  # the upgrade opens it once; the caller re-keys

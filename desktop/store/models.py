@@ -8,7 +8,9 @@ and keeps it in step with ``registrations.search_text`` by triggers.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +39,22 @@ NAMING = {
 
 #: Fixed-width UTC text for a datetime (naive values are taken as UTC).
 iso_utc = fixed_utc_text
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def json_text(value: Any) -> str:
+    """The JSON text a structured value is stored as (keys sorted, UTF-8 kept; enums by value,
+    times in ISO 8601, sets as lists)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -148,8 +166,6 @@ class OperatorAccount(Base):
     full_name: Mapped[str] = mapped_column(String(100), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source: Mapped[str] = mapped_column(String(8), default="local")  # 'local' | 'server'
 

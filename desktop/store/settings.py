@@ -1,27 +1,44 @@
-"""Key-value settings stored as JSON text in the ``settings`` table.
+"""Settings: key-value pairs stored as JSON text in the ``settings`` table, each key declared
+once below as a typed accessor with its default.
 
-Known keys: ``device_id``, ``office_code``, ``office_name``, ``device_no``, ``next_sequence``,
-``enrolled``, ``server_url`` (device identity, see services/device.py); ``sync_cursor`` and
-``last_sync_success`` (the sync client).
+    from desktop.store import settings as S
+    with store.read() as s:
+        enrolled = S.ENROLLED.get(s)
+    with store.write() as s:
+        S.SYNC_CURSOR.set(s, page.cursor)
+
+A value that is missing, or stored with the wrong type (an older version, a hand edit), reads
+as the key's default.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.store.models import Setting
 
+log = logging.getLogger(__name__)
 
-def read(session: Session, key: str, default: Any = None) -> Any:
+T = TypeVar("T")
+
+#: The office code of a device that is not enrolled yet.
+DEFAULT_OFFICE = "000000"
+
+
+def read_raw(session: Session, key: str, default: Any = None) -> Any:
+    """The decoded JSON value of ``key`` (``default`` when unset)."""
     value = session.scalar(select(Setting.value_json).where(Setting.key == key))
     return default if value is None else json.loads(value)
 
 
-def write(session: Session, key: str, value: Any) -> None:
+def write_raw(session: Session, key: str, value: Any) -> None:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     row = session.get(Setting, key)
     if row is None:
@@ -29,3 +46,83 @@ def write(session: Session, key: str, value: Any) -> None:
     else:
         row.value_json = text
     session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class Key(Generic[T]):
+    """One setting: its name in the table, its default, and how a stored value is read."""
+
+    name: str
+    default: T
+    parse: Callable[[Any], T]
+
+    def get(self, session: Session) -> T:
+        value = read_raw(session, self.name)
+        if value is None:
+            return self.default
+        try:
+            return self.parse(value)
+        except (TypeError, ValueError):
+            log.warning("setting %s=%r is not valid; using %r", self.name, value, self.default)
+            return self.default
+
+    def set(self, session: Session, value: T) -> None:
+        write_raw(session, self.name, value)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _opt_str(value: Any) -> str | None:
+    return _str(value) if value else None
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError(value)
+    return int(value)
+
+
+def _days(value: Any) -> int:
+    return max(_int(value), 0)
+
+
+def _minutes(value: Any) -> float:
+    minutes = float(value)
+    return minutes if minutes else 10.0
+
+
+def _str_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return [str(v) for v in value]
+
+
+# --- device identity (services/device.py, sync/commands.enroll) ----------------------------
+DEVICE_ID: Key[str | None] = Key("device_id", None, _opt_str)
+OFFICE_CODE: Key[str] = Key("office_code", DEFAULT_OFFICE, str)
+OFFICE_NAME: Key[str] = Key("office_name", "", str)
+DEVICE_NO: Key[int] = Key("device_no", 0, _int)
+ENROLLED: Key[bool] = Key("enrolled", False, bool)
+#: the next registration sequence number of this device
+NEXT_SEQUENCE: Key[int] = Key("next_sequence", 1, _int)
+
+# --- the sync server (sync/commands.py, sync/engine.py) ------------------------------------
+SERVER_URL: Key[str | None] = Key("server_url", None, _opt_str)
+CA_BUNDLE: Key[str | None] = Key("ca_bundle", None, _opt_str)
+DEVICE_CREDENTIAL: Key[str | None] = Key("device_credential", None, _opt_str)
+#: the server's change-feed position this device has applied up to
+SYNC_CURSOR: Key[str] = Key("sync_cursor", "", str)
+#: the wire time (ISO 8601, UTC) of the last pull that completed
+LAST_SYNC_SUCCESS: Key[str | None] = Key("last_sync_success", None, _opt_str)
+
+# --- the clerk's work ----------------------------------------------------------------------
+#: ids of rejected records the clerk has opened (they leave the "attention" count)
+REJECTED_SEEN: Key[list[str]] = Key("rejected_seen", [], _str_list)
+#: days a decided, acknowledged record keeps its personal data (services/retention.py)
+RETENTION_DAYS: Key[int] = Key("retention_days", 90, _days)
+#: minutes without input before the app locks (application.py)
+IDLE_LOCK_MINUTES: Key[float] = Key("idle_lock_minutes", 10.0, _minutes)

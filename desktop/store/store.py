@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import sqlcipher3
+import sqlcipher3  # type: ignore[import-untyped]
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -34,6 +34,7 @@ from desktop.store.keys import sqlcipher_key
 
 log = logging.getLogger(__name__)
 _HERE = Path(__file__).resolve().parent
+T = TypeVar("T")
 
 
 class StoreError(RuntimeError):
@@ -281,34 +282,62 @@ class Store:
 
     # -- transactions ----------------------------------------------------------------------
     @contextmanager
-    def session(self, write: bool = True) -> Iterator[Session]:
-        """A Session in one transaction: committed (and fsynced) on success, rolled back on error.
+    def read(self) -> Iterator[Session]:
+        """A Session in one read transaction (``BEGIN DEFERRED``): it never takes the write
+        lock, so it never waits behind a writer (WAL readers see the last commit). It only
+        closes at the end: its objects stay loaded (a rollback would expire them)."""
+        with self._transaction(self.engine, commit=False) as session:
+            yield session
 
-        ``write=True`` begins with ``BEGIN IMMEDIATE`` (takes the write lock up front);
-        read-only work should pass ``write=False`` so it never waits behind a writer.
-        """
-        session = Session(
-            self._write_engine if write else self.engine, expire_on_commit=False, autoflush=True
-        )
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A Session in one write transaction: ``BEGIN IMMEDIATE`` takes the write lock up
+        front (never a failed lock upgrade half-way), committed (and fsynced) on success,
+        rolled back on error."""
+        with self._transaction(self._write_engine, commit=True) as session:
+            yield session
+
+    @staticmethod
+    @contextmanager
+    def _transaction(engine: Engine, commit: bool) -> Iterator[Session]:
+        session = Session(engine, expire_on_commit=False, autoflush=True)
         try:
             yield session
-            if write:
+            if commit:
                 session.commit()
-            # a read session just closes: its objects stay loaded (a rollback would expire them)
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
 
+    @contextmanager
+    def session(self, write: bool = True) -> Iterator[Session]:
+        """:meth:`write` (or :meth:`read` with ``write=False``), for callers that choose at
+        run time."""
+        with self.write() if write else self.read() as session:
+            yield session
+
     # -- settings ----------------------------------------------------------------------------
+    def get(self, key: settings.Key[T]) -> T:
+        """One setting's value, in a read transaction of its own."""
+        with self.read() as s:
+            return key.get(s)
+
+    def put(self, key: settings.Key[T], value: T) -> None:
+        """Set one setting, in a write transaction of its own."""
+        with self.write() as s:
+            key.set(s, value)
+
     def get_setting(self, key: str, default: Any = None) -> Any:
-        with self.session(write=False) as s:
-            return settings.read(s, key, default)
+        """The raw JSON value of the setting named ``key`` (tests and tools; code uses
+        :meth:`get` with a key of store/settings.py)."""
+        with self.read() as s:
+            return settings.read_raw(s, key, default)
 
     def set_setting(self, key: str, value: Any) -> None:
-        with self.session() as s:
-            settings.write(s, key, value)
+        with self.write() as s:
+            settings.write_raw(s, key, value)
 
     # -- maintenance -------------------------------------------------------------------------
     def backup(self, prefix: str = "loket", conn: Any = None) -> Path:
@@ -383,7 +412,7 @@ class Store:
             raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
         finally:
             raw.close()
-        with self.session() as s:
+        with self.write() as s:
             s.connection().exec_driver_sql(
                 "INSERT INTO registrations_fts(registrations_fts) VALUES ('rebuild')"
             )

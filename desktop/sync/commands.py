@@ -9,6 +9,7 @@ from enum import IntEnum
 
 from common.errors import ApiError
 from desktop.services.device import DeviceInfo, device_info
+from desktop.services.retention import purge_after_sync
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.sync.client import SyncClient
@@ -48,25 +49,25 @@ def enroll_device(
         response = client.enroll(code, device_name or platform.node(), app_version="0.1.0")
     finally:
         client.close()
-    with store.session() as s:
-        S.write(s, "server_url", server_url.rstrip("/"))
-        S.write(s, "ca_bundle", ca_bundle)
-        S.write(s, "device_id", response.device_id)
-        # kept in the local database (encrypted at rest once SQLCipher is on)
-        S.write(s, "device_credential", response.credential)
-        S.write(s, "office_code", response.office_code)
-        S.write(s, "office_name", response.office_name)
-        S.write(s, "device_no", response.device_no)
-        S.write(s, "enrolled", True)
-        S.write(s, "sync_cursor", "")
+    with store.write() as s:
+        S.SERVER_URL.set(s, server_url.rstrip("/"))
+        S.CA_BUNDLE.set(s, ca_bundle)
+        S.DEVICE_ID.set(s, response.device_id)
+        # kept in the local database (encrypted at rest)
+        S.DEVICE_CREDENTIAL.set(s, response.credential)
+        S.OFFICE_CODE.set(s, response.office_code)
+        S.OFFICE_NAME.set(s, response.office_name)
+        S.DEVICE_NO.set(s, response.device_no)
+        S.ENROLLED.set(s, True)
+        S.SYNC_CURSOR.set(s, "")
     return device_info(store)
 
 
 def make_client(store: Store, lang: str = "id") -> SyncClient:
-    with store.session() as s:
-        url = S.read(s, "server_url")
-        credential = S.read(s, "device_credential")
-        ca_bundle = S.read(s, "ca_bundle")
+    with store.read() as s:
+        url = S.SERVER_URL.get(s)
+        credential = S.DEVICE_CREDENTIAL.get(s)
+        ca_bundle = S.CA_BUNDLE.get(s)
     if not url or not credential:
         from common import errors as E
 
@@ -83,7 +84,7 @@ def sync_once(
     except ApiError as exc:
         say(f"{exc.code}: {exc.message(lang)}")
         return SyncExit.ERROR, None
-    engine = SyncEngine(store, client)
+    engine = SyncEngine(store, client, after_pull=lambda: purge_after_sync(store))
 
     def progress(p: SyncProgress) -> None:
         if p.stage == "push":

@@ -26,7 +26,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
@@ -34,11 +34,18 @@ import desktop.qt_compat  # noqa: F401  (before any signal is emitted)
 from common import errors as E
 from common.errors import ApiError
 from common.record import parse_datetime
+from desktop.store import Store
 from desktop.store import settings as S
+from desktop.store.queries import outbox
+from desktop.store.queries import sync as runs
+from desktop.store.queries.sync import SyncRunRow as SyncRunRow
 from desktop.sync.client import SyncClient
 from desktop.sync.commands import make_client
 from desktop.sync.engine import BatchSizer, SyncEngine, SyncOutcome, SyncProgress, SyncReport
 from desktop.sync.schedule import SyncSchedule
+
+if TYPE_CHECKING:
+    from desktop.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 
@@ -60,62 +67,22 @@ class SyncSnapshot:
     last_success: datetime | None
 
 
-def read_snapshot(store: Any) -> SyncSnapshot:
-    from sqlalchemy import func, select
-
-    from desktop.store.models import OutboxEntry
-
-    with store.session(write=False) as s:
-        enrolled = bool(S.read(s, "enrolled", False))
-        last = S.read(s, "last_sync_success")
-        pending = int(s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0)
+def read_snapshot(store: Store) -> SyncSnapshot:
+    """Read without the write lock (a sync writing meanwhile does not hold it up)."""
+    with store.read() as s:
+        enrolled = S.ENROLLED.get(s)
+        last = S.LAST_SYNC_SUCCESS.get(s)
+        pending = outbox.pending_count(s)
     return SyncSnapshot(enrolled, pending, parse_datetime(last) if last else None)
 
 
-@dataclass(frozen=True, slots=True)
-class SyncRunRow:
-    """One attempt of the sync history."""
-
-    started_at: datetime
-    finished_at: datetime | None
-    outcome: str
-    sent: int
-    accepted: int
-    failed: int
-    bytes_sent: int
-    error_code: str
-
-    @property
-    def seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return max(0.0, (self.finished_at - self.started_at).total_seconds())
-
-
-def read_history(store: Any, limit: int = 500) -> list[SyncRunRow]:
+def read_history(store: Store, limit: int = 500) -> list[SyncRunRow]:
     """The newest sync attempts first."""
-    from sqlalchemy import select
-
-    from desktop.store.models import SyncRun
-
-    with store.session(write=False) as s:
-        runs = s.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)).all()
-        return [
-            SyncRunRow(
-                r.started_at,
-                r.finished_at,
-                r.outcome,
-                r.sent,
-                r.accepted,
-                r.failed,
-                r.bytes_sent,
-                r.error_code or "",
-            )  # fmt: skip
-            for r in runs
-        ]
+    with store.read() as s:
+        return runs.history(s, limit)
 
 
-ClientFactory = Callable[[Any], SyncClient]
+ClientFactory = Callable[[Store], SyncClient]
 
 
 class SyncController(QObject):
@@ -134,8 +101,8 @@ class SyncController(QObject):
 
     def __init__(
         self,
-        store: Any,
-        tasks: Any,
+        store: Store,
+        tasks: TaskManager,
         *,
         schedule: SyncSchedule | None = None,
         client_factory: ClientFactory | None = None,
@@ -143,9 +110,13 @@ class SyncController(QObject):
         lang: str = "id",
         use_network_information: bool = True,
         after_save_s: float = 2.0,
+        after_pull: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``after_pull`` runs on the I/O worker once each sync's pull has completed (the app
+        passes the retention purge, services/retention.purge_after_sync)."""
         super().__init__(parent)
+        self._after_pull = after_pull
         self.store = store
         self.tasks = tasks
         self.schedule = schedule or SyncSchedule()
@@ -212,7 +183,7 @@ class SyncController(QObject):
         if future is not None and wait_s > 0:
             try:
                 future.result(timeout=wait_s)
-            except Exception:  # noqa: BLE001  (cancelled, timed out, failed: we are leaving)
+            except Exception:  # cancelled, timed out, failed: we are leaving
                 log.info("sync still running at shut-down; it stops at the next batch")
 
     def cancel(self) -> None:
@@ -230,8 +201,12 @@ class SyncController(QObject):
     def refresh_pending(self) -> None:
         """Re-read the pending count (after a save or an import); cheap."""
         if not self._stopped:
-            self.tasks.run_db(read_snapshot, self.store, on_done=self._apply_snapshot,
-                              on_error=self._snapshot_failed)  # fmt: skip
+            self.tasks.run_db(
+                read_snapshot,
+                self.store,
+                on_done=self._apply_snapshot,
+                on_error=self._snapshot_failed,
+            )
 
     def record_saved(self) -> None:
         """A record was saved (or corrected, or imported): send it soon when the server is
@@ -370,8 +345,9 @@ class SyncController(QObject):
         cancel = self._cancel
         self._set_state(ConnectionState.SYNCING)
         self.started.emit()
-        self._future = self.tasks.run_io(self._sync_job, cancel, on_done=self._sync_done,
-                                         on_error=self._sync_failed)  # fmt: skip
+        self._future = self.tasks.run_io(
+            self._sync_job, cancel, on_done=self._sync_done, on_error=self._sync_failed
+        )
 
     def _sync_job(self, cancel: threading.Event) -> tuple[SyncReport, SyncSnapshot]:
         """Runs on the I/O pool: no widgets, plain data in and out."""
@@ -381,7 +357,12 @@ class SyncController(QObject):
             outcome = SyncOutcome.REFUSED if exc.code == E.NOT_ENROLLED else SyncOutcome.UNREACHABLE
             return SyncReport(outcome, error_code=exc.code), read_snapshot(self.store)
         try:
-            engine = SyncEngine(self.store, client, sizer=self._sizer)
+            engine = SyncEngine(
+                self.store,
+                client,
+                sizer=self._sizer,
+                after_pull=self._after_pull,
+            )
             report = engine.run(self._worker_progress.emit, cancel)
         finally:
             client.close()
@@ -443,6 +424,6 @@ def _load_network_information() -> Any:
         if not info.supports(QNetworkInformation.Feature.Reachability):
             return None
         return info
-    except Exception:  # noqa: BLE001  (no plugin, no D-Bus: fall back to health checks)
+    except Exception:  # no plugin, no D-Bus: fall back to health checks
         log.info("no QNetworkInformation backend; relying on health checks")
         return None

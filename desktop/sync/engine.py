@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from common import errors as E
@@ -45,6 +44,7 @@ from common.protocol import (
     Outcome,
     PushRecord,
     PushRequest,
+    PushResponse,
     RecordResult,
 )
 from common.record import Applicant, content_hash, parse_datetime
@@ -52,16 +52,19 @@ from common.wiretime import utc_text
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
-from desktop.store.models import (
-    OperatorAccount,
-    OutboxEntry,
-    RegistrationRecord,
-    RevisionRecord,
-    SyncRun,
-)
+from desktop.store.models import json_text
+from desktop.store.queries import operators as operator_rows
+from desktop.store.queries import outbox
+from desktop.store.queries import registrations as Q
+from desktop.store.queries import sync as runs
 from desktop.sync.client import SyncClient
 
 log = logging.getLogger(__name__)
+
+#: Outcomes by which the server has the revision (the sync history counts them as accepted).
+ACKNOWLEDGED = frozenset(
+    {Outcome.ACCEPTED, Outcome.ALREADY_RECEIVED, Outcome.DUPLICATE_NIK, Outcome.KK_LIMIT}
+)
 
 
 class SyncOutcome(StrEnum):
@@ -141,13 +144,18 @@ class SyncEngine:
         retries: int = 3,
         backoff_s: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        after_pull: Callable[[], None] | None = None,
     ) -> None:
+        """``after_pull`` runs once the last page of a pull is applied, before the run
+        ends (the app and ``loket-desk sync`` pass the retention purge:
+        services/retention.purge_after_sync)."""
         self.store = store
         self.client = client
         self.sizer = sizer or BatchSizer()
         self.retries = retries
         self.backoff_s = backoff_s
         self.sleep = sleep
+        self.after_pull = after_pull
         self._lock = threading.Lock()  # one sync at a time in this process
 
     # --- public --------------------------------------------------------------------------
@@ -185,73 +193,40 @@ class SyncEngine:
         return report
 
     def pending_count(self) -> int:
-        with self.store.session() as s:
-            return int(
-                s.scalar(select(func.count(func.distinct(OutboxEntry.registration_id)))) or 0
-            )
+        with self.store.read() as s:
+            return outbox.pending_count(s)
 
     def backlog(self) -> Backlog:
         """What waits in the outbox, for the server's backlog per office (sent with every
         push and pull): registrations with a revision unsent, and the oldest one's age."""
-        with self.store.session() as s:
-            n, oldest = s.execute(
-                select(
-                    func.count(func.distinct(OutboxEntry.registration_id)),
-                    func.min(OutboxEntry.enqueued_at),
-                )
-            ).one()
+        with self.store.read() as s:
+            waiting = outbox.waiting(s)
         age = 0
-        if n and oldest is not None:
+        oldest = waiting.oldest
+        if waiting.registrations and oldest is not None:
             oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
             age = int((datetime.now(UTC) - oldest).total_seconds())
-        return Backlog(unsent=int(n or 0), oldest_age_s=max(0, min(age, MAX_INT4)))
+        return Backlog(unsent=waiting.registrations, oldest_age_s=max(0, min(age, MAX_INT4)))
 
     # --- push ----------------------------------------------------------------------------
     def _next_batch(self, limit: int) -> list[PushRecord]:
         """The oldest outbox entries, at most one revision per registration."""
-        with self.store.session() as s:
-            rows = s.execute(
-                select(
-                    OutboxEntry.registration_id,
-                    RevisionRecord.revision,
-                    RevisionRecord.content_hash,
-                    RevisionRecord.applicant_json,
-                    RevisionRecord.operator,
-                    RevisionRecord.created_at,
-                    RegistrationRecord.code,
-                    RegistrationRecord.channel,
-                )
-                .join(
-                    RevisionRecord,
-                    (RevisionRecord.registration_id == OutboxEntry.registration_id)
-                    & (RevisionRecord.revision == OutboxEntry.revision),
-                )
-                .join(RegistrationRecord, RegistrationRecord.id == OutboxEntry.registration_id)
-                .order_by(OutboxEntry.id)
-                .limit(limit * 2)
-            ).all()
-        seen: set[str] = set()
-        batch: list[PushRecord] = []
-        for row in rows:
-            if row.registration_id in seen:
-                continue
-            seen.add(row.registration_id)
-            batch.append(
-                PushRecord(
-                    id=row.registration_id,
-                    code=row.code,
-                    revision=row.revision,
-                    base_revision=row.revision - 1,
-                    content_hash=row.content_hash,
-                    applicant=json.loads(row.applicant_json),
-                    operator=row.operator,
-                    channel=row.channel,
-                    device_time=_iso(row.created_at),
-                )
+        with self.store.read() as s:
+            rows = outbox.outgoing(s, limit)
+        return [
+            PushRecord(
+                id=row.registration_id,
+                code=row.code,
+                revision=row.revision,
+                base_revision=row.revision - 1,
+                content_hash=row.content_hash,
+                applicant=row.applicant,
+                operator=row.operator,
+                channel=row.channel,
+                device_time=_iso(row.created_at),
             )
-            if len(batch) >= limit:
-                break
-        return batch
+            for row in rows
+        ]
 
     def _push_all(
         self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None
@@ -285,7 +260,9 @@ class SyncEngine:
             if progress:
                 progress(SyncProgress("push", total, min(report.sent, total), report.bytes_sent))
 
-    def _send_with_retries(self, request: PushRequest, cancel: threading.Event | None):  # type: ignore[no-untyped-def]
+    def _send_with_retries(
+        self, request: PushRequest, cancel: threading.Event | None
+    ) -> PushResponse:
         attempt = 0
         while True:
             try:
@@ -308,16 +285,8 @@ class SyncEngine:
                     self.sleep(delay)
 
     def _note_failure(self, request: PushRequest, code: str) -> None:
-        with self.store.session() as s:
-            for rec in request.records:
-                entry = s.scalar(
-                    select(OutboxEntry).where(
-                        OutboxEntry.registration_id == rec.id, OutboxEntry.revision == rec.revision
-                    )
-                )
-                if entry is not None:
-                    entry.attempts += 1
-                    entry.last_error = code
+        with self.store.write() as s:
+            outbox.note_failure(s, [(r.id, r.revision) for r in request.records], code)
 
     def _apply_results(self, results: list[RecordResult]) -> None:
         """Apply a batch's answers in one transaction, set-based: one read of the affected
@@ -325,20 +294,8 @@ class SyncEngine:
         if not results:
             return
         now = datetime.now(UTC)
-        ids = [r.id for r in results]
-        with self.store.session() as s:
-            current = {
-                row.id: row
-                for row in s.execute(
-                    select(
-                        RegistrationRecord.id,
-                        RegistrationRecord.revision,
-                        RegistrationRecord.base_revision_synced,
-                        RegistrationRecord.status,
-                        RegistrationRecord.server_time,
-                    ).where(RegistrationRecord.id.in_(ids))
-                )
-            }
+        with self.store.write() as s:
+            current = Q.sync_states(s, [r.id for r in results])
             updates = []
             for result in results:
                 row = current.get(result.id)
@@ -348,15 +305,8 @@ class SyncEngine:
                 values["id"] = result.id
                 values["server_time"] = row.server_time or now
                 updates.append(values)
-            for group in _group_by_keys(updates).values():
-                s.execute(update(RegistrationRecord), group)  # bulk UPDATE by primary key
-            s.connection().execute(  # Core executemany (the ORM has no bulk DELETE)
-                delete(OutboxEntry.__table__).where(
-                    OutboxEntry.__table__.c.registration_id == bindparam("rid"),
-                    OutboxEntry.__table__.c.revision <= bindparam("rev"),
-                ),
-                [{"rid": r.id, "rev": r.revision} for r in results if r.id in current],
-            )
+            Q.update_many(s, updates)
+            outbox.remove_answered(s, [(r.id, r.revision) for r in results if r.id in current])
 
     # --- pull ----------------------------------------------------------------------------
     def _pull_all(
@@ -366,18 +316,18 @@ class SyncEngine:
             if cancel is not None and cancel.is_set():
                 report.outcome = SyncOutcome.CANCELLED
                 return
-            with self.store.session() as s:
-                cursor = str(S.read(s, "sync_cursor", "") or "")
+            with self.store.read() as s:
+                cursor = S.SYNC_CURSOR.get(s)
             page = self.client.pull(cursor, backlog=self.backlog())
             assert self.client.last is not None
             report.bytes_received += self.client.last.bytes_received
             # a disabled operator account loses its key slot (store/keys.py)
             slots = KeySlots(self.store.data_dir)
-            with self.store.session() as s:  # changes and cursor in one transaction
+            with self.store.write() as s:  # changes and cursor in one transaction
                 for change in page.changes:
                     apply_change(s, change, slots)
-                S.write(s, "sync_cursor", page.cursor)
-                S.write(s, "last_sync_success", _iso(datetime.now(UTC)))
+                S.SYNC_CURSOR.set(s, page.cursor)
+                S.LAST_SYNC_SUCCESS.set(s, _iso(datetime.now(UTC)))
             report.changes_applied += len(page.changes)
             if progress:
                 progress(
@@ -386,48 +336,40 @@ class SyncEngine:
                     )
                 )
             if not page.more:
-                # retention (services/retention.py): decided records past the period lose
-                # their personal data once the pull has brought the decisions in
-                from desktop.services.retention import purge_after_sync
-
-                purge_after_sync(self.store)
+                if self.after_pull is not None:
+                    self.after_pull()
                 return
 
     # --- bookkeeping ---------------------------------------------------------------------
     def _identity(self) -> tuple[str, str]:
-        with self.store.session() as s:
-            if not S.read(s, "enrolled", False):
-                raise ApiError(E.NOT_ENROLLED)
-            return str(S.read(s, "device_id")), str(S.read(s, "office_code"))
+        with self.store.read() as s:
+            enrolled, device_id, office = (
+                S.ENROLLED.get(s),
+                S.DEVICE_ID.get(s),
+                S.OFFICE_CODE.get(s),
+            )
+        if not enrolled:
+            raise ApiError(E.NOT_ENROLLED)
+        return str(device_id), office
 
     def _start_run(self) -> int:
-        with self.store.session() as s:
-            run = SyncRun(started_at=datetime.now(UTC), outcome="running")
-            s.add(run)
-            s.flush()
-            return int(run.id)
+        with self.store.write() as s:
+            return runs.start_run(s, datetime.now(UTC))
 
     def _finish_run(self, run_id: int, report: SyncReport) -> None:
         try:
-            with self.store.session() as s:
-                run = s.get(SyncRun, run_id)
-                if run is None:
-                    return
-                run.finished_at = datetime.now(UTC)
-                run.outcome = report.outcome.value
-                run.sent = report.sent
-                run.accepted = sum(
-                    report.outcomes[o.value]
-                    for o in (
-                        Outcome.ACCEPTED,
-                        Outcome.ALREADY_RECEIVED,
-                        Outcome.DUPLICATE_NIK,
-                        Outcome.KK_LIMIT,
-                    )
+            with self.store.write() as s:
+                runs.finish_run(
+                    s,
+                    run_id,
+                    datetime.now(UTC),
+                    outcome=report.outcome.value,
+                    sent=report.sent,
+                    accepted=sum(report.outcomes[o.value] for o in ACKNOWLEDGED),
+                    failed=report.needs_attention,
+                    bytes_sent=report.bytes_sent,
+                    error_code=report.error_code,
                 )
-                run.failed = report.needs_attention
-                run.bytes_sent = report.bytes_sent
-                run.error_code = report.error_code
         except Exception:  # the history must never turn a finished sync into a failure
             log.exception("could not record the sync run")
 
@@ -436,12 +378,7 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
     """The local columns to set from the server's answer for one revision of a record."""
     current = local_revision == result.revision  # not edited again since this revision left
     values: dict[str, Any] = {"server_outcome": result.outcome.value}
-    if result.outcome in (
-        Outcome.ACCEPTED,
-        Outcome.ALREADY_RECEIVED,
-        Outcome.DUPLICATE_NIK,
-        Outcome.KK_LIMIT,
-    ):
+    if result.outcome in ACKNOWLEDGED:
         values["base_revision_synced"] = max(synced or 0, result.revision)
         values["duplicate_of"] = result.duplicate_of
         if current:
@@ -469,14 +406,6 @@ def outcome_values(local_revision: int, synced: int | None, result: RecordResult
     return values
 
 
-def _group_by_keys(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-    """executemany needs the same keys in every row: group rows by their key set."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    return groups
-
-
 def apply_change(s: Session, change: Change, slots: KeySlots | None = None) -> None:
     """Apply one pulled change. With ``slots``, an OPERATOR change of a disabled account
     removes its key slot ("a disabled account stops working on the device at its next
@@ -484,7 +413,7 @@ def apply_change(s: Session, change: Change, slots: KeySlots | None = None) -> N
     only checks the password at the account's first login on this device, whose slot comes
     from the password itself (services/operators.unlock; security issue 12, finding 1)."""
     if change.kind is ChangeKind.DECISION and change.registration_id:
-        row = s.get(RegistrationRecord, change.registration_id)
+        row = Q.get(s, change.registration_id)
         if row is None:
             return  # not this device's record (the server sends an office's changes)
         row.review_note = change.note or ""
@@ -504,15 +433,15 @@ def apply_change(s: Session, change: Change, slots: KeySlots | None = None) -> N
         username = str(data.get("username") or "")
         if not username:
             return
-        account = s.scalar(select(OperatorAccount).where(OperatorAccount.username == username))
+        account = operator_rows.by_username(s, username)
         if account is None:
-            account = OperatorAccount(
-                username=username,
-                password_hash=str(data.get("password_hash") or ""),
-                created_at=datetime.now(UTC),
+            account = operator_rows.add(
+                s,
+                username,
+                str(data.get("password_hash") or ""),
+                datetime.now(UTC),
                 source="server",
             )
-            s.add(account)
         account.full_name = str(data.get("full_name") or account.full_name or "")
         if data.get("password_hash"):
             account.password_hash = str(data["password_hash"])
@@ -529,9 +458,9 @@ def apply_revision(s: Session, change: Change) -> None:
     elsewhere. A record with an edit of its own still waiting to be sent keeps that edit and
     is marked as a conflict (the push of that edit is refused the same way); nothing local is
     ever overwritten unseen."""
-    from desktop.services.registrations import _dumps, search_text_for
-
-    row = s.get(RegistrationRecord, change.registration_id)
+    if change.registration_id is None:
+        return
+    row = Q.get(s, change.registration_id)
     applicant = change.data.get("applicant")
     if row is None or change.revision is None or not isinstance(applicant, dict):
         return
@@ -555,15 +484,11 @@ def apply_revision(s: Session, change: Change) -> None:
     except (ValueError, TypeError, KeyError):
         log.warning("revision %s of %s not applied: unreadable", change.revision, row.id)
         return
-    applicant_json = _dumps(applicant)
+    applicant_json = json_text(applicant)
     digest = content_hash(applicant)
     now = datetime.now(UTC)
     row.revision = row.base_revision_synced = change.revision
-    row.applicant_json = applicant_json
-    row.content_hash = digest
-    row.nik, row.kk_number = parsed.nik, parsed.kk_number
-    row.full_name, row.phone = parsed.full_name, parsed.phone
-    row.search_text = search_text_for(parsed, row.code)
+    Q.set_applicant(row, parsed, applicant_json, digest)
     if change.status is not None:
         row.status = change.status.value
     row.duplicate_of = change.duplicate_of
@@ -573,16 +498,8 @@ def apply_revision(s: Session, change: Change) -> None:
     row.updated_at = now
     if change.decided_at:
         row.server_time = parse_datetime(change.decided_at)
-    s.add(
-        RevisionRecord(
-            registration_id=row.id,
-            revision=change.revision,
-            applicant_json=applicant_json,
-            content_hash=digest,
-            operator=str(change.data.get("operator") or "")[:64],
-            created_at=now,
-        )
-    )
+    operator = str(change.data.get("operator") or "")[:64]
+    Q.add_revision(s, row.id, change.revision, applicant_json, digest, operator, now)
 
 
 _iso = utc_text

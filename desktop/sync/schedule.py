@@ -30,7 +30,7 @@ class SyncSchedule:
             return None
         if outcome in (SyncOutcome.UNREACHABLE, SyncOutcome.PARTIAL):
             self.failures += 1
-            ceiling = min(self.max_backoff_s, self.base_backoff_s * 2 ** (self.failures - 1))
+            ceiling = min(self.max_backoff_s, self.base_backoff_s * 2.0 ** (self.failures - 1))
             return ceiling * (0.5 + self.rand() / 2)  # "equal jitter": between half and all of it
         self.failures = 0
         return self.interval_s

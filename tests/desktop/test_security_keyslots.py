@@ -235,7 +235,7 @@ def _old_store(data_dir: Path, people: dict[str, str], applicant) -> tuple[bytes
             verifier = PasswordHasher().hash(password)
             verifiers.append(verifier)
             s.add(OperatorAccount(username=name, full_name=name, password_hash=verifier,
-                                  active=True, failed_attempts=0, created_at=datetime.now(UTC),
+                                  active=True, created_at=datetime.now(UTC),
                                   source="server"))  # fmt: skip
     from desktop.services.operators import Operator
 
@@ -302,7 +302,7 @@ def test_upgrade_when_the_first_login_is_authorised_by_a_format_1_slot(
 def test_with_the_unattended_key_a_wrong_password_counts_once(
     data_dir: Path, credential_store, clock
 ) -> None:
-    from desktop.store.keys import MAX_FAILURES
+    from desktop.services.operators import MAX_FAILURES
 
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
     save_unattended_key(data_dir, store.key)

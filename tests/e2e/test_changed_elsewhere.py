@@ -26,7 +26,7 @@ def _revise_from(
     revision keeps the record's code, whichever device of the office sends it)."""
     assert registration is not None
     with other.store.session() as s:
-        device_id, office = S.read(s, "device_id"), S.read(s, "office_code")
+        device_id, office = S.DEVICE_ID.get(s), S.OFFICE_CODE.get(s)
     rec = PushRecord(
         id=registration.id, code=registration.code, revision=revision,
         base_revision=revision - 1, content_hash=content_hash(applicant), applicant=applicant,

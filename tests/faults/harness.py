@@ -118,7 +118,7 @@ class Device:
 
     def client(self) -> SyncClient:
         with self.store.session() as s:
-            credential = S.read(s, "device_credential")
+            credential = S.DEVICE_CREDENTIAL.get(s)
         return SyncClient(self.sync_url, credential, read_timeout=60)
 
     def engine(

@@ -378,7 +378,7 @@ def test_the_tally_counts_what_was_saved_today(qtbot, tmp_path: Path, data_dir: 
 def test_about_shows_device_office_version_and_last_sync(qtbot, desk: Desk) -> None:
     store = desk.service.store
     with store.session() as s:
-        device_id = S.read(s, "device_id") or ""
+        device_id = S.DEVICE_ID.get(s) or ""
     desk.window.act_about.trigger()
     qtbot.waitUntil(lambda: desk.window.dialog("aboutDialog") is not None, timeout=5_000)
     about = desk.window.dialog("aboutDialog")
@@ -398,7 +398,7 @@ def test_about_shows_device_office_version_and_last_sync(qtbot, desk: Desk) -> N
 
     synced = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
     with store.session() as s:
-        S.write(s, "last_sync_success", synced.isoformat())
+        S.LAST_SYNC_SUCCESS.set(s, synced.isoformat())
     desk.window.open_about()
     about = desk.window.dialog("aboutDialog")
     assert about is not None  # at once; its details follow from the database worker

@@ -1,10 +1,10 @@
 """Search index tokens for what applicants say: the index text of every registration is
-rebuilt in the form desktop.services.registrations.search_text writes (one prefixed token per
+rebuilt in the form desktop.store.queries.search.search_text writes (one prefixed token per
 kind: NIK, family card, phone, code, digit suffixes, name words), so a phone with spaces, a
 part of the code and the last four NIK digits find existing records too.
 
-Records whose personal data retention has purged keep only their code token, as
-desktop/services/retention.py writes it. The FTS5 table follows through its update trigger;
+Records whose personal data retention has purged keep only their code token
+(``code_token``, which desktop/services/retention.py writes in SQL). The FTS5 table follows through its update trigger;
 a final ``optimize`` merges the old terms away.
 
 Revision ID: 0002
@@ -36,8 +36,9 @@ def _old_text(nik: str, full_name: str, phone: str, code: str) -> str:
 
 
 def _rewrite(new: bool) -> None:
-    # the rule lives in the service, so the index and its queries cannot disagree
-    from desktop.services.registrations import search_text
+    # one definition of the index text (store/queries/search.py): the index, its queries and
+    # the retention purge cannot disagree
+    from desktop.store.queries.search import code_token, search_text
 
     conn = op.get_bind()
     rows = conn.execute(
@@ -46,7 +47,7 @@ def _rewrite(new: bool) -> None:
     update = sa.text("UPDATE registrations SET search_text = :t WHERE rowid = :r")
     for row in rows:
         if not row.nik:  # purged by retention: only the code stays searchable
-            value = "kode" + row.code.replace("-", "").lower()
+            value = code_token(row.code)
         elif new:
             value = search_text(row.nik, row.kk_number, row.full_name, row.phone, row.code)
         else:
