@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from common.enums import Status
+from common.enums import DECIDED_STATUSES, Status
 from common.nik import mask_nik
 from common.record import Applicant
 from desktop.store.models import (
