@@ -47,7 +47,8 @@ from common.protocol import (
     PushRequest,
     RecordResult,
 )
-from common.record import Applicant, content_hash, parse_datetime
+from common.record import content_hash, parse_datetime
+from common.validation import applicant_from_dict
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
@@ -549,7 +550,7 @@ def apply_revision(s: Session, change: Change) -> None:
         row.conflict_detail = json.dumps({"outcome": "conflict", **detail})
         return
     try:
-        parsed = Applicant.from_dict(applicant)
+        parsed = applicant_from_dict(applicant)
     except (ValueError, TypeError, KeyError):
         log.warning("revision %s of %s not applied: unreadable", change.revision, row.id)
         return
