@@ -15,7 +15,7 @@ import json
 import unicodedata
 from typing import Any
 
-from common.validation import normalise_phone, normalise_space
+from common.validation import normalise_phone
 
 #: neighbourhood (RT) and hamlet (RW) numbers: written with three digits, ``003``
 _RT_RW = frozenset({"rt", "rw", "domicile_rt", "domicile_rw"})
@@ -35,21 +35,25 @@ _TEXT = frozenset(
 )
 
 
+def _one_space(text: str) -> str:
+    return " ".join(text.split())
+
+
 def display_form(name: str, value: Any) -> Any:
     """``value`` of field ``name`` in its one written form (other fields: unchanged)."""
     if not isinstance(value, str):
         return sorted(value) if name == "skills" and isinstance(value, list) else value
     text = unicodedata.normalize("NFKC", value)
     if name == "phone":
-        return normalise_phone(text) or normalise_space(text)
+        return normalise_phone(text) or _one_space(text)
     if name in _RT_RW:
         digits = "".join(ch for ch in text if ch.isdigit())
-        return digits.lstrip("0").zfill(3) if digits and len(digits) <= 3 else normalise_space(text)
+        return digits.lstrip("0").zfill(3) if digits and len(digits) <= 3 else _one_space(text)
     if name in _DIGITS:
         digits = "".join(ch for ch in text if ch.isdigit())
-        return digits if digits else normalise_space(text)
+        return digits if digits else _one_space(text)
     if name in _TEXT:
-        return normalise_space(text)
+        return _one_space(text)
     return value
 
 

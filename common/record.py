@@ -1,8 +1,11 @@
 """The registration record: what the applicant gave (:class:`Applicant`) and where and how it
 was taken (:class:`Provenance`), wrapped in a :class:`Registration` with its id and code.
 
-Values cross the wire and sit in storage as plain JSON (``to_dict`` / ``from_dict``): strings,
-numbers, booleans, lists; dates as ``YYYY-MM-DD`` and times as ISO 8601 in UTC. Never pickle.
+The applicant crosses the wire and sits in storage as plain JSON (:meth:`Applicant.to_dict`;
+:func:`common.validation.applicant_from_dict` reads it back): strings, numbers, booleans, lists;
+dates as ``YYYY-MM-DD`` and times as ISO 8601 in UTC. Never pickle.
+
+This module imports nothing of :mod:`common.validation`, which builds on it.
 """
 
 from __future__ import annotations
@@ -12,20 +15,12 @@ import json
 import os
 import time
 import uuid
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
-from common.enums import (
-    Channel,
-    Disability,
-    Education,
-    EmploymentStatus,
-    Sex,
-    Skill,
-    Status,
-)
+from common.enums import Channel, Disability, Education, EmploymentStatus, Sex, Skill, Status
 
 #: Field labels (Indonesian, English) used in messages and forms.
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -114,21 +109,6 @@ class Applicant:
             out[f.name] = _to_json(getattr(self, f.name))
         return out
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Applicant:
-        """Rebuild from :meth:`to_dict` output (trusted data: storage or a validated batch).
-
-        Untrusted input goes through :func:`common.validation.parse_applicant` instead.
-        """
-        from common.validation import parse_applicant  # local: validation imports this module
-
-        applicant, _ = parse_applicant(data, strict_fields=False)
-        return applicant
-
-    def content_hash(self) -> str:
-        """A short, stable hash of the content (32 hex chars of SHA-256 over canonical JSON)."""
-        return content_hash(self.to_dict())
-
 
 APPLICANT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Applicant))
 
@@ -157,22 +137,6 @@ class Provenance:
     revision: int = 1
     status: Status = Status.DRAFT
 
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Provenance:
-        return cls(
-            office_code=str(data.get("office_code") or ""),
-            device_id=str(data.get("device_id") or ""),
-            operator=str(data.get("operator") or ""),
-            channel=Channel(data.get("channel") or Channel.COUNTER),
-            device_time=parse_datetime(data.get("device_time")),
-            server_time=parse_datetime(data.get("server_time")),
-            revision=int(data.get("revision") or 1),
-            status=Status(data.get("status") or Status.DRAFT),
-        )
-
 
 @dataclass(slots=True)
 class Registration:
@@ -182,26 +146,6 @@ class Registration:
     code: str
     applicant: Applicant = field(default_factory=Applicant)
     provenance: Provenance = field(default_factory=Provenance)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "code": self.code,
-            "applicant": self.applicant.to_dict(),
-            "provenance": self.provenance.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Registration:
-        return cls(
-            id=str(data["id"]),
-            code=str(data.get("code") or ""),
-            applicant=Applicant.from_dict(data.get("applicant") or {}),
-            provenance=Provenance.from_dict(data.get("provenance") or {}),
-        )
-
-    def with_applicant(self, applicant: Applicant) -> Registration:
-        return replace(self, applicant=applicant)
 
 
 def new_registration_id() -> str:
@@ -249,7 +193,6 @@ __all__ = [
     "Applicant",
     "Provenance",
     "Registration",
-    "asdict",
     "content_hash",
     "new_registration_id",
     "parse_datetime",

@@ -33,7 +33,15 @@ from common.enums import (
 )
 from common.errors import Severity
 from common.i18n import Lang, as_lang
-from common.nik import century_date, district_well_formed
+from common.nik import (
+    NikDigits,
+    district_code,
+    district_well_formed,
+    is_16_digits,
+    is_real_date,
+    read_nik,
+    written_date,
+)
 from common.record import APPLICANT_FIELDS, FIELD_LABELS, Applicant, parse_datetime
 from common.regions import Regions, dotted, regions
 
@@ -90,9 +98,6 @@ class Problem:
         params = {"field_id": label[0], "field_en": label[1], **self.params}
         return E.message(self.code, params, as_lang(lang))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "field": self.field, "severity": self.severity.value}
-
 
 @dataclass(slots=True)
 class Result:
@@ -102,10 +107,6 @@ class Result:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
     @property
     def ok(self) -> bool:
@@ -122,10 +123,6 @@ def _problem(code: str, fld: str, **params: Any) -> Problem:
 
 
 # --- normalisers ----------------------------------------------------------------------
-def normalise_space(text: str) -> str:
-    return " ".join(text.split())
-
-
 def normalise_phone(text: str) -> str | None:
     """``0812-3456 7890`` / ``62812…`` / ``+62 812…`` -> ``+62812…``; None if not a mobile."""
     t = _PHONE_STRIP.sub("", text)
@@ -356,6 +353,12 @@ def parse_applicant(
     return Applicant(**values), problems
 
 
+def applicant_from_dict(data: Mapping[str, Any]) -> Applicant:
+    """Rebuild an Applicant from ``Applicant.to_dict()`` output (trusted data: storage, a
+    pulled change): unknown keys are ignored, values it cannot read are left at None."""
+    return parse_applicant(data, strict_fields=False)[0]
+
+
 _KNOWN = frozenset(APPLICANT_FIELDS)
 _TEXT_ITEMS = tuple(TEXT_LIMITS.items())
 _NO_SPACE = frozenset(
@@ -373,20 +376,52 @@ _NO_SPACE = frozenset(
 
 
 # --- rules ----------------------------------------------------------------------------
-def _real_date(day: int, month: int, yy: int, today: date) -> bool:
-    """Whether day-month-yy is a real date in the century that puts it at or before today."""
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return False
-    if day <= 28:
-        return True
-    return century_date(day, month, yy, today) is not None
-
-
 def age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _check_name(value: str, fld: str, out: list[Problem], required: bool = True) -> None:
+#: What the NIK states, for the rules that compare it: its digits (None when it is not 16
+#: digits) and whether the birth date they write is a real one.
+NikStated = tuple[NikDigits | None, bool]
+
+
+def _nik_rules(nik: str, today: date, areas: Regions, out: list[Problem]) -> NikStated:
+    """Identity: the NIK's shape, district, birth date and serial."""
+    if not nik:
+        out.append(_problem(E.REQUIRED, "nik"))
+        return None, False
+    digits = read_nik(nik)
+    if digits is None:
+        out.append(_problem(E.NIK_FORMAT, "nik"))
+        return None, False
+    if not district_well_formed(digits.district6):
+        out.append(_problem(E.NIK_DISTRICT_MALFORMED, "nik"))
+    else:
+        district = district_code(digits.district6)
+        if district not in areas:
+            out.append(_problem(E.NIK_DISTRICT_UNKNOWN, "nik", district=district))
+    real = is_real_date(digits.day, digits.month, digits.yy, today)
+    if not real:
+        out.append(_problem(E.NIK_BIRTHDATE_INVALID, "nik"))
+    if digits.serial == "0000":
+        out.append(_problem(E.NIK_SERIAL_ZERO, "nik"))
+    return digits, real
+
+
+def _kk_rules(kk: str, today: date, areas: Regions, out: list[Problem]) -> None:
+    """The family card number: its shape, district and issue date."""
+    if not kk:
+        out.append(_problem(E.REQUIRED, "kk_number"))
+    elif not is_16_digits(kk):
+        out.append(_problem(E.KK_FORMAT, "kk_number"))
+    else:
+        if not district_well_formed(kk[:6]) or district_code(kk[:6]) not in areas:
+            out.append(_problem(E.KK_DISTRICT_UNKNOWN, "kk_number"))
+        if not is_real_date(*written_date(kk), today):
+            out.append(_problem(E.KK_ISSUE_DATE_INVALID, "kk_number"))
+
+
+def _name_rules(value: str, fld: str, out: list[Problem], required: bool = True) -> None:
     if not value:
         if required:
             out.append(_problem(E.REQUIRED, fld))
@@ -397,15 +432,55 @@ def _check_name(value: str, fld: str, out: list[Problem], required: bool = True)
         out.append(_problem(E.NAME_CHARACTERS, fld))
 
 
+def _birth_and_sex_rules(a: Applicant, stated: NikStated, today: date, out: list[Problem]) -> None:
+    """Birth date (not in the future, age in range) and sex, each against the NIK."""
+    if a.birth_date is None:
+        out.append(_problem(E.REQUIRED, "birth_date"))
+    elif a.birth_date > today:
+        out.append(_problem(E.BIRTH_DATE_FUTURE, "birth_date"))
+    else:
+        age = age_on(a.birth_date, today)
+        if not MIN_AGE <= age <= MAX_AGE:
+            out.append(_problem(E.AGE_OUT_OF_RANGE, "birth_date", age=age))
+    if a.sex is None:
+        out.append(_problem(E.REQUIRED, "sex"))
+    nik, date_real = stated
+    if nik is None:
+        return
+    birth = a.birth_date
+    if date_real and birth is not None:
+        if (nik.day, nik.month, nik.yy) != (birth.day, birth.month, birth.year % 100):
+            out.append(_problem(E.NIK_BIRTHDATE_MISMATCH, "birth_date", nik_date=nik.date_text))
+    if a.sex is not None and nik.sex is not a.sex:
+        out.append(
+            _problem(
+                E.NIK_SEX_MISMATCH,
+                "sex",
+                nik_sex_id=nik.sex.label(Lang.ID),
+                nik_sex_en=nik.sex.label(Lang.EN),
+            )
+        )
+
+
+def _contact_rules(a: Applicant, out: list[Problem]) -> None:
+    if not a.phone:
+        out.append(_problem(E.REQUIRED, "phone"))
+    elif not _PHONE_OK.match(a.phone):
+        out.append(_problem(E.PHONE_INVALID, "phone"))
+    if a.email and not _EMAIL_OK.match(a.email):
+        out.append(_problem(E.EMAIL_INVALID, "email"))
+
+
 _ADDRESS_FIELDS = {
     prefix: tuple(prefix + n for n in ("street", "rt", "rw", "village_code", "postal_code"))
     for prefix in ("", "domicile_")
 }
 
 
-def _check_address(
+def _address_rules(
     values: tuple[str, str, str, str, str], prefix: str, out: list[Problem], areas: Regions
 ) -> None:
+    """One address: the ID card's (``prefix`` ``""``) or the domicile (``"domicile_"``)."""
     street, rt, rw, village, postal = values
     f_street, f_rt, f_rw, f_village, f_postal = _ADDRESS_FIELDS[prefix]
     if not street:
@@ -425,103 +500,11 @@ def _check_address(
         out.append(_problem(E.POSTAL_CODE_INVALID, f_postal))
 
 
-def validate(
-    a: Applicant, today: date | None = None, areas: Regions | None = None
-) -> list[Problem]:
-    """Every problem with ``a`` under the programme's rules, as of ``today``."""
-    today = today or date.today()
-    areas = areas or regions()
-    out: list[Problem] = []
-
-    # identity: NIK (parsed inline: this is the hot path of ingest)
-    nik = a.nik
-    nik_dmy: tuple[int, int, int] | None = None  # day, month, 2-digit year the NIK states
-    nik_sex: Sex | None = None
-    if not nik:
-        out.append(_problem(E.REQUIRED, "nik"))
-    elif len(nik) != 16 or not nik.isdigit():
-        out.append(_problem(E.NIK_FORMAT, "nik"))
-    else:
-        if not district_well_formed(nik[:6]):
-            out.append(_problem(E.NIK_DISTRICT_MALFORMED, "nik"))
-        else:
-            district = f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
-            if district not in areas:
-                out.append(_problem(E.NIK_DISTRICT_UNKNOWN, "nik", district=district))
-        day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-        nik_sex = Sex.FEMALE if day > 40 else Sex.MALE
-        if day > 40:
-            day -= 40
-        if _real_date(day, month, yy, today):
-            nik_dmy = (day, month, yy)
-        else:
-            out.append(_problem(E.NIK_BIRTHDATE_INVALID, "nik"))
-        if nik.endswith("0000"):
-            out.append(_problem(E.NIK_SERIAL_ZERO, "nik"))
-    # KK
-    kk = a.kk_number
-    if not kk:
-        out.append(_problem(E.REQUIRED, "kk_number"))
-    elif len(kk) != 16 or not kk.isdigit():
-        out.append(_problem(E.KK_FORMAT, "kk_number"))
-    else:
-        if not district_well_formed(kk[:6]) or f"{kk[0:2]}.{kk[2:4]}.{kk[4:6]}" not in areas:
-            out.append(_problem(E.KK_DISTRICT_UNKNOWN, "kk_number"))
-        if not _real_date(int(kk[6:8]), int(kk[8:10]), int(kk[10:12]), today):
-            out.append(_problem(E.KK_ISSUE_DATE_INVALID, "kk_number"))
-    _check_name(a.full_name, "full_name", out)
-    if not a.birth_place:
-        out.append(_problem(E.REQUIRED, "birth_place"))
-    # birth date and sex, against the NIK
-    if a.birth_date is None:
-        if not any(p.field == "birth_date" for p in out):
-            out.append(_problem(E.REQUIRED, "birth_date"))
-    elif a.birth_date > today:
-        out.append(_problem(E.BIRTH_DATE_FUTURE, "birth_date"))
-    else:
-        age = age_on(a.birth_date, today)
-        if not MIN_AGE <= age <= MAX_AGE:
-            out.append(_problem(E.AGE_OUT_OF_RANGE, "birth_date", age=age))
-    if a.sex is None:
-        out.append(_problem(E.REQUIRED, "sex"))
-    if nik_dmy is not None:
-        birth = a.birth_date
-        if birth is not None and nik_dmy != (birth.day, birth.month, birth.year % 100):
-            nik_date = f"{nik_dmy[0]:02d}-{nik_dmy[1]:02d}-{nik_dmy[2]:02d}"
-            out.append(_problem(E.NIK_BIRTHDATE_MISMATCH, "birth_date", nik_date=nik_date))
-    if nik_sex is not None and a.sex is not None and nik_sex is not a.sex:
-        out.append(
-            _problem(
-                E.NIK_SEX_MISMATCH,
-                "sex",
-                nik_sex_id=nik_sex.label(Lang.ID),
-                nik_sex_en=nik_sex.label(Lang.EN),
-            )
-        )
-    if a.mother_maiden_name:
-        _check_name(a.mother_maiden_name, "mother_maiden_name", out, required=False)
-    # contact
-    if not a.phone:
-        out.append(_problem(E.REQUIRED, "phone"))
-    elif not _PHONE_OK.match(a.phone):
-        out.append(_problem(E.PHONE_INVALID, "phone"))
-    if a.email and not _EMAIL_OK.match(a.email):
-        out.append(_problem(E.EMAIL_INVALID, "email"))
-    # address and domicile
-    _check_address((a.street, a.rt, a.rw, a.village_code, a.postal_code), "", out, areas)
-    if not a.domicile_same:
-        domicile = (
-            a.domicile_street,
-            a.domicile_rt,
-            a.domicile_rw,
-            a.domicile_village_code,
-            a.domicile_postal_code,
-        )
-        _check_address(domicile, "domicile_", out, areas)
-    # profile
+def _profile_rules(a: Applicant, out: list[Problem]) -> None:
+    """Education, employment, disability, the declaration, motivation and skills."""
     if a.education is None or a.employment_status is None or a.disability is None:
         for name in ("education", "employment_status", "disability"):
-            if getattr(a, name) is None and not any(p.field == name for p in out):
+            if getattr(a, name) is None:
                 out.append(_problem(E.REQUIRED, name))
     if not a.declaration_not_excluded:
         out.append(_problem(E.DECLARATION_REQUIRED, "declaration_not_excluded"))
@@ -529,7 +512,9 @@ def validate(
         out.append(_problem(E.REQUIRED, "motivation"))
     if not a.skills:
         out.append(_problem(E.SKILLS_REQUIRED, "skills"))
-    # consent
+
+
+def _consent_rules(a: Applicant, out: list[Problem]) -> None:
     if not a.consent_given:
         out.append(_problem(E.CONSENT_REQUIRED, "consent_given"))
     if not a.consent_version:
@@ -538,6 +523,37 @@ def validate(
         out.append(_problem(E.CONSENT_VERSION_UNKNOWN, "consent_version", value=a.consent_version))
     if a.consent_given and a.consent_at is None:
         out.append(_problem(E.REQUIRED, "consent_at"))
+
+
+def validate(
+    a: Applicant, today: date | None = None, areas: Regions | None = None
+) -> list[Problem]:
+    """Every problem with ``a`` under the programme's rules, as of ``today`` (in the order a
+    form shows its fields)."""
+    today = today or date.today()
+    areas = areas or regions()
+    out: list[Problem] = []
+    stated = _nik_rules(a.nik, today, areas, out)
+    _kk_rules(a.kk_number, today, areas, out)
+    _name_rules(a.full_name, "full_name", out)
+    if not a.birth_place:
+        out.append(_problem(E.REQUIRED, "birth_place"))
+    _birth_and_sex_rules(a, stated, today, out)
+    if a.mother_maiden_name:
+        _name_rules(a.mother_maiden_name, "mother_maiden_name", out, required=False)
+    _contact_rules(a, out)
+    _address_rules((a.street, a.rt, a.rw, a.village_code, a.postal_code), "", out, areas)
+    if not a.domicile_same:
+        domicile = (
+            a.domicile_street,
+            a.domicile_rt,
+            a.domicile_rw,
+            a.domicile_village_code,
+            a.domicile_postal_code,
+        )
+        _address_rules(domicile, "domicile_", out, areas)
+    _profile_rules(a, out)
+    _consent_rules(a, out)
     return out
 
 
@@ -569,8 +585,3 @@ def check(
         failed = {p.field for p in problems}
         rules = problems + [p for p in rules if p.field not in failed]
     return Result(applicant, rules[:MAX_PROBLEMS])
-
-
-def check_applicant(applicant: Applicant, today: date | None = None) -> Result:
-    normalise(applicant)
-    return Result(applicant, validate(applicant, today))

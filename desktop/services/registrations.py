@@ -31,7 +31,9 @@ from common.record import (
     utcnow,
 )
 from common.regcode import make_code, normalise_code
-from common.validation import Problem, Result, check
+from common.search_terms import Kind, Term
+from common.validation import Problem, Result, applicant_from_dict, check
+from desktop.services.device import DEFAULT_OFFICE
 from desktop.services.operators import Operator
 from desktop.store import Store
 from desktop.store import settings as S
@@ -182,7 +184,7 @@ def _to_registration(row: RegistrationRecord) -> Registration:
     return Registration(
         id=row.id,
         code=row.code,
-        applicant=Applicant.from_dict(json.loads(row.applicant_json)),
+        applicant=applicant_from_dict(json.loads(row.applicant_json)),
         provenance=Provenance(
             office_code=row.office_code,
             device_id=row.device_id,

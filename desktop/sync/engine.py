@@ -48,6 +48,7 @@ from common.protocol import (
     RecordResult,
 )
 from common.record import Applicant, content_hash, parse_datetime
+from common.validation import applicant_from_dict
 from common.wiretime import utc_text
 from desktop.store import Store
 from desktop.store import settings as S
@@ -480,7 +481,7 @@ def apply_revision(s: Session, change: Change) -> None:
         row.conflict_detail = json.dumps({"outcome": "conflict", **detail})
         return
     try:
-        parsed = Applicant.from_dict(applicant)
+        parsed = applicant_from_dict(applicant)
     except (ValueError, TypeError, KeyError):
         log.warning("revision %s of %s not applied: unreadable", change.revision, row.id)
         return

@@ -1,8 +1,10 @@
 """common/ imports neither Qt nor Flask (docs/ARCHITECTURE.md, "Dependencies"): import everything
-with both blocked."""
+with both blocked. Within common/ the imports run one way: no module imports, even inside a
+function, a module that imports it back."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
@@ -54,3 +56,54 @@ def test_the_guard_really_blocks() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode != 0 and "blocked" in result.stderr
+
+
+def common_imports() -> dict[str, set[str]]:
+    """{module: the common modules it imports anywhere in its text} for every common module."""
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts): path
+        for path in (ROOT / "common").rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module)
+                found.update(f"{node.module}.{a.name}" for a in node.names)
+        graph[name] = {m for m in found if m in modules and m != name and m != "common.__init__"}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import circle, each once, as the path that closes it."""
+    found: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+
+    def walk(path: list[str]) -> None:
+        for nxt in sorted(graph[path[-1]]):
+            if nxt == path[0]:
+                if frozenset(path) not in seen:
+                    seen.add(frozenset(path))
+                    found.append([*path, nxt])
+            elif nxt not in path and nxt > path[0]:
+                walk([*path, nxt])
+
+    for start in sorted(graph):
+        walk([start])
+    return found
+
+
+def test_no_import_cycle_within_common() -> None:
+    graph = common_imports()
+    assert "common.validation" in graph["common.compare"]  # the graph sees the imports
+    assert "common.errors" in graph["common.validation"]  # `from common import errors as E`
+    assert cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    """Local imports count: the record and its validation once imported each other that way."""
+    graph = {"common.record": {"common.validation"}, "common.validation": {"common.record"}}
+    assert cycles(graph) == [["common.record", "common.validation", "common.record"]]

@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 
 from common import regcode
 from common.enums import Sex
-from common.nik import kk_issue_date, make_nik, mask_nik, parse_nik
+from common.nik import (
+    century_date,
+    is_real_date,
+    make_nik,
+    mask_nik,
+    parse_nik,
+    read_nik,
+    written_date,
+)
 
 TODAY = date(2026, 6, 1)
 
@@ -48,8 +56,30 @@ def test_make_parse_round_trip(birth: date, sex: Sex, serial: int) -> None:
 
 def test_mask_and_kk_issue_date() -> None:
     assert mask_nik("3201014507990001") == "3201********0001"
-    assert kk_issue_date("3201011503100002", TODAY) == date(2010, 3, 15)
-    assert kk_issue_date("3201013213100002", TODAY) is None
+    assert written_date("3201011503100002") == (15, 3, 10)
+    assert century_date(*written_date("3201011503100002"), TODAY) == date(2010, 3, 15)
+    assert not is_real_date(*written_date("3201013213100002"), TODAY)
+
+
+@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.dates(date(2000, 1, 1)))
+def test_is_real_date_answers_as_century_date(day: int, month: int, yy: int, today: date) -> None:
+    """The rules' shortcut agrees with the date the form's hint builds."""
+    assert is_real_date(day, month, yy, today) is (century_date(day, month, yy, today) is not None)
+
+
+def test_parse_nik_starts_from_the_digits_the_rules_read() -> None:
+    digits = read_nik("3201014507990001")
+    assert digits is not None
+    assert (digits.district6, digits.day, digits.month, digits.yy, digits.serial) == (
+        "320101",
+        5,
+        7,
+        99,
+        "0001",
+    )
+    assert digits.sex is Sex.FEMALE and digits.date_text == "05-07-99"
+    assert read_nik(" 3201014507990001") is None  # parse_nik strips, the rules do not
+    assert parse_nik(" 3201014507990001", TODAY) is not None
 
 
 @given(st.integers(0, 999), st.integers(0, 999_999))

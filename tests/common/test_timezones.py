@@ -64,8 +64,11 @@ def test_zone_of_a_province(code: str, zone: object) -> None:
 
 def test_office_time_uses_the_office_zone_and_its_name() -> None:
     moment = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
-    for office, clock, name in (("320101", "10:00", "WIB"), ("510101", "11:00", "WITA"),
-                                ("910101", "12:00", "WIT")):  # fmt: skip
+    for office, clock, name in (
+        ("320101", "10:00", "WIB"),
+        ("510101", "11:00", "WITA"),
+        ("910101", "12:00", "WIT"),
+    ):
         local, zone = office_time(moment, office)
         assert (local.strftime("%H:%M"), zone) == (clock, name)
     # an office not set yet: the computer's clock, but never an OS zone name like "UTC"

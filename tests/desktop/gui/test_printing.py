@@ -319,10 +319,10 @@ def test_daily_tally_counts_the_office_day(store, operator, clock, applicant) ->
     assert other.save(edited, registration_id=first.id).ok
     # a record of another device of the office, brought by a sync today: not this device's
     from common.enums import Channel
-    from common.record import Applicant
+    from common.validation import applicant_from_dict
     from desktop.services.registrations import new_registration_values
 
-    pulled = Applicant.from_dict(applicant())
+    pulled = applicant_from_dict(applicant())
     with store.session() as s:
         s.add(RegistrationRecord(**new_registration_values(
             pulled, "320101-002-000009-X", 9, "320101", "another-device", "ani", Channel.COUNTER,
