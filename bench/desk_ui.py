@@ -63,7 +63,7 @@ def bench_typeahead(villages: int = 300, seed: int = 3) -> dict[str, Any]:
     edit = VillageEdit(Lang.ID, areas)
     model = edit.suggestions
     rng = random.Random(seed)
-    codes = [c for c in areas._name if len(c) == 13]  # noqa: SLF001 (benchmark)
+    codes = [c for c in areas._name if len(c) == 13]
     times: list[float] = []
     hits = 0
     for i, code in enumerate(rng.sample(codes, villages)):

@@ -101,7 +101,7 @@ class Server:
         subprocess.run([*base, "add-office", OFFICE, "--name", "Bench", "--regency", "3201"],
                        check=True, env=env, cwd=ROOT, capture_output=True)  # fmt: skip
         self.base, self.env = base, env
-        self.log = open(data_dir / "server.log", "wb")  # noqa: SIM115
+        self.log = open(data_dir / "server.log", "wb")
         self.proc = subprocess.Popen(
             [*base, "run", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
             env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,

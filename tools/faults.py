@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     armed = threading.Event()
     timers: list[threading.Timer] = []
 
-    def kill_soon(req) -> None:  # noqa: ANN001
+    def kill_soon(req) -> None:
         if armed.is_set() and req.path.startswith("/api/v1/sync/push"):
             armed.clear()
             t = threading.Timer(rng.uniform(0.0, 0.08), server.kill)
@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _table(args, faults, report, rounds, seconds, mismatches, disagreements) -> None:  # noqa: ANN001
+def _table(args, faults, report, rounds, seconds, mismatches, disagreements) -> None:
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print()
     print(f"make faults: seed {args.seed}, {args.devices} devices, fault rate {args.rate}, {backend}, "

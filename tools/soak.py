@@ -112,7 +112,7 @@ def clerk(
                 errors.append(
                     f"{device.device_id}: sync {report.outcome.value} {report.error_code}"
                 )
-        except Exception as exc:  # noqa: BLE001 - reported, the soak goes on
+        except Exception as exc:
             errors.append(f"{device.device_id}: {type(exc).__name__}: {exc}")
         time.sleep(rng.uniform(0.5, 2.0))
 
@@ -128,7 +128,7 @@ def reviewer(
             for (rid,) in rows:
                 central.decide(rid, rng.choice(("verified", "verified", "returned", "rejected")))
                 stats["decisions"] += 1
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(f"reviewer: {type(exc).__name__}: {exc}")
         time.sleep(rng.uniform(1.0, 3.0))
 

@@ -29,7 +29,7 @@ import qtshots  # noqa: E402  (tools/ is sys.path[0])
 from qtshots import HEIGHT, WIDTH, ensure_display, pump  # noqa: E402
 
 
-def main() -> int:  # noqa: PLR0915  (a script: one screen after the other)
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--lang", default="id", choices=("id", "en"))

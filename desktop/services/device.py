@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from common import errors as E
-from common.errors import InvalidValue
 from sqlalchemy.orm import Session
 
+from common import errors as E
+from common.errors import InvalidValue
 from desktop.store import Store
 from desktop.store import settings as S
 

@@ -31,9 +31,7 @@ from common.record import (
     utcnow,
 )
 from common.regcode import make_code, normalise_code
-from common.search_terms import Kind, Term
 from common.validation import Problem, Result, applicant_from_dict, check
-from desktop.services.device import DEFAULT_OFFICE
 from desktop.services.operators import Operator
 from desktop.store import Store
 from desktop.store import settings as S

@@ -47,7 +47,7 @@ from common.protocol import (
     PushResponse,
     RecordResult,
 )
-from common.record import Applicant, content_hash, parse_datetime
+from common.record import content_hash, parse_datetime
 from common.validation import applicant_from_dict
 from common.wiretime import utc_text
 from desktop.store import Store

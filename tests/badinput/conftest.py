@@ -63,7 +63,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="module")
-def pg_api(tmp_path_factory: pytest.TempPathFactory, pg_cluster) -> Iterator[Api]:  # noqa: ANN001
+def pg_api(tmp_path_factory: pytest.TempPathFactory, pg_cluster) -> Iterator[Api]:
     """The same on PostgreSQL, which refuses what SQLite stores (NUL in text, ...)."""
     database = pg_cluster.url(pg_cluster.create_database())
     server = LiveServer(

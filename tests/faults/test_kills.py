@@ -36,7 +36,7 @@ def test_server_killed_mid_ingest_then_restarted(tmp_path, server, central) -> N
     armed = threading.Event()
     timers: list[threading.Timer] = []
 
-    def kill_soon(req) -> None:  # noqa: ANN001 - tests.support.faultproxy._Request
+    def kill_soon(req) -> None:
         if armed.is_set() and req.path.startswith("/api/v1/sync/push"):
             armed.clear()
             timer = threading.Timer(rng.uniform(0.0, 0.12), server.kill)

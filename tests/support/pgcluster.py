@@ -294,7 +294,7 @@ class PgCluster:
             if self._as_root:
                 pw = pwd.getpwnam("postgres")
                 creds = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-            log = open(self.log_file, "ab")  # noqa: SIM115 - closed in stop()
+            log = open(self.log_file, "ab")
             self._proc = subprocess.Popen(
                 [str(self.bindir / "postgres"), "-D", str(self.data_dir)],
                 cwd=str(self.base),
@@ -329,7 +329,7 @@ class PgCluster:
             try:
                 with self.connect():
                     return
-            except Exception as exc:  # noqa: BLE001 - retried until the deadline
+            except Exception as exc:
                 err = exc
                 time.sleep(0.1)
         raise PgStartError(f"server did not accept connections: {err}\n{self.log_tail()}")
@@ -399,7 +399,7 @@ class PgCluster:
         _check_ident(name)
         with self.connect() as conn:
             conn.execute(
-                f"CREATE DATABASE \"{name}\" TEMPLATE {template} ENCODING 'UTF8'"  # noqa: S608
+                f"CREATE DATABASE \"{name}\" TEMPLATE {template} ENCODING 'UTF8'"
             )
         return name
 

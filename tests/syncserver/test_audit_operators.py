@@ -66,7 +66,7 @@ def test_concurrent_appends_do_not_fork_the_chain(api) -> None:
                 with db.transaction(api.ext.sessions) as s:
                     append_audit(s, now=datetime.now(UTC), actor_kind="system", actor=f"t{n}",
                                  action="test.append", details={"i": i})  # fmt: skip
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]

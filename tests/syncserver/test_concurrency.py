@@ -121,7 +121,7 @@ def test_two_servers_eight_clients_one_postgres(pg_database: str, tmp_path: Path
                     answer = _post(url, dev, batch_id, batch)
                     with lock:
                         sent.append((url, dev, batch_id, batch, answer))
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 failures.append(exc)
 
         threads = [threading.Thread(target=client, args=(t,)) for t in range(8)]

@@ -264,7 +264,7 @@ def test_two_live_servers_on_one_database_never_break_the_rules(
                 for rid in targets:
                     barrier.wait(timeout=120)
                     outcomes[n].append(_verify_over_http(server, s, rid))
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 failures.append(exc)
                 barrier.abort()
 
