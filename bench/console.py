@@ -322,7 +322,7 @@ def check_plans(url: str, part: str, word: str) -> None:
     planner rightly does that)."""
     from sqlalchemy import create_engine, select
 
-    from syncserver.models import Registration
+    from syncserver.models import RegistrationRecord
     from syncserver.queries import console_records as cr
 
     def plan_of(conn: Any, stmt: Any) -> str:
@@ -336,7 +336,7 @@ def check_plans(url: str, part: str, word: str) -> None:
     with engine.connect() as conn:
         for q, index, rare in checks:
             for f in (cr.RecordFilter(q=q),):
-                stmts = [cr.apply_filter(select(Registration.id), f)]
+                stmts = [cr.apply_filter(select(RegistrationRecord.id), f)]
                 if rare:
                     stmts.append(cr.search_statement(f, after=None, before=None, limit=50)[0])
                 for stmt in stmts:

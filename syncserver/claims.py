@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from common import errors as E
 from common.errors import ApiError
-from syncserver.models import Registration
+from syncserver.models import RegistrationRecord
 from syncserver.queries import claims as q
 from syncserver.queries.claims import (
     GROUP,
@@ -82,7 +82,7 @@ def release(
     return q.release(session, reviewer, kind, [str(t)[:64] for t in targets])
 
 
-def check_decision(session: Session, reg: Registration, reviewer: str, now: datetime) -> None:
+def check_decision(session: Session, reg: RegistrationRecord, reviewer: str, now: datetime) -> None:
     """Refuse (DECISION_CLAIMED) a decision on ``reg`` while someone else holds a live claim
     on it or on one of its groups. Called inside the decision's transaction."""
     held = holder(session, reg, now)

@@ -14,7 +14,7 @@ from common.errors import ApiError
 from common.protocol import Change, ChangeKind
 from common.wiretime import utc_text
 from syncserver import claims
-from syncserver.models import Registration, ReviewDecision
+from syncserver.models import RegistrationRecord, ReviewDecision
 from syncserver.queries import changes as changes_q
 from syncserver.queries import ingest as ingest_q
 from syncserver.queries import reviews as q
@@ -132,7 +132,7 @@ def record_decision(
 _VERIFY_ATTEMPTS = 3
 
 
-def _verify(session: Session, reg: Registration, seen: int, now: datetime) -> bool:
+def _verify(session: Session, reg: RegistrationRecord, seen: int, now: datetime) -> bool:
     """Set ``verified`` on revision ``seen``, within the rules the database enforces
     (migration 0008: one verified registration per NIK, two per family card, as partial
     unique indexes). The rule is checked first to name the verified registrations in the

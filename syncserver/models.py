@@ -150,7 +150,7 @@ class DuplicateGroup(Base):
 SEARCH_TABLE = "registrations_search"
 
 
-class Registration(Base):
+class RegistrationRecord(Base):
     """The current revision of each registration, keyed by the id its device gave it."""
 
     __tablename__ = "registrations"
@@ -226,7 +226,7 @@ class Registration(Base):
     kk_verified_slot: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
 
 
-class RegistrationRevision(Base):
+class RevisionRecord(Base):
     __tablename__ = "registration_revisions"
     __table_args__ = (UniqueConstraint("registration_id", "revision"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -370,7 +370,7 @@ class OfficeOperator(Base):
     updated_at: Mapped[datetime] = mapped_column(Ts)
 
 
-class Change(Base):
+class ChangeRecord(Base):
     """The change feed devices pull, ordered by the server's sequence only."""
 
     __tablename__ = "changes"

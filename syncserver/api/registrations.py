@@ -25,7 +25,7 @@ from common.protocol import (
     NikMatch,
 )
 from syncserver.api._io import _auth_sessions, device, message_response, read_message
-from syncserver.models import Registration
+from syncserver.models import RegistrationRecord
 
 bp = Blueprint("registrations", __name__, url_prefix=API_PREFIX)
 
@@ -42,9 +42,9 @@ def nik_check() -> Response:
         raise ApiError(E.NIK_FORMAT)  # no params: the NIK is not echoed
     with _auth_sessions()() as s, s.begin():
         rows = s.execute(
-            select(Registration.id, Registration.code, Registration.status)
-            .where(Registration.nik == nik, Registration.office_code == dev.office_code)
-            .order_by(Registration.received_at, Registration.id)
+            select(RegistrationRecord.id, RegistrationRecord.code, RegistrationRecord.status)
+            .where(RegistrationRecord.nik == nik, RegistrationRecord.office_code == dev.office_code)
+            .order_by(RegistrationRecord.received_at, RegistrationRecord.id)
             .limit(MAX_NIK_MATCHES)
         ).all()
     matches = [NikMatch(r.id, r.code, Status(r.status)) for r in rows]

@@ -23,7 +23,7 @@ from syncserver import context as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
 from syncserver.db import describe_db_error
 from syncserver.ingest import DeviceRef, decode_push, ingest, prepare
-from syncserver.models import Change as ChangeRow
+from syncserver.models import ChangeRecord as ChangeRow
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
 

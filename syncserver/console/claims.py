@@ -18,7 +18,7 @@ from syncserver.console.i18n import gettext as _
 from syncserver.console.web import blueprint, form
 from syncserver.context import loket
 from syncserver.context import session as db
-from syncserver.models import Registration
+from syncserver.models import RegistrationRecord
 from syncserver.queries import claims as cq
 from syncserver.queries import console_duplicates as dq
 from syncserver.queries import console_records as rq
@@ -132,7 +132,7 @@ def release() -> Any:
     return redirect(back, 303)
 
 
-def claim_on_record(reg: Registration) -> c.Claim | None:
+def claim_on_record(reg: RegistrationRecord) -> c.Claim | None:
     """For templates: the live claim covering a record (its own or its group's)."""
     return c.holder(db(), reg, loket().clock())
 

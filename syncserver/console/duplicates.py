@@ -47,7 +47,7 @@ from syncserver.console.web import arg, blueprint, form, int_arg
 from syncserver.context import loket
 from syncserver.context import session as db
 from syncserver.decisions import record_decision
-from syncserver.models import Registration
+from syncserver.models import RegistrationRecord
 from syncserver.queries import console_duplicates as q
 from syncserver.queries.reviews import append_audit
 
@@ -81,7 +81,7 @@ Cell = tuple[str, Any, bool, Any]
 
 
 def _comparison(
-    columns: list[Registration | None],
+    columns: list[RegistrationRecord | None],
 ) -> list[tuple[str, list[Cell | None], bool]]:
     """Rows of (field, [cell, or None for a masked member], any difference among the
     members shown). Values are compared by :func:`common.compare.comparison_key`: a phone
@@ -107,11 +107,11 @@ def _comparison(
     return rows
 
 
-def _in_scope(who: Staff, members: list[Registration]) -> list[Registration]:
+def _in_scope(who: Staff, members: list[RegistrationRecord]) -> list[RegistrationRecord]:
     return [m for m in members if who.sees_province(m.province_code)]
 
 
-def _group_or_404(group_id: int) -> tuple[q.GroupRow, list[Registration]]:
+def _group_or_404(group_id: int) -> tuple[q.GroupRow, list[RegistrationRecord]]:
     """The group and all its members; 403 unless one member at least is in the reviewer's
     provinces (every member is checked, not only the first registered)."""
     group = q.get_group(db(), group_id)
@@ -141,11 +141,11 @@ def show(group_id: int) -> Any:
     )
 
 
-def _decided_outside(who: Staff, decided: list[Registration]) -> bool:
+def _decided_outside(who: Staff, decided: list[RegistrationRecord]) -> bool:
     return any(not who.sees_province(m.province_code) for m in decided)
 
 
-def _stale_members(decided: list[Registration]) -> list[Stale] | None:
+def _stale_members(decided: list[RegistrationRecord]) -> list[Stale] | None:
     """Stale members among those the resolution decides (None: a revision was not posted)."""
     out = []
     for m in decided:
@@ -216,7 +216,7 @@ def reopen(group_id: int) -> Any:
     return redirect(url_for("console_duplicates.show", group_id=group.id), 303)
 
 
-def _live_here(who: Staff, members: dict[str, Registration]) -> list[Registration]:
+def _live_here(who: Staff, members: dict[str, RegistrationRecord]) -> list[RegistrationRecord]:
     """The members a resolution may decide besides the ticked ones: not rejected, and in the
     reviewer's provinces (the others are left as they are, for a reviewer of theirs)."""
     return [
@@ -224,7 +224,7 @@ def _live_here(who: Staff, members: dict[str, Registration]) -> list[Registratio
     ]
 
 
-def _kept(members: dict[str, Registration]) -> Registration | None:
+def _kept(members: dict[str, RegistrationRecord]) -> RegistrationRecord | None:
     """The member chosen to keep: by id, or ``@<column>`` for a masked member (its id is not
     on the page of a reviewer limited to other provinces)."""
     value = form("keep", 64)
@@ -235,13 +235,13 @@ def _kept(members: dict[str, Registration]) -> Registration | None:
     return members.get(value)
 
 
-def _ticked(members: dict[str, Registration]) -> list[Registration]:
+def _ticked(members: dict[str, RegistrationRecord]) -> list[RegistrationRecord]:
     return [members[i] for i in dict.fromkeys(request.form.getlist("ids")) if i in members]
 
 
 def _decided_by(
-    action: str, group: q.GroupRow, members: dict[str, Registration]
-) -> list[Registration] | None:
+    action: str, group: q.GroupRow, members: dict[str, RegistrationRecord]
+) -> list[RegistrationRecord] | None:
     """The members a resolution would write a decision on (None: the form is incomplete,
     which :func:`_resolve` answers). A kept member outside the reviewer's provinces is not
     decided (only the reviewer's own duplicates of it are rejected)."""
@@ -266,7 +266,7 @@ KIND_OF = {"same_person": "nik", "different_people": "nik", "kk_keep": "kk", "kk
 
 
 def _resolve(
-    who: Staff, group: q.GroupRow, members: dict[str, Registration], action: str, back: str
+    who: Staff, group: q.GroupRow, members: dict[str, RegistrationRecord], action: str, back: str
 ) -> Any:
     """Write the resolution. A rejected member may be kept (a reopened group chooses again:
     the one verified before is rejected first, so the rules hold at every step). The group
@@ -277,7 +277,7 @@ def _resolve(
     now = loket().clock()
     live = _live_here(who, members)
 
-    def seen(m: Registration) -> int | None:
+    def seen(m: RegistrationRecord) -> int | None:
         return parse_revision(request.form.get(f"rev-{m.id}"))
 
     if action == "same_person" and group.kind == "nik":

@@ -17,7 +17,7 @@ from common import errors as E
 from common.record import APPLICANT_FIELDS
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
-from syncserver.models import Registration
+from syncserver.models import RegistrationRecord
 from syncserver.queries import console_records as q
 
 
@@ -41,13 +41,13 @@ def parse_revision(text: str | None) -> int | None:
 class Stale:
     """A record whose current revision is not the one the reviewer decided on."""
 
-    reg: Registration
+    reg: RegistrationRecord
     seen: int
     changes: list[tuple[str, Any, Any]]
     message: str
 
 
-def stale(s: Session, reg: Registration, seen: int) -> Stale:
+def stale(s: Session, reg: RegistrationRecord, seen: int) -> Stale:
     """What changed between revision ``seen`` and the record's current revision."""
     by_rev = {r.revision: r for r in q.revisions(s, reg.id)}
     older = by_rev.get(seen)
@@ -90,7 +90,7 @@ def refused(code: str, params: dict[str, Any] | None = None) -> Any:
 RULE_CODES = (E.DECISION_NIK_VERIFIED, E.DECISION_KK_FULL)
 
 
-def rule_refused(s: Session, reg: Registration, code: str, message: str, back: str) -> Any:
+def rule_refused(s: Session, reg: RegistrationRecord, code: str, message: str, back: str) -> Any:
     """409: verifying ``reg`` would break a rule (one verified registration per NIK, two per
     family card); the message names the verified registration(s). The duplicate group of the
     NIK or card is offered, to reopen it when resolved (the reviewer chooses again there)."""

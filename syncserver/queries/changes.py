@@ -21,10 +21,10 @@ from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from common import protocol as P
-from syncserver.models import Change, Registration, RegistrationRevision
+from syncserver.models import ChangeRecord, RegistrationRecord, RevisionRecord
 from syncserver.queries._dialect import dialect
 
-CHANGES = cast(Table, Change.__table__)
+CHANGES = cast(Table, ChangeRecord.__table__)
 
 _LOCK_NAMESPACE = 0x4C4B  # "LK": keeps our advisory locks apart from anyone else's
 
@@ -50,7 +50,7 @@ def payload(change: P.Change) -> dict[str, Any]:
 def append_change(session: Session, office_code: str, change: P.Change, now: datetime) -> int:
     """Append ``change`` to the office's feed (its ``seq`` is ignored); the seq it got."""
     lock_office_feed(session, office_code)
-    row = Change(
+    row = ChangeRecord(
         office_code=office_code,
         kind=change.kind.value,
         registration_id=change.registration_id,
@@ -79,15 +79,15 @@ def delete_earlier_operator_changes(
     Called under the office's feed lock (``append_change`` took it). A device whose cursor
     is behind the deleted rows simply sees the latest one. Returns the number deleted."""
     rows = session.execute(
-        select(Change.seq, Change.payload).where(
-            Change.office_code == office_code,
-            Change.kind == "operator",
-            Change.seq < keep_seq,
+        select(ChangeRecord.seq, ChangeRecord.payload).where(
+            ChangeRecord.office_code == office_code,
+            ChangeRecord.kind == "operator",
+            ChangeRecord.seq < keep_seq,
         )
     ).all()
     stale = [seq for seq, payload in rows if operator_username(payload) == username]
     if stale:
-        session.execute(delete(Change).where(Change.seq.in_(stale)))
+        session.execute(delete(ChangeRecord).where(ChangeRecord.seq.in_(stale)))
     return len(stale)
 
 
@@ -121,10 +121,10 @@ def touched_by(session: Session, device_id: str, registration_ids: set[str]) -> 
         return set()
     return set(
         session.scalars(
-            select(RegistrationRevision.registration_id)
+            select(RevisionRecord.registration_id)
             .where(
-                RegistrationRevision.device_id == device_id,
-                RegistrationRevision.registration_id.in_(sorted(registration_ids)),
+                RevisionRecord.device_id == device_id,
+                RevisionRecord.registration_id.in_(sorted(registration_ids)),
             )
             .distinct()
         )
@@ -138,7 +138,7 @@ def revision_contents(
     revisions: what a pulled revision change carries."""
     if not keys:
         return {}
-    rev = RegistrationRevision
+    rev = RevisionRecord
     rows = session.execute(
         select(
             rev.registration_id, rev.revision, rev.applicant, rev.content_hash, rev.operator
@@ -158,28 +158,30 @@ def codes_of_office(session: Session, codes: set[str], office_code: str) -> set[
         return set()
     return set(
         session.scalars(
-            select(Registration.code)
-            .where(Registration.code.in_(sorted(codes)))
-            .group_by(Registration.code)
+            select(RegistrationRecord.code)
+            .where(RegistrationRecord.code.in_(sorted(codes)))
+            .group_by(RegistrationRecord.code)
             .having(
-                func.min(Registration.office_code) == office_code,
-                func.max(Registration.office_code) == office_code,
+                func.min(RegistrationRecord.office_code) == office_code,
+                func.max(RegistrationRecord.office_code) == office_code,
             )
         )
     )
 
 
-def changes_since(session: Session, office_code: str, after_seq: int, limit: int) -> list[Change]:
+def changes_since(
+    session: Session, office_code: str, after_seq: int, limit: int
+) -> list[ChangeRecord]:
     """Up to ``limit`` + 1 changes of the office after ``after_seq``, ascending."""
     return list(
         session.scalars(
-            select(Change)
-            .where(Change.office_code == office_code, Change.seq > after_seq)
-            .order_by(Change.seq)
+            select(ChangeRecord)
+            .where(ChangeRecord.office_code == office_code, ChangeRecord.seq > after_seq)
+            .order_by(ChangeRecord.seq)
             .limit(limit + 1)
         )
     )
 
 
 def max_seq(session: Session) -> int:
-    return int(session.execute(select(func.coalesce(func.max(Change.seq), 0))).scalar_one())
+    return int(session.execute(select(func.coalesce(func.max(ChangeRecord.seq), 0))).scalar_one())

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from common.enums import Status
-from syncserver.models import DuplicateGroup, Registration, ReviewClaim
+from syncserver.models import DuplicateGroup, RegistrationRecord, ReviewClaim
 from syncserver.queries._dialect import dialect
 
 GROUP = "group"
@@ -111,7 +111,7 @@ def of(session: Session, kind: str, target: str, now: datetime) -> Claim | None:
     return Claim(*row) if row else None
 
 
-def _group_ids_of(session: Session, reg: Registration) -> list[str]:
+def _group_ids_of(session: Session, reg: RegistrationRecord) -> list[str]:
     """The duplicate groups ``reg`` belongs to: flagged into, primary of, or sharing the
     group's NIK or family card (a slot holder is a member of its card's group)."""
     conds = [
@@ -123,7 +123,7 @@ def _group_ids_of(session: Session, reg: Registration) -> list[str]:
     return [str(i) for i in session.scalars(select(DuplicateGroup.id).where(or_(*conds)))]
 
 
-def holder(session: Session, reg: Registration, now: datetime) -> Claim | None:
+def holder(session: Session, reg: RegistrationRecord, now: datetime) -> Claim | None:
     """The live claim covering ``reg`` (its own, or one of its groups'), if any."""
     groups = _group_ids_of(session, reg)
     cond = and_(ReviewClaim.kind == REGISTRATION, ReviewClaim.target == reg.id)
@@ -147,21 +147,21 @@ def oldest_waiting(
         select(ReviewClaim.target)
         .where(
             ReviewClaim.kind == REGISTRATION,
-            ReviewClaim.target == Registration.id,
+            ReviewClaim.target == RegistrationRecord.id,
             ReviewClaim.expires_at > now,
             ReviewClaim.reviewer != reviewer,
         )
         .exists()
     )
     stmt = (
-        select(Registration.id)
-        .where(Registration.status == Status.RECEIVED.value, ~taken)
-        .order_by(Registration.received_at, Registration.id)
+        select(RegistrationRecord.id)
+        .where(RegistrationRecord.status == Status.RECEIVED.value, ~taken)
+        .order_by(RegistrationRecord.received_at, RegistrationRecord.id)
         .limit(limit)
     )
     wanted = list(provinces)
     if wanted:
-        stmt = stmt.where(Registration.province_code.in_(wanted))
+        stmt = stmt.where(RegistrationRecord.province_code.in_(wanted))
     return list(session.scalars(stmt))
 
 
@@ -178,6 +178,8 @@ def count_by_reviewer(session: Session, now: datetime) -> dict[str, int]:
 def codes_of(session: Session, registration_ids: Sequence[str]) -> dict[str, str]:
     """The registration code of each of ``registration_ids`` (the claims page's links)."""
     rows = session.execute(
-        select(Registration.id, Registration.code).where(Registration.id.in_(registration_ids))
+        select(RegistrationRecord.id, RegistrationRecord.code).where(
+            RegistrationRecord.id.in_(registration_ids)
+        )
     )
     return {str(i): str(code) for i, code in rows}

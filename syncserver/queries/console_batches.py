@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from syncserver.models import Batch, BatchRecord, Device, Registration
+from syncserver.models import Batch, BatchRecord, Device, RegistrationRecord
 from syncserver.queries.console_paging import Cursor, Page, aware, keyset, page_of
 from syncserver.queries.console_records import day_start
 
@@ -139,12 +139,12 @@ def records(
             BatchRecord.revision,
             BatchRecord.outcome,
             BatchRecord.errors,
-            Registration.code,
-            Registration.full_name,
-            Registration.nik,
-            Registration.status,
+            RegistrationRecord.code,
+            RegistrationRecord.full_name,
+            RegistrationRecord.nik,
+            RegistrationRecord.status,
         )
-        .outerjoin(Registration, Registration.id == BatchRecord.registration_id)
+        .outerjoin(RegistrationRecord, RegistrationRecord.id == BatchRecord.registration_id)
         .where(BatchRecord.batch_pk == batch_pk, BatchRecord.position > after_position)
         .order_by(BatchRecord.position)
         .limit(limit + 1)

@@ -26,7 +26,7 @@ from syncserver.models import (
     Device,
     DuplicateGroup,
     Office,
-    Registration,
+    RegistrationRecord,
     SummaryDayDecisions,
     SummaryDayStatus,
     SummaryRegencyStatus,
@@ -131,7 +131,7 @@ def open_duplicate_groups(session: Session, provinces: tuple[str, ...] = ()) -> 
                 select(func.count()).select_from(DuplicateGroup).where(open_)
             ).scalar_one()
         )
-    first = aliased(Registration)
+    first = aliased(RegistrationRecord)
     inner = (
         select(DuplicateGroup.id)
         .outerjoin(first, first.id == DuplicateGroup.primary_registration_id)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from syncserver.models import DuplicateGroup, KkSlot, NikPrimary, Registration
+from syncserver.models import DuplicateGroup, KkSlot, NikPrimary, RegistrationRecord
 
 MAX_MEMBERS = 20
 
@@ -38,8 +38,8 @@ def _groups() -> Select[Any]:
         DuplicateGroup.created_at,
         DuplicateGroup.resolved_at,
         DuplicateGroup.resolution,
-        Registration.province_code,
-    ).outerjoin(Registration, Registration.id == DuplicateGroup.primary_registration_id)
+        RegistrationRecord.province_code,
+    ).outerjoin(RegistrationRecord, RegistrationRecord.id == DuplicateGroup.primary_registration_id)
 
 
 def open_groups(
@@ -55,17 +55,17 @@ def open_groups(
     if kind:
         stmt = stmt.where(DuplicateGroup.kind == kind)
     if provinces:
-        stmt = stmt.where(group_in_scope(Registration, provinces))
+        stmt = stmt.where(group_in_scope(RegistrationRecord, provinces))
     rows = [GroupRow(*r) for r in session.execute(stmt)]
     return rows[:limit], len(rows) > limit
 
 
 def group_in_scope(first: Any, provinces: Any) -> Any:
     """Whether a reviewer limited to ``provinces`` sees the duplicate group: any member is in
-    scope, not only its first one (``first``: the Registration, or an alias of it, joined as
+    scope, not only its first one (``first``: the RegistrationRecord, or an alias of it, joined as
     the group's primary registration). The queue lists and the dashboard counts by this."""
-    member = aliased(Registration)
-    holder = aliased(Registration)
+    member = aliased(RegistrationRecord)
+    holder = aliased(RegistrationRecord)
     flagged_here = (
         select(member.id)
         .where(member.duplicate_group_id == DuplicateGroup.id)
@@ -112,8 +112,8 @@ def member_ids(session: Session, group: GroupRow) -> list[str]:
     ids = {group.primary_registration_id}
     ids.update(
         session.scalars(
-            select(Registration.id)
-            .where(Registration.duplicate_group_id == group.id)
+            select(RegistrationRecord.id)
+            .where(RegistrationRecord.duplicate_group_id == group.id)
             .limit(MAX_MEMBERS)
         )
     )
@@ -124,9 +124,9 @@ def member_ids(session: Session, group: GroupRow) -> list[str]:
     return list(ids)
 
 
-def members(session: Session, group: GroupRow) -> list[Registration]:
+def members(session: Session, group: GroupRow) -> list[RegistrationRecord]:
     ids = member_ids(session, group)
-    rows = list(session.scalars(select(Registration).where(Registration.id.in_(ids))))
+    rows = list(session.scalars(select(RegistrationRecord).where(RegistrationRecord.id.in_(ids))))
     rows.sort(key=lambda r: (r.id != group.primary_registration_id, r.received_at, r.id))
     return rows
 
@@ -157,16 +157,19 @@ def groups_summary(
     ids = sorted({*primary_of, *holders})
     rows = session.execute(
         select(
-            Registration.id,
-            Registration.code,
-            Registration.full_name,
-            Registration.office_code,
-            Registration.status,
-            Registration.duplicate_group_id,
-            Registration.province_code,
+            RegistrationRecord.id,
+            RegistrationRecord.code,
+            RegistrationRecord.full_name,
+            RegistrationRecord.office_code,
+            RegistrationRecord.status,
+            RegistrationRecord.duplicate_group_id,
+            RegistrationRecord.province_code,
         )
-        .where((Registration.duplicate_group_id.in_(list(by_id))) | (Registration.id.in_(ids)))
-        .order_by(Registration.received_at, Registration.id)
+        .where(
+            (RegistrationRecord.duplicate_group_id.in_(list(by_id)))
+            | (RegistrationRecord.id.in_(ids))
+        )
+        .order_by(RegistrationRecord.received_at, RegistrationRecord.id)
         .limit(len(groups) * MAX_MEMBERS)
     ).all()
     listed: set[tuple[int, str]] = set()
@@ -202,12 +205,12 @@ def settle(session: Session, group_id: int) -> int:
     waiting = int(
         session.execute(
             select(func.count())
-            .select_from(Registration)
+            .select_from(RegistrationRecord)
             .where(
-                Registration.status == "potential_duplicate",
+                RegistrationRecord.status == "potential_duplicate",
                 or_(
-                    Registration.duplicate_group_id == group_id,
-                    Registration.id
+                    RegistrationRecord.duplicate_group_id == group_id,
+                    RegistrationRecord.id
                     == select(DuplicateGroup.primary_registration_id)
                     .where(DuplicateGroup.id == group_id)
                     .scalar_subquery(),
@@ -228,7 +231,9 @@ def point_duplicates_at(session: Session, ids: list[str], kept_id: str) -> None:
     """The registrations ``ids`` are duplicates of ``kept_id`` (the link the device is told)."""
     if ids:
         session.execute(
-            update(Registration).where(Registration.id.in_(ids)).values(duplicate_of_id=kept_id)
+            update(RegistrationRecord)
+            .where(RegistrationRecord.id.in_(ids))
+            .values(duplicate_of_id=kept_id)
         )
 
 
@@ -240,8 +245,8 @@ def make_nik_primary(session: Session, nik: str, registration_id: str) -> None:
 
 def clear_flag(session: Session, registration_id: str) -> None:
     session.execute(
-        update(Registration)
-        .where(Registration.id == registration_id)
+        update(RegistrationRecord)
+        .where(RegistrationRecord.id == registration_id)
         .values(flag_reason=None, duplicate_of_id=None)
     )
 

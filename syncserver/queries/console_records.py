@@ -38,9 +38,9 @@ from syncserver.models import (
     BatchRecord,
     Device,
     Office,
-    Registration,
-    RegistrationRevision,
+    RegistrationRecord,
     ReviewDecision,
+    RevisionRecord,
 )
 from syncserver.queries.console_paging import (
     Cursor,
@@ -107,17 +107,17 @@ class RecordRow:
 
 
 _LIST_COLS = (
-    Registration.id,
-    Registration.code,
-    Registration.nik,
-    Registration.full_name,
-    Registration.phone,
-    Registration.status,
-    Registration.office_code,
-    Registration.regency_code,
-    Registration.received_at,
-    Registration.revision,
-    Registration.flag_reason,
+    RegistrationRecord.id,
+    RegistrationRecord.code,
+    RegistrationRecord.nik,
+    RegistrationRecord.full_name,
+    RegistrationRecord.phone,
+    RegistrationRecord.status,
+    RegistrationRecord.office_code,
+    RegistrationRecord.regency_code,
+    RegistrationRecord.received_at,
+    RegistrationRecord.revision,
+    RegistrationRecord.flag_reason,
 )
 
 
@@ -134,10 +134,10 @@ def _contains(text: str) -> str:
 #: What a digit fragment is matched in: the expression of PostgreSQL's trigram index
 #: (migration 0009, ``DIGITS_SQL``), character for character, so the index serves it.
 _DIGITS = (
-    Registration.nik.op("||")(" ")
-    .op("||")(Registration.phone)
+    RegistrationRecord.nik.op("||")(" ")
+    .op("||")(RegistrationRecord.phone)
     .op("||")(" ")
-    .op("||")(func.replace(Registration.code, "-", ""))
+    .op("||")(func.replace(RegistrationRecord.code, "-", ""))
 )
 
 
@@ -145,11 +145,11 @@ def _term_clause(term: search_terms.Term) -> Any | None:
     """The exact terms (NIK, phone, code): an equality on their btree index; the others
     (digits, name words): None, matched through the search index (:func:`_text_match`)."""
     if term.kind is search_terms.Kind.NIK:
-        return or_(Registration.nik == term.value, Registration.kk_number == term.value)
+        return or_(RegistrationRecord.nik == term.value, RegistrationRecord.kk_number == term.value)
     if term.kind is search_terms.Kind.PHONE:
-        return Registration.phone == term.value
+        return RegistrationRecord.phone == term.value
     if term.kind is search_terms.Kind.CODE:
-        return Registration.code == term.value
+        return RegistrationRecord.code == term.value
     return None
 
 
@@ -173,7 +173,7 @@ class TextMatch(ColumnElement[bool]):
 
 @compiles(TextMatch, "postgresql")
 def _text_match_pg(element: TextMatch, compiler: Any, **kw: Any) -> str:
-    target = func.lower(Registration.full_name) if element.word else _DIGITS
+    target = func.lower(RegistrationRecord.full_name) if element.word else _DIGITS
     return str(compiler.process(target.like(element.pattern, escape="\\"), **kw))
 
 
@@ -211,23 +211,25 @@ def apply_filter(stmt: Any, f: RecordFilter) -> Any:
     if groups:
         stmt = stmt.where(_query_clause(groups))
     if f.status:
-        stmt = stmt.where(Registration.status == f.status)
+        stmt = stmt.where(RegistrationRecord.status == f.status)
     if f.office:
-        stmt = stmt.where(Registration.office_code == f.office)
+        stmt = stmt.where(RegistrationRecord.office_code == f.office)
     if f.province:
-        stmt = stmt.where(Registration.province_code == f.province)
+        stmt = stmt.where(RegistrationRecord.province_code == f.province)
     if f.provinces:
-        stmt = stmt.where(Registration.province_code.in_(f.provinces))
+        stmt = stmt.where(RegistrationRecord.province_code.in_(f.provinces))
     if f.date_from:
-        stmt = stmt.where(Registration.received_at >= day_start(f.date_from))
+        stmt = stmt.where(RegistrationRecord.received_at >= day_start(f.date_from))
     if f.date_to:
-        stmt = stmt.where(Registration.received_at < day_start(f.date_to + timedelta(days=1)))
+        stmt = stmt.where(RegistrationRecord.received_at < day_start(f.date_to + timedelta(days=1)))
     if f.regency:
-        stmt = stmt.where(Registration.regency_code == f.regency)
+        stmt = stmt.where(RegistrationRecord.regency_code == f.regency)
     if f.device:
         stmt = stmt.where(_device_clause(f.device))
     if f.decision or f.reviewer:
-        made = select(ReviewDecision.id).where(ReviewDecision.registration_id == Registration.id)
+        made = select(ReviewDecision.id).where(
+            ReviewDecision.registration_id == RegistrationRecord.id
+        )
         if f.decision:
             made = made.where(ReviewDecision.decision == f.decision)
         if f.reviewer:
@@ -246,15 +248,15 @@ def _device_clause(device: str) -> Any:
     if found:
         office, number = found.group(1), int(found.group(2))
         ids = select(Device.id).where(Device.office_code == office, Device.device_no == number)
-        return and_(Registration.office_code == office, Registration.device_id.in_(ids))
-    return Registration.device_id == device
+        return and_(RegistrationRecord.office_code == office, RegistrationRecord.device_id.in_(ids))
+    return RegistrationRecord.device_id == device
 
 
 #: Sortable columns: the expression and the kind of its cursor value.
 SORTS: dict[str, tuple[Any, str]] = {
-    "received": (Registration.received_at, "time"),
-    "name": (func.lower(Registration.full_name), "text"),
-    "code": (Registration.code, "text"),
+    "received": (RegistrationRecord.received_at, "time"),
+    "name": (func.lower(RegistrationRecord.full_name), "text"),
+    "code": (RegistrationRecord.code, "text"),
 }
 
 
@@ -277,7 +279,7 @@ def search_statement(
     stmt, rev = keyset_sorted(
         apply_filter(select(*select_cols), f),
         key_col,
-        Registration.id,
+        RegistrationRecord.id,
         descending=descending,
         after=after_key,
         before=before_key if after_key is None else None,
@@ -322,7 +324,7 @@ def count(session: Session, f: RecordFilter, exact_limit: int = EXACT_COUNT_LIMI
     at most that many rows), beyond it the planner's estimate on PostgreSQL (milliseconds
     where an exact count of millions takes seconds); SQLite, used for an office's or a demo's
     data, counts exactly."""
-    matching = apply_filter(select(Registration.id), f)
+    matching = apply_filter(select(RegistrationRecord.id), f)
     dialect = session.get_bind().dialect.name
     if dialect != "postgresql":
         return Count(
@@ -361,7 +363,7 @@ def ids_matching(session: Session, f: RecordFilter, ids: list[str]) -> list[str]
     """Those of ``ids`` that the filter (the reviewer's scope) allows."""
     if not ids:
         return []
-    stmt = apply_filter(select(Registration.id), f).where(Registration.id.in_(ids))
+    stmt = apply_filter(select(RegistrationRecord.id), f).where(RegistrationRecord.id.in_(ids))
     return list(session.scalars(stmt))
 
 
@@ -394,14 +396,14 @@ def export_page(
         apply_filter(
             select(
                 *_LIST_COLS,
-                Registration.kk_number,
-                Registration.village_code,
-                Registration.applicant,
+                RegistrationRecord.kk_number,
+                RegistrationRecord.village_code,
+                RegistrationRecord.applicant,
             ),
             f,
         ),
-        Registration.received_at,
-        Registration.id,
+        RegistrationRecord.received_at,
+        RegistrationRecord.id,
         after=after,
         before=None,
         limit=limit,
@@ -442,13 +444,13 @@ def export_time(value: datetime) -> str:
 
 
 # --- one record -----------------------------------------------------------------------------
-def get(session: Session, registration_id: str) -> Registration | None:
-    return session.get(Registration, registration_id)
+def get(session: Session, registration_id: str) -> RegistrationRecord | None:
+    return session.get(RegistrationRecord, registration_id)
 
 
-def get_by_code(session: Session, code: str) -> Registration | None:
+def get_by_code(session: Session, code: str) -> RegistrationRecord | None:
     return session.execute(
-        select(Registration).where(Registration.code == code).limit(1)
+        select(RegistrationRecord).where(RegistrationRecord.code == code).limit(1)
     ).scalar_one_or_none()
 
 
@@ -457,20 +459,20 @@ def codes_of(session: Session, ids: list[str]) -> dict[str, str]:
         return {}
     return dict(
         session.execute(
-            select(Registration.id, Registration.code).where(Registration.id.in_(ids))
+            select(RegistrationRecord.id, RegistrationRecord.code).where(
+                RegistrationRecord.id.in_(ids)
+            )
         ).all()
     )
 
 
-def revisions(
-    session: Session, registration_id: str, limit: int = 50
-) -> list[RegistrationRevision]:
+def revisions(session: Session, registration_id: str, limit: int = 50) -> list[RevisionRecord]:
     """The record's revisions, newest first (a record has a handful)."""
     return list(
         session.scalars(
-            select(RegistrationRevision)
-            .where(RegistrationRevision.registration_id == registration_id)
-            .order_by(RegistrationRevision.revision.desc())
+            select(RevisionRecord)
+            .where(RevisionRecord.registration_id == registration_id)
+            .order_by(RevisionRecord.revision.desc())
             .limit(limit)
         )
     )
@@ -561,34 +563,34 @@ def phone_forms(phone: str) -> set[str]:
     return found
 
 
-def related(session: Session, reg: Registration, limit: int = 25) -> list[RelatedRow]:
+def related(session: Session, reg: RegistrationRecord, limit: int = 25) -> list[RelatedRow]:
     """Others on the record's family card, then others with its phone (oldest first, at
     most ``limit`` of each; each lookup an index range on kk_number or phone). The caller
     masks those outside the reviewer's provinces."""
     cols = (
-        Registration.id,
-        Registration.code,
-        Registration.nik,
-        Registration.full_name,
-        Registration.status,
-        Registration.office_code,
-        Registration.province_code,
-        Registration.received_at,
-        Registration.kk_number,
-        Registration.phone,
+        RegistrationRecord.id,
+        RegistrationRecord.code,
+        RegistrationRecord.nik,
+        RegistrationRecord.full_name,
+        RegistrationRecord.status,
+        RegistrationRecord.office_code,
+        RegistrationRecord.province_code,
+        RegistrationRecord.received_at,
+        RegistrationRecord.kk_number,
+        RegistrationRecord.phone,
     )
     found: dict[str, Any] = {}
     lookups = []
     if reg.kk_number:
-        lookups.append(Registration.kk_number == reg.kk_number)
+        lookups.append(RegistrationRecord.kk_number == reg.kk_number)
     phones = phone_forms(reg.phone or "")
     if phones:
-        lookups.append(Registration.phone.in_(phones))
+        lookups.append(RegistrationRecord.phone.in_(phones))
     for where in lookups:
         stmt = (
             select(*cols)
-            .where(where, Registration.id != reg.id)
-            .order_by(Registration.received_at, Registration.id)
+            .where(where, RegistrationRecord.id != reg.id)
+            .order_by(RegistrationRecord.received_at, RegistrationRecord.id)
             .limit(limit)
         )
         for row in session.execute(stmt):

@@ -40,13 +40,13 @@ from syncserver.models import (
     DuplicateGroup,
     KkSlot,
     NikPrimary,
-    Registration,
-    RegistrationRevision,
+    RegistrationRecord,
+    RevisionRecord,
 )
 from syncserver.queries._dialect import insert_ignore
 
-REG = typing.cast(Table, Registration.__table__)
-REV = typing.cast(Table, RegistrationRevision.__table__)
+REG = typing.cast(Table, RegistrationRecord.__table__)
+REV = typing.cast(Table, RevisionRecord.__table__)
 BATCH = typing.cast(Table, Batch.__table__)
 DG = typing.cast(Table, DuplicateGroup.__table__)
 BATCH_RECORDS = typing.cast(Table, BatchRecord.__table__)

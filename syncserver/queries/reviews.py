@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from syncserver.models import AuditEntry, Registration, ReviewDecision
+from syncserver.models import AuditEntry, RegistrationRecord, ReviewDecision
 
 
-def registration_for_update(session: Session, registration_id: str) -> Registration | None:
+def registration_for_update(session: Session, registration_id: str) -> RegistrationRecord | None:
     return session.execute(
-        select(Registration).where(Registration.id == registration_id).with_for_update()
+        select(RegistrationRecord).where(RegistrationRecord.id == registration_id).with_for_update()
     ).scalar_one_or_none()
 
 
@@ -21,7 +21,7 @@ def code_of(session: Session, registration_id: str | None) -> str | None:
     if not registration_id:
         return None
     return session.execute(
-        select(Registration.code).where(Registration.id == registration_id)
+        select(RegistrationRecord.code).where(RegistrationRecord.id == registration_id)
     ).scalar_one_or_none()
 
 
@@ -32,8 +32,8 @@ def add_decision(session: Session, decision: ReviewDecision) -> None:
 
 def set_status(session: Session, registration_id: str, status: str, now: datetime) -> None:
     session.execute(
-        update(Registration)
-        .where(Registration.id == registration_id)
+        update(RegistrationRecord)
+        .where(RegistrationRecord.id == registration_id)
         .values(status=status, updated_at=now)
     )
 
@@ -44,10 +44,10 @@ def set_status_if_revision(
     """Set the status only while the record is still at ``revision`` (compare-and-set in the
     database: a revision a device pushed after the reviewer looked makes this touch no row)."""
     row = session.execute(
-        update(Registration)
-        .where(Registration.id == registration_id, Registration.revision == revision)
+        update(RegistrationRecord)
+        .where(RegistrationRecord.id == registration_id, RegistrationRecord.revision == revision)
         .values(status=status, updated_at=now)
-        .returning(Registration.id)
+        .returning(RegistrationRecord.id)
     ).first()
     return row is not None
 
@@ -60,10 +60,10 @@ def set_verified_if_revision(
     of a card's two slots once), so a rule broken meanwhile by another process fails here
     with an IntegrityError, whichever process commits first."""
     row = session.execute(
-        update(Registration)
-        .where(Registration.id == registration_id, Registration.revision == revision)
+        update(RegistrationRecord)
+        .where(RegistrationRecord.id == registration_id, RegistrationRecord.revision == revision)
         .values(status="verified", kk_verified_slot=slot, updated_at=now)
-        .returning(Registration.id)
+        .returning(RegistrationRecord.id)
     ).first()
     return row is not None
 
@@ -73,16 +73,18 @@ def verified_holders(
 ) -> tuple[tuple[str, str] | None, dict[int, tuple[str, str]]]:
     """The other verified registrations the rules count: (id, code) of the one holding
     ``nik`` (or None), and family-card slot -> (id, code) of those on ``kk_number``."""
-    others = (Registration.status == "verified", Registration.id != registration_id)
+    others = (RegistrationRecord.status == "verified", RegistrationRecord.id != registration_id)
     nik_row = session.execute(
-        select(Registration.id, Registration.code).where(Registration.nik == nik, *others)
+        select(RegistrationRecord.id, RegistrationRecord.code).where(
+            RegistrationRecord.nik == nik, *others
+        )
     ).first()
     slots = {
         int(slot): (rid, code)
         for rid, code, slot in session.execute(
-            select(Registration.id, Registration.code, Registration.kk_verified_slot).where(
-                Registration.kk_number == kk_number, *others
-            )
+            select(
+                RegistrationRecord.id, RegistrationRecord.code, RegistrationRecord.kk_verified_slot
+            ).where(RegistrationRecord.kk_number == kk_number, *others)
         )
     }
     return (nik_row[0], nik_row[1]) if nik_row else None, slots
@@ -90,7 +92,7 @@ def verified_holders(
 
 def current_revision(session: Session, registration_id: str) -> int | None:
     return session.execute(
-        select(Registration.revision).where(Registration.id == registration_id)
+        select(RegistrationRecord.revision).where(RegistrationRecord.id == registration_id)
     ).scalar_one_or_none()
 
 

@@ -7,20 +7,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from syncserver.models import Batch, Device, Registration
+from syncserver.models import Batch, Device, RegistrationRecord
 
 
 def totals(session: Session) -> dict[str, Any]:
     by_status = dict(
         session.execute(
-            select(Registration.status, func.count()).group_by(Registration.status)
+            select(RegistrationRecord.status, func.count()).group_by(RegistrationRecord.status)
         ).all()
     )
     by_flag = dict(
         session.execute(
-            select(Registration.flag_reason, func.count())
-            .where(Registration.flag_reason.is_not(None))
-            .group_by(Registration.flag_reason)
+            select(RegistrationRecord.flag_reason, func.count())
+            .where(RegistrationRecord.flag_reason.is_not(None))
+            .group_by(RegistrationRecord.flag_reason)
         ).all()
     )
     return {

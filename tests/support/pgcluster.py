@@ -398,9 +398,7 @@ class PgCluster:
         name = name or f"loket_t_{uuid.uuid4().hex[:12]}"
         _check_ident(name)
         with self.connect() as conn:
-            conn.execute(
-                f"CREATE DATABASE \"{name}\" TEMPLATE {template} ENCODING 'UTF8'"
-            )
+            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE {template} ENCODING 'UTF8'")
         return name
 
     def drop_database(self, name: str) -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from alembic import command
 
 from syncserver import db, operators
-from syncserver.models import Change
+from syncserver.models import ChangeRecord
 
 from .conftest import Api
 
@@ -60,9 +60,9 @@ def test_migration_0007_purges_the_old_operator_rows(api: Api) -> None:
     api.office("320102")
     now = datetime.now(UTC)
 
-    def row(office: str, name: str, pw_hash: str) -> Change:
+    def row(office: str, name: str, pw_hash: str) -> ChangeRecord:
         data = {"username": name, "full_name": name, "password_hash": pw_hash, "active": True}
-        return Change(office_code=office, kind="operator", payload={"kind": "operator",
+        return ChangeRecord(office_code=office, kind="operator", payload={"kind": "operator",
                       "data": data}, created_at=now)  # fmt: skip
 
     with db.transaction(api.ext.sessions) as s:  # as versions before 0007 kept them

@@ -72,7 +72,7 @@ def test_every_sort_order_pages_by_keyset_both_ways(
 ) -> None:
     ids = spread["ids"]
     with db.transaction(app.extensions["loket"].sessions) as s:
-        codes = dict(s.execute(q.select(q.Registration.id, q.Registration.code)).all())
+        codes = dict(s.execute(q.select(q.RegistrationRecord.id, q.RegistrationRecord.code)).all())
         key = {
             "name": lambda i: (NAMES[ids.index(i)].lower(), i),
             "code": lambda i: (codes[i], i),
