@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from common import errors as E
 from common import wire
-from common.enums import Channel, Status
+from common.enums import DECIDED_STATUSES, Channel, Status
 from common.protocol import (
     MAX_APPLICANT_KEYS,
     MAX_BATCH_ERRORS,
@@ -427,7 +427,7 @@ def _classify_existing(
             server_revision=state.revision,
         )
         return False
-    if state.status in q.DECIDED_STATUSES:
+    if state.status in DECIDED_STATUSES:
         # verified or rejected: a reviewer has closed this record; a revision made without
         # knowing it (e.g. after a lost response) must not silently undo the decision
         # (docs/ARCHITECTURE.md, promise 4). The device learns the decision on its next pull.

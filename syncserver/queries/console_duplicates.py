@@ -28,7 +28,7 @@ class GroupRow:
     primary_province: str | None
 
 
-def _groups() -> Select[Any]:
+def _groups() -> Select[int, str, str, str, datetime, datetime | None, str, str]:
     """The columns of a :class:`GroupRow`: a group and its primary registration's province."""
     return select(
         DuplicateGroup.id,
