@@ -1536,7 +1536,7 @@
     <name>TaskManager</name>
     <message>
         <source>Something went wrong</source>
-        <extracomment>(callback, payload, is_error), emitted from worker threads, delivered queued. emitted on the GUI thread after every callback ran (tests wait on it) structured progress from a job: (job name, dict)</extracomment>
+        <extracomment>(callback, payload, is_error), emitted from worker threads, delivered queued. emitted on the GUI thread after every callback ran (tests wait on it)</extracomment>
         <translation>Something went wrong</translation>
     </message>
     <message>
