@@ -100,8 +100,14 @@ class Loader:
         n_batches = (self.rows + BATCH - 1) // BATCH
         span = timedelta(days=90)
         start = self.now - span
-        self.copy("offices", ("code", "regency_code", "name", "devices_enrolled", "created_at"),
-                  (_line((code, reg, f"Disnaker {regions().name(reg)}", 2, start)) for code, reg in offices))  # fmt: skip
+        self.copy(
+            "offices",
+            ("code", "regency_code", "name", "devices_enrolled", "created_at"),
+            (
+                _line((code, reg, f"Disnaker {regions().name(reg)}", 2, start))
+                for code, reg in offices
+            ),
+        )
         last_seen: dict[str, datetime] = {}
         batch_rows: list[tuple[Any, ...]] = []
         counts = {"registrations": 0, "flagged": 0, "groups": 0, "decisions": 0}
@@ -151,20 +157,86 @@ class Loader:
                         {**a, "nik": nik}, ensure_ascii=False, separators=(",", ":")
                     )
                     h = hashlib.sha256(applicant.encode()).hexdigest()
-                    yield rid, (
-                        rid, code, office, dev_id, nik, a["kk_number"], a["full_name"],
-                        normalise_phone(a["phone"]) or a["phone"], a["village_code"][:2], a["village_code"][:5],
-                        a["village_code"], status, 1, applicant, h, "petugas", "counter", at, at, at, b + 1,
-                        flag, dup_of, group,
-                    ), pos, h, at, b  # fmt: skip
+                    yield (
+                        rid,
+                        (
+                            rid,
+                            code,
+                            office,
+                            dev_id,
+                            nik,
+                            a["kk_number"],
+                            a["full_name"],
+                            normalise_phone(a["phone"]) or a["phone"],
+                            a["village_code"][:2],
+                            a["village_code"][:5],
+                            a["village_code"],
+                            status,
+                            1,
+                            applicant,
+                            h,
+                            "petugas",
+                            "counter",
+                            at,
+                            at,
+                            at,
+                            b + 1,
+                            flag,
+                            dup_of,
+                            group,
+                        ),
+                        pos,
+                        h,
+                        at,
+                        b,
+                    )
                     i += 1
-                batch_rows.append((b + 1, dev_id, office, f"batch-{b:06d}", "network", at, size, size - dup, dup,
-                                   0, 0, 0, 0, size * 130, size * 900))  # fmt: skip
+                batch_rows.append(
+                    (
+                        b + 1,
+                        dev_id,
+                        office,
+                        f"batch-{b:06d}",
+                        "network",
+                        at,
+                        size,
+                        size - dup,
+                        dup,
+                        0,
+                        0,
+                        0,
+                        0,
+                        size * 130,
+                        size * 900,
+                    )
+                )
 
-        reg_cols = ("id", "code", "office_code", "device_id", "nik", "kk_number", "full_name", "phone",
-                    "province_code", "regency_code", "village_code", "status", "revision", "applicant",
-                    "content_hash", "operator", "channel", "device_time", "received_at", "updated_at",
-                    "batch_pk", "flag_reason", "duplicate_of_id", "duplicate_group_id")  # fmt: skip
+        reg_cols = (
+            "id",
+            "code",
+            "office_code",
+            "device_id",
+            "nik",
+            "kk_number",
+            "full_name",
+            "phone",
+            "province_code",
+            "regency_code",
+            "village_code",
+            "status",
+            "revision",
+            "applicant",
+            "content_hash",
+            "operator",
+            "channel",
+            "device_time",
+            "received_at",
+            "updated_at",
+            "batch_pk",
+            "flag_reason",
+            "duplicate_of_id",
+            "duplicate_group_id",
+        )
         rev_lines: list[str] = []
         rec_lines: list[str] = []
         rev_path = Path(tempfile.mkstemp(suffix=".tsv")[1])
@@ -185,14 +257,40 @@ class Loader:
                         counts["flagged"] += 1
                     if row[11] in DECIDED:  # decided a day after it arrived, by one of 20
                         counts["decisions"] += 1
-                        decs.write(_line((counts["decisions"], rid, 1, row[11], "", "",
-                                          f"reviewer{n % 20:02d}", at + timedelta(days=1))))  # fmt: skip
+                        decs.write(
+                            _line(
+                                (
+                                    counts["decisions"],
+                                    rid,
+                                    1,
+                                    row[11],
+                                    "",
+                                    "",
+                                    f"reviewer{n % 20:02d}",
+                                    at + timedelta(days=1),
+                                )
+                            )
+                        )
                     yield _line(row)
 
-            self.copy("devices", ("id", "office_code", "device_no", "name", "app_version", "credential_hash",
-                                  "enrolled_at", "last_seen_at", "last_push_at"),
-                      (_line((d, o, no, f"PC loket {no}", "0.1.0", "0" * 64, start, None, None))
-                       for d, o, no in devices))  # fmt: skip
+            self.copy(
+                "devices",
+                (
+                    "id",
+                    "office_code",
+                    "device_no",
+                    "name",
+                    "app_version",
+                    "credential_hash",
+                    "enrolled_at",
+                    "last_seen_at",
+                    "last_push_at",
+                ),
+                (
+                    _line((d, o, no, f"PC loket {no}", "0.1.0", "0" * 64, start, None, None))
+                    for d, o, no in devices
+                ),
+            )
             self.copy("registrations", reg_cols, reg_lines())
         del rev_lines, rec_lines
         with self.conn.cursor() as cur:
@@ -219,14 +317,35 @@ class Loader:
         rev_path.unlink()
         rec_path.unlink()
         dec_path.unlink()
-        self.copy("batches", ("id", "device_id", "office_code", "batch_id", "source", "received_at", "record_count",
-                              "accepted", "duplicate_nik", "kk_limit", "invalid", "conflict", "already_received",
-                              "bytes_wire", "bytes_raw"), (_line(r) for r in batch_rows))  # fmt: skip
+        self.copy(
+            "batches",
+            (
+                "id",
+                "device_id",
+                "office_code",
+                "batch_id",
+                "source",
+                "received_at",
+                "record_count",
+                "accepted",
+                "duplicate_nik",
+                "kk_limit",
+                "invalid",
+                "conflict",
+                "already_received",
+                "bytes_wire",
+                "bytes_raw",
+            ),
+            (_line(r) for r in batch_rows),
+        )
         self.copy(
             "nik_primaries", ("nik", "registration_id"), (_line(kv) for kv in primaries.items())
         )
-        self.copy("duplicate_groups", ("id", "kind", "key", "primary_registration_id", "created_at", "resolution"),
-                  (_line((g, "nik", nik, primaries[nik], self.now, "")) for nik, g in groups.items()))  # fmt: skip
+        self.copy(
+            "duplicate_groups",
+            ("id", "kind", "key", "primary_registration_id", "created_at", "resolution"),
+            (_line((g, "nik", nik, primaries[nik], self.now, "")) for nik, g in groups.items()),
+        )
         counts["groups"] = len(groups)
         with self.conn.cursor() as cur:
             # a fifth of the devices have gone quiet: their last contact is their last batch
@@ -275,9 +394,19 @@ def load_database(cluster: Any, rows: int) -> tuple[str, dict[str, int], float]:
     with cluster.connect(name, autocommit=False) as conn:
         conn.execute("SET session_replication_role = replica")  # no FK triggers during the load
         conn.execute("SET maintenance_work_mem = '512MB'")
-        defs = drop_secondary_indexes(conn, ("registrations", "registration_revisions", "batch_records",
-                                             "nik_primaries", "batches", "devices", "duplicate_groups",
-                                             "review_decisions"))  # fmt: skip
+        defs = drop_secondary_indexes(
+            conn,
+            (
+                "registrations",
+                "registration_revisions",
+                "batch_records",
+                "nik_primaries",
+                "batches",
+                "devices",
+                "duplicate_groups",
+                "review_decisions",
+            ),
+        )
         counts = Loader(conn, rows).load()
         conn.commit()
         print(
@@ -331,8 +460,13 @@ def check_plans(url: str, part: str, word: str) -> None:
         return "\n".join(r[0] for r in rows)
 
     engine = create_engine(url)
-    checks = ((part, "name_trgm", False), (word, "name_trgm", False), ("zqxv", "name_trgm", True),
-              ("4567", "digits_trgm", False), ("99999", "digits_trgm", True))  # fmt: skip
+    checks = (
+        (part, "name_trgm", False),
+        (word, "name_trgm", False),
+        ("zqxv", "name_trgm", True),
+        ("4567", "digits_trgm", False),
+        ("99999", "digits_trgm", True),
+    )
     with engine.connect() as conn:
         for q, index, rare in checks:
             for f in (cr.RecordFilter(q=q),):
@@ -351,8 +485,11 @@ def sign_in(base: str) -> requests.Session:
     http = requests.Session()
     page = http.get(base + "/console/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    r = http.post(base + "/console/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token},
-                  allow_redirects=False)  # fmt: skip
+    r = http.post(
+        base + "/console/login",
+        data={"username": "bench", "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
     assert r.status_code == 303, r.text[:300]
     return http
 
@@ -427,16 +564,32 @@ def report(base: str, url: str, args: argparse.Namespace, counts: dict[str, int]
     pages = [
         ("dashboard", "/console/", target),
         ("NIK search", f"/console/records/?q={nik_row[0]}", target),
-        ("NIK with spaces", f"/console/records/?q={' '.join(nik_row[0][i:i + 4] for i in range(0, 16, 4))}", target),
+        (
+            "NIK with spaces",
+            f"/console/records/?q={' '.join(nik_row[0][i : i + 4] for i in range(0, 16, 4))}",
+            target,
+        ),
         ("records, newest", "/console/records/", target),
         ("records, page 101 (keyset)", f"/console/records/?after={after}", target),
         ("records, status=verified", "/console/records/?status=verified", target),
         ("records, province=32", "/console/records/?province=32", target),
         ("records, office + date", f"/console/records/?office={batch[1]}&from=2000-01-01", target),
-        ("records, regency + status", f"/console/records/?regency={batch[1][:4]}&status=received", target),
+        (
+            "records, regency + status",
+            f"/console/records/?regency={batch[1][:4]}&status=received",
+            target,
+        ),
         ("records, device", f"/console/records/?device={dev_prefix}", target),
-        ("records, reviewer + decision", "/console/records/?reviewer=reviewer07&decision=returned", target),
-        ("records, province + date range", "/console/records/?province=32&from=2000-01-01&to=2999-12-31", target),
+        (
+            "records, reviewer + decision",
+            "/console/records/?reviewer=reviewer07&decision=returned",
+            target,
+        ),
+        (
+            "records, province + date range",
+            "/console/records/?province=32&from=2000-01-01&to=2999-12-31",
+            target,
+        ),
         ("records, sorted by name", "/console/records/?sort=name", target),
         ("records, sorted by code desc", "/console/records/?sort=-code", target),
         ("review queue (oldest first)", "/console/records/queue", target),
@@ -460,7 +613,7 @@ def report(base: str, url: str, args: argparse.Namespace, counts: dict[str, int]
         ("admin: devices", "/console/admin/devices", 0.5),
         ("admin: audit log", "/console/admin/audit", 0.5),
         ("admin: audit log, who + what", "/console/admin/audit?who=bench&what=login", 0.5),
-    ]  # fmt: skip
+    ]
     check_plans(url, part, second)
     http = sign_in(base)
     lines = ["| page | median ms | p95 ms | target | |", "|---|---|---|---|---|"]
@@ -483,8 +636,10 @@ def report(base: str, url: str, args: argparse.Namespace, counts: dict[str, int]
             n += chunk.count(b"\n")
     dt = time.perf_counter() - t
     what = "all registrations" if args.full_export else "province 32"
-    lines.append(f"\nCSV export of {what}: {n - 1:,} rows, {size / 1e6:.0f} MB in {dt:.1f} s "
-                 f"({(n - 1) / dt:,.0f} rows/s), streamed.")  # fmt: skip
+    lines.append(
+        f"\nCSV export of {what}: {n - 1:,} rows, {size / 1e6:.0f} MB in {dt:.1f} s "
+        f"({(n - 1) / dt:,.0f} rows/s), streamed."
+    )
     print(lines[-1])
     print(f"\nData: {counts}")
     print("\n".join(lines))

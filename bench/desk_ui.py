@@ -75,9 +75,14 @@ def bench_typeahead(villages: int = 300, seed: int = 3) -> dict[str, Any]:
             times.append((time.perf_counter() - t) * 1000)
             hits += count > 0
     return {
-        "load_s": load_s, "index_s": index_s, "keystrokes": len(times), "hits": hits,
-        "p50": percentile(times, 50), "p95": percentile(times, 95), "max": max(times),
-    }  # fmt: skip
+        "load_s": load_s,
+        "index_s": index_s,
+        "keystrokes": len(times),
+        "hits": hits,
+        "p50": percentile(times, 50),
+        "p95": percentile(times, 95),
+        "max": max(times),
+    }
 
 
 def bench_cold_start(runs: int = 7) -> dict[str, Any]:
@@ -88,20 +93,33 @@ def bench_cold_start(runs: int = 7) -> dict[str, Any]:
 
     def once() -> tuple[float, float]:
         start = time.monotonic()
-        out = subprocess.run([*cmd, "--data-dir", str(work)], env=env, capture_output=True,
-                             text=True, timeout=60, check=True)  # fmt: skip
+        out = subprocess.run(
+            [*cmd, "--data-dir", str(work)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         wall = time.monotonic() - start
-        shown = next(float(line.split()[1]) for line in out.stdout.splitlines()
-                     if line.startswith("LOKET_LOGIN_SHOWN"))  # fmt: skip
+        shown = next(
+            float(line.split()[1])
+            for line in out.stdout.splitlines()
+            if line.startswith("LOKET_LOGIN_SHOWN")
+        )
         return wall, shown - start
 
     first = once()
     walls, shown = zip(*(once() for _ in range(runs)), strict=True)
     return {
-        "first_wall": first[0], "first_shown": first[1], "runs": runs,
-        "wall_median": statistics.median(walls), "wall_max": max(walls),
-        "shown_median": statistics.median(shown), "shown_max": max(shown),
-    }  # fmt: skip
+        "first_wall": first[0],
+        "first_shown": first[1],
+        "runs": runs,
+        "wall_median": statistics.median(walls),
+        "wall_max": max(walls),
+        "shown_median": statistics.median(shown),
+        "shown_max": max(shown),
+    }
 
 
 def bench_list(records: int) -> dict[str, Any]:
@@ -164,9 +182,13 @@ def bench_list(records: int) -> dict[str, Any]:
     finally:
         store.close()
     return {
-        "records": records, "rows": rows, "pages_loaded": pages,
-        "by_kind": {k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in timings.items()},
-    }  # fmt: skip
+        "records": records,
+        "rows": rows,
+        "pages_loaded": pages,
+        "by_kind": {
+            k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in timings.items()
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -177,11 +199,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     r: dict[str, Any] = {"load": os.getloadavg()[0]}
     r["typeahead"] = ta = bench_typeahead()
     print(f"village index: load {ta['load_s']:.2f} s, build {ta['index_s']:.2f} s (background)")
-    print(f"type-ahead per keystroke ({ta['keystrokes']}): p50 {ta['p50']:.2f}  p95 {ta['p95']:.2f}  "
-          f"max {ta['max']:.2f} ms")  # fmt: skip
+    print(
+        f"type-ahead per keystroke ({ta['keystrokes']}): p50 {ta['p50']:.2f}  p95 {ta['p95']:.2f}  "
+        f"max {ta['max']:.2f} ms"
+    )
     r["cold"] = cs = bench_cold_start()
-    print(f"cold start to login window: median {cs['shown_median']:.2f} s (process wall "
-          f"{cs['wall_median']:.2f} s); first run with migration {cs['first_wall']:.2f} s")  # fmt: skip
+    print(
+        f"cold start to login window: median {cs['shown_median']:.2f} s (process wall "
+        f"{cs['wall_median']:.2f} s); first run with migration {cs['first_wall']:.2f} s"
+    )
     r["list"] = ls = bench_list(args.records)
     for kind, v in ls["by_kind"].items():
         print(f"  list {kind:<26} p50 {v['p50']:6.1f}  p95 {v['p95']:6.1f} ms")

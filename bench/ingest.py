@@ -98,14 +98,31 @@ class Server:
         env = {**os.environ, "LOKET_THREADS": str(threads), "LOKET_LOG_LEVEL": "WARNING"}
         base = [*SERVER, "--data-dir", str(data_dir), "--database", database]
         subprocess.run([*base, "migrate"], check=True, env=env, cwd=ROOT, capture_output=True)
-        subprocess.run([*base, "add-office", OFFICE, "--name", "Bench", "--regency", "3201"],
-                       check=True, env=env, cwd=ROOT, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [*base, "add-office", OFFICE, "--name", "Bench", "--regency", "3201"],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+        )
         self.base, self.env = base, env
         self.log = open(data_dir / "server.log", "wb")
         self.proc = subprocess.Popen(
-            [*base, "run", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
-            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                *base,
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -117,8 +134,14 @@ class Server:
         raise RuntimeError("server did not start: " + (data_dir / "server.log").read_text()[-2000:])
 
     def enroll(self) -> Device:
-        out = subprocess.run([*self.base, "enroll-code", OFFICE], check=True, env=self.env,
-                             cwd=ROOT, capture_output=True, text=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [*self.base, "enroll-code", OFFICE],
+            check=True,
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
         code = out.strip().splitlines()[-1]
         r = requests.post(
             self.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "bench"}
@@ -173,7 +196,7 @@ class Data:
                     operator="bench",
                     channel="counter",
                     device_time="2026-01-05T09:00:00Z",
-                )  # fmt: skip
+                )
             )
         return out
 
@@ -342,8 +365,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--batches", type=int, default=8, help="batches of 500 per device per run")
     p.add_argument("--naive", type=int, default=300, help="single-record POSTs per device per run")
-    p.add_argument("--workers", type=int, default=0,
-                   help="server processes (default: 2 on SQLite, 4 on PostgreSQL)")  # fmt: skip
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="server processes (default: 2 on SQLite, 4 on PostgreSQL)",
+    )
     p.add_argument("--threads", type=int, default=2, help="threads per server process")
     p.add_argument("--quick", action="store_true", help="1 run, 2 batches: a smoke test")
     p.add_argument("--json", type=Path, help="also write the figures here")
@@ -351,8 +378,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.runs, args.batches, args.naive = 1, 2, 50
     print(describe())
-    print(f"server: gunicorn; batches of 500, "
-          f"{args.batches} per device per run; median of {args.runs} runs", flush=True)  # fmt: skip
+    print(
+        f"server: gunicorn; batches of 500, "
+        f"{args.batches} per device per run; median of {args.runs} runs",
+        flush=True,
+    )
     data = Data(4000, seed=20260105)
     results: dict[str, Any] = {"machine": describe(), "when": datetime.now(UTC).isoformat()}
     if args.backend in ("sqlite", "both"):

@@ -94,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             # one device has been quiet for ten days (the dashboard warns)
             quiet = (datetime.now(UTC) - timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S.000000")
             with sqlite3.connect(server.data_dir / "loket-server.db") as conn:
-                conn.execute("UPDATE devices SET last_seen_at = ?, last_push_at = ? WHERE office_code = '127101'",
-                             (quiet, quiet))  # fmt: skip
+                conn.execute(
+                    "UPDATE devices SET last_seen_at = ?, last_push_at = ? WHERE office_code = '127101'",
+                    (quiet, quiet),
+                )
             shoot(server.url, args.out, args.lang, ids)
         finally:
             server.stop()
@@ -109,8 +111,9 @@ def shoot(base: str, out: Path, lang: str, ids: dict[str, str]) -> None:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_kwargs())
-        page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID",
-                                   timezone_id="Asia/Jakarta").new_page()  # fmt: skip
+        page = browser.new_context(
+            viewport={"width": 1366, "height": 900}, locale="id-ID", timezone_id="Asia/Jakarta"
+        ).new_page()
 
         def snap(name: str, full: bool = True) -> None:
             path = out / f"console-{name}.png"

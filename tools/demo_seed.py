@@ -29,8 +29,13 @@ def _server_cli(server_dir: Path, *args: str, password: str | None = None) -> st
         env["LOKET_PASSWORD"] = password
     result = subprocess.run(
         [sys.executable, "-m", "syncserver.cli", "--data-dir", str(server_dir), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     if result.returncode != 0:
         raise RuntimeError(
             f"loket-server {args[0]}: {(result.stderr or result.stdout).strip()[-300:]}"

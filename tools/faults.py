@@ -52,9 +52,12 @@ def _sync_all(devices: list[Device], batch: int) -> None:
 def _kill_desktop_sync(device: Device, rng: random.Random) -> bool:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.faults.sync_runner", str(device.data_dir), "3"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+    )
     assert proc.stdout is not None
     wanted, seen = rng.randint(1, 4), 0
     for line in proc.stdout:
@@ -145,8 +148,11 @@ def run(args: argparse.Namespace) -> int:
                 report = check([d.data_dir for d in devices], central.url)
                 if not report.ok:
                     problems_seen.append(f"round {round_no}: {report}")
-                print(f"round {round_no}: {injected()} faults, {report.created} records, "
-                      f"{time.monotonic() - started:.0f} s", flush=True)  # fmt: skip
+                print(
+                    f"round {round_no}: {injected()} faults, {report.created} records, "
+                    f"{time.monotonic() - started:.0f} s",
+                    flush=True,
+                )
         for p in proxies:
             p.set_rate(0.0)
             p.on_forwarded = None
@@ -186,8 +192,10 @@ def run(args: argparse.Namespace) -> int:
 def _table(args, faults, report, rounds, seconds, mismatches, disagreements) -> None:
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print()
-    print(f"make faults: seed {args.seed}, {args.devices} devices, fault rate {args.rate}, {backend}, "
-          f"{rounds} rounds in {seconds / 60:.1f} min")  # fmt: skip
+    print(
+        f"make faults: seed {args.seed}, {args.devices} devices, fault rate {args.rate}, {backend}, "
+        f"{rounds} rounds in {seconds / 60:.1f} min"
+    )
     print()
     print(f"| {'fault':<28} | {'injected':>8} |")
     print(f"|{'-' * 30}|{'-' * 9}:|")

@@ -126,8 +126,16 @@ def main() -> int:
         if not ok:
             missing.append(f"the sync server does not run yet: {last_line(out)}")
         else:
-            server_cmd = [str(server_exe), "--data-dir", str(server_dir), "run",
-                          "--host", ns.host, "--port", str(ns.port)]  # fmt: skip
+            server_cmd = [
+                str(server_exe),
+                "--data-dir",
+                str(server_dir),
+                "run",
+                "--host",
+                ns.host,
+                "--port",
+                str(ns.port),
+            ]
     if server_cmd:
         if port_in_use(ns.host, ns.port):
             say(f"port {ns.port} on {ns.host} is already in use: is a demo already running?")
@@ -184,9 +192,15 @@ def main() -> int:
             procs.append(("desktop app", proc))
         else:
             xvfb_cmd = [
-                "xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
-                "env", "QT_QPA_PLATFORM=xcb", f"LOKET_SERVER_URL={url}", *desk_cmd,
-            ]  # fmt: skip
+                "xvfb-run",
+                "-a",
+                "-s",
+                "-screen 0 1280x800x24",
+                "env",
+                "QT_QPA_PLATFORM=xcb",
+                f"LOKET_SERVER_URL={url}",
+                *desk_cmd,
+            ]
             say("no DISPLAY: the desktop app needs a display, so it was not started.")
             say("to start it anyway on a virtual display, run in another terminal:")
             print("    cd " + shlex.quote(str(ROOT)) + " && " + shlex.join(xvfb_cmd), flush=True)

@@ -111,8 +111,12 @@ def main() -> int:
     pump(400)
     shot("03-form-nik-prefill")
 
-    for editor, value in ((form.phone, a["phone"]), (form.street, a["street"]), (form.rt, a["rt"]),
-                          (form.rw, a["rw"])):  # fmt: skip
+    for editor, value in (
+        (form.phone, a["phone"]),
+        (form.street, a["street"]),
+        (form.rt, a["rt"]),
+        (form.rw, a["rw"]),
+    ):
         QTest.keyClicks(editor, value)
     form.focus_field("village_code")
     village_name = loket.areas.name(a["village_code"]) or ""

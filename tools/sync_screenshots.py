@@ -79,11 +79,22 @@ def main() -> int:
     service = RegistrationService(store, operator)
     tasks = TaskManager()
     # small batches over loopback so the sync lasts long enough to be seen
-    sync = SyncController(store, tasks, schedule=SyncSchedule(interval_s=3600),
-                          sizer=BatchSizer(initial=5, minimum=5, maximum=5), lang=lang.value,
-                          use_network_information=False)  # fmt: skip
-    ctx = DeskContext(operator=operator, lang=lang, data_dir=tmp / "desk", office_name="Disnaker Kabupaten Bogor",
-                      write_receipt=lambda reg, path: path, import_csv=lambda *a, **k: None)  # fmt: skip
+    sync = SyncController(
+        store,
+        tasks,
+        schedule=SyncSchedule(interval_s=3600),
+        sizer=BatchSizer(initial=5, minimum=5, maximum=5),
+        lang=lang.value,
+        use_network_information=False,
+    )
+    ctx = DeskContext(
+        operator=operator,
+        lang=lang,
+        data_dir=tmp / "desk",
+        office_name="Disnaker Kabupaten Bogor",
+        write_receipt=lambda reg, path: path,
+        import_csv=lambda *a, **k: None,
+    )
     window = MainWindow(service, tasks, ctx, None, sync=sync)
     window.setGeometry(0, 0, WIDTH, HEIGHT)
     window.setFixedSize(WIDTH, HEIGHT)
@@ -132,8 +143,13 @@ def main() -> int:
 
         engine = make_engine(f"sqlite:///{server.data_dir / 'loket-server.db'}")
         with session_factory(engine)() as s:
-            record_decision(s, ids[0], "returned", "reviewer1",
-                            note="Nama ibu kandung salah ketik; mohon dicek dengan KTP.")  # fmt: skip
+            record_decision(
+                s,
+                ids[0],
+                "returned",
+                "reviewer1",
+                note="Nama ibu kandung salah ketik; mohon dicek dengan KTP.",
+            )
             record_decision(s, ids[1], "rejected", "reviewer1", reason="not_eligible")
             s.commit()
         engine.dispose()

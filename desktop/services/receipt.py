@@ -251,8 +251,9 @@ def paint_sheet(painter: Any, width: float, dpi: float, sheet: Sheet, style: Sty
         f.setBold(bold)
         return f
 
-    def text(y: float, x: float, w: float, flags: Any, value: str, gap: float = 1.5,
-             pitch: float = 0) -> float:  # fmt: skip
+    def text(
+        y: float, x: float, w: float, flags: Any, value: str, gap: float = 1.5, pitch: float = 0
+    ) -> float:
         """Draw wrapped text at y; the y below it (its real height plus ``gap`` mm, at least
         ``pitch`` mm on a roomy sheet)."""
         box: QRectF = painter.boundingRect(QRectF(x, y, w, 1000 * mm), flags, value)
@@ -319,14 +320,19 @@ def _page_layout(layout: Layout, height_mm: float | None = None) -> Any:
 
     if layout.thermal:
         width = _THERMAL_WIDTH_MM[layout]
-        size = QPageSize(QSizeF(width, height_mm or 1000.0), QPageSize.Unit.Millimeter,
-                         f"Roll {width:g} mm", QPageSize.SizeMatchPolicy.ExactMatch)  # fmt: skip
+        size = QPageSize(
+            QSizeF(width, height_mm or 1000.0),
+            QPageSize.Unit.Millimeter,
+            f"Roll {width:g} mm",
+            QPageSize.SizeMatchPolicy.ExactMatch,
+        )
     else:
         size = QPageSize(
             QPageSize.PageSizeId.A4 if layout is Layout.A4 else QPageSize.PageSizeId.A5
         )
-    return QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0),
-                       QPageLayout.Unit.Millimeter)  # fmt: skip
+    return QPageLayout(
+        size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter
+    )
 
 
 def sheet_length_mm(sheet: Sheet, layout: Layout, dpi: float) -> float:
@@ -432,8 +438,9 @@ def write_receipt_pdf(
     (docs/SECURITY.md). The caller records the ``printed`` audit event
     (RegistrationService.audit).
     """
-    data = render_receipt_pdf(registration, office_name, operator, lang, when, layout,
-                              zone_office=zone_office)  # fmt: skip
+    data = render_receipt_pdf(
+        registration, office_name, operator, lang, when, layout, zone_office=zone_office
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_private_bytes(path, data)

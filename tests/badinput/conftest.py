@@ -67,9 +67,11 @@ def pg_api(tmp_path_factory: pytest.TempPathFactory, pg_cluster) -> Iterator[Api
     """The same on PostgreSQL, which refuses what SQLite stores (NUL in text, ...)."""
     database = pg_cluster.url(pg_cluster.create_database())
     server = LiveServer(
-        tmp_path_factory.mktemp("badinput-pg") / "server", database=database, workers=1,
+        tmp_path_factory.mktemp("badinput-pg") / "server",
+        database=database,
+        workers=1,
         env=FUZZ_ENV,
-    )  # fmt: skip
+    )
     server.cli("migrate")
     server.start()
     a = enrolled_api(server)

@@ -299,10 +299,20 @@ def test_request_level_garbage_is_refused_and_changes_nothing(
 
 
 PULL_CASES = [
-    "cursor=-1", "cursor=abc", "cursor=%C2%B2", "cursor=99999999999999999999", "cursor=9999999999999999999",
-    "cursor=' OR 1=1 --", "limit=0", "limit=1001", "limit=-5", "limit=%C2%B2", "limit=", "limit=1e3",
+    "cursor=-1",
+    "cursor=abc",
+    "cursor=%C2%B2",
+    "cursor=99999999999999999999",
+    "cursor=9999999999999999999",
+    "cursor=' OR 1=1 --",
+    "limit=0",
+    "limit=1001",
+    "limit=-5",
+    "limit=%C2%B2",
+    "limit=",
+    "limit=1e3",
     "cursor=0&admin=1",
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("query", PULL_CASES)
@@ -314,9 +324,17 @@ def test_bad_pull_arguments_are_refused(api: Api, query: str) -> None:
 
 
 AUTH_CASES = [
-    None, "", "Bearer", "Bearer ", "Bearer x", "Bearer a.b", "Basic YWRtaW46YWRtaW4=",
-    "Bearer " + "a" * 6_000 + ".b", "Bearer ' OR 1=1 --.x", "Bearer \t.\t",
-]  # fmt: skip
+    None,
+    "",
+    "Bearer",
+    "Bearer ",
+    "Bearer x",
+    "Bearer a.b",
+    "Basic YWRtaW46YWRtaW4=",
+    "Bearer " + "a" * 6_000 + ".b",
+    "Bearer ' OR 1=1 --.x",
+    "Bearer \t.\t",
+]
 
 
 @pytest.mark.parametrize("header", AUTH_CASES, ids=range(len(AUTH_CASES)))
@@ -367,9 +385,22 @@ HOSTILE = {
     "10k": "A" * 10_000,
 }
 APPLICANT_TEXT = [
-    "nik", "kk_number", "full_name", "birth_place", "mother_maiden_name", "phone", "email", "street",
-    "rt", "rw", "village_code", "postal_code", "domicile_street", "motivation", "consent_version",
-]  # fmt: skip
+    "nik",
+    "kk_number",
+    "full_name",
+    "birth_place",
+    "mother_maiden_name",
+    "phone",
+    "email",
+    "street",
+    "rt",
+    "rw",
+    "village_code",
+    "postal_code",
+    "domicile_street",
+    "motivation",
+    "consent_version",
+]
 PROTOCOL_TEXT = ["id", "code", "operator", "channel", "device_time", "content_hash"]
 
 

@@ -28,8 +28,9 @@ def test_related_records_share_the_family_card_or_phone(
     ids["e"] = makassar.save(e)
     bogor.sync()
     makassar.sync()
-    console_server.cli("add-user", "jabar", "--role", "reviewer", "--province", "32",
-                       password=STAFF_PASSWORD)  # fmt: skip
+    console_server.cli(
+        "add-user", "jabar", "--role", "reviewer", "--province", "32", password=STAFF_PASSWORD
+    )
 
     sign_in(page, base, "rina")  # every province
     page.goto(f"{base}/console/records/{ids['a']}")

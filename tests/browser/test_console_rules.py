@@ -13,8 +13,13 @@ from typing import Any
 from tests.browser.conftest import STAFF_PASSWORD
 from tests.browser.test_console import sign_in
 
-SULSEL_VILLAGE = {"village_code": "73.06.08.1002", "postal_code": "47116", "rt": "014",
-                  "rw": "010", "street": "Jl. Pelabuhan Makassar No. 7"}  # fmt: skip
+SULSEL_VILLAGE = {
+    "village_code": "73.06.08.1002",
+    "postal_code": "47116",
+    "rt": "014",
+    "rw": "010",
+    "street": "Jl. Pelabuhan Makassar No. 7",
+}
 
 
 def _twins(desks: dict[str, Any], applicant: dict[str, Any], **twin: Any) -> tuple[str, str]:
@@ -105,8 +110,9 @@ def test_a_province_limited_reviewer_acts_on_their_member(
     page, base = browser_page, console_server.url
     person = next(a for a in applicants[2:] if not a["village_code"].startswith("73"))
     first, mine = _twins(desks, person, **SULSEL_VILLAGE)
-    console_server.cli("add-user", "sulsel", "--role", "reviewer", "--province", "73",
-                       password=STAFF_PASSWORD)  # fmt: skip
+    console_server.cli(
+        "add-user", "sulsel", "--role", "reviewer", "--province", "73", password=STAFF_PASSWORD
+    )
     sign_in(page, base, "sulsel")
     _open_group(page, base)
     assert page.locator("th.member.masked").count() == 1  # the first registered, elsewhere

@@ -24,8 +24,20 @@ EXCEL_EPOCH = date(1899, 12, 30)
 def _excel_forms(day: date) -> list[str]:
     """The ways an Indonesian or English Excel shows one birth date in a CSV cell."""
     serial = (day - EXCEL_EPOCH).days
-    months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-              "September", "Oktober", "November", "Desember"]  # fmt: skip
+    months = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
     return [
         f"{day.day}/{day.month}/{day.year}",  # d/m/yyyy (Indonesian short date)
         f"{day.day:02d}/{day.month:02d}/{day.year}",

@@ -74,18 +74,42 @@ def test_a_first_login_here_from_the_command_line_needs_with_operator(tmp_path: 
     data = tmp_path / "data"
     assert run(data, "add-operator", "ani").returncode == 0
     store, _ = unlock(data, "ani", PASSWORD)
-    change = Change(seq=1, kind=ChangeKind.OPERATOR, data={"username": "dewi", "full_name": "Dewi",
-                    "password_hash": PasswordHasher().hash("dari-pusat-1"), "active": True})  # fmt: skip
+    change = Change(
+        seq=1,
+        kind=ChangeKind.OPERATOR,
+        data={
+            "username": "dewi",
+            "full_name": "Dewi",
+            "password_hash": PasswordHasher().hash("dari-pusat-1"),
+            "active": True,
+        },
+    )
     with store.session() as s:  # an account made at the centre, as a pull applies it
         apply_change(s, change, KeySlots(data))
     store.close()
     r = run(data, "status", "--operator", "dewi", password="dari-pusat-1")
     assert r.returncode == 1 and r.stderr.startswith("OPERATOR_NEEDS_AUTHORISATION:"), r.stderr
-    r = run(data, "status", "--operator", "dewi", "--with-operator", "ani",
-            password="dari-pusat-1", env={"LOKET_WITH_PASSWORD": "wrong-password"})  # fmt: skip
+    r = run(
+        data,
+        "status",
+        "--operator",
+        "dewi",
+        "--with-operator",
+        "ani",
+        password="dari-pusat-1",
+        env={"LOKET_WITH_PASSWORD": "wrong-password"},
+    )
     assert r.returncode == 1 and r.stderr.startswith("LOGIN_FAILED:"), r.stderr
-    r = run(data, "status", "--operator", "dewi", "--with-operator", "ani",
-            password="dari-pusat-1", env={"LOKET_WITH_PASSWORD": PASSWORD})  # fmt: skip
+    r = run(
+        data,
+        "status",
+        "--operator",
+        "dewi",
+        "--with-operator",
+        "ani",
+        password="dari-pusat-1",
+        env={"LOKET_WITH_PASSWORD": PASSWORD},
+    )
     assert r.returncode == 0, r.stderr
     assert run(data, "status", "--operator", "dewi", password="dari-pusat-1").returncode == 0
     helptext = run(data, "status", "--help").stdout

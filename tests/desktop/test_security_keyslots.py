@@ -55,8 +55,12 @@ def _code(call) -> str:
 def _synced(store: Store, username: str, password: str, seq: int = 1, active: bool = True) -> str:
     """An account made at the centre, applied as a pull applies it; its verifier."""
     verifier = PasswordHasher().hash(password)
-    data = {"username": username, "full_name": username.title(), "password_hash": verifier,
-            "active": active}  # fmt: skip
+    data = {
+        "username": username,
+        "full_name": username.title(),
+        "password_hash": verifier,
+        "active": active,
+    }
     with store.session() as s:
         apply_change(
             s, Change(seq=seq, kind=ChangeKind.OPERATOR, data=data), KeySlots(store.data_dir)
@@ -221,8 +225,15 @@ def _v1_slot(db_key: bytes, username: str, verifier: str) -> dict[str, Any]:
     nonce = secrets.token_bytes(12)
     wrapped = AESGCM(kek).encrypt(nonce, db_key, username.encode())
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
-    return {"salt": b64(unb64(parts[4])), "t": int(cost["t"]), "m": int(cost["m"]),
-            "p": int(cost["p"]), "hash_len": len(raw), "nonce": b64(nonce), "wrapped": b64(wrapped)}  # fmt: skip
+    return {
+        "salt": b64(unb64(parts[4])),
+        "t": int(cost["t"]),
+        "m": int(cost["m"]),
+        "p": int(cost["p"]),
+        "hash_len": len(raw),
+        "nonce": b64(nonce),
+        "wrapped": b64(wrapped),
+    }
 
 
 def _old_store(data_dir: Path, people: dict[str, str], applicant) -> tuple[bytes, list[str]]:
@@ -234,9 +245,16 @@ def _old_store(data_dir: Path, people: dict[str, str], applicant) -> tuple[bytes
         for name, password in people.items():
             verifier = PasswordHasher().hash(password)
             verifiers.append(verifier)
-            s.add(OperatorAccount(username=name, full_name=name, password_hash=verifier,
-                                  active=True, created_at=datetime.now(UTC),
-                                  source="server"))  # fmt: skip
+            s.add(
+                OperatorAccount(
+                    username=name,
+                    full_name=name,
+                    password_hash=verifier,
+                    active=True,
+                    created_at=datetime.now(UTC),
+                    source="server",
+                )
+            )
     from desktop.services.operators import Operator
 
     enroll_offline(store)  # saving needs an enrolled device (issue 13)

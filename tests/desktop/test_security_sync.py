@@ -85,14 +85,20 @@ def test_a_synced_operator_gets_a_slot_at_a_first_login_someone_authorises(data_
 def test_a_password_changed_at_the_server_takes_over_at_an_authorised_login(data_dir) -> None:
     store, _ = create_first_operator(data_dir, "ani", PASSWORD)
     with store.session() as s:
-        apply_change(s, _operator_change(1, "dewi", PasswordHasher().hash("lama-rahasia")),
-                     KeySlots(data_dir))  # fmt: skip
+        apply_change(
+            s,
+            _operator_change(1, "dewi", PasswordHasher().hash("lama-rahasia")),
+            KeySlots(data_dir),
+        )
     store.close()
     unlock(data_dir, "dewi", "lama-rahasia", authoriser=("ani", PASSWORD))[0].close()
     store, _ = unlock(data_dir, "ani", PASSWORD)
     with store.session() as s:
-        apply_change(s, _operator_change(2, "dewi", PasswordHasher().hash("baru-rahasia")),
-                     KeySlots(data_dir))  # fmt: skip
+        apply_change(
+            s,
+            _operator_change(2, "dewi", PasswordHasher().hash("baru-rahasia")),
+            KeySlots(data_dir),
+        )
     store.close()
     # the slot still holds the password dewi last used here; the new one needs someone once
     assert _code(lambda: unlock(data_dir, "dewi", "baru-rahasia")) == E.LOGIN_FAILED
@@ -106,9 +112,18 @@ def _decide(store, registration_id: str, status: Status, decided_at) -> None:
         row = s.get(RegistrationRecord, registration_id)
         row.base_revision_synced = row.revision  # acknowledged by the server
         s.query(OutboxEntry).filter(OutboxEntry.registration_id == registration_id).delete()
-        apply_change(s, Change(seq=1, kind=ChangeKind.DECISION, registration_id=registration_id,
-                               status=status, revision=row.revision, note="catatan untuk " + row.full_name,
-                               decided_at=decided_at.isoformat()))  # fmt: skip
+        apply_change(
+            s,
+            Change(
+                seq=1,
+                kind=ChangeKind.DECISION,
+                registration_id=registration_id,
+                status=status,
+                revision=row.revision,
+                note="catatan untuk " + row.full_name,
+                decided_at=decided_at.isoformat(),
+            ),
+        )
 
 
 def test_retention_purges_personal_data_and_keeps_code_and_status(

@@ -265,8 +265,9 @@ def test_search_finds_what_applicants_say(service, applicant) -> None:
     first = a.full_name.split()[0]
     assert target.id in ids(f"{first.upper()} {a.nik[-4:]}")
     # the office part every code of this device shares matches no code by itself
-    assert service.count(office) == len({r.id for r in saved if office in r.applicant.nik
-                                         or office in r.applicant.phone})  # fmt: skip
+    assert service.count(office) == len(
+        {r.id for r in saved if office in r.applicant.nik or office in r.applicant.phone}
+    )
 
 
 def test_counts_pending_and_oldest_unsynced_age(service, applicant, clock) -> None:

@@ -86,8 +86,13 @@ def servers() -> Iterator[Callable[[Answer], LocalServer]]:
         s.close()
 
 
-def send(handler: BaseHTTPRequestHandler, status: int, body: bytes,
-         headers: dict[str, str] | None = None, length: bool = True) -> None:  # fmt: skip
+def send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    length: bool = True,
+) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", "application/json")
     for k, v in (headers or {}).items():
@@ -123,10 +128,16 @@ def _bomb(encoding: str) -> bytes:
 def _push_request() -> P.PushRequest:
     applicant = generate(1, seed=12)[0].applicant
     record = P.PushRecord(
-        id=new_registration_id(), code="320101-007-000001-6", revision=1, base_revision=0,
-        content_hash=content_hash(applicant), applicant=applicant, operator="petugas",
-        channel="counter", device_time="2026-01-05T09:00:00+07:00",
-    )  # fmt: skip
+        id=new_registration_id(),
+        code="320101-007-000001-6",
+        revision=1,
+        base_revision=0,
+        content_hash=content_hash(applicant),
+        applicant=applicant,
+        operator="petugas",
+        channel="counter",
+        device_time="2026-01-05T09:00:00+07:00",
+    )
     return P.PushRequest("dev-1", "320101", str(uuid.uuid4()), [record])
 
 
@@ -198,8 +209,12 @@ def test_bounded_answers_still_decode(servers) -> None:
     from common import wire
 
     raw = wire.dumps(P.PullResponse(changes=[], cursor="5", more=False))
-    for encoding, data in (("gzip", gzip.compress(raw)), ("zstd", wire.compress(raw, "zstd")),
-                           ("deflate", zlib.compress(raw)), ("identity", raw)):  # fmt: skip
+    for encoding, data in (
+        ("gzip", gzip.compress(raw)),
+        ("zstd", wire.compress(raw, "zstd")),
+        ("deflate", zlib.compress(raw)),
+        ("identity", raw),
+    ):
         server = servers(lambda h, e=encoding, d=data: send(h, 200, d, {"Content-Encoding": e}))
         client = SyncClient(server.url, "dev-1.secret")
         assert client.pull("0").cursor == "5", encoding
@@ -211,8 +226,9 @@ def test_a_redirect_carrying_a_bomb_is_not_read(servers) -> None:
     does not follow it: the client must not let it."""
     bomb = _bomb("gzip")
     elsewhere = servers(lambda h: send(h, 200, b"{}"))
-    redirecting = servers(lambda h: send(h, 307, bomb, {"Location": elsewhere.url,
-                                                        "Content-Encoding": "gzip"}))  # fmt: skip
+    redirecting = servers(
+        lambda h: send(h, 307, bomb, {"Location": elsewhere.url, "Content-Encoding": "gzip"})
+    )
     client = SyncClient(redirecting.url, "dev-1.secret")
     tracemalloc.start()
     try:

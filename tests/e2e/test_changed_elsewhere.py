@@ -28,10 +28,16 @@ def _revise_from(
     with other.store.session() as s:
         device_id, office = S.DEVICE_ID.get(s), S.OFFICE_CODE.get(s)
     rec = PushRecord(
-        id=registration.id, code=registration.code, revision=revision,
-        base_revision=revision - 1, content_hash=content_hash(applicant), applicant=applicant,
-        operator="petugas2", channel="counter", device_time="2026-01-05T09:00:00+07:00",
-    )  # fmt: skip
+        id=registration.id,
+        code=registration.code,
+        revision=revision,
+        base_revision=revision - 1,
+        content_hash=content_hash(applicant),
+        applicant=applicant,
+        operator="petugas2",
+        channel="counter",
+        device_time="2026-01-05T09:00:00+07:00",
+    )
     answer = make_client(other.store).push(PushRequest(device_id, office, str(uuid.uuid4()), [rec]))
     assert [r.outcome.value for r in answer.results] == ["accepted"]
 
@@ -58,8 +64,9 @@ def test_the_device_applies_a_revision_made_elsewhere(
         assert state.registration.provenance.revision == 2
         assert state.registration.applicant.phone == "081299990000"
         assert json.loads(state.conflict_detail) == {
-            "outcome": "changed_elsewhere", "server_revision": 2
-        }  # fmt: skip
+            "outcome": "changed_elsewhere",
+            "server_revision": 2,
+        }
         assert [r.revision for r in first.service.history(rid)] == [1, 2]
 
         # returned for correction, the clerk edits on top of it: revision 3, accepted as based

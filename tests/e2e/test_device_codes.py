@@ -74,12 +74,21 @@ def _old_pre_enrollment_record(device: Device, applicant: dict) -> str:
     with device.store.session() as s:
         s.add(RegistrationRecord(**values))
         s.flush()
-        s.add(RevisionRecord(registration_id=values["id"], revision=1,
-                             applicant_json=values["applicant_json"],
-                             content_hash=values["content_hash"], operator="petugas",
-                             created_at=now))  # fmt: skip
-        s.add(OutboxEntry(registration_id=values["id"], revision=1, enqueued_at=now,
-                          attempts=0, last_error=""))  # fmt: skip
+        s.add(
+            RevisionRecord(
+                registration_id=values["id"],
+                revision=1,
+                applicant_json=values["applicant_json"],
+                content_hash=values["content_hash"],
+                operator="petugas",
+                created_at=now,
+            )
+        )
+        s.add(
+            OutboxEntry(
+                registration_id=values["id"], revision=1, enqueued_at=now, attempts=0, last_error=""
+            )
+        )
     return str(values["id"])
 
 

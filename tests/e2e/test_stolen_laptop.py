@@ -76,8 +76,12 @@ def test_a_stolen_data_folder_does_not_open_with_everything_the_server_holds(
     def pull_everything() -> None:  # what any device of the office (or its thief) receives
         cursor = ""
         for _ in range(50):
-            r = requests.get(f"{live_server.url}/api/v1/sync/pull", params={"cursor": cursor},
-                             headers={"Authorization": f"Bearer {credential}"}, timeout=30)  # fmt: skip
+            r = requests.get(
+                f"{live_server.url}/api/v1/sync/pull",
+                params={"cursor": cursor},
+                headers={"Authorization": f"Bearer {credential}"},
+                timeout=30,
+            )
             assert r.status_code == 200, r.text
             answers.append(r.content)
             body = r.json()

@@ -243,8 +243,14 @@ def _read_central(
         )
     ):
         if r[1] in device_ids:
-            regs[r[0]] = {"device_id": r[1], "code": r[2], "revision": r[3], "content_hash": r[4],
-                          "status": r[5], "applicant": _json(r[6])}  # fmt: skip
+            regs[r[0]] = {
+                "device_id": r[1],
+                "code": r[2],
+                "revision": r[3],
+                "content_hash": r[4],
+                "status": r[5],
+                "applicant": _json(r[6]),
+            }
     revs: dict[str, dict[int, tuple[str, Any]]] = defaultdict(dict)
     for rid, rev, digest, applicant in conn.execute(
         text(

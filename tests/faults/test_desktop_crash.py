@@ -68,8 +68,12 @@ def test_killed_during_saves(tmp_path: Path) -> None:
     for k in range(kills):
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.faults.save_runner", str(data_dir), str(SEED + k)],
-            cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None
         target = rng.randint(5, 40)
         for n, line in enumerate(proc.stdout, 1):
@@ -121,8 +125,23 @@ def test_killed_during_an_import_then_imported_again(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     data_dir, csv = tmp_path / "desk", tmp_path / "paper.csv"
     password = "rahasia-sekali-123"
-    subprocess.run([sys.executable, "-m", "common.synthetic", "--count", "1500", "--seed", "31", "--format", "csv", "--out", str(csv)],
-                   cwd=ROOT, check=True)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "common.synthetic",
+            "--count",
+            "1500",
+            "--seed",
+            "31",
+            "--format",
+            "csv",
+            "--out",
+            str(csv),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     cli = [sys.executable, "-m", "desktop", "--data-dir", str(data_dir)]
     subprocess.run(
         [*cli, "add-operator", "petugas"],
@@ -137,8 +156,13 @@ def test_killed_during_an_import_then_imported_again(tmp_path: Path) -> None:
     store.close()
     counts = []
     for _ in range(3):
-        proc = subprocess.Popen([*cli, "import", str(csv)], cwd=ROOT, env=_operator_env(password),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        proc = subprocess.Popen(
+            [*cli, "import", str(csv)],
+            cwd=ROOT,
+            env=_operator_env(password),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         _wait_for_writes(data_dir / "loket.db-wal", proc)  # the saving has begun
         time.sleep(rng.uniform(0.0, 0.4))
         proc.send_signal(signal.SIGKILL)
@@ -186,8 +210,20 @@ def test_killed_during_a_pull_then_pulled_again(tmp_path: Path, server, central)
         for _ in range(3):
             for rid in device.ids:  # a decision on every record: four pages of 50 to pull
                 central.decide(rid, rng.choice(("returned", "verified", "rejected")))
-            proc = subprocess.Popen([sys.executable, "-m", "tests.faults.sync_runner", str(device.data_dir), "50", "50"],
-                                    cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)  # fmt: skip
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.faults.sync_runner",
+                    str(device.data_dir),
+                    "50",
+                    "50",
+                ],
+                cwd=ROOT,
+                env=ENV,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             assert proc.stdout is not None
             for line in proc.stdout:
                 if line.startswith(("pull", "done")):

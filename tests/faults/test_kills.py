@@ -84,9 +84,12 @@ def _run_and_kill(data_dir, after_lines: int, extra_s: float) -> bool:
     seconds; True if it was killed (False: it finished first)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.faults.sync_runner", str(data_dir), "6"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+    )
     assert proc.stdout is not None
     seen = 0
     for line in proc.stdout:

@@ -39,7 +39,7 @@ ORPHAN_QUERIES = {
     "count(*) FROM registrations r WHERE r.flag_reason = 'duplicate_nik' AND r.status <> 'rejected' "
     "AND NOT EXISTS (SELECT 1 FROM nik_primaries n WHERE n.nik = r.nik "
     "AND n.registration_id = r.duplicate_of_id)",
-}  # fmt: skip
+}
 
 
 def integrity_problems(conn: Any) -> list[str]:

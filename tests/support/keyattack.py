@@ -85,8 +85,9 @@ def try_to_open(data_dir: Path, verifiers: Iterable[str]) -> list[str]:
             continue
         slots = json.loads(path.read_text())["slots"]
         for username, slot in slots.items():
-            ads = [username.encode(), None] + [f"{username}|{p}".encode()
-                                               for p in ("key", "priv", "sealed")]  # fmt: skip
+            ads = [username.encode(), None] + [
+                f"{username}|{p}".encode() for p in ("key", "priv", "sealed")
+            ]
             for nonce, wrapped in _boxes(slot):
                 for key in keys:
                     for ad in ads:

@@ -238,13 +238,16 @@ class PgCluster:
             os.chown(pwfile, pw.pw_uid, pw.pw_gid)
         os.chmod(pwfile, 0o600)
         args = [
-            "-D", str(self.data_dir),
-            "-U", self.user,
+            "-D",
+            str(self.data_dir),
+            "-U",
+            self.user,
             f"--pwfile={pwfile}",
             "--auth=scram-sha-256",
-            "-E", "UTF8",
+            "-E",
+            "UTF8",
             "--locale=C.UTF-8",
-        ]  # fmt: skip
+        ]
         if self.fast:
             args.append("--no-sync")
         res = self._run("initdb", *args)
@@ -411,10 +414,30 @@ class PgCluster:
         """Run SQL through psql (handy in benchmarks/debugging); returns stdout."""
         env = dict(os.environ, PGPASSWORD=self.password)
         res = subprocess.run(
-            [str(self.bindir / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-             "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", dbname, "-c", sql],
-            env=env, capture_output=True, text=True, check=True, timeout=120,
-        )  # fmt: skip
+            [
+                str(self.bindir / "psql"),
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                dbname,
+                "-c",
+                sql,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         return res.stdout
 
 

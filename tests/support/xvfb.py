@@ -49,11 +49,23 @@ class Xvfb:
         r, w = os.pipe()
         try:
             self.proc = subprocess.Popen(
-                [exe, "-displayfd", str(w), "-screen", "0",
-                 f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-noreset"],
-                pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
+                [
+                    exe,
+                    "-displayfd",
+                    str(w),
+                    "-screen",
+                    "0",
+                    f"{self.width}x{self.height}x{self.depth}",
+                    "-nolisten",
+                    "tcp",
+                    "-noreset",
+                ],
+                pass_fds=(w,),
+                stdin=subprocess.DEVNULL,
+                stdout=fd,
+                stderr=fd,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         finally:
             os.close(w)
             os.close(fd)

@@ -64,8 +64,14 @@ def test_concurrent_appends_do_not_fork_the_chain(api) -> None:
         try:
             for i in range(15):
                 with db.transaction(api.ext.sessions) as s:
-                    append_audit(s, now=datetime.now(UTC), actor_kind="system", actor=f"t{n}",
-                                 action="test.append", details={"i": i})  # fmt: skip
+                    append_audit(
+                        s,
+                        now=datetime.now(UTC),
+                        actor_kind="system",
+                        actor=f"t{n}",
+                        action="test.append",
+                        details={"i": i},
+                    )
         except BaseException as exc:
             errors.append(exc)
 
@@ -95,8 +101,11 @@ def test_operators_reach_only_their_offices_devices_as_hashes(api) -> None:
     assert data["password_hash"].startswith("$argon2id$")
     assert PasswordHasher().verify(data["password_hash"], "kata-sandi-siti")
     assert "kata-sandi-siti" not in str(api.pull(bogor).get_data(as_text=True))
-    assert not [c for c in P.decode(P.PullResponse, api.pull(jakarta).get_json()).changes
-                if c.kind is P.ChangeKind.OPERATOR]  # fmt: skip
+    assert not [
+        c
+        for c in P.decode(P.PullResponse, api.pull(jakarta).get_json()).changes
+        if c.kind is P.ChangeKind.OPERATOR
+    ]
 
     with db.transaction(api.ext.sessions) as s:
         operators.set_active(s, "320101", "siti", False, "admin1", now)

@@ -78,9 +78,13 @@ def test_a_malformed_pull_backlog_is_refused(api: Api, args: dict[str, str]) -> 
 
 @pytest.mark.parametrize(
     "backlog",
-    [{"unsent": -1, "oldest_age_s": 0}, {"unsent": 1}, {"unsent": 1, "oldest_age_s": 1, "x": 1},
-     {"unsent": "1", "oldest_age_s": 0}],
-)  # fmt: skip
+    [
+        {"unsent": -1, "oldest_age_s": 0},
+        {"unsent": 1},
+        {"unsent": 1, "oldest_age_s": 1, "x": 1},
+        {"unsent": "1", "oldest_age_s": 0},
+    ],
+)
 def test_a_malformed_push_backlog_refuses_the_batch(api: Api, people: list, backlog: Any) -> None:
     dev = api.enroll("320101")
     body = {**api.body(dev, [api.record(people[0], dev)]), "backlog": backlog}

@@ -39,8 +39,15 @@ def test_a_nik_held_by_another_office_is_answered_like_a_fresh_nik(
     fresh = api.record(people[1], makassar)
     first = api.push(makassar, [probe, fresh]).body["results"]
     assert _shape(first[0]) == _shape(first[1])
-    assert first[0] == {"id": probe.id, "revision": 1, "outcome": "accepted", "status": "received",
-                        "errors": [], "duplicate_of": None, "server_revision": None}  # fmt: skip
+    assert first[0] == {
+        "id": probe.id,
+        "revision": 1,
+        "outcome": "accepted",
+        "status": "received",
+        "errors": [],
+        "duplicate_of": None,
+        "server_revision": None,
+    }
     # sent again, and sent with other content: still nothing tells the two apart
     again = api.push(makassar, [probe, fresh]).body["results"]
     assert _shape(again[0]) == _shape(again[1]) and again[0]["outcome"] == "already_received"
@@ -60,9 +67,9 @@ def test_a_family_card_full_in_another_office_is_answered_like_a_fresh_one(
 ) -> None:
     bogor, makassar = api.enroll("320101"), api.enroll("737101", "Laptop")
     kk = people[0]["kk_number"]
-    assert api.push(bogor, [api.record(dict(p, kk_number=kk), bogor) for p in people[:2]]).outcomes == [
-        "accepted", "accepted"
-    ]  # fmt: skip
+    assert api.push(
+        bogor, [api.record(dict(p, kk_number=kk), bogor) for p in people[:2]]
+    ).outcomes == ["accepted", "accepted"]
     third = api.record(dict(people[2], kk_number=kk), makassar)
     fresh = api.record(people[3], makassar)
     got = api.push(makassar, [third, fresh]).body["results"]
@@ -129,8 +136,9 @@ def test_a_claim_passing_to_a_record_of_another_office_is_not_announced(
     assert api.push(makassar, [probe]).outcomes == ["accepted"]
     cursor = api.pull(makassar).get_json()["cursor"]
     api.push(bogor, [_revise(api, bogor, a, people[1], 2)])
-    assert api.sql("SELECT registration_id FROM nik_primaries WHERE nik = :n",
-                   n=people[0]["nik"]) == [(probe.id,)]  # fmt: skip
+    assert api.sql(
+        "SELECT registration_id FROM nik_primaries WHERE nik = :n", n=people[0]["nik"]
+    ) == [(probe.id,)]
     # a change now would tell the device its record had been flagged
     assert api.pull(makassar, cursor).get_json()["changes"] == []
 
@@ -146,9 +154,12 @@ def claims_problems(api: Api) -> list[str]:
     )
     claims = dict(api.sql("SELECT nik, registration_id FROM nik_primaries"))
     slots = api.sql("SELECT kk_number, registration_id FROM kk_slots")
-    groups = {g[0]: g[1:] for g in api.sql(
-        "SELECT id, kind, key, primary_registration_id, resolved_at FROM duplicate_groups"
-    )}  # fmt: skip
+    groups = {
+        g[0]: g[1:]
+        for g in api.sql(
+            "SELECT id, kind, key, primary_registration_id, resolved_at FROM duplicate_groups"
+        )
+    }
     by_id = {r[0]: r for r in regs}
     for nik, rid in claims.items():
         if by_id[rid][1] != nik:
@@ -200,10 +211,12 @@ def test_the_primary_changing_nik_hands_the_claim_and_group_on(
     ]
     assert api.sql(
         "SELECT status, flag_reason, duplicate_of_id, duplicate_group_id FROM registrations "
-        "WHERE id = :i", i=b.id,
-    ) == [("received", None, None, None)]  # fmt: skip
-    assert api.sql("SELECT registration_id FROM kk_slots WHERE kk_number = :k",
-                   k=nik1["kk_number"]) == [(b.id,)]  # fmt: skip
+        "WHERE id = :i",
+        i=b.id,
+    ) == [("received", None, None, None)]
+    assert api.sql(
+        "SELECT registration_id FROM kk_slots WHERE kk_number = :k", k=nik1["kk_number"]
+    ) == [(b.id,)]
     assert api.sql("SELECT count(*) FROM duplicate_groups") == [(0,)]  # nothing left to review
     assert claims_problems(api) == []
 
@@ -218,11 +231,14 @@ def test_the_primary_changing_nik_hands_the_claim_and_group_on(
     back = _revise(api, dev, a, nik1, 3)
     got = api.push(dev, [back])
     assert got.outcomes == ["duplicate_nik"] and got.response.results[0].duplicate_of == b.code
-    assert api.sql("SELECT registration_id FROM nik_primaries WHERE nik = :n",
-                   n=people[1]["nik"]) == []  # fmt: skip
+    assert (
+        api.sql("SELECT registration_id FROM nik_primaries WHERE nik = :n", n=people[1]["nik"])
+        == []
+    )
     assert claims_problems(api) == []
-    group = api.sql("SELECT primary_registration_id FROM duplicate_groups WHERE key = :n",
-                    n=nik1["nik"])  # fmt: skip
+    group = api.sql(
+        "SELECT primary_registration_id FROM duplicate_groups WHERE key = :n", n=nik1["nik"]
+    )
     assert group == [(b.id,)]
 
 
@@ -237,8 +253,9 @@ def test_the_primary_leaving_a_group_of_three_keeps_the_others_in_it(
         api.push(dev, [recs[-1]])
     a, b, c = recs
     api.push(dev, [_revise(api, dev, a, people[1], 2)])
-    assert api.sql("SELECT duplicate_of_id, flag_reason FROM registrations WHERE id = :i",
-                   i=c.id) == [(b.id, "duplicate_nik")]  # fmt: skip
+    assert api.sql(
+        "SELECT duplicate_of_id, flag_reason FROM registrations WHERE id = :i", i=c.id
+    ) == [(b.id, "duplicate_nik")]
     assert claims_problems(api) == []
 
 
@@ -275,8 +292,12 @@ def test_a_freed_family_card_slot_passes_to_the_earliest_flagged_registration(
         r[0] for r in api.sql("SELECT registration_id FROM kk_slots WHERE kk_number = :k", k=kk)
     }
     assert holders == {family[1].id, family[2].id}
-    assert api.sql("SELECT flag_reason, duplicate_of_id FROM registrations WHERE id = :i",
-                   i=family[3].id)[0][0] == "kk_limit"  # fmt: skip
+    assert (
+        api.sql(
+            "SELECT flag_reason, duplicate_of_id FROM registrations WHERE id = :i", i=family[3].id
+        )[0][0]
+        == "kk_limit"
+    )
     assert claims_problems(api) == []
 
 
@@ -414,7 +435,13 @@ def test_claims_follow_a_simple_model(api: Api, people: list[dict]) -> None:
 
     run_state_machine_as_test(
         Claims,
-        settings=settings(max_examples=12, stateful_step_count=10, derandomize=True,
-                          deadline=None, database=None, suppress_health_check=list(HealthCheck)),
-    )  # fmt: skip
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=10,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
     assert len(handovers) >= 5, handovers

@@ -46,7 +46,7 @@ def _records(samples: list[Any], device: dict[str, Any], seq: list[int]) -> list
                 operator="petugas",
                 channel="field",
                 device_time="2026-01-05T09:00:00Z",
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -56,8 +56,12 @@ def _post(
 ) -> dict[str, Any]:
     req = P.PushRequest(device["id"], device["office"], batch_id, records)
     body = wire.compress(wire.dumps(req), "zstd")
-    headers = {"Authorization": f"Bearer {device['credential']}", "Content-Encoding": "zstd",
-               "Content-Type": "application/json", "Accept-Encoding": "identity"}  # fmt: skip
+    headers = {
+        "Authorization": f"Bearer {device['credential']}",
+        "Content-Encoding": "zstd",
+        "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
+    }
     for _ in range(5):
         r = requests.post(url + "/api/v1/sync/push", data=body, headers=headers, timeout=120)
         if r.status_code != 503:
@@ -164,21 +168,38 @@ def test_two_servers_eight_clients_one_postgres(pg_database: str, tmp_path: Path
             assert len(ids) == len(set(ids)) and set(ids) == valid == set(storing)
             assert q("SELECT count(*) FROM registration_revisions")[0][0] == len(valid)
             # exactly one primary per NIK, the rest flagged
-            assert q("SELECT nik FROM registrations WHERE flag_reason IS DISTINCT FROM 'duplicate_nik' "
-                     "GROUP BY nik HAVING count(*) <> 1") == []  # fmt: skip
+            assert (
+                q(
+                    "SELECT nik FROM registrations WHERE flag_reason IS DISTINCT FROM 'duplicate_nik' "
+                    "GROUP BY nik HAVING count(*) <> 1"
+                )
+                == []
+            )
             assert (
                 q("SELECT count(*) FROM nik_primaries")[0][0]
                 == q("SELECT count(DISTINCT nik) FROM registrations")[0][0]
             )
-            assert q("SELECT p.nik FROM nik_primaries p JOIN registrations r ON r.id = p.registration_id "
-                     "WHERE r.nik <> p.nik OR r.flag_reason = 'duplicate_nik'") == []  # fmt: skip
+            assert (
+                q(
+                    "SELECT p.nik FROM nik_primaries p JOIN registrations r ON r.id = p.registration_id "
+                    "WHERE r.nik <> p.nik OR r.flag_reason = 'duplicate_nik'"
+                )
+                == []
+            )
             # no family card with more than two unflagged registrations
-            assert q("SELECT kk_number FROM registrations WHERE flag_reason IS NULL "
-                     "GROUP BY kk_number HAVING count(*) > 2") == []  # fmt: skip
+            assert (
+                q(
+                    "SELECT kk_number FROM registrations WHERE flag_reason IS NULL "
+                    "GROUP BY kk_number HAVING count(*) > 2"
+                )
+                == []
+            )
             dup = q("SELECT count(*) FROM registrations WHERE flag_reason = 'duplicate_nik'")[0][0]
             kk = q("SELECT count(*) FROM registrations WHERE flag_reason = 'kk_limit'")[0][0]
-            cross = q("SELECT count(*) FROM registrations r JOIN registrations p ON p.id = r.duplicate_of_id "
-                      "WHERE r.office_code <> p.office_code")[0][0]  # fmt: skip
+            cross = q(
+                "SELECT count(*) FROM registrations r JOIN registrations p ON p.id = r.duplicate_of_id "
+                "WHERE r.office_code <> p.office_code"
+            )[0][0]
             assert dup > 10 and kk > 5 and cross > 0, (dup, kk, cross)
 
         # replay: every batch of the run sent again changes no row and gets the same answer

@@ -31,8 +31,13 @@ def test_a_received_record_takes_corrections_until_a_reviewer_decides(
     same = {k: people[0][k] for k in ("nik", "birth_date", "sex")}
     twin = api.record(dict(people[1], **same), dev)
     assert api.push(dev, [twin]).outcomes == ["duplicate_nik"]
-    fix = api.record(dict(people[1], **same, street="Jl. Anggrek 3"), dev,
-                     id=twin.id, revision=2, base_revision=1)  # fmt: skip
+    fix = api.record(
+        dict(people[1], **same, street="Jl. Anggrek 3"),
+        dev,
+        id=twin.id,
+        revision=2,
+        base_revision=1,
+    )
     assert api.push(dev, [fix]).outcomes == ["duplicate_nik"]
 
 

@@ -80,8 +80,10 @@ def test_a_rejected_duplicate_cannot_be_verified_beside_the_kept_one(
     assert _try_verify(api, dup) == E.DECISION_NIK_VERIFIED
     a, b, c = _family(api, dev, people[1:4])
     assert [_try_verify(api, a), _try_verify(api, b), _try_verify(api, c)] == [
-        "verified", "verified", E.DECISION_KK_FULL,
-    ]  # fmt: skip
+        "verified",
+        "verified",
+        E.DECISION_KK_FULL,
+    ]
     api.decide(a, "returned", note="periksa KK")  # leaving "verified" frees the card's slot
     assert _try_verify(api, c) == "verified"
     assert _verified_counts(api) == (1, 2)
@@ -102,10 +104,12 @@ def test_the_database_refuses_what_bypasses_the_decision_code(api: Api, people: 
         for slot in (1, 2):
             with pytest.raises(IntegrityError), api.ext.engine.begin() as conn:
                 conn.execute(
-                    text("update registrations set status = 'verified', kk_verified_slot = :s "
-                         "where id = :i"),
+                    text(
+                        "update registrations set status = 'verified', kk_verified_slot = :s "
+                        "where id = :i"
+                    ),
                     {"i": rid, "s": slot},
-                )  # fmt: skip
+                )
     with pytest.raises(IntegrityError), api.ext.engine.begin() as conn:
         conn.execute(text("update registrations set kk_verified_slot = 3 where id = :i"), {"i": a})
     assert _verified_counts(api) == (1, 2)
@@ -155,16 +159,18 @@ def test_the_migration_sends_rule_breakers_back_to_review(api: Api, people: list
     fam = _family(api, dev, people[1:4])
     group = api.sql("select id from duplicate_groups where kind = 'nik'")[0][0]
     with db.transaction(api.ext.sessions) as s:  # resolved: same person, dup rejected
-        s.execute(text("update duplicate_groups set resolved_at = created_at, "
-                       "resolution = 'same_person'"))  # fmt: skip
+        s.execute(
+            text("update duplicate_groups set resolved_at = created_at, resolution = 'same_person'")
+        )
     api.decide(kept, "verified")
     for rid in fam[:2]:
         api.decide(rid, "verified")
     command.downgrade(db.alembic_config(api.ext.engine), "0007_operator_feed_latest")
     with api.ext.engine.begin() as conn:  # what the old code let through
         for rid in (dup, fam[2]):
-            conn.execute(text("update registrations set status = 'verified' where id = :i"),
-                         {"i": rid})  # fmt: skip
+            conn.execute(
+                text("update registrations set status = 'verified' where id = :i"), {"i": rid}
+            )
     db.migrate(api.ext.engine)
     assert _verified_counts(api) == (1, 2)
     status = dict(api.sql("select id, status from registrations"))
@@ -172,9 +178,11 @@ def test_the_migration_sends_rule_breakers_back_to_review(api: Api, people: list
     assert [status[r] for r in fam] == ["verified", "verified", "potential_duplicate"]
     assert api.sql("select resolved_at from duplicate_groups where id = :g", g=group) == [(None,)]
     assert sorted(
-        r[0] for r in api.sql(
-            "select target_id from audit_log where action = 'migration.verified_conflict'")
-    ) == sorted([dup, fam[2]])  # fmt: skip
+        r[0]
+        for r in api.sql(
+            "select target_id from audit_log where action = 'migration.verified_conflict'"
+        )
+    ) == sorted([dup, fam[2]])
     slots = api.sql(
         "select kk_verified_slot from registrations where status = 'verified' and kk_number = :k",
         k=people[1]["kk_number"],
@@ -192,8 +200,12 @@ def _console(server: LiveServer, username: str) -> requests.Session:
     page = s.get(server.url + "/console/login", timeout=30).text
     token = _TOKEN.search(page)
     assert token
-    r = s.post(server.url + "/console/login", timeout=30, allow_redirects=False, data={
-        "username": username, "password": "kata-sandi-ujian", "csrf_token": token.group(1)})  # fmt: skip
+    r = s.post(
+        server.url + "/console/login",
+        timeout=30,
+        allow_redirects=False,
+        data={"username": username, "password": "kata-sandi-ujian", "csrf_token": token.group(1)},
+    )
     assert r.status_code in (302, 303), r.text[:300]
     return s
 
@@ -203,8 +215,12 @@ def _verify_over_http(server: LiveServer, s: requests.Session, rid: str) -> str:
     page = s.get(f"{server.url}/console/records/{rid}", timeout=30).text
     token = _TOKEN.search(page)
     assert token
-    r = s.post(f"{server.url}/console/records/{rid}/decide", timeout=60, allow_redirects=False,
-               data={"action": "verified", "revision": "1", "csrf_token": token.group(1)})  # fmt: skip
+    r = s.post(
+        f"{server.url}/console/records/{rid}/decide",
+        timeout=60,
+        allow_redirects=False,
+        data={"action": "verified", "revision": "1", "csrf_token": token.group(1)},
+    )
     if r.status_code == 303:  # saved, or a flashed refusal (a pending duplicate, say)
         after = s.get(server.url + r.headers["Location"], timeout=30).text
         return "verified" if 'class="flash ok"' in after else "refused: " + after[-2000:]
@@ -228,8 +244,12 @@ def test_two_live_servers_on_one_database_never_break_the_rules(
     try:
         code = s1.office_and_code("320101", "32.01")
         e = requests.post(s2.url + "/api/v1/devices/enroll", json={"code": code}, timeout=30).json()
-        dev = {"id": e["device_id"], "credential": e["credential"], "office": "320101",
-               "no": e["device_no"]}  # fmt: skip
+        dev = {
+            "id": e["device_id"],
+            "credential": e["credential"],
+            "office": "320101",
+            "no": e["device_no"],
+        }
         seq = [0]
         setup: list[tuple[str, str, str]] = []
         first: list[str] = []
@@ -241,7 +261,12 @@ def test_two_live_servers_on_one_database_never_break_the_rules(
             recs = _push_records(apps, dev, seq)
             answer = _post(s1.url, dev, str(uuid.uuid4()), recs)
             assert [r["outcome"] for r in answer["results"]] == [
-                "accepted", "duplicate_nik", "accepted", "accepted", "kk_limit"]  # fmt: skip
+                "accepted",
+                "duplicate_nik",
+                "accepted",
+                "accepted",
+                "kk_limit",
+            ]
             first += [recs[0].id, recs[3].id]
             second += [recs[1].id, recs[4].id]
             setup.append((recs[1].id, recs[2].id, recs[4].id))
@@ -268,7 +293,9 @@ def test_two_live_servers_on_one_database_never_break_the_rules(
                 failures.append(exc)
                 barrier.abort()
 
-        threads = [threading.Thread(target=reviewer, args=(n, t)) for n, t in enumerate((first, second))]  # fmt: skip
+        threads = [
+            threading.Thread(target=reviewer, args=(n, t)) for n, t in enumerate((first, second))
+        ]
         for th in threads:
             th.start()
         for th in threads:
@@ -280,12 +307,18 @@ def test_two_live_servers_on_one_database_never_break_the_rules(
         engine = db.make_engine(db_url)
         try:
             with engine.connect() as conn:
-                worst = conn.execute(text(
-                    "select max(n) from (select count(*) as n from registrations "
-                    "where status = 'verified' group by nik) t")).scalar()  # fmt: skip
-                worst_kk = conn.execute(text(
-                    "select max(n) from (select count(*) as n from registrations "
-                    "where status = 'verified' group by kk_number) t")).scalar()  # fmt: skip
+                worst = conn.execute(
+                    text(
+                        "select max(n) from (select count(*) as n from registrations "
+                        "where status = 'verified' group by nik) t"
+                    )
+                ).scalar()
+                worst_kk = conn.execute(
+                    text(
+                        "select max(n) from (select count(*) as n from registrations "
+                        "where status = 'verified' group by kk_number) t"
+                    )
+                ).scalar()
                 assert (worst, worst_kk) == (1, 2)
                 assert integrity_problems(conn) == []
         finally:
@@ -303,9 +336,17 @@ def _push_records(apps: list[dict[str, Any]], dev: dict[str, Any], seq: list[int
     out = []
     for a in apps:
         seq[0] += 1
-        out.append(P.PushRecord(
-            id=new_registration_id(), code=make_code(dev["office"], dev["no"], seq[0]),
-            revision=1, base_revision=0, content_hash=content_hash(a), applicant=a,
-            operator="petugas", channel="counter", device_time="2026-01-05T09:00:00Z",
-        ))  # fmt: skip
+        out.append(
+            P.PushRecord(
+                id=new_registration_id(),
+                code=make_code(dev["office"], dev["no"], seq[0]),
+                revision=1,
+                base_revision=0,
+                content_hash=content_hash(a),
+                applicant=a,
+                operator="petugas",
+                channel="counter",
+                device_time="2026-01-05T09:00:00Z",
+            )
+        )
     return out

@@ -30,9 +30,12 @@ URL = "/api/v1/devices/enroll"
 def apps(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[tuple[Flask, Flask]]:
     """Two apps on one database: two server processes."""
     config = {
-        "database": db_url, "data_dir": str(tmp_path), "clock": clock,
-        "enroll_max_failures": MOST, "enroll_window_minutes": 15,
-    }  # fmt: skip
+        "database": db_url,
+        "data_dir": str(tmp_path),
+        "clock": clock,
+        "enroll_max_failures": MOST,
+        "enroll_window_minutes": 15,
+    }
     one, two = create_app(config), create_app(config)
     db.migrate(one.extensions["loket"].engine)
     with db.transaction(one.extensions["loket"].sessions) as s:

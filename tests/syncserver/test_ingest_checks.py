@@ -185,9 +185,13 @@ def test_a_revision_never_changes_the_registration_code(api: Api, people: list[d
     edited = dict(people[0], phone="081299990000")
     for dev in (first, second):
         renamed = api.record(
-            edited, dev, id=rec.id, code=make_code(dev.office_code, dev.device_no, 5),
-            revision=2, base_revision=1,
-        )  # fmt: skip
+            edited,
+            dev,
+            id=rec.id,
+            code=make_code(dev.office_code, dev.device_no, 5),
+            revision=2,
+            base_revision=1,
+        )
         assert api.push(dev, [renamed]).outcomes == ["conflict"]
     assert api.sql("SELECT code, revision FROM registrations") == [(rec.code, 1)]
     same = api.record(edited, second, id=rec.id, code=rec.code, revision=2, base_revision=1)

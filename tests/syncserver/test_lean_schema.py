@@ -48,8 +48,16 @@ def test_down_to_0003_and_up_again_keeps_every_row(api: Api, people: list[dict])
         assert _json_type(api, "registrations", "applicant") == "json"
     assert _foreign_keys(engine, "nik_primaries") == set()
     assert "ix_registrations_full_name" not in _indexes(engine, "registrations")
-    counts = {t: api.sql(f"SELECT count(*) FROM {t}")[0][0] for t in ("registrations",
-              "registration_revisions", "nik_primaries", "kk_slots", "batch_records")}  # fmt: skip
+    counts = {
+        t: api.sql(f"SELECT count(*) FROM {t}")[0][0]
+        for t in (
+            "registrations",
+            "registration_revisions",
+            "nik_primaries",
+            "kk_slots",
+            "batch_records",
+        )
+    }
 
     engine.dispose()  # SQLite: the table copies need no other connection open
     command.downgrade(db.alembic_config(engine), "0003_operators")

@@ -207,10 +207,16 @@ def _chunked(server: LiveServer, path: str, data: bytes, headers: dict[str, str]
         pieces = (data[i : i + 8192] for i in range(0, len(data), 8192))
         try:
             conn.request(
-                "POST", path, body=pieces, encode_chunked=True,
-                headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked",
-                         **headers},
-            )  # fmt: skip
+                "POST",
+                path,
+                body=pieces,
+                encode_chunked=True,
+                headers={
+                    "Content-Type": "application/json",
+                    "Transfer-Encoding": "chunked",
+                    **headers,
+                },
+            )
         except (ConnectionResetError, BrokenPipeError):
             pass  # the server answered and closed before the whole body was sent
         try:
@@ -239,11 +245,19 @@ def test_transport_refusals_through_the_real_server(
         status, _ = _chunked(server, "/api/v1/sync/push", padded * 4, auth)
         assert status in (413, None)  # waitress stops reading past the limit and closes
         z = wire.compress(body, "zstd")
-        r = requests.post(url, data=z + b"tail", timeout=30, headers={
-            **auth, "Content-Type": "application/json", "Content-Encoding": "zstd"})  # fmt: skip
+        r = requests.post(
+            url,
+            data=z + b"tail",
+            timeout=30,
+            headers={**auth, "Content-Type": "application/json", "Content-Encoding": "zstd"},
+        )
         assert r.status_code == 400 and r.json()["code"] == E.MALFORMED_BODY
-        r = requests.post(url, data=z, timeout=30, headers={
-            **auth, "Content-Type": "text/plain", "Content-Encoding": "zstd"})  # fmt: skip
+        r = requests.post(
+            url,
+            data=z,
+            timeout=30,
+            headers={**auth, "Content-Type": "text/plain", "Content-Encoding": "zstd"},
+        )
         assert r.status_code == 415 and r.json()["code"] == E.UNSUPPORTED_MEDIA_TYPE
         enroll = wire.dumps({"code": "X" * 30, "device_name": "x" * 3000})
         status, data = _chunked(server, "/api/v1/devices/enroll", enroll, {})
@@ -296,8 +310,12 @@ def test_enrollment_worst_body_costs_the_worker_little_memory(tmp_path: Path, ws
         json_type = {"Content-Type": "application/json"}
         statuses = []
         for encoding in ("zstd", "gzip"):
-            r = requests.post(url, data=wire.compress(bomb, encoding), timeout=60,
-                              headers={**json_type, "Content-Encoding": encoding})  # fmt: skip
+            r = requests.post(
+                url,
+                data=wire.compress(bomb, encoding),
+                timeout=60,
+                headers={**json_type, "Content-Encoding": encoding},
+            )
             statuses.append(r.status_code)
         statuses.append(requests.post(url, data=bomb, headers=json_type, timeout=60).status_code)
         statuses.append(_chunked(server, "/api/v1/devices/enroll", bomb, {})[0])

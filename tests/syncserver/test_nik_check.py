@@ -56,7 +56,7 @@ def test_another_offices_nik_answers_like_an_unknown_one(api: Api, people: list[
         {"nik": 3201011234567890},
         {},
         {"nik": "3201011234567890", "x": 1},
-    ],  # fmt: skip
+    ],
     ids=["short", "letters", "fullwidth", "number", "missing", "extra"],
 )
 def test_a_malformed_request_is_refused_with_a_code(api: Api, body: Any) -> None:

@@ -96,8 +96,12 @@ def test_a_real_server_logs_no_personal_data(
             )
             for i, a in enumerate(batch)
         ]
-        body = {"device_id": dev["device_id"], "office_code": dev["office_code"],
-                "batch_id": str(uuid.uuid4()), "records": records}  # fmt: skip
+        body = {
+            "device_id": dev["device_id"],
+            "office_code": dev["office_code"],
+            "batch_id": str(uuid.uuid4()),
+            "records": records,
+        }
         r = requests.post(
             server.url + "/api/v1/sync/push",
             data=wire.compress(wire.dumps(body)),
@@ -105,7 +109,7 @@ def test_a_real_server_logs_no_personal_data(
                 "Authorization": f"Bearer {dev['credential']}",
                 "Content-Encoding": "zstd",
                 "Content-Type": "application/json",
-            },  # fmt: skip
+            },
             timeout=60,
         )
         assert r.status_code == 500

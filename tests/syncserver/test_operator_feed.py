@@ -62,14 +62,22 @@ def test_migration_0007_purges_the_old_operator_rows(api: Api) -> None:
 
     def row(office: str, name: str, pw_hash: str) -> ChangeRecord:
         data = {"username": name, "full_name": name, "password_hash": pw_hash, "active": True}
-        return ChangeRecord(office_code=office, kind="operator", payload={"kind": "operator",
-                      "data": data}, created_at=now)  # fmt: skip
+        return ChangeRecord(
+            office_code=office,
+            kind="operator",
+            payload={"kind": "operator", "data": data},
+            created_at=now,
+        )
 
     with db.transaction(api.ext.sessions) as s:  # as versions before 0007 kept them
-        for r in (row(OFFICE, "dewi", "$argon2id$old-1"), row(OFFICE, "dewi", "$argon2id$old-2"),
-                  row("320102", "dewi", "$argon2id$other-office"),
-                  row(OFFICE, "eko", "$argon2id$eko-1"), row(OFFICE, "dewi", "$argon2id$new"),
-                  row(OFFICE, "eko", "$argon2id$eko-2")):  # fmt: skip
+        for r in (
+            row(OFFICE, "dewi", "$argon2id$old-1"),
+            row(OFFICE, "dewi", "$argon2id$old-2"),
+            row("320102", "dewi", "$argon2id$other-office"),
+            row(OFFICE, "eko", "$argon2id$eko-1"),
+            row(OFFICE, "dewi", "$argon2id$new"),
+            row(OFFICE, "eko", "$argon2id$eko-2"),
+        ):
             s.add(r)
     engine = api.ext.engine
     engine.dispose()

@@ -224,8 +224,11 @@ def test_record_shape_errors_are_per_record(api: Api, people: list[dict]) -> Non
 
 def test_batch_outcome_counts_are_logged(api: Api, people: list[dict]) -> None:
     dev = api.enroll()
-    recs = [api.record(people[0], dev), api.record(dict(people[0], phone="081211112222"), dev),
-            api.record(dict(people[1], nik="123"), dev)]  # fmt: skip
+    recs = [
+        api.record(people[0], dev),
+        api.record(dict(people[0], phone="081211112222"), dev),
+        api.record(dict(people[1], nik="123"), dev),
+    ]
     got = api.push(dev, recs)
     assert Counter(got.outcomes) == {"accepted": 1, "duplicate_nik": 1, "invalid": 1}
     row = api.sql(

@@ -26,8 +26,14 @@ def _decide(api: Api, rid: str, who: str, decision: str = "verified") -> None:
     failed: ApiError | None = None
     with db.transaction(api.ext.sessions) as s:
         try:
-            record_decision(s, rid, decision, who, now=api.clock(),
-                            reason="not_eligible" if decision == "rejected" else "")  # fmt: skip
+            record_decision(
+                s,
+                rid,
+                decision,
+                who,
+                now=api.clock(),
+                reason="not_eligible" if decision == "rejected" else "",
+            )
         except ApiError as exc:
             failed = exc
             s.rollback()

@@ -39,16 +39,24 @@ def test_a_device_learns_of_the_revision_another_device_made(api: Api, people: l
         ("revision", rec.id, 2, "received")
     ]
     assert got[0]["data"] == {
-        "applicant": edited, "content_hash": rev2.content_hash, "operator": "petugas"
-    }  # fmt: skip
+        "applicant": edited,
+        "content_hash": rev2.content_hash,
+        "operator": "petugas",
+    }
     # only the devices holding the record are told; another office never
     assert [c["kind"] for c in _changes(api, bystander)[0]] == []
     assert [c["kind"] for c in _changes(api, elsewhere)[0]] == []
 
     # and the other way round: the first device's next revision reaches the second
     _, cursor2 = _changes(api, second)
-    rev3 = api.record(dict(edited, street="Jl. Baru 3"), first, id=rec.id, code=rec.code,
-                      revision=3, base_revision=2)  # fmt: skip
+    rev3 = api.record(
+        dict(edited, street="Jl. Baru 3"),
+        first,
+        id=rec.id,
+        code=rec.code,
+        revision=3,
+        base_revision=2,
+    )
     assert api.push(first, [rev3]).outcomes == ["accepted"]
     got, _ = _changes(api, second, cursor2)
     assert [(c["registration_id"], c["revision"]) for c in got] == [(rec.id, 3)]
@@ -64,8 +72,9 @@ def test_a_revision_flagged_in_the_office_says_so_and_a_refused_one_is_not_annou
     _, cursor = _changes(api, first)
     dup = api.record(people[1], second, id=rec.id, code=rec.code, revision=2, base_revision=1)
     assert api.push(second, [dup]).outcomes == ["duplicate_nik"]
-    stale = api.record(dict(people[0], rt="001"), second, id=rec.id, code=rec.code, revision=2,
-                       base_revision=1)  # fmt: skip
+    stale = api.record(
+        dict(people[0], rt="001"), second, id=rec.id, code=rec.code, revision=2, base_revision=1
+    )
     assert api.push(second, [stale]).outcomes == ["conflict"]
     got, _ = _changes(api, first, cursor)
     assert [(c["revision"], c["status"], c["duplicate_of"]) for c in got] == [

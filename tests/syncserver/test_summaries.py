@@ -62,9 +62,12 @@ def _norm_expected(api: Api) -> tuple[Any, ...]:
 
 def _revision(rec: Any, applicant: dict[str, Any], revision: int) -> Any:
     return dataclasses.replace(
-        rec, revision=revision, base_revision=revision - 1, applicant=applicant,
+        rec,
+        revision=revision,
+        base_revision=revision - 1,
+        applicant=applicant,
         content_hash=content_hash(applicant),
-    )  # fmt: skip
+    )
 
 
 def test_summaries_follow_ingest_and_decisions(api: Api, people: list) -> None:

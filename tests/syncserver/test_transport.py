@@ -95,9 +95,11 @@ def test_enrollment_body_is_tiny_uncompressed_and_bounded(api: Api) -> None:
     small = wire.dumps({"code": code, "device_name": "PC"})
     for encoding in ("zstd", "gzip"):  # enrollment takes no compression at all
         r = api.client.post(
-            url, data=wire.compress(small, encoding), content_type="application/json",
+            url,
+            data=wire.compress(small, encoding),
+            content_type="application/json",
             headers={"Content-Encoding": encoding},
-        )  # fmt: skip
+        )
         assert r.status_code == 415 and _code(r) == E.UNSUPPORTED_ENCODING
     big = wire.dumps({"code": code, "device_name": "x" * ENROLL_MAX_BODY_BYTES})
     r = api.client.post(url, data=big, content_type="application/json")

@@ -64,8 +64,12 @@ class Keyboard:
     def type(self, text: str) -> None:
         self.qtbot.keyClicks(self.focus(), text)
 
-    def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
-              times: int = 1) -> None:  # fmt: skip
+    def press(
+        self,
+        key: Qt.Key,
+        modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+        times: int = 1,
+    ) -> None:
         for _ in range(times):
             self.qtbot.keyClick(self.focus(), key, modifier)
 

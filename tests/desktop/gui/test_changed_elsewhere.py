@@ -35,8 +35,14 @@ def test_a_revision_applied_from_the_feed_is_shown_as_changed_elsewhere(
             row = s.get(RegistrationRecord, rid)
             row.base_revision_synced, row.status = 1, "received"
         applicant = dict(saved.registration.applicant.to_dict(), phone="081299990000")
-        change = Change(seq=5, kind=ChangeKind.REVISION, registration_id=rid, revision=2,
-                        status=Status.RECEIVED, data={"applicant": applicant, "operator": "lain"})  # fmt: skip
+        change = Change(
+            seq=5,
+            kind=ChangeKind.REVISION,
+            registration_id=rid,
+            revision=2,
+            status=Status.RECEIVED,
+            data={"applicant": applicant, "operator": "lain"},
+        )
         with store.session() as s:
             apply_change(s, change)
         state = service.state(rid)

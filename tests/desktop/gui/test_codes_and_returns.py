@@ -167,11 +167,14 @@ def test_returned_and_rejected_records_are_counted_and_opened_one_after_the_othe
         first, second, third, fine = desk.save(4, seed=45)
         assert desk.sync_and_wait(qtbot).outcome is SyncOutcome.OK
         assert badge.isHidden()
-        _decide(live_server, [
-            (first, "returned", {"note": "Nama ibu salah"}),
-            (second, "rejected", {"reason": "not_eligible"}),
-            (third, "returned", {"note": "Alamat kurang"}),
-        ])  # fmt: skip
+        _decide(
+            live_server,
+            [
+                (first, "returned", {"note": "Nama ibu salah"}),
+                (second, "rejected", {"reason": "not_eligible"}),
+                (third, "returned", {"note": "Alamat kurang"}),
+            ],
+        )
         assert desk.sync_and_wait(qtbot).changes_applied == 3
         qtbot.waitUntil(lambda: badge.isVisible() and badge.text() == "2 dikembalikan, 1 ditolak")
 

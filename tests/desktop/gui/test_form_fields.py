@@ -26,8 +26,11 @@ def started(qtbot: Any, start_app: Any, keyboard: Any, folder: Path) -> Any:
     return loket
 
 
-def press(qtbot: Any, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
-          ) -> None:  # fmt: skip
+def press(
+    qtbot: Any,
+    key: Qt.Key,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
     """A real keyboard's key: an open popup list (it grabs the keyboard) gets it first."""
     target = QApplication.activePopupWidget() or QApplication.focusWidget()
     assert target is not None
@@ -167,8 +170,16 @@ def test_every_line_field_cleans_pasted_text(qtbot, gui_data_dir, start_app, key
     assert len(edits) >= 17
     for name, edit in edits.items():
         edit.clear()
-        digits = name in ("nik", "kk_number", "rt", "rw", "postal_code", "domicile_rt",
-                          "domicile_rw", "domicile_postal_code")  # fmt: skip
+        digits = name in (
+            "nik",
+            "kk_number",
+            "rt",
+            "rw",
+            "postal_code",
+            "domicile_rt",
+            "domicile_rw",
+            "domicile_postal_code",
+        )
         paste(qtbot, edit, "1\n2" if digits else "Jl\nMawar\t1\x00\u200b")
         assert edit.text().isprintable(), (name, edit.text())
         assert edit.text() == ("1 2" if digits else "Jl Mawar 1"), (name, edit.text())
@@ -234,8 +245,13 @@ def test_domicile_editors_start_where_the_main_column_does(
     body = form.scroll_area.widget()
     column = form.street.mapTo(body, QPoint(0, 0)).x()
     assert column == form.nik.mapTo(body, QPoint(0, 0)).x()
-    for name in ("domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",
-                 "domicile_postal_code"):  # fmt: skip
+    for name in (
+        "domicile_street",
+        "domicile_rt",
+        "domicile_rw",
+        "domicile_village_code",
+        "domicile_postal_code",
+    ):
         assert form.boxes[name].editor.mapTo(body, QPoint(0, 0)).x() == column, name
 
 

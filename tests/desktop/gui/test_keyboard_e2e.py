@@ -121,8 +121,18 @@ def type_applicant(qtbot: Any, kb: Keyboard, loket: LoketApp, a: dict[str, Any])
     kb.press(Key.Key_Space)
 
     raw = form.raw()
-    for name in ("nik", "kk_number", "full_name", "birth_date", "sex", "village_code", "education",
-                 "employment_status", "disability", "postal_code"):  # fmt: skip
+    for name in (
+        "nik",
+        "kk_number",
+        "full_name",
+        "birth_date",
+        "sex",
+        "village_code",
+        "education",
+        "employment_status",
+        "disability",
+        "postal_code",
+    ):
         assert raw[name] == a[name], name
     assert sorted(raw["skills"]) == sorted(a["skills"])
 
@@ -183,12 +193,35 @@ def test_register_by_keyboard_and_find_it_after_restart(
 
 
 ORDER = [
-    "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "mother_maiden_name",
-    "phone", "email", "street", "rt", "rw", "village_code", "postal_code", "domicile_same",
-    "domicile_street", "domicile_rt", "domicile_rw", "domicile_village_code",
-    "domicile_postal_code", "education", "employment_status", "disability",
-    "former_migrant_worker", "skills", "motivation", "declaration_not_excluded", "consent_given",
-]  # fmt: skip
+    "nik",
+    "kk_number",
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "mother_maiden_name",
+    "phone",
+    "email",
+    "street",
+    "rt",
+    "rw",
+    "village_code",
+    "postal_code",
+    "domicile_same",
+    "domicile_street",
+    "domicile_rt",
+    "domicile_rw",
+    "domicile_village_code",
+    "domicile_postal_code",
+    "education",
+    "employment_status",
+    "disability",
+    "former_migrant_worker",
+    "skills",
+    "motivation",
+    "declaration_not_excluded",
+    "consent_given",
+]
 
 
 def test_every_focused_field_is_visible_at_1366x768_with_enter_and_tab(

@@ -49,12 +49,16 @@ def test_switch_language_in_the_main_window(qtbot, gui_data_dir, start_app, keyb
     keyboard.type(OPERATOR)
     again.login.password.setText(PASSWORD)
     again.login.button.click()
-    qtbot.waitUntil(lambda: again.main_window is not None and again.main_window.isVisible(),
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: again.main_window is not None and again.main_window.isVisible(), timeout=10_000
+    )
     again.main_window.language_actions["id"].trigger()
-    qtbot.waitUntil(lambda: "&Berkas" in [m.title() for m in again.main_window.menuBar()
-                                          .findChildren(QMenu)] or
-                    again.main_window.list.count_label.text() == "2 pendaftaran")  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            "&Berkas" in [m.title() for m in again.main_window.menuBar().findChildren(QMenu)]
+            or again.main_window.list.count_label.text() == "2 pendaftaran"
+        )
+    )
     again.main_window.list.refresh()
     assert again.main_window.list.count_label.text() == "2 pendaftaran"
     assert ui_settings(gui_data_dir).value(LANG_KEY) == "id"

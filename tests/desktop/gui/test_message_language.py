@@ -31,8 +31,13 @@ def test_a_short_first_password_is_refused_in_indonesian(
     login.password.setText("pendek")
     login.repeat.setText("pendek")
     login.button.click()
-    qtbot.waitUntil(lambda: login.message.text() not in ("", login.tr("Creating…")) and
-                    "Membuat" not in login.message.text(), timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            login.message.text() not in ("", login.tr("Creating…"))
+            and "Membuat" not in login.message.text()
+        ),
+        timeout=10_000,
+    )
     assert login.message.text() == E.message(E.PASSWORD_TOO_SHORT, {"min": 8}, "id")
     assert "password" not in login.message.text() and "least" not in login.message.text()
 
@@ -61,7 +66,10 @@ def test_an_unexpected_background_error_shows_no_english_text(qtbot: Any, exc: E
     tasks = TaskManager(parent)
     tasks.set_dialog_parent(parent)
     tasks._show_error(exc)
-    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
-               and w.objectName() == "taskErrorDialog" and w.isVisible())  # fmt: skip
+    box = next(
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w.objectName() == "taskErrorDialog" and w.isVisible()
+    )
     assert str(exc) not in box.text() and "log" in box.text()
     box.close()

@@ -72,8 +72,11 @@ def test_the_server_flags_a_nik_of_another_counter_of_the_office_only(
     second = Desk(qtbot, tmp_path / "desk2", server)
     elsewhere = Desk(qtbot, tmp_path / "desk3", server, enroll=False)
     try:
-        enroll_device(elsewhere.store, server.url,
-                      server.office_and_code("320102", "32.01", "Kantor Cibinong"))  # fmt: skip
+        enroll_device(
+            elsewhere.store,
+            server.url,
+            server.office_and_code("320102", "32.01", "Kantor Cibinong"),
+        )
         with qtbot.waitSignal(elsewhere.sync.finished, timeout=30_000):
             elsewhere.sync.device_enrolled()
         assert elsewhere.sync.state is ConnectionState.ONLINE
@@ -81,8 +84,9 @@ def test_the_server_flags_a_nik_of_another_counter_of_the_office_only(
         first.sync_and_wait(qtbot)
 
         form = second.window.form
-        with qtbot.waitSignal(form.nikChecked, timeout=20_000,
-                              check_params_cb=lambda kind: kind == "remote"):  # fmt: skip
+        with qtbot.waitSignal(
+            form.nikChecked, timeout=20_000, check_params_cb=lambda kind: kind == "remote"
+        ):
             type_nik(qtbot, form, a["nik"])
         assert form.nik_duplicate.isVisible()
         assert saved.code in form.nik_duplicate.label.text()
@@ -90,16 +94,18 @@ def test_the_server_flags_a_nik_of_another_counter_of_the_office_only(
         assert not form.nik_duplicate.open_button.isVisible()  # not on this device
 
         other = elsewhere.window.form
-        with qtbot.waitSignal(other.nikChecked, timeout=20_000,
-                              check_params_cb=lambda kind: kind == "remote"):  # fmt: skip
+        with qtbot.waitSignal(
+            other.nikChecked, timeout=20_000, check_params_cb=lambda kind: kind == "remote"
+        ):
             type_nik(qtbot, other, a["nik"])
         assert not other.nik_duplicate.isVisible()  # another office: as an unknown NIK
 
         # the server stops: the local answer alone, no error in the clerk's way
         server.stop()
         form.clear()
-        with qtbot.waitSignal(form.nikChecked, timeout=20_000,
-                              check_params_cb=lambda kind: kind != "local"):  # fmt: skip
+        with qtbot.waitSignal(
+            form.nikChecked, timeout=20_000, check_params_cb=lambda kind: kind != "local"
+        ):
             type_nik(qtbot, form, a["nik"])
         assert not form.nik_duplicate.isVisible()
         assert form.nik.text() == a["nik"]

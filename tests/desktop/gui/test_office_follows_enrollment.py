@@ -76,9 +76,14 @@ def printed_receipt(qtbot: Any, window: Any, registration: Any, path: Path) -> s
 
 
 def test_the_office_follows_an_enrollment_made_in_the_window(
-    qtbot, keyboard, start_app, unenrolled_data_dir: Path, tmp_path: Path, live_server: LiveServer,
+    qtbot,
+    keyboard,
+    start_app,
+    unenrolled_data_dir: Path,
+    tmp_path: Path,
+    live_server: LiveServer,
     applicant,
-) -> None:  # fmt: skip
+) -> None:
     loket = start_app(unenrolled_data_dir)
     log_in(qtbot, keyboard, loket)
     window = loket.main_window
@@ -96,8 +101,10 @@ def test_the_office_follows_an_enrollment_made_in_the_window(
     assert "000000" not in window.windowTitle()
     registration = save_one(loket, applicant)
     assert registration.code.startswith("320101-")
-    for text in (saved_receipt(qtbot, window, registration, tmp_path / "out" / "saved.pdf"),
-                 printed_receipt(qtbot, window, registration, tmp_path / "out" / "printed.pdf")):  # fmt: skip
+    for text in (
+        saved_receipt(qtbot, window, registration, tmp_path / "out" / "saved.pdf"),
+        printed_receipt(qtbot, window, registration, tmp_path / "out" / "printed.pdf"),
+    ):
         assert "Disnaker Kab. Bogor (320101)" in text
         assert "000000" not in text
         assert "WIB" in text
@@ -118,8 +125,10 @@ def test_the_app_writes_an_indonesian_receipt_with_the_ui_in_english(
     window = loket.main_window
     assert window.act_quit.text() == "Quit"  # the clerk reads English
     registration = save_one(loket, applicant)
-    for text in (saved_receipt(qtbot, window, registration, tmp_path / "out" / "saved.pdf"),
-                 printed_receipt(qtbot, window, registration, tmp_path / "out" / "printed.pdf")):  # fmt: skip
+    for text in (
+        saved_receipt(qtbot, window, registration, tmp_path / "out" / "saved.pdf"),
+        printed_receipt(qtbot, window, registration, tmp_path / "out" / "printed.pdf"),
+    ):
         assert "TANDA TERIMA PENDAFTARAN" in text and "Kode pendaftaran" in text
         assert "Simpan tanda terima ini" in text and "Petugas" in text
         for english in ("REGISTRATION RECEIPT", "Registration code", "Keep this receipt", "Office"):

@@ -23,9 +23,14 @@ from desktop.views.main_window import MainWindow
 
 def test_print_opens_the_print_dialog(qtbot, data_dir: Path, service, operator, applicant) -> None:
     saved = service.save(applicant()).registration
-    ctx = DeskContext(operator=operator, lang=Lang.ID, data_dir=data_dir, office_name="Kantor",
-                      write_receipt=lambda reg, path: write_receipt_pdf(reg, "Kantor", operator, path),
-                      import_csv=lambda *a, **k: None)  # fmt: skip
+    ctx = DeskContext(
+        operator=operator,
+        lang=Lang.ID,
+        data_dir=data_dir,
+        office_name="Kantor",
+        write_receipt=lambda reg, path: write_receipt_pdf(reg, "Kantor", operator, path),
+        import_csv=lambda *a, **k: None,
+    )
     window = MainWindow(service, TaskManager(), ctx, None)
     qtbot.addWidget(window)
     window.open_receipt(saved)
@@ -80,8 +85,14 @@ def test_an_exception_in_a_button_handler_of_the_window_reaches_the_log_and_the_
     """A real button of the window (the receipt dialog's "Print…") whose handler fails: the
     one hook logs the traceback and shows the plain message over the window."""
     saved = service.save(applicant()).registration
-    ctx = DeskContext(operator=operator, lang=Lang.ID, data_dir=data_dir, office_name="Kantor",
-                      write_receipt=lambda reg, path: path, import_csv=lambda *a, **k: None)  # fmt: skip
+    ctx = DeskContext(
+        operator=operator,
+        lang=Lang.ID,
+        data_dir=data_dir,
+        office_name="Kantor",
+        write_receipt=lambda reg, path: path,
+        import_csv=lambda *a, **k: None,
+    )
     window = MainWindow(service, TaskManager(), ctx, None)
     qtbot.addWidget(window)
     window.show()
@@ -99,13 +110,18 @@ def test_an_exception_in_a_button_handler_of_the_window_reaches_the_log_and_the_
         with caplog.at_level(logging.ERROR, logger="desktop"):
             qtbot.mouseClick(receipt.print_button, Qt.MouseButton.LeftButton)
             qtbot.waitUntil(
-                lambda: any(w.objectName() == "crashMessage" for w in QApplication.topLevelWidgets()
-                            if isinstance(w, QMessageBox) and w.isVisible()),
+                lambda: any(
+                    w.objectName() == "crashMessage"
+                    for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.isVisible()
+                ),
                 timeout=5_000,
-            )  # fmt: skip
-        box = next(w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, QMessageBox) and w.objectName() == "crashMessage"
-                   and w.isVisible())  # fmt: skip
+            )
+        box = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.objectName() == "crashMessage" and w.isVisible()
+        )
         assert "print handler failed on purpose" not in box.text()
         assert box.text() and "helpdesk" in box.text()
         logged = [r for r in caplog.records if r.name == "desktop" and r.exc_info]

@@ -44,8 +44,12 @@ from desktop.views.printing import LAYOUT_KEY, PRINTER_KEY, PrintSettings
 from tests.support import unavailable
 
 #: paper width x height in millimetres (rolls: the width; their length follows the receipt)
-PAPER_MM = {Layout.A5: (148, 210), Layout.A4: (210, 297), Layout.THERMAL_80: (80, None),
-            Layout.THERMAL_58: (58, None)}  # fmt: skip
+PAPER_MM = {
+    Layout.A5: (148, 210),
+    Layout.A4: (210, 297),
+    Layout.THERMAL_80: (80, None),
+    Layout.THERMAL_58: (58, None),
+}
 
 
 def _poppler(tool: str) -> str:
@@ -56,15 +60,20 @@ def _poppler(tool: str) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    out = subprocess.run([_poppler("pdftotext"), "-layout", str(path), "-"], capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [_poppler("pdftotext"), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout
 
 
 def pdf_pages_mm(path: Path) -> tuple[int, float, float]:
     """(pages, width mm, height mm) of the first page."""
-    info = subprocess.run([_poppler("pdfinfo"), str(path)], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
+    info = subprocess.run(
+        [_poppler("pdfinfo"), str(path)], capture_output=True, text=True, check=True
+    ).stdout
     pages_match = re.search(r"^Pages:\s+(\d+)", info, re.M)
     size_match = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
     assert pages_match is not None and size_match is not None, info
@@ -113,18 +122,30 @@ def accept_as_pdf(dialog: Any, path: Path) -> None:
 class Desk:
     """The main window on a real store, with the print settings of its data folder."""
 
-    def __init__(self, qtbot: Any, data_dir: Path, service: RegistrationService,
-                 operator: Operator, lang: Lang = Lang.ID, office_name: str = "Disnaker Kab. Bogor",
-                 office_code: str = "320101") -> None:  # fmt: skip
+    def __init__(
+        self,
+        qtbot: Any,
+        data_dir: Path,
+        service: RegistrationService,
+        operator: Operator,
+        lang: Lang = Lang.ID,
+        office_name: str = "Disnaker Kab. Bogor",
+        office_code: str = "320101",
+    ) -> None:
         self.qtbot = qtbot
         self.settings = ui_settings(data_dir)
         self.tasks = TaskManager()
         self.service = service
-        self.ctx = DeskContext(operator=operator, lang=lang, data_dir=data_dir,
-                               office_name=office_name, office_code=office_code,
-                               write_receipt=lambda reg, path: write_receipt_pdf(
-                                   reg, office_name, operator, path),
-                               import_csv=lambda *a, **k: None, settings=self.settings)  # fmt: skip
+        self.ctx = DeskContext(
+            operator=operator,
+            lang=lang,
+            data_dir=data_dir,
+            office_name=office_name,
+            office_code=office_code,
+            write_receipt=lambda reg, path: write_receipt_pdf(reg, office_name, operator, path),
+            import_csv=lambda *a, **k: None,
+            settings=self.settings,
+        )
         self.window = MainWindow(service, self.tasks, self.ctx, None)
         qtbot.addWidget(self.window)
 
@@ -147,7 +168,9 @@ class Desk:
 
 
 @pytest.fixture
-def desk(qtbot: Any, data_dir: Path, service: RegistrationService, operator: Operator) -> Iterator[Desk]:  # fmt: skip
+def desk(
+    qtbot: Any, data_dir: Path, service: RegistrationService, operator: Operator
+) -> Iterator[Desk]:
     d = Desk(qtbot, data_dir, service, operator)
     yield d
     d.close()
@@ -160,8 +183,9 @@ def saved(service: RegistrationService, applicant: Any) -> Any:
 
 # --- the layouts, straight on a QPrinter ---------------------------------------------------------
 @pytest.mark.parametrize("layout", list(Layout))
-def test_each_layout_prints_on_a_qprinter_writing_a_pdf(qtbot, tmp_path: Path, saved, operator,
-                                                        layout: Layout) -> None:  # fmt: skip
+def test_each_layout_prints_on_a_qprinter_writing_a_pdf(
+    qtbot, tmp_path: Path, saved, operator, layout: Layout
+) -> None:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     out = tmp_path / f"{layout.value}.pdf"
     printer.setOutputFileName(str(out))
@@ -169,8 +193,9 @@ def test_each_layout_prints_on_a_qprinter_writing_a_pdf(qtbot, tmp_path: Path, s
     assert_receipt(out, saved, layout, "Disnaker Kab. Bogor (320101)")
 
 
-def test_a_long_name_wraps_and_stays_on_one_58mm_receipt(qtbot, tmp_path: Path, service,
-                                                         operator, applicant) -> None:  # fmt: skip
+def test_a_long_name_wraps_and_stays_on_one_58mm_receipt(
+    qtbot, tmp_path: Path, service, operator, applicant
+) -> None:
     raw = applicant()
     raw["full_name"] = "Raden Ayu Siti Nurhaliza Kusumawardhani Prameswari Hadiningrat"
     reg = service.save(raw).registration
@@ -178,16 +203,22 @@ def test_a_long_name_wraps_and_stays_on_one_58mm_receipt(qtbot, tmp_path: Path, 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     out = tmp_path / "long.pdf"
     printer.setOutputFileName(str(out))
-    print_receipt(reg, "Dinas Tenaga Kerja dan Transmigrasi Kabupaten Bogor", operator, printer,
-                  layout=Layout.THERMAL_58)  # fmt: skip
+    print_receipt(
+        reg,
+        "Dinas Tenaga Kerja dan Transmigrasi Kabupaten Bogor",
+        operator,
+        printer,
+        layout=Layout.THERMAL_58,
+    )
     flat = assert_receipt(out, reg, Layout.THERMAL_58, "Dinas")
     assert "Hadiningrat" in flat and "Simpan tanda terima ini" in flat  # nothing cut off
 
 
 # --- through the print dialog, from the window ---------------------------------------------------
 @pytest.mark.parametrize("layout", [Layout.A4, Layout.THERMAL_80, Layout.THERMAL_58])
-def test_print_from_the_receipt_dialog_through_the_print_dialog(qtbot, tmp_path: Path, desk: Desk,
-                                                                saved, layout: Layout) -> None:  # fmt: skip
+def test_print_from_the_receipt_dialog_through_the_print_dialog(
+    qtbot, tmp_path: Path, desk: Desk, saved, layout: Layout
+) -> None:
     desk.set_layout(layout)
     desk.window.open_receipt(saved)
     receipt: Any = desk.window.dialog("receiptDialog")
@@ -206,8 +237,9 @@ def test_print_from_the_receipt_dialog_through_the_print_dialog(qtbot, tmp_path:
     assert desk.settings.value(PRINTER_KEY, "") == ""
 
 
-def test_the_print_settings_dialog_chooses_the_layout(qtbot, tmp_path: Path, desk: Desk,
-                                                      saved) -> None:  # fmt: skip
+def test_the_print_settings_dialog_chooses_the_layout(
+    qtbot, tmp_path: Path, desk: Desk, saved
+) -> None:
     desk.window.act_print_settings.trigger()
     qtbot.waitUntil(lambda: desk.window.dialog("printSettingsDialog") is not None)
     dialog = desk.window.dialog("printSettingsDialog")
@@ -236,11 +268,15 @@ def test_the_remembered_printer_is_preselected(qtbot, desk: Desk) -> None:
         assert desk.window.printing.new_printer().printerName() == names[-1]
 
 
-def test_reprint_from_the_record_window_for_a_record_already_decided(qtbot, tmp_path: Path,
-                                                                     desk: Desk, saved) -> None:  # fmt: skip
+def test_reprint_from_the_record_window_for_a_record_already_decided(
+    qtbot, tmp_path: Path, desk: Desk, saved
+) -> None:
     with desk.service.store.session() as s:  # the central office verified it meanwhile
-        s.execute(update(RegistrationRecord).where(RegistrationRecord.id == saved.id)
-                  .values(status=Status.VERIFIED.value))  # fmt: skip
+        s.execute(
+            update(RegistrationRecord)
+            .where(RegistrationRecord.id == saved.id)
+            .values(status=Status.VERIFIED.value)
+        )
         s.execute(delete(OutboxEntry).where(OutboxEntry.registration_id == saved.id))
     desk.window.open_record(saved.id)
     qtbot.waitUntil(lambda: desk.window.dialog("recordView") is not None, timeout=5_000)
@@ -284,8 +320,9 @@ def test_open_pdf_writes_a_private_copy_outside_the_data_folder(qtbot, desk: Des
     assert not path.exists()
 
 
-def test_the_receipt_is_indonesian_with_the_ui_in_english(qtbot, tmp_path: Path, data_dir: Path,
-                                                          service, operator, saved) -> None:  # fmt: skip
+def test_the_receipt_is_indonesian_with_the_ui_in_english(
+    qtbot, tmp_path: Path, data_dir: Path, service, operator, saved
+) -> None:
     translator = install_translator(QApplication.instance(), Lang.EN)
     d = Desk(qtbot, data_dir, service, operator, lang=Lang.EN)
     try:
@@ -324,9 +361,20 @@ def test_daily_tally_counts_the_office_day(store, operator, clock, applicant) ->
 
     pulled = applicant_from_dict(applicant())
     with store.session() as s:
-        s.add(RegistrationRecord(**new_registration_values(
-            pulled, "320101-002-000009-X", 9, "320101", "another-device", "ani", Channel.COUNTER,
-            datetime(2026, 3, 2, 4, 0, tzinfo=UTC))))  # fmt: skip
+        s.add(
+            RegistrationRecord(
+                **new_registration_values(
+                    pulled,
+                    "320101-002-000009-X",
+                    9,
+                    "320101",
+                    "another-device",
+                    "ani",
+                    Channel.COUNTER,
+                    datetime(2026, 3, 2, 4, 0, tzinfo=UTC),
+                )
+            )
+        )
     tally = daily_tally(store, "ani", now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     assert (tally.by_operator, tally.by_device, tally.sent, tally.waiting) == (2, 3, 0, 3)
     assert tally.day.isoformat() == "2026-03-02" and tally.as_of == "02-03-2026 16:00 WIB"
@@ -336,8 +384,9 @@ def test_daily_tally_counts_the_office_day(store, operator, clock, applicant) ->
     assert (tally.sent, tally.waiting) == (1, 2)
 
 
-def test_the_tally_dialog_shows_and_prints_the_counts(qtbot, tmp_path: Path, desk: Desk,
-                                                      applicant) -> None:  # fmt: skip
+def test_the_tally_dialog_shows_and_prints_the_counts(
+    qtbot, tmp_path: Path, desk: Desk, applicant
+) -> None:
     for _ in range(2):
         assert desk.service.save(applicant()).ok
     desk.window.act_tally.trigger()
@@ -356,8 +405,9 @@ def test_the_tally_dialog_shows_and_prints_the_counts(qtbot, tmp_path: Path, des
     assert "Menunggu dikirim" in flat and "Ani Lestari" in flat
 
 
-def test_the_tally_counts_what_was_saved_today(qtbot, tmp_path: Path, data_dir: Path, store,
-                                               operator, applicant) -> None:  # fmt: skip
+def test_the_tally_counts_what_was_saved_today(
+    qtbot, tmp_path: Path, data_dir: Path, store, operator, applicant
+) -> None:
     live = RegistrationService(store, operator)  # the real clock: saved today
     d = Desk(qtbot, data_dir, live, operator)
     try:
@@ -436,8 +486,9 @@ def test_the_new_dialogs_speak_indonesian(
     assert "(belum didaftarkan)" in about.findChild(QObject, "aboutOffice").text()
 
 
-def test_ctrl_p_prints_from_the_receipt_and_the_record(qtbot, tmp_path: Path, desk: Desk,
-                                                       saved) -> None:  # fmt: skip
+def test_ctrl_p_prints_from_the_receipt_and_the_record(
+    qtbot, tmp_path: Path, desk: Desk, saved
+) -> None:
     from PySide6.QtCore import Qt
 
     desk.window.show()
@@ -481,7 +532,9 @@ def test_viewer_copies_of_a_gone_process_are_purged_and_a_running_ones_kept() ->
         (alive / "320101-007-000001-6-x.pdf").unlink(missing_ok=True)
 
 
-def test_closing_the_tally_or_about_before_their_counts_come_back_is_harmless(qtbot, desk: Desk) -> None:  # fmt: skip
+def test_closing_the_tally_or_about_before_their_counts_come_back_is_harmless(
+    qtbot, desk: Desk
+) -> None:
     for _ in range(3):
         desk.window.open_tally()
         desk.window.dialog("tallyDialog").reject()

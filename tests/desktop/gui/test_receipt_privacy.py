@@ -35,9 +35,14 @@ def test_saving_and_printing_leave_no_receipt_in_the_data_folder(
     qtbot, tmp_path: Path, data_dir: Path, store, service, operator, applicant
 ) -> None:
     saved = service.save(applicant()).registration
-    ctx = DeskContext(operator=operator, lang=Lang.ID, data_dir=data_dir, office_name="Kantor",
-                      write_receipt=lambda reg, path: write_receipt_pdf(reg, "Kantor", operator, path),
-                      import_csv=lambda *a, **k: None)  # fmt: skip
+    ctx = DeskContext(
+        operator=operator,
+        lang=Lang.ID,
+        data_dir=data_dir,
+        office_name="Kantor",
+        write_receipt=lambda reg, path: write_receipt_pdf(reg, "Kantor", operator, path),
+        import_csv=lambda *a, **k: None,
+    )
     tasks = TaskManager()
     window = MainWindow(service, tasks, ctx, None)
     qtbot.addWidget(window)

@@ -65,16 +65,39 @@ store.close()
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_the_record_window_fits_1366x768_at_125_percent(tmp_path: Path, lang: str) -> None:
     config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{
-        "name": "counter", "x": 0, "y": 0, "width": 1366, "height": 768,
-        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1,
-    }]}))  # fmt: skip
+    config.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "counter",
+                        "x": 0,
+                        "y": 0,
+                        "width": 1366,
+                        "height": 768,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        )
+    )
     folder = tmp_path / "desk"
     folder.mkdir()
-    env = {**os.environ, "QT_SCALE_FACTOR": "1.25",
-           "QT_QPA_PLATFORM": f"offscreen:configfile={config}"}  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", CHILD, str(folder), lang], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    env = {
+        **os.environ,
+        "QT_SCALE_FACTOR": "1.25",
+        "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder), lang],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT"))
     sw, sh, x, y, w, h, min_h = map(int, line.split()[1:])

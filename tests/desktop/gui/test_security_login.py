@@ -96,8 +96,12 @@ def test_a_first_login_here_is_authorised_by_another_operator_in_the_same_window
     from desktop.sync.engine import apply_change
 
     store, _ = unlock(gui_data_dir, OPERATOR, PASSWORD)
-    data = {"username": "dewi", "full_name": "Dewi", "active": True,
-            "password_hash": PasswordHasher().hash("dari-pusat-1")}  # fmt: skip
+    data = {
+        "username": "dewi",
+        "full_name": "Dewi",
+        "active": True,
+        "password_hash": PasswordHasher().hash("dari-pusat-1"),
+    }
     with store.session() as s:  # an account made at the centre, synced
         apply_change(s, Change(seq=1, kind=ChangeKind.OPERATOR, data=data), KeySlots(gui_data_dir))
     store.close()

@@ -42,16 +42,16 @@ def test_a_second_app_on_the_same_folder_raises_the_first_and_exits(tmp_path: Pa
     folder.mkdir()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     cmd = [sys.executable, "-m", "desktop", "--data-dir", str(folder)]
-    first = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)  # fmt: skip
+    first = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         for _ in range(600):  # the first has the lock and listens (up to 60 s on a busy machine)
             if (folder / LOCK_NAME).exists() and InstanceGuard(folder).notify_first(200):
                 break
             assert first.poll() is None, first.stderr.read() if first.stderr else ""
             time.sleep(0.1)
-        second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=60)  # fmt: skip
+        second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert second.returncode == 0, second.stderr
         assert "already open" in second.stderr
         assert first.poll() is None  # the first carries on

@@ -65,8 +65,14 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 class Desk:
     """An enrolled device with the main window, the task manager and the sync controller."""
 
-    def __init__(self, qtbot: Any, folder: Path, server: LiveServer, lang: Lang = Lang.ID,
-                 enroll: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        qtbot: Any,
+        folder: Path,
+        server: LiveServer,
+        lang: Lang = Lang.ID,
+        enroll: bool = True,
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.translator = install_translator(QApplication.instance(), lang)  # as the app does
         self.store = open_store(folder)
@@ -77,11 +83,22 @@ class Desk:
         self.tasks = TaskManager()
         # a long interval: only the test (F9 / sync_now) starts a sync; small batches so a
         # sync takes a while and reports progress
-        self.sync = SyncController(self.store, self.tasks, schedule=SyncSchedule(interval_s=3600),
-                                   sizer=BatchSizer(initial=10, minimum=10, maximum=10),
-                                   lang=lang.value, use_network_information=False)  # fmt: skip
-        ctx = DeskContext(operator=operator, lang=lang, data_dir=folder, office_name="Disnaker Kab. Bogor",
-                          write_receipt=lambda reg, path: path, import_csv=lambda *a, **k: None)  # fmt: skip
+        self.sync = SyncController(
+            self.store,
+            self.tasks,
+            schedule=SyncSchedule(interval_s=3600),
+            sizer=BatchSizer(initial=10, minimum=10, maximum=10),
+            lang=lang.value,
+            use_network_information=False,
+        )
+        ctx = DeskContext(
+            operator=operator,
+            lang=lang,
+            data_dir=folder,
+            office_name="Disnaker Kab. Bogor",
+            write_receipt=lambda reg, path: path,
+            import_csv=lambda *a, **k: None,
+        )
         self.window = MainWindow(self.service, self.tasks, ctx, None, sync=self.sync)
         qtbot.addWidget(self.window)
         self.window.show()

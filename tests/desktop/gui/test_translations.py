@@ -41,8 +41,21 @@ from desktop.i18n import I18N_DIR, qm_path
 from .conftest import OPERATOR, PASSWORD
 
 #: Sources whose Indonesian is the same words.
-SAME_IN_BOTH = {"Loket", "Loket %1", "Loket — %1", "NIK", "RT", "RW", "Email", "Status", "Operator",
-                "Operator: %1", "%1, NIK %2", "%1 — %2", "%1: %2"}  # fmt: skip
+SAME_IN_BOTH = {
+    "Loket",
+    "Loket %1",
+    "Loket — %1",
+    "NIK",
+    "RT",
+    "RW",
+    "Email",
+    "Status",
+    "Operator",
+    "Operator: %1",
+    "%1, NIK %2",
+    "%1 — %2",
+    "%1: %2",
+}
 _PLACEHOLDER = re.compile(r"%\d")
 
 
@@ -88,8 +101,11 @@ def allowed_texts() -> tuple[set[str], list[re.Pattern[str]]]:
     patterns: list[re.Pattern[str]] = []
     for _ctx, _src, translation, _kind in ts_messages("id"):
         if _PLACEHOLDER.search(translation):
-            patterns.append(re.compile(_PLACEHOLDER.sub(".+", re.escape(translation).replace("%", "%")),
-                                       re.DOTALL))  # fmt: skip
+            patterns.append(
+                re.compile(
+                    _PLACEHOLDER.sub(".+", re.escape(translation).replace("%", "%")), re.DOTALL
+                )
+            )
         else:
             exact.add(translation)
             exact.add(translation.replace("&", ""))

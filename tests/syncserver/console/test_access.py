@@ -65,8 +65,13 @@ def test_roles_are_refused_what_they_may_not_do(
 def test_what_each_role_may_open(signed_in: dict[str, Any], seeded: Any) -> None:
     for role in ("viewer", "reviewer", "admin"):
         c = signed_in[role]
-        for path in ("/console/", "/console/batches/", "/console/records/", "/console/duplicates/",
-                     f"/console/records/{seeded.ids[0]}"):  # fmt: skip
+        for path in (
+            "/console/",
+            "/console/batches/",
+            "/console/records/",
+            "/console/duplicates/",
+            f"/console/records/{seeded.ids[0]}",
+        ):
             assert c.get(path).status_code == 200, (role, path)
         assert c.get("/console/admin/users").status_code == (200 if role == "admin" else 403)
 

@@ -55,8 +55,16 @@ def test_staff_accounts(app: Flask, signed_in: dict[str, Any], api: Any) -> None
     post(
         c, "/console/admin/users", {"username": "baru", "password": "pendek", "role": "viewer"}
     )  # too short
-    r = c.post("/console/admin/users", data={"username": "baru", "password": PASSWORD, "role": "reviewer",
-                                              "provinces": ["32", "73"], "csrf_token": token(c, "/console/")})  # fmt: skip
+    r = c.post(
+        "/console/admin/users",
+        data={
+            "username": "baru",
+            "password": PASSWORD,
+            "role": "reviewer",
+            "provinces": ["32", "73"],
+            "csrf_token": token(c, "/console/"),
+        },
+    )
     assert r.status_code == 303
     row = api.sql("select id, role, active, provinces from staff_users where username = 'baru'")[0]
     assert row[1] == "reviewer" and row[2]

@@ -41,12 +41,26 @@ def test_next_goes_back_to_the_page_asked_for_but_never_off_site(app: Flask, use
     c = app.test_client()
     r = c.get("/console/batches/?office=320101")
     assert r.headers["Location"] == "/console/login?next=/console/batches/?office%3D320101"
-    r = c.post("/console/login", data={"username": "admin", "password": PASSWORD, "next": "/console/batches/",
-                                        "csrf_token": token(c)})  # fmt: skip
+    r = c.post(
+        "/console/login",
+        data={
+            "username": "admin",
+            "password": PASSWORD,
+            "next": "/console/batches/",
+            "csrf_token": token(c),
+        },
+    )
     assert r.headers["Location"] == "/console/batches/"
     c2 = app.test_client()
-    r = c2.post("/console/login", data={"username": "admin", "password": PASSWORD, "next": "//evil.example/x",
-                                         "csrf_token": token(c2)})  # fmt: skip
+    r = c2.post(
+        "/console/login",
+        data={
+            "username": "admin",
+            "password": PASSWORD,
+            "next": "//evil.example/x",
+            "csrf_token": token(c2),
+        },
+    )
     assert r.headers["Location"] == "/console/"
 
 

@@ -27,8 +27,12 @@ def test_a_claimed_group_is_resolved_only_by_its_holder(
     assert 'data-claimed-by="reviewer"' in shown
     first, second = seeded.dup_ids
     before = _statuses(api, seeded.dup_ids)
-    r = post(other, f"/console/duplicates/{group}/resolve",
-             {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)}, page=page)  # fmt: skip
+    r = post(
+        other,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)},
+        page=page,
+    )
     assert r.status_code == 409
     body = r.get_data(as_text=True)
     assert 'data-error-code="DECISION_CLAIMED"' in body and "reviewer" in body
@@ -37,19 +41,30 @@ def test_a_claimed_group_is_resolved_only_by_its_holder(
     # a plain record of the holder's batch claim, decided in bulk by the other: refused whole
     r = post(holder, "/console/claims/next", {"size": "10"}, page="/console/claims/")
     assert r.status_code == 303
-    claimed = [row[0] for row in api.sql(
-        "select target from review_claims where kind = 'registration' and reviewer = 'reviewer'")]  # fmt: skip
+    claimed = [
+        row[0]
+        for row in api.sql(
+            "select target from review_claims where kind = 'registration' and reviewer = 'reviewer'"
+        )
+    ]
     assert len(claimed) == 10
-    r = post(other, "/console/decisions/bulk",
-             {"action": "verified", "ids": claimed[:2], "confirmed": "1", **revs(api, claimed[:2])},
-             page="/console/records/")  # fmt: skip
+    r = post(
+        other,
+        "/console/decisions/bulk",
+        {"action": "verified", "ids": claimed[:2], "confirmed": "1", **revs(api, claimed[:2])},
+        page="/console/records/",
+    )
     assert r.status_code == 409
     assert set(_statuses(api, claimed[:2])) == {"received"}
     listing = other.get("/console/claims/").get_data(as_text=True)
     assert listing.count("<td>reviewer</td>") == 11
     # the holder resolves it
-    r = post(holder, f"/console/duplicates/{group}/resolve",
-             {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)}, page=page)  # fmt: skip
+    r = post(
+        holder,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)},
+        page=page,
+    )
     assert r.status_code == 303
     assert _statuses(api, [first, second]) == ["rejected", "verified"]
     r = post(holder, "/console/claims/release", {}, page="/console/claims/")

@@ -142,8 +142,11 @@ def test_received_and_decided_per_day(
     assert days[today.isoformat()] == (1, 2)
     assert sum(r for r, _d in days.values()) == 5
     # one province only: another province's chart is empty
-    other = next(p["village_code"][:2] for p in people if p["village_code"][:2] not in
-                 {q["village_code"][:2] for q in people[:5]})  # fmt: skip
+    other = next(
+        p["village_code"][:2]
+        for p in people
+        if p["village_code"][:2] not in {q["village_code"][:2] for q in people[:5]}
+    )
     page = _page(open_session(app, "viewer"), f"/console/?days=14&cprov={other}")
     assert 'data-received="1"' not in page and 'data-received="4"' not in page
 
@@ -155,13 +158,18 @@ def test_offices_by_backlog_and_silence(
     busy = api.enroll("737101")
     api.office("320102", "Kantor Ketiga")
     third = api.enroll("320102")
-    body = {**api.body(busy, [api.record(people[0], busy)]),
-            "backlog": {"unsent": 250, "oldest_age_s": 5 * 86400}}  # fmt: skip
+    body = {
+        **api.body(busy, [api.record(people[0], busy)]),
+        "backlog": {"unsent": 250, "oldest_age_s": 5 * 86400},
+    }
     assert api.push(busy, [], body=body).status == 200
     api.client.get("/api/v1/sync/pull", headers=quiet.headers)  # heard from, nothing reported
     clock.offset = timedelta(days=9)  # both silent now, but the third one syncs
-    api.client.get("/api/v1/sync/pull", headers=third.headers,
-                   query_string={"backlog_unsent": "0", "backlog_oldest_age_s": "0"})  # fmt: skip
+    api.client.get(
+        "/api/v1/sync/pull",
+        headers=third.headers,
+        query_string={"backlog_unsent": "0", "backlog_oldest_age_s": "0"},
+    )
     page = _page(open_session(app, "viewer"))
     offices = re.findall(r'<tr class="[^"]*" data-office="(\d+)">', page)
     assert offices[0] == "737101", offices  # the oldest unsent record first

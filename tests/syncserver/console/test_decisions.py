@@ -49,8 +49,10 @@ def test_verify_reject_return_one_at_a_time(
         "select actor, action, target_id, at from audit_log where action like 'decision.%' order by id"
     )
     assert [(x[0], x[1], x[2]) for x in audit] == [
-        ("reviewer", "decision.verified", a), ("reviewer", "decision.rejected", b), ("reviewer", "decision.returned", d)
-    ]  # fmt: skip
+        ("reviewer", "decision.verified", a),
+        ("reviewer", "decision.rejected", b),
+        ("reviewer", "decision.returned", d),
+    ]
     assert all(x[3] is not None for x in audit)
     page = c.get(f"/console/records/{d}").get_data(as_text=True)
     assert "Nama ibu &lt;b&gt;salah&lt;/b&gt; ketik" in page and "decision.returned" in page
@@ -81,9 +83,16 @@ def test_bulk_decision(signed_in: dict[str, Any], api: Any, seeded: Any) -> None
     ids = seeded.ids[:5]
     r = c.post(
         "/console/decisions/bulk",
-        data={"ids": [*ids, seeded.dup_ids[0], "nope"], "action": "verified", "back": "/console/records/?status=received",
-              "confirmed": "1", "csrf_token": token(c, "/console/records/"), **revs(api, [*ids, seeded.dup_ids[0]]), "rev-nope": "1"},
-    )  # fmt: skip
+        data={
+            "ids": [*ids, seeded.dup_ids[0], "nope"],
+            "action": "verified",
+            "back": "/console/records/?status=received",
+            "confirmed": "1",
+            "csrf_token": token(c, "/console/records/"),
+            **revs(api, [*ids, seeded.dup_ids[0]]),
+            "rev-nope": "1",
+        },
+    )
     assert r.status_code == 303 and r.headers["Location"] == "/console/records/?status=received"
     flashes = c.get("/console/records/").get_data(as_text=True)
     assert "6 pendaftaran diputuskan" in flashes and "1 pendaftaran dilewati" in flashes
@@ -106,16 +115,24 @@ def test_bulk_decision_is_confirmed_first_and_has_no_default(
         "/console/decisions/bulk", data={**base, "csrf_token": token(c, "/console/records/")}
     )
     assert r.status_code == 400 and "Pilih keputusan." in r.get_data(as_text=True)
-    r = c.post("/console/decisions/bulk?status=received",
-               data={**base, "action": "verified", "csrf_token": token(c, "/console/records/")})  # fmt: skip
+    r = c.post(
+        "/console/decisions/bulk?status=received",
+        data={**base, "action": "verified", "csrf_token": token(c, "/console/records/")},
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and "Verifikasi 3 pendaftaran?" in body
     assert 'name="confirmed" value="1"' in body
     assert 'action="/console/decisions/bulk?status=received"' in body
     assert api.sql("select count(*) from review_decisions")[0][0] == 0
-    r = c.post("/console/decisions/bulk",
-               data={**base, "action": "verified", "confirmed": "1",
-                     "csrf_token": token(c, "/console/records/")})  # fmt: skip
+    r = c.post(
+        "/console/decisions/bulk",
+        data={
+            **base,
+            "action": "verified",
+            "confirmed": "1",
+            "csrf_token": token(c, "/console/records/"),
+        },
+    )
     assert r.status_code == 303
     assert api.sql("select count(*) from review_decisions")[0][0] == 3
 
@@ -134,12 +151,29 @@ def test_bulk_respects_the_reviewers_provinces(
         "select id from registrations where province_code <> '32' and status = 'received'"
     )[0][0]
     # a forged form naming a record outside the provinces is refused as a whole, with a code
-    r = c.post("/console/decisions/bulk", data={"ids": [*inside, outside], "action": "returned", "note": "cek",
-                                                 "csrf_token": token(c, "/console/"), **revs(api, [*inside, outside])})  # fmt: skip
+    r = c.post(
+        "/console/decisions/bulk",
+        data={
+            "ids": [*inside, outside],
+            "action": "returned",
+            "note": "cek",
+            "csrf_token": token(c, "/console/"),
+            **revs(api, [*inside, outside]),
+        },
+    )
     assert r.status_code == 403 and "DECISION_OUT_OF_SCOPE" in r.get_data(as_text=True)
     assert api.sql("select count(*) from review_decisions")[0][0] == 0
-    r = c.post("/console/decisions/bulk", data={"ids": inside, "action": "returned", "note": "cek", "confirmed": "1",
-                                                 "csrf_token": token(c, "/console/"), **revs(api, inside)})  # fmt: skip
+    r = c.post(
+        "/console/decisions/bulk",
+        data={
+            "ids": inside,
+            "action": "returned",
+            "note": "cek",
+            "confirmed": "1",
+            "csrf_token": token(c, "/console/"),
+            **revs(api, inside),
+        },
+    )
     assert r.status_code == 303
     decided = {r[0] for r in api.sql("select registration_id from review_decisions")}
     assert decided == set(inside)
@@ -175,14 +209,23 @@ def test_a_decision_opens_the_next_record_of_its_list(
     listing = "?status=received"
     shown = c.get(f"/console/records/{order[0]}?list={quote(listing)}").get_data(as_text=True)
     assert f"/console/records/{order[1]}?list=" in shown  # the "next record" link
-    r = post(c, f"/console/records/{order[0]}/decide",
-             {"action": "verified", "list": listing, **rev(api, order[0])})  # fmt: skip
+    r = post(
+        c,
+        f"/console/records/{order[0]}/decide",
+        {"action": "verified", "list": listing, **rev(api, order[0])},
+    )
     assert r.status_code == 303
     assert r.headers["Location"] == f"/console/records/{order[1]}?list={quote(listing, safe='?')}"
-    r = post(c, f"/console/records/{order[-1]}/decide",
-             {"action": "verified", "list": listing, **rev(api, order[-1])})  # fmt: skip
+    r = post(
+        c,
+        f"/console/records/{order[-1]}/decide",
+        {"action": "verified", "list": listing, **rev(api, order[-1])},
+    )
     assert r.headers["Location"] == "/console/records/?status=received"
     # a forged list is only ever a query string of the records list
-    r = post(c, f"/console/records/{order[1]}/decide",
-             {"action": "verified", "list": "//evil.example/", **rev(api, order[1])})  # fmt: skip
+    r = post(
+        c,
+        f"/console/records/{order[1]}/decide",
+        {"action": "verified", "list": "//evil.example/", **rev(api, order[1])},
+    )
     assert r.headers["Location"] == f"/console/records/{order[1]}"

@@ -99,9 +99,16 @@ def test_different_people_return_for_correction(
         {"action": "different_people", "ids": second, **revs(api, seeded.dup_ids)},
     )  # no note
     assert api.sql("select resolved_at from duplicate_groups where id = :g", g=group)[0][0] is None
-    r = c.post(f"/console/duplicates/{group}/resolve", data={
-        "action": "different_people", "ids": [second], "note": "Periksa NIK pada KTP",
-        "csrf_token": token(c, "/console/"), **revs(api, seeded.dup_ids)})  # fmt: skip
+    r = c.post(
+        f"/console/duplicates/{group}/resolve",
+        data={
+            "action": "different_people",
+            "ids": [second],
+            "note": "Periksa NIK pada KTP",
+            "csrf_token": token(c, "/console/"),
+            **revs(api, seeded.dup_ids),
+        },
+    )
     assert r.status_code == 303
     ch = pulled(api, seeded.devices["737101"])[second]
     assert ch["status"] == "returned" and ch["note"] == "Periksa NIK pada KTP"
@@ -112,14 +119,28 @@ def test_family_card_keep_two(signed_in: dict[str, Any], api: Any, seeded: Any) 
     c = signed_in["reviewer"]
     a, b, third = seeded.kk_ids
     group = group_of(api, "kk")
-    r = c.post(f"/console/duplicates/{group}/resolve",
-               data={"action": "kk_keep", "ids": [a, b, third], "csrf_token": token(c, "/console/"), **revs(api, seeded.kk_ids)})  # fmt: skip
+    r = c.post(
+        f"/console/duplicates/{group}/resolve",
+        data={
+            "action": "kk_keep",
+            "ids": [a, b, third],
+            "csrf_token": token(c, "/console/"),
+            **revs(api, seeded.kk_ids),
+        },
+    )
     assert (
         r.status_code == 303
         and api.sql("select resolved_at from duplicate_groups where id = :g", g=group)[0][0] is None
     )
-    r = c.post(f"/console/duplicates/{group}/resolve",
-               data={"action": "kk_keep", "ids": [b, third], "csrf_token": token(c, "/console/"), **revs(api, seeded.kk_ids)})  # fmt: skip
+    r = c.post(
+        f"/console/duplicates/{group}/resolve",
+        data={
+            "action": "kk_keep",
+            "ids": [b, third],
+            "csrf_token": token(c, "/console/"),
+            **revs(api, seeded.kk_ids),
+        },
+    )
     assert r.status_code == 303
     changes = pulled(api, seeded.devices["320101"])
     assert changes[a]["status"] == "rejected" and changes[a]["reason"] == "kk_limit"

@@ -34,8 +34,21 @@ def test_every_message_has_an_indonesian_text() -> None:
 def test_dynamic_keys_are_in_the_catalog() -> None:
     from syncserver.queries.console_batches import OUTCOMES
 
-    for key in (*OUTCOMES, "network", "bundle", "admin", "reviewer", "viewer", "search_nik", "search_name",
-                "search_phone", "search_code", "same_person", "different_people", "kk_keep"):  # fmt: skip
+    for key in (
+        *OUTCOMES,
+        "network",
+        "bundle",
+        "admin",
+        "reviewer",
+        "viewer",
+        "search_nik",
+        "search_name",
+        "search_phone",
+        "search_code",
+        "same_person",
+        "different_people",
+        "kk_keep",
+    ):
         assert key in ID, key
 
 
@@ -64,6 +77,18 @@ def test_no_console_filter_is_folded_into_a_compiled_template() -> None:
     assert {"status", "field_label", "field_value", "num", "ago", "channel"} <= set(
         app.jinja_env.filters
     )
-    for name in ("dt", "date", "ago", "status", "channel", "region", "region_path",
-                 "field_label", "field_value", "masknik", "shown", "num"):  # fmt: skip
+    for name in (
+        "dt",
+        "date",
+        "ago",
+        "status",
+        "channel",
+        "region",
+        "region_path",
+        "field_label",
+        "field_value",
+        "masknik",
+        "shown",
+        "num",
+    ):
         assert _PassArg.from_obj(app.jinja_env.filters[name]) is _PassArg.context, name

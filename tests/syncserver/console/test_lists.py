@@ -19,8 +19,16 @@ from syncserver import db
 from syncserver.queries import console_records as q
 from tests.syncserver.console.conftest import post
 
-NAMES = ["budi santoso", "Ayu Lestari", "Citra Dewi", "agus hidayat", "Dimas Pratama",
-         "Eka Putri", "Bayu Nugroho", "citra ayu"]  # fmt: skip
+NAMES = [
+    "budi santoso",
+    "Ayu Lestari",
+    "Citra Dewi",
+    "agus hidayat",
+    "Dimas Pratama",
+    "Eka Putri",
+    "Bayu Nugroho",
+    "citra ayu",
+]
 
 
 @pytest.fixture

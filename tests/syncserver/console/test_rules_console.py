@@ -58,8 +58,11 @@ def test_a_rejected_duplicate_verified_from_its_record_page_is_refused(
     c = signed_in["reviewer"]
     first, second = seeded.dup_ids
     group = group_of(api, "nik")
-    r = post(c, f"/console/duplicates/{group}/resolve",
-             {"action": "same_person", "keep": first, **revs(api, seeded.dup_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": first, **revs(api, seeded.dup_ids)},
+    )
     assert r.status_code == 303 and status_of(api, second) == "rejected"
 
     r = post(c, f"/console/records/{second}/decide", {"action": "verified", **rev(api, second)})
@@ -74,8 +77,11 @@ def test_a_rejected_duplicate_verified_from_its_record_page_is_refused(
     assert r.status_code == 303 and is_open(api, group)
     page = c.get(f"/console/duplicates/{group}").get_data(as_text=True)
     assert f'name="keep" value="{second}"' in page
-    r = post(c, f"/console/duplicates/{group}/resolve",
-             {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": second, **revs(api, seeded.dup_ids)},
+    )
     assert r.status_code == 303
     assert (status_of(api, first), status_of(api, second)) == ("rejected", "verified")
     assert not is_open(api, group)
@@ -91,14 +97,24 @@ def test_a_third_verification_on_a_family_card_is_refused_in_bulk_too(
     c = signed_in["reviewer"]
     a, b, third = seeded.kk_ids
     group = group_of(api, "kk")
-    r = post(c, f"/console/duplicates/{group}/resolve",
-             {"action": "kk_keep", "ids": [a, b], **revs(api, seeded.kk_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "kk_keep", "ids": [a, b], **revs(api, seeded.kk_ids)},
+    )
     assert r.status_code == 303 and status_of(api, third) == "rejected"
     for path, data in (
         (f"/console/records/{third}/decide", {"action": "verified", **rev(api, third)}),
-        ("/console/decisions/bulk", {"action": "verified", "ids": [third, seeded.ids[0]],
-                                     "confirmed": "1", **revs(api, [third, seeded.ids[0]])}),
-    ):  # fmt: skip
+        (
+            "/console/decisions/bulk",
+            {
+                "action": "verified",
+                "ids": [third, seeded.ids[0]],
+                "confirmed": "1",
+                **revs(api, [third, seeded.ids[0]]),
+            },
+        ),
+    ):
         r = post(c, path, data)
         body = r.get_data(as_text=True)
         assert r.status_code == 409 and 'data-error-code="DECISION_KK_FULL"' in body
@@ -121,26 +137,46 @@ def test_a_registration_never_waits_in_a_resolved_group(
     group = group_of(api, "nik")
     assert open_groups_tile(c) == 2
     # "different people", only the first returned: the flagged second still waits
-    r = post(c, f"/console/duplicates/{group}/resolve", {"action": "different_people",
-             "ids": [first], "note": "Periksa NIK", **revs(api, seeded.dup_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {
+            "action": "different_people",
+            "ids": [first],
+            "note": "Periksa NIK",
+            **revs(api, seeded.dup_ids),
+        },
+    )
     assert r.status_code == 303 and is_open(api, group) and open_groups_tile(c) == 2
-    r = post(c, f"/console/duplicates/{group}/resolve", {"action": "different_people",
-             "ids": [second], "note": "Periksa NIK", **revs(api, seeded.dup_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {
+            "action": "different_people",
+            "ids": [second],
+            "note": "Periksa NIK",
+            **revs(api, seeded.dup_ids),
+        },
+    )
     assert r.status_code == 303 and not is_open(api, group) and open_groups_tile(c) == 1
 
     # the office re-sends the same NIK: its corrected record, and a new registration
     makassar = seeded.devices["737101"]
     again = dict(applicant_of(api, second), phone="081277776666")
-    rec = api.record(again, makassar, id=second, revision=2, base_revision=1,
-                     content_hash=content_hash(again))  # fmt: skip
+    rec = api.record(
+        again, makassar, id=second, revision=2, base_revision=1, content_hash=content_hash(again)
+    )
     assert api.push(makassar, [rec]).outcomes == ["accepted"]
     assert status_of(api, second) == "potential_duplicate" and is_open(api, group)
     assert open_groups_tile(c) == 2
     assert f"/console/duplicates/{group}" in c.get("/console/duplicates/").get_data(as_text=True)
     page = c.get(f"/console/duplicates/{group}").get_data(as_text=True)
     assert 'value="same_person"' in page and 'value="different_people"' in page
-    r = post(c, f"/console/duplicates/{group}/resolve",
-             {"action": "same_person", "keep": first, **revs(api, seeded.dup_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": first, **revs(api, seeded.dup_ids)},
+    )
     assert r.status_code == 303 and not is_open(api, group)
     newer = api.record(dict(again, phone="081288885555"), makassar)
     api.push(makassar, [newer])
@@ -157,8 +193,15 @@ def sulsel(app: Flask, users: Any) -> FlaskClient:
 
 
 def _in_sulsel(api: Any, rid: str, **kw: Any) -> dict[str, Any]:
-    return {**applicant_of(api, rid), "street": "Jl. Pelabuhan Makassar No. 7", "rt": "014",
-            "rw": "010", "village_code": "73.06.08.1002", "postal_code": "47116", **kw}  # fmt: skip
+    return {
+        **applicant_of(api, rid),
+        "street": "Jl. Pelabuhan Makassar No. 7",
+        "rt": "014",
+        "rw": "010",
+        "village_code": "73.06.08.1002",
+        "postal_code": "47116",
+        **kw,
+    }
 
 
 def test_a_reviewer_acts_on_their_members_when_the_first_is_elsewhere(
@@ -176,15 +219,21 @@ def test_a_reviewer_acts_on_their_members_when_the_first_is_elsewhere(
     # the first registered is verified meanwhile (West Java): keeping theirs would make a
     # second verified registration of the NIK, so the whole resolution is refused
     api.decide(first, "verified")
-    r = post(sulsel, f"/console/duplicates/{group}/resolve",
-             {"action": "same_person", "keep": mine.id, **revs(api, [mine.id])})  # fmt: skip
+    r = post(
+        sulsel,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": mine.id, **revs(api, [mine.id])},
+    )
     assert r.status_code == 409 and 'data-error-code="DECISION_NIK_VERIFIED"' in r.get_data(
         as_text=True
     )
     assert status_of(api, mine.id) == "potential_duplicate"
     # same person as the first registered (masked, kept by its column): only theirs decided
-    r = post(sulsel, f"/console/duplicates/{group}/resolve",
-             {"action": "same_person", "keep": "@0", **revs(api, [mine.id])})  # fmt: skip
+    r = post(
+        sulsel,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "same_person", "keep": "@0", **revs(api, [mine.id])},
+    )
     assert r.status_code == 303
     assert status_of(api, mine.id) == "rejected"
     assert status_of(api, first) == "verified" and status_of(api, second) == "potential_duplicate"
@@ -196,16 +245,28 @@ def test_a_reviewer_acts_on_their_members_when_the_first_is_elsewhere(
     a, b, third = seeded.kk_ids
     kk_group = group_of(api, "kk")
     moved = _in_sulsel(api, third)
-    rec = api.record(moved, seeded.devices["320101"], id=third, revision=2, base_revision=1,
-                     content_hash=content_hash(moved))  # fmt: skip
+    rec = api.record(
+        moved,
+        seeded.devices["320101"],
+        id=third,
+        revision=2,
+        base_revision=1,
+        content_hash=content_hash(moved),
+    )
     assert api.push(seeded.devices["320101"], [rec]).outcomes == ["kk_limit"]
-    r = post(sulsel, f"/console/duplicates/{kk_group}/resolve", {"action": "kk_return",
-             "ids": [third], "note": "Periksa KK", **revs(api, [third])})  # fmt: skip
+    r = post(
+        sulsel,
+        f"/console/duplicates/{kk_group}/resolve",
+        {"action": "kk_return", "ids": [third], "note": "Periksa KK", **revs(api, [third])},
+    )
     assert r.status_code == 303 and status_of(api, third) == "returned"
     assert (status_of(api, a), status_of(api, b)) == ("received", "received")
     # a forged tick of a member elsewhere is still refused, nothing written
-    r = post(sulsel, f"/console/duplicates/{kk_group}/resolve", {"action": "kk_return",
-             "ids": [a], "note": "x", **revs(api, [a])})  # fmt: skip
+    r = post(
+        sulsel,
+        f"/console/duplicates/{kk_group}/resolve",
+        {"action": "kk_return", "ids": [a], "note": "x", **revs(api, [a])},
+    )
     assert r.status_code == 403 and status_of(api, a) == "received"
 
 
@@ -220,11 +281,22 @@ def test_a_family_card_group_lists_all_three_and_returns_for_correction(
     page = c.get(f"/console/duplicates/{kk_group}").get_data(as_text=True)
     assert 'value="kk_return"' in page and page.count('class="member"') == 3
     a, b, third = seeded.kk_ids
-    r = post(c, f"/console/duplicates/{kk_group}/resolve",
-             {"action": "kk_return", "ids": [third], **revs(api, seeded.kk_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{kk_group}/resolve",
+        {"action": "kk_return", "ids": [third], **revs(api, seeded.kk_ids)},
+    )
     assert r.status_code == 303 and status_of(api, third) == "potential_duplicate"  # no note
-    r = post(c, f"/console/duplicates/{kk_group}/resolve", {"action": "kk_return",
-             "ids": [a, third], "note": "Periksa KK", **revs(api, seeded.kk_ids)})  # fmt: skip
+    r = post(
+        c,
+        f"/console/duplicates/{kk_group}/resolve",
+        {
+            "action": "kk_return",
+            "ids": [a, third],
+            "note": "Periksa KK",
+            **revs(api, seeded.kk_ids),
+        },
+    )
     assert r.status_code == 303
     assert [status_of(api, i) for i in seeded.kk_ids] == ["returned", "received", "returned"]
     assert not is_open(api, kk_group)

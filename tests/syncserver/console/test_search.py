@@ -29,8 +29,16 @@ def findable(api: Any) -> dict[str, Any]:
     assert set(api.push(bogor, recs).outcomes) == {"accepted"}
     row = api.sql("select id, nik, code, phone from registrations where id = :i", i=recs[0].id)
     rid, nik, code, phone = row[0]
-    return {"id": rid, "nik": nik, "code": code, "phone": phone, "device": bogor, "ids": [r.id for r in recs],
-            "target": target, "rec": recs[0]}  # fmt: skip
+    return {
+        "id": rid,
+        "nik": nik,
+        "code": code,
+        "phone": phone,
+        "device": bogor,
+        "ids": [r.id for r in recs],
+        "target": target,
+        "rec": recs[0],
+    }
 
 
 def found(client: Any, q: str) -> list[str]:
@@ -41,9 +49,20 @@ def found(client: Any, q: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "q",
-    ["Hidayat", "hidayat", "HIDAYAT", "Dupli", "dupli", "uplian", "ayat", "Agus Hidayat",
-     "hidayat agus", "Duplianto-Hidayat", "agus  hidayat "],
-)  # fmt: skip
+    [
+        "Hidayat",
+        "hidayat",
+        "HIDAYAT",
+        "Dupli",
+        "dupli",
+        "uplian",
+        "ayat",
+        "Agus Hidayat",
+        "hidayat agus",
+        "Duplianto-Hidayat",
+        "agus  hidayat ",
+    ],
+)
 def test_any_word_or_part_of_a_name(
     signed_in: dict[str, Any], findable: dict[str, Any], q: str
 ) -> None:
@@ -60,8 +79,16 @@ def test_every_word_must_match(signed_in: dict[str, Any], findable: dict[str, An
 def test_phones_as_people_write_them(signed_in: dict[str, Any], findable: dict[str, Any]) -> None:
     c = signed_in["viewer"]
     assert findable["phone"] == "+6281234567890"
-    for q in ("081234567890", "0812 3456 7890", "0812-3456-7890", "81234567890",
-              "+6281234567890", "+62 812-3456-7890", "62 812 3456 7890", "(0812) 3456.7890"):  # fmt: skip
+    for q in (
+        "081234567890",
+        "0812 3456 7890",
+        "0812-3456-7890",
+        "81234567890",
+        "+6281234567890",
+        "+62 812-3456-7890",
+        "62 812 3456 7890",
+        "(0812) 3456.7890",
+    ):
         assert found(c, q) == [findable["id"]], q
 
 
@@ -71,8 +98,15 @@ def test_codes_and_niks_as_people_write_them(
     c = signed_in["viewer"]
     code, nik = findable["code"], findable["nik"]
     compact = code.replace("-", "")
-    variants = [code, code.lower(), compact, compact.lower(), code.replace("0", "O"),
-                compact.replace("0", "o"), " ".join(code.split("-"))]  # fmt: skip
+    variants = [
+        code,
+        code.lower(),
+        compact,
+        compact.lower(),
+        code.replace("0", "O"),
+        compact.replace("0", "o"),
+        " ".join(code.split("-")),
+    ]
     for q in variants:
         assert found(c, q) == [findable["id"]], q
     spaced = " ".join(nik[i : i + 4] for i in range(0, 16, 4))
@@ -152,8 +186,10 @@ def people_before(api: Any, app: Any) -> list[str]:
     engine = api.ext.engine
     device = api.enroll("320101", name="PC lama")
     samples = [s.applicant for s in generate(2, seed=1499)]
-    recs = [api.record(dict(a, full_name=f"Yanti Persebelum {w}"), device)
-            for a, w in zip(samples, ("Satu", "Dua"), strict=True)]  # fmt: skip
+    recs = [
+        api.record(dict(a, full_name=f"Yanti Persebelum {w}"), device)
+        for a, w in zip(samples, ("Satu", "Dua"), strict=True)
+    ]
     assert api.push(device, recs).outcomes == ["accepted", "accepted"]
     engine.dispose()
     command.downgrade(db.alembic_config(engine), BEFORE_SEARCH_INDEX)

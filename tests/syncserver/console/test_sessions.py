@@ -95,9 +95,12 @@ def _signed_in(c: FlaskClient, headers: dict[str, str] | None = None) -> bool:
 
 
 def _login_from(
-    c: FlaskClient, username: str, password: str = PASSWORD, headers: dict[str, str] | None = None,
+    c: FlaskClient,
+    username: str,
+    password: str = PASSWORD,
+    headers: dict[str, str] | None = None,
     addr: str | None = None,
-) -> Any:  # fmt: skip
+) -> Any:
     """A sign-in with ``headers`` on both the form page and the post (behind a proxy the
     cookie's name depends on them) and from REMOTE_ADDR ``addr``."""
     env = {"REMOTE_ADDR": addr} if addr else {}
@@ -105,9 +108,11 @@ def _login_from(
     tok = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
     assert tok, page.status_code
     return c.post(
-        "/console/login", headers=headers or {}, environ_base=env,
+        "/console/login",
+        headers=headers or {},
+        environ_base=env,
         data={"username": username, "password": password, "csrf_token": tok.group(1)},
-    )  # fmt: skip
+    )
 
 
 # --- finding 11: sessions ---------------------------------------------------------------------
@@ -237,8 +242,9 @@ def test_forwarded_headers_are_ignored_without_trusted_proxies(
     assert _actions(direct, "login")[-1][1] == {"address": "127.0.0.1"}
     # nor can a client claim a fresh address for each guess
     for n in range(6):
-        guess = _login_from(direct.test_client(), "viewer", "salah",
-                            headers={"X-Forwarded-For": f"198.51.100.{n}"})  # fmt: skip
+        guess = _login_from(
+            direct.test_client(), "viewer", "salah", headers={"X-Forwarded-For": f"198.51.100.{n}"}
+        )
         assert guess.status_code == (200 if n < 3 else 429)
     assert {t for t, _ in _actions(direct, "login.failed")} == {"127.0.0.1"}
 

@@ -40,8 +40,15 @@ def push_revision_2(api: Any, device: Any, rid: str, **changes: Any) -> None:
     """The office's device sends revision 2 of ``rid`` (another person, perhaps)."""
     applicant = {**applicant_of(api, rid), **changes}
     code = api.sql("select code from registrations where id = :i", i=rid)[0][0]
-    rec = api.record(applicant, device, id=rid, code=code, revision=2, base_revision=1,
-                     content_hash=content_hash(applicant))  # fmt: skip
+    rec = api.record(
+        applicant,
+        device,
+        id=rid,
+        code=code,
+        revision=2,
+        base_revision=1,
+        content_hash=content_hash(applicant),
+    )
     pushed = api.push(device, [rec])
     assert pushed.status == 200 and pushed.outcomes[0] in ("accepted", "duplicate_nik"), pushed
 
@@ -122,17 +129,31 @@ def test_a_bulk_with_a_stale_record_is_refused_as_a_whole(
     push_revision_2(api, seeded.devices["320101"], stale_id, street="Jl. Baru Sekali No. 1")
     code = api.sql("select code from registrations where id = :i", i=stale_id)[0][0]
 
-    r = c.post("/console/decisions/bulk", data={
-        "ids": ids, "action": "verified", "back": "/console/records/",
-        "csrf_token": token(c, "/console/records/"), **{f"rev-{i}": seen[f"rev-{i}"] for i in ids},
-    })  # fmt: skip
+    r = c.post(
+        "/console/decisions/bulk",
+        data={
+            "ids": ids,
+            "action": "verified",
+            "back": "/console/records/",
+            "csrf_token": token(c, "/console/records/"),
+            **{f"rev-{i}": seen[f"rev-{i}"] for i in ids},
+        },
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 409 and "DECISION_STALE_REVISION" in body
     assert code in body and "Jl. Baru Sekali No. 1" in body
     assert body.count('class="stale-record"') == 1  # only the stale one is named
     assert decisions(api) == 0
-    assert {s for (s,) in api.sql("select status from registrations where id in (:a, :b, :c, :d)",
-                                  a=ids[0], b=ids[1], c=ids[2], d=ids[3])} == {"received"}  # fmt: skip
+    assert {
+        s
+        for (s,) in api.sql(
+            "select status from registrations where id in (:a, :b, :c, :d)",
+            a=ids[0],
+            b=ids[1],
+            c=ids[2],
+            d=ids[3],
+        )
+    } == {"received"}
 
 
 def group_id(api: Any, kind: str) -> int:
@@ -149,9 +170,15 @@ def test_a_group_resolution_with_a_stale_member_is_refused(
     assert {f"rev-{i}" for i in seeded.kk_ids} <= set(seen)
     push_revision_2(api, seeded.devices["320101"], a, motivation="Sudah diganti oleh orang lain")
 
-    r = c.post(f"/console/duplicates/{group}/resolve", data={
-        "action": "kk_keep", "ids": [b, third], "csrf_token": token(c, "/console/"), **seen,
-    })  # fmt: skip
+    r = c.post(
+        f"/console/duplicates/{group}/resolve",
+        data={
+            "action": "kk_keep",
+            "ids": [b, third],
+            "csrf_token": token(c, "/console/"),
+            **seen,
+        },
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 409 and "DECISION_STALE_REVISION" in body
     assert "Sudah diganti oleh orang lain" in body
@@ -175,10 +202,14 @@ def mixed(api: Any, seeded: Any) -> tuple[int, list[str]]:
     same NIK living in South Sulawesi (73), pushed by the Makassar device."""
     first = seeded.dup_ids[0]
     applicant = {
-        **applicant_of(api, first), "street": "Jl. Pelabuhan Makassar No. 7", "rt": "014",
-        "rw": "010", "village_code": "73.06.08.1002", "postal_code": "47116",
+        **applicant_of(api, first),
+        "street": "Jl. Pelabuhan Makassar No. 7",
+        "rt": "014",
+        "rw": "010",
+        "village_code": "73.06.08.1002",
+        "postal_code": "47116",
         "phone": "081355554444",
-    }  # fmt: skip
+    }
     rec = api.record(applicant, seeded.devices["737101"])
     # another office holds the NIK: the device is answered as for a fresh one (finding 4),
     # the record is flagged into the group all the same
@@ -236,8 +267,11 @@ def test_members_outside_the_reviewers_provinces_are_masked_and_cannot_be_decide
     assert api.sql("select resolved_at from duplicate_groups where id = :g", g=group)[0][0] is None
 
     # their own member they can decide, though the group's first registration is elsewhere
-    r = post(sulsel, f"/console/duplicates/{group}/resolve",
-             {"action": "different_people", "ids": [third], "note": "Periksa NIK pada KTP", **revs})  # fmt: skip
+    r = post(
+        sulsel,
+        f"/console/duplicates/{group}/resolve",
+        {"action": "different_people", "ids": [third], "note": "Periksa NIK pada KTP", **revs},
+    )
     assert r.status_code == 303
     assert api.sql("select registration_id, decision from review_decisions") == [
         (third, "returned")
