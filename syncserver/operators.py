@@ -38,7 +38,8 @@ def _publish(session: Session, op: OfficeOperator, now: datetime) -> None:
         "active": op.active,
     }
     change = Change(seq=0, kind=ChangeKind.OPERATOR, data=account)
-    seq = changes_q.append_change(session, op.office_code, change, now)
+    short = {"kind": ChangeKind.OPERATOR.value, "data": account}  # as stored before issue 15
+    seq = changes_q.append_change(session, op.office_code, change, now, short)
     changes_q.delete_earlier_operator_changes(session, op.office_code, op.username, seq)
 
 
