@@ -38,8 +38,7 @@ def _publish(session: Session, op: OfficeOperator, now: datetime) -> None:
         "active": op.active,
     }
     change = Change(seq=0, kind=ChangeKind.OPERATOR, data=account)
-    short = {"kind": ChangeKind.OPERATOR.value, "data": account}  # as stored before issue 15
-    seq = changes_q.append_change(session, op.office_code, change, now, short)
+    seq = changes_q.append_change(session, op.office_code, change, now)
     changes_q.delete_earlier_operator_changes(session, op.office_code, op.username, seq)
 
 

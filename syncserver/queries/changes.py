@@ -47,22 +47,14 @@ def payload(change: P.Change) -> dict[str, Any]:
     return {name: getattr(change, name) for name in _PAYLOAD_FIELDS}
 
 
-def append_change(
-    session: Session,
-    office_code: str,
-    change: P.Change,
-    now: datetime,
-    stored: dict[str, Any] | None = None,
-) -> int:
-    """Append ``change`` to the office's feed (its ``seq`` is ignored); the seq it got.
-    ``stored``: the payload to store instead of :func:`payload` (an operator change keeps
-    its short form, ``kind`` and ``data``; decoding fills in the defaults)."""
+def append_change(session: Session, office_code: str, change: P.Change, now: datetime) -> int:
+    """Append ``change`` to the office's feed (its ``seq`` is ignored); the seq it got."""
     lock_office_feed(session, office_code)
     row = ChangeRecord(
         office_code=office_code,
         kind=change.kind.value,
         registration_id=change.registration_id,
-        payload=payload(change) if stored is None else stored,
+        payload=payload(change),
         created_at=now,
     )
     session.add(row)

@@ -6,6 +6,7 @@ as AES-GCM keys of every box in the key slots file. Used by the stolen-laptop te
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 from collections.abc import Iterable
@@ -40,7 +41,12 @@ def candidate_keys(verifiers: Iterable[str]) -> list[bytes]:
     """Key material the server's data offers: raw hash bytes and their HKDF derivations."""
     keys: list[bytes] = []
     for encoded in verifiers:
-        raw = _unb64(encoded.split("$")[5])
+        try:
+            raw = _unb64(encoded.split("$")[5])
+        except binascii.Error:
+            # a fragment, not a verifier: PostgreSQL's pglz compression of a longer row keeps
+            # the start of a hash and refers back for the rest; the whole one is elsewhere
+            continue
         keys.append(raw)
         for info in (b"loket keyslot v1", b"loket keyslot v2", b"loket keyslot v2 sealed"):
             keys.append(
