@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -67,7 +67,7 @@ def test_the_sync_reads_do_not_take_the_write_lock(
     from desktop.sync.controller import read_history, read_snapshot
 
     assert service.save(applicant()).ok
-    engine = SyncEngine(store, client=None)  # type: ignore[arg-type]  # the reads need none
+    engine = SyncEngine(store, client=cast(Any, None))  # the reads need no client
     snap = _holding_the_write_lock(store, lambda: read_snapshot(store))
     assert snap.pending == 1 and snap.enrolled
     assert _holding_the_write_lock(store, engine.pending_count) == 1
@@ -89,7 +89,7 @@ def test_one_pending_count_everywhere(
     with store.read() as s:
         expected = outbox.pending_count(s)
     assert expected == 2
-    engine = SyncEngine(store, client=None)  # type: ignore[arg-type]
+    engine = SyncEngine(store, client=cast(Any, None))
     assert service.pending_count() == engine.pending_count() == read_snapshot(store).pending
     assert engine.backlog().unsent == expected
     # and the query is written once: nothing else counts the outbox's registrations
