@@ -16,6 +16,10 @@ import sys
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.support.liveserver import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -23,14 +27,14 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "kata-sandi-konsol"
 
 
-def make_data(tmp: Path, server: object) -> dict[str, str]:
+def make_data(tmp: Path, server: LiveServer) -> dict[str, str]:
     from common.synthetic import generate
     from tests.browser.conftest import Desk
 
     desks = {
-        "bogor": Desk(tmp / "bogor", server, "320101", "Disnaker Kab. Bogor"),  # type: ignore[arg-type]
-        "makassar": Desk(tmp / "makassar", server, "737101", "Disnaker Kota Makassar"),  # type: ignore[arg-type]
-        "medan": Desk(tmp / "medan", server, "127101", "Disnaker Kota Medan"),  # type: ignore[arg-type]
+        "bogor": Desk(tmp / "bogor", server, "320101", "Disnaker Kab. Bogor"),
+        "makassar": Desk(tmp / "makassar", server, "737101", "Disnaker Kota Makassar"),
+        "medan": Desk(tmp / "medan", server, "127101", "Disnaker Kota Medan"),
     }
     people = [s.applicant for s in generate(160, seed=31, today=date.today())]
     ids: dict[str, str] = {}
@@ -55,7 +59,7 @@ def make_data(tmp: Path, server: object) -> dict[str, str]:
     from syncserver import db
     from syncserver.decisions import record_decision
 
-    engine = db.make_engine(f"sqlite:///{server.data_dir / 'loket-server.db'}")  # type: ignore[attr-defined]
+    engine = db.make_engine(f"sqlite:///{server.data_dir / 'loket-server.db'}")
     with db.transaction(db.session_factory(engine)) as s:
         record_decision(
             s, ids["corrected"], "returned", "rina", note="Periksa nomor HP dan nama ibu kandung"

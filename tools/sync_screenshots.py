@@ -14,7 +14,6 @@ device's store is enrolled with it; the main window is built with the real sync 
 from __future__ import annotations
 
 import argparse
-import inspect
 import shutil
 import sys
 import tempfile
@@ -66,12 +65,9 @@ def main() -> int:
     app = create_qapplication()
     translator = install_translator(app, lang)
 
-    if "key" in inspect.signature(Store.open).parameters:  # the encrypted store takes a key
-        from desktop.store.keys import KeySlots
+    from desktop.store.keys import KeySlots
 
-        store = Store.open(tmp / "desk", KeySlots.new_key())
-    else:
-        store = Store.open(tmp / "desk")  # type: ignore[call-arg]
+    store = Store.open(tmp / "desk", KeySlots.new_key())
     enroll_device(
         store, server.url, server.office_and_code("320101", "32.01", "Disnaker Kabupaten Bogor")
     )
@@ -125,7 +121,9 @@ def main() -> int:
         wait_until(lambda: len(done) == 1)  # the automatic first sync (nothing to send)
         ids = []
         for sample in generate(400, 2026, today=date.today()):
-            ids.append(service.save(sample.applicant).registration.id)  # type: ignore[union-attr]
+            saved = service.save(sample.applicant).registration
+            assert saved is not None
+            ids.append(saved.id)
         window.update_pending()
         window.list.refresh()
         window.show_tab(1)

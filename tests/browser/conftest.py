@@ -3,7 +3,6 @@ desktop installations (store, operator, sync engine) enrolled with it."""
 
 from __future__ import annotations
 
-import inspect
 import secrets
 from collections.abc import Iterator
 from datetime import date
@@ -37,12 +36,8 @@ class Desk:
         from desktop.sync.commands import enroll_device, make_client
         from desktop.sync.engine import SyncEngine
 
-        # the store is a SQLCipher database under a random key where the desktop has that
-        # already (issue 7), a plain one before
-        if "key" in inspect.signature(Store.open).parameters:
-            self.store = Store.open(data_dir, secrets.token_bytes(32))
-        else:
-            self.store = Store.open(data_dir)
+        # the store is a SQLCipher database under a random key
+        self.store = Store.open(data_dir, secrets.token_bytes(32))
         add_operator(self.store, "petugas", "rahasia-sekali", "Petugas Satu")
         self.service = RegistrationService(
             self.store, authenticate(self.store, "petugas", "rahasia-sekali")

@@ -8,11 +8,10 @@ they take the same writer lock as the server processes.
 
 from __future__ import annotations
 
-import inspect
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -36,11 +35,8 @@ TEST_KEY = bytes.fromhex("6c6f6b65742d66617574732d746573742d6b65792d333262797465
 
 
 def open_store(data_dir: Path, key: bytes = TEST_KEY) -> Store:
-    """Open a device's store (encrypted with ``key`` where the store takes a key)."""
-    if "key" in inspect.signature(Store.open).parameters:
-        return Store.open(data_dir, key)
-    opener: Any = Store.open  # before encryption at rest
-    return cast(Store, opener(data_dir))
+    """Open a device's store, encrypted with ``key``."""
+    return Store.open(data_dir, key)
 
 
 def central_url(server: Any) -> str:

@@ -12,12 +12,11 @@ device store, the main window with the sync controller and its status-bar widget
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -45,13 +44,10 @@ pytestmark = pytest.mark.timeout(120)
 
 
 def open_store(folder: Path) -> Store:
-    """The device's store (encrypted with a fresh key where the store takes one)."""
-    if "key" in inspect.signature(Store.open).parameters:
-        from desktop.store.keys import KeySlots
+    """The device's store, encrypted with a fresh key."""
+    from desktop.store.keys import KeySlots
 
-        return Store.open(folder, KeySlots.new_key())
-    opener: Any = Store.open  # a store before encryption at rest took no key
-    return cast(Store, opener(folder))
+    return Store.open(folder, KeySlots.new_key())
 
 
 @pytest.fixture
