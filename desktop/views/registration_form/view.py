@@ -53,7 +53,9 @@ from desktop.widgets.field_box import FieldBox
 from desktop.widgets.village_edit import VillageEdit
 
 if TYPE_CHECKING:
-    from desktop.services.registrations import RegistrationService
+    from common.protocol import NikMatch
+    from common.record import Applicant, Registration
+    from desktop.services.registrations import RegistrationService, SaveResult
     from desktop.tasks import TaskManager
 
 LABEL_WIDTH = 200  # one label column across the groups
@@ -117,11 +119,11 @@ class RegistrationFormView(QWidget):
         self.review_before_save = False
         self.review_dialog: QDialog | None = None
         # NIK -> the office's registrations with it at the server (None: no server check)
-        self._remote_check: Callable[[str], list[Any]] | None = None
+        self._remote_check: Callable[[str], list[NikMatch]] | None = None
         self._remote_online: Callable[[], bool] = lambda: False
         self._dup_nik = ""  # the NIK the duplicate warning is about
-        self._dup_local: Any = None  # a Registration on this device with that NIK
-        self._dup_remote: list[Any] = []  # NikMatch of other devices of the office
+        self._dup_local: Registration | None = None  # on this device, with that NIK
+        self._dup_remote: list[NikMatch] = []  # other devices of the office
         self._auto: dict[str, str] = {}  # field -> value we prefilled from the NIK
         self._consent_at: str | None = None
         self.boxes: dict[str, FieldBox] = {}
@@ -573,7 +575,7 @@ class RegistrationFormView(QWidget):
                 on_error=lambda _exc: self.nikChecked.emit("remote-failed"),
             )
 
-    def _local_duplicate(self, nik: str, registration: Any) -> None:
+    def _local_duplicate(self, nik: str, registration: Registration | None) -> None:
         if nik != self._dup_nik:
             return  # the clerk typed on
         if registration is not None and registration.id != self.registration_id:
@@ -581,7 +583,7 @@ class RegistrationFormView(QWidget):
         self._show_duplicate()
         self.nikChecked.emit("local")
 
-    def _remote_duplicate(self, nik: str, matches: list[Any]) -> None:
+    def _remote_duplicate(self, nik: str, matches: list[NikMatch]) -> None:
         if nik != self._dup_nik:
             return
         self._dup_remote = [m for m in matches if m.registration_id != self.registration_id]
@@ -717,7 +719,7 @@ class RegistrationFormView(QWidget):
                 return  # with errors: the save reports them as always
         self._do_save()
 
-    def _open_review(self, applicant: Any) -> None:
+    def _open_review(self, applicant: Applicant) -> None:
         from desktop.dialogs.review import ReviewDialog
 
         back_to = QApplication.focusWidget()
@@ -751,11 +753,11 @@ class RegistrationFormView(QWidget):
             on_error=self._on_save_failed,
         )
 
-    def _on_saved(self, result: Any) -> None:
+    def _on_saved(self, result: SaveResult) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
         after, self._after_save = self._after_save, None  # only a successful save goes on
-        if getattr(result, "needs_enrollment", False):
+        if result.needs_enrollment:
             # nothing saved, nothing typed lost: the window offers to enroll (issue 13)
             self._set_status(self.tr("Not saved: this device is not enrolled yet."), "error")
             self.enrollmentNeeded.emit()
@@ -773,6 +775,7 @@ class RegistrationFormView(QWidget):
             self.problemsFound.emit(blocking or problems)
             return
         registration = result.registration
+        assert registration is not None  # ok and not refused: the service saved it
         # The service returned: the transaction is committed. Only now say "saved".
         self.clear()
         self._set_status(arg(self.tr("Saved: %1"), registration.code), "ok")
