@@ -85,15 +85,15 @@ def pull() -> Response:
     cursor = request.args.get("cursor", "")
     if cursor == "":
         after = 0
-    elif cursor.isascii() and cursor.isdigit() and int(cursor) < 2**63:  # not "²"; fits BIGINT
-        after = int(cursor)
+    elif (n := _whole_number(cursor, 2**63 - 1)) is not None:  # fits BIGINT
+        after = n
     else:
         raise ApiError(E.CURSOR_INVALID)
     limit_arg = request.args.get("limit")
     if limit_arg is None:  # absent; an empty "limit=" is not a number (the OpenAPI document)
         limit = ext.settings.pull_page_size
-    elif limit_arg.isascii() and limit_arg.isdigit() and 1 <= int(limit_arg) <= MAX_PULL_PAGE:
-        limit = int(limit_arg)
+    elif (n := _whole_number(limit_arg, MAX_PULL_PAGE)) is not None and n >= 1:
+        limit = n
     else:
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": f"limit must be 1 to {MAX_PULL_PAGE}"})
     session = app_mod.session()
@@ -111,6 +111,16 @@ def pull() -> Response:
 _BACKLOG_ARGS = ("backlog_unsent", "backlog_oldest_age_s")
 
 
+def _whole_number(text: str, most: int) -> int | None:
+    """``text`` as a whole number from 0 to ``most``: ASCII digits only (not "²", no sign or
+    space), and never more digits than ``most`` has, so no value reaches Python's limit on
+    converting long digit strings (which raises, and answered 500)."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(most)):
+        return None
+    value = int(text)
+    return value if value <= most else None
+
+
 def _pulled_backlog() -> Backlog | None:
     """The backlog a pull reports (``?backlog_unsent=N&backlog_oldest_age_s=S``), or None when
     the device sent neither (clients before issue 14); one without the other, or a value that
@@ -120,12 +130,13 @@ def _pulled_backlog() -> Backlog | None:
         return None
     numbers: dict[str, int] = {}
     for name, v in values.items():
-        if v is None or not v.isascii() or not v.isdigit() or len(v) > 10:
+        number = None if v is None else _whole_number(v, 9_999_999_999)  # at most 10 digits
+        if number is None:
             raise ApiError(
                 E.SCHEMA_VIOLATION,
                 {"detail": "backlog_unsent and backlog_oldest_age_s must both be whole numbers"},
             )
-        numbers[name] = int(v)
+        numbers[name] = number
     return decode(Backlog, numbers, "backlog_")
 
 

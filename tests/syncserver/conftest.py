@@ -192,7 +192,9 @@ class Api:
         resp = P.decode(P.PushResponse, payload)
         return Pushed(r.status_code, payload, resp, [x.outcome.value for x in resp.results])
 
-    def pull(self, device: Device, cursor: str | None = None, limit: int | None = None) -> Any:
+    def pull(
+        self, device: Device, cursor: str | None = None, limit: int | str | None = None
+    ) -> Any:
         params = {}
         if cursor is not None:
             params["cursor"] = cursor

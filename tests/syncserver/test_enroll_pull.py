@@ -115,6 +115,19 @@ def test_bad_cursor_and_limit(api: Api) -> None:
     assert api.pull(dev, "0", P.MAX_PULL_PAGE + 1).status_code == 400
 
 
+def test_numbers_too_long_to_convert_are_refused_not_crashed(api: Api) -> None:
+    """Python refuses to turn more than 4,300 digits into an int; the pull must refuse such a
+    cursor, limit or backlog value as it refuses any other bad one (it answered 500)."""
+    dev = api.enroll()
+    huge = "9" * 5000
+    r = api.pull(dev, huge)
+    assert r.status_code == 400 and r.get_json()["code"] == E.CURSOR_INVALID
+    r = api.pull(dev, "0", huge)
+    assert r.status_code == 400 and r.get_json()["code"] == E.SCHEMA_VIOLATION
+    r = api.pull(dev, "0" * 5000)  # a server never hands out a cursor with leading zeros
+    assert r.status_code == 400 and r.get_json()["code"] == E.CURSOR_INVALID
+
+
 def test_health_ready_metrics(api: Api, people: list[dict]) -> None:
     assert api.client.get("/healthz").get_json() == {"status": "ok"}
     assert api.client.get("/readyz").get_json()["database"] == "ok"
