@@ -26,6 +26,21 @@ def ensure_display(prog: str) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
 
+def start(prog: str, doc: str, root: Path) -> tuple[Path, str]:
+    """The screenshot tools' common start: parse --out and --lang, make sure there is a
+    display (re-running under xvfb-run if need be), create the output folder."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--out", default=str(root / "docs" / "screenshots"))
+    ap.add_argument("--lang", default="id", choices=("id", "en"))
+    args = ap.parse_args()
+    ensure_display(prog)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out, str(args.lang)
+
+
 def pump(ms: int = 150) -> None:
     """Run the Qt event loop for ``ms`` milliseconds."""
     from PySide6.QtCore import QEventLoop, QTimer

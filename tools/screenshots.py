@@ -12,7 +12,6 @@ are in the picture. No window manager runs, so windows have no frames.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -23,17 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import qtshots  # noqa: E402  (tools/ is sys.path[0])
-from qtshots import HEIGHT, WIDTH, ensure_display, pump  # noqa: E402
+from qtshots import HEIGHT, WIDTH, pump, start  # noqa: E402
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    ap.add_argument("--lang", default="id", choices=("id", "en"))
-    args = ap.parse_args()
-    ensure_display("screenshots")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, lang = start("screenshots", __doc__ or "", ROOT)
 
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtTest import QTest
@@ -64,7 +57,7 @@ def main() -> int:
     a = samples[0].applicant
 
     app = create_qapplication()
-    loket = LoketApp(app, data_dir, args.lang)
+    loket = LoketApp(app, data_dir, lang)
     loket.start()
 
     def wait_until(pred: Callable[[], bool], timeout: float = 20.0) -> None:

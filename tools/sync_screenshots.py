@@ -13,7 +13,6 @@ device's store is enrolled with it; the main window is built with the real sync 
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -25,17 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import qtshots  # noqa: E402  (tools/ is sys.path[0])
-from qtshots import HEIGHT, WIDTH, ensure_display, pump  # noqa: E402
+from qtshots import HEIGHT, WIDTH, pump, start  # noqa: E402
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    ap.add_argument("--lang", default="id", choices=("id", "en"))
-    args = ap.parse_args()
-    ensure_display("sync_screenshots")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, lang_code = start("sync_screenshots", __doc__ or "", ROOT)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QWidget
@@ -59,7 +52,7 @@ def main() -> int:
     from syncserver.decisions import record_decision
     from tests.support.liveserver import LiveServer
 
-    lang = Lang(args.lang)
+    lang = Lang(lang_code)
     tmp = Path(tempfile.mkdtemp(prefix="loket-sync-shots-"))
     server = LiveServer(tmp / "server").start()
     app = create_qapplication()
