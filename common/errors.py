@@ -704,6 +704,38 @@ DEVICE_UNKNOWN = _e(
 )
 
 
+# --- sync bundles (common/bundle.py; docs/PROTOCOL.md "Bundles") ---------------------------
+BUNDLE_UNREADABLE = _e(
+    "BUNDLE_UNREADABLE",
+    "Berkas ini bukan berkas Loket yang utuh (terpotong atau rusak). Salin ulang dari perangkat"
+    " asalnya.",
+    "This file is not a complete Loket file (cut short or damaged). Copy it again from the"
+    " device it came from.",
+)
+BUNDLE_VERSION_UNSUPPORTED = _e(
+    "BUNDLE_VERSION_UNSUPPORTED",
+    "Berkas ini dibuat oleh versi Loket yang tidak dikenal (format {version}). Perbarui aplikasi.",
+    "This file was made by a Loket version this one does not know (format {version}). Update"
+    " the application.",
+)
+BUNDLE_TAMPERED = _e(
+    "BUNDLE_TAMPERED",
+    "Isi berkas tidak cocok dengan tanda tangannya: berkas telah diubah. Tidak ada yang diimpor.",
+    "The file's content does not match its signature: it was changed. Nothing was imported.",
+)
+BUNDLE_WRONG_RECIPIENT = _e(
+    "BUNDLE_WRONG_RECIPIENT",
+    "Berkas ini dikunci untuk penerima lain dan tidak dapat dibuka di sini.",
+    "This file is locked for another recipient and cannot be opened here.",
+)
+BUNDLE_TOO_LARGE = _e(
+    "BUNDLE_TOO_LARGE",
+    "Berkas terlalu besar (paling banyak {max} byte).",
+    "The file is too large (at most {max} bytes).",
+    http=413,
+)
+
+
 def spec(code: str) -> ErrorSpec:
     """The catalog entry for ``code`` (KeyError for an unknown code: a bug, not user input)."""
     return CATALOG[code]

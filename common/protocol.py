@@ -235,6 +235,68 @@ class NikCheckResponse:
     matches: list[NikMatch] = field(metadata=bound(max_items=MAX_NIK_MATCHES))
 
 
+# --- bundles (common/bundle.py carries these on a file; docs/PROTOCOL.md "Bundles") ------
+#: Records one bundle may carry at most (a field officer's month is a few thousand).
+MAX_BUNDLE_RECORDS = 100_000
+#: Batches one bundle may carry at most (records in batches of up to 500).
+MAX_BUNDLE_BATCHES = MAX_BUNDLE_RECORDS // 100
+#: Changes one acknowledgement carries at most (ten pull pages); ``more`` says there are more.
+MAX_ACK_CHANGES = 10 * MAX_PULL_PAGE
+
+
+@dataclass(slots=True)
+class BundleKey:
+    """A public bundle key of the server (:class:`common.bundle.PublicKeys`, base64)."""
+
+    key_id: str = field(metadata=bound(max_length=16))
+    encryption_key: str = field(metadata=bound(max_length=64))
+    signing_key: str = field(metadata=bound(max_length=64))
+    # wire time after which the server no longer opens bundles made to this key (None: the
+    # current key, no end yet)
+    accept_until: str | None = field(default=None, metadata=bound(max_length=40))
+
+
+@dataclass(slots=True)
+class RecordsManifest:
+    """Inside a records bundle (readable only after decryption), with ``batches``: the push
+    requests exactly as the network path would send them, in order."""
+
+    bundle_id: str = field(metadata=bound(max_length=64))
+    device_id: str = field(metadata=bound(max_length=36))
+    office_code: str = field(metadata=bound(max_length=6))
+    # the device's bundle counter: a new bundle older than one imported is a replay
+    seq: int = field(metadata=bound(minimum=1, maximum=MAX_INT4))
+    created_at: str = field(metadata=bound(max_length=40))  # device clock, shown only
+    cursor: str = field(metadata=bound(max_length=20))  # the device's pull cursor
+    record_count: int = field(metadata=bound(minimum=0, maximum=MAX_BUNDLE_RECORDS))
+    batch_ids: list[str] = field(metadata=bound(max_items=MAX_BUNDLE_BATCHES))
+    server_key: str = field(metadata=bound(max_length=16))  # the key id it was sealed to
+
+
+@dataclass(slots=True)
+class AckManifest:
+    ack_id: str = field(metadata=bound(max_length=64))
+    bundle_id: str = field(metadata=bound(max_length=64))  # the records bundle answered
+    device_id: str = field(metadata=bound(max_length=36))
+    office_code: str = field(metadata=bound(max_length=6))
+    created_at: str = field(metadata=bound(max_length=40))  # server time
+    cursor_from: str = field(metadata=bound(max_length=20))  # the records bundle's cursor
+    cursor_to: str = field(metadata=bound(max_length=20))  # as a pull's ``cursor``
+    more: bool
+
+
+@dataclass(slots=True)
+class AckPayload:
+    """Inside an acknowledgement: the answer to every record of the bundle (in its order), the
+    office's changes since the bundle's cursor as a pull would give them, and the server's
+    accepted bundle keys (rotation reaches a device that never meets a network this way)."""
+
+    manifest: AckManifest
+    results: list[RecordResult] = field(metadata=bound(max_items=MAX_BUNDLE_RECORDS))
+    changes: list[Change] = field(metadata=bound(max_items=MAX_ACK_CHANGES))
+    bundle_keys: list[BundleKey] = field(metadata=bound(max_items=8))
+
+
 # --- strict decoding ------------------------------------------------------------------
 T = TypeVar("T")
 
