@@ -199,6 +199,12 @@ def test_every_validation_code_is_exercised() -> None:
         # the desktop form's, for typed text not taken from the village list:
         # tests/desktop/gui/test_form_fields.py
         E.VILLAGE_NOT_CHOSEN,
+        # the sync bundle format's: tests/common/test_bundle.py
+        E.BUNDLE_UNREADABLE,
+        E.BUNDLE_VERSION_UNSUPPORTED,
+        E.BUNDLE_TAMPERED,
+        E.BUNDLE_WRONG_RECIPIENT,
+        E.BUNDLE_TOO_LARGE,
     }
     assert validation_codes == set()
 
