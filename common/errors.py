@@ -728,6 +728,13 @@ BUNDLE_WRONG_RECIPIENT = _e(
     "Berkas ini dikunci untuk penerima lain dan tidak dapat dibuka di sini.",
     "This file is locked for another recipient and cannot be opened here.",
 )
+BUNDLE_KEY_EXPIRED = _e(
+    "BUNDLE_KEY_EXPIRED",
+    "Berkas ini dikunci dengan kunci server lama yang sudah tidak berlaku sejak {until}."
+    " Sinkronkan perangkat atau impor tanda terima terbaru, lalu buat berkas baru.",
+    "This file is locked with an old server key no longer accepted since {until}. Sync the"
+    " device or import its latest acknowledgement, then make a new file.",
+)
 BUNDLE_TOO_LARGE = _e(
     "BUNDLE_TOO_LARGE",
     "Berkas terlalu besar (paling banyak {max} byte).",

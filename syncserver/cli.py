@@ -2,7 +2,8 @@
 
     loket-server [--data-dir DIR] [--config FILE] [--database URL] COMMAND ...
 
-Commands: run, migrate, add-office, enroll-code, add-user, stats. See ``--help`` of each.
+Commands: run, migrate, add-office, enroll-code, add-user, stats, rotate-bundle-key, ...
+See ``--help`` of each.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ def _parser() -> argparse.ArgumentParser:
         o.add_argument("username", metavar="USERNAME")
     rv = sub.add_parser("revoke-device", help="revoke a device: every request of it is refused")
     rv.add_argument("device_id", metavar="DEVICE_ID")
+    sub.add_parser(
+        "rotate-bundle-key",
+        help="make a new bundle key; the previous one is still accepted for bundle_key_grace_days",
+    )
     va = sub.add_parser("verify-audit", help="check the audit log's hash chain (exit 1 if broken)")
     va.add_argument("--json", action="store_true", help="print JSON")
     return p
@@ -369,6 +374,33 @@ def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rotate_bundle_key(args: argparse.Namespace, settings: Settings) -> int:
+    """A new current bundle key (syncserver/bundle_keys.py), audited; devices learn it at
+    their next pull or acknowledgement."""
+    from syncserver import bundle_keys
+    from syncserver.queries.reviews import append_audit
+
+    now = datetime.now(UTC)
+    keys = bundle_keys.for_settings(settings, now, rotate_now=True)
+
+    def audit(s: Any) -> None:
+        append_audit(
+            s,
+            now=now,
+            actor_kind="staff",
+            actor=CLI_ACTOR,
+            action="bundle_key.rotate",
+            target_kind="bundle_key",
+            target_id=keys.current.key_id,
+        )
+
+    _in_transaction(settings, audit)
+    print(f"new bundle key {keys.current.key_id} in {bundle_keys.key_file(settings)}")
+    for key in keys.public_list(now)[1:]:
+        print(f"previous key {key.key_id} accepted until {key.accept_until}")
+    return 0
+
+
 def cmd_verify_audit(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.audit import summary, verify_chain
 
@@ -389,6 +421,7 @@ COMMANDS = {
     "set-operator-password": cmd_set_operator_password,
     "revoke-device": cmd_revoke_device,
     "verify-audit": cmd_verify_audit,
+    "rotate-bundle-key": cmd_rotate_bundle_key,
     "run": cmd_run,
     "migrate": cmd_migrate,
     "add-office": cmd_add_office,

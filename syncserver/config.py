@@ -310,6 +310,20 @@ class Settings:
         "(e.g. 127.0.0.1:9470 or a management network address); no token needed there. "
         "Empty: no such listener.",
     )
+    bundle_key_file: str = _option(
+        "",
+        _str,
+        "The server's private bundle keys (sync bundles on files, issue 16): a 0600 JSON file "
+        "made at first need; empty means bundle-keys.json in the data folder. Several server "
+        "machines share one copy of it. Not in the database: a database copy must not open "
+        "bundles.",
+    )
+    bundle_key_grace_days: int = _option(
+        30,
+        _int_between(1, 3650),
+        "After `loket-server rotate-bundle-key`, how many days bundles sealed to the previous "
+        "key are still opened.",
+    )
 
     #: Not an option: the data folder the settings were loaded for ("" when none).
     data_dir: str = ""

@@ -205,6 +205,8 @@ def test_every_validation_code_is_exercised() -> None:
         E.BUNDLE_TAMPERED,
         E.BUNDLE_WRONG_RECIPIENT,
         E.BUNDLE_TOO_LARGE,
+        # the server's bundle keys: tests/syncserver/test_bundle_keys.py
+        E.BUNDLE_KEY_EXPIRED,
     }
     assert validation_codes == set()
 
