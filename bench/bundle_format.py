@@ -22,9 +22,7 @@ from bench.wire_encoding import DOC, OFFICE
 from common import bundle as B
 from common import protocol as P
 from common import wire
-from common.record import content_hash, new_registration_id
-from common.regcode import make_code
-from common.synthetic import generate
+from common.synthetic import push_records
 
 HEADING = "## Sync bundle format, 10,000 registrations (issue 16)"
 RECORDS = 10_000
@@ -33,21 +31,7 @@ BATCH = 500
 
 def batches(n: int) -> list[P.PushRequest]:
     device = str(uuid.uuid4())
-    samples = generate(n, seed=16, today=date(2026, 6, 1))
-    records = [
-        P.PushRecord(
-            new_registration_id(),
-            make_code(OFFICE, 1, i + 1),
-            1,
-            0,
-            content_hash(s.applicant),
-            s.applicant,
-            "petugas",
-            "field",
-            "2026-06-01T09:00:00+07:00",
-        )
-        for i, s in enumerate(samples)
-    ]
+    records = push_records(n, OFFICE, seed=16, today=date(2026, 6, 1), channel="field")
     return [
         P.PushRequest(device, OFFICE, str(uuid.uuid4()), records[i : i + BATCH])
         for i in range(0, n, BATCH)

@@ -32,9 +32,8 @@ from bench.machine import describe, write_section
 from common import protocol as P
 from common import wire
 from common.enums import Status
-from common.record import content_hash, new_registration_id
 from common.regcode import make_code
-from common.synthetic import generate
+from common.synthetic import push_records
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -86,21 +85,7 @@ def old_response_dict(response: P.PushResponse) -> dict[str, Any]:
 
 # --- the messages ----------------------------------------------------------------------------
 def messages(n: int) -> tuple[P.PushRequest, P.PushResponse, P.PullResponse]:
-    samples = generate(n, seed=15, today=date(2026, 6, 1))
-    records = [
-        P.PushRecord(
-            new_registration_id(),
-            make_code(OFFICE, 1, i + 1),
-            1,
-            0,
-            content_hash(s.applicant),
-            s.applicant,
-            "petugas",
-            "counter",
-            "2026-06-01T09:00:00+07:00",
-        )
-        for i, s in enumerate(samples)
-    ]
+    records = push_records(n, OFFICE, seed=15, today=date(2026, 6, 1))
     request = P.PushRequest(str(uuid.uuid4()), OFFICE, str(uuid.uuid4()), records)
     kinds = [
         P.RecordResult("", 1, P.Outcome.ACCEPTED, Status.RECEIVED),

@@ -34,6 +34,9 @@ from common.enums import (
     Skill,
 )
 from common.nik import make_nik
+from common.protocol import PushRecord
+from common.record import content_hash, new_registration_id
+from common.regcode import make_code
 from common.regions import Regions, regions
 
 MALE = (
@@ -290,6 +293,27 @@ def generate(count: int, seed: int = 1, **options: Any) -> list[Sample]:
     """A list of ``count`` samples (see :meth:`Generator.samples` for options)."""
     today = options.pop("today", None)
     return list(Generator(seed, today).samples(count, **options))
+
+
+def push_records(
+    count: int, office_code: str, *, seed: int, today: date, channel: str = "counter"
+) -> list[PushRecord]:
+    """``count`` generated applicants as new records of device 1 of ``office_code``, as a
+    push carries them (for benchmarks and tests of the wire and bundle formats)."""
+    return [
+        PushRecord(
+            new_registration_id(),
+            make_code(office_code, 1, i + 1),
+            1,
+            0,
+            content_hash(s.applicant),
+            s.applicant,
+            "petugas",
+            channel,
+            f"{today.isoformat()}T09:00:00+07:00",
+        )
+        for i, s in enumerate(generate(count, seed=seed, today=today))
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

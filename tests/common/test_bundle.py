@@ -21,9 +21,7 @@ from common import protocol as P
 from common import wire
 from common.enums import Status
 from common.errors import ApiError
-from common.record import content_hash, new_registration_id
-from common.regcode import make_code
-from common.synthetic import generate
+from common.synthetic import push_records
 
 OFFICE = "320101"
 DEVICE = str(uuid.uuid4())
@@ -34,21 +32,7 @@ SECRET_NAME = "SITI AMINAH BINTI SUGIONO"
 
 
 def _records_payload(n: int, bundle_id: str) -> bytes:
-    samples = generate(n, seed=16, today=date(2026, 6, 1))
-    records = [
-        P.PushRecord(
-            new_registration_id(),
-            make_code(OFFICE, 1, i + 1),
-            1,
-            0,
-            content_hash(s.applicant),
-            s.applicant,
-            "petugas",
-            "field",
-            "2026-06-01T09:00:00+07:00",
-        )
-        for i, s in enumerate(samples)
-    ]
+    records = push_records(n, OFFICE, seed=16, today=date(2026, 6, 1), channel="field")
     batches = [
         P.PushRequest(DEVICE, OFFICE, str(uuid.uuid4()), records[i : i + 500])
         for i in range(0, len(records), 500)
