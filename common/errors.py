@@ -742,6 +742,65 @@ BUNDLE_TOO_LARGE = _e(
     http=413,
 )
 
+BUNDLE_WRONG_KIND = _e(
+    "BUNDLE_WRONG_KIND",
+    "Ini {found}, bukan {expected}. Periksa berkas yang dipilih.",
+    "This is {found}, not {expected}. Check which file was chosen.",
+)
+BUNDLE_UNKNOWN_SENDER = _e(
+    "BUNDLE_UNKNOWN_SENDER",
+    "Perangkat yang membuat berkas ini tidak terdaftar di server ini, atau belum mengirim"
+    " kuncinya. Tidak ada yang diimpor.",
+    "The device that made this file is not enrolled with this server, or has not sent its key"
+    " yet. Nothing was imported.",
+    http=403,
+    kind=Kind.REFUSED,
+)
+BUNDLE_SENDER_REVOKED = _e(
+    "BUNDLE_SENDER_REVOKED",
+    "Perangkat yang membuat berkas ini sudah dicabut; datanya tidak diterima. Hubungi kantor"
+    " pusat.",
+    "The device that made this file has been revoked; its records are not accepted. Contact"
+    " the central office.",
+    http=403,
+    kind=Kind.REFUSED,
+)
+BUNDLE_WRONG_OFFICE = _e(
+    "BUNDLE_WRONG_OFFICE",
+    "Berkas ini milik kantor {office} dan tidak dapat diterima dari sini.",
+    "This file belongs to office {office} and cannot be accepted from here.",
+    http=403,
+    kind=Kind.REFUSED,
+)
+BUNDLE_REPLAYED = _e(
+    "BUNDLE_REPLAYED",
+    "Berkas ini lebih lama daripada berkas yang sudah diimpor dari perangkat yang sama; isinya"
+    " sudah ada di berkas yang lebih baru. Tidak ada yang diubah.",
+    "This file is older than one already imported from the same device; its content is in the"
+    " newer file. Nothing was changed.",
+    http=409,
+)
+BUNDLE_OUT_OF_SCOPE = _e(
+    "BUNDLE_OUT_OF_SCOPE",
+    "Berkas ini dari kantor {office}, di luar provinsi yang boleh Anda tangani.",
+    "This file is from office {office}, outside the provinces you may handle.",
+    http=403,
+    kind=Kind.REFUSED,
+)
+BUNDLE_NO_KEYS = _e(
+    "BUNDLE_NO_KEYS",
+    "Perangkat ini belum memiliki kunci server untuk berkas. Sinkronkan sekali lewat jaringan,"
+    " lalu coba lagi.",
+    "This device does not have the server's file key yet. Sync once over the network, then"
+    " try again.",
+)
+BUNDLE_NOTHING_TO_SEND = _e(
+    "BUNDLE_NOTHING_TO_SEND",
+    "Tidak ada data yang menunggu untuk dikirim; tidak ada berkas yang dibuat.",
+    "No records are waiting to be sent; no file was made.",
+    warn=True,
+)
+
 
 def spec(code: str) -> ErrorSpec:
     """The catalog entry for ``code`` (KeyError for an unknown code: a bug, not user input)."""

@@ -102,12 +102,31 @@ class ChangeKind(StrEnum):
     REVISION = "revision"
 
 
+# --- bundle keys ----------------------------------------------------------------------
+#: Server bundle keys a message lists at most (the current one and those still in grace).
+MAX_BUNDLE_KEYS = 8
+
+
+@dataclass(slots=True)
+class BundleKey:
+    """A public bundle key of the server (:class:`common.bundle.PublicKeys`, base64)."""
+
+    key_id: str = field(metadata=bound(max_length=16))
+    encryption_key: str = field(metadata=bound(max_length=64))
+    signing_key: str = field(metadata=bound(max_length=64))
+    # wire time after which the server no longer opens bundles made to this key (None: the
+    # current key, no end yet)
+    accept_until: str | None = field(default=None, metadata=bound(max_length=40))
+
+
 # --- enrollment -----------------------------------------------------------------------
 @dataclass(slots=True)
 class EnrollRequest:
     code: str
     device_name: str = ""
     app_version: str = ""
+    #: the device's public bundle keys (issue 16); left out by clients before it
+    device_key: BundleKey | None = None
 
 
 @dataclass(slots=True)
@@ -118,6 +137,25 @@ class EnrollResponse:
     office_name: str
     device_no: int  # the device's number within its office, used in registration codes
     server_time: str
+    #: the server's accepted public bundle keys, current first; sent only to a device that
+    #: sent its own ``device_key``
+    bundle_keys: list[BundleKey] = field(
+        default_factory=list, metadata=bound(max_items=MAX_BUNDLE_KEYS)
+    )
+
+
+@dataclass(slots=True)
+class DeviceKeyRequest:
+    """``POST /api/v1/devices/keys``: a device enrolled before issue 16 (or one whose keys
+    were lost with its store) registers its public bundle keys."""
+
+    device_key: BundleKey
+
+
+@dataclass(slots=True)
+class DeviceKeyResponse:
+    key_id: str = field(metadata=bound(max_length=16))  # the device key now registered
+    bundle_keys: list[BundleKey] = field(metadata=bound(max_items=MAX_BUNDLE_KEYS))
 
 
 # --- push -----------------------------------------------------------------------------
@@ -208,6 +246,10 @@ class PullResponse:
     # opaque; send it back as ?cursor= ; store it only after applying the changes
     cursor: str = field(metadata=bound(max_length=20))
     more: bool
+    #: the server's accepted bundle keys, current first: only when asked (``bundle_keys=1``)
+    bundle_keys: list[BundleKey] | None = field(
+        default=None, metadata=bound(max_items=MAX_BUNDLE_KEYS)
+    )
 
 
 # --- NIK check ------------------------------------------------------------------------
@@ -242,18 +284,6 @@ MAX_BUNDLE_RECORDS = 100_000
 MAX_BUNDLE_BATCHES = MAX_BUNDLE_RECORDS // 100
 #: Changes one acknowledgement carries at most (ten pull pages); ``more`` says there are more.
 MAX_ACK_CHANGES = 10 * MAX_PULL_PAGE
-
-
-@dataclass(slots=True)
-class BundleKey:
-    """A public bundle key of the server (:class:`common.bundle.PublicKeys`, base64)."""
-
-    key_id: str = field(metadata=bound(max_length=16))
-    encryption_key: str = field(metadata=bound(max_length=64))
-    signing_key: str = field(metadata=bound(max_length=64))
-    # wire time after which the server no longer opens bundles made to this key (None: the
-    # current key, no end yet)
-    accept_until: str | None = field(default=None, metadata=bound(max_length=40))
 
 
 @dataclass(slots=True)
@@ -294,7 +324,7 @@ class AckPayload:
     manifest: AckManifest
     results: list[RecordResult] = field(metadata=bound(max_items=MAX_BUNDLE_RECORDS))
     changes: list[Change] = field(metadata=bound(max_items=MAX_ACK_CHANGES))
-    bundle_keys: list[BundleKey] = field(metadata=bound(max_items=8))
+    bundle_keys: list[BundleKey] = field(metadata=bound(max_items=MAX_BUNDLE_KEYS))
 
 
 # --- strict decoding ------------------------------------------------------------------

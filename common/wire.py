@@ -33,16 +33,25 @@ def dumps(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
 
 
-#: A push's fields but ``backlog``, in order (the body of a push without one).
-_PUSH_FIELDS = tuple(f.name for f in dataclasses.fields(PushRequest) if f.name != "backlog")
+def dumps_leaving_out(message: Any, *names: str) -> bytes:
+    """:func:`dumps` of a message with the fields ``names`` left out while they are None or
+    empty: a peer from before those fields refuses a field it does not know, so an optional
+    addition goes on the wire only when it carries something."""
+    if all(getattr(message, name) not in (None, []) for name in names):
+        return dumps(message)
+    return dumps(
+        {
+            f.name: getattr(message, f.name)
+            for f in dataclasses.fields(message)
+            if f.name not in names or getattr(message, f.name) not in (None, [])
+        }
+    )
 
 
 def push_body(request: PushRequest) -> bytes:
     """A push request's body. Without a backlog the field is left out rather than sent as
     null: a server before issue 14 refuses a field it does not know."""
-    if request.backlog is not None:
-        return dumps(request)
-    return dumps({name: getattr(request, name) for name in _PUSH_FIELDS})
+    return dumps_leaving_out(request, "backlog")
 
 
 def loads(body: bytes) -> Any:

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from common import errors as E
+from common.bundle import PublicKeys
 from common.errors import ApiError
-from common.protocol import EnrollResponse
+from common.protocol import BundleKey, EnrollResponse
 from common.wiretime import utc_text
 from syncserver.models import Device
 from syncserver.queries import devices as q
@@ -65,9 +66,52 @@ def issue_code(
     return code
 
 
+def device_public_keys(key: BundleKey) -> PublicKeys:
+    """A device's public bundle keys as sent (SCHEMA_VIOLATION when they are not two 32-byte
+    keys, or the key id does not name them)."""
+    try:
+        return PublicKeys.from_dict(
+            {
+                "key_id": key.key_id,
+                "encryption_key": key.encryption_key,
+                "signing_key": key.signing_key,
+            }
+        )
+    except ValueError as exc:
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": f"device_key: {exc}"}) from None
+
+
+def register_bundle_key(
+    session: Session, device_id: str, office_code: str, keys: PublicKeys, now: datetime
+) -> None:
+    """Store a device's public bundle keys (audited as ``device.bundle_key``)."""
+    public = keys.to_dict()
+    q.set_bundle_key(
+        session, device_id, public["key_id"], public["encryption_key"], public["signing_key"]
+    )
+    append_audit(
+        session,
+        now=now,
+        actor_kind="device",
+        actor=device_id,
+        action="device.bundle_key",
+        target_kind="device",
+        target_id=device_id,
+        office_code=office_code,
+        details={"key_id": public["key_id"]},
+    )
+
+
 def enroll(
-    session: Session, code: str, device_name: str, app_version: str, now: datetime
+    session: Session,
+    code: str,
+    device_name: str,
+    app_version: str,
+    now: datetime,
+    device_key: PublicKeys | None = None,
 ) -> EnrollResponse:
+    """Enroll a device with a one-time code; with ``device_key``, its public bundle keys are
+    stored with it (the caller adds the server's keys to the answer)."""
     code_hash = sha256_hex(normalise_code(code))
     device_id = str(uuid.uuid4())
     office_code = q.consume_enrollment_code(session, code_hash, device_id, now)
@@ -106,6 +150,8 @@ def enroll(
         office_code=office_code,
         details={"device_no": device_no, "name": device_name[:200]},
     )
+    if device_key is not None:
+        register_bundle_key(session, device_id, office_code, device_key, now)
     return EnrollResponse(
         device_id=device_id,
         credential=f"{device_id}.{secret}",

@@ -83,6 +83,12 @@ class Device(Base):
     backlog_unsent: Mapped[int | None] = mapped_column(Integer, nullable=True)
     backlog_oldest_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)  # server clock
     backlog_reported_at: Mapped[datetime | None] = mapped_column(Ts, nullable=True)
+    # 0011: the device's public bundle keys (common.bundle.PublicKeys, base64; issue 16) and
+    # the highest bundle counter imported from it (an older new bundle is a replay)
+    bundle_key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    bundle_encryption_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    bundle_signing_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_bundle_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class EnrollmentCode(Base):
@@ -121,6 +127,31 @@ class Batch(Base):
     bytes_wire: Mapped[int] = mapped_column(Integer, default=0)  # as received (compressed)
     bytes_raw: Mapped[int] = mapped_column(Integer, default=0)  # decompressed JSON
     response: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, nullable=True)
+
+
+class BundleImport(Base):
+    """One imported records bundle (0011): who uploaded it, from which device, by which way,
+    the counts per outcome; its batches are in ``batches`` with ``source`` "bundle"."""
+
+    __tablename__ = "bundle_imports"
+    __table_args__ = (
+        UniqueConstraint("device_id", "bundle_id"),
+        Index("ix_bundle_imports_office_imported", "office_code", "imported_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    office_code: Mapped[str] = mapped_column(String(6))
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(40), default="")  # the device's clock
+    imported_at: Mapped[datetime] = mapped_column(Ts)
+    via: Mapped[str] = mapped_column(String(16))  # cli | console | relay
+    uploaded_by: Mapped[str] = mapped_column(String(100), default="")
+    relay_device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    batch_count: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, nullable=True)
 
 
 class DuplicateGroup(Base):

@@ -19,6 +19,7 @@ from common import errors as E
 from common import protocol as P
 
 _MESSAGES = (
+    P.BundleKey,
     P.EnrollRequest,
     P.EnrollResponse,
     P.Backlog,
@@ -31,6 +32,8 @@ _MESSAGES = (
     P.NikCheckRequest,
     P.NikMatch,
     P.NikCheckResponse,
+    P.DeviceKeyRequest,
+    P.DeviceKeyResponse,
 )
 
 
@@ -183,6 +186,14 @@ def document() -> dict[str, Any]:
                             "required": False,
                             "schema": {"type": "integer", "minimum": 1, "maximum": P.MAX_PULL_PAGE},
                         },
+                        {
+                            "name": "bundle_keys",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["0", "1"]},
+                            "description": "1: the answer carries the server's accepted "
+                            "bundle keys (bundle_keys), current first.",
+                        },
                         *(
                             {
                                 "name": f"backlog_{name}",
@@ -216,6 +227,40 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "Matches", "content": _json("NikCheckResponse")},
                         **_errors(400, 401, 403, 413, 415, 500),
+                    },
+                }
+            },
+            f"{P.API_PREFIX}/devices/keys": {
+                "post": {
+                    "operationId": "registerDeviceKey",
+                    "summary": "Register this device's public bundle keys",
+                    "security": bearer,
+                    "requestBody": {"required": True, "content": _json("DeviceKeyRequest")},
+                    "responses": {
+                        "200": {"description": "Registered", "content": _json("DeviceKeyResponse")},
+                        **_errors(400, 401, 403, 413, 415, 500),
+                    },
+                }
+            },
+            f"{P.API_PREFIX}/bundles/relay": {
+                "post": {
+                    "operationId": "relayBundle",
+                    "summary": "Import a records bundle carried from another device of this "
+                    "device's office; the answer is its acknowledgement bundle",
+                    "description": "The body is the bundle file as it is (docs/PROTOCOL.md, "
+                    "Bundles). The relaying device cannot read it and the answer is sealed "
+                    "to the device that made the bundle.",
+                    "security": bearer,
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The acknowledgement bundle",
+                            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(400, 401, 403, 409, 413, 415, 500),
                     },
                 }
             },

@@ -119,6 +119,30 @@ SYNC_CURSOR: Key[str] = Key("sync_cursor", "", str)
 #: the wire time (ISO 8601, UTC) of the last pull that completed
 LAST_SYNC_SUCCESS: Key[str | None] = Key("last_sync_success", None, _opt_str)
 
+
+def _dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(value)
+    return value
+
+
+def _dict_list(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise TypeError(value)
+    return value
+
+
+# --- sync bundles (services/bundles.py; issue 16) -------------------------------------------
+#: this device's private bundle keys (common.bundle.KeyPair.to_secret_dict); the store is
+#: encrypted at rest, so they never reach the disk in the clear
+BUNDLE_DEVICE_KEYS: Key[dict[str, Any]] = Key("bundle_device_keys", {}, _dict)
+#: whether the server has this device's current public bundle keys
+BUNDLE_KEY_REGISTERED: Key[bool] = Key("bundle_key_registered", False, bool)
+#: the server's accepted public bundle keys (common.protocol.BundleKey as JSON), current first
+SERVER_BUNDLE_KEYS: Key[list[dict[str, Any]]] = Key("server_bundle_keys", [], _dict_list)
+#: the counter of the last records bundle made (the server refuses an older one as a replay)
+BUNDLE_SEQ: Key[int] = Key("bundle_seq", 0, _int)
+
 # --- the clerk's work ----------------------------------------------------------------------
 #: ids of rejected records the clerk has opened (they leave the "attention" count)
 REJECTED_SEEN: Key[list[str]] = Key("rejected_seen", [], _str_list)

@@ -32,6 +32,9 @@ from common.errors import ApiError
 from common.protocol import (
     API_PREFIX,
     Backlog,
+    BundleKey,
+    DeviceKeyRequest,
+    DeviceKeyResponse,
     EnrollRequest,
     EnrollResponse,
     NikCheckRequest,
@@ -103,20 +106,47 @@ class SyncClient:
         r.close()  # the body is not needed (nor read: no size to bound)
         return r.status_code == 200
 
-    def enroll(self, code: str, device_name: str = "", app_version: str = "") -> EnrollResponse:
-        body = wire.dumps(
-            EnrollRequest(code=code.strip(), device_name=device_name, app_version=app_version)
+    def enroll(
+        self,
+        code: str,
+        device_name: str = "",
+        app_version: str = "",
+        device_key: BundleKey | None = None,
+    ) -> EnrollResponse:
+        request = EnrollRequest(
+            code=code.strip(),
+            device_name=device_name,
+            app_version=app_version,
+            device_key=device_key,
         )
-        data = self._request("POST", "/devices/enroll", body, auth=False)
+        data = self._request(
+            "POST", "/devices/enroll", wire.dumps_leaving_out(request, "device_key"), auth=False
+        )
         return decode(EnrollResponse, data)
+
+    def register_key(self, device_key: BundleKey) -> DeviceKeyResponse:
+        """Register this device's public bundle keys (a device enrolled before bundles)."""
+        body = wire.dumps(DeviceKeyRequest(device_key=device_key))
+        return decode(DeviceKeyResponse, self._request("POST", "/devices/keys", body))
 
     def push(self, request: PushRequest, encoding: str = "zstd") -> PushResponse:
         body = wire.compress(wire.push_body(request), encoding)
         data = self._request("POST", "/sync/push", body, headers={"Content-Encoding": encoding})
         return decode(PushResponse, data)
 
-    def pull(self, cursor: str, limit: int = 500, backlog: Backlog | None = None) -> PullResponse:
+    def pull(
+        self,
+        cursor: str,
+        limit: int = 500,
+        backlog: Backlog | None = None,
+        *,
+        bundle_keys: bool = False,
+    ) -> PullResponse:
+        """One page of the office's changes; with ``bundle_keys``, the server's accepted
+        bundle keys come with it."""
         params = {"cursor": cursor, "limit": str(limit)}
+        if bundle_keys:
+            params["bundle_keys"] = "1"
         if backlog is not None:  # what is left unsent after the push (docs/PROTOCOL.md)
             params["backlog_unsent"] = str(backlog.unsent)
             params["backlog_oldest_age_s"] = str(backlog.oldest_age_s)

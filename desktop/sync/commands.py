@@ -7,11 +7,13 @@ import platform
 from collections.abc import Callable
 from enum import IntEnum
 
+from common import bundle as B
 from common.errors import ApiError
 from desktop.services.device import DeviceInfo, device_info
 from desktop.services.retention import purge_after_sync
 from desktop.store import Store
 from desktop.store import settings as S
+from desktop.sync import bundle_keys
 from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncEngine, SyncOutcome, SyncProgress, SyncReport
 
@@ -44,9 +46,15 @@ def enroll_device(
     device_name: str | None = None,
 ) -> DeviceInfo:
     """Exchange a one-time enrollment code for this device's credential and identity."""
+    pair = B.KeyPair.generate()  # stored only once enrollment succeeds
     client = SyncClient(server_url, ca_bundle=ca_bundle)
     try:
-        response = client.enroll(code, device_name or platform.node(), app_version="0.1.0")
+        response = client.enroll(
+            code,
+            device_name or platform.node(),
+            app_version="0.1.0",
+            device_key=bundle_keys.as_message(pair.public()),
+        )
     finally:
         client.close()
     with store.write() as s:
@@ -60,6 +68,11 @@ def enroll_device(
         S.DEVICE_NO.set(s, response.device_no)
         S.ENROLLED.set(s, True)
         S.SYNC_CURSOR.set(s, "")
+        # the bundle keys (issue 16): the private halves in the encrypted store
+        S.BUNDLE_DEVICE_KEYS.set(s, pair.to_secret_dict())
+        S.BUNDLE_KEY_REGISTERED.set(s, bool(response.bundle_keys))
+        bundle_keys.save_server_keys(s, response.bundle_keys)
+        S.BUNDLE_SEQ.set(s, 0)
     return device_info(store)
 
 

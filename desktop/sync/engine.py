@@ -58,6 +58,7 @@ from desktop.store.queries import operators as operator_rows
 from desktop.store.queries import outbox
 from desktop.store.queries import registrations as Q
 from desktop.store.queries import sync as runs
+from desktop.sync import bundle_keys
 from desktop.sync.client import SyncClient
 
 log = logging.getLogger(__name__)
@@ -310,16 +311,35 @@ class SyncEngine:
             outbox.remove_answered(s, [(r.id, r.revision) for r in results if r.id in current])
 
     # --- pull ----------------------------------------------------------------------------
+    def _register_bundle_key(self) -> None:
+        """A device enrolled before bundles (or whose server lost its key) registers its
+        public bundle keys once, before its pull (issue 16)."""
+        with self.store.read() as s:
+            registered = S.BUNDLE_KEY_REGISTERED.get(s)
+        if registered:
+            return
+        with self.store.write() as s:
+            pair = bundle_keys.device_keys(s)
+        answer = self.client.register_key(bundle_keys.as_message(pair.public()))
+        with self.store.write() as s:
+            if bundle_keys.stored_device_keys(s) == pair and answer.key_id == pair.public().key_id:
+                S.BUNDLE_KEY_REGISTERED.set(s, True)
+            bundle_keys.save_server_keys(s, answer.bundle_keys)
+
     def _pull_all(
         self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None
     ) -> None:
+        self._register_bundle_key()
+        first = True
         while True:
             if cancel is not None and cancel.is_set():
                 report.outcome = SyncOutcome.CANCELLED
                 return
             with self.store.read() as s:
                 cursor = S.SYNC_CURSOR.get(s)
-            page = self.client.pull(cursor, backlog=self.backlog())
+            # the server's bundle keys with the first page (a rotation reaches the device)
+            page = self.client.pull(cursor, backlog=self.backlog(), bundle_keys=first)
+            first = False
             assert self.client.last is not None
             report.bytes_received += self.client.last.bytes_received
             # a disabled operator account loses its key slot (store/keys.py)
@@ -329,6 +349,8 @@ class SyncEngine:
                     apply_change(s, change, slots)
                 S.SYNC_CURSOR.set(s, page.cursor)
                 S.LAST_SYNC_SUCCESS.set(s, _iso(datetime.now(UTC)))
+                if page.bundle_keys:
+                    bundle_keys.save_server_keys(s, page.bundle_keys)
             report.changes_applied += len(page.changes)
             if progress:
                 progress(

@@ -8,12 +8,24 @@ from datetime import datetime
 from flask import Blueprint, Response, request
 
 from common import errors as E
+from common import wire
 from common.errors import ApiError
-from common.protocol import API_PREFIX, EnrollRequest, EnrollResponse
+from common.protocol import (
+    API_PREFIX,
+    DeviceKeyRequest,
+    DeviceKeyResponse,
+    EnrollRequest,
+    EnrollResponse,
+)
+from syncserver import bundle_keys, db
 from syncserver import context as app_mod
-from syncserver import db
-from syncserver.api._io import ENROLL_MAX_BODY_BYTES, message_response, read_message
-from syncserver.enrollment import enroll
+from syncserver.api._io import (
+    ENROLL_MAX_BODY_BYTES,
+    device,
+    message_response,
+    read_message,
+)
+from syncserver.enrollment import device_public_keys, enroll, register_bundle_key
 from syncserver.queries import users as counters
 from syncserver.queries.reviews import append_audit
 
@@ -58,7 +70,8 @@ def enroll_device() -> Response:
         _refused(address, exc.code, attempt, most, now)
         raise
     counters.release(app_mod.session(), [key])  # only failures count; committed with the device
-    return message_response(response)
+    # the bundle keys only to a device that sent its own: an older client's answer is as it was
+    return message_response(body=wire.dumps_leaving_out(response, "bundle_keys"))
 
 
 def _enroll(now: datetime) -> EnrollResponse:
@@ -76,7 +89,26 @@ def _enroll(now: datetime) -> EnrollResponse:
     if not (req.device_name.isprintable() and req.app_version.isprintable()):
         detail = "device_name and app_version must be printable text"
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
-    return enroll(app_mod.session(), req.code, req.device_name, req.app_version, now)
+    keys = None if req.device_key is None else device_public_keys(req.device_key)
+    response = enroll(app_mod.session(), req.code, req.device_name, req.app_version, now, keys)
+    if keys is not None:
+        response.bundle_keys = bundle_keys.for_settings(app_mod.loket().settings, now).public_list(
+            now
+        )
+    return response
+
+
+@bp.post("/devices/keys")
+def register_keys() -> Response:
+    """An enrolled device registers (or replaces) its public bundle keys; the answer lists
+    the server's accepted keys. The credential proves the device, as for a push."""
+    dev = device()
+    req, _, _ = read_message(DeviceKeyRequest, limit=ENROLL_MAX_BODY_BYTES, compressed=False)
+    keys = device_public_keys(req.device_key)
+    now = app_mod.loket().clock()
+    register_bundle_key(app_mod.session(), dev.id, dev.office_code, keys, now)
+    server = bundle_keys.for_settings(app_mod.loket().settings, now).public_list(now)
+    return message_response(DeviceKeyResponse(key_id=keys.key_id, bundle_keys=server))
 
 
 def _refused(address: str, code: str, attempt: int, most: int, now: datetime) -> None:

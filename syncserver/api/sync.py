@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from common import errors as E
+from common import wire
 from common.errors import ApiError
 from common.protocol import (
     API_PREFIX,
@@ -19,6 +20,7 @@ from common.protocol import (
     PushRequest,
     decode,
 )
+from syncserver import bundle_keys
 from syncserver import context as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
 from syncserver.db import describe_db_error
@@ -80,7 +82,7 @@ def push() -> Response:
 @bp.get("/sync/pull")
 def pull() -> Response:
     dev = device()
-    refuse_unknown_args("cursor", "limit", *_BACKLOG_ARGS)
+    refuse_unknown_args("cursor", "limit", "bundle_keys", *_BACKLOG_ARGS)
     ext = app_mod.loket()
     cursor = request.args.get("cursor", "")
     if cursor == "":
@@ -105,7 +107,13 @@ def pull() -> Response:
     changes = _visible_changes(session, dev.id, dev.office_code, rows)
     devices_q.touch_device_seen(session, dev.id, ext.clock(), _pulled_backlog())
     response = PullResponse(changes=changes, cursor=str(rows[-1].seq if rows else after), more=more)
-    return message_response(response)
+    keys_arg = request.args.get("bundle_keys")
+    if keys_arg not in (None, "0", "1"):
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": "bundle_keys must be 0 or 1"})
+    if keys_arg == "1":  # the server's accepted bundle keys (rotation reaches the device)
+        now = ext.clock()
+        response.bundle_keys = bundle_keys.for_settings(ext.settings, now).public_list(now)
+    return message_response(body=wire.dumps_leaving_out(response, "bundle_keys"))
 
 
 _BACKLOG_ARGS = ("backlog_unsent", "backlog_oldest_age_s")

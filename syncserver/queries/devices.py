@@ -135,3 +135,61 @@ def revoke_device(session: Session, device_id: str, now: datetime) -> bool:
         .returning(Device.id)
     )
     return result.first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class BundleSender:
+    """What checking a device's records bundle needs (issue 16)."""
+
+    id: str
+    office_code: str
+    device_no: int
+    revoked: bool
+    key_id: str | None
+    encryption_key: str | None
+    signing_key: str | None
+    last_bundle_seq: int | None
+
+
+def bundle_sender(session: Session, device_id: str) -> BundleSender | None:
+    row = session.execute(
+        select(
+            Device.id,
+            Device.office_code,
+            Device.device_no,
+            Device.revoked_at,
+            Device.bundle_key_id,
+            Device.bundle_encryption_key,
+            Device.bundle_signing_key,
+            Device.last_bundle_seq,
+        ).where(Device.id == device_id)
+    ).first()
+    if row is None:
+        return None
+    return BundleSender(row[0], row[1], row[2], row[3] is not None, *row[4:])
+
+
+def set_bundle_key(
+    session: Session, device_id: str, key_id: str, encryption_key: str, signing_key: str
+) -> None:
+    session.execute(
+        update(Device)
+        .where(Device.id == device_id)
+        .values(
+            bundle_key_id=key_id,
+            bundle_encryption_key=encryption_key,
+            bundle_signing_key=signing_key,
+        )
+    )
+
+
+def note_bundle_seq(session: Session, device_id: str, seq: int) -> None:
+    """Raise the device's highest imported bundle counter to ``seq`` (never lower it)."""
+    session.execute(
+        update(Device)
+        .where(
+            Device.id == device_id,
+            (Device.last_bundle_seq.is_(None)) | (Device.last_bundle_seq < seq),
+        )
+        .values(last_bundle_seq=seq)
+    )

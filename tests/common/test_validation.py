@@ -207,6 +207,12 @@ def test_every_validation_code_is_exercised() -> None:
         E.BUNDLE_TOO_LARGE,
         # the server's bundle keys: tests/syncserver/test_bundle_keys.py
         E.BUNDLE_KEY_EXPIRED,
+        # importing and exporting bundles: tests/syncserver/test_bundles.py,
+        # tests/desktop/test_bundles.py
+        E.BUNDLE_WRONG_KIND,
+        E.BUNDLE_NO_KEYS,
+        E.BUNDLE_NOTHING_TO_SEND,
+        E.BUNDLE_REPLAYED,
     }
     assert validation_codes == set()
 
