@@ -304,6 +304,14 @@ class RecordsManifest:
 
 
 @dataclass(slots=True)
+class RecordsPayload:
+    """Inside a records bundle: the manifest and the batches, in the order to ingest them."""
+
+    manifest: RecordsManifest
+    batches: list[PushRequest] = field(metadata=bound(max_items=MAX_BUNDLE_BATCHES))
+
+
+@dataclass(slots=True)
 class AckManifest:
     ack_id: str = field(metadata=bound(max_length=64))
     bundle_id: str = field(metadata=bound(max_length=64))  # the records bundle answered
