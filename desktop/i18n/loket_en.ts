@@ -69,6 +69,169 @@
     </message>
 </context>
 <context>
+    <name>BundleDialog</name>
+    <message>
+        <source>Export sync file</source>
+        <translation>Export sync file</translation>
+    </message>
+    <message>
+        <source>Import acknowledgement</source>
+        <translation>Import acknowledgement</translation>
+    </message>
+    <message>
+        <source>Send a file from another device</source>
+        <translation>Send a file from another device</translation>
+    </message>
+    <message>
+        <source>Every record not yet confirmed by the central office is written to one file, encrypted for the server and signed by this device. Take it to the office (on a USB stick, for example). The records stay waiting until the acknowledgement comes back.</source>
+        <translation>Every record not yet confirmed by the central office is written to one file, encrypted for the server and signed by this device. Take it to the office (on a USB stick, for example). The records stay waiting until the acknowledgement comes back.</translation>
+    </message>
+    <message>
+        <source>Choose the acknowledgement file (.ack) the central office made for this device. It applies the outcome of every record and the office&apos;s decisions, as a sync would.</source>
+        <translation>Choose the acknowledgement file (.ack) the central office made for this device. It applies the outcome of every record and the office&apos;s decisions, as a sync would.</translation>
+    </message>
+    <message>
+        <source>Choose a sync file (.loket) brought from a field laptop of this office. It is sent to the server over this device&apos;s connection; this device cannot read it. The acknowledgement for the laptop is saved here, to take back on the next visit.</source>
+        <translation>Choose a sync file (.loket) brought from a field laptop of this office. It is sent to the server over this device&apos;s connection; this device cannot read it. The acknowledgement for the laptop is saved here, to take back on the next visit.</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>Save as</source>
+        <translation>Save as</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Save the sync file as</source>
+        <translation>Save the sync file as</translation>
+    </message>
+    <message>
+        <source>Loket sync files (*.loket)</source>
+        <translation>Loket sync files (*.loket)</translation>
+    </message>
+    <message>
+        <source>Choose an acknowledgement file</source>
+        <translation>Choose an acknowledgement file</translation>
+    </message>
+    <message>
+        <source>Loket acknowledgements (*.ack)</source>
+        <translation>Loket acknowledgements (*.ack)</translation>
+    </message>
+    <message>
+        <source>Choose a sync file</source>
+        <translation>Choose a sync file</translation>
+    </message>
+    <message>
+        <source>Choose a file first.</source>
+        <translation>Choose a file first.</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: give a file name.</source>
+        <translation>%1 is a folder: give a file name.</translation>
+    </message>
+    <message>
+        <source>File not found: %1</source>
+        <translation>File not found: %1</translation>
+    </message>
+    <message>
+        <source>Writing the file…</source>
+        <translation>Writing the file…</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <source>Sending to the server…</source>
+        <translation>Sending to the server…</translation>
+    </message>
+    <message>
+        <source>the file %1 could not be read or written</source>
+        <translation>the file %1 could not be read or written</translation>
+    </message>
+    <message>
+        <source>an unexpected error (details are in the log)</source>
+        <translation>an unexpected error (details are in the log)</translation>
+    </message>
+    <message>
+        <source>The export failed: %1</source>
+        <translation>The export failed: %1</translation>
+    </message>
+    <message>
+        <source>The acknowledgement was not imported: %1</source>
+        <translation>The acknowledgement was not imported: %1</translation>
+    </message>
+    <message>
+        <source>The file was not sent: %1</source>
+        <translation>The file was not sent: %1</translation>
+    </message>
+    <message>
+        <source>Sync file saved: %1</source>
+        <translation>Sync file saved: %1</translation>
+    </message>
+    <message>
+        <source>%1 record(s) in %2 batch(es), %3.</source>
+        <translation>%1 record(s) in %2 batch(es), %3.</translation>
+    </message>
+    <message>
+        <source>The records stay waiting to be sent until the acknowledgement is imported (or the next sync confirms them).</source>
+        <translation>The records stay waiting to be sent until the acknowledgement is imported (or the next sync confirms them).</translation>
+    </message>
+    <message>
+        <source>This acknowledgement was imported before: nothing changed.</source>
+        <translation>This acknowledgement was imported before: nothing changed.</translation>
+    </message>
+    <message>
+        <source>Acknowledgement imported: %1 received, %2 flagged, %3 need attention.</source>
+        <translation>Acknowledgement imported: %1 received, %2 flagged, %3 need attention.</translation>
+    </message>
+    <message>
+        <source>Changes from the central office applied: %1. Still waiting: %2.</source>
+        <translation>Changes from the central office applied: %1. Still waiting: %2.</translation>
+    </message>
+    <message>
+        <source>The server had received this file before (device %1, %2 record(s)).</source>
+        <translation>The server had received this file before (device %1, %2 record(s)).</translation>
+    </message>
+    <message>
+        <source>Sent to the server: %1 record(s) of device %2.</source>
+        <translation>Sent to the server: %1 record(s) of device %2.</translation>
+    </message>
+    <message>
+        <source>The acknowledgement for that device was saved here: %1</source>
+        <translation>The acknowledgement for that device was saved here: %1</translation>
+    </message>
+    <message>
+        <source>Copy it to the field laptop and import it there (Sync &gt; Import acknowledgement…).</source>
+        <translation>Copy it to the field laptop and import it there (Sync &gt; Import acknowledgement…).</translation>
+    </message>
+    <message>
+        <source>Send the sync file %1 to the server over this device&apos;s connection? The acknowledgement for the device that made it is saved on this computer.</source>
+        <translation>Send the sync file %1 to the server over this device&apos;s connection? The acknowledgement for the device that made it is saved on this computer.</translation>
+    </message>
+</context>
+<context>
     <name>Crash</name>
     <message>
         <source>Something went wrong</source>
@@ -513,11 +676,11 @@
     </message>
     <message>
         <source>the file %1 could not be read or written</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">the file %1 could not be read or written</translation>
     </message>
     <message>
         <source>an unexpected error (details are in the log)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">an unexpected error (details are in the log)</translation>
     </message>
     <message>
         <source>The import failed: %1</source>
@@ -746,6 +909,30 @@
     <message>
         <source>Enroll device…</source>
         <translation>Enroll device…</translation>
+    </message>
+    <message>
+        <source>Export sync file…</source>
+        <translation>Export sync file…</translation>
+    </message>
+    <message>
+        <source>Import acknowledgement…</source>
+        <translation>Import acknowledgement…</translation>
+    </message>
+    <message>
+        <source>Send a file from another device…</source>
+        <translation>Send a file from another device…</translation>
+    </message>
+    <message>
+        <source>%1 record(s) in transit by file since %2</source>
+        <translation>%1 record(s) in transit by file since %2</translation>
+    </message>
+    <message>
+        <source>%1 record(s) in transit by file</source>
+        <translation>%1 record(s) in transit by file</translation>
+    </message>
+    <message>
+        <source>Sync files exported and not yet acknowledged: %1</source>
+        <translation>Sync files exported and not yet acknowledged: %1</translation>
     </message>
     <message>
         <source>Office %1</source>

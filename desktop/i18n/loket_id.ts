@@ -69,6 +69,169 @@
     </message>
 </context>
 <context>
+    <name>BundleDialog</name>
+    <message>
+        <source>Export sync file</source>
+        <translation>Ekspor berkas sinkronisasi</translation>
+    </message>
+    <message>
+        <source>Import acknowledgement</source>
+        <translation>Impor tanda terima</translation>
+    </message>
+    <message>
+        <source>Send a file from another device</source>
+        <translation>Kirimkan berkas dari perangkat lain</translation>
+    </message>
+    <message>
+        <source>Every record not yet confirmed by the central office is written to one file, encrypted for the server and signed by this device. Take it to the office (on a USB stick, for example). The records stay waiting until the acknowledgement comes back.</source>
+        <translation>Semua data yang belum dikonfirmasi kantor pusat ditulis ke satu berkas, dienkripsi untuk server dan ditandatangani perangkat ini. Bawa berkas itu ke kantor (misalnya dengan flashdisk). Data tetap menunggu sampai tanda terimanya kembali.</translation>
+    </message>
+    <message>
+        <source>Choose the acknowledgement file (.ack) the central office made for this device. It applies the outcome of every record and the office&apos;s decisions, as a sync would.</source>
+        <translation>Pilih berkas tanda terima (.ack) yang dibuat kantor pusat untuk perangkat ini. Hasil setiap data dan keputusan kantor diterapkan, sama seperti sinkronisasi.</translation>
+    </message>
+    <message>
+        <source>Choose a sync file (.loket) brought from a field laptop of this office. It is sent to the server over this device&apos;s connection; this device cannot read it. The acknowledgement for the laptop is saved here, to take back on the next visit.</source>
+        <translation>Pilih berkas sinkronisasi (.loket) yang dibawa dari laptop lapangan kantor ini. Berkas dikirim ke server lewat koneksi perangkat ini; perangkat ini tidak dapat membacanya. Tanda terima untuk laptop itu disimpan di sini, untuk dibawa pada kunjungan berikutnya.</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Ekspor</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Impor</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Kirim</translation>
+    </message>
+    <message>
+        <source>Save as</source>
+        <translation>Simpan sebagai</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Berkas</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Pilih…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
+        <source>Save the sync file as</source>
+        <translation>Simpan berkas sinkronisasi sebagai</translation>
+    </message>
+    <message>
+        <source>Loket sync files (*.loket)</source>
+        <translation>Berkas sinkronisasi Loket (*.loket)</translation>
+    </message>
+    <message>
+        <source>Choose an acknowledgement file</source>
+        <translation>Pilih berkas tanda terima</translation>
+    </message>
+    <message>
+        <source>Loket acknowledgements (*.ack)</source>
+        <translation>Tanda terima Loket (*.ack)</translation>
+    </message>
+    <message>
+        <source>Choose a sync file</source>
+        <translation>Pilih berkas sinkronisasi</translation>
+    </message>
+    <message>
+        <source>Choose a file first.</source>
+        <translation>Pilih berkas terlebih dahulu.</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: give a file name.</source>
+        <translation>%1 adalah folder: berikan nama berkas.</translation>
+    </message>
+    <message>
+        <source>File not found: %1</source>
+        <translation>Berkas tidak ditemukan: %1</translation>
+    </message>
+    <message>
+        <source>Writing the file…</source>
+        <translation>Menulis berkas…</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Mengimpor…</translation>
+    </message>
+    <message>
+        <source>Sending to the server…</source>
+        <translation>Mengirim ke server…</translation>
+    </message>
+    <message>
+        <source>the file %1 could not be read or written</source>
+        <translation>berkas %1 tidak dapat dibaca atau ditulis</translation>
+    </message>
+    <message>
+        <source>an unexpected error (details are in the log)</source>
+        <translation>kesalahan tak terduga (rinciannya ada di log)</translation>
+    </message>
+    <message>
+        <source>The export failed: %1</source>
+        <translation>Ekspor gagal: %1</translation>
+    </message>
+    <message>
+        <source>The acknowledgement was not imported: %1</source>
+        <translation>Tanda terima tidak diimpor: %1</translation>
+    </message>
+    <message>
+        <source>The file was not sent: %1</source>
+        <translation>Berkas tidak dikirim: %1</translation>
+    </message>
+    <message>
+        <source>Sync file saved: %1</source>
+        <translation>Berkas sinkronisasi disimpan: %1</translation>
+    </message>
+    <message>
+        <source>%1 record(s) in %2 batch(es), %3.</source>
+        <translation>%1 data dalam %2 kelompok, %3.</translation>
+    </message>
+    <message>
+        <source>The records stay waiting to be sent until the acknowledgement is imported (or the next sync confirms them).</source>
+        <translation>Data tetap menunggu dikirim sampai tanda terimanya diimpor (atau sinkronisasi berikutnya mengonfirmasinya).</translation>
+    </message>
+    <message>
+        <source>This acknowledgement was imported before: nothing changed.</source>
+        <translation>Tanda terima ini sudah pernah diimpor: tidak ada yang berubah.</translation>
+    </message>
+    <message>
+        <source>Acknowledgement imported: %1 received, %2 flagged, %3 need attention.</source>
+        <translation>Tanda terima diimpor: %1 diterima, %2 ditandai, %3 perlu perhatian.</translation>
+    </message>
+    <message>
+        <source>Changes from the central office applied: %1. Still waiting: %2.</source>
+        <translation>Perubahan dari kantor pusat diterapkan: %1. Masih menunggu: %2.</translation>
+    </message>
+    <message>
+        <source>The server had received this file before (device %1, %2 record(s)).</source>
+        <translation>Server sudah pernah menerima berkas ini (perangkat %1, %2 data).</translation>
+    </message>
+    <message>
+        <source>Sent to the server: %1 record(s) of device %2.</source>
+        <translation>Terkirim ke server: %1 data dari perangkat %2.</translation>
+    </message>
+    <message>
+        <source>The acknowledgement for that device was saved here: %1</source>
+        <translation>Tanda terima untuk perangkat itu disimpan di sini: %1</translation>
+    </message>
+    <message>
+        <source>Copy it to the field laptop and import it there (Sync &gt; Import acknowledgement…).</source>
+        <translation>Salin ke laptop lapangan dan impor di sana (Sinkronisasi &gt; Impor tanda terima…).</translation>
+    </message>
+    <message>
+        <source>Send the sync file %1 to the server over this device&apos;s connection? The acknowledgement for the device that made it is saved on this computer.</source>
+        <translation>Kirim berkas sinkronisasi %1 ke server lewat koneksi perangkat ini? Tanda terima untuk perangkat yang membuatnya disimpan di komputer ini.</translation>
+    </message>
+</context>
+<context>
     <name>Crash</name>
     <message>
         <source>Something went wrong</source>
@@ -744,6 +907,30 @@
     <message>
         <source>Enroll device…</source>
         <translation>Daftarkan perangkat…</translation>
+    </message>
+    <message>
+        <source>Export sync file…</source>
+        <translation>Ekspor berkas sinkronisasi…</translation>
+    </message>
+    <message>
+        <source>Import acknowledgement…</source>
+        <translation>Impor tanda terima…</translation>
+    </message>
+    <message>
+        <source>Send a file from another device…</source>
+        <translation>Kirimkan berkas dari perangkat lain…</translation>
+    </message>
+    <message>
+        <source>%1 record(s) in transit by file since %2</source>
+        <translation>%1 data dalam perjalanan lewat berkas sejak %2</translation>
+    </message>
+    <message>
+        <source>%1 record(s) in transit by file</source>
+        <translation>%1 data dalam perjalanan lewat berkas</translation>
+    </message>
+    <message>
+        <source>Sync files exported and not yet acknowledged: %1</source>
+        <translation>Berkas sinkronisasi yang diekspor dan belum ada tanda terimanya: %1</translation>
     </message>
     <message>
         <source>Office %1</source>

@@ -2,6 +2,11 @@
 menus with the keyboard shortcuts; a status bar with the operator, the office and the sync
 client's status widget (connection, pending, last sync, "Sinkronkan sekarang").
 
+Transfer by file (issue 16): the Sync menu exports this device's waiting records to a
+``.loket`` file, imports an acknowledgement (``.ack``) and sends another device's ``.loket``
+file over this device's connection (desktop/dialogs/bundles.py); both kinds of file can be
+dropped on the window too. The sync slot shows what is in transit by file and since when.
+
 Shortcuts: Ctrl+S save, Ctrl+Shift+S keep as draft, Ctrl+N new applicant, Ctrl+F search the
 list, Ctrl+1/2/3 the tabs, Ctrl+I import, Ctrl+Q quit; F9 sync now, Ctrl+H sync history.
 
@@ -16,13 +21,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QTabWidget,
     QWidget,
 )
@@ -46,6 +59,8 @@ if TYPE_CHECKING:
 
     from common.record import Registration
     from common.validation import Problem
+    from desktop.dialogs.bundles import BundleDialog, BundleMode
+    from desktop.services.bundles import InTransit
     from desktop.services.device import DeviceInfo
     from desktop.services.receipt import Sheet
     from desktop.services.registrations import (
@@ -330,9 +345,46 @@ class MainWindow(QMainWindow):
         self.m_sync.addAction(self.sync_status.sync_action)
         self.m_sync.addAction(self.act_sync_history)
         self.m_sync.addSeparator()
+        self._build_bundles()
+        self.m_sync.addSeparator()
         self.m_sync.addAction(self.act_enroll)
         sync.finished.connect(self._synced)
         self._wire_nik_check(sync)
+
+    def _build_bundles(self) -> None:
+        """Transfer by file (issue 16): three actions in the Sync menu, the "in transit by
+        file" line in the sync slot, and ``.loket`` / ``.ack`` files dropped on the window."""
+        from desktop.dialogs.bundles import BundleMode
+
+        self.act_export_bundle = self._action(
+            self.tr("Export sync file…"),
+            None,
+            lambda: self.open_bundle(BundleMode.EXPORT),
+            "actExportBundle",
+        )
+        self.act_import_ack = self._action(
+            self.tr("Import acknowledgement…"),
+            None,
+            lambda: self.open_bundle(BundleMode.ACK),
+            "actImportAck",
+        )
+        self.act_relay_bundle = self._action(
+            self.tr("Send a file from another device…"),
+            None,
+            lambda: self.open_bundle(BundleMode.RELAY),
+            "actRelayBundle",
+        )
+        for a in (self.act_export_bundle, self.act_import_ack, self.act_relay_bundle):
+            self.m_sync.addAction(a)
+        self.in_transit_label = QLabel(self.sync_slot)
+        self.in_transit_label.setObjectName("inTransitLabel")
+        self.in_transit_label.setProperty("loketData", True)
+        self.in_transit_label.hide()
+        self.add_status_widget(self.in_transit_label)
+        self.in_transit: InTransit | None = None
+        self.relay_confirm: QMessageBox | None = None  # the open "send this file?" question
+        self.setAcceptDrops(True)
+        self.refresh_in_transit()
 
     def _wire_nik_check(self, sync: SyncController) -> None:
         """The form asks the server about a typed NIK while the sync status is online."""
@@ -349,9 +401,155 @@ class MainWindow(QMainWindow):
         if report.sent or report.changes_applied:
             self.list.refresh()  # statuses and decisions came back
             self.refresh_attention()
+        self.refresh_in_transit()  # a network sync confirms records sent by file too
         history = self.dialog("syncHistoryView")
         if isinstance(history, SyncHistoryView):
             history.refresh()
+
+    # --- transfer by file (issue 16) ---------------------------------------------------------
+    def refresh_in_transit(self) -> None:
+        """Re-read what is in transit by file (after an export, an acknowledgement, a sync)."""
+        from desktop.services import bundles
+
+        if self.sync is None:
+            return
+        self.tasks.run_db(
+            bundles.in_transit,
+            self.sync.store,
+            on_done=self._show_in_transit,
+            on_error=self._in_transit_failed,
+        )
+
+    def _show_in_transit(self, state: InTransit) -> None:
+        from desktop.i18n import local_time
+
+        self.in_transit = state
+        label = self.in_transit_label
+        if state.records <= 0 and state.bundles <= 0:
+            label.clear()
+            label.hide()
+            return
+        if state.since is not None:
+            text = arg(
+                self.tr("%1 record(s) in transit by file since %2"),
+                state.records,
+                local_time(state.since),
+            )
+        else:
+            text = arg(self.tr("%1 record(s) in transit by file"), state.records)
+        label.setText(text)
+        label.setToolTip(
+            arg(self.tr("Sync files exported and not yet acknowledged: %1"), state.bundles)
+        )
+        label.show()
+
+    def _in_transit_failed(self, exc: BaseException) -> None:
+        import logging
+
+        logging.getLogger(__name__).error(
+            "cannot read what is in transit by file: %r\n%s",
+            exc,
+            getattr(exc, "__loket_tb__", ""),
+        )
+
+    def open_bundle(self, mode: BundleMode, path: Path | None = None) -> BundleDialog | None:
+        """The export / acknowledgement / relay dialog; with ``path`` (a dropped file) it runs
+        at once. The work is bound to the store and the signed-in operator."""
+        from desktop.dialogs.bundles import BundleDialog, BundleMode, default_export_name
+        from desktop.services import bundles
+
+        if self.sync is None:
+            return None
+        name = f"bundleDialog_{mode.value}"
+        existing = self.dialog(name)
+        if isinstance(existing, BundleDialog):
+            if path is not None and not existing.running:
+                existing.file.setText(str(path))
+                existing.run()
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        store, operator = self.sync.store, self.ctx.operator.username
+        work: Callable[[Path], object]
+        if mode is BundleMode.EXPORT:
+            initial = self.ctx.receipts_dir / default_export_name(self.ctx.office_code)
+
+            def work(out: Path) -> object:
+                return bundles.export_bundle(store, out, operator=operator)
+
+            runner = self.tasks.run_db
+        elif mode is BundleMode.ACK:
+            initial = path or Path()
+
+            def work(src: Path) -> object:
+                return bundles.import_ack(store, src, operator=operator)
+
+            runner = self.tasks.run_db
+        else:
+            initial = path or Path()
+
+            def work(src: Path) -> object:
+                return bundles.relay_bundle(store, src, operator=operator)
+
+            runner = self.tasks.run_io  # a network call, as the sync's are
+
+        text = "" if initial == Path() else str(initial)
+        dialog = BundleDialog(mode, work, runner, text, self)
+        dialog.completed.connect(lambda _summary, m=mode: self._bundle_done(m))
+        self._open_dialog(dialog)
+        if path is not None:
+            dialog.run()
+        return dialog
+
+    def _bundle_done(self, mode: BundleMode) -> None:
+        from desktop.dialogs.bundles import BundleMode
+
+        self.refresh_in_transit()
+        if mode is BundleMode.ACK:  # outcomes and decisions came back, as after a sync
+            self.list.refresh()
+            self.refresh_attention()
+            self.update_pending()
+
+    @staticmethod
+    def _dropped_bundles(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        from desktop.dialogs.bundles import bundle_kind
+
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return []
+        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        return [p for p in paths if bundle_kind(p) is not None]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.sync is not None and self._dropped_bundles(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: Any) -> None:
+        if self.sync is not None and self._dropped_bundles(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A dropped ``.ack`` is imported; a dropped ``.loket`` is relayed after the clerk
+        confirms (one file at a time: the first of each kind)."""
+        from desktop.dialogs.bundles import BundleMode, bundle_kind, confirm_relay
+
+        paths = self._dropped_bundles(event) if self.sync is not None else []
+        if not paths:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        ack = next((p for p in paths if bundle_kind(p) is BundleMode.ACK), None)
+        records = next((p for p in paths if bundle_kind(p) is BundleMode.RELAY), None)
+        if ack is not None:
+            self.open_bundle(BundleMode.ACK, ack)
+        if records is not None:
+            self.relay_confirm = confirm_relay(
+                self, records, lambda: self.open_bundle(BundleMode.RELAY, records)
+            )
 
     def open_sync_history(self) -> None:
         from desktop.sync.controller import read_history
