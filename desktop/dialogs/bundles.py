@@ -338,7 +338,7 @@ class BundleDialog(QDialog):
         )
 
 
-def confirm_relay(parent: QWidget, path: Path, then: Callable[[], None]) -> QMessageBox:
+def confirm_relay(parent: QWidget, path: Path, then: Callable[[], object]) -> QMessageBox:
     """The question before a dropped ``.loket`` file is sent (window-modal, "Cancel" the
     default, so Enter or Esc sends nothing). ``then()`` runs when the clerk says send."""
     box = QMessageBox(parent)
