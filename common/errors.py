@@ -802,6 +802,13 @@ BUNDLE_NOTHING_TO_SEND = _e(
     "No records are waiting to be sent; no file was made.",
     warn=True,
 )
+FILE_WRITE_FAILED = _e(
+    "FILE_WRITE_FAILED",
+    "Berkas tidak dapat ditulis ke {path} ({reason}). Tidak ada yang diubah; periksa folder"
+    " atau flashdisk, lalu coba lagi.",
+    "The file could not be written to {path} ({reason}). Nothing was changed; check the folder"
+    " or the USB stick, then try again.",
+)
 
 
 def spec(code: str) -> ErrorSpec:
