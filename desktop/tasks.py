@@ -82,6 +82,11 @@ class TaskManager(QObject):
         return self._submit(self._io, fn, args, kwargs, on_done, on_error)
 
     @property
+    def closed(self) -> bool:
+        """Shut down: no more work is taken (a late signal's refresh checks it)."""
+        return self._closed
+
+    @property
     def pending(self) -> int:
         """Jobs submitted whose callbacks have not run yet."""
         return self._pending

@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
         if report.sent or report.changes_applied:
             self.list.refresh()  # statuses and decisions came back
             self.refresh_attention()
-        self.refresh_in_transit()  # a network sync confirms records sent by file too
+            self.refresh_in_transit()  # a network sync confirms records sent by file too
         history = self.dialog("syncHistoryView")
         if isinstance(history, SyncHistoryView):
             history.refresh()
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         """Re-read what is in transit by file (after an export, an acknowledgement, a sync)."""
         from desktop.services import bundles
 
-        if self.sync is None:
+        if self.sync is None or self.tasks.closed:  # a sync ending while the app shuts down
             return
         self.tasks.run_db(
             bundles.in_transit,

@@ -194,3 +194,19 @@ def test_relay_through_the_office_pc_then_the_laptop_imports_the_ack(
     assert ack.outcomes[Outcome.ACCEPTED.value] == 3 and ack.pending_after == 0
     qtbot.waitUntil(lambda: not laptop.window.in_transit_label.isVisible())
     assert all(laptop.service.state(i).server_outcome == Outcome.ACCEPTED.value for i in ids)
+
+
+def test_a_network_sync_after_an_export_clears_the_in_transit_line(
+    qtbot: Any, devices: Any, tmp_path: Path
+) -> None:
+    """The laptop exported, then met a network before the file reached the office: the sync
+    sends the same records and the line goes (the file, imported later, changes nothing)."""
+    laptop = devices("laptop")
+    laptop.save(2, seed=1603)
+    export_through_menu(qtbot, laptop.window, tmp_path / "tertinggal.loket")
+    qtbot.waitUntil(laptop.window.in_transit_label.isVisible)
+    with qtbot.waitSignal(laptop.sync.finished, timeout=60_000) as finished:
+        assert laptop.sync.sync_now()
+    assert finished.args[0].sent == 2
+    qtbot.waitUntil(lambda: not laptop.window.in_transit_label.isVisible())
+    assert laptop.service.pending_count() == 0
