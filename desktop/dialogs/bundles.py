@@ -361,7 +361,9 @@ def confirm_relay(parent: QWidget, path: Path, then: Callable[[], object]) -> QM
         QCoreApplication.translate("BundleDialog", "Send"), QMessageBox.ButtonRole.AcceptRole
     )
     send.setObjectName("confirmRelayButton")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel = box.addButton(
+        QCoreApplication.translate("BundleDialog", "Cancel"), QMessageBox.ButtonRole.RejectRole
+    )
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
 

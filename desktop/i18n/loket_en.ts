@@ -230,6 +230,10 @@
         <source>Send the sync file %1 to the server over this device&apos;s connection? The acknowledgement for the device that made it is saved on this computer.</source>
         <translation>Send the sync file %1 to the server over this device&apos;s connection? The acknowledgement for the device that made it is saved on this computer.</translation>
     </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
 </context>
 <context>
     <name>Crash</name>
@@ -1049,7 +1053,7 @@
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Cancel</translation>
     </message>
 </context>
 <context>

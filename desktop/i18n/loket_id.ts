@@ -230,6 +230,10 @@
         <source>Send the sync file %1 to the server over this device&apos;s connection? The acknowledgement for the device that made it is saved on this computer.</source>
         <translation>Kirim berkas sinkronisasi %1 ke server lewat koneksi perangkat ini? Tanda terima untuk perangkat yang membuatnya disimpan di komputer ini.</translation>
     </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Batal</translation>
+    </message>
 </context>
 <context>
     <name>Crash</name>

@@ -378,7 +378,6 @@ class MainWindow(QMainWindow):
             self.m_sync.addAction(a)
         self.in_transit_label = QLabel(self.sync_slot)
         self.in_transit_label.setObjectName("inTransitLabel")
-        self.in_transit_label.setProperty("loketData", True)
         self.in_transit_label.hide()
         self.add_status_widget(self.in_transit_label)
         self.in_transit: InTransit | None = None

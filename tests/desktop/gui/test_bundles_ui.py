@@ -45,6 +45,7 @@ from desktop.store.models import AuditEvent
 from desktop.sync import bundle_keys as K
 
 from .conftest import log_in
+from .test_translations import assert_indonesian
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -225,6 +226,34 @@ def test_export_through_the_menu_writes_the_file_and_shows_the_summary(
     with loket.store.read() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "bundle_export")).all()
     assert [(e.operator, json.loads(e.detail_json)["records"]) for e in events] == [("clerk", 3)]
+
+
+def test_the_dialogs_and_the_in_transit_line_are_indonesian(
+    qtbot: Any, signed_in: Any, applicant: Any, tmp_path: Path
+) -> None:
+    window = signed_in.main_window
+    give_server_keys(signed_in.store)
+    save_records(signed_in, applicant, 1)
+    seen: list[str] = []
+    for action, name in (
+        (window.act_export_bundle, "bundleDialog_export"),
+        (window.act_import_ack, "bundleDialog_ack"),
+        (window.act_relay_bundle, "bundleDialog_relay"),
+    ):
+        action.trigger()
+        qtbot.waitUntil(lambda n=name: window.dialog(n) is not None)
+        assert_indonesian(window.dialog(name), seen)
+        if name != "bundleDialog_export":
+            window.dialog(name).reject()
+    export_through_menu(qtbot, window, tmp_path / "satu.loket")
+    qtbot.waitUntil(window.in_transit_label.isVisible)
+    assert_indonesian(window, seen)
+    field = tmp_path / "lain.loket"
+    field.write_bytes(b"x")
+    drop_files(window, field)
+    assert_indonesian(window.relay_confirm, seen)
+    window.relay_confirm.reject()
+    assert "Ekspor berkas sinkronisasi" in seen and len(seen) > 20
 
 
 def test_the_file_actions_and_the_summary_in_english(
