@@ -386,7 +386,7 @@ def relay_bundle(
 
     Checked here first, from the frame alone (this device cannot open the bundle): a records
     bundle (BUNDLE_WRONG_KIND), of this device's office (BUNDLE_WRONG_OFFICE), not this
-    device's own (BUNDLE_WRONG_KIND: it is exported, not relayed; sync instead)."""
+    device's own (BUNDLE_OWN_FILE: its records go by sync)."""
     from desktop.sync.commands import make_client
 
     path = Path(path)
@@ -399,10 +399,7 @@ def relay_bundle(
     if header.office_code != office:
         raise ApiError(E.BUNDLE_WRONG_OFFICE, {"office": header.office_code})
     if header.sender_id == device_id:
-        raise ApiError(
-            E.BUNDLE_WRONG_KIND,
-            {"found": "this device's own records bundle", "expected": "another device's"},
-        )
+        raise ApiError(E.BUNDLE_OWN_FILE, details={"bundle_id": header.bundle_id})
     client = make_client(store)
     try:
         ack_raw = client.relay_bundle(raw)
@@ -513,5 +510,5 @@ def _fsync_dir(folder: Path) -> None:
 
 def _wrong_kind(found: B.Kind, expected: B.Kind) -> ApiError:
     return ApiError(
-        E.BUNDLE_WRONG_KIND, {"found": _KIND_NAME[found], "expected": _KIND_NAME[expected]}
+        E.BUNDLE_WRONG_KIND, details={"found": _KIND_NAME[found], "expected": _KIND_NAME[expected]}
     )
