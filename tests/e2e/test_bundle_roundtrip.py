@@ -5,8 +5,12 @@ laptop and the server at any point of the first journey."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +26,20 @@ from desktop.sync.commands import make_client
 from desktop.sync.engine import SyncEngine, SyncOutcome
 from syncserver.decisions import record_decision
 from tests.e2e.conftest import Device
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def desk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data_dir), *args],
+        cwd=ROOT,
+        env={**os.environ, "LOKET_PASSWORD": "rahasia-sekali"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _server_count(server_db: Any, sql: str, **params: Any) -> int:
@@ -137,13 +155,28 @@ def test_relay_through_another_device_of_the_office(
         assert err.value.code == E.BUNDLE_WRONG_RECIPIENT
         assert office_pc.service.pending_count() == before
 
-        # relayed again (the clerk dropped it twice): imported before, same answer
-        second = bundles.relay_bundle(
-            office_pc.store, out, operator="petugas", ack_out=stick / "second.ack"
-        )
-        assert second.already_imported and second.records == 25
     finally:
         office_pc.close()
+    # relayed again from the command line (the clerk had forgotten): imported before
+    result = desk(
+        office_pc.data_dir,
+        "relay-bundle",
+        str(out),
+        "--operator",
+        "petugas",
+        "--ack-out",
+        str(stick / "second.ack"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        f"relayed bundle {exported.bundle_id} of device {device.info.device_id} (imported "
+        "before): 25 records (accepted 25); acknowledgement written to "
+    )
+    assert (stick / "second.ack").exists()
+    result = desk(
+        office_pc.data_dir, "relay-bundle", str(stick / "second.ack"), "--operator", "petugas"
+    )
+    assert result.returncode == 1 and result.stderr.startswith("BUNDLE_WRONG_KIND: ")
     assert _server_count(server_db, "select count(*) from registrations") == 25
     assert (
         _server_count(
