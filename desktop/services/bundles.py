@@ -40,6 +40,7 @@ from common import errors as E
 from common import wire
 from common.errors import ApiError
 from common.protocol import (
+    MAX_BUNDLE_BATCHES,
     MAX_BUNDLE_RECORDS,
     AckPayload,
     Outcome,
@@ -177,7 +178,7 @@ def export_bundle(store: Store, out: Path, *, operator: str) -> ExportSummary:
         batches: list[PushRequest] = []
         count = 0
         for chunk in planned:
-            if count + len(chunk) > MAX_BUNDLE_RECORDS:
+            if count + len(chunk) > MAX_BUNDLE_RECORDS or len(batches) >= MAX_BUNDLE_BATCHES:
                 break  # the rest waits for the next bundle (or the network)
             batches.append(
                 PushRequest(

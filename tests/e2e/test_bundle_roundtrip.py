@@ -191,3 +191,44 @@ def test_relay_through_another_device_of_the_office(
     summary = bundles.import_ack(device.store, kept[0], operator="petugas")
     assert summary.outcomes == {"accepted": 25} and summary.pending_after == 0
     assert _statuses(device) == {Status.RECEIVED: 25}
+
+
+def test_bundle_and_network_for_the_same_records_in_both_orders(
+    device: Device, live_server, server_db, tmp_path
+) -> None:
+    """The network answers first, a reviewer decides, and the bundle's acknowledgement comes
+    later: its stale answers do not undo the decision; and the other way round, records
+    imported by file and then pushed again over the network are not doubled."""
+    ids = []
+    for sample in generate(6, 118, today=date.today()):
+        saved = device.service.save(sample.applicant)
+        assert saved.ok and saved.registration is not None
+        ids.append(saved.registration.id)
+    first = tmp_path / "first.loket"
+    bundles.export_bundle(device.store, first, operator="petugas")
+    engine = SyncEngine(device.store, make_client(device.store))
+    assert engine.run().outcome is SyncOutcome.OK  # the network got there first
+    record_decision(server_db, ids[0], "verified", "reviewer1")
+    server_db.commit()
+    assert engine.run().changes_applied == 1
+    live_server.cli("import-bundle", str(first))
+    late = bundles.import_ack(device.store, tmp_path / "first.loket.ack", operator="petugas")
+    assert late.outcomes == {"already_received": 6} and late.pending_after == 0
+    assert _statuses(device) == {Status.RECEIVED: 5, Status.VERIFIED: 1}
+
+    # the other order: imported by file first, then the same records pushed by network
+    more = []
+    for sample in generate(4, 119, today=date.today()):
+        saved = device.service.save(sample.applicant)
+        assert saved.ok and saved.registration is not None
+        more.append(saved.registration.id)
+    second = tmp_path / "second.loket"
+    assert bundles.export_bundle(device.store, second, operator="petugas").records == 4
+    live_server.cli("import-bundle", str(second))
+    report = engine.run()  # before the acknowledgement reached the laptop
+    assert report.outcome is SyncOutcome.OK and report.outcomes == {"already_received": 4}
+    ack = bundles.import_ack(device.store, tmp_path / "second.loket.ack", operator="petugas")
+    assert ack.pending_after == 0 and ack.needs_attention == 0
+    assert _statuses(device) == {Status.RECEIVED: 9, Status.VERIFIED: 1}
+    assert _server_count(server_db, "select count(*) from registrations") == 10
+    assert _server_count(server_db, "select count(*) from registration_revisions") == 10
