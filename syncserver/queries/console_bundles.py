@@ -53,10 +53,26 @@ _COLS = (
 )
 
 
-def _row(values: Any) -> ImportRow:
-    *head, counts = tuple(values)
-    clean = {str(k): int(v) for k, v in (counts or {}).items()}
-    return ImportRow(*head, clean)
+def _row(r: Any) -> ImportRow:
+    counts = {str(k): int(v) for k, v in (r.counts or {}).items()}
+    return ImportRow(
+        id=r.id,
+        bundle_id=r.bundle_id,
+        device_id=r.device_id,
+        device_no=r.device_no,
+        device_name=r.name,
+        office_code=r.office_code,
+        seq=r.seq,
+        created_at=r.created_at,
+        imported_at=r.imported_at,
+        via=r.via,
+        uploaded_by=r.uploaded_by,
+        relay_device_id=r.relay_device_id,
+        bytes=r.bytes,
+        record_count=r.record_count,
+        batch_count=r.batch_count,
+        counts=counts,
+    )
 
 
 def _scoped(provinces: tuple[str, ...], device: str = "") -> Select[Any]:
