@@ -26,7 +26,7 @@ from syncserver import db
 from syncserver.users import add_user
 from tests.support.bundle_files import FieldDevice, enroll_body, field_device, seal_records
 from tests.syncserver.conftest import dump_tables
-from tests.syncserver.console.conftest import PASSWORD, open_session, token
+from tests.syncserver.console.conftest import PASSWORD, open_session, post, token
 
 _IMPORT_ID = re.compile(r'data-import-id="(\d+)"')
 
@@ -316,3 +316,32 @@ def test_batches_show_and_filter_their_source(
     # the batch page says where it came from
     page = c.get(f"/console/batches/{bundle_pk}").get_data(as_text=True)
     assert "berkas bundel" in page
+
+
+def test_an_admin_makes_an_intake_account_limited_to_a_province(
+    app: Flask, signed_in: dict[str, FlaskClient], api: Any
+) -> None:
+    c = signed_in["admin"]
+    form = c.get("/console/admin/users").get_data(as_text=True)
+    assert '<option value="intake" >petugas penerimaan berkas</option>' in form
+    r = c.post(
+        "/console/admin/users",
+        data={
+            "username": "penerima",
+            "password": PASSWORD,
+            "role": "intake",
+            "scope": "some",
+            "provinces": ["32"],
+            "csrf_token": token(c, "/console/"),
+        },
+    )
+    assert r.status_code == 303
+    row = api.sql("select role, provinces from staff_users where username = 'penerima'")[0]
+    assert row[0] == "intake" and "32" in str(row[1])
+    staff = open_session(app, "penerima")
+    page = staff.get("/console/bundles/")
+    assert page.status_code == 200
+    assert "penerima · petugas penerimaan berkas · 32" in page.get_data(as_text=True)
+    assert staff.get("/console/records/").status_code == 200  # view
+    assert post(staff, "/console/export.csv").status_code == 403  # no export, no decisions
+    assert staff.get("/console/admin/users").status_code == 403
