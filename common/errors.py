@@ -744,8 +744,10 @@ BUNDLE_TOO_LARGE = _e(
 
 BUNDLE_WRONG_KIND = _e(
     "BUNDLE_WRONG_KIND",
-    "Ini {found}, bukan {expected}. Periksa berkas yang dipilih.",
-    "This is {found}, not {expected}. Check which file was chosen.",
+    "Berkas ini jenis lain dari yang diharapkan di sini: berkas data perangkat (.loket)"
+    " diimpor di server, tanda terima (.ack) di perangkat.",
+    "This file is of another kind than expected here: a device's records file (.loket) is"
+    " imported at the server, an acknowledgement (.ack) on the device.",
 )
 BUNDLE_UNKNOWN_SENDER = _e(
     "BUNDLE_UNKNOWN_SENDER",

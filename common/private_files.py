@@ -85,6 +85,29 @@ def write_private_bytes(path: Path | str, data: bytes, *, exclusive: bool = Fals
     return path
 
 
+def replace_private_bytes(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically: to a 0600 file beside it first (fsynced), then
+    renamed over ``path``, so a crash or a full disk never leaves half a file under the
+    final name (a bundle, an acknowledgement, a key file)."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        write_private_bytes(partial, data)
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # the rename itself reaches the disk (POSIX)
+        with contextlib.suppress(OSError):
+            fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    return path
+
+
 def _tighten(path: Path, mode: int) -> None:
     """chmod ``path`` to ``mode`` when it grants more, and only if it is ours (best effort)."""
     try:

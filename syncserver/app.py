@@ -114,12 +114,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         settings=settings, engine=engine, sessions=db.session_factory(engine), clock=clock
     )
 
-    from syncserver.api import devices, health, registrations, sync
+    from syncserver.api import bundles, devices, health, registrations, sync
 
     app.register_blueprint(health.bp)
     app.register_blueprint(devices.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(registrations.bp)
+    app.register_blueprint(bundles.bp)
 
     from syncserver.console import register_console
 

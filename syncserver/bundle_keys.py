@@ -27,7 +27,7 @@ from typing import Any
 from common import bundle as B
 from common import errors as E
 from common.errors import ApiError
-from common.private_files import write_private_bytes
+from common.private_files import replace_private_bytes
 from common.protocol import BundleKey
 from common.wiretime import utc_text
 from syncserver.config import Settings
@@ -155,9 +155,7 @@ def _write(path: Path, keys: list[ServerKey]) -> None:
         for key in keys
     ]
     text = json.dumps({"format": FILE_FORMAT, "keys": entries}, indent=2) + "\n"
-    partial = path.with_name(path.name + ".partial")
-    write_private_bytes(partial, text.encode("utf-8"))
-    os.replace(partial, path)
+    replace_private_bytes(path, text.encode("utf-8"))
 
 
 @contextlib.contextmanager

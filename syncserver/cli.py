@@ -2,7 +2,8 @@
 
     loket-server [--data-dir DIR] [--config FILE] [--database URL] COMMAND ...
 
-Commands: run, migrate, add-office, enroll-code, add-user, stats, rotate-bundle-key, ...
+Commands: run, migrate, add-office, enroll-code, add-user, stats, rotate-bundle-key,
+import-bundle, ...
 See ``--help`` of each.
 """
 
@@ -115,6 +116,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "rotate-bundle-key",
         help="make a new bundle key; the previous one is still accepted for bundle_key_grace_days",
+    )
+    ib = sub.add_parser(
+        "import-bundle",
+        help="import a device's records bundle (.loket) carried on a file; write its acknowledgement",
+    )
+    ib.add_argument("file", type=Path, metavar="FILE")
+    ib.add_argument(
+        "--ack-out",
+        type=Path,
+        metavar="ACK",
+        help="where to write the acknowledgement (default: beside FILE as FILE.ack)",
     )
     va = sub.add_parser("verify-audit", help="check the audit log's hash chain (exit 1 if broken)")
     va.add_argument("--json", action="store_true", help="print JSON")
@@ -411,6 +423,51 @@ def cmd_rotate_bundle_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_bundle(args: argparse.Namespace, settings: Settings) -> int:
+    """Import one records bundle (syncserver/bundles.py) and write its acknowledgement
+    atomically; a bundle imported before exits 0 too, and says so."""
+    from common.bundle import MAX_BUNDLE_BYTES
+    from common.private_files import replace_private_bytes
+    from syncserver.bundles import import_bundle
+
+    path: Path = args.file
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ApiError(E.FILE_NOT_FOUND, {"path": str(path)}) from None
+    if size > MAX_BUNDLE_BYTES:
+        raise ApiError(E.BUNDLE_TOO_LARGE, {"max": MAX_BUNDLE_BYTES})
+    raw = path.read_bytes()
+    ack_out: Path = args.ack_out or path.with_name(path.name + ".ack")
+    engine, sessions = _session(settings)
+    try:
+        done = import_bundle(
+            sessions,
+            settings,
+            raw,
+            now=datetime.now(UTC),
+            uploaded_by=f"{CLI_ACTOR}:{getpass.getuser()}",
+            via="cli",
+        )
+    finally:
+        engine.dispose()
+    replace_private_bytes(ack_out, done.ack)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(done.counts.items())) or "none"
+    if done.already_imported:
+        print(
+            f"bundle {done.bundle_id} from device {done.device_id} was imported before: "
+            f"nothing changed ({done.records} records: {counts})"
+        )
+    else:
+        print(
+            f"imported bundle {done.bundle_id} from device {done.device_id} "
+            f"(office {done.office_code}): {done.records} records in {done.batches} batches "
+            f"({counts})"
+        )
+    print(f"acknowledgement written to {ack_out}")
+    return 0
+
+
 def cmd_verify_audit(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.audit import summary, verify_chain
 
@@ -432,6 +489,7 @@ COMMANDS = {
     "revoke-device": cmd_revoke_device,
     "verify-audit": cmd_verify_audit,
     "rotate-bundle-key": cmd_rotate_bundle_key,
+    "import-bundle": cmd_import_bundle,
     "run": cmd_run,
     "migrate": cmd_migrate,
     "add-office": cmd_add_office,

@@ -30,12 +30,14 @@ processed in a further pass, after the earlier ones are in the database.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from common import errors as E
@@ -62,9 +64,12 @@ from common.regcode import is_valid_code, normalise_code
 from common.validation import check
 from common.wiretime import utc_text
 from syncserver.db import _json_dumps as json_dumps
+from syncserver.db import describe_db_error
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
 from syncserver.queries import ingest as q
+
+log = logging.getLogger(__name__)
 
 _ID_OK = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{0,63}$")
 _HASH_OK = re.compile(r"^[0-9a-f]{16,64}$")
@@ -396,6 +401,50 @@ def ingest(
     )
     q.touch_device_push(session, device.id, now, devices_q.backlog_values(request.backlog, now))
     return response, False, body
+
+
+#: PostgreSQL SQLSTATEs after which the whole batch is simply run again.
+_RETRY_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+
+
+def ingest_committed(
+    session: Session,
+    device: DeviceRef,
+    prepared: Prepared,
+    *,
+    now: datetime,
+    attempts: int,
+    bytes_wire: int = 0,
+    bytes_raw: int = 0,
+    source: str = "network",
+) -> tuple[PushResponse, bool, bytes]:
+    """:func:`ingest` in a transaction of its own, committed; a deadlock or serialisation
+    failure (PostgreSQL) rolls back and runs the whole batch again, up to ``attempts`` times.
+    Used by a push and by each batch of a bundle."""
+    for attempt in range(attempts):
+        try:
+            answer = ingest(
+                session,
+                device,
+                prepared,
+                now=now,
+                bytes_wire=bytes_wire,
+                bytes_raw=bytes_raw,
+                source=source,
+            )
+            session.commit()
+            return answer
+        except DBAPIError as exc:
+            session.rollback()
+            if attempt + 1 < attempts and getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
+                log.info(
+                    "batch %s: retrying after %s",
+                    prepared.request.batch_id,
+                    describe_db_error(exc),
+                )
+                continue
+            raise
+    raise AssertionError("attempts must be at least 1")
 
 
 def _result(item: Item) -> RecordResult:

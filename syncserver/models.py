@@ -152,6 +152,9 @@ class BundleImport(Base):
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     batch_count: Mapped[int] = mapped_column(Integer, default=0)
     counts: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, nullable=True)
+    # what a fresh acknowledgement needs: the batches in order, the device's cursor then
+    batch_ids: Mapped[list[str] | None] = mapped_column(JsonDoc, nullable=True)
+    cursor: Mapped[str] = mapped_column(String(20), default="")
 
 
 class DuplicateGroup(Base):

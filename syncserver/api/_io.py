@@ -40,11 +40,7 @@ def read_body(limit: int | None = None, *, compressed: bool = True) -> tuple[byt
         limit = app_mod.loket().settings.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(E.BODY_TOO_LARGE, {"max": limit})
-    try:
-        body = _read_at_most(limit)
-    except (ClientDisconnected, OSError):
-        # the server cut a client that fell silent or missed the request deadline
-        raise ApiError(E.REQUEST_INCOMPLETE) from None
+    body = read_at_most(limit)
     encoding = request.headers.get("Content-Encoding")
     if not compressed and (encoding or "identity").strip().lower() != "identity":
         raise ApiError(E.UNSUPPORTED_ENCODING)
@@ -52,8 +48,21 @@ def read_body(limit: int | None = None, *, compressed: bool = True) -> tuple[byt
     return body, raw
 
 
-def _read_at_most(limit: int) -> bytes:
-    """The body, or BODY_TOO_LARGE if it has more than ``limit`` bytes. Werkzeug's own
+def read_at_most(limit: int, too_large: str = E.BODY_TOO_LARGE) -> bytes:
+    """The body, or ``too_large`` (BODY_TOO_LARGE) if it has more than ``limit`` bytes (one
+    with a ``Content-Length`` over it is refused before a byte is read); REQUEST_INCOMPLETE
+    when the client stops sending."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(too_large, {"max": limit})
+    try:
+        return _read_at_most(limit, too_large)
+    except (ClientDisconnected, OSError):
+        # the server cut a client that fell silent or missed the request deadline
+        raise ApiError(E.REQUEST_INCOMPLETE) from None
+
+
+def _read_at_most(limit: int, too_large: str) -> bytes:
+    """The body, or ``too_large`` if it has more than ``limit`` bytes. Werkzeug's own
     ``get_data`` stops at ``MAX_CONTENT_LENGTH`` without an error when a chunked body (no
     ``Content-Length``) is longer: the first ``limit`` bytes would be processed as if they
     were the whole body. So a body without a length is read from the server's de-chunked
@@ -72,7 +81,7 @@ def _read_at_most(limit: int) -> bytes:
         parts.append(chunk)
         size += len(chunk)
     if size > limit:
-        raise ApiError(E.BODY_TOO_LARGE, {"max": limit})
+        raise ApiError(too_large, {"max": limit})
     return b"".join(parts)
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from common import errors as E
 from common import wire
@@ -14,8 +12,6 @@ from common.protocol import (
     MAX_JSON_VALUES,
     MAX_PULL_PAGE,
     Backlog,
-    Change,
-    ChangeKind,
     PullResponse,
     PushRequest,
     decode,
@@ -23,20 +19,12 @@ from common.protocol import (
 from syncserver import bundle_keys
 from syncserver import context as app_mod
 from syncserver.api._io import device, message_response, read_message, refuse_unknown_args
-from syncserver.db import describe_db_error
-from syncserver.ingest import DeviceRef, decode_push, ingest, prepare
-from syncserver.models import ChangeRecord as ChangeRow
+from syncserver.device_feed import visible_changes
+from syncserver.ingest import DeviceRef, decode_push, ingest_committed, prepare
 from syncserver.queries import changes as changes_q
 from syncserver.queries import devices as devices_q
 
 bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
-
-#: PostgreSQL SQLSTATEs after which the whole batch is simply run again.
-_RETRY_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
-
-
-def _retryable(exc: DBAPIError) -> bool:
-    return getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
 
 
 @bp.post("/sync/push")
@@ -57,21 +45,15 @@ def push() -> Response:
     now = ext.clock()
     ref = DeviceRef(dev.id, dev.office_code, dev.device_no)
     prepared = prepare(req, now.astimezone(app_mod.SERVER_TZ).date(), ref)
-    session = app_mod.session()
-    attempts = ext.settings.ingest_retries + 1
-    for attempt in range(attempts):
-        try:
-            response, replayed, body = ingest(
-                session, ref, prepared, now=now, bytes_wire=wire_bytes, bytes_raw=raw_bytes
-            )
-            session.commit()
-            break
-        except DBAPIError as exc:
-            session.rollback()
-            if attempt + 1 < attempts and _retryable(exc):
-                app_mod.log.info("push %s: retrying after %s", req.batch_id, describe_db_error(exc))
-                continue
-            raise
+    response, replayed, body = ingest_committed(
+        app_mod.session(),
+        ref,
+        prepared,
+        now=now,
+        attempts=ext.settings.ingest_retries + 1,
+        bytes_wire=wire_bytes,
+        bytes_raw=raw_bytes,
+    )
     counts: dict[str, int] = {}
     for r in response.results:
         counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
@@ -104,7 +86,7 @@ def pull() -> Response:
         raise ApiError(E.CURSOR_INVALID)  # a cursor from another (or a restored) database
     more = len(rows) > limit
     rows = rows[:limit]
-    changes = _visible_changes(session, dev.id, dev.office_code, rows)
+    changes = visible_changes(session, dev.id, dev.office_code, rows)
     devices_q.touch_device_seen(session, dev.id, ext.clock(), _pulled_backlog())
     response = PullResponse(changes=changes, cursor=str(rows[-1].seq if rows else after), more=more)
     keys_arg = request.args.get("bundle_keys")
@@ -146,34 +128,3 @@ def _pulled_backlog() -> Backlog | None:
             )
         numbers[name] = number
     return decode(Backlog, numbers, "backlog_")
-
-
-def _visible_changes(
-    session: Session, device_id: str, office: str, rows: list[ChangeRow]
-) -> list[Change]:
-    """The page's changes as this device may see them: a revision change only for a record the
-    device pushed a revision of; no registration code of another office (a decision's
-    ``duplicate_of``; issue 12 finding 4); a revision change's content read from the revision
-    history. At most three queries per page, none per change."""
-    changes = [decode(Change, {**row.payload, "seq": int(row.seq)}) for row in rows]
-    revised = {_key(c)[0] for c in changes if c.kind is ChangeKind.REVISION}
-    mine = changes_q.touched_by(session, device_id, revised)
-    codes = {c.duplicate_of for c in changes if c.duplicate_of is not None}
-    own_codes = changes_q.codes_of_office(session, codes, office)
-    wanted = {_key(c) for c in changes if c.kind is ChangeKind.REVISION and _key(c)[0] in mine}
-    contents = changes_q.revision_contents(session, wanted)
-    out = []
-    for c in changes:
-        if c.kind is ChangeKind.REVISION:
-            if _key(c)[0] not in mine:
-                continue
-            c.data = contents.get(_key(c), {})
-        if c.duplicate_of is not None and c.duplicate_of not in own_codes:
-            c.duplicate_of = None
-        out.append(c)
-    return out
-
-
-def _key(change: Change) -> tuple[str, int]:
-    """(registration id, revision) of a revision change (which always has both)."""
-    return change.registration_id or "", change.revision or 0

@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from common import protocol as P
 from common import wire
+from common.bundle import KeyPair
 from common.record import content_hash, new_registration_id
 from common.regcode import make_code
 from common.synthetic import generate
@@ -30,6 +31,7 @@ from syncserver.app import create_app
 from syncserver.decisions import record_decision
 from syncserver.enrollment import issue_code
 from syncserver.queries import devices as devices_q
+from tests.support.bundles import BundleDevice, device_key
 from tests.support.integrity import integrity_problems
 
 
@@ -118,6 +120,25 @@ class Api:
         assert r.status_code == 200, r.data
         e = P.decode(P.EnrollResponse, r.get_json())
         return Device(e.device_id, e.credential, e.office_code, e.device_no)
+
+    def enroll_bundles(self, office: str = "320101", name: str = "Laptop lapangan") -> BundleDevice:
+        """A device enrolled with its bundle keys (issue 16), as the desktop enrolls now."""
+        self.office(office)
+        pair = KeyPair.generate()
+        r = self.client.post(
+            "/api/v1/devices/enroll",
+            json={
+                "code": self.enroll_code(office),
+                "device_name": name,
+                "device_key": device_key(pair),
+            },
+        )
+        assert r.status_code == 200, r.data
+        e = P.decode(P.EnrollResponse, r.get_json())
+        assert e.bundle_keys
+        return BundleDevice(
+            e.device_id, e.office_code, e.device_no, e.credential, pair, e.bundle_keys
+        )
 
     def decide(self, registration_id: str, decision: str, **kw: Any) -> Any:
         """Decide as a reviewer who has just read the record: on its current revision unless

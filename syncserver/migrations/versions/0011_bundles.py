@@ -6,7 +6,8 @@
 - ``devices.last_bundle_seq``: the highest bundle counter imported from the device; a new
   bundle with a lower one is an old bundle replayed, and refused.
 - ``bundle_imports``: one row per imported records bundle (who uploaded it, which device,
-  by which way, counts per outcome). Its batches go in ``batches`` with source "bundle".
+  by which way, counts per outcome, the batch ids and the device's cursor then, from which
+  a fresh acknowledgement is made). Its batches go in ``batches`` with source "bundle".
 
 Plain ADD/DROP COLUMN, not a batch operation: a batch copies ``devices``, and SQLite refuses
 to drop a table other tables' foreign keys point at.
@@ -58,6 +59,8 @@ def upgrade() -> None:
         sa.Column("record_count", sa.Integer(), nullable=False),
         sa.Column("batch_count", sa.Integer(), nullable=False),
         sa.Column("counts", sa.JSON(), nullable=True),
+        sa.Column("batch_ids", sa.JSON(), nullable=True),
+        sa.Column("cursor", sa.String(20), nullable=False),
         sa.UniqueConstraint("device_id", "bundle_id"),
     )
     op.create_index(
