@@ -30,6 +30,7 @@ from werkzeug.utils import secure_filename
 from common import errors as E
 from common.bundle import MAX_BUNDLE_BYTES
 from common.errors import ApiError
+from syncserver import bundles as server_bundles
 from syncserver.console.access import Staff, needs, staff
 from syncserver.console.i18n import current_lang
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, form
@@ -82,8 +83,6 @@ def upload() -> Any:
         # the guard's reads (and a session touch) end here: the import runs in its own
         # transactions, which on SQLite must not wait behind this request's
         db().commit()
-        from syncserver import bundles as server_bundles  # TEMP until main has it
-
         result = server_bundles.import_bundle(
             ext.sessions,
             ext.settings,
@@ -122,8 +121,6 @@ def ack(import_id: int) -> Any:
     name = _original_name(form("name", 500)) or f"loket-{row.bundle_id}"
     ext = loket()
     db().commit()  # as for the upload: the acknowledgement is made in its own transaction
-    from syncserver import bundles as server_bundles  # TEMP until main has it
-
     data = server_bundles.make_ack(ext.sessions, ext.settings, import_id, now=ext.clock())
     return send_file(
         io.BytesIO(data),

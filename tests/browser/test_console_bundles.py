@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import orjson
 import requests
 
 from common import bundle as B
@@ -20,22 +19,24 @@ from common.regcode import make_code
 from common.synthetic import generate
 from tests.browser.conftest import STAFF_PASSWORD
 from tests.browser.test_console import sign_in
-from tests.support.bundle_files import FieldDevice, enroll_body, field_device, seal_records
+from tests.support.bundles import BundleDevice, device_key, open_ack, records_bundle
 
 
-def _laptop(server: Any) -> FieldDevice:
-    keys = B.KeyPair.generate()
+def _laptop(server: Any) -> BundleDevice:
+    """A field laptop enrolled over HTTP with its bundle keys."""
+    pair = B.KeyPair.generate()
     code = server.office_and_code("320101", "32.01", "Disnaker Kab. Bogor")
     r = requests.post(
         server.url + "/api/v1/devices/enroll",
-        json=enroll_body(code, keys, "Laptop desa Cibodas"),
+        json={"code": code, "device_name": "Laptop desa Cibodas", "device_key": device_key(pair)},
         timeout=30,
     )
     assert r.status_code == 200, r.text
-    return field_device(r.json(), keys)
+    e = P.decode(P.EnrollResponse, r.json())
+    return BundleDevice(e.device_id, e.office_code, e.device_no, e.credential, pair, e.bundle_keys)
 
 
-def _records(device: FieldDevice, count: int) -> list[P.PushRecord]:
+def _records(device: BundleDevice, count: int) -> list[P.PushRecord]:
     people = generate(count, seed=1616, today=date.today())
     return [
         P.PushRecord(
@@ -61,7 +62,7 @@ def test_intake_operator_uploads_a_bundle_and_takes_the_acknowledgement(
     laptop = _laptop(console_server)
     sent = _records(laptop, 30)
     bundle = tmp_path / "cibodas-minggu-1.loket"
-    bundle.write_bytes(seal_records(laptop, [sent[:20], sent[20:]]))
+    bundle.write_bytes(records_bundle(laptop, [sent[:20], sent[20:]]))
 
     sign_in(page, base, "pak_intake")
     page.click("nav.main >> text=Impor berkas")
@@ -92,9 +93,8 @@ def test_intake_operator_uploads_a_bundle_and_takes_the_acknowledgement(
     download.save_as(ack_path)
     sealed = B.read(ack_path.read_bytes())
     assert sealed.kind is B.Kind.ACK and sealed.header.recipient_id == laptop.id
-    B.verify(sealed, laptop.server_key)
-    ack = P.decode(P.AckPayload, orjson.loads(B.open_payload(sealed, laptop.keys)))
-    assert sorted(x.registration_id for x in ack.results) == sorted(r.id for r in sent)
+    ack = open_ack(laptop, ack_path.read_bytes())
+    assert sorted(x.id for x in ack.results) == sorted(r.id for r in sent)
 
     # the same file again: imported before, nothing new
     page.set_input_files("#bundle-upload input[name=bundle]", str(bundle))

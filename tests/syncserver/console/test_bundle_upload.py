@@ -3,8 +3,8 @@
 refusals with their catalog code in the page's language changing nothing, the recent imports
 scoped by province, and the batches' source filter.
 
-Bundles are sealed as a field device seals them (tests/support/bundle_files.py) by devices
-enrolled through the real API with their own bundle keys."""
+Bundles are sealed as a field device seals them (tests/support/bundles.py) by devices
+enrolled through the real API with their own bundle keys (``api.enroll_bundles``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import io
 import re
 from typing import Any
 
-import orjson
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,7 +23,7 @@ from common import protocol as P
 from common.i18n import Lang
 from syncserver import db
 from syncserver.users import add_user
-from tests.support.bundle_files import FieldDevice, enroll_body, field_device, seal_records
+from tests.support.bundles import BundleDevice, open_ack, records_bundle
 from tests.syncserver.conftest import dump_tables
 from tests.syncserver.console.conftest import PASSWORD, open_session, post, token
 
@@ -32,27 +31,15 @@ _IMPORT_ID = re.compile(r'data-import-id="(\d+)"')
 
 
 @pytest.fixture
-def enroll(api: Any) -> Any:
-    def make(office: str, name: str = "Laptop lapangan") -> FieldDevice:
-        api.office(office)
-        keys = B.KeyPair.generate()
-        r = api.client.post(
-            "/api/v1/devices/enroll", json=enroll_body(api.enroll_code(office), keys, name)
-        )
-        assert r.status_code == 200, r.data
-        return field_device(r.get_json(), keys)
-
-    return make
+def bogor(api: Any) -> BundleDevice:
+    device: BundleDevice = api.enroll_bundles("320101", "Laptop desa Cibodas")
+    return device
 
 
 @pytest.fixture
-def bogor(enroll: Any) -> FieldDevice:
-    return enroll("320101", "Laptop desa Cibodas")
-
-
-@pytest.fixture
-def makassar(enroll: Any) -> FieldDevice:
-    return enroll("737101")
+def makassar(api: Any) -> BundleDevice:
+    device: BundleDevice = api.enroll_bundles("737101")
+    return device
 
 
 @pytest.fixture
@@ -67,7 +54,7 @@ def intake_jabar(app: Flask, users: Any, password_hash: str, monkeypatch: Any) -
     return open_session(app, "intake_jabar")
 
 
-def records(api: Any, device: FieldDevice, people: list[dict[str, Any]]) -> list[P.PushRecord]:
+def records(api: Any, device: BundleDevice, people: list[dict[str, Any]]) -> list[P.PushRecord]:
     return [api.record(a, device) for a in people]
 
 
@@ -119,10 +106,10 @@ def test_who_may_open_and_use_the_page(signed_in: dict[str, FlaskClient], bogor:
 
 
 def test_upload_imports_shows_counts_and_logs_who(
-    api: Any, signed_in: dict[str, FlaskClient], bogor: FieldDevice, people: list[dict[str, Any]]
+    api: Any, signed_in: dict[str, FlaskClient], bogor: BundleDevice, people: list[dict[str, Any]]
 ) -> None:
     first, second = records(api, bogor, people[:3]), records(api, bogor, people[3:5])
-    raw = seal_records(bogor, [first, second])
+    raw = records_bundle(bogor, [first, second])
     r = upload(signed_in["intake"], raw)
     assert r.status_code == 200, r.data
     html = r.get_data(as_text=True)
@@ -136,6 +123,8 @@ def test_upload_imports_shows_counts_and_logs_who(
     # the import is logged: who uploaded it, by which way, the counts
     (row,) = api.sql("select uploaded_by, via, record_count, device_id from bundle_imports")
     assert tuple(row) == ("intake", "console", 5, bogor.id)
+    audit = api.sql("select actor_kind, actor, action from audit_log where action like 'bundle.%'")
+    assert [tuple(a) for a in audit] == [("staff", "intake", "bundle.import")]
     # the records are in, by the same path as a push
     assert api.sql("select count(*) from registrations")[0][0] == 5
     # and the page lists it among the recent imports
@@ -144,9 +133,9 @@ def test_upload_imports_shows_counts_and_logs_who(
 
 
 def test_a_second_upload_says_imported_before_and_changes_nothing(
-    api: Any, signed_in: dict[str, FlaskClient], bogor: FieldDevice, people: list[dict[str, Any]]
+    api: Any, signed_in: dict[str, FlaskClient], bogor: BundleDevice, people: list[dict[str, Any]]
 ) -> None:
-    raw = seal_records(bogor, [records(api, bogor, people[:4])])
+    raw = records_bundle(bogor, [records(api, bogor, people[:4])])
     first = upload(signed_in["intake"], raw)
     assert first.status_code == 200
     before = _core(api)
@@ -159,11 +148,11 @@ def test_a_second_upload_says_imported_before_and_changes_nothing(
 
 
 def test_acknowledgement_download(
-    api: Any, signed_in: dict[str, FlaskClient], bogor: FieldDevice, people: list[dict[str, Any]]
+    api: Any, signed_in: dict[str, FlaskClient], bogor: BundleDevice, people: list[dict[str, Any]]
 ) -> None:
     sent = records(api, bogor, people[:3])
     c = signed_in["intake"]
-    page = upload(c, seal_records(bogor, [sent]), name="desa cibodas/../minggu 1.loket")
+    page = upload(c, records_bundle(bogor, [sent]), name="desa cibodas/../minggu 1.loket")
     html = page.get_data(as_text=True)
     ident = import_id(html)
     name = re.search(r'name="name" value="([^"]*)"', html)
@@ -183,9 +172,8 @@ def test_acknowledgement_download(
     assert sealed.kind is B.Kind.ACK
     assert sealed.header.recipient_id == bogor.id and sealed.header.sender_id == "server"
     assert sealed.header.recipient_key == bogor.keys.public().key_id
-    B.verify(sealed, bogor.server_key)
-    ack = P.decode(P.AckPayload, orjson.loads(B.open_payload(sealed, bogor.keys)))
-    assert [x.registration_id for x in ack.results] == [s.id for s in sent]
+    ack = open_ack(bogor, r.data)  # signed by the server, opened with the device's key
+    assert [x.id for x in ack.results] == [s.id for s in sent]
     assert {x.outcome.value for x in ack.results} == {"accepted"}
 
     # from the recent imports list (no original name: named after the bundle)
@@ -204,11 +192,11 @@ def test_a_province_limited_operator_imports_only_their_offices(
     api: Any,
     signed_in: dict[str, FlaskClient],
     intake_jabar: FlaskClient,
-    bogor: FieldDevice,
-    makassar: FieldDevice,
+    bogor: BundleDevice,
+    makassar: BundleDevice,
     people: list[dict[str, Any]],
 ) -> None:
-    elsewhere = seal_records(makassar, [records(api, makassar, people[:2])])
+    elsewhere = records_bundle(makassar, [records(api, makassar, people[:2])])
     before = _core(api)
     r = upload(intake_jabar, elsewhere)
     assert r.status_code == E.spec(E.BUNDLE_OUT_OF_SCOPE).http_status == 403
@@ -218,7 +206,10 @@ def test_a_province_limited_operator_imports_only_their_offices(
     assert _core(api) == before
 
     # their own province's bundle goes in
-    assert upload(intake_jabar, seal_records(bogor, [records(api, bogor, people[2:4])])).ok
+    assert (
+        upload(intake_jabar, records_bundle(bogor, [records(api, bogor, people[2:4])])).status_code
+        == 200
+    )
     # an admin imports the other one; the limited operator neither lists it nor gets its ack
     done = upload(signed_in["admin"], elsewhere)
     assert done.status_code == 200
@@ -238,13 +229,13 @@ def test_a_province_limited_operator_imports_only_their_offices(
 def test_refusals_show_the_code_and_message_in_the_page_language(
     api: Any,
     signed_in: dict[str, FlaskClient],
-    bogor: FieldDevice,
+    bogor: BundleDevice,
     people: list[dict[str, Any]],
     lang: str,
 ) -> None:
     c = signed_in["intake"]
     set_lang(c, lang)
-    good = seal_records(bogor, [records(api, bogor, people[:2])])
+    good = records_bundle(bogor, [records(api, bogor, people[:2])])
     tampered = bytearray(good)
     tampered[len(tampered) // 2] ^= 0x01
     other_server = B.KeyPair.generate().public()
@@ -254,7 +245,7 @@ def test_refusals_show_the_code_and_message_in_the_page_language(
         (b"not a bundle at all", E.BUNDLE_UNREADABLE),
         (b"", E.BUNDLE_UNREADABLE),
         (
-            seal_records(bogor, [records(api, bogor, people[2:3])], server=other_server),
+            records_bundle(bogor, [records(api, bogor, people[2:3])], recipient=other_server),
             E.BUNDLE_WRONG_RECIPIENT,
         ),
     ]
@@ -275,7 +266,7 @@ def test_the_upload_is_bounded_by_the_bundle_limit_not_the_api_body_limit(
     c = signed_in["intake"]
     before = _core(api)
     # larger than the app's request limit (8 MiB), within a bundle's: read and judged
-    big = b"LOKETBDL" + b"\0" * (9 * 1024 * 1024)
+    big = b"x" * (9 * 1024 * 1024)
     r = upload(c, big)
     assert r.status_code == E.spec(E.BUNDLE_UNREADABLE).http_status
     assert b'data-error-code="BUNDLE_UNREADABLE"' in r.data
@@ -292,11 +283,16 @@ def test_the_upload_is_bounded_by_the_bundle_limit_not_the_api_body_limit(
 
 
 def test_batches_show_and_filter_their_source(
-    api: Any, signed_in: dict[str, FlaskClient], bogor: FieldDevice, people: list[dict[str, Any]]
+    api: Any, signed_in: dict[str, FlaskClient], bogor: BundleDevice, people: list[dict[str, Any]]
 ) -> None:
     network = api.push(bogor, records(api, bogor, people[:2]))
     assert network.status == 200
-    assert upload(signed_in["intake"], seal_records(bogor, [records(api, bogor, people[2:5])])).ok
+    assert (
+        upload(
+            signed_in["intake"], records_bundle(bogor, [records(api, bogor, people[2:5])])
+        ).status_code
+        == 200
+    )
     c = signed_in["viewer"]
     everything = c.get("/console/batches/").get_data(as_text=True)
     assert "jaringan" in everything and "berkas bundel" in everything

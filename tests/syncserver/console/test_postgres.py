@@ -10,7 +10,6 @@ import pytest
 from tests.syncserver.console.test_access import test_reviewer_limited_to_provinces  # noqa: F401
 from tests.syncserver.console.test_bundle_upload import (  # noqa: F401
     bogor,
-    enroll,
     intake_jabar,
     makassar,
     test_a_province_limited_operator_imports_only_their_offices,
