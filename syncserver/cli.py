@@ -26,6 +26,7 @@ from common.i18n import Lang
 from syncserver import config as config_mod
 from syncserver import db
 from syncserver.config import DATA_ENV, Settings, default_data_dir
+from syncserver.users import ROLES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,9 +67,18 @@ def _parser() -> argparse.ArgumentParser:
         "add-user", help="create a console account (password: $LOKET_PASSWORD or a prompt)"
     )
     user.add_argument("username")
-    user.add_argument("--role", required=True, choices=("admin", "reviewer", "viewer"))
     user.add_argument(
-        "--province", action="append", default=[], help="limit a reviewer to a province (repeat)"
+        "--role",
+        required=True,
+        choices=ROLES,
+        help="admin: everything; reviewer: decisions and export; intake: import bundle files; "
+        "viewer: read only",
+    )
+    user.add_argument(
+        "--province",
+        action="append",
+        default=[],
+        help="limit the account to a province (repeat)",
     )
 
     pw = sub.add_parser(

@@ -349,7 +349,7 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
-    role: Mapped[str] = mapped_column(String(16))  # admin | reviewer | viewer
+    role: Mapped[str] = mapped_column(String(16))  # admin | reviewer | intake | viewer
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     provinces: Mapped[list[str]] = mapped_column(Json, default=list)  # empty = all
     created_at: Mapped[datetime] = mapped_column(Ts)

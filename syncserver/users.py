@@ -14,7 +14,9 @@ from syncserver.models import StaffUser
 from syncserver.queries import users as q
 from syncserver.queries.reviews import append_audit
 
-ROLES = ("admin", "reviewer", "viewer")
+#: Console roles (what each may do: syncserver/console/access.py PERMISSIONS); ``intake``
+#: reads and imports bundle files (issue 16).
+ROLES = ("admin", "reviewer", "intake", "viewer")
 _HASHER = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 
 

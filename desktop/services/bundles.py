@@ -40,6 +40,7 @@ from common import errors as E
 from common import wire
 from common.errors import ApiError
 from common.protocol import (
+    MAX_BUNDLE_BATCHES,
     MAX_BUNDLE_RECORDS,
     AckPayload,
     Outcome,
@@ -177,7 +178,7 @@ def export_bundle(store: Store, out: Path, *, operator: str) -> ExportSummary:
         batches: list[PushRequest] = []
         count = 0
         for chunk in planned:
-            if count + len(chunk) > MAX_BUNDLE_RECORDS:
+            if count + len(chunk) > MAX_BUNDLE_RECORDS or len(batches) >= MAX_BUNDLE_BATCHES:
                 break  # the rest waits for the next bundle (or the network)
             batches.append(
                 PushRequest(
@@ -386,7 +387,7 @@ def relay_bundle(
 
     Checked here first, from the frame alone (this device cannot open the bundle): a records
     bundle (BUNDLE_WRONG_KIND), of this device's office (BUNDLE_WRONG_OFFICE), not this
-    device's own (BUNDLE_WRONG_KIND: it is exported, not relayed; sync instead)."""
+    device's own (BUNDLE_OWN_FILE: its records go by sync)."""
     from desktop.sync.commands import make_client
 
     path = Path(path)
@@ -399,10 +400,7 @@ def relay_bundle(
     if header.office_code != office:
         raise ApiError(E.BUNDLE_WRONG_OFFICE, {"office": header.office_code})
     if header.sender_id == device_id:
-        raise ApiError(
-            E.BUNDLE_WRONG_KIND,
-            {"found": "this device's own records bundle", "expected": "another device's"},
-        )
+        raise ApiError(E.BUNDLE_OWN_FILE, details={"bundle_id": header.bundle_id})
     client = make_client(store)
     try:
         ack_raw = client.relay_bundle(raw)
@@ -513,5 +511,5 @@ def _fsync_dir(folder: Path) -> None:
 
 def _wrong_kind(found: B.Kind, expected: B.Kind) -> ApiError:
     return ApiError(
-        E.BUNDLE_WRONG_KIND, {"found": _KIND_NAME[found], "expected": _KIND_NAME[expected]}
+        E.BUNDLE_WRONG_KIND, details={"found": _KIND_NAME[found], "expected": _KIND_NAME[expected]}
     )

@@ -1,7 +1,7 @@
 """The review console: server-rendered pages for central staff (issue 6).
 
 ``register_console(app)`` adds it to the sync server's app: the blueprints (auth, dashboard,
-batches, duplicates, records, decisions, export, admin), CSRF protection of every form
+batches, duplicates, records, decisions, export, bundles, admin), CSRF protection of every form
 (Flask-WTF's CSRFProtect; the device API under ``/api`` uses bearer credentials and is
 exempt), the session cookie (console/sessions.py), the translation function and the template filters.
 
@@ -35,17 +35,11 @@ def register_console(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
 
-    @app.before_request
-    def _csrf() -> None:
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_device_api(
-            request.path
-        ):
-            csrf.protect()
-
     from syncserver.console import (
         admin,
         auth,
         batches,
+        bundles,
         claims,
         dashboard,
         decisions,
@@ -54,7 +48,26 @@ def register_console(app: Flask) -> None:
         records,
     )
 
-    for module in (auth, dashboard, batches, duplicates, records, decisions, export, admin):
+    @app.before_request
+    def _csrf() -> None:
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_device_api(
+            request.path
+        ):
+            if request.endpoint == bundles.UPLOAD_ENDPOINT:
+                bundles.bound_upload()  # before the form is read
+            csrf.protect()
+
+    for module in (
+        auth,
+        dashboard,
+        batches,
+        duplicates,
+        records,
+        decisions,
+        export,
+        bundles,
+        admin,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(claims.bp)
     app.jinja_env.globals.update(

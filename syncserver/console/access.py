@@ -21,10 +21,13 @@ from syncserver.queries import console_admin as q
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: What each role may do. ``view``: read pages; ``decide``: decisions and duplicate
-#: resolutions; ``export``: CSV export; ``admin``: offices, devices, accounts, full NIKs.
+#: resolutions; ``export``: CSV export; ``intake``: importing bundle files carried from
+#: offices without a connection (the "operator of intake", issue 16); ``admin``: offices,
+#: devices, accounts, full NIKs.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"view", "decide", "export", "admin"}),
+    "admin": frozenset({"view", "decide", "export", "intake", "admin"}),
     "reviewer": frozenset({"view", "decide", "export"}),
+    "intake": frozenset({"view", "intake"}),
     "viewer": frozenset({"view"}),
 }
 PUBLIC = "public"

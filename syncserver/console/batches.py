@@ -1,4 +1,4 @@
-"""Batches: a filterable list (office, device, date, outcome) and a batch page with its
+"""Batches: a filterable list (office, device, date, outcome, source: network or bundle) and a batch page with its
 records and each record's outcome."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def index() -> Any:
         date_from=parse_date(arg("from", 10)),
         date_to=parse_date(arg("to", 10)),
         outcome=arg("outcome", 20) if arg("outcome", 20) in q.OUTCOMES else "",
+        source=arg("source", 10) if arg("source", 10) in q.SOURCES else "",
         provinces=who.provinces,
     )
     page = q.list_batches(
@@ -35,7 +36,9 @@ def index() -> Any:
         before=Cursor.decode(arg("before")),
         limit=PAGE_SIZE,
     )
-    return render_template("console/batches.html", page=page, f=f, outcomes=q.OUTCOMES)
+    return render_template(
+        "console/batches.html", page=page, f=f, outcomes=q.OUTCOMES, sources=q.SOURCES
+    )
 
 
 @bp.get("/<int:batch_pk>")

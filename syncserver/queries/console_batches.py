@@ -15,6 +15,8 @@ from syncserver.queries.console_records import day_start
 
 #: Outcome filters of the batch list: a batch "has" an outcome when its count is above zero.
 OUTCOMES = ("accepted", "duplicate_nik", "kk_limit", "invalid", "conflict", "already_received")
+#: How a batch came in (``batches.source``): a push over the network, or a bundle file.
+SOURCES = ("network", "bundle")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,7 @@ class BatchFilter:
     date_from: date | None = None
     date_to: date | None = None
     outcome: str = ""
+    source: str = ""  # one of SOURCES, or any
     provinces: tuple[str, ...] = ()
 
 
@@ -79,6 +82,8 @@ def _filtered(f: BatchFilter) -> Any:
         stmt = stmt.where(Batch.received_at < day_start(f.date_to + timedelta(days=1)))
     if f.outcome in OUTCOMES:
         stmt = stmt.where(getattr(Batch, f.outcome) > 0)
+    if f.source in SOURCES:
+        stmt = stmt.where(Batch.source == f.source)
     if f.provinces:  # an office code starts with its province's two digits
         stmt = stmt.where(or_(*[Batch.office_code.like(p + "%") for p in f.provinces]))
     return stmt

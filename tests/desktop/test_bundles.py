@@ -484,7 +484,7 @@ def test_relay_refuses_own_and_other_office_bundles_before_sending(
     _ids, summary, _payload = _exported(store, service, applicant, keys, tmp_path)
     with pytest.raises(ApiError) as err:  # its own bundle: export and sync, not relay
         bundles.relay_bundle(store, summary.path, operator="ani")
-    assert err.value.code == E.BUNDLE_WRONG_KIND
+    assert err.value.code == E.BUNDLE_OWN_FILE
     field = B.KeyPair.generate()
     foreign = B.seal(
         B.Kind.RECORDS,

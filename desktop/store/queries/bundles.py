@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.store.models import BundleExport, OutboxEntry, RegistrationRecord, RevisionRecord
+from desktop.store.queries import outbox
 from desktop.store.queries.outbox import Outgoing
 
 
@@ -182,12 +183,8 @@ def mark_acked(s: Session, bundle_id: str, ack_id: str, now: datetime) -> bool:
 def in_transit(s: Session) -> Transit:
     """Registrations with a revision in a bundle and still unanswered; the unacknowledged
     bundles made since the oldest of those went out; that time."""
-    records, oldest = s.execute(
-        select(
-            func.count(func.distinct(OutboxEntry.registration_id)),
-            func.min(OutboxEntry.exported_at),
-        ).where(OutboxEntry.exported_at.is_not(None))
-    ).one()
+    waiting = outbox.exported(s)
+    records, oldest = waiting.registrations, waiting.oldest
     if not records or oldest is None:
         return Transit(0, 0, None)
     bundles, since = s.execute(

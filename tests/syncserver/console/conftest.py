@@ -20,7 +20,7 @@ from syncserver import db
 from syncserver.users import add_user
 
 PASSWORD = "rahasia-sekali-123"
-ROLES = ("admin", "reviewer", "viewer")
+ROLES = ("admin", "reviewer", "intake", "viewer")
 INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 

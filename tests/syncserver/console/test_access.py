@@ -46,7 +46,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, users: Any) -> None
         assert r.headers["Location"].startswith("/console/login"), (method, path)
 
 
-@pytest.mark.parametrize("role", ["viewer", "reviewer"])
+@pytest.mark.parametrize("role", ["viewer", "reviewer", "intake"])
 def test_roles_are_refused_what_they_may_not_do(
     app: Flask, signed_in: dict[str, Any], role: str
 ) -> None:
@@ -63,7 +63,7 @@ def test_roles_are_refused_what_they_may_not_do(
 
 
 def test_what_each_role_may_open(signed_in: dict[str, Any], seeded: Any) -> None:
-    for role in ("viewer", "reviewer", "admin"):
+    for role in ("viewer", "reviewer", "intake", "admin"):
         c = signed_in[role]
         for path in (
             "/console/",
@@ -74,6 +74,8 @@ def test_what_each_role_may_open(signed_in: dict[str, Any], seeded: Any) -> None
         ):
             assert c.get(path).status_code == 200, (role, path)
         assert c.get("/console/admin/users").status_code == (200 if role == "admin" else 403)
+        may_import = role in ("intake", "admin")
+        assert c.get("/console/bundles/").status_code == (200 if may_import else 403)
 
 
 def test_post_without_valid_csrf_token_is_refused(signed_in: dict[str, Any], seeded: Any) -> None:

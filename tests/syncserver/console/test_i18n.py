@@ -40,6 +40,7 @@ def test_dynamic_keys_are_in_the_catalog() -> None:
         "bundle",
         "admin",
         "reviewer",
+        "intake",
         "viewer",
         "search_nik",
         "search_name",

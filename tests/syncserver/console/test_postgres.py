@@ -1,12 +1,21 @@
 """The console's queries on PostgreSQL: a selection of the suite run against a real
 PostgreSQL database (keyset row comparisons, name prefix search with the text_pattern_ops
-index, partial index, JSONB, the duplicate resolutions' writes, the streamed export)."""
+index, partial index, JSONB, the duplicate resolutions' writes, the streamed export, bundle
+imports through the upload page)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.syncserver.console.test_access import test_reviewer_limited_to_provinces  # noqa: F401
+from tests.syncserver.console.test_bundle_upload import (  # noqa: F401
+    bogor,
+    intake_jabar,
+    makassar,
+    test_a_province_limited_operator_imports_only_their_offices,
+    test_batches_show_and_filter_their_source,
+    test_upload_imports_shows_counts_and_logs_who,
+)
 from tests.syncserver.console.test_decisions import (  # noqa: F401
     test_a_decision_opens_the_next_record_of_its_list,
     test_bulk_decision,
