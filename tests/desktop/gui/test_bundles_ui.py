@@ -415,3 +415,32 @@ def test_a_dropped_sync_file_is_sent_only_after_the_clerk_confirms(
     qtbot.waitUntil(lambda: dialog.error is not None or dialog.summary is not None, timeout=20_000)
     assert isinstance(dialog.error, ApiError), dialog.result_label.text()
     assert dialog.result_label.text() == "Berkas tidak dikirim: " + dialog.error.message("id")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "line"),
+    [
+        (Outcome.DUPLICATE_NIK, "Tanda terima diimpor: 0 diterima, 2 ditandai, 0 perlu perhatian."),
+        (Outcome.CONFLICT, "Tanda terima diimpor: 0 diterima, 0 ditandai, 2 perlu perhatian."),
+    ],
+)
+def test_the_acknowledgement_summary_counts_flagged_and_needing_attention(
+    qtbot: Any, signed_in: Any, applicant: Any, tmp_path: Path, outcome: Outcome, line: str
+) -> None:
+    loket = signed_in
+    window = loket.main_window
+    server = give_server_keys(loket.store)
+    save_records(loket, applicant, 2)
+    out = tmp_path / "ke-kantor.loket"
+    export_through_menu(qtbot, window, out)
+    records = open_records(out.read_bytes(), server, device_public(loket.store))
+    ack = tmp_path / "balasan.ack"
+    ack.write_bytes(sealed_ack(loket.store, server, records, outcome))
+    window.act_import_ack.trigger()
+    dialog: Any = window.dialog("bundleDialog_ack")
+    dialog.file.setText(str(ack))
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: dialog.summary is not None or dialog.error is not None, timeout=20_000)
+    assert dialog.error is None, dialog.result_label.text()
+    assert dialog.result_label.text().startswith(line)
+    assert dialog.summary.outcomes[outcome.value] == 2
