@@ -85,7 +85,9 @@ def data_size(n: int) -> str:
 
 class BundleDialog(QDialog):
     """One transfer by file. ``work(path) -> summary`` runs through ``runner``; ``completed``
-    carries the summary (ExportSummary, AckSummary or RelaySummary) when it succeeded."""
+    carries the summary (ExportSummary, AckSummary or RelaySummary) when it succeeded, and
+    ``after(summary)`` is called then even when the clerk closed the dialog meanwhile (the
+    work goes on; the window refreshes what it changed)."""
 
     completed = Signal(object)
 
@@ -96,9 +98,15 @@ class BundleDialog(QDialog):
         runner: Runner,
         initial_path: str = "",
         parent: QWidget | None = None,
+        after: Callable[[object], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.mode = mode
+        self._after = after
+        self._closed = False  # closed while the work ran: its widgets are gone
+        self._owner = parent  # a failure after closing is shown on it
+        self._path: Path | str = initial_path
+        self.late_failure: QMessageBox | None = None
         self.setObjectName(f"bundleDialog_{mode.value}")
         self._work = work
         self._runner = runner
@@ -134,6 +142,7 @@ class BundleDialog(QDialog):
             BundleMode.ACK: self.tr("Import"),
             BundleMode.RELAY: self.tr("Send"),
         }
+        self._title = titles[mode]
         self.setWindowTitle(titles[mode])
         intro = QLabel(intros[mode], self)
         intro.setWordWrap(True)
@@ -193,6 +202,10 @@ class BundleDialog(QDialog):
         if name:
             self.file.setText(name)
 
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
+
     # --- running ------------------------------------------------------------------------
     def run(self) -> None:
         if self.running:
@@ -213,6 +226,7 @@ class BundleDialog(QDialog):
             self._show_problem(arg(self.tr("File not found: %1"), path))
             return
         self.running = True
+        self._path = path
         self.summary = None
         self.error = None
         self.run_button.setEnabled(False)
@@ -233,6 +247,11 @@ class BundleDialog(QDialog):
     def _done(self, summary: Any) -> None:
         self.running = False
         self.summary = summary
+        if self._after is not None:
+            self._after(summary)
+        if self._closed:
+            log.info("bundle %s finished after its dialog was closed", self.mode.value)
+            return
         self.run_button.setEnabled(True)
         self.result_label.setStyleSheet("color: #1b5e20;")
         if self.mode is BundleMode.EXPORT:
@@ -245,33 +264,28 @@ class BundleDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         """The catalog's words for a refusal, a plain sentence for anything else; logged with
-        the traceback either way."""
+        the traceback either way. Closed meanwhile: the same words in a message box on the
+        window instead (a failure never goes unseen)."""
         self.running = False
         self.error = exc
-        self.run_button.setEnabled(True)
         log.error(
             "bundle %s of %s failed: %r\n%s",
             self.mode.value,
-            self.file.text(),
+            self._path,
             exc,
             getattr(exc, "__loket_tb__", ""),
         )
-        known = catalog_message(exc)
-        if known is not None:
-            message = known
-        elif isinstance(exc, OSError):  # the OS's own text is English: name the file instead
-            message = arg(
-                self.tr("the file %1 could not be read or written"),
-                exc.filename or self.file.text(),
-            )
-        else:
-            message = self.tr("an unexpected error (details are in the log)")
-        template = {
-            BundleMode.EXPORT: self.tr("The export failed: %1"),
-            BundleMode.ACK: self.tr("The acknowledgement was not imported: %1"),
-            BundleMode.RELAY: self.tr("The file was not sent: %1"),
-        }[self.mode]
-        self._show_problem(arg(template, message))
+        text = failure_text(self.mode, exc, self._path)
+        if self._closed:
+            owner = self._owner
+            if owner is not None:
+                box = QMessageBox(QMessageBox.Icon.Warning, self._title, text, parent=owner)
+                box.setObjectName("bundleFailedBox")
+                box.open()
+                self.late_failure = box
+            return
+        self.run_button.setEnabled(True)
+        self._show_problem(text)
 
     # --- summaries ------------------------------------------------------------------------
     def export_text(self, s: ExportSummary) -> str:
@@ -336,6 +350,32 @@ class BundleDialog(QDialog):
                 ),
             )
         )
+
+
+def failure_text(mode: BundleMode, exc: BaseException, path: Path | str) -> str:
+    """What the clerk reads when the work failed: the catalog's words for a refusal, the file's
+    name for the system's own error (its text is English), else a plain sentence."""
+
+    known = catalog_message(exc)
+    if known is not None:
+        message = known
+    elif isinstance(exc, OSError):
+        message = arg(
+            QCoreApplication.translate("BundleDialog", "the file %1 could not be read or written"),
+            exc.filename or path,
+        )
+    else:
+        message = QCoreApplication.translate(
+            "BundleDialog", "an unexpected error (details are in the log)"
+        )
+    template = {
+        BundleMode.EXPORT: QCoreApplication.translate("BundleDialog", "The export failed: %1"),
+        BundleMode.ACK: QCoreApplication.translate(
+            "BundleDialog", "The acknowledgement was not imported: %1"
+        ),
+        BundleMode.RELAY: QCoreApplication.translate("BundleDialog", "The file was not sent: %1"),
+    }[mode]
+    return arg(template, message)
 
 
 def confirm_relay(parent: QWidget, path: Path, then: Callable[[], object]) -> QMessageBox:

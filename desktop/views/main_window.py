@@ -493,8 +493,9 @@ class MainWindow(QMainWindow):
             runner = self.tasks.run_io  # a network call, as the sync's are
 
         text = "" if initial == Path() else str(initial)
-        dialog = BundleDialog(mode, work, runner, text, self)
-        dialog.completed.connect(lambda _summary, m=mode: self._bundle_done(m))
+        dialog = BundleDialog(
+            mode, work, runner, text, self, after=lambda _summary: self._bundle_done(mode)
+        )
         self._open_dialog(dialog)
         if path is not None:
             dialog.run()

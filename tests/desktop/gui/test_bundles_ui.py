@@ -444,3 +444,36 @@ def test_the_acknowledgement_summary_counts_flagged_and_needing_attention(
     assert dialog.error is None, dialog.result_label.text()
     assert dialog.result_label.text().startswith(line)
     assert dialog.summary.outcomes[outcome.value] == 2
+
+
+def test_closing_the_dialog_while_it_works_loses_neither_the_result_nor_a_failure(
+    qtbot: Any, signed_in: Any, applicant: Any, tmp_path: Path
+) -> None:
+    """The clerk closes the dialog at once: the export still lands (the in-transit line
+    shows it); a refusal after closing shows on the window in the catalog's words."""
+    loket = signed_in
+    window = loket.main_window
+    give_server_keys(loket.store)
+    save_records(loket, applicant, 2)
+    window.act_export_bundle.trigger()
+    dialog: Any = window.dialog("bundleDialog_export")
+    out = tmp_path / "ditutup.loket"
+    dialog.file.setText(str(out))
+    dialog.run_button.click()
+    dialog.reject()  # before the database worker answered
+    qtbot.waitUntil(window.in_transit_label.isVisible, timeout=20_000)
+    assert window.in_transit_label.text().startswith("2 data dalam perjalanan lewat berkas")
+    assert out.is_file()
+
+    bad = tmp_path / "rusak.ack"
+    bad.write_bytes(b"LOKETBDL rusak")
+    window.act_import_ack.trigger()
+    dialog = window.dialog("bundleDialog_ack")
+    dialog.file.setText(str(bad))
+    dialog.run_button.click()
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "bundleFailedBox") is not None)
+    box = window.findChild(QMessageBox, "bundleFailedBox")
+    assert isinstance(dialog.error, ApiError)
+    assert box.text() == "Tanda terima tidak diimpor: " + dialog.error.message("id")
+    box.reject()
