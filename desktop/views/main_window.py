@@ -376,7 +376,9 @@ class MainWindow(QMainWindow):
         )
         for a in (self.act_export_bundle, self.act_import_ack, self.act_relay_bundle):
             self.m_sync.addAction(a)
-        self.in_transit_label = QLabel(self.sync_slot)
+        from desktop.widgets.elided_label import ElidedLabel
+
+        self.in_transit_label = ElidedLabel(self.sync_slot)
         self.in_transit_label.setObjectName("inTransitLabel")
         self.in_transit_label.hide()
         self.add_status_widget(self.in_transit_label)
@@ -438,7 +440,9 @@ class MainWindow(QMainWindow):
             text = arg(self.tr("%1 record(s) in transit by file"), state.records)
         label.setText(text)
         label.setToolTip(
-            arg(self.tr("Sync files exported and not yet acknowledged: %1"), state.bundles)
+            text
+            + "\n"
+            + arg(self.tr("Sync files exported and not yet acknowledged: %1"), state.bundles)
         )
         label.show()
 

@@ -221,6 +221,12 @@ def test_export_through_the_menu_writes_the_file_and_shows_the_summary(
     qtbot.waitUntil(label.isVisible)
     assert label.text().startswith("3 data dalam perjalanan lewat berkas sejak ")
     assert label.text()[-16:-6] == date.today().isoformat()  # "YYYY-MM-DD HH:MM", local
+    # the window still fits 1366x768 at 125 % (1093 logical pixels): the line shortens
+    window.resize(1093, 614)
+    qtbot.waitUntil(lambda: window.width() == 1093)
+    assert window.statusBar().minimumSizeHint().width() <= 1093
+    assert label.shown_text() == label.text() or label.shown_text().endswith("…")
+    assert label.text() in label.toolTip()
     assert loket.service.pending_count() == 3
     # made by the signed-in operator
     with loket.store.read() as s:
