@@ -51,6 +51,7 @@ from common.protocol import (
     decode,
 )
 from common.wiretime import utc_text
+from desktop.services.retention import purge_after_sync
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.store.keys import KeySlots
@@ -357,13 +358,17 @@ def import_ack(store: Store, path: Path, *, operator: str) -> AckSummary:
             },
         )
         pending = outbox.pending_count(s)
+    purge_after_sync(store)  # as after a network pull: decided, answered records age out
     log.info(
-        "acknowledgement %s of bundle %s applied: %d of %d results, %d changes",
+        "acknowledgement %s of bundle %s applied: %d of %d results, %d changes%s",
         manifest.ack_id,
         manifest.bundle_id,
         len(fresh),
         len(ack.results),
         len(ack.changes),
+        " (more changes wait at the server: the next sync or acknowledgement brings them)"
+        if manifest.more
+        else "",
     )
     return AckSummary(
         manifest.bundle_id, False, outcomes, len(ack.changes), pending, needs_attention
