@@ -566,3 +566,36 @@ def test_cli_export_and_import_ack(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stderr.startswith("OPERATOR_REQUIRED")
     result = desk(data, "import-ack", str(out), "--operator", "petugas")
     assert result.returncode == 1 and result.stderr.startswith("BUNDLE_WRONG_KIND")
+
+
+def test_migration_0004_keeps_a_waiting_outbox(
+    data_dir: Path, db_key: bytes, applicant, operator
+) -> None:
+    """A store from before bundles (0003) with records waiting: after 0004 they are still
+    waiting, none of them in transit, and an export can record itself."""
+    from alembic import command
+
+    from desktop.store.store import alembic_config
+
+    store = Store.open(data_dir, db_key)
+    enroll_offline(store, "320101", 7)
+    _save(RegistrationService(store, operator), applicant, 2)
+    with store.engine.connect() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+        conn.commit()
+        columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(outbox)")]
+        tables = [r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")]
+    assert "exported_at" not in columns and "bundle_exports" not in tables
+    store.close()
+
+    store = Store.open(data_dir, db_key)
+    try:
+        assert store.schema_revision() == "0004"
+        assert [at for _, _, at in _outbox(store)] == [None, None]
+        assert bundles.in_transit(store) == bundles.InTransit(0, 0, None)
+        assert RegistrationService(store, operator).pending_count() == 2
+        assert bundles.exports(store) == []
+    finally:
+        store.close()
