@@ -802,6 +802,19 @@ BUNDLE_NOTHING_TO_SEND = _e(
     "No records are waiting to be sent; no file was made.",
     warn=True,
 )
+BUNDLE_OWN_FILE = _e(
+    "BUNDLE_OWN_FILE",
+    'Ini berkas perangkat ini sendiri. Datanya dikirim dengan "Sinkronkan sekarang", bukan'
+    " diteruskan.",
+    'This is this device\'s own file. Its records are sent with "Sync now", not relayed.',
+)
+FILE_WRITE_FAILED = _e(
+    "FILE_WRITE_FAILED",
+    "Berkas tidak dapat ditulis ke {path} ({reason}). Tidak ada yang diubah; periksa folder"
+    " atau flashdisk, lalu coba lagi.",
+    "The file could not be written to {path} ({reason}). Nothing was changed; check the folder"
+    " or the USB stick, then try again.",
+)
 
 
 def spec(code: str) -> ErrorSpec:

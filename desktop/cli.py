@@ -8,6 +8,9 @@
     loket-desk [--data-dir DIR] status [--json] [--operator NAME]
     loket-desk [--data-dir DIR] enroll --server URL --code CODE [--ca-bundle FILE] --operator NAME
     loket-desk [--data-dir DIR] sync [--operator NAME]
+    loket-desk [--data-dir DIR] export-bundle OUT --operator NAME
+    loket-desk [--data-dir DIR] import-ack FILE --operator NAME
+    loket-desk [--data-dir DIR] relay-bundle FILE --operator NAME [--ack-out ACK]
     loket-desk [--data-dir DIR] passwd --operator NAME
     loket-desk [--data-dir DIR] purge --operator NAME
     loket-desk [--data-dir DIR] rekey --operator NAME
@@ -166,6 +169,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sync", help="sync once (push the outbox, pull decisions), for schedulers")
     _operator_option(p)
+
+    p = sub.add_parser(
+        "export-bundle",
+        help="write every record waiting to be sent into one file for the server (no network)",
+    )
+    p.add_argument("out", metavar="OUT", help="the bundle file to write")
+    _operator_option(p)
+    p = sub.add_parser(
+        "import-ack", help="apply the server's acknowledgement file (answers and decisions)"
+    )
+    p.add_argument("file", metavar="FILE")
+    _operator_option(p)
+    p = sub.add_parser(
+        "relay-bundle",
+        help="send another device's bundle file (same office) to the server over this device's "
+        "connection; its acknowledgement is written for that device",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--ack-out", default=None, metavar="ACK", help="where the acknowledgement goes (FILE.ack)"
+    )
+    _operator_option(p)
     return parser
 
 
@@ -256,6 +281,9 @@ def _run(args: argparse.Namespace) -> int:
             return _rekey(store)
         if args.command == "remember-key":
             return _remember_key(store)
+        if args.command in ("export-bundle", "import-ack", "relay-bundle"):
+            assert operator is not None  # only an unattended sync opens the store without one
+            return _bundle_command(args, store, operator.username)
         raise ApiError(E.USAGE, {"hint": "loket-desk --help"})
     finally:
         store.close()
@@ -327,6 +355,51 @@ def _sync(store: Store) -> int:
 
     code, _report = sync_once(store, say=lambda line: print(line, flush=True), lang="en")
     return int(code)
+
+
+def _size_text(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f} MB"
+    if n >= 1_000:
+        return f"{n / 1_000:.1f} kB"
+    return f"{n} bytes"
+
+
+def _bundle_command(args: argparse.Namespace, store: Store, operator: str) -> int:
+    from desktop.services import bundles
+
+    if args.command == "export-bundle":
+        out = bundles.export_bundle(store, Path(args.out), operator=operator)
+        print(
+            f"exported {out.records} records in {out.batches} batches to {out.path} "
+            f"({_size_text(out.bytes)}); bundle {out.bundle_id}, number {out.seq}"
+        )
+        return EXIT_OK
+    if args.command == "import-ack":
+        ack = bundles.import_ack(store, Path(args.file), operator=operator)
+        if ack.already_applied:
+            print(f"acknowledgement of bundle {ack.bundle_id} was applied before; nothing changed")
+            return EXIT_OK
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(ack.outcomes.items())) or "none"
+        print(
+            f"acknowledgement of bundle {ack.bundle_id} applied: {sum(ack.outcomes.values())} "
+            f"answers ({outcomes}), {ack.changes_applied} changes, {ack.needs_attention} need "
+            f"attention, {ack.pending_after} still pending"
+        )
+        return EXIT_OK
+    relay = bundles.relay_bundle(
+        store,
+        Path(args.file),
+        operator=operator,
+        ack_out=Path(args.ack_out) if args.ack_out else None,
+    )
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(relay.counts.items())) or "none"
+    again = " (imported before)" if relay.already_imported else ""
+    print(
+        f"relayed bundle {relay.bundle_id} of device {relay.device_id}{again}: "
+        f"{relay.records} records ({counts}); acknowledgement written to {relay.ack_path}"
+    )
+    return EXIT_OK
 
 
 def _setup(args: argparse.Namespace, store: Store) -> int:

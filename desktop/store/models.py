@@ -145,6 +145,8 @@ class OutboxEntry(Base):
     enqueued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(200), default="")
+    #: when the entry first went into a records bundle (in transit by file; issue 16)
+    exported_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (UniqueConstraint("registration_id", "revision"),)
 
@@ -204,3 +206,21 @@ class SyncRun(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     bytes_sent: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[str] = mapped_column(String(40), default="")
+
+
+class BundleExport(Base):
+    """One records bundle written by this device (services/bundles.py; issue 16): where, how
+    much, and when its acknowledgement was imported."""
+
+    __tablename__ = "bundle_exports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    path: Mapped[str] = mapped_column(Text)
+    records: Mapped[int] = mapped_column(Integer)
+    batches: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(Integer)
+    acked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    ack_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

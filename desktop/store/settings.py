@@ -142,6 +142,9 @@ BUNDLE_KEY_REGISTERED: Key[bool] = Key("bundle_key_registered", False, bool)
 SERVER_BUNDLE_KEYS: Key[list[dict[str, Any]]] = Key("server_bundle_keys", [], _dict_list)
 #: the counter of the last records bundle made (the server refuses an older one as a replay)
 BUNDLE_SEQ: Key[int] = Key("bundle_seq", 0, _int)
+#: the ids of the acknowledgements applied (newest last, bounded): one imported again changes
+#: nothing
+BUNDLE_ACKS_APPLIED: Key[list[str]] = Key("bundle_acks_applied", [], _str_list)
 
 # --- the clerk's work ----------------------------------------------------------------------
 #: ids of rejected records the clerk has opened (they leave the "attention" count)

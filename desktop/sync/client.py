@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -55,6 +56,10 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 #: Largest response read from the socket, before decompression.
 MAX_WIRE_BYTES = 16 * 1024 * 1024
 _CHUNK = 256 * 1024
+#: Largest acknowledgement bundle a relay accepts back (the bundle format's own bound).
+MAX_BUNDLE_ANSWER_BYTES = 64 * 1024 * 1024
+#: The response header in which the server sums up a relayed import (JSON).
+IMPORT_HEADER = "X-Loket-Import"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,7 @@ class SyncClient:
         for prefix in ("https://", "http://"):
             self.session.mount(prefix, _NoRedirectAdapter())
         self.last: Exchange | None = None
+        self.last_import: dict[str, Any] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -158,6 +164,31 @@ class SyncClient:
         body = wire.dumps(NikCheckRequest(nik=nik))
         return decode(NikCheckResponse, self._request("POST", "/registrations/nik-check", body))
 
+    def relay_bundle(self, raw: bytes) -> bytes:
+        """Send another device's records bundle to the server (``POST /bundles/relay``) and
+        return the acknowledgement bundle it answers with (for that device, not this one).
+        The server's summary of the import (header ``X-Loket-Import``, JSON with
+        ``bundle_id``, ``device_id``, ``records``, ``already_imported``, ``counts``) is kept in
+        :attr:`last_import` when it sends one."""
+        self.last_import = None
+        status, headers, content = self._exchange(
+            "POST",
+            "/bundles/relay",
+            raw,
+            headers={"Content-Type": "application/octet-stream"},
+            limit=MAX_BUNDLE_ANSWER_BYTES,
+        )
+        if status >= 400:
+            raise _error_from(status, content)
+        summary = headers.get(IMPORT_HEADER)
+        if summary:
+            try:
+                parsed = wire.loads(summary.encode("utf-8", "replace"))
+            except ApiError:
+                parsed = None
+            self.last_import = parsed if isinstance(parsed, dict) else None
+        return content
+
     # --- plumbing ------------------------------------------------------------------------
     def _request(
         self,
@@ -169,6 +200,32 @@ class SyncClient:
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
     ) -> Any:
+        status, _headers, content = self._exchange(
+            method, path, body, auth=auth, headers=headers, params=params
+        )
+        if status >= 400:
+            raise _error_from(status, content)
+        try:
+            return wire.loads(content)
+        except ApiError:
+            # a proxy's HTML page or a cut-off body: the request's fate is unknown
+            raise ApiError(
+                E.SERVER_UNREACHABLE, details={"reason": "unreadable response"}
+            ) from None
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        *,
+        auth: bool = True,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        limit: int | None = None,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """One request: the status, the headers and the body (decoded, at most ``limit``
+        bytes, default ``MAX_RESPONSE_BYTES``), every transport failure as an ApiError."""
         hdrs = {"Accept-Encoding": "zstd, gzip"}
         if body is not None:
             hdrs["Content-Type"] = "application/json"
@@ -193,25 +250,17 @@ class SyncClient:
             try:
                 if 300 <= r.status_code < 400:
                     raise ApiError(E.SERVER_REDIRECT, details={"status": r.status_code})
-                raw = _read_bounded(r)
+                raw = _read_bounded(r, MAX_WIRE_BYTES if limit is None else limit)
             finally:
                 r.close()
             received = len(raw)
-            content = _decode(raw, r.headers.get("Content-Encoding", ""))
+            content = _decode(raw, r.headers.get("Content-Encoding", ""), limit)
         except requests.exceptions.SSLError as exc:
             raise ApiError(E.TLS_ERROR, details={"reason": str(exc)[:200]}) from None
         except requests.RequestException as exc:  # refused, reset, timeout, truncated body
             raise ApiError(E.SERVER_UNREACHABLE, details={"reason": type(exc).__name__}) from None
         self.last = Exchange(len(body or b""), received, time.perf_counter() - started)
-        if r.status_code >= 400:
-            raise _error_from(r.status_code, content)
-        try:
-            return wire.loads(content)
-        except ApiError:
-            # a proxy's HTML page or a cut-off body: the request's fate is unknown
-            raise ApiError(
-                E.SERVER_UNREACHABLE, details={"reason": "unreadable response"}
-            ) from None
+        return r.status_code, r.headers, content
 
 
 class _NoRedirectAdapter(requests.adapters.HTTPAdapter):
@@ -230,22 +279,22 @@ class _NoRedirectAdapter(requests.adapters.HTTPAdapter):
         return response
 
 
-def _read_bounded(r: requests.Response) -> bytes:
-    """The body as sent (still compressed), refused past ``MAX_WIRE_BYTES``.
+def _read_bounded(r: requests.Response, limit: int = MAX_WIRE_BYTES) -> bytes:
+    """The body as sent (still compressed), refused past ``limit`` (``MAX_WIRE_BYTES``).
 
     Read from urllib3 with ``decode_content=False``: urllib3 would otherwise inflate gzip and
     deflate itself, with no limit on what comes out.
     """
     declared = r.headers.get("Content-Length", "").strip()
-    if declared.isdigit() and int(declared) > MAX_WIRE_BYTES:
-        raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": MAX_WIRE_BYTES})
+    if declared.isdigit() and int(declared) > limit:
+        raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
     parts: list[bytes] = []
     size = 0
     try:
         for chunk in r.raw.stream(_CHUNK, decode_content=False):
             size += len(chunk)
-            if size > MAX_WIRE_BYTES:
-                raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": MAX_WIRE_BYTES})
+            if size > limit:
+                raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
             parts.append(chunk)
     except urllib3.exceptions.HTTPError as exc:  # reset, timeout, cut short mid-body
         raise ApiError(E.SERVER_UNREACHABLE, details={"reason": type(exc).__name__}) from None

@@ -215,20 +215,7 @@ class SyncEngine:
         """The oldest outbox entries, at most one revision per registration."""
         with self.store.read() as s:
             rows = outbox.outgoing(s, limit)
-        return [
-            PushRecord(
-                id=row.registration_id,
-                code=row.code,
-                revision=row.revision,
-                base_revision=row.revision - 1,
-                content_hash=row.content_hash,
-                applicant=row.applicant,
-                operator=row.operator,
-                channel=row.channel,
-                device_time=_iso(row.created_at),
-            )
-            for row in rows
-        ]
+        return [push_record(row) for row in rows]
 
     def _push_all(
         self, report: SyncReport, progress: ProgressFn | None, cancel: threading.Event | None
@@ -291,24 +278,11 @@ class SyncEngine:
             outbox.note_failure(s, [(r.id, r.revision) for r in request.records], code)
 
     def _apply_results(self, results: list[RecordResult]) -> None:
-        """Apply a batch's answers in one transaction, set-based: one read of the affected
-        rows, one executemany UPDATE by primary key, one executemany DELETE of outbox rows."""
+        """Apply a batch's answers in one transaction (:func:`apply_results`)."""
         if not results:
             return
-        now = datetime.now(UTC)
         with self.store.write() as s:
-            current = Q.sync_states(s, [r.id for r in results])
-            updates = []
-            for result in results:
-                row = current.get(result.id)
-                if row is None:
-                    continue
-                values = outcome_values(row.revision, row.base_revision_synced, result)
-                values["id"] = result.id
-                values["server_time"] = row.server_time or now
-                updates.append(values)
-            Q.update_many(s, updates)
-            outbox.remove_answered(s, [(r.id, r.revision) for r in results if r.id in current])
+            apply_results(s, results)
 
     # --- pull ----------------------------------------------------------------------------
     def _register_bundle_key(self) -> None:
@@ -395,6 +369,42 @@ class SyncEngine:
                 )
         except Exception:  # the history must never turn a finished sync into a failure
             log.exception("could not record the sync run")
+
+
+def push_record(row: outbox.Outgoing) -> PushRecord:
+    """The push record of one outbox entry (the network path and records bundles alike)."""
+    return PushRecord(
+        id=row.registration_id,
+        code=row.code,
+        revision=row.revision,
+        base_revision=row.revision - 1,
+        content_hash=row.content_hash,
+        applicant=row.applicant,
+        operator=row.operator,
+        channel=row.channel,
+        device_time=_iso(row.created_at),
+    )
+
+
+def apply_results(s: Session, results: list[RecordResult]) -> None:
+    """Apply the server's answers (a push response's, or an acknowledgement bundle's) in the
+    caller's transaction, set-based: one read of the affected rows, one executemany UPDATE by
+    primary key, one executemany DELETE of the answered outbox rows."""
+    if not results:
+        return
+    now = datetime.now(UTC)
+    current = Q.sync_states(s, [r.id for r in results])
+    updates = []
+    for result in results:
+        row = current.get(result.id)
+        if row is None:
+            continue
+        values = outcome_values(row.revision, row.base_revision_synced, result)
+        values["id"] = result.id
+        values["server_time"] = row.server_time or now
+        updates.append(values)
+    Q.update_many(s, updates)
+    outbox.remove_answered(s, [(r.id, r.revision) for r in results if r.id in current])
 
 
 def outcome_values(local_revision: int, synced: int | None, result: RecordResult) -> dict[str, Any]:

@@ -149,6 +149,8 @@ def test_every_validation_code_is_exercised() -> None:
         E.ENROLL_CODE_EXPIRED,
         E.ENROLL_CODE_USED,
         E.NOT_ENROLLED,
+        E.FILE_WRITE_FAILED,  # writing a bundle file: tests/desktop/test_bundles.py
+        E.BUNDLE_OWN_FILE,  # relaying: tests/desktop/test_bundles.py
         E.SAVE_NEEDS_ENROLLMENT,  # the desktop's save: tests/desktop/test_services_registrations.py
         E.IMPORT_COLUMNS_MISSING,
         E.IMPORT_ROW_MALFORMED,

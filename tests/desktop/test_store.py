@@ -142,7 +142,7 @@ def test_migration_0002_rebuilds_the_search_index_of_existing_records(
 
     store = Store.open(data_dir, db_key)
     try:
-        assert store.schema_revision() == head_revision() == "0003"
+        assert store.schema_revision() == head_revision() == "0004"
         service = RegistrationService(store, operator)
         local = "0" + reg.applicant.phone[3:]
         assert [r.id for r in service.search(f"{local[:4]} {local[4:8]} {local[8:]}")] == [reg.id]

@@ -145,6 +145,7 @@ CALLS: dict[str, Callable[[SyncClient], Any]] = {
     "push": lambda c: c.push(_push_request()),
     "pull": lambda c: c.pull("0"),
     "enroll": lambda c: c.enroll("ABCD-EFGH-IJKL"),
+    "relay": lambda c: c.relay_bundle(b"LOKETBDL a field laptop's bundle"),
 }
 
 
@@ -241,3 +242,48 @@ def test_a_redirect_carrying_a_bomb_is_not_read(servers) -> None:
     assert info.value.code == E.SERVER_REDIRECT
     assert peak < 32 * 1024 * 1024, peak
     assert elsewhere.received == []
+
+
+def test_a_relay_answer_is_read_within_the_bundle_bound(servers) -> None:
+    """The relay's answer is a bundle file, not JSON: read as bytes, at most a bundle's
+    64 MiB (declared or inflated), with the server's summary header parsed when present."""
+    summary = '{"bundle_id": "b-1", "device_id": "d-1", "records": 3, "counts": {"accepted": 3}}'
+    server = servers(
+        lambda h: send(
+            h,
+            200,
+            b"LOKETBDL ack bytes",
+            {"Content-Type": "application/octet-stream", "X-Loket-Import": summary},
+        )
+    )
+    client = SyncClient(server.url, "dev-1.secret")
+    assert client.relay_bundle(b"LOKETBDL bundle") == b"LOKETBDL ack bytes"
+    assert client.last_import is not None and client.last_import["records"] == 3
+    [(method, path, headers, body)] = server.received
+    assert (method, path, body) == ("POST", "/api/v1/bundles/relay", b"LOKETBDL bundle")
+    assert headers["Content-Type"] == "application/octet-stream"
+    assert headers["Authorization"] == "Bearer dev-1.secret"
+    client.close()
+
+    def declared(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", str(client_mod.MAX_BUNDLE_ANSWER_BYTES + 1))
+        h.end_headers()
+        h.close_connection = True
+
+    bomb = servers(lambda h: send(h, 200, _bomb("gzip"), {"Content-Encoding": "gzip"}))
+    for server in (servers(declared), bomb):
+        client = SyncClient(server.url, "dev-1.secret")
+        with pytest.raises(ApiError) as info:
+            client.relay_bundle(b"LOKETBDL bundle")
+        client.close()
+        assert info.value.code == E.RESPONSE_TOO_LARGE
+
+    refusing = servers(
+        lambda h: send(h, 409, b'{"code": "BUNDLE_REPLAYED", "message": "x", "details": {}}')
+    )
+    client = SyncClient(refusing.url, "dev-1.secret")
+    with pytest.raises(ApiError) as info:
+        client.relay_bundle(b"LOKETBDL bundle")
+    client.close()
+    assert info.value.code == E.BUNDLE_REPLAYED

@@ -65,6 +65,18 @@ def waiting(s: Session) -> Waiting:
     return Waiting(int(n or 0), oldest)
 
 
+def exported(s: Session) -> Waiting:
+    """The registrations with a revision that went into a records bundle and is still
+    unanswered (in transit by file), and when the oldest of those entries was exported."""
+    n, oldest = s.execute(
+        select(
+            func.count(func.distinct(OutboxEntry.registration_id)),
+            func.min(OutboxEntry.exported_at),
+        ).where(OutboxEntry.exported_at.is_not(None))
+    ).one()
+    return Waiting(int(n or 0), oldest)
+
+
 def oldest_enqueued(s: Session) -> datetime | None:
     value = s.scalar(select(func.min(OutboxEntry.enqueued_at)))
     if isinstance(value, str):  # min() of the text column comes back untyped
