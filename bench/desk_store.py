@@ -54,15 +54,22 @@ STATUS_MIX = [
 ]
 
 
-def bulk_fill(store: Store, count: int, seed: int = 1, chunk: int = 5000) -> list[dict[str, Any]]:
-    """Insert ``count`` synthetic registrations fast (benchmark-only path). Returns a sample
-    of the applicants (for building queries)."""
+def bulk_fill(
+    store: Store,
+    count: int,
+    seed: int = 1,
+    chunk: int = 5000,
+    status_mix: list[tuple[Status, float]] = STATUS_MIX,
+) -> list[dict[str, Any]]:
+    """Insert ``count`` synthetic registrations fast (benchmark-only path); those given the
+    status SAVED wait in the outbox. Returns a sample of the applicants (for building
+    queries)."""
     gen = Generator(seed)
     rng = random.Random(seed)
     device_id = "bench-device"
     now = datetime.now(UTC)
-    statuses = [s for s, _ in STATUS_MIX]
-    weights = [w for _, w in STATUS_MIX]
+    statuses = [s for s, _ in status_mix]
+    weights = [w for _, w in status_mix]
     sample: list[dict[str, Any]] = []
     seq = 0
     for start in range(0, count, chunk):
