@@ -848,9 +848,14 @@ class InvalidValue(ValueError):  # a ValueError, as callers already expect
         return message(self.code, self.params, lang)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)
 class ApiError(Exception):
-    """An error with a catalog code, raised by the server and the client alike."""
+    """An error with a catalog code, raised by the server and the client alike.
+
+    Not a frozen dataclass: ``contextlib`` sets ``__traceback__`` on an exception leaving a
+    ``@contextmanager`` block (``store.write()``, ``db.transaction()``), and a frozen one
+    refused that with a ``TypeError`` that hid the real error. ``eq=False``: compared and
+    hashed by identity, like every exception."""
 
     code: str
     params: dict[str, Any] = field(default_factory=dict)

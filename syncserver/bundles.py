@@ -11,8 +11,8 @@ bundle from the same device with a lower counter than one imported is an old bun
 replayed and is refused; the same bundle again changes nothing and gets a fresh
 acknowledgement.
 
-Each batch then goes through :func:`syncserver.ingest.ingest_committed`, exactly as
-``POST /api/v1/sync/push`` does, one transaction per batch: a batch (or record) already
+Each batch then goes through :func:`syncserver.ingest.ingest`, exactly as
+``POST /api/v1/sync/push`` does, a few batches per transaction (``GROUP_RECORDS``): a batch (or record) already
 received by network or in another bundle is answered as before (``already_received`` or the
 stored answer). The import's log row, the device's bundle counter and the audit entry are
 written after the last batch, so a server killed in the middle leaves committed batches that
@@ -49,11 +49,11 @@ from common.protocol import (
     decode,
 )
 from common.wiretime import utc_text
-from syncserver import bundle_keys
+from syncserver import bundle_keys, db
 from syncserver import context as app_mod
 from syncserver.config import Settings
 from syncserver.device_feed import visible_changes
-from syncserver.ingest import DeviceRef, decode_push, ingest_committed, prepare
+from syncserver.ingest import DeviceRef, decode_push, ingest_group, prepare
 from syncserver.models import BundleImport as ImportRow
 from syncserver.queries import bundles as bundles_q
 from syncserver.queries import changes as changes_q
@@ -63,6 +63,9 @@ from syncserver.queries.reviews import append_audit
 
 #: The ways a bundle reaches the server (``bundle_imports.via``).
 VIAS = ("cli", "console", "relay")
+#: Records ingested in one transaction at most (a few batches: fewer commits; a server killed
+#: in the middle loses at most that much work, never half of it).
+GROUP_RECORDS = 2000
 _PAYLOAD_KEYS = frozenset(("manifest", "batches"))
 
 
@@ -106,9 +109,7 @@ def import_bundle(
     if via not in VIAS:
         raise ValueError(f"via must be one of {VIAS}")
     keys = bundle_keys.for_settings(settings, now)
-    # not db.transaction: a frozen ApiError cannot pass a generator context manager (it
-    # sets __traceback__; docs/DEVELOPING.md)
-    with sessions() as s, s.begin():
+    with db.transaction(sessions) as s:
         opened = _open(s, settings, keys, raw, now, relay_device_id, provinces)
         manifest = opened.manifest
         earlier = bundles_q.find(s, opened.sender.id, manifest.bundle_id)
@@ -120,21 +121,20 @@ def import_bundle(
     results: list[RecordResult] = []
     session = sessions()
     try:
-        for batch in opened.batches:
-            prepared = prepare(batch, today, ref)
-            response, _, _ = ingest_committed(
+        for group in _groups(opened.batches):
+            answers = ingest_group(
                 session,
                 ref,
-                prepared,
+                [prepare(batch, today, ref) for batch in group],
                 now=now,
                 attempts=settings.ingest_retries + 1,
                 source="bundle",
             )
-            results.extend(response.results)
+            results.extend(r for response, _, _ in answers for r in response.results)
     finally:
         session.close()
     counts = dict(Counter(r.outcome.value for r in results))
-    with sessions() as s, s.begin():
+    with db.transaction(sessions) as s:
         import_id, already = _log_import(
             s, opened, raw, now, uploaded_by, via, relay_device_id, counts, earlier
         )
@@ -159,7 +159,7 @@ def make_ack(
     """A fresh acknowledgement for an import already made (the console's download): the
     stored answers of its batches and the office's changes since the bundle's cursor."""
     keys = bundle_keys.for_settings(settings, now)
-    with sessions() as s, s.begin():
+    with db.transaction(sessions) as s:
         row = bundles_q.get(s, import_id)
         if row is None:
             raise ApiError(E.NOT_FOUND)
@@ -183,6 +183,19 @@ def make_ack(
             server_key="",
         )
         return _seal_ack(s, keys, sender, _sender_keys(sender), manifest, results, now)
+
+
+def _groups(batches: list[PushRequest]) -> list[list[PushRequest]]:
+    """Consecutive batches of about GROUP_RECORDS records: one transaction each."""
+    groups: list[list[PushRequest]] = []
+    size = GROUP_RECORDS
+    for batch in batches:
+        if size >= GROUP_RECORDS:
+            groups.append([])
+            size = 0
+        groups[-1].append(batch)
+        size += len(batch.records)
+    return groups
 
 
 # --- checks ------------------------------------------------------------------------------

@@ -419,27 +419,49 @@ def ingest_committed(
     source: str = "network",
 ) -> tuple[PushResponse, bool, bytes]:
     """:func:`ingest` in a transaction of its own, committed; a deadlock or serialisation
-    failure (PostgreSQL) rolls back and runs the whole batch again, up to ``attempts`` times.
-    Used by a push and by each batch of a bundle."""
+    failure (PostgreSQL) rolls back and runs the whole batch again, up to ``attempts`` times
+    (a push)."""
+    sizes = (bytes_wire, bytes_raw)
+    return ingest_group(
+        session, device, [prepared], now=now, attempts=attempts, sizes=sizes, source=source
+    )[0]
+
+
+def ingest_group(
+    session: Session,
+    device: DeviceRef,
+    group: list[Prepared],
+    *,
+    now: datetime,
+    attempts: int,
+    sizes: tuple[int, int] = (0, 0),
+    source: str = "network",
+) -> list[tuple[PushResponse, bool, bytes]]:
+    """:func:`ingest` of several batches in one transaction, committed, with the same retry
+    as :func:`ingest_committed` (the batches of a bundle: fewer commits, each batch still
+    its own push with its own stored answer)."""
     for attempt in range(attempts):
         try:
-            answer = ingest(
-                session,
-                device,
-                prepared,
-                now=now,
-                bytes_wire=bytes_wire,
-                bytes_raw=bytes_raw,
-                source=source,
-            )
+            answers = [
+                ingest(
+                    session,
+                    device,
+                    prepared,
+                    now=now,
+                    bytes_wire=sizes[0],
+                    bytes_raw=sizes[1],
+                    source=source,
+                )
+                for prepared in group
+            ]
             session.commit()
-            return answer
+            return answers
         except DBAPIError as exc:
             session.rollback()
             if attempt + 1 < attempts and getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
                 log.info(
                     "batch %s: retrying after %s",
-                    prepared.request.batch_id,
+                    group[0].request.batch_id,
                     describe_db_error(exc),
                 )
                 continue

@@ -63,3 +63,26 @@ def test_enum_parse() -> None:
     assert Sex.parse("p") is Sex.FEMALE and Sex.parse("x") is None
     assert Education.parse(" SMA ") is Education.SMA
     assert Status.parse("nope") is None and Status.parse(3) is None
+
+
+def test_an_api_error_leaves_a_context_manager_as_itself() -> None:
+    """``contextlib`` sets ``__traceback__`` on an exception leaving a ``@contextmanager``
+    block (``store.write()``, ``db.transaction()``); a frozen ApiError refused it, and the
+    clerk saw "an unexpected error" instead of the catalog message."""
+    import contextlib
+    from collections.abc import Iterator
+
+    import pytest
+
+    from common import errors as E
+    from common.errors import ApiError
+
+    @contextlib.contextmanager
+    def block() -> Iterator[None]:
+        yield
+
+    with pytest.raises(ApiError) as exc, block():
+        raise ApiError(E.BUNDLE_TAMPERED)
+    assert exc.value.code == E.BUNDLE_TAMPERED
+    assert exc.value.__traceback__ is not None
+    assert exc.value != ApiError(E.BUNDLE_TAMPERED)  # an exception is itself only
