@@ -31,6 +31,8 @@ from tests.deploy.conftest import (
     start_cluster,
 )
 
+pytestmark = pytest.mark.postgres
+
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
