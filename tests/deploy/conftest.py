@@ -39,12 +39,28 @@ OWNER, APP, DBNAME = "loket_owner", "loket_app", "loket"
 ADMIN_PASSWORD = "rahasia-sekali-123"
 
 
+#: postgresql-loket.conf's settings that are sized for a dedicated database machine
+MACHINE_SIZED = {"shared_buffers", "effective_cache_size", "max_connections", "wal_buffers"}
+
+
+def production_settings() -> dict[str, str]:
+    """installers/server/postgresql-loket.conf as settings, less the machine-sized ones."""
+    out: dict[str, str] = {}
+    for line in (SERVER_DIR / "postgresql-loket.conf").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            key, _, value = line.partition("=")
+            out[key.strip()] = value.strip().strip("'")
+    return {k: v for k, v in out.items() if k not in MACHINE_SIZED}
+
+
 def start_cluster() -> PgCluster:
+    """A cluster with the production settings (logging, passwords, checkpoints)."""
     reason = pg_unavailable_reason()
     if reason:
         unavailable(reason)
     try:
-        return PgCluster().start()
+        return PgCluster(settings=production_settings()).start()
     except PgNotAvailable as exc:
         unavailable(str(exc))
 

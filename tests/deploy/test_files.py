@@ -241,3 +241,35 @@ def test_scripts_are_executable_shell() -> None:
         done = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert "set -euo pipefail" in path.read_text()
+
+
+def test_postgresql_settings_are_known_to_postgres() -> None:
+    from tests.support.pgcluster import find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        unavailable("PostgreSQL server binaries not found (apt-get install postgresql-15)")
+    cmd = [str(bindir / "postgres"), "--describe-config"]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    known = {
+        line.split("\t", 1)[0]
+        for line in subprocess.run(
+            cmd, capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    }
+    settings = dict(
+        (k.strip(), v.split("#", 1)[0].strip().strip("'"))
+        for k, _, v in (
+            line.partition("=")
+            for line in (SERVER_DIR / "postgresql-loket.conf").read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        )
+    )
+    assert set(settings) <= known, set(settings) - known
+    # durability is never traded (the file leaves these at their safe defaults)
+    assert not {"fsync", "synchronous_commit", "full_page_writes"} & set(settings)
+    # no personal data in PostgreSQL's log
+    assert settings["log_error_verbosity"] == "terse"
+    assert settings["log_min_error_statement"] == "panic"
+    assert settings["log_parameter_max_length_on_error"] == "0"

@@ -186,6 +186,21 @@ def test_the_app_role_cannot_change_the_schema(deployment) -> None:
     assert "audit log append-only" in deployment.migrated.stdout
 
 
+def test_no_personal_data_in_the_postgresql_log(deployment, tmp_path) -> None:
+    """postgresql-loket.conf's logging: an error is logged, the values it quotes are not."""
+    _desktop_syncs(deployment, tmp_path / "desk", 1, 1803)
+    with deployment.db.connect(APP) as conn:
+        nik = conn.execute("SELECT nik FROM nik_primaries LIMIT 1").fetchone()[0]
+        with pytest.raises(psycopg.errors.UniqueViolation) as raised:
+            conn.execute(
+                "INSERT INTO nik_primaries SELECT * FROM nik_primaries WHERE nik = %s", (nik,)
+            )
+    assert nik in str(raised.value)  # the client is told (the server never logs it either)
+    log = deployment.db.cluster.log_file.read_text(errors="replace")
+    assert "duplicate key value violates unique constraint" in log
+    assert nik not in log
+
+
 def test_backup_restored_into_a_fresh_cluster_passes_verify_audit(deployment, tmp_path) -> None:
     # a few registrations, a decision and an audit chain, all through the server
     _desktop_syncs(deployment, tmp_path / "desk2", 3, 1802)
