@@ -33,6 +33,7 @@ from tests.deploy.conftest import (
 
 pytestmark = pytest.mark.postgres
 
+NGINX_PAGE = "<center>nginx</center>"  # nginx's own error pages
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -281,3 +282,32 @@ def test_backup_restored_into_a_fresh_cluster_passes_verify_audit(deployment, tm
         assert again.returncode == 1 and "not empty" in again.stderr
     finally:
         fresh.stop()
+
+
+def test_nginx_bounds_bodies_where_the_server_does(deployment) -> None:
+    """8 MiB for everything but records bundles (the relay and the console's upload), which
+    may be 64 MiB: nginx refuses a 9 MiB push itself, and passes 9 MiB bundles on."""
+    body = b"\0" * (9 * 1024 * 1024)
+    cert = str(deployment.nginx.cert)
+    headers = {"Content-Type": "application/octet-stream"}
+    push = requests.post(
+        deployment.url + "/api/v1/sync/push", data=body, headers=headers, verify=cert, timeout=60
+    )
+    assert push.status_code == 413 and NGINX_PAGE in push.text  # never reached a server
+    relay = requests.post(
+        deployment.url + "/api/v1/bundles/relay",
+        data=body,
+        headers=headers,
+        verify=cert,
+        timeout=60,
+    )
+    assert NGINX_PAGE not in relay.text and relay.json()["code"]  # the server's own answer
+    upload = requests.post(
+        deployment.url + "/console/bundles/",
+        files={"bundle": ("x.loket", body)},
+        verify=cert,
+        timeout=60,
+        allow_redirects=False,
+    )
+    assert NGINX_PAGE not in upload.text  # the server's answer (its page, or its own limit)
+    assert "nginx/" not in push.headers.get("Server", "")  # server_tokens off
