@@ -52,7 +52,7 @@ $(VENV_STAMP): pyproject.toml
 		--config-settings editable_mode=compat -e '.[dev,postgres]'
 	@touch $(VENV_STAMP)
 
-system-deps: ## Install missing Debian packages the tests need (PostgreSQL, Xvfb, Qt libs, Chromium, fonts, poppler); no-op when present
+system-deps: ## Install missing Debian packages the tests need (PostgreSQL, Xvfb, Qt libs, Chromium, fonts, poppler, nginx); no-op when present
 	@bash tools/ensure-system-deps.sh
 
 test: venv system-deps ## Run the whole test suite (tests/); extra pytest args via PYTEST_ARGS

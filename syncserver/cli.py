@@ -50,7 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--database", dest="run_database", help="database URL")
     run.add_argument("--workers", type=int, help="server processes (gunicorn)")
 
-    sub.add_parser("migrate", help="apply database migrations")
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    mig.add_argument(
+        "--grant-to",
+        metavar="ROLE",
+        help="PostgreSQL: then give the server's role ROLE its privileges on the tables "
+        "(data only, the audit log append-only; installers/server/README.md)",
+    )
 
     office = sub.add_parser("add-office", help="register a labour office")
     office.add_argument("code", help="6 digits: regency code without dots (4) + office number (2)")
@@ -175,16 +181,9 @@ def _fail(code: str, params: dict[str, Any] | None = None) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from syncserver.server import serve
+    from syncserver.server import check_database, serve
 
-    engine = _engine(settings)
-    try:
-        if db.is_sqlite(settings.database) and settings.auto_migrate:
-            db.migrate(engine)
-        else:
-            _ensure_schema(engine)
-    finally:
-        engine.dispose()
+    check_database(settings)
     print(
         f"loket-server: serving on http://{settings.host}:{settings.port}/",
         file=sys.stderr,
@@ -199,6 +198,9 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     try:
         db.migrate(engine)
         print(f"database at revision {db.current_revision(engine)}")
+        if args.grant_to:
+            db.grant_app_role(engine, args.grant_to)
+            print(f"role {args.grant_to}: data privileges granted, audit log append-only")
     finally:
         engine.dispose()
     return 0

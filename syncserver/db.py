@@ -210,6 +210,41 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+#: The tables the server may only append to or only read, whatever else it may change:
+#: the audit log's hash chain is insert-only (a server taken over cannot rewrite history,
+#: only add to it; ``verify-audit`` finds a broken chain), the schema's version read-only.
+APPEND_ONLY_TABLES = ("audit_log",)
+READ_ONLY_TABLES = ("alembic_version",)
+
+
+def grant_app_role(engine: Engine, role: str) -> None:
+    """Give the server's database role (PostgreSQL) what serving needs and nothing more:
+    SELECT, INSERT, UPDATE and DELETE on the schema's tables, the sequences behind their
+    ids, the audit log append-only and the schema version read-only. No DDL: the role owns
+    nothing, so it can neither ALTER nor DROP a table (the owner role, which runs
+    ``loket-server migrate --grant-to ROLE``, does). Idempotent; run after every migration
+    (new tables)."""
+    from sqlalchemy import text
+
+    if engine.dialect.name != "postgresql":
+        raise ValueError("--grant-to is for PostgreSQL: SQLite has no roles")
+    with engine.begin() as conn:
+        quoted = conn.dialect.identifier_preparer.quote(role)
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        if exists.first() is None:
+            raise ValueError(f"no database role {role!r}")
+        for statement in (
+            f"GRANT USAGE ON SCHEMA public TO {quoted}",
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quoted}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+            *(f"REVOKE UPDATE, DELETE ON {t} FROM {quoted}" for t in APPEND_ONLY_TABLES),
+            *(f"REVOKE INSERT, UPDATE, DELETE ON {t} FROM {quoted}" for t in READ_ONLY_TABLES),
+        ):
+            conn.execute(text(statement))
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

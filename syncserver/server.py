@@ -200,33 +200,129 @@ def _thread_worker() -> Any:
     return LoketThreadWorker
 
 
-def _serve_gunicorn(settings: Settings, host: str, port: int) -> None:
-    from gunicorn.app.base import BaseApplication
+#: gunicorn's access log: method, path without its query string (a console search carries a
+#: NIK or a name there), status, bytes and milliseconds; no client address (behind nginx it is
+#: the proxy's; nginx's own log has the client's), no user agent, no referrer.
+ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
-    binds = _binds(settings, host, port)
-    folder, master = _metrics_folder(), os.getpid()
+#: How long gunicorn keeps an idle client connection open for its next request. A proxy that
+#: keeps connections to the server (nginx's ``keepalive`` upstream) must give them up sooner
+#: (``keepalive_timeout`` in nginx-loket.conf's upstream, a test holds them apart): a request
+#: sent on a connection the server is closing is lost, and nginx does not retry a POST.
+KEEPALIVE_SECONDS = 5
+
+#: How long a worker may be silent (one request's work) before the master replaces it, and
+#: how long a stopping worker may finish its requests. nginx's ``proxy_read_timeout`` is the
+#: first, ``SEND_TIMEOUT`` bounds sending an answer.
+WORKER_TIMEOUT = 120
+GRACEFUL_TIMEOUT = 30
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    """gunicorn's configuration for Loket, from Loket's settings: what `loket-server run`
+    sets and what ``installers/server/gunicorn.conf.py`` exports, the one place both read.
+
+    Forwarding headers are the app's business alone (``trusted_proxies``: ProxyFix believes
+    that many proxies' ``X-Forwarded-For``/``-Proto``); gunicorn believes none of them
+    (``forwarded_allow_ips`` empty, no secure-scheme headers), so a direct client never gets
+    its claimed scheme taken and there is one count of proxies, not two."""
     worker = _thread_worker()
     worker.read_timeout = settings.request_read_timeout
     worker.deadline = settings.request_deadline
+    options: dict[str, Any] = {
+        "bind": _binds(settings, settings.host, settings.port),
+        "workers": settings.workers,
+        "threads": settings.threads,
+        # the threaded worker (also for one thread): the sync worker has no read timeouts
+        # either, and only ours guards its sockets
+        "worker_class": worker,
+        "timeout": WORKER_TIMEOUT,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "keepalive": KEEPALIVE_SECONDS,
+        "preload_app": False,  # each worker opens its own database connections
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
+        "loglevel": settings.log_level.lower(),
+        "errorlog": "-",
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "proc_name": "loket-server",
+        "on_starting": _on_starting,
+        "on_exit": _on_exit,
+        "child_exit": _child_exit,
+    }
+    if _gunicorn_has("control_socket_disable"):
+        # gunicorn 25.1+ opens a management socket in $HOME or $XDG_RUNTIME_DIR (resize,
+        # reload, stop): not wanted beside systemd, and no home to put it in there
+        options["control_socket_disable"] = True
+    return options
+
+
+def _gunicorn_has(setting: str) -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(s.name == setting for s in KNOWN_SETTINGS)
+
+
+def _on_starting(_arbiter: Any) -> None:
+    """gunicorn hook, in the master before any worker forks: this start's metrics folder."""
+    _metrics_folder()
+
+
+def _on_exit(_arbiter: Any) -> None:
+    """gunicorn hook, in the master once every worker is gone: the metrics folder goes."""
+    from syncserver.metrics import MULTIPROC_ENV
+
+    folder = os.environ.pop(MULTIPROC_ENV, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_database(settings: Settings) -> None:
+    """Before serving: the embedded SQLite database is migrated when ``auto_migrate`` says
+    so; any other (PostgreSQL) must be at the code's revision already (``loket-server
+    migrate``, run by the database owner), else ``DATABASE_NOT_MIGRATED``."""
+    from common import errors as E
+    from common.errors import ApiError
+    from syncserver import db
+
+    engine = db.make_engine(
+        settings.database, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=2
+    )
+    try:
+        if db.is_sqlite(settings.database) and settings.auto_migrate:
+            db.migrate(engine)
+        elif db.current_revision(engine) != db.head_revision():
+            raise ApiError(E.DATABASE_NOT_MIGRATED)
+    finally:
+        engine.dispose()
+
+
+def settings_from_environment() -> Settings:
+    """The settings a server started by gunicorn itself (``gunicorn -c gunicorn.conf.py``)
+    runs with: the data folder ``$LOKET_SERVER_DATA``, its ``loket-server.toml`` and the
+    ``LOKET_*`` variables, as ``loket-server run`` without flags reads them."""
+    from syncserver.config import default_data_dir, load
+
+    return load(default_data_dir())
+
+
+def production_app() -> Any:
+    """The WSGI app for ``gunicorn -c installers/server/gunicorn.conf.py`` (its ``wsgi_app``,
+    or given as ``"syncserver.server:production_app()"``): each worker builds its own."""
+    return make_app(settings_from_environment())
+
+
+def _serve_gunicorn(settings: Settings, host: str, port: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    options = gunicorn_options(settings)
+    if (host, port) != (settings.host, settings.port):
+        options["bind"] = _binds(settings, host, port)
 
     class LoketGunicorn(BaseApplication):  # type: ignore[misc]
         def __init__(self) -> None:
-            self.options = {
-                "bind": binds,
-                "workers": settings.workers,
-                "threads": settings.threads,
-                # the threaded worker (also for one thread): the sync worker has no read
-                # timeouts either, and only ours guards its sockets
-                "worker_class": worker,
-                "timeout": 120,
-                "graceful_timeout": 30,
-                "keepalive": 5,
-                "preload_app": False,  # each worker opens its own database connections
-                "loglevel": settings.log_level.lower(),
-                "errorlog": "-",
-                "proc_name": "loket-server",
-                "child_exit": _child_exit,
-            }
+            self.options = options
             super().__init__()
 
         def load_config(self) -> None:
@@ -236,13 +332,14 @@ def _serve_gunicorn(settings: Settings, host: str, port: int) -> None:
         def load(self) -> Any:
             return make_app(settings)
 
+    master = os.getpid()
     try:
         LoketGunicorn().run()
     finally:
         # A worker's exit unwinds through here too (gunicorn forks inside run()): only the
-        # master, once every worker is gone, removes the folder.
+        # master removes the folder (on_exit did, unless the master failed before it).
         if os.getpid() == master:
-            shutil.rmtree(folder, ignore_errors=True)
+            _on_exit(None)
 
 
 def _serve_waitress(settings: Settings, host: str, port: int) -> None:

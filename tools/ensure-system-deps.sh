@@ -53,6 +53,12 @@ if [ ! -x /usr/bin/chromium ]; then missing+=("chromium"); fi
 # Looking at receipt PDFs: pdftoppm.
 need_cmd pdftoppm poppler-utils
 
+# The production server's reverse proxy (installers/server/nginx-loket.conf): the deployment
+# tests run the server behind Debian's nginx, started by the test itself (never the service).
+if [ ! -x /usr/sbin/nginx ] && ! have_cmd nginx; then missing+=("nginx"); fi
+# ... and checks the systemd units with `systemd-analyze verify` (no running systemd needed).
+need_cmd systemd-analyze systemd
+
 # de-duplicate, keep order
 declare -A seen=()
 uniq_missing=()

@@ -88,8 +88,11 @@ class SyncClient:
         self.credential = credential
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
-        # TLS verification is always on; an office behind its own CA names its bundle.
-        self.session.verify = ca_bundle or True
+        # TLS verification is always on; an office behind its own CA names its bundle. Given
+        # with every request: requests lets $REQUESTS_CA_BUNDLE / $CURL_CA_BUNDLE win over a
+        # session's own bundle (set on many managed PCs), which refused the office's server.
+        self.verify: str | bool = ca_bundle or True
+        self.session.verify = self.verify
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept-Language"] = lang
         for prefix in ("https://", "http://"):
@@ -105,7 +108,11 @@ class SyncClient:
         """True when the server answers its readiness check (a real request, short timeout)."""
         try:
             r = self.session.get(
-                self.base + "/readyz", timeout=(3.0, 5.0), allow_redirects=False, stream=True
+                self.base + "/readyz",
+                timeout=(3.0, 5.0),
+                allow_redirects=False,
+                stream=True,
+                verify=self.verify,
             )
         except requests.RequestException:
             return False
@@ -246,6 +253,7 @@ class SyncClient:
                 timeout=self.timeout,
                 allow_redirects=False,
                 stream=True,  # the body is read here, within bounds
+                verify=self.verify,
             )
             try:
                 if 300 <= r.status_code < 400:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 
 from syncserver.models import Base
 
@@ -36,6 +36,11 @@ def run_migrations_online() -> None:
                 connection=connection, target_metadata=target_metadata, render_as_batch=True
             )
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Several server machines upgrading at once: one migrates, the others
+                    # wait here, then find the schema at its head (the revision is read
+                    # after this lock, in the same transaction) and do nothing. ("LK", "MIGR")
+                    connection.execute(text("SELECT pg_advisory_xact_lock(19531, 1296648018)"))
                 context.run_migrations()
             connection.commit()
     finally:
