@@ -53,6 +53,11 @@ if [ ! -x /usr/bin/chromium ]; then missing+=("chromium"); fi
 # Looking at receipt PDFs: pdftoppm.
 need_cmd pdftoppm poppler-utils
 
+# The desktop bundle and its .deb (make installer, tests/installers): PyInstaller strips the
+# bundle's libraries with binutils' strip and reads them with ldd; dpkg-deb packs the .deb.
+need_cmd strip binutils
+need_cmd dpkg-deb dpkg
+
 # de-duplicate, keep order
 declare -A seen=()
 uniq_missing=()

@@ -2,13 +2,14 @@
 
     python installers/linux/build_deb.py [--bundle dist/loket-desk] [--out DIR]
 
-The bundle (``installers/desktop/build.py``) goes to ``/opt/loket-desk/``; ``/usr/bin/loket-desk``
-is a small wrapper that runs it; a desktop entry and the icon (hicolor, SVG and 256 px PNG)
-put Loket in the applications menu. The version is pyproject.toml's; ``Depends`` names what
-the bundle takes from the system (``DEPENDS`` below; the test checks it needs nothing else). The package holds no user data: each user's data
-folder (``~/.local/share/Loket``) is made by the program and kept across upgrades and
-removals (see ``postrm``). Files are owned by root (``--root-owner-group``), no fakeroot needed; gzip, which every
-dpkg reads and which packs the bundle in seconds (xz took minutes here for 10% less).
+The bundle (``installers/desktop/build.py``) goes to ``/opt/loket-desk/``;
+``/usr/bin/loket-desk`` is a small wrapper that runs it; a desktop entry and the icon (hicolor,
+SVG and 256 px PNG) put Loket in the applications menu. The version is pyproject.toml's;
+``Depends`` names what the bundle takes from the system (``DEPENDS`` below; the test checks it
+needs nothing else). The package holds no user data: each user's data folder
+(``~/.local/share/Loket``) is made by the program and kept across upgrades and removals (see
+``postrm``). Files are owned by root (``--root-owner-group``), no fakeroot needed. Compressed
+with gzip, which every dpkg reads and which packs the bundle in seconds (xz took minutes here).
 """
 
 from __future__ import annotations
