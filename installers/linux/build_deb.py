@@ -67,6 +67,9 @@ def stage(bundle: Path, root: Path) -> Path:
     shutil.copytree(bundle, root / "opt" / PACKAGE, symlinks=True)
     _copy(HERE / "loket-desk.sh", root / "usr" / "bin" / PACKAGE, 0o755)
     _copy(HERE / "loket-desk.desktop", root / "usr/share/applications/loket-desk.desktop")
+    units = root / "usr/lib/systemd/user"  # a scheduled headless sync, off until a user enables it
+    for unit in ("loket-desk-sync.service", "loket-desk-sync.timer"):
+        _copy(HERE / unit, units / unit)
     hicolor = root / "usr/share/icons/hicolor"
     _copy(ICONS / "loket-desk.svg", hicolor / "scalable/apps/loket-desk.svg")
     _copy(ICONS / "loket-desk.png", hicolor / "256x256/apps/loket-desk.png")

@@ -341,7 +341,12 @@ def test_bundle_takes_from_the_system_only_what_the_deb_depends_on(desk_bundle: 
             d.strip().split()[0].split(":")[0] for d in re.split(r"[,|]", depends) if d.strip()
         }
     for library in sorted(outside):
-        candidates = [library, library.replace("/usr/lib/", "/lib/", 1)]
+        # usrmerge: /lib is /usr/lib, and dpkg knows a file by the name its package used
+        paths = {library, os.path.realpath(library)}
+        candidates = paths | {
+            p.replace("/usr/lib/", "/lib/", 1) if p.startswith("/usr/") else "/usr" + p
+            for p in paths
+        }
         owners = set()
         for candidate in candidates:
             found = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
@@ -389,6 +394,18 @@ def test_deb_control_and_files(desk_deb: Path, installed: Path) -> None:
             ["desktop-file-validate", str(installed / "usr/share/applications/loket-desk.desktop")],
             check=True,
         )
+    # the scheduled headless sync (docs/DEPLOYMENT.md): user units, enabled by no one but the user
+    units = installed / "usr/lib/systemd/user"
+    service = _CaseKeeping(interpolation=None)
+    service.read(units / "loket-desk-sync.service", encoding="utf-8")
+    command = service["Service"]["ExecStart"].split()
+    assert command == ["/usr/bin/loket-desk", "sync"] and service["Service"]["Type"] == "oneshot"
+    assert (installed / command[0].lstrip("/")).is_file()
+    assert set(service["Service"]["SuccessExitStatus"].split()) == {"2", "4"}
+    timer = _CaseKeeping(interpolation=None)
+    timer.read(units / "loket-desk-sync.timer", encoding="utf-8")
+    assert timer["Timer"]["OnUnitActiveSec"] and timer["Install"]["WantedBy"] == "timers.target"
+    assert not list(installed.glob("etc/systemd/**/*.timer")), "the package must not enable it"
     hicolor = installed / "usr/share/icons/hicolor"
     assert (hicolor / "scalable/apps/loket-desk.svg").read_text().lstrip().startswith("<?xml")
     assert (hicolor / "256x256/apps/loket-desk.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
