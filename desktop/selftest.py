@@ -124,13 +124,17 @@ def _receipt(work: Path) -> str:
     try:
         set_local_identity(store, "320101", 1, "Self-test office")
         store.set_setting("enrolled", True)  # saving needs an enrolled device; no server here
-        saved = RegistrationService(store, operator).save(Generator(seed=18).applicant())
-        pdf = render_receipt_pdf(saved.registration, "Self-test office", operator)
+        registration = (
+            RegistrationService(store, operator).save(Generator(seed=18).applicant()).registration
+        )
+        if registration is None:
+            raise RuntimeError("the registration was not saved")
+        pdf = render_receipt_pdf(registration, "Self-test office", operator)
     finally:
         store.close()
     if not (pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-64:] and len(pdf) > 2000):
         raise RuntimeError(f"not a complete PDF ({len(pdf)} bytes)")
-    return f"registration {saved.registration.code} rendered as a {len(pdf):,}-byte PDF"
+    return f"registration {registration.code} rendered as a {len(pdf):,}-byte PDF"
 
 
 def _server(url: str) -> str:
