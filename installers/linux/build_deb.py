@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ PACKAGE = "loket-desk"
 #: DejaVu. tests/installers/test_desktop_bundle.py checks with ldd that every library the
 #: bundle loads from the system comes from one of these (or what they depend on).
 DEPENDS = (
-    "libc6 (>= 2.31)",
+    "libc6",  # (>= the newest GLIBC_ symbol version the bundle uses: glibc_needed)
     "libgl1",
     "libegl1",
     "libxcb1",
@@ -52,6 +53,23 @@ def version() -> str:
 
 def deb_name(ver: str | None = None) -> str:
     return f"{PACKAGE}_{ver or version()}_amd64.deb"
+
+
+def glibc_needed(bundle: Path) -> str:
+    """The newest ``GLIBC_x.y`` symbol version any program or library of the bundle imports
+    (``objdump -T``): the bundle runs on that glibc or a newer one, never an older one (a
+    bundle built on Debian 12 needs 2.36: Debian 12, Ubuntu 24.04 and newer)."""
+    newest = (2, 17)
+    for path in bundle.rglob("*"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as fh:
+            if fh.read(4) != b"\x7fELF":
+                continue
+        out = subprocess.run(["objdump", "-T", str(path)], capture_output=True, text=True).stdout
+        for found in re.findall(r"GLIBC_(\d+)\.(\d+)", out):
+            newest = max(newest, (int(found[0]), int(found[1])))
+    return f"{newest[0]}.{newest[1]}"
 
 
 def _copy(src: Path, dest: Path, mode: int = 0o644) -> None:
@@ -83,7 +101,8 @@ def stage(bundle: Path, root: Path) -> Path:
     size_kib = sum(p.lstat().st_size for p in root.rglob("*")) // 1024 + 1
     control = (HERE / "control.in").read_text(encoding="utf-8")
     control = control.replace("@VERSION@", version()).replace("@INSTALLED_SIZE@", str(size_kib))
-    control = control.replace("@DEPENDS@", ", ".join(DEPENDS))
+    depends = [f"libc6 (>= {glibc_needed(bundle)})" if d == "libc6" else d for d in DEPENDS]
+    control = control.replace("@DEPENDS@", ", ".join(depends))
     (root / "DEBIAN" / "control").write_text(control, encoding="utf-8")
     _copy(HERE / "postrm", root / "DEBIAN" / "postrm", 0o755)
     return root

@@ -378,8 +378,20 @@ def test_deb_control_and_files(desk_deb: Path, installed: Path) -> None:
     assert desk_deb.name == f"loket-desk_{version}_amd64.deb"
     assert field("Package") == "loket-desk" and field("Version") == version
     assert field("Architecture") == "amd64"
-    for package in ("libc6", "libgl1", "libxcb1", "fonts-dejavu-core"):
-        assert package in field("Depends")
+    depends = field("Depends")
+    for package in ("libgl1", "libxcb1", "fonts-dejavu-core"):
+        assert package in depends
+    # the glibc the bundle needs: no ELF file in it imports a newer symbol version than stated
+    floor = re.search(r"libc6 \(>= (\d+)\.(\d+)\)", depends)
+    assert floor is not None, depends
+    stated = (int(floor.group(1)), int(floor.group(2)))
+    program_dir = installed / "opt" / "loket-desk"
+    for elf in [program_dir / "loket-desk", *program_dir.rglob("*.so*")]:
+        if elf.is_symlink():
+            continue
+        symbols = subprocess.run(["objdump", "-T", str(elf)], capture_output=True, text=True)
+        for major, minor in re.findall(r"GLIBC_(\d+)\.(\d+)", symbols.stdout):
+            assert (int(major), int(minor)) <= stated, f"{elf.name} needs glibc {major}.{minor}"
     program = installed / "opt" / "loket-desk" / "loket-desk"
     assert os.access(program, os.X_OK)
     wrapper = (installed / "usr" / "bin" / "loket-desk").read_text()
