@@ -276,6 +276,17 @@ def test_bundle_is_minimal_small_and_laid_out(desk_bundle: Path) -> None:
     assert not modules & build_desk.FORBIDDEN_MODULES
     for folder in ("flask", "syncserver", "pytest", "_pytest", "gunicorn", "psycopg"):
         assert not (internal / folder).exists(), folder
+
+    # each runtime dependency's licence files travel with it (PySide6 publishes none: its
+    # LGPLv3 is named in THIRD_PARTY_NOTICES.md, which is in the bundle)
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    licensed = {norm(p.name) for p in (internal / "licenses").iterdir() if any(p.iterdir())}
+    for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and _name(line) != "pyside6-essentials":
+            assert norm(_name(line)) in licensed, f"no licence file of {_name(line)}"
+    assert not licensed & {"pip", "setuptools", "pyinstaller"}
     plugins = internal / "PySide6" / "Qt" / "plugins" / "platforms"
     assert sorted(p.name for p in plugins.iterdir()) == ["libqoffscreen.so", "libqxcb.so"]
     assert not list(internal.glob("libgtk-3*")), "the GTK theme plugin's libraries are bundled"
