@@ -19,9 +19,9 @@ VENV_STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS  ?=
 RUN_ARGS    ?=
-LINT_DIRS   := $(wildcard common desktop syncserver tests bench tools)
+LINT_DIRS   := $(wildcard common desktop syncserver tests bench tools installers)
 
-.PHONY: help venv system-deps test lint bench run screenshots translations faults soak clean
+.PHONY: help venv system-deps test lint bench run screenshots translations faults soak installer clean
 
 help: ## List the targets (this text)
 	@echo "Loket make targets:"
@@ -89,6 +89,10 @@ faults: venv system-deps ## Long fault-injection run (>= 10,000 seeded faults; t
 
 soak: venv system-deps ## Soak: 8 devices vs a 2-worker server on PostgreSQL for 10 min, RSS sampled; args via SOAK_ARGS
 	$(VPY) tools/soak.py $(SOAK_ARGS)
+
+installer: venv ## Desktop bundle dist/loket-desk/ (PyInstaller, minimal runtime venv) and dist/loket-desk_<version>_amd64.deb
+	$(VPY) installers/desktop/build.py
+	$(VPY) installers/linux/build_deb.py
 
 clean: ## Remove .venv, caches, build output and the demo data (.demo/)
 	rm -rf $(VENV) .demo build dist .tmp .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -18,8 +18,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
-from importlib import resources
 
+from common.assets import REGIONS, asset
 from common.i18n import Lang, as_lang
 
 
@@ -207,8 +207,7 @@ _shared_lock = threading.Lock()
 
 def load() -> Regions:
     """Read and parse the packed file (a fresh instance; prefer :func:`regions`)."""
-    ref = resources.files("common") / "data" / "regions.txt.gz"
-    return Regions(gzip.decompress(ref.read_bytes()).decode("utf-8"))
+    return Regions(gzip.decompress(asset(REGIONS).read_bytes()).decode("utf-8"))
 
 
 def regions() -> Regions:

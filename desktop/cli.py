@@ -1,6 +1,7 @@
 """``loket-desk``: the GUI with no subcommand, and headless subcommands for scripts.
 
     loket-desk [--data-dir DIR] [--lang id|en]                       start the app
+    loket-desk --self-test [--server URL]                            check this installed copy
     loket-desk [--data-dir DIR] add-operator NAME [--full-name TEXT] [--operator NAME]
     loket-desk [--data-dir DIR] setup --office CODE --device-no N --operator NAME
     loket-desk [--data-dir DIR] import FILE.csv [--operator NAME] [--dry-run] [--errors OUT.csv]
@@ -82,6 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lang", choices=("id", "en"), default=None, help="interface language (GUI)"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installed copy (Qt, region data, SQLCipher, translations, receipt) "
+        "in a temporary folder, print one line per check, exit 0 only if all pass",
+    )
+    parser.add_argument(
+        "--server",
+        dest="self_test_server",
+        default=None,
+        metavar="URL",
+        help="with --self-test: also check that URL/readyz answers",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -216,6 +230,14 @@ def _operator_option(p: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if args.self_test_server and not args.self_test:
+        parser.error("--server before a command is an option of --self-test")
+    if args.self_test:
+        if args.command is not None or extra:
+            parser.error("--self-test takes no command")
+        from desktop import selftest
+
+        return selftest.run(args.self_test_server)
     if args.command is None:
         args.qt_args = extra
         from desktop import application  # lazily: Qt is loaded only for the GUI

@@ -58,6 +58,10 @@ need_cmd pdftoppm poppler-utils
 if [ ! -x /usr/sbin/nginx ] && ! have_cmd nginx; then missing+=("nginx"); fi
 # ... and checks the systemd units with `systemd-analyze verify` (no running systemd needed).
 need_cmd systemd-analyze systemd
+# The desktop bundle and its .deb (make installer, tests/installers): PyInstaller strips the
+# bundle's libraries with binutils' strip and reads them with ldd; dpkg-deb packs the .deb.
+need_cmd strip binutils
+need_cmd dpkg-deb dpkg
 
 # de-duplicate, keep order
 declare -A seen=()

@@ -15,10 +15,11 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.assets import TRANSLATIONS, asset
 from common.errors import CATALOG
 from common.i18n import Lang
 
-I18N_DIR = Path(__file__).resolve().parent
+I18N_DIR = asset(TRANSLATIONS)
 
 _PLACEHOLDER = re.compile(r"%(\d{1,2})")
 

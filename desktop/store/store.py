@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
+from common.assets import STORE_ALEMBIC_INI, STORE_MIGRATIONS, asset
 from common.private_files import private_dir, touch_private
 from desktop import paths
 from desktop.store import settings
@@ -33,7 +34,6 @@ from desktop.store.connection import BEGIN_MODE, create_engine_for
 from desktop.store.keys import sqlcipher_key
 
 log = logging.getLogger(__name__)
-_HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
 
 
@@ -177,8 +177,8 @@ def read_plaintext_operators(path: Path) -> list[tuple[str, str, bool]]:
 
 
 def alembic_config() -> Config:
-    cfg = Config(str(_HERE / "alembic.ini"))
-    cfg.set_main_option("script_location", str(_HERE / "migrations"))
+    cfg = Config(str(asset(STORE_ALEMBIC_INI)))
+    cfg.set_main_option("script_location", str(asset(STORE_MIGRATIONS)))
     return cfg
 
 
