@@ -756,7 +756,6 @@ BUNDLE_UNKNOWN_SENDER = _e(
     "The device that made this file is not enrolled with this server, or has not sent its key"
     " yet. Nothing was imported.",
     http=403,
-    kind=Kind.REFUSED,
 )
 BUNDLE_SENDER_REVOKED = _e(
     "BUNDLE_SENDER_REVOKED",
@@ -765,14 +764,12 @@ BUNDLE_SENDER_REVOKED = _e(
     "The device that made this file has been revoked; its records are not accepted. Contact"
     " the central office.",
     http=403,
-    kind=Kind.REFUSED,
 )
 BUNDLE_WRONG_OFFICE = _e(
     "BUNDLE_WRONG_OFFICE",
     "Berkas ini milik kantor {office} dan tidak dapat diterima dari sini.",
     "This file belongs to office {office} and cannot be accepted from here.",
     http=403,
-    kind=Kind.REFUSED,
 )
 BUNDLE_REPLAYED = _e(
     "BUNDLE_REPLAYED",
@@ -787,7 +784,6 @@ BUNDLE_OUT_OF_SCOPE = _e(
     "Berkas ini dari kantor {office}, di luar provinsi yang boleh Anda tangani.",
     "This file is from office {office}, outside the provinces you may handle.",
     http=403,
-    kind=Kind.REFUSED,
 )
 BUNDLE_NO_KEYS = _e(
     "BUNDLE_NO_KEYS",
