@@ -1668,6 +1668,22 @@
         <translation>Waiting to be sent: %1</translation>
     </message>
     <message>
+        <source>Update required: minimum version %1; call the IT staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is version %1. You can keep working: records are still saved, exported and accepted by the server. Ask the office&apos;s IT staff to install version %2 or newer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New version available: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is version %1; nothing needs to be done right away.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Last sync: %1</source>
         <translation>Last sync: %1</translation>
     </message>

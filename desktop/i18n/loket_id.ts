@@ -1665,6 +1665,22 @@
         <translation>Menunggu dikirim: %1</translation>
     </message>
     <message>
+        <source>Update required: minimum version %1; call the IT staff</source>
+        <translation>Pembaruan wajib: versi minimum %1; hubungi petugas TI</translation>
+    </message>
+    <message>
+        <source>This is version %1. You can keep working: records are still saved, exported and accepted by the server. Ask the office&apos;s IT staff to install version %2 or newer.</source>
+        <translation>Ini versi %1. Anda tetap bisa bekerja: data tetap disimpan, diekspor, dan diterima server. Mintalah petugas TI kantor memasang versi %2 atau yang lebih baru.</translation>
+    </message>
+    <message>
+        <source>New version available: %1</source>
+        <translation>Versi baru tersedia: %1</translation>
+    </message>
+    <message>
+        <source>This is version %1; nothing needs to be done right away.</source>
+        <translation>Ini versi %1; tidak ada yang perlu dilakukan sekarang.</translation>
+    </message>
+    <message>
         <source>Last sync: %1</source>
         <translation>Sinkronisasi terakhir: %1</translation>
     </message>
