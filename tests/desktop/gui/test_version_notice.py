@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from common import __version__
+from desktop.services.bundles import export_bundle
 from desktop.store import settings as S
 from desktop.sync.commands import sync_once
 from desktop.sync.engine import SyncOutcome
@@ -53,6 +54,9 @@ def test_below_the_minimum_the_clerk_is_told_and_keeps_working(
         assert APP_VERSION in label.toolTip() and "9.1.0" in label.toolTip()
         # saving is not blocked, and the server accepts the records of a client below minimum
         desk.save(3, seed=11)
+        # nor is exporting: the records go into a bundle file as well
+        exported = export_bundle(desk.store, tmp_path / "out.loket", operator="petugas")
+        assert exported.records == 3 and (tmp_path / "out.loket").stat().st_size > 0
         report = desk.sync_and_wait(qtbot)
         assert report.outcome is SyncOutcome.OK, report
         assert report.sent == 3 and report.outcomes == {"accepted": 3}
