@@ -126,7 +126,6 @@ class LoginView(QWidget):
         form.addRow(self._repeat_label, self.repeat)
         form.addRow(self._auth_user_label, self.auth_username)
         form.addRow(self._auth_pass_label, self.auth_password)
-        form.addRow(lang_label, self.language)
 
         self.message = QLabel(self)
         self.message.setObjectName("loginMessage")
@@ -207,6 +206,10 @@ class LoginView(QWidget):
         row.addWidget(self.button)
         box.addLayout(row)
         inner.addWidget(self.form_box)
+        # the language, also on the first start's welcome (outside the form box)
+        lang_form = QFormLayout()
+        lang_form.addRow(lang_label, self.language)
+        inner.addLayout(lang_form)
         card.setMaximumWidth(460)
 
         outer = QVBoxLayout(self)

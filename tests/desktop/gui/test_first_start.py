@@ -166,3 +166,19 @@ def test_the_first_start_in_english(qtbot: Any, start_app: Any, tmp_path: Path) 
     assert login.start_button.text() == "Start"
     login.start_button.click()
     assert login.step.text() == "Step 1 of 2: the first operator"
+
+
+def test_the_language_can_be_chosen_on_the_welcome(
+    qtbot: Any, start_app: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "new"
+    folder.mkdir()
+    loket = start_app(folder)
+    login = loket.login
+    qtbot.waitUntil(login.welcome.isVisible)
+    assert login.language.isVisible() and login.start_button.text() == "Mulai"
+    login.language.setCurrentIndex(1)  # English: the window is rebuilt, still on the welcome
+    qtbot.waitUntil(lambda: loket.login is not login and loket.login is not None)
+    qtbot.waitUntil(loket.login.welcome.isVisible)
+    assert loket.login.start_button.text() == "Start"
+    assert not loket.login.form_box.isVisible()
