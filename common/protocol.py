@@ -13,6 +13,7 @@ the credential returned by enrollment. Push bodies are JSON compressed with zstd
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -117,6 +118,36 @@ class BundleKey:
     # wire time after which the server no longer opens bundles made to this key (None: the
     # current key, no end yet)
     accept_until: str | None = field(default=None, metadata=bound(max_length=40))
+
+
+# --- client versions ------------------------------------------------------------------
+#: A client version as the pull's ``client_version`` carries it and the server's settings
+#: name it: digits and dots, with an optional suffix (``0.1.0``, ``1.2.0rc1``, ``2.0.0-beta.1``).
+VERSION_PATTERN = re.compile(r"[0-9]+(\.[0-9]+){0,3}([.+-]?[0-9A-Za-z]+([.+-][0-9A-Za-z]+)*)?")
+MAX_VERSION_CHARS = 32
+
+
+def is_version(text: str) -> bool:
+    """Whether ``text`` is a short version string (:data:`VERSION_PATTERN`, at most 32)."""
+    return len(text) <= MAX_VERSION_CHARS and VERSION_PATTERN.fullmatch(text) is not None
+
+
+def version_key(text: str) -> tuple[int, ...]:
+    """The numeric part of a version for comparing (``1.10.0`` after ``1.9.2``); a suffix
+    does not count (``1.2.0rc1`` compares as ``1.2.0``), and missing parts are 0."""
+    match = re.match(r"[0-9]+(\.[0-9]+)*", text)
+    parts = [int(p) for p in match.group(0).split(".")] if match else []
+    return tuple(parts + [0] * (4 - len(parts)))
+
+
+@dataclass(slots=True)
+class ClientVersions:
+    """The desktop versions the server states in a pull answer (only when the pull sends
+    ``client_version``): below ``minimum`` an update is required, below ``current`` one is
+    available. Records are never refused because of the client's version."""
+
+    minimum: str = field(metadata=bound(max_length=MAX_VERSION_CHARS))
+    current: str = field(metadata=bound(max_length=MAX_VERSION_CHARS))
 
 
 # --- enrollment -----------------------------------------------------------------------
@@ -250,6 +281,8 @@ class PullResponse:
     bundle_keys: list[BundleKey] | None = field(
         default=None, metadata=bound(max_items=MAX_BUNDLE_KEYS)
     )
+    #: the server's minimum and current client versions: only when asked (``client_version=``)
+    client_versions: ClientVersions | None = None
 
 
 # --- NIK check ------------------------------------------------------------------------

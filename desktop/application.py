@@ -108,6 +108,7 @@ class LoketApp(QObject):
         self._idle_minutes: float = 10
         self.idle: IdleWatcher | None = None
         self.ready = False  # the first-run check has answered
+        self._first_start = False  # the first operator was just created here
 
     # --- start-up -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -126,7 +127,7 @@ class LoketApp(QObject):
     def _store_opened(self, first_run: bool) -> None:
         self.ready = True
         if first_run and self.login is not None:
-            self.login.show_first_operator_form()
+            self.login.show_welcome()  # the guided first start (issue 18)
 
     def _store_failed(self, exc: BaseException) -> None:
         log.error("cannot open the local store: %r", exc)
@@ -182,7 +183,11 @@ class LoketApp(QObject):
         if old is not None and self.login is not None:
             self.login.username.setText(old.username.text())
             if old._creating:
-                self.login.show_first_operator_form()
+                if old.welcome.isVisible():
+                    self.login.show_welcome()
+                else:
+                    self.login.show_first_operator_form()
+                    self.login.show_first_step()
             self.login.move(old.pos())
             old.close()
             old.deleteLater()
@@ -263,6 +268,7 @@ class LoketApp(QObject):
 
             store, operator = create_first_operator(self.data_dir, username, password, full_name)
             self._pending_store = store
+            self._first_start = True  # step 2 of the first start: enrollment
             return operator, device_info(store)
 
         self.tasks.run_db(create, on_done=self._logged_in, on_error=self._login_failed)
@@ -324,7 +330,8 @@ class LoketApp(QObject):
                 False,
                 "false",
             ):
-                window.open_enroll()  # first run: enroll now, or work offline
+                # first run: enroll now, or work offline (step 2 of the guided first start)
+                window.open_enroll(first_start=self._first_start)
         if self.login is not None:
             self.login.close()
             self.login.deleteLater()

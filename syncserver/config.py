@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from common.protocol import MAX_BATCH_RECORDS, MAX_BODY_BYTES, MAX_PULL_PAGE
+from common import __version__
+from common.protocol import MAX_BATCH_RECORDS, MAX_BODY_BYTES, MAX_PULL_PAGE, is_version
 
 ENV_PREFIX = "LOKET_"
 DATA_ENV = "LOKET_SERVER_DATA"
@@ -106,6 +107,13 @@ def _metrics_token(value: Any) -> str:
     text = _str(value).strip()
     if text and len(text) < 16:
         raise ValueError("must be empty or at least 16 characters (a random secret)")
+    return text
+
+
+def _version(value: Any) -> str:
+    text = _str(value).strip()
+    if not is_version(text):
+        raise ValueError("must be a version such as 0.1.0 (digits and dots, at most 32)")
     return text
 
 
@@ -323,6 +331,18 @@ class Settings:
         _int_between(1, 3650),
         "After `loket-server rotate-bundle-key`, how many days bundles sealed to the previous "
         "key are still opened.",
+    )
+    client_min_version: str = _option(
+        "0.1.0",
+        _version,
+        "The oldest desktop version still fit for use: a desktop below it is told that an "
+        "update is required (it keeps working and its records are still accepted).",
+    )
+    client_current_version: str = _option(
+        __version__,
+        _version,
+        "The newest desktop version: a desktop below it is told that an update is available. "
+        "The default is this server's own version.",
     )
 
     #: Not an option: the data folder the settings were loaded for ("" when none).

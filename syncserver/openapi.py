@@ -20,6 +20,7 @@ from common import protocol as P
 
 _MESSAGES = (
     P.BundleKey,
+    P.ClientVersions,
     P.EnrollRequest,
     P.EnrollResponse,
     P.Backlog,
@@ -193,6 +194,19 @@ def document() -> dict[str, Any]:
                             "schema": {"type": "string", "enum": ["0", "1"]},
                             "description": "1: the answer carries the server's accepted "
                             "bundle keys (bundle_keys), current first.",
+                        },
+                        {
+                            "name": "client_version",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "string",
+                                "maxLength": P.MAX_VERSION_CHARS,
+                                "pattern": f"^{P.VERSION_PATTERN.pattern}$",
+                            },
+                            "description": "The desktop's own version: the answer then carries "
+                            "the server's minimum and current client versions "
+                            "(client_versions). Records are never refused for the version.",
                         },
                         *(
                             {

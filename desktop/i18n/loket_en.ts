@@ -301,7 +301,16 @@
     <name>EnrollDialog</name>
     <message>
         <source>Enroll this device</source>
+        <extracomment>the failures where the panel &quot;what to do when the server cannot be reached&quot; is shown</extracomment>
         <translation>Enroll this device</translation>
+    </message>
+    <message>
+        <source>Step 2 of 2: connect this computer to the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The first operator is ready. Now connect this computer to the programme&apos;s server, once: type the server&apos;s address and the one-time code you received from the central office (on paper or by message), then click Enroll. This needs the network; after it, the app also works without one.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Connect this computer to the programme&apos;s server so registrations are sent automatically. Ask the central office for a one-time enrollment code.</source>
@@ -336,8 +345,16 @@
         <translation>CA bundle</translation>
     </message>
     <message>
+        <source>If you skip this step: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Enroll</source>
         <translation>Enroll</translation>
+    </message>
+    <message>
+        <source>Skip for now (enroll later)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Work offline for now</source>
@@ -350,6 +367,13 @@
     <message>
         <source>Certificates (*.pem *.crt);;All files (*)</source>
         <translation>Certificates (*.pem *.crt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>What you can do:
+• Check that this computer is on the network (the cable is plugged in, or the Wi-Fi is connected), then click Enroll again.
+• Or continue offline and enroll later: menu Sync, Enroll device.
+• If it still does not work, call the office&apos;s IT staff and tell them the server address: %1</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Enrolling…</source>
@@ -741,6 +765,25 @@
     <message>
         <source>Log in</source>
         <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Welcome to Loket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer is new to Loket. Two short steps get it ready, here in the app:
+1. Create the first operator: your user name and a password (at least 8 characters). The password also protects the data on this computer, so keep it safe.
+2. Connect this computer to the server with the one-time code from the central office. This can also be done later.
+Then you log in and start registering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step 1 of 2: the first operator</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The two passwords differ.</source>
@@ -1666,6 +1709,22 @@
     <message>
         <source>Waiting to be sent: %1</source>
         <translation>Waiting to be sent: %1</translation>
+    </message>
+    <message>
+        <source>Update required: minimum version %1; call the IT staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is version %1. You can keep working: records are still saved, exported and accepted by the server. Ask the office&apos;s IT staff to install version %2 or newer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New version available: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is version %1; nothing needs to be done right away.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Last sync: %1</source>

@@ -301,7 +301,16 @@
     <name>EnrollDialog</name>
     <message>
         <source>Enroll this device</source>
+        <extracomment>the failures where the panel &quot;what to do when the server cannot be reached&quot; is shown</extracomment>
         <translation>Daftarkan perangkat ini</translation>
+    </message>
+    <message>
+        <source>Step 2 of 2: connect this computer to the server</source>
+        <translation>Langkah 2 dari 2: hubungkan komputer ini ke server</translation>
+    </message>
+    <message>
+        <source>The first operator is ready. Now connect this computer to the programme&apos;s server, once: type the server&apos;s address and the one-time code you received from the central office (on paper or by message), then click Enroll. This needs the network; after it, the app also works without one.</source>
+        <translation>Operator pertama sudah siap. Sekarang hubungkan komputer ini ke server program, cukup sekali: ketik alamat server dan kode sekali pakai yang Anda terima dari kantor pusat (di kertas atau lewat pesan), lalu klik Daftarkan. Langkah ini perlu jaringan; setelahnya aplikasi juga bisa dipakai tanpa jaringan.</translation>
     </message>
     <message>
         <source>Connect this computer to the programme&apos;s server so registrations are sent automatically. Ask the central office for a one-time enrollment code.</source>
@@ -336,8 +345,16 @@
         <translation>Sertifikat CA</translation>
     </message>
     <message>
+        <source>If you skip this step: %1</source>
+        <translation>Jika langkah ini dilewati: %1</translation>
+    </message>
+    <message>
         <source>Enroll</source>
         <translation>Daftarkan</translation>
+    </message>
+    <message>
+        <source>Skip for now (enroll later)</source>
+        <translation>Lewati dulu (daftar nanti)</translation>
     </message>
     <message>
         <source>Work offline for now</source>
@@ -350,6 +367,16 @@
     <message>
         <source>Certificates (*.pem *.crt);;All files (*)</source>
         <translation>Sertifikat (*.pem *.crt);;Semua berkas (*)</translation>
+    </message>
+    <message>
+        <source>What you can do:
+• Check that this computer is on the network (the cable is plugged in, or the Wi-Fi is connected), then click Enroll again.
+• Or continue offline and enroll later: menu Sync, Enroll device.
+• If it still does not work, call the office&apos;s IT staff and tell them the server address: %1</source>
+        <translation>Yang dapat Anda lakukan:
+• Periksa apakah komputer ini tersambung ke jaringan (kabel jaringan terpasang, atau Wi-Fi tersambung), lalu klik Daftarkan lagi.
+• Atau lanjutkan tanpa jaringan dan daftar nanti: menu Sinkronisasi, Daftarkan perangkat.
+• Jika tetap tidak bisa, hubungi petugas TI kantor dan sebutkan alamat server ini: %1</translation>
     </message>
     <message>
         <source>Enrolling…</source>
@@ -739,6 +766,28 @@
     <message>
         <source>Log in</source>
         <translation>Masuk</translation>
+    </message>
+    <message>
+        <source>Welcome to Loket</source>
+        <translation>Selamat datang di Loket</translation>
+    </message>
+    <message>
+        <source>This computer is new to Loket. Two short steps get it ready, here in the app:
+1. Create the first operator: your user name and a password (at least 8 characters). The password also protects the data on this computer, so keep it safe.
+2. Connect this computer to the server with the one-time code from the central office. This can also be done later.
+Then you log in and start registering.</source>
+        <translation>Komputer ini baru memakai Loket. Dua langkah singkat menyiapkannya, langsung di aplikasi ini:
+1. Buat operator pertama: nama pengguna dan kata sandi Anda (minimal 8 karakter). Kata sandi ini juga melindungi data di komputer ini, jadi simpan baik-baik.
+2. Hubungkan komputer ini ke server dengan kode sekali pakai dari kantor pusat. Ini juga bisa dilakukan nanti.
+Setelah itu Anda masuk dan mulai mendaftar.</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Mulai</translation>
+    </message>
+    <message>
+        <source>Step 1 of 2: the first operator</source>
+        <translation>Langkah 1 dari 2: operator pertama</translation>
     </message>
     <message>
         <source>The two passwords differ.</source>
@@ -1663,6 +1712,22 @@
     <message>
         <source>Waiting to be sent: %1</source>
         <translation>Menunggu dikirim: %1</translation>
+    </message>
+    <message>
+        <source>Update required: minimum version %1; call the IT staff</source>
+        <translation>Pembaruan wajib: versi minimum %1; hubungi petugas TI</translation>
+    </message>
+    <message>
+        <source>This is version %1. You can keep working: records are still saved, exported and accepted by the server. Ask the office&apos;s IT staff to install version %2 or newer.</source>
+        <translation>Ini versi %1. Anda tetap bisa bekerja: data tetap disimpan, diekspor, dan diterima server. Mintalah petugas TI kantor memasang versi %2 atau yang lebih baru.</translation>
+    </message>
+    <message>
+        <source>New version available: %1</source>
+        <translation>Versi baru tersedia: %1</translation>
+    </message>
+    <message>
+        <source>This is version %1; nothing needs to be done right away.</source>
+        <translation>Ini versi %1; tidak ada yang perlu dilakukan sekarang.</translation>
     </message>
     <message>
         <source>Last sync: %1</source>

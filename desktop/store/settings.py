@@ -118,6 +118,10 @@ DEVICE_CREDENTIAL: Key[str | None] = Key("device_credential", None, _opt_str)
 SYNC_CURSOR: Key[str] = Key("sync_cursor", "", str)
 #: the wire time (ISO 8601, UTC) of the last pull that completed
 LAST_SYNC_SUCCESS: Key[str | None] = Key("last_sync_success", None, _opt_str)
+#: the server's minimum and current desktop versions from its last pull answer (issue 18;
+#: desktop/sync/versions.py); None until a server stated them
+CLIENT_MIN_VERSION: Key[str | None] = Key("client_min_version", None, _opt_str)
+CLIENT_CURRENT_VERSION: Key[str | None] = Key("client_current_version", None, _opt_str)
 
 
 def _dict(value: Any) -> dict[str, Any]:

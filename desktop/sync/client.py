@@ -45,6 +45,7 @@ from common.protocol import (
     PushResponse,
     decode,
 )
+from desktop.sync.versions import APP_VERSION
 
 T = TypeVar("T")
 
@@ -99,6 +100,8 @@ class SyncClient:
             self.session.mount(prefix, _NoRedirectAdapter())
         self.last: Exchange | None = None
         self.last_import: dict[str, Any] | None = None
+        #: send ``client_version`` with pulls (a server before issue 18 refuses the name)
+        self.send_version = True
 
     def close(self) -> None:
         self.session.close()
@@ -158,12 +161,21 @@ class SyncClient:
         """One page of the office's changes; with ``bundle_keys``, the server's accepted
         bundle keys come with it."""
         params = {"cursor": cursor, "limit": str(limit)}
+        if self.send_version:  # the server states its client versions (docs/PROTOCOL.md)
+            params["client_version"] = APP_VERSION
         if bundle_keys:
             params["bundle_keys"] = "1"
         if backlog is not None:  # what is left unsent after the push (docs/PROTOCOL.md)
             params["backlog_unsent"] = str(backlog.unsent)
             params["backlog_oldest_age_s"] = str(backlog.oldest_age_s)
-        data = self._request("GET", "/sync/pull", None, params=params)
+        try:
+            data = self._request("GET", "/sync/pull", None, params=params)
+        except ApiError as exc:
+            older = exc.code == E.UNKNOWN_FIELD and exc.details.get("field") == "client_version"
+            if not older or not self.send_version:
+                raise
+            self.send_version = False  # a server before the version handshake: ask without
+            return self.pull(cursor, limit, backlog, bundle_keys=bundle_keys)
         return decode(PullResponse, data)
 
     def nik_check(self, nik: str) -> NikCheckResponse:

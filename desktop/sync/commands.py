@@ -13,9 +13,10 @@ from desktop.services.device import DeviceInfo, device_info
 from desktop.services.retention import purge_after_sync
 from desktop.store import Store
 from desktop.store import settings as S
-from desktop.sync import bundle_keys
+from desktop.sync import bundle_keys, versions
 from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncEngine, SyncOutcome, SyncProgress, SyncReport
+from desktop.sync.versions import APP_VERSION
 
 
 class SyncExit(IntEnum):
@@ -52,7 +53,7 @@ def enroll_device(
         response = client.enroll(
             code,
             device_name or platform.node(),
-            app_version="0.1.0",
+            app_version=APP_VERSION,
             device_key=bundle_keys.as_message(pair.public()),
         )
     finally:
@@ -116,4 +117,10 @@ def sync_once(
     )
     if report.error_code:
         say(f"{report.error_code}: {report.message(lang)}")
+    with store.read() as s:
+        line = versions.english_line(
+            versions.notice(S.CLIENT_MIN_VERSION.get(s), S.CLIENT_CURRENT_VERSION.get(s))
+        )
+    if line:
+        say(line)
     return EXIT_OF[report.outcome], report

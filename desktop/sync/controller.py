@@ -43,6 +43,7 @@ from desktop.sync.client import SyncClient
 from desktop.sync.commands import make_client
 from desktop.sync.engine import BatchSizer, SyncEngine, SyncOutcome, SyncProgress, SyncReport
 from desktop.sync.schedule import SyncSchedule
+from desktop.sync.versions import VersionNotice, VersionState, notice
 
 if TYPE_CHECKING:
     from desktop.tasks import TaskManager
@@ -65,6 +66,8 @@ class SyncSnapshot:
     enrolled: bool
     pending: int
     last_success: datetime | None
+    #: the server's stated client versions (desktop/sync/versions.py)
+    versions: VersionNotice = VersionNotice(VersionState.UNKNOWN, None, None)
 
 
 def read_snapshot(store: Store) -> SyncSnapshot:
@@ -73,7 +76,8 @@ def read_snapshot(store: Store) -> SyncSnapshot:
         enrolled = S.ENROLLED.get(s)
         last = S.LAST_SYNC_SUCCESS.get(s)
         pending = outbox.pending_count(s)
-    return SyncSnapshot(enrolled, pending, parse_datetime(last) if last else None)
+        stated = notice(S.CLIENT_MIN_VERSION.get(s), S.CLIENT_CURRENT_VERSION.get(s))
+    return SyncSnapshot(enrolled, pending, parse_datetime(last) if last else None, stated)
 
 
 def read_history(store: Store, limit: int = 500) -> list[SyncRunRow]:
@@ -95,6 +99,7 @@ class SyncController(QObject):
     pending_changed = Signal(int)
     last_success_changed = Signal(object)  # datetime | None
     enrolled_changed = Signal(bool)
+    versions_changed = Signal(object)  # VersionNotice
 
     #: emitted from the worker thread; delivered queued to the GUI thread
     _worker_progress = Signal(object)
@@ -127,6 +132,7 @@ class SyncController(QObject):
         self._enrolled = False
         self._pending = -1
         self._last_success: datetime | None = None
+        self._versions = VersionNotice(VersionState.UNKNOWN, None, None)
         self._cancel = threading.Event()
         self._future: Future[Any] | None = None
         self._checking = False
@@ -163,6 +169,12 @@ class SyncController(QObject):
     @property
     def last_success(self) -> datetime | None:
         return self._last_success
+
+    @property
+    def versions(self) -> VersionNotice:
+        """What the server last said of this desktop's version (an update required or
+        available); it never stops saving or syncing."""
+        return self._versions
 
     @property
     def has_network_hint(self) -> bool:
@@ -264,6 +276,9 @@ class SyncController(QObject):
         if snap.last_success != self._last_success:
             self._last_success = snap.last_success
             self.last_success_changed.emit(snap.last_success)
+        if snap.versions != self._versions:
+            self._versions = snap.versions
+            self.versions_changed.emit(snap.versions)
 
     def _snapshot_failed(self, exc: BaseException) -> None:
         log.warning("cannot read the sync state: %r", exc)

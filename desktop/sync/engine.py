@@ -325,6 +325,9 @@ class SyncEngine:
                 S.LAST_SYNC_SUCCESS.set(s, _iso(datetime.now(UTC)))
                 if page.bundle_keys:
                     bundle_keys.save_server_keys(s, page.bundle_keys)
+                if page.client_versions is not None:  # desktop/sync/versions.py
+                    S.CLIENT_MIN_VERSION.set(s, page.client_versions.minimum)
+                    S.CLIENT_CURRENT_VERSION.set(s, page.client_versions.current)
             report.changes_applied += len(page.changes)
             if progress:
                 progress(

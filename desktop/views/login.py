@@ -15,6 +15,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -125,7 +126,6 @@ class LoginView(QWidget):
         form.addRow(self._repeat_label, self.repeat)
         form.addRow(self._auth_user_label, self.auth_username)
         form.addRow(self._auth_pass_label, self.auth_password)
-        form.addRow(lang_label, self.language)
 
         self.message = QLabel(self)
         self.message.setObjectName("loginMessage")
@@ -156,13 +156,60 @@ class LoginView(QWidget):
         inner.addWidget(title)
         inner.addWidget(subtitle)
         inner.addSpacing(12)
-        inner.addLayout(form)
-        inner.addWidget(self.message)
-        inner.addWidget(self.hint)
+        # the guided first start (issue 18): a welcome first, then this form as step 1
+        self.welcome = QWidget(card)
+        self.welcome.setObjectName("loginWelcome")
+        welcome_box = QVBoxLayout(self.welcome)
+        welcome_box.setContentsMargins(0, 0, 0, 0)
+        welcome_title = QLabel(self.tr("Welcome to Loket"), self.welcome)
+        welcome_title.setObjectName("loginWelcomeTitle")
+        welcome_title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.welcome_text = QLabel(
+            self.tr(
+                "This computer is new to Loket. Two short steps get it ready, here in the app:\n"
+                "1. Create the first operator: your user name and a password (at least 8 "
+                "characters). The password also protects the data on this computer, so keep "
+                "it safe.\n"
+                "2. Connect this computer to the server with the one-time code from the "
+                "central office. This can also be done later.\n"
+                "Then you log in and start registering."
+            ),
+            self.welcome,
+        )
+        self.welcome_text.setObjectName("loginWelcomeText")
+        self.welcome_text.setWordWrap(True)
+        self.start_button = QPushButton(self.tr("Start"), self.welcome)
+        self.start_button.setObjectName("loginWelcomeStart")
+        self.start_button.clicked.connect(self.show_first_step)
+        welcome_row = QHBoxLayout()
+        welcome_row.addStretch(1)
+        welcome_row.addWidget(self.start_button)
+        welcome_box.addWidget(welcome_title)
+        welcome_box.addWidget(self.welcome_text)
+        welcome_box.addLayout(welcome_row)
+        self.welcome.hide()
+        self.step = QLabel(self.tr("Step 1 of 2: the first operator"), card)
+        self.step.setObjectName("loginStep")
+        self.step.setStyleSheet("font-weight: bold;")
+        self.step.hide()
+        inner.addWidget(self.welcome)
+        inner.addWidget(self.step)
+        self.form_box = QWidget(card)
+        self.form_box.setObjectName("loginFormBox")
+        box = QVBoxLayout(self.form_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(form)
+        box.addWidget(self.message)
+        box.addWidget(self.hint)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.button)
-        inner.addLayout(row)
+        box.addLayout(row)
+        inner.addWidget(self.form_box)
+        # the language, also on the first start's welcome (outside the form box)
+        lang_form = QFormLayout()
+        lang_form.addRow(lang_label, self.language)
+        inner.addLayout(lang_form)
         card.setMaximumWidth(460)
 
         outer = QVBoxLayout(self)
@@ -221,6 +268,32 @@ class LoginView(QWidget):
             self.auth_username.setFocus()
         else:
             self._submit()
+
+    def show_welcome(self) -> None:
+        """A new data folder: the welcome of the guided first start; "Start" shows the first
+        operator's form (:meth:`show_first_step`)."""
+        self.show_first_operator_form()
+        self.form_box.hide()
+        self.step.hide()
+        self.welcome.show()
+        self.start_button.setDefault(True)
+        self.start_button.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter on the welcome goes on to the first step (like a dialog's default button)."""
+        if self.welcome.isVisible() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.show_first_step()
+            return
+        super().keyPressEvent(event)
+
+    def show_first_step(self) -> None:
+        """Step 1 of the first start: the first operator's form."""
+        self.welcome.hide()
+        self.step.show()
+        self.form_box.show()
+        self.start_button.setDefault(False)
+        self.button.setDefault(True)
+        self.username.setFocus()
 
     def show_first_operator_form(self) -> None:
         """No operator can open this device yet: the form creates the first one."""

@@ -570,7 +570,7 @@ class MainWindow(QMainWindow):
             SyncHistoryView(lambda: read_history(store), self.tasks, self.ctx.lang, self)
         )
 
-    def open_enroll(self) -> None:
+    def open_enroll(self, first_start: bool = False) -> None:
         from desktop.dialogs.enroll import EnrollDialog
         from desktop.sync.commands import enroll_device
 
@@ -582,7 +582,9 @@ class MainWindow(QMainWindow):
         def enroll(url: str, code: str, ca: str | None) -> DeviceInfo:
             return enroll_device(store, url, code, ca_bundle=ca)
 
-        dialog = EnrollDialog(enroll, self.tasks, self.ctx.lang, parent=self)
+        dialog = EnrollDialog(
+            enroll, self.tasks, self.ctx.lang, parent=self, first_start=first_start
+        )
         dialog.enrolled.connect(self.office_changed)
         dialog.enrolled.connect(lambda _info: sync.device_enrolled())
         self._open_dialog(dialog)

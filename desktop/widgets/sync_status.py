@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from common.i18n import Lang, as_lang
 from desktop.i18n import arg, local_time
+from desktop.sync.versions import APP_VERSION, VersionNotice, VersionState
 
 if TYPE_CHECKING:
     from desktop.sync.controller import SyncController
@@ -77,6 +78,10 @@ class SyncStatusWidget(QWidget):
         self.pending_label.setObjectName("syncPending")
         self.last_label = QLabel(self)
         self.last_label.setObjectName("syncLast")
+        self.version_label = QLabel(self)  # "Versi baru tersedia: X" / "Pembaruan wajib: …"
+        self.version_label.setObjectName("syncVersion")
+        self.version_label.setWordWrap(False)
+        self.version_label.hide()
         self.bar = QProgressBar(self)
         self.bar.setObjectName("syncProgress")
         self.bar.setMaximumWidth(260)
@@ -100,7 +105,14 @@ class SyncStatusWidget(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
-        for w in (self.state_label, self.pending_label, self.last_label, self.bar, self.button):
+        for w in (
+            self.state_label,
+            self.pending_label,
+            self.last_label,
+            self.version_label,
+            self.bar,
+            self.button,
+        ):
             layout.addWidget(w)
 
         self._show_after = QTimer(self)  # the bar, only if the sync lasts more than a moment
@@ -120,10 +132,12 @@ class SyncStatusWidget(QWidget):
         controller.finished.connect(self._sync_finished)
         controller.pending_changed.connect(self.set_pending)
         controller.last_success_changed.connect(self.set_last_success)
+        controller.versions_changed.connect(self.set_versions)
 
         self.set_state(controller.state.value)
         self.set_pending(controller.pending)
         self.set_last_success(controller.last_success)
+        self.set_versions(controller.versions)
 
     # --- slots ---------------------------------------------------------------------------
     def sync_now(self) -> None:
@@ -163,6 +177,38 @@ class SyncStatusWidget(QWidget):
     def set_last_success(self, when: datetime | None) -> None:
         self._last_success = when
         self._paint_last()
+
+    def set_versions(self, n: VersionNotice) -> None:
+        """What the server said of this app's version: an update required (red, with whom to
+        call) or available; nothing when up to date or not known. Saving, exporting and
+        syncing go on either way (the server never refuses records for the version)."""
+        if n.state is VersionState.REQUIRED:
+            text = arg(self.tr("Update required: minimum version %1; call the IT staff"), n.minimum)
+            tip = arg(
+                self.tr(
+                    "This is version %1. You can keep working: records are still saved, "
+                    "exported and accepted by the server. Ask the office's IT staff to install "
+                    "version %2 or newer."
+                ),
+                APP_VERSION,
+                n.current or n.minimum,
+            )
+            style = "color: #b3261e; font-weight: bold;"
+        elif n.state is VersionState.AVAILABLE:
+            text = arg(self.tr("New version available: %1"), n.current)
+            tip = arg(
+                self.tr("This is version %1; nothing needs to be done right away."), APP_VERSION
+            )
+            style = "color: #1b4f9c;"
+        else:
+            self.version_label.clear()
+            self.version_label.setToolTip("")
+            self.version_label.hide()
+            return
+        self.version_label.setText(text)
+        self.version_label.setToolTip(tip)
+        self.version_label.setStyleSheet(style)
+        self.version_label.show()
 
     def _paint_last(self) -> None:
         self.last_label.setText(arg(self.tr("Last sync: %1"), relative_time(self._last_success)))

@@ -11,10 +11,13 @@ from common.protocol import (
     API_PREFIX,
     MAX_JSON_VALUES,
     MAX_PULL_PAGE,
+    MAX_VERSION_CHARS,
     Backlog,
+    ClientVersions,
     PullResponse,
     PushRequest,
     decode,
+    is_version,
 )
 from syncserver import bundle_keys
 from syncserver import context as app_mod
@@ -64,7 +67,7 @@ def push() -> Response:
 @bp.get("/sync/pull")
 def pull() -> Response:
     dev = device()
-    refuse_unknown_args("cursor", "limit", "bundle_keys", *_BACKLOG_ARGS)
+    refuse_unknown_args("cursor", "limit", "bundle_keys", "client_version", *_BACKLOG_ARGS)
     ext = app_mod.loket()
     cursor = request.args.get("cursor", "")
     if cursor == "":
@@ -95,7 +98,16 @@ def pull() -> Response:
     if keys_arg == "1":  # the server's accepted bundle keys (rotation reaches the device)
         now = ext.clock()
         response.bundle_keys = bundle_keys.for_settings(ext.settings, now).public_list(now)
-    return message_response(body=wire.dumps_leaving_out(response, "bundle_keys"))
+    version_arg = request.args.get("client_version")
+    if version_arg is not None:  # the desktop's version: the answer states the server's two
+        if not is_version(version_arg):
+            detail = f"client_version must be a version such as 0.1.0 (at most {MAX_VERSION_CHARS})"
+            raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
+        response.client_versions = ClientVersions(
+            minimum=ext.settings.client_min_version, current=ext.settings.client_current_version
+        )
+    body = wire.dumps_leaving_out(response, "bundle_keys", "client_versions")
+    return message_response(body=body)
 
 
 _BACKLOG_ARGS = ("backlog_unsent", "backlog_oldest_age_s")

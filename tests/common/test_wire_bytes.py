@@ -23,15 +23,17 @@ DATA = Path(__file__).parent / "data" / "wire"
 #: (``wire.push_body``, desktop/sync/client.py), every other message through ``wire.dumps``
 #: (the client's NIK-check request, the server's answers in syncserver/api/ and
 #: syncserver/ingest.py), or ``wire.dumps_leaving_out`` where a field added later is left
-#: out while empty (enrollment's bundle keys, a pull's ``bundle_keys``).
+#: out while empty (enrollment's bundle keys, a pull's ``bundle_keys`` and
+#: ``client_versions``, as syncserver/api/sync.py leaves them out).
+PULL_OPTIONAL = ("bundle_keys", "client_versions")
 CASES: dict[str, Callable[[], bytes]] = {
     "push_request_500": lambda: wire.push_body(M.push_request(500)),
     "push_request_small": lambda: wire.push_body(M.push_request(3)),
     "push_request_backlog": lambda: wire.push_body(M.push_request(3, Backlog(1234, 86_400))),
     "push_response_500": lambda: wire.dumps(M.push_response(500)),
     "push_response": lambda: wire.dumps(M.push_response(9)),
-    "pull_response": lambda: wire.dumps_leaving_out(M.pull_response(), "bundle_keys"),
-    "pull_response_empty": lambda: wire.dumps_leaving_out(M.empty_pull_response(), "bundle_keys"),
+    "pull_response": lambda: wire.dumps_leaving_out(M.pull_response(), *PULL_OPTIONAL),
+    "pull_response_empty": lambda: wire.dumps_leaving_out(M.empty_pull_response(), *PULL_OPTIONAL),
     "enroll_request": lambda: wire.dumps_leaving_out(M.enroll_request(), "device_key"),
     "enroll_response": lambda: wire.dumps_leaving_out(M.enroll_response(), "bundle_keys"),
     "nik_check_request": lambda: wire.dumps(M.nik_check_request()),

@@ -23,6 +23,7 @@ def test_a_short_first_password_is_refused_in_indonesian(
     folder.mkdir()
     loket = start_app(folder)
     login: Any = loket.login
+    login.start_button.click()  # past the first start's welcome
     qtbot.waitUntil(lambda: login.repeat.isVisible())  # the first-operator form
     login.username.setFocus()
     qtbot.waitUntil(lambda: focused_name() == "loginUsername")
@@ -47,6 +48,7 @@ def test_the_same_message_in_english(qtbot: Any, keyboard, start_app, tmp_path: 
     folder.mkdir()
     loket = start_app(folder, lang="en")
     login: Any = loket.login
+    login.start_button.click()  # past the first start's welcome
     qtbot.waitUntil(lambda: login.repeat.isVisible())
     login.username.setText("ani")
     login.password.setText("pendek")

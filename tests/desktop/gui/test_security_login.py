@@ -22,6 +22,9 @@ def test_first_run_creates_the_first_operator_and_an_encrypted_store(
     folder = tmp_path / "new"
     folder.mkdir()
     loket = start_app(folder)
+    qtbot.waitUntil(lambda: loket.login.welcome.isVisible())  # the first start's welcome
+    assert focused_name() == "loginWelcomeStart"
+    keyboard.press(Qt.Key.Key_Return)  # "Mulai"
     qtbot.waitUntil(lambda: loket.login.full_name.isVisible())
     assert focused_name() == "loginUsername"
     keyboard.type("ani")
