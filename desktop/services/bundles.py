@@ -166,7 +166,7 @@ def export_bundle(store: Store, out: Path, *, operator: str) -> ExportSummary:
         pair = _device_pair(store)
         with store.read() as s:  # (an ApiError is raised outside a session, never in it)
             has_keys = bool(bundle_keys.server_keys(s))
-            rows = Q.all_outgoing(s)
+            rows = outbox.all_outgoing(s)
             seq = S.BUNDLE_SEQ.get(s) + 1
             cursor = S.SYNC_CURSOR.get(s)
         if not has_keys:

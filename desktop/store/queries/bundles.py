@@ -3,7 +3,6 @@ records bundle, the exports written (``bundle_exports``), what is in transit by 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,9 +10,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from desktop.store.models import BundleExport, OutboxEntry, RegistrationRecord, RevisionRecord
+from desktop.store.models import BundleExport, OutboxEntry
 from desktop.store.queries import outbox
-from desktop.store.queries.outbox import Outgoing
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,42 +37,6 @@ class Transit:
     records: int
     bundles: int
     since: datetime | None
-
-
-def all_outgoing(s: Session) -> list[Outgoing]:
-    """Every outbox entry (all pending revisions), in the order they were queued."""
-    rows = s.execute(
-        select(
-            OutboxEntry.registration_id,
-            RevisionRecord.revision,
-            RevisionRecord.content_hash,
-            RevisionRecord.applicant_json,
-            RevisionRecord.operator,
-            RevisionRecord.created_at,
-            RegistrationRecord.code,
-            RegistrationRecord.channel,
-        )
-        .join(
-            RevisionRecord,
-            (RevisionRecord.registration_id == OutboxEntry.registration_id)
-            & (RevisionRecord.revision == OutboxEntry.revision),
-        )
-        .join(RegistrationRecord, RegistrationRecord.id == OutboxEntry.registration_id)
-        .order_by(OutboxEntry.id)
-    ).all()
-    return [
-        Outgoing(
-            registration_id=row.registration_id,
-            code=row.code,
-            channel=row.channel,
-            revision=row.revision,
-            content_hash=row.content_hash,
-            applicant=json.loads(row.applicant_json),
-            operator=row.operator,
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
 
 
 def mark_exported(s: Session, entries: Iterable[tuple[str, int]], now: datetime) -> None:

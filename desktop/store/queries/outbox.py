@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Row, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from desktop.store.models import OutboxEntry, RegistrationRecord, RevisionRecord
@@ -84,9 +84,9 @@ def oldest_enqueued(s: Session) -> datetime | None:
     return value
 
 
-def outgoing(s: Session, limit: int) -> list[Outgoing]:
-    """The oldest outbox entries, at most one revision per registration (the oldest)."""
-    rows = s.execute(
+def _outgoing_rows() -> Select[str, int, str, str, str, datetime, str, str]:
+    """The outbox entries with what a push record needs, in the order they were queued."""
+    return (
         select(
             OutboxEntry.registration_id,
             RevisionRecord.revision,
@@ -104,29 +104,40 @@ def outgoing(s: Session, limit: int) -> list[Outgoing]:
         )
         .join(RegistrationRecord, RegistrationRecord.id == OutboxEntry.registration_id)
         .order_by(OutboxEntry.id)
-        .limit(limit * 2)
-    ).all()
+    )
+
+
+def _as_outgoing(row: Row[str, int, str, str, str, datetime, str, str]) -> Outgoing:
+    return Outgoing(
+        registration_id=row.registration_id,
+        code=row.code,
+        channel=row.channel,
+        revision=row.revision,
+        content_hash=row.content_hash,
+        applicant=json.loads(row.applicant_json),
+        operator=row.operator,
+        created_at=row.created_at,
+    )
+
+
+def outgoing(s: Session, limit: int) -> list[Outgoing]:
+    """The oldest outbox entries, at most one revision per registration (the oldest)."""
+    rows = s.execute(_outgoing_rows().limit(limit * 2)).all()
     seen: set[str] = set()
     out: list[Outgoing] = []
     for row in rows:
         if row.registration_id in seen:
             continue
         seen.add(row.registration_id)
-        out.append(
-            Outgoing(
-                registration_id=row.registration_id,
-                code=row.code,
-                channel=row.channel,
-                revision=row.revision,
-                content_hash=row.content_hash,
-                applicant=json.loads(row.applicant_json),
-                operator=row.operator,
-                created_at=row.created_at,
-            )
-        )
+        out.append(_as_outgoing(row))
         if len(out) >= limit:
             break
     return out
+
+
+def all_outgoing(s: Session) -> list[Outgoing]:
+    """Every outbox entry (all pending revisions), in the order they were queued (a bundle)."""
+    return [_as_outgoing(row) for row in s.execute(_outgoing_rows()).all()]
 
 
 def note_failure(s: Session, sent: Iterable[tuple[str, int]], code: str) -> None:
