@@ -126,6 +126,18 @@ class PublicKeys:
         }
 
     @classmethod
+    def of(cls, named: Any) -> PublicKeys:
+        """From anything with ``key_id``, ``encryption_key`` and ``signing_key`` attributes
+        (a :class:`common.protocol.BundleKey`, a device row), checked as :meth:`from_dict`."""
+        return cls.from_dict(
+            {
+                "key_id": named.key_id,
+                "encryption_key": named.encryption_key,
+                "signing_key": named.signing_key,
+            }
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PublicKeys:
         """From :meth:`to_dict`'s shape; a ``key_id`` that does not match the keys is refused
         (ValueError), so a hand-edited or corrupted entry is never trusted under another name."""

@@ -236,13 +236,7 @@ def _open(
 
 
 def _sender_keys(sender: devices_q.BundleSender) -> B.PublicKeys:
-    return B.PublicKeys.from_dict(
-        {
-            "key_id": sender.key_id,
-            "encryption_key": sender.encryption_key,
-            "signing_key": sender.signing_key,
-        }
-    )
+    return B.PublicKeys.of(sender)
 
 
 def _unreadable(detail: str) -> ApiError:

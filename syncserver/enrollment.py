@@ -70,13 +70,7 @@ def device_public_keys(key: BundleKey) -> PublicKeys:
     """A device's public bundle keys as sent (SCHEMA_VIOLATION when they are not two 32-byte
     keys, or the key id does not name them)."""
     try:
-        return PublicKeys.from_dict(
-            {
-                "key_id": key.key_id,
-                "encryption_key": key.encryption_key,
-                "signing_key": key.signing_key,
-            }
-        )
+        return PublicKeys.of(key)
     except ValueError as exc:
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": f"device_key: {exc}"}) from None
 

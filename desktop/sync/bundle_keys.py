@@ -39,13 +39,7 @@ def as_message(keys: B.PublicKeys, accept_until: str | None = None) -> BundleKey
 
 
 def public_keys(key: BundleKey) -> B.PublicKeys:
-    return B.PublicKeys.from_dict(
-        {
-            "key_id": key.key_id,
-            "encryption_key": key.encryption_key,
-            "signing_key": key.signing_key,
-        }
-    )
+    return B.PublicKeys.of(key)
 
 
 def save_server_keys(s: Session, keys: list[BundleKey]) -> None:

@@ -37,9 +37,7 @@ class BundleDevice:
 
 
 def public_keys(key: P.BundleKey) -> B.PublicKeys:
-    return B.PublicKeys.from_dict(
-        {"key_id": key.key_id, "encryption_key": key.encryption_key, "signing_key": key.signing_key}
-    )
+    return B.PublicKeys.of(key)
 
 
 def device_key(pair: B.KeyPair) -> dict[str, str | None]:
