@@ -685,6 +685,12 @@ DATABASE_NOT_MIGRATED = _e(
     "The database is not migrated; run `loket-server migrate` first.",
     kind=Kind.LOCAL,
 )
+DATABASE_UNREACHABLE = _e(
+    "DATABASE_UNREACHABLE",
+    "Basis data tidak dapat dihubungi; tidak ada yang diubah: {detail}.",
+    "The database cannot be reached; nothing was changed: {detail}.",
+    kind=Kind.LOCAL,
+)
 REGENCY_CODE_INVALID = _e(
     "REGENCY_CODE_INVALID",
     "--regency harus kode kabupaten/kota 4 angka (mis. 3201 atau 32.01).",

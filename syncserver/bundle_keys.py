@@ -99,11 +99,14 @@ def key_file(settings: Settings) -> Path:
     return Path(settings.data_dir or ".") / KEY_FILE_NAME
 
 
-def for_settings(settings: Settings, now: datetime, *, rotate_now: bool = False) -> ServerKeys:
-    """The keys of the server configured by ``settings`` (rotated first with ``rotate_now``)."""
-    grace = timedelta(days=settings.bundle_key_grace_days)
-    path = key_file(settings)
-    return rotate(path, grace, now) if rotate_now else load(path, grace, now)
+def grace_of(settings: Settings) -> timedelta:
+    """How long a retired key is still accepted (``bundle_key_grace_days``)."""
+    return timedelta(days=settings.bundle_key_grace_days)
+
+
+def for_settings(settings: Settings, now: datetime) -> ServerKeys:
+    """The keys of the server configured by ``settings``."""
+    return load(key_file(settings), grace_of(settings), now)
 
 
 def load(path: Path, grace: timedelta, now: datetime) -> ServerKeys:
@@ -115,14 +118,17 @@ def load(path: Path, grace: timedelta, now: datetime) -> ServerKeys:
     return ServerKeys(tuple(_read(path)), grace)
 
 
-def rotate(path: Path, grace: timedelta, now: datetime) -> ServerKeys:
-    """A new current key; the previous one is retired now (accepted for ``grace``)."""
+def rotate(
+    path: Path, grace: timedelta, now: datetime, new: B.KeyPair | None = None
+) -> ServerKeys:
+    """``new`` (a fresh pair by default) becomes the current key; the previous one is retired
+    now (accepted for ``grace``)."""
     with _locked(path):
         keys = _read(path) if path.exists() else []
         if keys:
             last = keys[-1]
             keys[-1] = ServerKey(last.pair, last.created_at, now)
-        keys.append(ServerKey(B.KeyPair.generate(), now))
+        keys.append(ServerKey(new or B.KeyPair.generate(), now))
         _write(path, keys)
     return ServerKeys(tuple(keys), grace)
 

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc
+
 from common import errors as E
 from common.accounts import check_password, normalise_operator_name
 from common.errors import ApiError, InvalidValue
@@ -172,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except ValueError as exc:  # a check that has no catalog code of its own
         _fail(E.INVALID_VALUE, {"detail": str(exc)})
+        return 1
+    except sqlalchemy.exc.OperationalError as exc:  # database down, refused, unreachable
+        _fail(E.DATABASE_UNREACHABLE, {"detail": str(exc.orig).splitlines()[0]})
         return 1
 
 
@@ -400,14 +405,20 @@ def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_rotate_bundle_key(args: argparse.Namespace, settings: Settings) -> int:
     """A new current bundle key (syncserver/bundle_keys.py), audited; devices learn it at
-    their next pull or acknowledgement."""
+    their next pull or acknowledgement.
+
+    The audit row is written first and the key file replaced inside the same transaction:
+    when the database cannot be reached nothing rotates, and when the file cannot be written
+    the audit row is rolled back."""
+    from common import bundle as B
     from syncserver import bundle_keys
     from syncserver.queries.reviews import append_audit
 
     now = datetime.now(UTC)
-    keys = bundle_keys.for_settings(settings, now, rotate_now=True)
+    pair = B.KeyPair.generate()
+    path = bundle_keys.key_file(settings)
 
-    def audit(s: Any) -> None:
+    def rotate_audited(s: Any) -> bundle_keys.ServerKeys:
         append_audit(
             s,
             now=now,
@@ -415,11 +426,13 @@ def cmd_rotate_bundle_key(args: argparse.Namespace, settings: Settings) -> int:
             actor=CLI_ACTOR,
             action="bundle_key.rotate",
             target_kind="bundle_key",
-            target_id=keys.current.key_id,
+            target_id=pair.public().key_id,
         )
+        s.flush()
+        return bundle_keys.rotate(path, bundle_keys.grace_of(settings), now, pair)
 
-    _in_transaction(settings, audit)
-    print(f"new bundle key {keys.current.key_id} in {bundle_keys.key_file(settings)}")
+    keys = _in_transaction(settings, rotate_audited)
+    print(f"new bundle key {keys.current.key_id} in {path}")
     for key in keys.public_list(now)[1:]:
         print(f"previous key {key.key_id} accepted until {key.accept_until}")
     return 0

@@ -188,6 +188,7 @@ def test_every_validation_code_is_exercised() -> None:
         E.DEVICE_ENROLLED,
         E.CONFIG_INVALID,
         E.DATABASE_NOT_MIGRATED,
+        E.DATABASE_UNREACHABLE,
         E.REGENCY_CODE_INVALID,
         E.REGENCY_UNKNOWN,
         E.OFFICE_EXISTS,

@@ -147,3 +147,24 @@ def test_the_key_file_setting_is_honoured(tmp_path: Path) -> None:
     settings = config.from_mapping({"data_dir": str(tmp_path), "bundle_key_file": str(elsewhere)})
     K.for_settings(settings, NOW)
     assert elsewhere.is_file() and not (tmp_path / K.KEY_FILE_NAME).exists()
+
+
+def test_rotate_command_changes_nothing_when_the_audit_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rotation is audited or it does not happen: with the database unreachable the
+    command fails and the key file is byte for byte what it was."""
+    from syncserver import config
+    from syncserver.cli import main
+    from tests.support.netutil import free_port
+
+    settings = config.load(tmp_path)
+    K.for_settings(settings, datetime.now(UTC))
+    path = K.key_file(settings)
+    before = path.read_bytes()
+    nowhere = f"postgresql+psycopg://loket@127.0.0.1:{free_port()}/loket?connect_timeout=2"
+    assert main(["--data-dir", str(tmp_path), "--database", nowhere, "rotate-bundle-key"]) == 1
+    assert path.read_bytes() == before
+    out, err = capsys.readouterr()
+    assert "new bundle key" not in out
+    assert err.startswith("loket-server: DATABASE_UNREACHABLE: The database cannot be reached")
