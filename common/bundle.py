@@ -68,14 +68,15 @@ _OFFICE = re.compile(r"[0-9]{6}")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 
 
-_HEADER_FIELDS = (
-    "bundle_id",
-    "sender_id",
-    "sender_key",
-    "office_code",
-    "recipient_id",
-    "recipient_key",
-)
+#: The header's fields in their order on the wire, each with the pattern its text must match.
+_HEADER_FIELDS: dict[str, re.Pattern[str]] = {
+    "bundle_id": _ID,
+    "sender_id": _ID,
+    "sender_key": _KEY_ID,
+    "office_code": _OFFICE,
+    "recipient_id": _ID,
+    "recipient_key": _KEY_ID,
+}
 
 
 class Kind(IntEnum):
@@ -225,23 +226,13 @@ class Header:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError:
             raise ApiError(E.BUNDLE_UNREADABLE, details={"detail": "header"}) from None
-        fields = _HEADER_FIELDS
-        if not isinstance(data, dict) or set(data) != set(fields):
+        if not isinstance(data, dict) or set(data) != set(_HEADER_FIELDS):
             raise ApiError(E.BUNDLE_UNREADABLE, details={"detail": "header"})
-        values = {name: data[name] for name in fields}
-        if not all(isinstance(v, str) for v in values.values()):
-            raise ApiError(E.BUNDLE_UNREADABLE, details={"detail": "header"})
-        ok = (
-            _ID.fullmatch(values["bundle_id"])
-            and _ID.fullmatch(values["sender_id"])
-            and _ID.fullmatch(values["recipient_id"])
-            and _OFFICE.fullmatch(values["office_code"])
-            and _KEY_ID.fullmatch(values["sender_key"])
-            and _KEY_ID.fullmatch(values["recipient_key"])
-        )
-        if not ok:
-            raise ApiError(E.BUNDLE_UNREADABLE, details={"detail": "header"})
-        return cls(kind=kind, **values)
+        for name, pattern in _HEADER_FIELDS.items():
+            value = data[name]
+            if not isinstance(value, str) or not pattern.fullmatch(value):
+                raise ApiError(E.BUNDLE_UNREADABLE, details={"detail": "header"})
+        return cls(kind=kind, **{name: data[name] for name in _HEADER_FIELDS})
 
 
 @dataclass(frozen=True, slots=True)
