@@ -35,9 +35,15 @@ class NikDigits(NamedTuple):
         return f"{self.day:02d}-{self.month:02d}-{self.yy:02d}"
 
 
+def is_digits(text: str) -> bool:
+    """Only the ASCII digits 0-9, at least one. ``str.isdigit()`` alone also takes "²", "٣" or
+    "９", which are not digits of any number written on an Indonesian card."""
+    return text.isascii() and text.isdigit()
+
+
 def is_16_digits(number: str) -> bool:
     """The shape of a NIK and of a KK number."""
-    return len(number) == 16 and number.isdigit()
+    return len(number) == 16 and is_digits(number)
 
 
 def written_date(number: str) -> tuple[int, int, int]:
@@ -75,7 +81,7 @@ class NikParts:
 
 def district_well_formed(digits6: str) -> bool:
     """Province 11-99, regency and district parts not ``00``."""
-    if len(digits6) != 6 or not digits6.isdigit():
+    if len(digits6) != 6 or not is_digits(digits6):
         return False
     return 11 <= int(digits6[:2]) <= 99 and digits6[2:4] != "00" and digits6[4:6] != "00"
 

@@ -21,7 +21,7 @@ import re
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _N = len(ALPHABET)
 _LOOKALIKES = str.maketrans("OIL", "011")
-_CODE_RE = re.compile(r"^(\d{6})-(\d{3})-(\d{6,})-([0-9A-Z])$")
+_CODE_RE = re.compile(r"^([0-9]{6})-([0-9]{3})-([0-9]{6,})-([0-9A-Z])$")
 
 
 def check_char(payload: str) -> str:
@@ -37,7 +37,7 @@ def check_char(payload: str) -> str:
 
 def make_code(office_code: str, device_no: int, sequence: int) -> str:
     office = office_code.replace(".", "").replace("-", "")
-    if len(office) != 6 or not office.isdigit():
+    if len(office) != 6 or not (office.isascii() and office.isdigit()):
         raise ValueError(f"office code must be 6 digits, got {office_code!r}")
     if not 0 <= device_no <= 999:
         raise ValueError("device number must be 0-999")

@@ -32,7 +32,7 @@ class Level(IntEnum):
 
 _LEVEL_OF_TAG = {"P": Level.PROVINCE, "R": Level.REGENCY, "D": Level.DISTRICT, "V": Level.VILLAGE}
 _CODE_LEVELS = {2: Level.PROVINCE, 5: Level.REGENCY, 8: Level.DISTRICT, 13: Level.VILLAGE}
-_CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+_CODE_RE = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ def normalise(text: str) -> str:
 def dotted(code: str) -> str:
     """``"3201012001"`` -> ``"32.01.01.2001"``; dotted codes pass through unchanged."""
     code = code.strip()
-    if "." in code or not code.isdigit():
+    if "." in code or not (code.isascii() and code.isdigit()):
         return code
     parts = [code[0:2], code[2:4], code[4:6], code[6:10]]
     return ".".join(p for p in parts if p)

@@ -36,7 +36,7 @@ MAX_GROUPS = 8
 
 _SEPARATORS = re.compile(r"[\s\-().]+")
 _WORD_SPLIT = re.compile(r"[^\w]+|_+")
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 class Kind(StrEnum):

@@ -38,6 +38,7 @@ from common.nik import (
     district_code,
     district_well_formed,
     is_16_digits,
+    is_digits,
     is_real_date,
     read_nik,
     written_date,
@@ -72,12 +73,12 @@ TEXT_LIMITS: dict[str, int] = {
 }
 
 _PHONE_STRIP = re.compile(r"[\s\-().]")
-_PHONE_OK = re.compile(r"^\+628\d{7,11}$")
+_PHONE_OK = re.compile(r"^\+628[0-9]{7,11}$")
 _EMAIL_OK = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-_DIGITS_1_3 = re.compile(r"^\d{1,3}$")
-_DIGITS_5 = re.compile(r"^\d{5}$")
+_DIGITS_1_3 = re.compile(r"^[0-9]{1,3}$")
+_DIGITS_5 = re.compile(r"^[0-9]{5}$")
 _NAME_BAD = re.compile(r"[^\w '.\-\u2019]|[\d_]")  # letters, space, ' . - ’ only
 _LETTER = re.compile(r"[^\W\d_]")
 _TRUE = frozenset({"1", "true", "ya", "y", "yes", "t", "x", "on"})
@@ -130,7 +131,7 @@ def normalise_phone(text: str) -> str | None:
         t = t[1:]
     if t.startswith("0"):
         t = "62" + t[1:]
-    if not t.startswith("62") or not t.isdigit():
+    if not t.startswith("62") or not is_digits(t):
         return None
     t = "+" + t
     return t if _PHONE_OK.match(t) else None

@@ -118,9 +118,7 @@ def load(path: Path, grace: timedelta, now: datetime) -> ServerKeys:
     return ServerKeys(tuple(_read(path)), grace)
 
 
-def rotate(
-    path: Path, grace: timedelta, now: datetime, new: B.KeyPair | None = None
-) -> ServerKeys:
+def rotate(path: Path, grace: timedelta, now: datetime, new: B.KeyPair | None = None) -> ServerKeys:
     """``new`` (a fresh pair by default) becomes the current key; the previous one is retired
     now (accepted for ``grace``)."""
     with _locked(path):

@@ -222,10 +222,10 @@ def cmd_add_office(args: argparse.Namespace, settings: Settings) -> int:
     from syncserver.queries import devices as q
 
     regency = args.regency.replace(".", "")
-    if not re.fullmatch(r"\d{4}", regency):
+    if not re.fullmatch(r"[0-9]{4}", regency):
         raise InvalidValue(E.REGENCY_CODE_INVALID)
     if (
-        not re.fullmatch(r"\d{6}", args.code)
+        not re.fullmatch(r"[0-9]{6}", args.code)
         or not args.code.startswith(regency)
         or args.code[4:] == "00"
     ):

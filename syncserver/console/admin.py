@@ -73,9 +73,9 @@ def offices(code: str | None = None, code_office: str | None = None, status: int
 def add_office() -> Any:
     code, name, regency = form("code", 6), form("name", 200), form("regency", 5).replace(".", "")
     dotted = f"{regency[:2]}.{regency[2:]}"
-    if not re.fullmatch(r"\d{4}", regency) or dotted not in regions():
+    if not re.fullmatch(r"[0-9]{4}", regency) or dotted not in regions():
         flash(_("Unknown regency code."), "error")
-    elif not re.fullmatch(r"\d{6}", code) or not code.startswith(regency) or code[4:] == "00":
+    elif not re.fullmatch(r"[0-9]{6}", code) or not code.startswith(regency) or code[4:] == "00":
         flash(
             _("The office code is the regency code (4 digits) and an office number 01-99."), "error"
         )

@@ -36,7 +36,7 @@ from syncserver.queries.reviews import append_audit
 
 bp = blueprint("export")
 EXPORT_PAGE = 2000
-_PHONE = re.compile(r"\+\d{8,15}")
+_PHONE = re.compile(r"\+[0-9]{8,15}")
 
 
 @bp.post("/export.csv")

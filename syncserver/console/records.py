@@ -51,7 +51,7 @@ def record_filter(
         date_from=parse_date(get("from", 10)),
         date_to=parse_date(get("to", 10)),
         provinces=who.provinces,
-        regency=f"{regency[:2]}.{regency[2:]}" if re.fullmatch(r"\d{4}", regency) else "",
+        regency=f"{regency[:2]}.{regency[2:]}" if re.fullmatch(r"[0-9]{4}", regency) else "",
         device=get("device", 36),
         decision=decision if decision in DECISIONS else "",
         reviewer=get("reviewer", 64),

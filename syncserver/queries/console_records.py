@@ -238,7 +238,7 @@ def apply_filter(stmt: Any, f: RecordFilter) -> Any:
     return stmt
 
 
-_DEVICE_PREFIX = re.compile(r"^(\d{6})-(\d{3})$")
+_DEVICE_PREFIX = re.compile(r"^([0-9]{6})-([0-9]{3})$")
 
 
 def _device_clause(device: str) -> Any:
