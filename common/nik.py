@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from common.digits import is_digits
 from common.enums import Sex
 
 
@@ -33,12 +34,6 @@ class NikDigits(NamedTuple):
     def date_text(self) -> str:
         """The birth date as the NIK writes it (``DD-MM-YY``), for messages."""
         return f"{self.day:02d}-{self.month:02d}-{self.yy:02d}"
-
-
-def is_digits(text: str) -> bool:
-    """Only the ASCII digits 0-9, at least one. ``str.isdigit()`` alone also takes "²", "٣" or
-    "９", which are not digits of any number written on an Indonesian card."""
-    return text.isascii() and text.isdigit()
 
 
 def is_16_digits(number: str) -> bool:

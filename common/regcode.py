@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from common.digits import is_digits
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _N = len(ALPHABET)
 _LOOKALIKES = str.maketrans("OIL", "011")
@@ -37,7 +39,7 @@ def check_char(payload: str) -> str:
 
 def make_code(office_code: str, device_no: int, sequence: int) -> str:
     office = office_code.replace(".", "").replace("-", "")
-    if len(office) != 6 or not (office.isascii() and office.isdigit()):
+    if len(office) != 6 or not is_digits(office):
         raise ValueError(f"office code must be 6 digits, got {office_code!r}")
     if not 0 <= device_no <= 999:
         raise ValueError("device number must be 0-999")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from common.assets import REGIONS, asset
+from common.digits import is_digits
 from common.i18n import Lang, as_lang
 
 
@@ -52,7 +53,7 @@ def normalise(text: str) -> str:
 def dotted(code: str) -> str:
     """``"3201012001"`` -> ``"32.01.01.2001"``; dotted codes pass through unchanged."""
     code = code.strip()
-    if "." in code or not (code.isascii() and code.isdigit()):
+    if "." in code or not is_digits(code):
         return code
     parts = [code[0:2], code[2:4], code[4:6], code[6:10]]
     return ".".join(p for p in parts if p)

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from common import errors as E
+from common.digits import is_digits
 from common.enums import (
     CONSENT_VERSIONS,
     Disability,
@@ -38,7 +39,6 @@ from common.nik import (
     district_code,
     district_well_formed,
     is_16_digits,
-    is_digits,
     is_real_date,
     read_nik,
     written_date,

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common import bundle as B
 from common import errors as E
 from common import wire
+from common.digits import is_digits
 from common.errors import ApiError
 from common.protocol import (
     MAX_ACK_CHANGES,
@@ -277,7 +278,7 @@ def _agrees(
         or manifest.server_key != header.recipient_key
         or manifest.batch_ids != [b.batch_id for b in batches]
         or manifest.record_count != sum(len(b.records) for b in batches)
-        or (manifest.cursor and not manifest.cursor.isdigit())
+        or (manifest.cursor and not is_digits(manifest.cursor))
     ):
         raise _unreadable("manifest")
     for b in batches:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from common import __version__
+from common.digits import is_digits
 from common.protocol import MAX_BATCH_RECORDS, MAX_BODY_BYTES, MAX_PULL_PAGE, is_version
 
 ENV_PREFIX = "LOKET_"
@@ -120,7 +121,7 @@ def _version(value: Any) -> str:
 def parse_listen(text: str) -> tuple[str, int]:
     """``host:port`` or ``[v6]:port`` as (host, port)."""
     host, sep, port = text.strip().rpartition(":")
-    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not sep or not host or not is_digits(port) or not 1 <= int(port) <= 65535:
         raise ValueError("must be host:port, e.g. 127.0.0.1:9470")
     return host.strip("[]"), int(port)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from common import errors as E
+from common.digits import is_digits
 from common.errors import InvalidValue
 from desktop.store import Store
 from desktop.store import settings as S
@@ -59,7 +60,7 @@ def device_info(store: Store) -> DeviceInfo:
 def validate_identity(office_code: str, device_no: int) -> str:
     """The office code normalised to 6 digits; ValueError when either value is unusable."""
     office = office_code.replace(".", "").replace("-", "").strip()
-    if len(office) != 6 or not office.isdigit():
+    if len(office) != 6 or not is_digits(office):
         raise InvalidValue(E.OFFICE_CODE_INVALID, {"value": office_code})
     if not 0 <= int(device_no) <= 999:
         raise InvalidValue(E.DEVICE_NO_INVALID, {"value": device_no})

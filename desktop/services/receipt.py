@@ -28,6 +28,7 @@ from typing import Any
 
 import segno
 
+from common.digits import is_digits
 from common.i18n import pick
 from common.nik import mask_nik
 from common.private_files import private_dir, write_private_bytes
@@ -519,7 +520,7 @@ def purge_stale_viewer_files() -> int:
 def _process_alive(name: str) -> bool:
     """Whether the process ``name`` (a pid) may still run; on Windows, always assume so (the
     age rule decides there: os.kill would end the process)."""
-    if not name.isdigit():
+    if not is_digits(name):
         return False
     if os.name == "nt":
         return True

@@ -29,6 +29,7 @@ import zstandard
 
 from common import errors as E
 from common import wire
+from common.digits import is_digits
 from common.errors import ApiError
 from common.protocol import (
     API_PREFIX,
@@ -306,7 +307,7 @@ def _read_bounded(r: requests.Response, limit: int = MAX_WIRE_BYTES) -> bytes:
     deflate itself, with no limit on what comes out.
     """
     declared = r.headers.get("Content-Length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
+    if is_digits(declared) and int(declared) > limit:
         raise ApiError(E.RESPONSE_TOO_LARGE, details={"max": limit})
     parts: list[bytes] = []
     size = 0

@@ -28,6 +28,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from common import errors as E
 from common.compare import comparison_key, display_form
+from common.digits import is_digits
 from common.enums import Status
 from common.errors import ApiError
 from common.record import APPLICANT_FIELDS
@@ -228,7 +229,7 @@ def _kept(members: dict[str, RegistrationRecord]) -> RegistrationRecord | None:
     """The member chosen to keep: by id, or ``@<column>`` for a masked member (its id is not
     on the page of a reviewer limited to other provinces)."""
     value = form("keep", 64)
-    if value.startswith("@") and value[1:].isdigit():
+    if value.startswith("@") and is_digits(value[1:]):
         listed = list(members.values())
         n = int(value[1:])
         return listed[n] if n < len(listed) else None

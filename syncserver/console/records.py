@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import abort, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from common.digits import is_digits
 from common.enums import CONSENT_VERSIONS, Status
 from common.i18n import pick
 from common.record import APPLICANT_FIELDS
@@ -47,7 +48,7 @@ def record_filter(
         q=get("q", 100),
         status=status if status in {s.value for s in Status} else "",
         office=get("office", 6),
-        province=province if province.isdigit() else "",
+        province=province if is_digits(province) else "",
         date_from=parse_date(get("from", 10)),
         date_to=parse_date(get("to", 10)),
         provinces=who.provinces,

@@ -14,6 +14,7 @@ from flask import render_template
 from sqlalchemy.orm import Session
 
 from common import errors as E
+from common.digits import is_digits
 from common.record import APPLICANT_FIELDS
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
@@ -32,7 +33,7 @@ def diff_fields(newer: dict[str, Any], older: dict[str, Any]) -> list[tuple[str,
 def parse_revision(text: str | None) -> int | None:
     """A posted revision (digits only, bounded), or None."""
     text = (text or "").strip()
-    if not text.isdigit() or len(text) > 9:  # a revision fits both schemas' integer
+    if not is_digits(text) or len(text) > 9:  # a revision fits both schemas' integer
         return None
     return int(text)
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from common.digits import is_digits
 from syncserver.models import BundleImport, Device
 from syncserver.queries.console_paging import Cursor, Page, aware, keyset, page_of
 
@@ -110,7 +111,7 @@ def recent(
 
 
 def _int_cursor(c: Cursor | None) -> Any:
-    if c is None or not c.id.isdigit() or len(c.id) > 18:
+    if c is None or not is_digits(c.id) or len(c.id) > 18:
         return None
     return Cursor(c.at, int(c.id))  # type: ignore[arg-type]
 

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from common import errors as E
+from common.digits import is_digits
 from common.enums import CONSENT_VERSIONS, CURRENT_CONSENT_VERSION
 from common.errors import Severity
 from common.i18n import Lang, pick
@@ -559,7 +560,7 @@ class RegistrationFormView(QWidget):
         self._dup_local = None
         self._dup_remote = []
         self._show_duplicate()
-        if len(nik) != 16 or not nik.isdigit():
+        if len(nik) != 16 or not is_digits(nik):
             return
         self._tasks.run_db(
             self._service.find_by_nik,

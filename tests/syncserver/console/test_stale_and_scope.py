@@ -276,3 +276,23 @@ def test_members_outside_the_reviewers_provinces_are_masked_and_cannot_be_decide
     assert api.sql("select registration_id, decision from review_decisions") == [
         (third, "returned")
     ]
+
+
+@pytest.mark.parametrize("digit", ["²", "٣", "９"])
+def test_digits_of_another_script_in_a_form_or_a_query_are_refused_not_crashed(
+    signed_in: dict[str, Any], api: Any, seeded: Any, digit: str
+) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: every number the console reads
+    from a form, a query or a cursor takes ASCII digits only, and anything else is an
+    ordinary refusal (never a 500)."""
+    c = signed_in["reviewer"]
+    rid = seeded.ids[0]
+    r = post(c, f"/console/records/{rid}/decide", {"action": "verified", "revision": digit})
+    assert r.status_code == 422 and "DECISION_REVISION_REQUIRED" in r.get_data(as_text=True)
+    assert decisions(api) == 0
+    assert c.get(f"/console/records/?province=3{digit}").status_code == 200
+    admin = signed_in["admin"]
+    assert admin.get(f"/console/bundles/?after=20260101T000000.000000~1{digit}").status_code in (
+        200,
+        400,
+    )
