@@ -17,12 +17,13 @@ Claims are advisory for reading: anyone may open a claimed record.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from common import errors as E
 from common.errors import ApiError
+from common.timezones import WIB
 from syncserver.models import RegistrationRecord
 from syncserver.queries import claims as q
 from syncserver.queries.claims import (
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 KINDS = (GROUP, REGISTRATION)
-_WIB = timezone(timedelta(hours=7), "WIB")
+_WIB = WIB.tzinfo
 #: Records one "claim a batch" takes at most.
 MAX_BATCH = 200
 

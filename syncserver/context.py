@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, current_app, g, request
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.errors import ApiError
 from common.i18n import Lang
+from common.timezones import WIB
 from syncserver import metrics as metrics_mod
 from syncserver.config import Settings
 from syncserver.metrics import Metrics
@@ -26,7 +27,7 @@ from syncserver.metrics import Metrics
 log = logging.getLogger("syncserver")
 
 #: The server's calendar (validation's "today": age limits): Western Indonesia Time.
-SERVER_TZ = timezone(timedelta(hours=7), "WIB")
+SERVER_TZ = WIB.tzinfo
 
 
 def utcnow() -> datetime:

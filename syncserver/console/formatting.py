@@ -3,7 +3,7 @@ applicant field values for people."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, pass_context
@@ -22,10 +22,11 @@ from common.enums import (
 from common.nik import mask_nik
 from common.record import FIELD_LABELS
 from common.regions import regions
+from common.timezones import WIB as ZONE_WIB
 from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 
-WIB = timezone(timedelta(hours=7), "WIB")
+WIB = ZONE_WIB.tzinfo
 
 #: Reasons a reviewer can give for a rejection (common.enums.RejectReason; the device shows
 #: the same labels).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from common import search_terms
+from common.timezones import WIB as ZONE_WIB
 from common.validation import normalise_phone
 from syncserver.models import (
     AuditEntry,
@@ -53,7 +54,7 @@ from syncserver.queries.console_paging import (
     page_of,
 )
 
-WIB = timezone(timedelta(hours=7), "WIB")
+WIB = ZONE_WIB.tzinfo
 
 
 @dataclass(frozen=True, slots=True)
