@@ -58,7 +58,43 @@ def make_app(settings: Settings) -> Any:
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(20_000, older, oldest)
-    return app
+    return DrainUnreadBody(app)
+
+
+#: The longest a serving thread reads and drops what is left of a body after its answer.
+DRAIN_SECONDS = 10.0
+
+
+class DrainUnreadBody:
+    """Reads the rest of a request's body, and drops it, once the answer is sent.
+
+    The app refuses some requests before it reads their bodies: no credential (401), a
+    declared length over the limit (413). gunicorn then reads at most 64 KiB of the rest and
+    closes the connection with the remainder unread, and a socket closed with unread data
+    sends a reset: a client still sending (the desktop with a large batch, nginx passing on a
+    buffered 9 MiB bundle) got a broken connection instead of the answer, and nginx made it
+    a 502 page. The reading stops after :data:`DRAIN_SECONDS` (each read is also bounded by
+    the request's read timeout and deadline), so a client that never stops sending is cut."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from werkzeug.wsgi import ClosingIterator
+
+        answer = self.app(environ, start_response)
+        return ClosingIterator(answer, lambda: _drain(environ.get("wsgi.input")))
+
+
+def _drain(stream: Any) -> None:
+    if stream is None:
+        return
+    until = time.monotonic() + DRAIN_SECONDS
+    try:
+        while time.monotonic() < until and stream.read(64 * 1024):
+            pass
+    except (OSError, ValueError):
+        pass  # the client went away, or its request ran out of time: the connection closes
 
 
 def serve(settings: Settings) -> None:
@@ -348,6 +384,9 @@ def _serve_waitress(settings: Settings, host: str, port: int) -> None:
 
     if settings.workers > 1:
         log.warning("gunicorn is not available here: serving with waitress in one process")
+    from common.bundle import MAX_BUNDLE_BYTES
+    from syncserver.console.bundles import FORM_SLACK
+
     limit = settings.max_body_bytes
     adj = Adjustments(
         listen=" ".join(_binds(settings, host, port)),
@@ -355,9 +394,10 @@ def _serve_waitress(settings: Settings, host: str, port: int) -> None:
         # silence while a request arrives (waitress counts seconds, whole ones)
         channel_timeout=max(1, round(settings.request_read_timeout)),
         cleanup_interval=1,  # how often the limits are checked
-        # waitress stops reading (its own 413) a little past the limit; the app answers
-        # with a catalog 413 for anything over the limit that it sees
-        max_request_body_size=limit + 64 * 1024,
+        # waitress stops reading (its own 413) a little past the largest body any endpoint
+        # takes (a records bundle, relayed or uploaded in the console); the app answers with
+        # a catalog 413 for anything over an endpoint's own limit that it sees
+        max_request_body_size=max(limit, MAX_BUNDLE_BYTES + FORM_SLACK) + 64 * 1024,
         max_request_header_size=64 * 1024,
     )
     dispatcher = ThreadedTaskDispatcher()

@@ -271,6 +271,49 @@ def test_transport_refusals_through_the_real_server(
         server.stop()
 
 
+def _send_whole_then_read(server: LiveServer, path: str, body: bytes, headers: str) -> Any:
+    """Sends the request and all of its body, as a client does before it reads an answer,
+    then reads the answer: (status, JSON body), or the error that broke the connection."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n{headers}"
+        try:
+            sock.sendall(head.encode() + b"\r\n" + body)
+            answer = http.client.HTTPResponse(sock)
+            answer.begin()
+            return answer.status, json.loads(answer.read())
+        except OSError as e:
+            return type(e).__name__, None
+
+
+def test_an_answer_before_the_body_reaches_a_client_still_sending(
+    tmp_path: Path, wsgi: str
+) -> None:
+    """A refusal the server makes before it reads a body (no credential, a declared length
+    over the limit) reaches a client that sends its whole body first. The server used to
+    close the connection with megabytes unread, and the reset broke the client's sending
+    (nginx made it a 502 page); on waitress a bundle above the push limit got waitress's own
+    413 page."""
+    server = _server(tmp_path, wsgi).start()
+    try:
+        _, enrolled = _device(server)
+        auth = f"Authorization: Bearer {enrolled.credential}\r\n"
+        json_body = "Content-Type: application/json\r\nContent-Encoding: identity\r\n"
+        octets = "Content-Type: application/octet-stream\r\n"
+        body = b"\0" * (12 * 1024 * 1024)  # more than the sockets' buffers hold
+        cases = [
+            ("/api/v1/sync/push", json_body, 401, E.AUTH_REQUIRED),
+            ("/api/v1/sync/push", auth + json_body, 413, E.BODY_TOO_LARGE),
+            ("/api/v1/bundles/relay", octets, 401, E.AUTH_REQUIRED),
+        ]
+        for path, headers, status, code in cases * 2:
+            got, answer = _send_whole_then_read(server, path, body, headers)
+            assert (got, answer and answer["code"]) == (status, code), (path, headers)
+        # and the server still serves on
+        assert server.office_and_code()
+    finally:
+        server.stop()
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for entry in os.listdir("/proc"):
