@@ -396,6 +396,15 @@ SERVER_UNREACHABLE = _e(
     http=503,
     kind=Kind.TRANSIENT,
 )
+ENROLL_UNREACHABLE = _e(
+    "ENROLL_UNREACHABLE",
+    "Server tidak dapat dihubungi untuk mendaftarkan perangkat ini (sudah dicoba {attempts} kali). "
+    "Periksa jaringan, lalu coba lagi dengan kode yang sama.",
+    "The server could not be reached to enroll this device ({attempts} attempts). Check the "
+    "connection, then try again with the same code.",
+    http=503,
+    kind=Kind.TRANSIENT,
+)
 TLS_ERROR = _e(
     "TLS_ERROR",
     "Sertifikat server tidak dapat diverifikasi; hubungi kantor pusat.",

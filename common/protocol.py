@@ -158,6 +158,15 @@ class EnrollRequest:
     app_version: str = ""
     #: the device's public bundle keys (issue 16); left out by clients before it
     device_key: BundleKey | None = None
+    #: the credential's secret, chosen by the device (issue 17; at least 32 URL-safe
+    #: characters): the same request sent again after its answer was lost gets the same
+    #: answer instead of ENROLL_CODE_USED. Left out by older clients (the server chooses)
+    credential_secret: str | None = field(default=None, metadata=bound(max_length=128))
+
+
+def normalise_enroll_code(code: str) -> str:
+    """An enrollment code as the server compares it: case, spaces and dashes ignored."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 @dataclass(slots=True)

@@ -363,7 +363,12 @@ def _enroll(args: argparse.Namespace, store: Store) -> int:
     from desktop.sync.commands import enroll_device
 
     info = enroll_device(
-        store, args.server, args.code, ca_bundle=args.ca_bundle, device_name=args.device_name
+        store,
+        args.server,
+        args.code,
+        ca_bundle=args.ca_bundle,
+        device_name=args.device_name,
+        say=lambda line: print(line, flush=True),
     )
     print(
         f"enrolled with {args.server}: device {info.device_id}, office {info.office_code} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from common import errors as E
 from common.bundle import PublicKeys
 from common.errors import ApiError
-from common.protocol import BundleKey, EnrollResponse
+from common.protocol import BundleKey, EnrollResponse, normalise_enroll_code
 from common.wiretime import utc_text
 from syncserver.models import Device
 from syncserver.queries import devices as q
@@ -33,8 +34,7 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+normalise_code = normalise_enroll_code
 
 
 def new_code() -> str:
@@ -96,6 +96,11 @@ def register_bundle_key(
     )
 
 
+#: A secret a device chooses for its credential (``EnrollRequest.credential_secret``): URL-safe
+#: base64 of at least 24 random bytes (the server's own are 32).
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
 def enroll(
     session: Session,
     code: str,
@@ -103,9 +108,16 @@ def enroll(
     app_version: str,
     now: datetime,
     device_key: PublicKeys | None = None,
+    secret: str | None = None,
 ) -> EnrollResponse:
     """Enroll a device with a one-time code; with ``device_key``, its public bundle keys are
-    stored with it (the caller adds the server's keys to the answer)."""
+    stored with it (the caller adds the server's keys to the answer). With ``secret`` (the
+    device's own choice of credential secret), the same request again, for a code this
+    request already used, gets the same answer: the first answer may have been lost on a
+    slow link, and only the device that sent the secret knows it."""
+    if secret is not None and not SECRET_PATTERN.fullmatch(secret):
+        detail = "credential_secret must be 32 to 128 URL-safe base64 characters"
+        raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
     code_hash = sha256_hex(normalise_code(code))
     device_id = str(uuid.uuid4())
     office_code = q.consume_enrollment_code(session, code_hash, device_id, now)
@@ -114,12 +126,15 @@ def enroll(
         if known is None:
             raise ApiError(E.ENROLL_CODE_INVALID)
         if known.used_at is not None:
-            raise ApiError(E.ENROLL_CODE_USED)
+            again = _answer_again(session, known.device_id, secret, now)
+            if again is None:
+                raise ApiError(E.ENROLL_CODE_USED)
+            return again
         raise ApiError(E.ENROLL_CODE_EXPIRED)
     office = q.get_office(session, office_code)
     assert office is not None
     device_no = q.next_device_no(session, office_code)
-    secret = secrets.token_urlsafe(32)
+    secret = secret or secrets.token_urlsafe(32)
     q.add_device(
         session,
         Device(
@@ -152,6 +167,30 @@ def enroll(
         office_code=office_code,
         office_name=office.name,
         device_no=device_no,
+        server_time=utc_text(now),
+    )
+
+
+def _answer_again(
+    session: Session, device_id: str | None, secret: str | None, now: datetime
+) -> EnrollResponse | None:
+    """The answer to an enrollment sent again: the device the code enrolled, if its
+    credential is the one this request chose and it is not revoked; else None."""
+    if secret is None or device_id is None:
+        return None
+    dev = session.get(Device, device_id)
+    if dev is None or dev.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(dev.credential_hash, sha256_hex(secret)):
+        return None
+    office = q.get_office(session, dev.office_code)
+    assert office is not None
+    return EnrollResponse(
+        device_id=dev.id,
+        credential=f"{dev.id}.{secret}",
+        office_code=dev.office_code,
+        office_name=office.name,
+        device_no=dev.device_no,
         server_time=utc_text(now),
     )
 

@@ -1707,6 +1707,10 @@ Then you log in and start registering.</source>
         <translation>Device not enrolled</translation>
     </message>
     <message>
+        <source>Offline · trying again at %1</source>
+        <translation>Offline · trying again at %1</translation>
+    </message>
+    <message>
         <source>Waiting to be sent: %1</source>
         <translation>Waiting to be sent: %1</translation>
     </message>
@@ -1733,6 +1737,14 @@ Then you log in and start registering.</source>
     <message>
         <source>Connecting…</source>
         <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>No answer for %1 records; sending again at %2</source>
+        <translation>No answer for %1 records; sending again at %2</translation>
+    </message>
+    <message>
+        <source>%1 of %2 records · sending %3…</source>
+        <translation>%1 of %2 records · sending %3…</translation>
     </message>
     <message>
         <source>%1 of %2 records · %3</source>

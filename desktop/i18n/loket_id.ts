@@ -1710,6 +1710,10 @@ Setelah itu Anda masuk dan mulai mendaftar.</translation>
         <translation>Perangkat belum didaftarkan</translation>
     </message>
     <message>
+        <source>Offline · trying again at %1</source>
+        <translation>Luring · mencoba lagi pukul %1</translation>
+    </message>
+    <message>
         <source>Waiting to be sent: %1</source>
         <translation>Menunggu dikirim: %1</translation>
     </message>
@@ -1736,6 +1740,14 @@ Setelah itu Anda masuk dan mulai mendaftar.</translation>
     <message>
         <source>Connecting…</source>
         <translation>Menghubungkan…</translation>
+    </message>
+    <message>
+        <source>No answer for %1 records; sending again at %2</source>
+        <translation>Belum ada jawaban untuk %1 data; dikirim lagi pukul %2</translation>
+    </message>
+    <message>
+        <source>%1 of %2 records · sending %3…</source>
+        <translation>%1 dari %2 data · mengirim %3…</translation>
     </message>
     <message>
         <source>%1 of %2 records · %3</source>

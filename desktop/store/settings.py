@@ -140,6 +140,10 @@ def _dict_list(value: Any) -> list[dict[str, Any]]:
 #: this device's private bundle keys (common.bundle.KeyPair.to_secret_dict); the store is
 #: encrypted at rest, so they never reach the disk in the clear
 BUNDLE_DEVICE_KEYS: Key[dict[str, Any]] = Key("bundle_device_keys", {}, _dict)
+#: an enrollment not yet answered (desktop/sync/commands.py): the server, the code's hash,
+#: the credential secret and the key pair it was sent with, so trying the same code again
+#: (its answer may have been lost on the way) sends the same request
+ENROLL_PENDING: Key[dict[str, Any]] = Key("enroll_pending", {}, _dict)
 #: whether the server has this device's current public bundle keys
 BUNDLE_KEY_REGISTERED: Key[bool] = Key("bundle_key_registered", False, bool)
 #: the server's accepted public bundle keys (common.protocol.BundleKey as JSON), current first

@@ -46,12 +46,17 @@ from common.protocol import (
     PushResponse,
     decode,
 )
+from desktop.sync.link import LinkEstimate
 from desktop.sync.versions import APP_VERSION
 
 T = TypeVar("T")
 
+#: The floors of each request's time limits; a slow link's measured pace raises them
+#: (desktop/sync/link.py): connecting, the TLS handshake and each send; each wait for the answer.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
+#: The readiness check's floors (it is small and only asks whether the server is there).
+HEALTH_TIMEOUT = (3.0, 5.0)
 USER_AGENT = "loket-desk/0.1"
 #: Largest decompressed response the client accepts (a pull page of 1,000 changes is far less).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -85,10 +90,14 @@ class SyncClient:
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
         lang: str = "id",
+        link: LinkEstimate | None = None,
     ) -> None:
+        """``link``: what is known of the link (the app keeps one across syncs); the
+        timeouts are floors that a slow link's measured pace raises."""
         self.base = require_tls(server_url).rstrip("/")
         self.credential = credential
         self.timeout = (connect_timeout, read_timeout)
+        self.link = link if link is not None else LinkEstimate()
         self.session = requests.Session()
         # TLS verification is always on; an office behind its own CA names its bundle. Given
         # with every request: requests lets $REQUESTS_CA_BUNDLE / $CURL_CA_BUNDLE win over a
@@ -109,18 +118,27 @@ class SyncClient:
 
     # --- endpoints -----------------------------------------------------------------------
     def health(self) -> bool:
-        """True when the server answers its readiness check (a real request, short timeout)."""
+        """True when the server answers its readiness check (a real request; its limits are
+        short on a fast link and as long as a slow one needs). Its connection stays open for
+        the sync that follows."""
+        started = time.perf_counter()
         try:
             r = self.session.get(
                 self.base + "/readyz",
-                timeout=(3.0, 5.0),
+                timeout=self.link.timeouts(HEALTH_TIMEOUT).pair(),
                 allow_redirects=False,
                 stream=True,
                 verify=self.verify,
             )
-        except requests.RequestException:
+            try:
+                # a few bytes, read to the end: urllib3 then gives the connection back to the
+                # pool (closing an unread answer closes its connection)
+                raw = _read_bounded(r, _CHUNK)
+            finally:
+                r.close()
+        except (requests.RequestException, ApiError):
             return False
-        r.close()  # the body is not needed (nor read: no size to bound)
+        self.link.observe(0, len(raw), time.perf_counter() - started)
         return r.status_code == 200
 
     def enroll(
@@ -129,16 +147,28 @@ class SyncClient:
         device_name: str = "",
         app_version: str = "",
         device_key: BundleKey | None = None,
+        credential_secret: str | None = None,
     ) -> EnrollResponse:
+        """``credential_secret``: the device's own choice (sent again with the same request
+        when an answer was lost, it gets the same answer); a server before it refuses the
+        field, and is asked again without it."""
         request = EnrollRequest(
             code=code.strip(),
             device_name=device_name,
             app_version=app_version,
             device_key=device_key,
+            credential_secret=credential_secret,
         )
-        data = self._request(
-            "POST", "/devices/enroll", wire.dumps_leaving_out(request, "device_key"), auth=False
-        )
+        body = wire.dumps_leaving_out(request, "device_key", "credential_secret")
+        try:
+            data = self._request("POST", "/devices/enroll", body, auth=False)
+        except ApiError as exc:
+            older = exc.code == E.UNKNOWN_FIELD and exc.details.get("field") == "credential_secret"
+            if not older:
+                raise
+            request.credential_secret = None
+            body = wire.dumps_leaving_out(request, "device_key", "credential_secret")
+            data = self._request("POST", "/devices/enroll", body, auth=False)
         return decode(EnrollResponse, data)
 
     def register_key(self, device_key: BundleKey) -> DeviceKeyResponse:
@@ -255,6 +285,7 @@ class SyncClient:
             if not self.credential:
                 raise ApiError(E.NOT_ENROLLED)
             hdrs["Authorization"] = f"Bearer {self.credential}"
+        sent = len(body or b"")
         started = time.perf_counter()
         try:
             r = self.session.request(
@@ -263,7 +294,7 @@ class SyncClient:
                 data=body,
                 headers=hdrs,
                 params=params,
-                timeout=self.timeout,
+                timeout=self.link.timeouts(self.timeout, sent).pair(),
                 allow_redirects=False,
                 stream=True,  # the body is read here, within bounds
                 verify=self.verify,
@@ -273,14 +304,16 @@ class SyncClient:
                     raise ApiError(E.SERVER_REDIRECT, details={"status": r.status_code})
                 raw = _read_bounded(r, MAX_WIRE_BYTES if limit is None else limit)
             finally:
-                r.close()
+                r.close()  # read to its end, the connection is already back in the pool
             received = len(raw)
             content = _decode(raw, r.headers.get("Content-Encoding", ""), limit)
         except requests.exceptions.SSLError as exc:
             raise ApiError(E.TLS_ERROR, details={"reason": str(exc)[:200]}) from None
         except requests.RequestException as exc:  # refused, reset, timeout, truncated body
             raise ApiError(E.SERVER_UNREACHABLE, details={"reason": type(exc).__name__}) from None
-        self.last = Exchange(len(body or b""), received, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        self.link.observe(sent, received, seconds)
+        self.last = Exchange(sent, received, seconds)
         return r.status_code, r.headers, content
 
 

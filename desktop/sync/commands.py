@@ -3,12 +3,18 @@ the app (first-run dialog, "Sinkronkan sekarang")."""
 
 from __future__ import annotations
 
+import hashlib
 import platform
+import secrets
+import time
 from collections.abc import Callable
 from enum import IntEnum
+from typing import Any
 
 from common import bundle as B
-from common.errors import ApiError
+from common import errors as E
+from common.errors import ApiError, Kind
+from common.protocol import normalise_enroll_code
 from desktop.services.device import DeviceInfo, device_info
 from desktop.services.retention import purge_after_sync
 from desktop.store import Store
@@ -38,6 +44,12 @@ EXIT_OF = {
 }
 
 
+#: Attempts of one enrollment when the server cannot be reached (a slow link), and the pause
+#: before the second; each later pause is twice the one before.
+ENROLL_ATTEMPTS = 4
+ENROLL_FIRST_PAUSE_S = 2.0
+
+
 def enroll_device(
     store: Store,
     server_url: str,
@@ -45,20 +57,44 @@ def enroll_device(
     *,
     ca_bundle: str | None = None,
     device_name: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    say: Callable[[str], None] | None = None,
 ) -> DeviceInfo:
-    """Exchange a one-time enrollment code for this device's credential and identity."""
-    pair = B.KeyPair.generate()  # stored only once enrollment succeeds
+    """Exchange a one-time enrollment code for this device's credential and identity.
+
+    The request is the same every time for the same server and code (the credential secret
+    and the bundle key pair wait in the encrypted store until an answer comes), so it is sent
+    again when the server could not be reached, up to ``ENROLL_ATTEMPTS`` times, and a later
+    try with the same code gets the answer the lost one would have had. Unreachable after
+    all of them: ``ENROLL_UNREACHABLE`` (not the sync's "records will be sent later")."""
+    pending = _pending_enrollment(store, server_url, code)
+    pair = B.KeyPair.from_secret_dict(pending["keys"])
     client = SyncClient(server_url, ca_bundle=ca_bundle)
+    pause = ENROLL_FIRST_PAUSE_S
     try:
-        response = client.enroll(
-            code,
-            device_name or platform.node(),
-            app_version=APP_VERSION,
-            device_key=bundle_keys.as_message(pair.public()),
-        )
+        for attempt in range(1, ENROLL_ATTEMPTS + 1):
+            try:
+                response = client.enroll(
+                    code,
+                    device_name or platform.node(),
+                    app_version=APP_VERSION,
+                    device_key=bundle_keys.as_message(pair.public()),
+                    credential_secret=pending["secret"],
+                )
+                break
+            except ApiError as exc:
+                if E.kind(exc.code) is not Kind.TRANSIENT:
+                    raise
+                if attempt == ENROLL_ATTEMPTS:
+                    raise ApiError(E.ENROLL_UNREACHABLE, {"attempts": attempt}) from None
+                if say is not None:
+                    say(f"enroll: no answer ({exc.code}); trying again in {pause:.0f} s")
+                sleep(pause)
+                pause *= 2
     finally:
         client.close()
     with store.write() as s:
+        S.ENROLL_PENDING.set(s, {})
         S.SERVER_URL.set(s, server_url.rstrip("/"))
         S.CA_BUNDLE.set(s, ca_bundle)
         S.DEVICE_ID.set(s, response.device_id)
@@ -77,14 +113,31 @@ def enroll_device(
     return device_info(store)
 
 
+def _pending_enrollment(store: Store, server_url: str, code: str) -> dict[str, Any]:
+    """The enrollment waiting for this server and code, or a new one (kept before it is
+    sent): ``secret`` and ``keys`` (the bundle key pair's secret form)."""
+    server = server_url.rstrip("/")
+    code_hash = hashlib.sha256(normalise_enroll_code(code).encode()).hexdigest()
+    with store.write() as s:
+        pending = S.ENROLL_PENDING.get(s)
+        if pending.get("server") == server and pending.get("code") == code_hash:
+            return pending
+        pending = {
+            "server": server,
+            "code": code_hash,
+            "secret": secrets.token_urlsafe(32),
+            "keys": B.KeyPair.generate().to_secret_dict(),
+        }
+        S.ENROLL_PENDING.set(s, pending)
+        return pending
+
+
 def make_client(store: Store, lang: str = "id") -> SyncClient:
     with store.read() as s:
         url = S.SERVER_URL.get(s)
         credential = S.DEVICE_CREDENTIAL.get(s)
         ca_bundle = S.CA_BUNDLE.get(s)
     if not url or not credential:
-        from common import errors as E
-
         raise ApiError(E.NOT_ENROLLED)
     return SyncClient(url, credential, ca_bundle=ca_bundle, lang=lang)
 
@@ -101,8 +154,15 @@ def sync_once(
     engine = SyncEngine(store, client, after_pull=lambda: purge_after_sync(store))
 
     def progress(p: SyncProgress) -> None:
-        if p.stage == "push":
+        if p.stage == "push" and p.sending:
+            say(f"push: sending {p.sending} records ({p.records_sent}/{p.records_total} done)")
+        elif p.stage == "push":
             say(f"push: {p.records_sent}/{p.records_total} records, {p.bytes_sent} bytes")
+        elif p.stage == "retry":
+            when = p.retry_at.astimezone().strftime("%H:%M:%S") if p.retry_at else "soon"
+            say(
+                f"push: no answer ({p.error_code}); sending the {p.sending} records again at {when}"
+            )
         else:
             say(f"pull: {p.changes_applied} changes")
 

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ from desktop.store.queries.sync import SyncRunRow as SyncRunRow
 from desktop.sync.client import SyncClient
 from desktop.sync.commands import make_client
 from desktop.sync.engine import BatchSizer, SyncEngine, SyncOutcome, SyncProgress, SyncReport
+from desktop.sync.link import LinkEstimate
 from desktop.sync.schedule import SyncSchedule
 from desktop.sync.versions import VersionNotice, VersionState, notice
 
@@ -100,6 +101,8 @@ class SyncController(QObject):
     last_success_changed = Signal(object)  # datetime | None
     enrolled_changed = Signal(bool)
     versions_changed = Signal(object)  # VersionNotice
+    #: when the next automatic attempt is due (aware datetime), or None when none is planned
+    next_attempt_changed = Signal(object)
 
     #: emitted from the worker thread; delivered queued to the GUI thread
     _worker_progress = Signal(object)
@@ -128,6 +131,7 @@ class SyncController(QObject):
         self.lang = lang
         self._client_factory: ClientFactory = client_factory or (lambda st: make_client(st, lang))
         self._sizer = sizer or BatchSizer()  # the link's learnt batch size outlives one run
+        self._link = LinkEstimate()  # and so does what was measured of the link
         self._state = ConnectionState.NOT_ENROLLED
         self._enrolled = False
         self._pending = -1
@@ -287,8 +291,10 @@ class SyncController(QObject):
         """Schedule the next automatic attempt (None: wait for a person)."""
         self._timer.stop()
         if seconds is None or self._stopped:
+            self.next_attempt_changed.emit(None)
             return
         self._timer.start(max(0, int(seconds * 1000)))
+        self.next_attempt_changed.emit(datetime.now(UTC) + timedelta(seconds=seconds))
 
     # --- automatic attempts -------------------------------------------------------------------
     @Slot()
@@ -306,19 +312,35 @@ class SyncController(QObject):
         self._checking = True
         self.tasks.run_io(self._health, on_done=self._health_checked, on_error=self._health_failed)
 
-    def _health(self) -> bool:
+    def _client(self) -> SyncClient:
         client = self._client_factory(self.store)
-        try:
-            return client.health()
-        finally:
-            client.close()
+        client.link = self._link
+        return client
 
-    def _health_checked(self, healthy: bool) -> None:
+    def _health(self) -> tuple[bool, SyncClient | None]:
+        """The readiness check; when the server answers, its client (and its open
+        connection: on a slow link a second TLS handshake costs seconds and kilobytes) goes
+        on to the sync."""
+        client = self._client()
+        try:
+            healthy = client.health()
+        except BaseException:
+            client.close()
+            raise
+        if not healthy:
+            client.close()
+            return False, None
+        return True, client
+
+    def _health_checked(self, result: tuple[bool, SyncClient | None]) -> None:
         self._checking = False
+        healthy, client = result
         if self._stopped or self._future is not None:  # a person pressed "sync now" meanwhile
+            if client is not None:
+                client.close()
             return
         if healthy:
-            self._run_sync()
+            self._run_sync(client)
         else:
             self._set_state(ConnectionState.OFFLINE)
             self._plan(self.schedule.next_delay(SyncOutcome.UNREACHABLE))
@@ -355,19 +377,23 @@ class SyncController(QObject):
             self._plan(self.schedule.connectivity_returned())
 
     # --- the sync ----------------------------------------------------------------------------
-    def _run_sync(self) -> None:
+    def _run_sync(self, client: SyncClient | None = None) -> None:
         self._cancel = threading.Event()
         cancel = self._cancel
         self._set_state(ConnectionState.SYNCING)
         self.started.emit()
         self._future = self.tasks.run_io(
-            self._sync_job, cancel, on_done=self._sync_done, on_error=self._sync_failed
+            self._sync_job, cancel, client, on_done=self._sync_done, on_error=self._sync_failed
         )
 
-    def _sync_job(self, cancel: threading.Event) -> tuple[SyncReport, SyncSnapshot]:
-        """Runs on the I/O pool: no widgets, plain data in and out."""
+    def _sync_job(
+        self, cancel: threading.Event, client: SyncClient | None = None
+    ) -> tuple[SyncReport, SyncSnapshot]:
+        """Runs on the I/O pool: no widgets, plain data in and out. ``client``: the one
+        the readiness check used, or None for a new one."""
         try:
-            client = self._client_factory(self.store)
+            if client is None:
+                client = self._client()
         except ApiError as exc:
             outcome = SyncOutcome.REFUSED if exc.code == E.NOT_ENROLLED else SyncOutcome.UNREACHABLE
             return SyncReport(outcome, error_code=exc.code), read_snapshot(self.store)

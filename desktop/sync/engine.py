@@ -26,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -81,11 +81,16 @@ class SyncOutcome(StrEnum):
 class SyncProgress:
     """Structured progress; the view formats and throttles it."""
 
-    stage: str  # "push" | "pull"
+    stage: str  # "push" | "retry" | "pull"
     records_total: int = 0
     records_sent: int = 0
     bytes_sent: int = 0
     changes_applied: int = 0
+    #: records of the batch on its way (sent, its answer not in yet); 0 between batches
+    sending: int = 0
+    #: stage "retry": when the batch goes again, and why it did not get through
+    retry_at: datetime | None = None
+    error_code: str = ""
 
 
 @dataclass(slots=True)
@@ -106,28 +111,39 @@ class SyncReport:
 
 
 class BatchSizer:
-    """Batch size that follows the link: halves after a failure or a slow answer, doubles
-    while answers come back fast."""
+    """Batch size that follows the link. Each answer says how fast the link and the server
+    carried records (seconds per record, after the round trip that any request costs); the
+    next batch is what that pace carries in ``target_s``, at most ``growth`` times the last
+    one, so one lucky answer does not make a batch too big to finish. A failure halves it.
+    The first batch is small: on a link that comes and goes it finishes inside a short
+    window of signal, and it measures the link for the next one. (It used to grow only when
+    an answer took under 2 s, so on a slow link it only ever shrank: 67 requests for 1,000
+    records on a 16 kbit/s link.)"""
 
     def __init__(
         self,
-        initial: int = 200,
+        initial: int = 50,
         minimum: int = 10,
         maximum: int = 500,
-        fast_s: float = 2.0,
-        slow_s: float = 15.0,
+        target_s: float = 20.0,
+        growth: int = 4,
     ):
-        self.size = initial
         self.minimum = minimum
         self.maximum = min(maximum, MAX_BATCH_RECORDS)
-        self.fast_s = fast_s
-        self.slow_s = slow_s
+        self.size = max(self.minimum, min(initial, self.maximum))
+        self.target_s = target_s
+        self.growth = growth
 
-    def success(self, seconds: float) -> None:
-        if seconds < self.fast_s:
-            self.size = min(self.maximum, self.size * 2)
-        elif seconds > self.slow_s:
-            self.size = max(self.minimum, self.size // 2)
+    def success(self, seconds: float, records: int | None = None, overhead_s: float = 0.0) -> None:
+        """A batch of ``records`` (default: the current size) was answered in ``seconds``,
+        of which ``overhead_s`` (the link's round trip) any request costs."""
+        records = self.size if records is None else records
+        if records <= 0:
+            return
+        per_record = max(seconds - overhead_s, seconds / 4, 1e-6) / records
+        ideal = int((self.target_s - min(overhead_s, self.target_s / 2)) / per_record)
+        ceiling = max(self.size, records) * self.growth
+        self.size = max(self.minimum, min(self.maximum, ideal, ceiling))
 
     def failure(self) -> None:
         self.size = max(self.minimum, self.size // 2)
@@ -236,7 +252,13 @@ class SyncEngine:
                 records=records,
                 backlog=self.backlog(),
             )
-            response = self._send_with_retries(request, cancel)
+            if progress:
+                progress(
+                    SyncProgress(
+                        "push", total, report.sent, report.bytes_sent, sending=len(records)
+                    )
+                )
+            response = self._send_with_retries(request, cancel, progress, report, total)
             assert self.client.last is not None
             report.bytes_sent += self.client.last.bytes_sent
             report.bytes_received += self.client.last.bytes_received
@@ -250,14 +272,20 @@ class SyncEngine:
                 progress(SyncProgress("push", total, min(report.sent, total), report.bytes_sent))
 
     def _send_with_retries(
-        self, request: PushRequest, cancel: threading.Event | None
+        self,
+        request: PushRequest,
+        cancel: threading.Event | None,
+        progress: ProgressFn | None = None,
+        report: SyncReport | None = None,
+        total: int = 0,
     ) -> PushResponse:
         attempt = 0
         while True:
             try:
                 response = self.client.push(request)
                 assert self.client.last is not None
-                self.sizer.success(self.client.last.seconds)
+                rtt = self.client.link.rtt_s or 0.0
+                self.sizer.success(self.client.last.seconds, len(request.records), rtt)
                 return response
             except ApiError as exc:
                 if E.kind(exc.code) is not Kind.TRANSIENT or attempt >= self.retries:
@@ -268,6 +296,18 @@ class SyncEngine:
                 # the same batch id again: if the server committed it, it answers the same way
                 delay = self.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())
                 log.info("push failed (%s), retry %d in %.1fs", exc.code, attempt, delay)
+                if progress and report is not None:  # the clerk sees that and when
+                    progress(
+                        SyncProgress(
+                            "retry",
+                            total,
+                            report.sent,
+                            report.bytes_sent,
+                            sending=len(request.records),
+                            retry_at=datetime.now(UTC) + timedelta(seconds=delay),
+                            error_code=exc.code,
+                        )
+                    )
                 if cancel is not None and cancel.wait(delay):
                     raise
                 if cancel is None:

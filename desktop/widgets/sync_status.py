@@ -61,6 +61,12 @@ def relative_time(then: datetime | None, now: datetime | None = None) -> str:
     return arg(QCoreApplication.translate("RelativeTime", "%1 days ago"), days)
 
 
+def _clock(when: datetime, seconds: bool = False) -> str:
+    """The time of day on the clerk's clock: ``09:42`` (``09:42:15``)."""
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return aware.astimezone().strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
 class SyncStatusWidget(QWidget):
     def __init__(
         self, controller: SyncController, lang: Lang | str = "id", parent: QWidget | None = None
@@ -71,6 +77,8 @@ class SyncStatusWidget(QWidget):
         self._lang = as_lang(lang)
         self._last_success: datetime | None = None
         self._latest: SyncProgress | None = None  # the newest progress, painted by the throttle
+        self._state = ""
+        self._next_attempt: datetime | None = None  # the controller's next automatic attempt
 
         self.state_label = QLabel(self)
         self.state_label.setObjectName("syncState")
@@ -133,6 +141,7 @@ class SyncStatusWidget(QWidget):
         controller.pending_changed.connect(self.set_pending)
         controller.last_success_changed.connect(self.set_last_success)
         controller.versions_changed.connect(self.set_versions)
+        controller.next_attempt_changed.connect(self.set_next_attempt)
 
         self.set_state(controller.state.value)
         self.set_pending(controller.pending)
@@ -158,7 +167,12 @@ class SyncStatusWidget(QWidget):
             "refused": "#b3261e",
             "not_enrolled": "#5f6368",
         }
-        self.state_label.setText(texts.get(state, state))
+        self._state = state
+        text = texts.get(state, state)
+        if state == "offline" and self._next_attempt is not None:
+            # a clerk waiting for a slow or absent link sees that it will be tried, and when
+            text = arg(self.tr("Offline · trying again at %1"), _clock(self._next_attempt))
+        self.state_label.setText(text)
         self.state_label.setStyleSheet(f"color: {colours.get(state, '#000')}; font-weight: bold;")
         self.sync_action.setEnabled(state not in ("syncing", "not_enrolled"))
         report = self.controller.last_report
@@ -170,6 +184,11 @@ class SyncStatusWidget(QWidget):
         else:
             self.state_label.setToolTip("")
             self.state_label.setProperty("loketData", False)
+
+    def set_next_attempt(self, when: datetime | None) -> None:
+        self._next_attempt = when
+        if self._state:
+            self.set_state(self._state)
 
     def set_pending(self, n: int) -> None:
         self.pending_label.setText(arg(self.tr("Waiting to be sent: %1"), n))
@@ -236,12 +255,28 @@ class SyncStatusWidget(QWidget):
         size = QLocale().formattedDataSize(
             int(p.bytes_sent), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat
         )
-        if p.stage == "push" and p.records_total:
+        if p.stage == "retry" and p.retry_at is not None:
+            # the batch got no answer (a slow or lost link): say so, and when it goes again
+            self.bar.setFormat(
+                arg(
+                    self.tr("No answer for %1 records; sending again at %2"),
+                    p.sending,
+                    _clock(p.retry_at, seconds=True),
+                )
+            )
+        elif p.stage == "push" and p.records_total:
             self.bar.setRange(0, p.records_total)
             self.bar.setValue(p.records_sent)
-            self.bar.setFormat(
-                arg(self.tr("%1 of %2 records · %3"), p.records_sent, p.records_total, size)
-            )
+            if p.sending:  # on its way: a slow link takes a while to answer
+                text = arg(
+                    self.tr("%1 of %2 records · sending %3…"),
+                    p.records_sent,
+                    p.records_total,
+                    p.sending,
+                )
+            else:
+                text = arg(self.tr("%1 of %2 records · %3"), p.records_sent, p.records_total, size)
+            self.bar.setFormat(text)
             self.set_pending(
                 max(0, p.records_total - p.records_sent)
             )  # falls as batches are answered

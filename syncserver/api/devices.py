@@ -90,7 +90,15 @@ def _enroll(now: datetime) -> EnrollResponse:
         detail = "device_name and app_version must be printable text"
         raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})
     keys = None if req.device_key is None else device_public_keys(req.device_key)
-    response = enroll(app_mod.session(), req.code, req.device_name, req.app_version, now, keys)
+    response = enroll(
+        app_mod.session(),
+        req.code,
+        req.device_name,
+        req.app_version,
+        now,
+        keys,
+        req.credential_secret,
+    )
     if keys is not None:
         response.bundle_keys = bundle_keys.for_settings(app_mod.loket().settings, now).public_list(
             now

@@ -28,6 +28,7 @@ def test_the_kinds_the_sync_engine_acts_on() -> None:
     refused = {c for c in E.CATALOG if E.kind(c) is Kind.REFUSED}
     assert transient == {
         E.SERVER_UNREACHABLE,
+        E.ENROLL_UNREACHABLE,  # the device's own, after its enrollment attempts
         E.UNAVAILABLE,
         E.RATE_LIMITED,
         E.INTERNAL_ERROR,

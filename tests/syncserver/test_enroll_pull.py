@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from common import errors as E
 from common import protocol as P
 from common import wire
@@ -51,6 +53,46 @@ def _pull(api: Api, dev, cursor=None, limit=None) -> P.PullResponse:
     return P.decode(
         P.PullResponse, wire.loads(wire.decompress(r.data, r.headers.get("Content-Encoding")))
     )
+
+
+def test_an_enrollment_sent_again_gets_the_same_answer(api: Api) -> None:
+    """On a slow link the answer to an enrollment can be lost after the server used the
+    code; the device sends the same request again (its own credential secret) and gets the
+    same device back, where it got ENROLL_CODE_USED and had to ask for a new code. Only the
+    request that chose the secret can: another secret, a revoked device or no secret is
+    ENROLL_CODE_USED as before, and a weak secret is refused."""
+    api.office()
+    code = api.enroll_code("320101")
+    secret = "s" * 10 + "A1_-" * 8
+    body = {"code": code, "device_name": "Laptop lapangan", "credential_secret": secret}
+    first = api.client.post("/api/v1/devices/enroll", json=body)
+    again = api.client.post("/api/v1/devices/enroll", json={**body, "code": code.lower()})
+    assert first.status_code == again.status_code == 200, again.data
+    a, b = first.get_json(), again.get_json()
+    assert a["credential"] == b["credential"] == f"{a['device_id']}.{secret}"
+    assert (a["device_id"], a["device_no"], a["office_code"]) == (
+        b["device_id"],
+        b["device_no"],
+        b["office_code"],
+    )
+    assert api.sql("SELECT count(*) FROM devices") == [(1,)]
+    assert api.sql("SELECT credential_hash FROM devices") == [(sha256_hex(secret),)]
+    # the credential works
+    pulled = api.client.get(
+        "/api/v1/sync/pull", headers={"Authorization": f"Bearer {b['credential']}"}
+    )
+    assert pulled.status_code == 200
+    for other in ({**body, "credential_secret": "t" * 43}, {"code": code}):
+        r = api.client.post("/api/v1/devices/enroll", json=other)
+        assert r.status_code == 400 and r.get_json()["code"] == E.ENROLL_CODE_USED
+    with api.ext.engine.begin() as conn:
+        conn.execute(text("UPDATE devices SET revoked_at = enrolled_at"))
+    r = api.client.post("/api/v1/devices/enroll", json=body)
+    assert r.status_code == 400 and r.get_json()["code"] == E.ENROLL_CODE_USED
+    weak = {"code": api.enroll_code("320101"), "credential_secret": "short"}
+    r = api.client.post("/api/v1/devices/enroll", json=weak)
+    assert r.status_code == 400 and r.get_json()["code"] == E.SCHEMA_VIOLATION
+    assert api.sql("SELECT count(*) FROM devices") == [(1,)]
 
 
 def test_pull_pages_in_server_order_and_only_the_office(api: Api, people: list[dict]) -> None:
