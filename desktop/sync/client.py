@@ -29,6 +29,8 @@ import zstandard
 
 from common import errors as E
 from common import wire
+from common.columns import FORMAT as COLUMNS
+from common.columns import FORMATS_HEADER, to_columns
 from common.digits import is_digits
 from common.errors import ApiError
 from common.protocol import (
@@ -112,6 +114,8 @@ class SyncClient:
         self.last_import: dict[str, Any] | None = None
         #: send ``client_version`` with pulls (a server before issue 18 refuses the name)
         self.send_version = True
+        #: the server's answers listed the columns push format (common/columns.py)
+        self.push_columns = False
 
     def close(self) -> None:
         self.session.close()
@@ -138,6 +142,7 @@ class SyncClient:
                 r.close()
         except (requests.RequestException, ApiError):
             return False
+        self._note_formats(r.headers)
         self.link.observe(0, len(raw), time.perf_counter() - started)
         return r.status_code == 200
 
@@ -177,7 +182,10 @@ class SyncClient:
         return decode(DeviceKeyResponse, self._request("POST", "/devices/keys", body))
 
     def push(self, request: PushRequest, encoding: str = "zstd") -> PushResponse:
-        body = wire.compress(wire.push_body(request), encoding)
+        """By columns (common/columns.py: about a fifth fewer bytes) once the server said it
+        takes them; by rows to a server that did not, or before it said anything."""
+        raw = wire.dumps(to_columns(request)) if self.push_columns else wire.push_body(request)
+        body = wire.compress(raw, encoding)
         data = self._request("POST", "/sync/push", body, headers={"Content-Encoding": encoding})
         return decode(PushResponse, data)
 
@@ -240,6 +248,11 @@ class SyncClient:
         return content
 
     # --- plumbing ------------------------------------------------------------------------
+    def _note_formats(self, headers: Mapping[str, str]) -> None:
+        formats = headers.get(FORMATS_HEADER)
+        if formats is not None:
+            self.push_columns = COLUMNS in (f.strip() for f in formats.split(","))
+
     def _request(
         self,
         method: str,
@@ -312,6 +325,7 @@ class SyncClient:
         except requests.RequestException as exc:  # refused, reset, timeout, truncated body
             raise ApiError(E.SERVER_UNREACHABLE, details={"reason": type(exc).__name__}) from None
         seconds = time.perf_counter() - started
+        self._note_formats(r.headers)
         self.link.observe(sent, received, seconds)
         self.last = Exchange(sent, received, seconds)
         return r.status_code, r.headers, content

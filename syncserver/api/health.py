@@ -10,6 +10,7 @@ from common.errors import ApiError
 from common.protocol import API_PREFIX
 from syncserver import context as app_mod
 from syncserver import metrics as metrics_mod
+from syncserver.api.sync import push_formats
 from syncserver.openapi import document
 
 bp = Blueprint("health", __name__)
@@ -27,7 +28,8 @@ def readyz() -> Response:
     except Exception:  # any failure means not ready
         app_mod.log.warning("readyz: database not ready", exc_info=True)
         return app_mod.json_response({"status": "unavailable", "database": "error"}, 503)
-    return app_mod.json_response({"status": "ok", "database": "ok"})
+    # the push formats it takes, so the sync that follows the check can use the smallest
+    return push_formats(app_mod.json_response({"status": "ok", "database": "ok"}))
 
 
 @bp.get("/metrics")

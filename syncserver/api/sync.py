@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
+from common import columns, wire
 from common import errors as E
-from common import wire
 from common.errors import ApiError
 from common.protocol import (
     API_PREFIX,
@@ -30,10 +32,29 @@ from syncserver.queries import devices as devices_q
 bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
 
 
+@bp.after_request
+def _formats(response: Response) -> Response:
+    """Every sync answer says which push formats this server takes (common/columns.py);
+    so does the readiness check (api/health.py)."""
+    return push_formats(response)
+
+
+def push_formats(response: Response) -> Response:
+    response.headers[columns.FORMATS_HEADER] = columns.FORMATS
+    return response
+
+
+def _decode_any_push(data: Any) -> PushRequest:
+    """A push body by rows, or by columns (turned into rows first, then decoded the same)."""
+    return decode_push(columns.to_rows(data) if columns.is_columns(data) else data)
+
+
 @bp.post("/sync/push")
 def push() -> Response:
     dev = device()
-    req, wire_bytes, raw_bytes = read_message(PushRequest, decode_push, max_values=MAX_JSON_VALUES)
+    req, wire_bytes, raw_bytes = read_message(
+        PushRequest, _decode_any_push, max_values=MAX_JSON_VALUES
+    )
     ext = app_mod.loket()
     limit = ext.settings.max_batch_records
     if len(req.records) > limit:

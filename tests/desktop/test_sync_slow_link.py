@@ -14,6 +14,7 @@ import pytest
 
 from common import errors as E
 from common.errors import ApiError
+from common.protocol import PushRequest, PushResponse
 from common.synthetic import generate
 from desktop.services.registrations import RegistrationService
 from desktop.store import Store
@@ -202,3 +203,35 @@ def test_an_enrollment_that_never_got_through_says_so_and_the_same_code_works_la
         assert info.device_no == 1
     finally:
         store.close()
+
+
+class _Recording(SyncClient):
+    """Notes for each push whether it went by columns, and its body's bytes."""
+
+    sent: list[tuple[bool, int]]
+
+    def push(self, request: PushRequest, encoding: str = "zstd") -> PushResponse:
+        by_columns = self.push_columns
+        answer = super().push(request, encoding)
+        assert self.last is not None
+        self.sent = [*getattr(self, "sent", []), (by_columns, self.last.bytes_sent)]
+        return answer
+
+
+def test_once_the_server_says_so_batches_go_by_columns_in_fewer_bytes(
+    live: LiveServer, store: Store, service: RegistrationService
+) -> None:
+    """The first batch goes by rows (nothing has been heard from the server yet); its answer
+    says the server takes columns, and the next batch of the same size goes by columns,
+    in fewer bytes."""
+    enroll_device(store, live.url, live.office_and_code())
+    _save(service, 400)
+    client = _Recording(live.url, _credential(store))
+    try:
+        report = SyncEngine(store, client, sizer=BatchSizer(200, 200, 200)).run()
+    finally:
+        client.close()
+    assert report.outcome is SyncOutcome.OK and report.sent == 400
+    (rows_first, by_rows), (columns_next, by_columns) = client.sent
+    assert not rows_first and columns_next
+    assert by_columns < 0.9 * by_rows, client.sent
