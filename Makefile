@@ -70,7 +70,7 @@ lint: venv ## ruff check + ruff format --check, mypy (the ratchet in pyproject.t
 	VENV_BIN=$(VENV)/bin bash tools/update_translations.sh --check || status=1; \
 	exit $$status
 
-bench: venv system-deps ## Run the benchmarks (python -m bench); extra args via BENCH_ARGS
+bench: venv system-deps ## Run the benchmarks (python -m bench) and rewrite docs/benchmarks.md's run section; args via BENCH_ARGS
 	$(VPY) -m bench $(BENCH_ARGS)
 
 run: venv system-deps ## Start the demo: sync server on 127.0.0.1:8470 (+ desktop app if there is a display)

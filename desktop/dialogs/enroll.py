@@ -7,8 +7,9 @@ enrolled, since its code needs the device number the server gives; issue 13), fr
 
 Given ``enroll(server_url, code, ca_bundle) -> DeviceInfo`` (``commands.enroll_device`` bound
 to the store) and the task manager; the request runs on the I/O pool, errors are shown in
-the catalog's words. When the server cannot be reached (``SERVER_UNREACHABLE``, ``TLS_ERROR``)
-a plain-words panel says what to do: check the network, try again, continue offline and
+the catalog's words. When the server cannot be reached (``ENROLL_UNREACHABLE`` after the
+attempts of ``commands.enroll_device``, ``SERVER_UNREACHABLE``, ``TLS_ERROR``) a plain-words
+panel says what to do: check the network, try again, continue offline and
 enroll later from the Sync menu, or call the office's IT with the address shown.
 
 ``first_start=True``: the second step of the guided first start on a new data folder (issue
@@ -44,7 +45,7 @@ from desktop.i18n import arg
 from desktop.widgets.form_rows import buddy_label, path_row
 
 #: the failures where the panel "what to do when the server cannot be reached" is shown
-UNREACHABLE_CODES = frozenset({E.SERVER_UNREACHABLE, E.TLS_ERROR})
+UNREACHABLE_CODES = frozenset({E.SERVER_UNREACHABLE, E.ENROLL_UNREACHABLE, E.TLS_ERROR})
 
 if TYPE_CHECKING:
     from desktop.services.device import DeviceInfo

@@ -47,7 +47,7 @@ EXIT_OF = {
 #: Attempts of one enrollment when the server cannot be reached (a slow link), and the pause
 #: before the second; each later pause is twice the one before.
 ENROLL_ATTEMPTS = 4
-ENROLL_FIRST_PAUSE_S = 2.0
+ENROLL_FIRST_PAUSE_S = 1.0
 
 
 def enroll_device(

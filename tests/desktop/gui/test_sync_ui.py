@@ -263,7 +263,7 @@ def test_the_history_shows_a_failed_attempt_in_words_a_clerk_understands(
     report = desk.sync_and_wait(qtbot)
     assert report.outcome is SyncOutcome.UNREACHABLE and report.error_code == E.SERVER_UNREACHABLE
     assert desk.sync.state is ConnectionState.OFFLINE
-    assert desk.status.state_label.text() == "Luring"
+    assert desk.status.state_label.text().startswith("Luring · mencoba lagi pukul ")
     assert desk.status.state_label.toolTip() == E.message(E.SERVER_UNREACHABLE, {}, "id")
     assert desk.status.pending_label.text() == "Menunggu dikirim: 2"  # nothing lost
     assert desk.sync.next_attempt_in_ms() is not None  # backing off, will try again
