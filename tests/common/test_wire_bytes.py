@@ -34,7 +34,9 @@ CASES: dict[str, Callable[[], bytes]] = {
     "push_response": lambda: wire.dumps(M.push_response(9)),
     "pull_response": lambda: wire.dumps_leaving_out(M.pull_response(), *PULL_OPTIONAL),
     "pull_response_empty": lambda: wire.dumps_leaving_out(M.empty_pull_response(), *PULL_OPTIONAL),
-    "enroll_request": lambda: wire.dumps_leaving_out(M.enroll_request(), "device_key"),
+    "enroll_request": lambda: wire.dumps_leaving_out(
+        M.enroll_request(), "device_key", "credential_secret"
+    ),
     "enroll_response": lambda: wire.dumps_leaving_out(M.enroll_response(), "bundle_keys"),
     "nik_check_request": lambda: wire.dumps(M.nik_check_request()),
     "nik_check_response": lambda: wire.dumps(M.nik_check_response()),
