@@ -148,5 +148,69 @@ def _applicants(part: Any, n: int) -> list[dict[str, Any]]:
     return out
 
 
+# --- the answer ------------------------------------------------------------------------
+#: An answer's fields that most records leave empty: listed as ``[index, value]`` pairs.
+_SPARSE = ("errors", "duplicate_of", "server_revision")
+
+
+def answer_to_columns(answer: dict[str, Any]) -> dict[str, Any]:
+    """A push answer (PushResponse as JSON) by columns, for a request that came by columns.
+    Each record's ``id`` and ``revision`` are left out: the results are in the request's
+    order (docs/PROTOCOL.md) and the device has both; ``outcome`` and ``status`` are one list
+    each, the fields most records leave empty are ``[index, value]`` pairs."""
+    results = answer["results"]
+    columns: dict[str, Any] = {
+        "outcome": [r["outcome"] for r in results],
+        "status": [r.get("status") for r in results],
+    }
+    for name in _SPARSE:
+        columns[name] = [
+            [i, r[name]] for i, r in enumerate(results) if r.get(name) not in (None, [])
+        ]
+    return {
+        "batch_id": answer["batch_id"],
+        "server_time": answer["server_time"],
+        "format": FORMAT,
+        "columns": columns,
+    }
+
+
+def answer_to_rows(data: dict[str, Any], request: PushRequest) -> dict[str, Any]:
+    """The push answer by rows that ``data`` (by columns) stands for, with the ids and
+    revisions of ``request``; ValueError when it does not fit the request."""
+    columns = data.get("columns")
+    if data.get("format") != FORMAT or type(columns) is not dict:
+        raise ValueError("not an answer by columns")
+    outcomes, statuses = columns.get("outcome"), columns.get("status")
+    n = len(request.records)
+    if type(outcomes) is not list or type(statuses) is not list:
+        raise ValueError("outcome and status must be lists")
+    if len(outcomes) != n or len(statuses) != n:
+        raise ValueError("the answer has another number of records than the request")
+    results: list[dict[str, Any]] = [
+        {"id": r.id, "revision": r.revision, "outcome": o, "status": st}
+        for r, o, st in zip(request.records, outcomes, statuses, strict=True)
+    ]
+    for name in _SPARSE:
+        pairs = columns.get(name, [])
+        if type(pairs) is not list:
+            raise ValueError(f"{name} must be a list")
+        for pair in pairs:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not int:
+                raise ValueError(f"{name} must hold [index, value] pairs")
+            if not 0 <= pair[0] < n:
+                raise ValueError(f"{name} names a record that is not there")
+            results[pair[0]][name] = pair[1]
+    return {
+        "batch_id": data.get("batch_id"),
+        "results": results,
+        "server_time": data.get("server_time"),
+    }
+
+
+def is_answer_columns(data: Any) -> bool:
+    return type(data) is dict and data.get("format") == FORMAT and "results" not in data
+
+
 def _refuse(detail: str) -> NoReturn:
     raise ApiError(E.SCHEMA_VIOLATION, {"detail": detail})

@@ -140,6 +140,8 @@ def _dict_list(value: Any) -> list[dict[str, Any]]:
 #: this device's private bundle keys (common.bundle.KeyPair.to_secret_dict); the store is
 #: encrypted at rest, so they never reach the disk in the clear
 BUNDLE_DEVICE_KEYS: Key[dict[str, Any]] = Key("bundle_device_keys", {}, _dict)
+#: the server said it takes pushes by columns (common/columns.py), at the last sync
+SERVER_PUSH_COLUMNS: Key[bool] = Key("server_push_columns", False, bool)
 #: an enrollment not yet answered (desktop/sync/commands.py): the server, the code's hash,
 #: the credential secret and the key pair it was sent with, so trying the same code again
 #: (its answer may have been lost on the way) sends the same request

@@ -30,7 +30,7 @@ import zstandard
 from common import errors as E
 from common import wire
 from common.columns import FORMAT as COLUMNS
-from common.columns import FORMATS_HEADER, to_columns
+from common.columns import FORMATS_HEADER, answer_to_rows, is_answer_columns, to_columns
 from common.digits import is_digits
 from common.errors import ApiError
 from common.protocol import (
@@ -57,6 +57,8 @@ T = TypeVar("T")
 #: (desktop/sync/link.py): connecting, the TLS handshake and each send; each wait for the answer.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
+#: Above this measured throughput (bytes/s) zstd keeps its quick default level.
+FAST_LINK_BYTES_PER_S = 1_000_000
 #: The readiness check's floors (it is small and only asks whether the server is there).
 HEALTH_TIMEOUT = (3.0, 5.0)
 USER_AGENT = "loket-desk/0.1"
@@ -93,6 +95,7 @@ class SyncClient:
         read_timeout: float = READ_TIMEOUT,
         lang: str = "id",
         link: LinkEstimate | None = None,
+        push_columns: bool = False,
     ) -> None:
         """``link``: what is known of the link (the app keeps one across syncs); the
         timeouts are floors that a slow link's measured pace raises."""
@@ -114,8 +117,9 @@ class SyncClient:
         self.last_import: dict[str, Any] | None = None
         #: send ``client_version`` with pulls (a server before issue 18 refuses the name)
         self.send_version = True
-        #: the server's answers listed the columns push format (common/columns.py)
-        self.push_columns = False
+        #: the server's answers listed the columns push format (common/columns.py); the
+        #: store remembers it from the last sync (settings.SERVER_PUSH_COLUMNS)
+        self.push_columns = push_columns
 
     def close(self) -> None:
         self.session.close()
@@ -182,11 +186,25 @@ class SyncClient:
         return decode(DeviceKeyResponse, self._request("POST", "/devices/keys", body))
 
     def push(self, request: PushRequest, encoding: str = "zstd") -> PushResponse:
-        """By columns (common/columns.py: about a fifth fewer bytes) once the server said it
-        takes them; by rows to a server that did not, or before it said anything."""
-        raw = wire.dumps(to_columns(request)) if self.push_columns else wire.push_body(request)
-        body = wire.compress(raw, encoding)
+        """By columns (common/columns.py: about a fifth fewer bytes, and an answer of a
+        byte or two per record) once the server said it takes them; by rows to a server that
+        did not, or before it said anything. On a slow link (or one not measured yet) zstd
+        works harder: tens of milliseconds of CPU against seconds on the air."""
+        by_columns = self.push_columns
+        raw = wire.dumps(to_columns(request)) if by_columns else wire.push_body(request)
+        fast = self.link.bytes_per_s is not None and self.link.bytes_per_s > FAST_LINK_BYTES_PER_S
+        level = None if fast else wire.ZSTD_LEVEL_SLOW_LINK
+        body = (
+            wire.compress(raw, encoding, level)
+            if encoding == "zstd"
+            else wire.compress(raw, encoding)
+        )
         data = self._request("POST", "/sync/push", body, headers={"Content-Encoding": encoding})
+        if is_answer_columns(data):
+            try:
+                data = answer_to_rows(data, request)
+            except ValueError:  # not this request's answer: its fate is unknown, send it again
+                raise _unreadable("an answer that does not fit the batch") from None
         return decode(PushResponse, data)
 
     def pull(

@@ -137,9 +137,10 @@ def make_client(store: Store, lang: str = "id") -> SyncClient:
         url = S.SERVER_URL.get(s)
         credential = S.DEVICE_CREDENTIAL.get(s)
         ca_bundle = S.CA_BUNDLE.get(s)
+        columns = S.SERVER_PUSH_COLUMNS.get(s)
     if not url or not credential:
         raise ApiError(E.NOT_ENROLLED)
-    return SyncClient(url, credential, ca_bundle=ca_bundle, lang=lang)
+    return SyncClient(url, credential, ca_bundle=ca_bundle, lang=lang, push_columns=columns)
 
 
 def sync_once(

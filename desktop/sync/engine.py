@@ -363,6 +363,7 @@ class SyncEngine:
                     apply_change(s, change, slots)
                 S.SYNC_CURSOR.set(s, page.cursor)
                 S.LAST_SYNC_SUCCESS.set(s, _iso(datetime.now(UTC)))
+                S.SERVER_PUSH_COLUMNS.set(s, self.client.push_columns)  # for the next sync
                 if page.bundle_keys:
                     bundle_keys.save_server_keys(s, page.bundle_keys)
                 if page.client_versions is not None:  # desktop/sync/versions.py

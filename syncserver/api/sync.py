@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from common import columns, wire
 from common import errors as E
@@ -45,8 +45,12 @@ def push_formats(response: Response) -> Response:
 
 
 def _decode_any_push(data: Any) -> PushRequest:
-    """A push body by rows, or by columns (turned into rows first, then decoded the same)."""
-    return decode_push(columns.to_rows(data) if columns.is_columns(data) else data)
+    """A push body by rows, or by columns (turned into rows first, then decoded the same;
+    its answer goes by columns too)."""
+    if columns.is_columns(data):
+        g.push_columns = True
+        return decode_push(columns.to_rows(data))
+    return decode_push(data)
 
 
 @bp.post("/sync/push")
@@ -82,6 +86,8 @@ def push() -> Response:
     for r in response.results:
         counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
     ext.metrics.observe_batch(counts, replayed, wire_bytes, raw_bytes)
+    if g.get("push_columns"):  # the answer as it is stored (by rows), sent by columns
+        body = wire.dumps(columns.answer_to_columns(wire.loads(body)))
     return message_response(body=body)
 
 

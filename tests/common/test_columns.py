@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +55,45 @@ def test_columns_turn_back_into_the_same_rows(request: PushRequest) -> None:
     by_columns = wire.loads(wire.dumps(columns.to_columns(request)))
     assert columns.is_columns(by_columns)
     assert columns.to_rows(by_columns) == wire.loads(wire.push_body(request))
+
+
+OUTCOMES = st.sampled_from(["accepted", "duplicate_nik", "invalid", "conflict", "already_received"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(requests(), st.data())
+def test_an_answer_by_columns_turns_back_into_the_same_answer(
+    request: PushRequest, data: st.DataObject
+) -> None:
+    results = [
+        {
+            "id": r.id,
+            "revision": r.revision,
+            "outcome": data.draw(OUTCOMES),
+            "status": data.draw(st.sampled_from([None, "received", "potential_duplicate"])),
+            "errors": data.draw(st.lists(st.sampled_from(["NIK_INVALID", "REQUIRED"]), max_size=2)),
+            "duplicate_of": data.draw(st.none() | st.text(max_size=8)),
+            "server_revision": data.draw(st.none() | st.integers(1, 9)),
+        }
+        for r in request.records
+    ]
+    answer = {"batch_id": "batch", "results": results, "server_time": "2026-12-03T06:00:00Z"}
+    by_columns = wire.loads(wire.dumps(columns.answer_to_columns(answer)))
+    assert columns.is_answer_columns(by_columns)
+    back = columns.answer_to_rows(by_columns, request)
+    # fields left empty come back absent: the decoder's defaults
+    expected = [
+        {k: v for k, v in r.items() if v not in (None, []) or k in ("status",)} for r in results
+    ]
+    assert back["results"] == expected
+    assert {k: back[k] for k in ("batch_id", "server_time")} == {
+        "batch_id": "batch",
+        "server_time": "2026-12-03T06:00:00Z",
+    }
+
+
+def test_an_answer_that_does_not_fit_the_request_is_not_taken() -> None:
+    request = PushRequest("device", "320101", "batch", [], None)
+    answer = {"format": "columns-1", "columns": {"outcome": ["accepted"], "status": [None]}}
+    with pytest.raises(ValueError):
+        columns.answer_to_rows(answer, request)

@@ -20,7 +20,7 @@ from desktop.services.registrations import RegistrationService
 from desktop.store import Store
 from desktop.store import settings as S
 from desktop.sync.client import SyncClient
-from desktop.sync.commands import enroll_device, sync_once
+from desktop.sync.commands import enroll_device, make_client, sync_once
 from desktop.sync.engine import BatchSizer, SyncEngine, SyncOutcome, SyncProgress
 from desktop.sync.link import ASSUMED_RTT_S, LinkEstimate
 from tests.support import unavailable
@@ -235,3 +235,14 @@ def test_once_the_server_says_so_batches_go_by_columns_in_fewer_bytes(
     (rows_first, by_rows), (columns_next, by_columns) = client.sent
     assert not rows_first and columns_next
     assert by_columns < 0.9 * by_rows, client.sent
+    # the store remembers it: the next sync's first batch goes by columns at once
+    _save(service, 5, seed=8)
+    with store.read() as s:
+        assert S.SERVER_PUSH_COLUMNS.get(s)
+    client = make_client(store)
+    try:
+        assert client.push_columns
+        report = SyncEngine(store, client).run()
+    finally:
+        client.close()
+    assert report.outcome is SyncOutcome.OK and report.sent == 5
