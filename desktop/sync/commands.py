@@ -95,6 +95,7 @@ def enroll_device(
         client.close()
     with store.write() as s:
         S.ENROLL_PENDING.set(s, {})
+        S.SERVER_PUSH_COLUMNS.set(s, client.push_columns)  # its answer said which formats
         S.SERVER_URL.set(s, server_url.rstrip("/"))
         S.CA_BUNDLE.set(s, ca_bundle)
         S.DEVICE_ID.set(s, response.device_id)

@@ -25,11 +25,15 @@ from syncserver.api._io import (
     message_response,
     read_message,
 )
+from syncserver.api.sync import push_formats
 from syncserver.enrollment import device_public_keys, enroll, register_bundle_key
 from syncserver.queries import users as counters
 from syncserver.queries.reviews import append_audit
 
 bp = Blueprint("devices", __name__, url_prefix=API_PREFIX)
+#: the push formats with the enrollment's answer too: a new device's first batch can go by
+#: columns (common/columns.py)
+bp.after_request(push_formats)
 
 #: A code is 16 characters shown in groups of four (19 with dashes); room for spaces typed.
 MAX_CODE_CHARS = 32

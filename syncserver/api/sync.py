@@ -35,7 +35,7 @@ bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
 @bp.after_request
 def _formats(response: Response) -> Response:
     """Every sync answer says which push formats this server takes (common/columns.py);
-    so does the readiness check (api/health.py)."""
+    so do the readiness check (api/health.py) and enrollment (api/devices.py)."""
     return push_formats(response)
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from common import columns, wire
 from common.protocol import Backlog, PushRecord, PushRequest
+from common.record import content_hash
 
 KEYS = ["nik", "full_name", "email", "skills", "domicile_same", "rt", "note"]
 VALUES = st.recursive(
@@ -37,13 +38,13 @@ def requests(draw: Any) -> PushRequest:
             code=draw(st.text(max_size=5)),
             revision=draw(st.integers(1, 5)),
             base_revision=0,
-            content_hash="h" * 64,
-            applicant=draw(applicants()),
+            content_hash=content_hash(applicant),
+            applicant=applicant,
             operator=draw(st.sampled_from(["petugas", "budi"])),
             channel="counter",
             device_time="2026-12-03T06:00:00Z",
         )
-        for i in range(draw(st.integers(0, 30)))
+        for i, applicant in enumerate(draw(st.lists(applicants(), max_size=30)))
     ]
     backlog = draw(st.none() | st.builds(Backlog, st.integers(0, 9), st.integers(0, 99)))
     return PushRequest("device", "320101", "batch", records, backlog)
@@ -90,6 +91,20 @@ def test_an_answer_by_columns_turns_back_into_the_same_answer(
         "batch_id": "batch",
         "server_time": "2026-12-03T06:00:00Z",
     }
+
+
+def test_a_hash_that_does_not_match_stays_one_that_does_not() -> None:
+    """By columns a record carries its hash's first digits; the server puts the whole hash
+    back when they match, and one that cannot match when they do not (the record is then
+    answered CONTENT_HASH_MISMATCH, as by rows)."""
+    applicant = {"nik": "3201011203900001", "full_name": "Budi"}
+    right = content_hash(applicant)
+    for sent in (right, "f" * 32, right[:8] + "0" * 24):
+        record = PushRecord("id", "c", 1, 0, sent, applicant, "petugas", "counter", "t")
+        request = PushRequest("device", "320101", "batch", [record], None)
+        back = columns.to_rows(wire.loads(wire.dumps(columns.to_columns(request))))
+        got = back["records"][0]["content_hash"]
+        assert (got == right) == (sent[:8] == right[:8]) and len(got) == 32
 
 
 def test_an_answer_that_does_not_fit_the_request_is_not_taken() -> None:

@@ -177,6 +177,7 @@ def test_an_enrollment_whose_answer_was_lost_is_sent_again_and_gets_its_device(
     assert info.device_no == 1  # one device: the code was used once, by this request
     with store.read() as s:
         assert S.ENROLLED.get(s) and S.ENROLL_PENDING.get(s) == {}
+        assert S.SERVER_PUSH_COLUMNS.get(s)  # its answer said so: the first batch by columns
     client = SyncClient(live.url, _credential(store))
     try:
         assert client.pull("").cursor is not None  # the credential the retry got works

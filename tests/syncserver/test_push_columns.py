@@ -41,6 +41,7 @@ def test_a_batch_by_columns_is_taken_as_the_same_batch_by_rows(api: Api, people:
         r.applicant = dict(reversed(r.applicant.items()))
     records[5].applicant = {**records[5].applicant, "nik": "12"}  # one invalid: errors listed
     records[5].content_hash = content_hash(records[5].applicant)
+    records[7].content_hash = "0" * 32  # by columns it goes as its first 8 digits
     body = _columns_body(api, dev, records)
     assert len(body["columns"]["applicant"]["shapes"]) == 3
     status, answer = _push_columns(api, dev, records, body)
@@ -50,12 +51,15 @@ def test_a_batch_by_columns_is_taken_as_the_same_batch_by_rows(api: Api, people:
     request = P.PushRequest(dev.id, dev.office_code, "batch-c", records)
     by_columns = P.decode(P.PushResponse, columns.answer_to_rows(answer, request))
     outcomes = [r.outcome.value for r in by_columns.results]
-    assert outcomes == ["accepted"] * 5 + ["invalid"] + ["accepted"] * 34
+    assert outcomes == ["accepted"] * 5 + ["invalid", "accepted", "invalid"] + ["accepted"] * 32
+    assert by_columns.results[7].errors == [E.CONTENT_HASH_MISMATCH]
     assert by_columns.results[5].errors and [r.id for r in by_columns.results] == [
         r.id for r in records
     ]
     stored = api.sql("SELECT id, content_hash FROM registrations ORDER BY id")
-    assert stored == sorted((r.id, r.content_hash) for i, r in enumerate(records) if i != 5)
+    assert stored == sorted(
+        (r.id, r.content_hash) for i, r in enumerate(records) if i not in (5, 7)
+    )
     # the same batch again, by rows, is the same batch: answered the same way, nothing new
     before = dump_tables(api.ext.engine)
     again = api.push(dev, records, batch_id="batch-c")
@@ -68,7 +72,10 @@ def test_the_server_says_it_takes_columns(api: Api) -> None:
     pulled = api.client.get("/api/v1/sync/pull", headers=dev.headers)
     ready = api.client.get("/readyz")
     refused = api.client.get("/api/v1/sync/pull")  # an error answer says it too
-    for answer in (pulled, ready, refused):
+    api.office()
+    enrolled = api.client.post("/api/v1/devices/enroll", json={"code": api.enroll_code("320101")})
+    assert enrolled.status_code == 200
+    for answer in (pulled, ready, refused, enrolled):
         assert answer.headers[columns.FORMATS_HEADER] == "rows, columns-1"
 
 
