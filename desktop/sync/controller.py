@@ -5,7 +5,8 @@ GUI thread, and what the status bar needs to know.
   thread) with a ``threading.Event`` to cancel it between batches and HTTP calls.
 * When: :class:`SyncSchedule` (a regular interval while things work, exponential back-off with
   jitter while the server cannot be reached, nothing automatic while the device is refused).
-  Before an automatic sync, ``SyncClient.health()`` is the real check; the operating system's
+  Before an automatic sync after a failed one, ``SyncClient.health()`` is the real check
+  (after one that worked, the sync's own first request is); the operating system's
   connectivity hint (``QNetworkInformation``, default backend) only says "do not bother, the
   cable is out" and "the network is back, try soon". Without a backend the health check alone
   decides, at the schedule's pace.
@@ -308,6 +309,11 @@ class SyncController(QObject):
             # the OS knows there is no network: no request; look again at the back-off pace
             self._set_state(ConnectionState.OFFLINE)
             self._plan(self.schedule.next_delay(SyncOutcome.UNREACHABLE))
+            return
+        if self._state is ConnectionState.ONLINE:
+            # the last sync worked: the sync's own first request is the check (an idle
+            # sync is one request, not a readiness check and then a pull)
+            self._run_sync()
             return
         self._checking = True
         self.tasks.run_io(self._health, on_done=self._health_checked, on_error=self._health_failed)

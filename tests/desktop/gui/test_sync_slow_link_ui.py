@@ -45,6 +45,7 @@ class Counter:
 
     def __init__(self, qtbot: Any, folder: Path, server: LiveServer) -> None:
         self.translator = install_translator(QApplication.instance(), Lang.ID)
+        self.server = server
         self.link = SlowLink(server.port, rate_bps=50_000_000, rtt_s=0.0).start()
         self.store = Store.open(folder, KeySlots.new_key())
         enroll_device(self.store, self.link.url, server.office_and_code())
@@ -57,6 +58,11 @@ class Counter:
         )
         self.widget = SyncStatusWidget(self.sync, "id")
         qtbot.addWidget(self.widget)
+
+    @property
+    def log(self) -> str:
+        """The server's access log so far."""
+        return self.server.log_path.read_text(errors="replace")
 
     def close(self) -> None:
         self.sync.stop()
@@ -81,6 +87,16 @@ def test_an_automatic_sync_with_nothing_to_send_opens_one_connection(
         counter.sync.start()  # reads the store, checks the server, syncs
     assert done.args[0].outcome is SyncOutcome.OK
     assert counter.link.connections - before == 1  # the check and the pull on one connection
+    # once online, the next automatic sync is its pull alone: no readiness check first
+    log = counter.log
+    checks, pulls = log.count("GET /readyz"), log.count("GET /api/v1/sync/pull")
+    with qtbot.waitSignal(counter.sync.finished, timeout=30_000) as again:
+        counter.sync._plan(0.1)  # the schedule's next attempt, brought forward
+    assert again.args[0].outcome is SyncOutcome.OK
+    assert (counter.log.count("GET /readyz"), counter.log.count("GET /api/v1/sync/pull")) == (
+        checks,
+        pulls + 1,
+    )
 
 
 def test_offline_the_status_bar_says_when_it_tries_again(qtbot: Any, counter: Counter) -> None:
