@@ -64,8 +64,8 @@ def loads(body: bytes) -> Any:
         raise ApiError(E.MALFORMED_JSON) from None
 
 
-#: The zstd level for a slow link: a batch by columns of 500 records is 89 bytes per record
-#: against 107 at the default level, for about 30 ms more CPU (docs/benchmarks.md).
+#: The zstd level for a slow link: a batch by columns of 500 records is 78 bytes per record
+#: against 95 at the default level, for some tens of ms more CPU (bench/push_formats.py).
 ZSTD_LEVEL_SLOW_LINK = 15
 
 
