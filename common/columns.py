@@ -97,6 +97,8 @@ def to_rows(data: dict[str, Any]) -> dict[str, Any]:
     (BATCH_TOO_LARGE), at most MAX_APPLICANT_KEYS keys in a shape."""
     if data.get("format") != FORMAT:
         _refuse(f"format must be {FORMAT!r}")
+    if "records" in data:
+        _refuse("a batch by columns has no records")
     columns = data["columns"]
     if type(columns) is not dict or set(columns) != {*RECORD_FIELDS, "applicant"}:
         _refuse(f"columns must be exactly {', '.join(RECORD_FIELDS)} and applicant")

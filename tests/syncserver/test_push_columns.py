@@ -102,6 +102,7 @@ def _broken(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     case("a field repeated in a shape", lambda b: b[cols]["applicant"]["shapes"][0].append("nik"))
     case("values of no shape", lambda b: b[cols]["applicant"]["values"].update(x=[1]))
     case("applicant part missing", lambda b: b[cols]["applicant"].pop("values"))
+    case("records as well", lambda b: b.update(records=[]))
     return cases
 
 
