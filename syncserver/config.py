@@ -440,6 +440,11 @@ def _finish(options: dict[str, Any], data_dir: str) -> Settings:
     if not options.get("database"):
         folder = Path(data_dir or ".")
         options["database"] = f"sqlite:///{(folder / DATABASE_FILE_NAME).resolve()}"
+    if options.get("console_database") and not options["database"].startswith("postgresql"):
+        raise ConfigError(
+            "option 'console_database': console_database is a standby of a PostgreSQL database; "
+            "'database' is SQLite"
+        )
     return Settings(**options, data_dir=data_dir)
 
 
