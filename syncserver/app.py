@@ -110,8 +110,17 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.pool_size,
     )
+    standby = None
+    if settings.console_database:
+        from syncserver.standby import Standby
+
+        standby = Standby(settings.console_database, pool_size=settings.pool_size)
     app.extensions["loket"] = Loket(
-        settings=settings, engine=engine, sessions=db.session_factory(engine), clock=clock
+        settings=settings,
+        engine=engine,
+        sessions=db.session_factory(engine),
+        clock=clock,
+        standby=standby,
     )
 
     from syncserver.api import bundles, devices, health, registrations, sync
@@ -138,11 +147,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
 
 def _end_transaction(response: Response) -> Response:
+    _close_read_session()
     s: Session | None = g.pop("db_session", None)
     if s is not None:
         try:
             if response.status_code < 400:
                 s.commit()
+                _remember_write_position(s)
             else:
                 s.rollback()
         finally:
@@ -150,7 +161,33 @@ def _end_transaction(response: Response) -> Response:
     return response
 
 
+def _remember_write_position(s: Session) -> None:
+    """With a console standby: after a console POST committed, the primary's WAL position
+    goes into the reviewer's session cookie, and their next read waits for the standby to
+    replay it (or reads the primary): a reviewer sees their own decision at once."""
+    if loket().standby is None or request.method != "POST" or _is_api():
+        return
+    from flask import session as cookie
+
+    from syncserver.context import WROTE_LSN
+    from syncserver.standby import wal_position
+
+    lsn = wal_position(s)
+    if lsn is not None:
+        cookie[WROTE_LSN] = lsn
+
+
+def _close_read_session() -> None:
+    """The console's read session on the standby ends without writing anything; one that fell
+    back to the primary is the request's own session and ends with it."""
+    s: Session | None = g.pop("db_read_session", None)
+    if s is not None and g.get("db_read_on_standby"):
+        s.rollback()
+        s.close()
+
+
 def _close_session(_exc: BaseException | None) -> None:
+    _close_read_session()
     s: Session | None = g.pop("db_session", None)
     if s is not None:
         s.rollback()

@@ -90,6 +90,13 @@ def _database(value: Any) -> str:
     return text
 
 
+def _standby_url(value: Any) -> str:
+    text = _str(value).strip()
+    if text and not text.startswith("postgresql"):
+        raise ValueError("must be empty or a postgresql+psycopg:// URL (a streaming standby)")
+    return text
+
+
 def _wsgi_server(value: Any) -> str:
     text = _str(value).strip().lower()
     if text not in {"auto", "gunicorn", "waitress"}:
@@ -160,6 +167,15 @@ class Settings:
         _database,
         "SQLAlchemy URL of the central database; empty means SQLite in the data folder "
         f"({DATABASE_FILE_NAME}). PostgreSQL: postgresql+psycopg://user:pw@host/db",
+    )
+    console_database: str = _option(
+        "",
+        _standby_url,
+        "SQLAlchemy URL of a PostgreSQL streaming standby of `database` (hot_standby on): the "
+        "review console's read-only pages (dashboard, lists, search, record and batch pages, "
+        "CSV export) query it; every write, sign-in and session check, and the whole sync API "
+        "stay on `database`. A standby that cannot be reached, or has not yet replayed the "
+        "reviewer's own last change, is passed over for the primary. Empty: no standby.",
     )
     host: str = _option("127.0.0.1", _str, "Address `loket-server run` listens on.")
     port: int = _option(8470, _int_between(1, 65535), "TCP port `loket-server run` listens on.")
@@ -424,6 +440,11 @@ def _finish(options: dict[str, Any], data_dir: str) -> Settings:
     if not options.get("database"):
         folder = Path(data_dir or ".")
         options["database"] = f"sqlite:///{(folder / DATABASE_FILE_NAME).resolve()}"
+    if options.get("console_database") and not options["database"].startswith("postgresql"):
+        raise ConfigError(
+            "option 'console_database': console_database is a standby of a PostgreSQL database; "
+            "'database' is SQLite"
+        )
     return Settings(**options, data_dir=data_dir)
 
 

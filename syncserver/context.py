@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, g, request
 from sqlalchemy import Engine
@@ -23,6 +23,9 @@ from common.timezones import WIB
 from syncserver import metrics as metrics_mod
 from syncserver.config import Settings
 from syncserver.metrics import Metrics
+
+if TYPE_CHECKING:
+    from syncserver.standby import Standby
 
 log = logging.getLogger("syncserver")
 
@@ -43,6 +46,8 @@ class Loket:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utcnow
     metrics: Metrics = field(default_factory=metrics_mod.for_app)
+    #: The console's read-only standby (``console_database``), None when not configured.
+    standby: Standby | None = None
 
 
 def loket() -> Loket:
@@ -57,6 +62,34 @@ def session() -> Session:
         g.db_session = loket().sessions()
     s: Session = g.db_session
     return s
+
+
+#: The key in the console's session cookie holding the primary's WAL position after the
+#: reviewer's last write (syncserver/standby.py: the standby must replay it before serving).
+WROTE_LSN = "wrote_lsn"
+
+
+def read_session() -> Session:
+    """The session for a console page's READ-ONLY queries: on the standby
+    (``console_database``) when one is configured, reachable and has replayed the reviewer's
+    own last write; otherwise the request's session on the primary (:func:`session`).
+    Nothing written through it is kept (it is rolled back when the request ends)."""
+    if "db_read_session" in g:
+        s: Session = g.db_read_session
+        return s
+    ext = loket()
+    chosen: Session | None = None
+    if ext.standby is not None:
+        from flask import session as cookie
+
+        wrote = cookie.get(WROTE_LSN)
+        chosen = ext.standby.session(wrote if isinstance(wrote, str) else None)
+        if chosen is not None and wrote:
+            cookie.pop(WROTE_LSN, None)  # replayed: later reads need not wait for it
+        g.db_read_on_standby = chosen is not None
+    picked = chosen if chosen is not None else session()
+    g.db_read_session = picked
+    return picked
 
 
 def lang() -> Lang:

@@ -9,7 +9,7 @@ from flask import abort, render_template
 
 from syncserver.console.access import needs, staff
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
-from syncserver.context import session as db
+from syncserver.context import read_session as read_db
 from syncserver.queries import console_batches as q
 from syncserver.queries.console_paging import Cursor
 
@@ -30,7 +30,7 @@ def index() -> Any:
         provinces=who.provinces,
     )
     page = q.list_batches(
-        db(),
+        read_db(),
         f,
         after=Cursor.decode(arg("after")),
         before=Cursor.decode(arg("before")),
@@ -45,13 +45,13 @@ def index() -> Any:
 @needs("view")
 def show(batch_pk: int) -> Any:
     who = staff()
-    batch = q.get(db(), batch_pk)
+    batch = q.get(read_db(), batch_pk)
     if batch is None:
         abort(404)
     if who.provinces and batch.office_code[:2] not in who.provinces:
         abort(403)
     after = int_arg("after", -1, -1)
-    rows, more = q.records(db(), batch_pk, after_position=after, limit=PAGE_SIZE * 2)
+    rows, more = q.records(read_db(), batch_pk, after_position=after, limit=PAGE_SIZE * 2)
     return render_template(
         "console/batch.html",
         batch=batch,

@@ -20,7 +20,7 @@ from syncserver import claims
 from syncserver.console.access import needs, staff
 from syncserver.console.web import arg, blueprint, int_arg
 from syncserver.context import SERVER_TZ, loket
-from syncserver.context import session as db
+from syncserver.context import read_session as read_db
 from syncserver.queries import console_dashboard as q
 from syncserver.queries.console_paging import aware
 
@@ -35,7 +35,7 @@ CHART_DAYS = (14, 30, 90)
 @needs("view")
 def index() -> Any:
     who = staff()
-    s = db()
+    s = read_db()  # read-only: the standby when there is one
     statuses = q.by_status(s, who.provinces)
     total = sum(statuses.values())
     by_regency = q.by_regency(s, who.provinces)

@@ -46,6 +46,7 @@ from syncserver.console.refusals import (
 )
 from syncserver.console.web import arg, blueprint, form, int_arg
 from syncserver.context import loket
+from syncserver.context import read_session as read_db
 from syncserver.context import session as db
 from syncserver.decisions import record_decision
 from syncserver.models import RegistrationRecord
@@ -64,12 +65,12 @@ def index() -> Any:
     kind = arg("kind", 3) if arg("kind", 3) in ("nik", "kk") else ""
     after = int_arg("after", 0, 0)
     groups, more = q.open_groups(
-        db(), after_id=after, limit=GROUPS_PER_PAGE, kind=kind, provinces=who.provinces
+        read_db(), after_id=after, limit=GROUPS_PER_PAGE, kind=kind, provinces=who.provinces
     )
     return render_template(
         "console/duplicates.html",
         groups=groups,
-        summary=q.groups_summary(db(), groups, provinces=who.provinces),
+        summary=q.groups_summary(read_db(), groups, provinces=who.provinces),
         kind=kind,
         next_after=groups[-1].id if more and groups else None,
         after=after,

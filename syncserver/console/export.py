@@ -22,13 +22,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, g, request, stream_with_context
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.csvformat import spreadsheet_safe
 from syncserver.console.access import needs, staff
 from syncserver.console.records import filter_args, record_filter
 from syncserver.console.web import blueprint
-from syncserver.context import loket
+from syncserver.context import loket, read_session
 from syncserver.context import session as db
 from syncserver.queries import console_records as q
 from syncserver.queries.console_paging import Cursor
@@ -59,8 +60,14 @@ def export_csv() -> Any:
         details={"filter": filter_args(f), "provinces": list(who.provinces), "full_nik": full_nik},
     )
     name = f"loket-export-{now.strftime('%Y%m%d-%H%M%S')}.csv"
+    # the pages are read on the standby when there is one, it is up and has the reviewer's
+    # own last write (read_session decides); else on the primary
+    read_session()
+    ext = loket()
+    on_standby = ext.standby is not None and bool(g.get("db_read_on_standby"))
+    pages = ext.standby.sessions if on_standby and ext.standby is not None else ext.sessions
     return Response(
-        stream_with_context(_rows(f, full_nik)),
+        stream_with_context(_rows(f, full_nik, pages)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
@@ -93,7 +100,7 @@ def masked(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _rows(f: q.RecordFilter, full_nik: bool) -> Iterator[str]:
+def _rows(f: q.RecordFilter, full_nik: bool, sessions: sessionmaker[Session]) -> Iterator[str]:
     buf = io.StringIO()
     # Every cell quoted: a cell with a ";" stays one cell where Excel splits on semicolons.
     out = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
@@ -101,7 +108,6 @@ def _rows(f: q.RecordFilter, full_nik: bool) -> Iterator[str]:
     header = columns(full_nik)
     out.writerow(header)
     after: Cursor | None = None
-    sessions = loket().sessions
     while True:
         with sessions() as s:
             rows, after = q.export_page(s, f, after, EXPORT_PAGE)

@@ -23,7 +23,7 @@ from syncserver.console.i18n import current_lang
 from syncserver.console.i18n import gettext as _
 from syncserver.console.refusals import diff_fields
 from syncserver.console.web import PAGE_SIZE, arg, blueprint, int_arg, parse_date
-from syncserver.context import session as db
+from syncserver.context import read_session as read_db
 from syncserver.queries import console_records as q
 from syncserver.queries.console_paging import aware, encode_key
 
@@ -133,7 +133,7 @@ def _list(endpoint: str, default_sort: str, status: str = "") -> Any:
     f = record_filter(who, default_sort=default_sort)
     if status and not arg("status"):
         f = dataclasses.replace(f, status=status)
-    s = db()
+    s = read_db()  # read-only: the standby when there is one
     page = q.search(s, f, after=arg("after"), before=arg("before"), limit=PAGE_SIZE)
     start = int_arg("start", 1, 1) if (arg("after") or arg("before")) else 1
     sort_name, descending = q.sort_of(f.sort, default_sort)
@@ -168,7 +168,7 @@ def _list(endpoint: str, default_sort: str, status: str = "") -> Any:
 @needs("view")
 def show(reg_id: str) -> Any:
     who = staff()
-    s = db()
+    s = read_db()  # read-only: the standby when there is one
     reg = q.get(s, reg_id[:64])
     if reg is None:
         abort(404)

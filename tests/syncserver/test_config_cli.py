@@ -72,6 +72,16 @@ def test_precedence_defaults_file_env_flags(tmp_path: Path) -> None:
             {"LOKET_DATABASE": "mysql://x"},
             "option 'database' from environment variable LOKET_DATABASE",
         ),
+        (
+            'console_database = "sqlite:///x.db"\n',
+            {},
+            "option 'console_database' from config file",
+        ),
+        (
+            'console_database = "postgresql+psycopg://u:p@standby/loket"\n',
+            {},
+            "console_database is a standby of a PostgreSQL database",
+        ),
     ],
 )
 def test_errors_name_the_option_and_source(
