@@ -8,7 +8,7 @@ audit entries, the whole sync API) uses the request's session on the primary.
 Two things make a standby page the same page the primary would show the reviewer:
 
 - **Their own writes.** After a console POST commits, the app puts the primary's WAL position
-  (``pg_current_wal_lsn()``, taken after the commit) in the reviewer's session cookie. The
+  (``pg_current_wal_insert_lsn()``, taken after the commit) in the reviewer's session cookie. The
   next read asks the standby whether it has replayed that far, and waits for it up to
   ``LAG_WAIT`` seconds (polled every 10 ms); a standby still behind then is passed over for
   the primary for that request. Once the standby has caught up the position is dropped.
@@ -115,9 +115,11 @@ class Standby:
 
 
 def wal_position(s: Session) -> str | None:
-    """The primary's current WAL position (after a commit: at or past that commit)."""
+    """The primary's WAL insert position (after a commit: at or past that commit's record).
+    Not ``pg_current_wal_lsn()``, the position written out so far: with asynchronous commit
+    it can be behind the commit, and a standby that replayed that far had not the decision."""
     try:
-        value = s.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
+        value = s.execute(text("SELECT pg_current_wal_insert_lsn()::text")).scalar()
     except SQLAlchemyError as exc:
         log.warning("could not read the primary's WAL position: %s", describe_db_error(exc))
         return None

@@ -109,7 +109,7 @@ class PgStandby(PgCluster):
     def wait_replayed(self, timeout: float = 30.0) -> None:
         """Until this standby has replayed the primary's WAL as of now."""
         with self.primary.connect() as conn:
-            row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+            row = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
         assert row is not None
         target = row[0]
         deadline = time.monotonic() + timeout

@@ -120,6 +120,8 @@ def test_a_decision_goes_to_the_primary_and_its_maker_sees_it_at_once(
     a, b = seeded.ids[:2]
     standby.wait_replayed()
     # a healthy standby: the next page waits for it to replay the decision, then reads it
+    # (a wait long enough for a loaded machine: the fixture's 0.3 s is for a paused standby)
+    api.ext.standby.lag_wait = 10.0
     r = post(c, f"/console/records/{a}/decide", {"action": "verified", **rev(api, a)})
     assert r.status_code == 303
     assert api.sql("select status from registrations where id = :i", i=a)[0][0] == "verified"
@@ -129,6 +131,7 @@ def test_a_decision_goes_to_the_primary_and_its_maker_sees_it_at_once(
         assert WROTE_LSN not in cookie  # replayed: later reads do not wait
 
     # a standby that does not replay: the reviewer's next page reads the primary
+    api.ext.standby.lag_wait = 0.3
     standby.pause_replay()
     try:
         r = post(c, f"/console/records/{b}/decide", {"action": "verified", **rev(api, b)})
@@ -145,6 +148,7 @@ def test_a_decision_goes_to_the_primary_and_its_maker_sees_it_at_once(
     finally:
         standby.resume_replay()
     standby.wait_replayed()
+    api.ext.standby.lag_wait = 10.0
     page, on_standby = served(c, f"/console/records/{b}")
     assert on_standby and "decision.verified" in page
 
