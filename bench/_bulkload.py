@@ -58,9 +58,7 @@ def drop_secondary_indexes(conn: Any, tables: tuple[str, ...]) -> list[str]:
 
 def _copy(conn: Any, table: str, columns: tuple[str, ...], chunks: Any) -> None:
     with conn.cursor() as cur:
-        with cur.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FREEZE)"
-        ) as cp:
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FREEZE)") as cp:
             for text in chunks:
                 cp.write(text)
 

@@ -136,7 +136,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "nik_primaries": ("nik", "registration_id"),
     "kk_slots": ("kk_number", "slot", "registration_id"),
-    "duplicate_groups": ("id", "kind", "key", "primary_registration_id", "created_at", "resolution"),
+    "duplicate_groups": (
+        "id",
+        "kind",
+        "key",
+        "primary_registration_id",
+        "created_at",
+        "resolution",
+    ),
 }
 #: The tables whose rows grow with the count, generated per range of batches.
 PER_BATCH = (
@@ -444,7 +451,9 @@ class BulkSpec:
                 seq = self.seq_start[b] + pos + 1
                 payload = f"{office}-{dev_no:03d}-{seq:06d}"
                 if dup:
-                    flags = f"duplicate_nik\t{registration_id(self.first_of(i))}\t{i // DUP_EVERY + 1}"
+                    flags = (
+                        f"duplicate_nik\t{registration_id(self.first_of(i))}\t{i // DUP_EVERY + 1}"
+                    )
                     counts.totals["flagged"] += 1
                 else:
                     flags = "\\N\t\\N\t\\N"

@@ -1,0 +1,356 @@
+"""The central database at national scale: fresh, 1,000,000 and 10,000,000 stored (issue 17).
+
+    .venv/bin/python -m bench central_scale          # fresh, 1M, 10M (about an hour here)
+    .venv/bin/python -m bench.central_scale [--rows 0,1000000,10000000] [--quick]
+        [--database URL]  # measure a database loaded earlier (its row count is read)
+        [--keep]          # leave the cluster running after the run (prints its URLs)
+
+For each size: a throw-away PostgreSQL cluster (tests/support/pgcluster.py, fsync on,
+``wal_level = minimal`` for the load) loaded with COPY from common/bulk.py (bench/_bulkload.py:
+offices in all 514 regencies, 2% duplicate NIKs, 5% shared family cards, statuses, decisions,
+summaries), then the REAL server on it (``loket-server run``, gunicorn, 4 workers x 2 threads,
+as bench/ingest.py) and, through HTTP:
+
+- ingest with 4 devices: each pushes ``--batches`` batches of 500 fresh registrations
+  (bench.ingest.Data: 2% duplicate NIKs and 5% shared family cards among themselves) of which
+  2% more are people already stored (a stored registration's applicant sent again, found by
+  the duplicate check in the stored NIK claims); median of ``--runs`` runs, records/s;
+- NIK lookup: the statement ingest runs to find an existing NIK's first registration
+  (syncserver.queries.ingest.nik_primaries, one NIK per call, half stored and half not) and
+  the console's NIK search page, p50/p99;
+- console pages p95 (signed in as bench/console.py does): dashboard, review queue, name-part
+  search, a filtered list (province and status);
+- disk: pg_total_relation_size per table and the whole database, per registration.
+
+Ratios: each size against the 1,000,000 one (target: ingest at 10M >= 80% of 1M). Targets at
+10M: NIK lookup p99 < 5 ms, dashboard, queue and name-part search p95 < 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import ingest as bi
+from bench.machine import describe, percentile
+from common import protocol as P
+from common.bulk import BulkSpec
+from common.record import content_hash, new_registration_id
+from common.regcode import make_code
+
+PASSWORD = "bench-password-123"
+TABLES = (
+    "registrations",
+    "registration_revisions",
+    "batch_records",
+    "nik_primaries",
+    "kk_slots",
+    "review_decisions",
+    "duplicate_groups",
+    "batches",
+)
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+class StoredData(bi.Data):
+    """bench.ingest.Data, with a share of people already stored sent again."""
+
+    def __init__(self, spec: BulkSpec | None, stored: int, seed: int, share: float = 0.02):
+        super().__init__(4000, seed)
+        self.spec, self.stored, self.share = spec, stored, share
+        self.rng = random.Random(seed)
+
+    def records(self, n: int, device_no: int = 1) -> list[P.PushRecord]:
+        out = super().records(n, device_no)
+        if not self.spec or not self.stored:
+            return out
+        for k in range(0, n, max(1, round(1 / self.share))):
+            a = self.spec.applicant(self.rng.randrange(self.stored))
+            out[k] = P.PushRecord(
+                id=new_registration_id(),
+                code=make_code(bi.OFFICE, device_no, (self.next + k) % 1000000),
+                revision=1,
+                base_revision=0,
+                content_hash=content_hash(a),
+                applicant=a,
+                operator="bench",
+                channel="counter",
+                device_time="2026-01-05T09:00:00Z",
+            )
+        return out
+
+
+def _enroll(server: Any) -> bi.Device:
+    import requests
+
+    code = server.office_and_code(bi.OFFICE, "32.01")
+    r = requests.post(
+        server.url + "/api/v1/devices/enroll", json={"code": code, "device_name": "bench"}
+    )
+    r.raise_for_status()
+    body = r.json()
+    http = requests.Session()
+    http.headers["Authorization"] = "Bearer " + body["credential"]
+    return bi.Device(body["device_id"], body["credential"], http, body["device_no"])
+
+
+def nik_lookup(url: str, spec: BulkSpec | None, stored: int, n: int) -> dict[str, float]:
+    """p50/p99 ms of ingest's NIK lookup for one NIK (half stored, half unknown)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from syncserver.queries.ingest import nik_primaries
+
+    rng = random.Random(17)
+    engine = create_engine(url)
+    times: list[float] = []
+    found = 0
+    with Session(engine) as session:
+        for k in range(n + 50):
+            if spec and stored and k % 2 == 0:
+                nik = spec.nik(rng.randrange(stored))
+            else:
+                nik = f"3201{rng.randrange(10**12):012d}"
+            t = time.perf_counter()
+            got = nik_primaries(session, [nik])
+            dt = time.perf_counter() - t
+            if k >= 50:  # the first ones warm the connection and the statement cache
+                times.append(dt)
+                found += bool(got)
+        session.rollback()
+    engine.dispose()
+    return {
+        "p50": statistics.median(times) * 1000,
+        "p99": percentile(times, 99) * 1000,
+        "found": found / len(times),
+    }
+
+
+def console_pages(base: str, url: str, spec: BulkSpec | None, stored: int, repeat: int) -> Any:
+    from bench.console import sign_in, timed
+
+    http = sign_in(base)
+    nik = spec.nik(stored // 2) if spec and stored else "3201010101010001"
+    part = "idaya"  # inside "Hidayat", a common family name
+    pages = [
+        ("dashboard", "/console/"),
+        ("review queue", "/console/records/queue"),
+        ("name-part search 'idaya'", f"/console/records/?q={part}"),
+        ("filtered list (province 32, received)", "/console/records/?province=32&status=received"),
+        ("NIK search (console)", f"/console/records/?q={nik}"),
+    ]
+    out = {}
+    for label, path in pages:
+        times = timed(http, base + path, repeat)
+        out[label] = {
+            "p50": statistics.median(times) * 1000,
+            "p95": percentile(times, 95) * 1000,
+        }
+        print(
+            f"    {label}: p50 {out[label]['p50']:.0f} ms, p95 {out[label]['p95']:.0f} ms",
+            flush=True,
+        )
+    return out
+
+
+def outcomes(url: str, device_ids: list[str]) -> dict[str, int]:
+    """What ingest decided for the benchmark's own records (the checks ran as in production)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT r.outcome, count(*) FROM batch_records r JOIN batches b ON b.id = r.batch_pk "
+                "WHERE b.device_id = ANY(:ids) GROUP BY 1 ORDER BY 1"
+            ),
+            {"ids": device_ids},
+        ).all()
+    engine.dispose()
+    return {str(o): int(n) for o, n in rows}
+
+
+def disk(url: str) -> dict[str, Any]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    out: dict[str, Any] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM registrations")).scalar_one()
+        out["rows"] = rows
+        out["database"] = conn.execute(
+            text("SELECT pg_database_size(current_database())")
+        ).scalar_one()
+        for t in TABLES:
+            out[t] = conn.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar_one()
+    engine.dispose()
+    return out
+
+
+def measure(
+    url: str, spec: BulkSpec | None, stored: int, args: argparse.Namespace, db_pid: int | None
+) -> dict[str, Any]:
+    from tests.support.liveserver import LiveServer
+
+    res: dict[str, Any] = {"stored": stored, "loadavg_before": _loadavg()}
+    res["disk"] = disk(url)
+    res["nik_db"] = nik_lookup(url, spec, stored, args.lookups)
+    print(
+        f"    NIK lookup (ingest's statement): p50 {res['nik_db']['p50']:.2f} ms, "
+        f"p99 {res['nik_db']['p99']:.2f} ms ({res['nik_db']['found']:.0%} found)",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        server = LiveServer(
+            Path(tmp) / "server",
+            database=url,
+            workers=4,
+            env={"LOKET_THREADS": "2", "LOKET_LOG_LEVEL": "WARNING"},
+        ).start()
+        try:
+            server.cli("add-user", "bench", "--role", "admin", password=PASSWORD, check=False)
+            devices = [_enroll(server) for _ in range(4)]
+            data = StoredData(spec, stored, seed=20260105 + stored % 1000)
+            bi.PROBES.clear()
+            assert server.proc is not None
+            bi.PROBES["server"] = server.proc.pid
+            if db_pid is not None:
+                bi.PROBES["database"] = db_pid
+            bi.batched(server, devices, data, 1, 100)  # warm-up: every worker connects
+            runs = [bi.batched(server, devices, data, args.batches, 500) for _ in range(args.runs)]
+            res["ingest"] = {
+                "rps": statistics.median(r.rate for r in runs),
+                "runs": [round(r.rate) for r in runs],
+                **{
+                    f"{p}_us": statistics.median(r.cpu_us_per_record(p) for r in runs)
+                    for p in bi.PROBES
+                },
+            }
+            print(
+                f"    ingest, 4 devices: {res['ingest']['rps']:,.0f} rec/s {res['ingest']['runs']}"
+                + "".join(f", {p} CPU {res['ingest'][f'{p}_us']:.0f} us/rec" for p in bi.PROBES),
+                flush=True,
+            )
+            res["outcomes"] = outcomes(url, [d.id for d in devices])
+            print(f"    outcomes of the pushed records: {res['outcomes']}", flush=True)
+            res["pages"] = console_pages(server.url, url, spec, stored, args.repeat)
+        finally:
+            server.stop()
+    res["loadavg_after"] = _loadavg()
+    return res
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    base = next((r for r in results if r["stored"] == 1_000_000), None)
+    heads = [f"{r['stored']:,}" if r["stored"] else "fresh" for r in results]
+    lines = [
+        "| measure | " + " | ".join(heads) + (" | vs 1M |" if base else " |"),
+        "|---" * (len(results) + 1 + bool(base)) + "|",
+    ]
+
+    def row(label: str, get: Any, fmt: str, higher_better: bool = False) -> None:
+        vals = [get(r) for r in results]
+        cells = [format(v, fmt) for v in vals]
+        ratio = ""
+        if base:
+            b = get(base)
+            ratio = " | " + ", ".join(
+                f"{v / b:.2f}" for r, v in zip(results, vals, strict=True) if r is not base and b
+            )
+        lines.append(f"| {label} | " + " | ".join(cells) + ratio + " |")
+
+    row("ingest, 4 devices (rec/s)", lambda r: r["ingest"]["rps"], ",.0f", True)
+    for p in ("server", "database"):
+        if all(f"{p}_us" in r["ingest"] for r in results):
+            row(f"  {p} CPU (us/record)", lambda r, p=p: r["ingest"][f"{p}_us"], ".0f")
+    row("NIK lookup p50 (ms)", lambda r: r["nik_db"]["p50"], ".2f")
+    row("NIK lookup p99 (ms)", lambda r: r["nik_db"]["p99"], ".2f")
+    for label in results[0]["pages"]:
+        row(f"{label} p95 (ms)", lambda r, k=label: r["pages"][k]["p95"], ".0f")
+    rows = [max(1, r["disk"]["rows"]) for r in results]
+    for t in ("database", *TABLES[:3]):
+        vals = [r["disk"][t] / n for r, n in zip(results, rows, strict=True)]
+        lines.append(
+            f"| disk {t} (bytes/registration) | "
+            + " | ".join(f"{v:,.0f}" if n > 1 else "-" for v, n in zip(vals, rows, strict=True))
+            + (" | |" if base else " |")
+        )
+    lines.append(
+        "| load average before / after | "
+        + " | ".join(f"{r['loadavg_before']} / {r['loadavg_after']}" for r in results)
+        + (" | |" if base else " |")
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.central_scale")
+    p.add_argument("--rows", default="0,1000000,10000000", help="sizes, comma-separated")
+    p.add_argument("--database", help="measure this database as loaded (no load)")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--batches", type=int, default=8, help="batches of 500 per device per run")
+    p.add_argument("--repeat", type=int, default=20, help="requests per console page")
+    p.add_argument("--lookups", type=int, default=2000)
+    p.add_argument("--keep", action="store_true", help="leave the clusters running at the end")
+    p.add_argument("--quick", action="store_true", help="fresh and 20,000 rows, few requests")
+    args = p.parse_args(argv if argv is not None else [])
+    from bench._bulkload import CLUSTER_SETTINGS, load
+    from tests.support.pgcluster import PgCluster
+
+    if args.quick:
+        args.rows, args.runs, args.batches, args.repeat, args.lookups = "0,20000", 1, 2, 5, 200
+    print(describe(), flush=True)
+    results: list[dict[str, Any]] = []
+    if args.database:
+        from bench._bulkload import migrate
+
+        migrate(args.database)
+        stored = disk(args.database)["rows"]
+        spec = BulkSpec(stored) if stored else None
+        print(f"{stored:,} stored (given database)", flush=True)
+        results.append(measure(args.database, spec, stored, args, None))
+    kept: list[Any] = []
+    for rows in (int(x) for x in args.rows.split(",") if x and not args.database):
+        pg = PgCluster(fast=False, settings=CLUSTER_SETTINGS).start()
+        try:
+            print(f"{rows:,} stored: loading ({_loadavg()})", flush=True)
+            url, spec, times = load(pg, "loket_scale", rows)
+            print(f"  load: {times['total']:.0f} s {dict((k, round(v)) for k, v in times.items())}")
+            res = measure(url, spec if rows else None, rows, args, pg.pid)
+            res["load_s"] = times
+            results.append(res)
+        finally:
+            if args.keep:
+                kept.append(pg)
+                print(f"  kept: {pg.url('loket_scale')}", flush=True)
+            else:
+                pg.stop()
+    print()
+    print(table(results))
+    loads = [f"{r['stored']:,}: {r['load_s']['total']:.0f} s" for r in results if "load_s" in r]
+    if loads:
+        print("\nload (COPY + indexes + VACUUM ANALYZE): " + ", ".join(loads))
+    if kept:
+        print("clusters kept running (--keep) until this process is interrupted", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for pg in kept:
+                pg.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
