@@ -255,11 +255,17 @@ class BulkSpec:
             reg_used[r] += size
             dev_seq[d] += size
             self.last_batch[d] = b
-        laps = max(
-            (used + len(self.pools[r]) - 1) // len(self.pools[r]) for r, used in enumerate(reg_used)
-        )
+        self.reg_used = reg_used
+        laps = self.laps_used()
         if laps >= 9999:
             raise ValueError(f"{rows} rows need {laps} laps of the pool: raise per_regency")
+
+    def laps_used(self) -> int:
+        """The most uses of one regency's pool (NIK and KK serials go up to this)."""
+        return max(
+            (used + len(pool) - 1) // len(pool)
+            for used, pool in zip(self.reg_used, self.pools, strict=True)
+        )
 
     def _pools(self, areas: Any, per_regency: int) -> list[list[Member]]:
         gen = Generator(self.seed, today=self.now.date())
