@@ -34,7 +34,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bench import ingest as bi
 from bench.machine import describe, percentile
@@ -178,6 +178,20 @@ def outcomes(url: str, device_ids: list[str]) -> dict[str, int]:
     return {str(o): int(n) for o, n in rows}
 
 
+def loaded_rows(url: str) -> int:
+    """How many registrations common/bulk.py loaded into ``url`` (its batches are named
+    ``batch-<n>``; what benchmark runs pushed since is not counted)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(
+            text("SELECT coalesce(sum(record_count), 0) FROM batches WHERE batch_id LIKE 'batch-%'")
+        ).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
 def disk(url: str) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
@@ -195,57 +209,105 @@ def disk(url: str) -> dict[str, Any]:
     return out
 
 
-def measure(
-    url: str, spec: BulkSpec | None, stored: int, args: argparse.Namespace, db_pid: int | None
-) -> dict[str, Any]:
-    from tests.support.liveserver import LiveServer
+def postmaster_pid(url: str) -> int:
+    """The database server's process (the parent of this connection's backend)."""
+    from sqlalchemy import create_engine, text
 
-    res: dict[str, Any] = {"stored": stored, "loadavg_before": _loadavg()}
-    res["disk"] = disk(url)
-    res["nik_db"] = nik_lookup(url, spec, stored, args.lookups)
-    print(
-        f"    NIK lookup (ingest's statement): p50 {res['nik_db']['p50']:.2f} ms, "
-        f"p99 {res['nik_db']['p99']:.2f} ms ({res['nik_db']['found']:.0%} found)",
-        flush=True,
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        server = LiveServer(
-            Path(tmp) / "server",
-            database=url,
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        backend = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    engine.dispose()
+    stat = Path(f"/proc/{backend}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[2])
+
+
+class Target:
+    """One database being measured: its server, devices and data."""
+
+    def __init__(self, url: str, spec: BulkSpec | None, stored: int, db_pid: int | None):
+        self.url, self.spec, self.stored, self.db_pid = url, spec, stored, db_pid
+        self.res: dict[str, Any] = {"stored": stored}
+        self.runs: list[bi.Result] = []
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def start(self) -> None:
+        from tests.support.liveserver import LiveServer
+
+        self.server = LiveServer(
+            Path(self.tmp.name) / "server",
+            database=self.url,
             workers=4,
             env={"LOKET_THREADS": "2", "LOKET_LOG_LEVEL": "WARNING"},
         ).start()
-        try:
-            server.cli("add-user", "bench", "--role", "admin", password=PASSWORD, check=False)
-            devices = [_enroll(server) for _ in range(4)]
-            data = StoredData(spec, stored, seed=20260105 + stored % 1000)
-            bi.PROBES.clear()
-            assert server.proc is not None
-            bi.PROBES["server"] = server.proc.pid
-            if db_pid is not None:
-                bi.PROBES["database"] = db_pid
-            bi.batched(server, devices, data, 1, 100)  # warm-up: every worker connects
-            runs = [bi.batched(server, devices, data, args.batches, 500) for _ in range(args.runs)]
-            res["ingest"] = {
-                "rps": statistics.median(r.rate for r in runs),
-                "runs": [round(r.rate) for r in runs],
+        self.server.cli("add-user", "bench", "--role", "admin", password=PASSWORD, check=False)
+        self.devices = [_enroll(self.server) for _ in range(4)]
+        self.data = StoredData(self.spec, self.stored, seed=20260105 + self.stored % 1000)
+        self._probes()
+        bi.batched(
+            cast(Any, self.server), self.devices, self.data, 1, 100
+        )  # warm-up: workers connect
+
+    def _probes(self) -> None:
+        bi.PROBES.clear()
+        assert self.server.proc is not None
+        bi.PROBES["server"] = self.server.proc.pid
+        if self.db_pid is not None:
+            bi.PROBES["database"] = self.db_pid
+
+    def ingest_run(self, batches: int) -> bi.Result:
+        self._probes()
+        r = bi.batched(cast(Any, self.server), self.devices, self.data, batches, 500)
+        self.runs.append(r)
+        return r
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.tmp.cleanup()
+
+
+def measure(targets: list[Target], args: argparse.Namespace) -> None:
+    """Everything, for every target; the ingest runs alternate between the targets (round
+    robin), so that a change in the machine's load falls on all of them alike."""
+    for t in targets:
+        res = t.res
+        res["loadavg_before"] = _loadavg()
+        res["disk"] = disk(t.url)
+        res["nik_db"] = nik_lookup(t.url, t.spec, t.stored, args.lookups)
+        print(
+            f"  {t.stored:,}: NIK lookup (ingest's statement): p50 {res['nik_db']['p50']:.2f} ms, "
+            f"p99 {res['nik_db']['p99']:.2f} ms ({res['nik_db']['found']:.0%} found)",
+            flush=True,
+        )
+    for t in targets:
+        t.start()
+    try:
+        for k in range(args.runs):
+            for t in targets if k % 2 == 0 else targets[::-1]:
+                r = t.ingest_run(args.batches)
+                print(
+                    f"  {t.stored:,}: ingest run {k + 1}: {r.rate:,.0f} rec/s"
+                    + "".join(f", {p} CPU {r.cpu_us_per_record(p):.0f} us/rec" for p in bi.PROBES)
+                    + f" (load {_loadavg()})",
+                    flush=True,
+                )
+        for t in targets:
+            probes = ["server"] + (["database"] if t.db_pid is not None else [])
+            t.res["ingest"] = {
+                "rps": statistics.median(r.rate for r in t.runs),
+                "runs": [round(r.rate) for r in t.runs],
                 **{
-                    f"{p}_us": statistics.median(r.cpu_us_per_record(p) for r in runs)
-                    for p in bi.PROBES
+                    f"{p}_us": statistics.median(r.cpu_us_per_record(p) for r in t.runs)
+                    for p in probes
                 },
             }
-            print(
-                f"    ingest, 4 devices: {res['ingest']['rps']:,.0f} rec/s {res['ingest']['runs']}"
-                + "".join(f", {p} CPU {res['ingest'][f'{p}_us']:.0f} us/rec" for p in bi.PROBES),
-                flush=True,
-            )
-            res["outcomes"] = outcomes(url, [d.id for d in devices])
-            print(f"    outcomes of the pushed records: {res['outcomes']}", flush=True)
-            res["pages"] = console_pages(server.url, url, spec, stored, args.repeat)
-        finally:
-            server.stop()
-    res["loadavg_after"] = _loadavg()
-    return res
+            t.res["outcomes"] = outcomes(t.url, [d.id for d in t.devices])
+            print(f"  {t.stored:,}: outcomes of the pushed records: {t.res['outcomes']}")
+            print(f"  {t.stored:,}: console pages", flush=True)
+            t.res["pages"] = console_pages(t.server.url, t.url, t.spec, t.stored, args.repeat)
+            t.res["loadavg_after"] = _loadavg()
+    finally:
+        for t in targets:
+            t.stop()
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -294,7 +356,9 @@ def table(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.central_scale")
     p.add_argument("--rows", default="0,1000000,10000000", help="sizes, comma-separated")
-    p.add_argument("--database", help="measure this database as loaded (no load)")
+    p.add_argument(
+        "--database", help="measure these databases as loaded (URLs, comma-separated; no load)"
+    )
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--batches", type=int, default=8, help="batches of 500 per device per run")
     p.add_argument("--repeat", type=int, default=20, help="requests per console page")
@@ -308,46 +372,45 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.rows, args.runs, args.batches, args.repeat, args.lookups = "0,20000", 1, 2, 5, 200
     print(describe(), flush=True)
-    results: list[dict[str, Any]] = []
-    if args.database:
+    targets: list[Target] = []
+    kept: list[Any] = []
+    for url in args.database.split(",") if args.database else ():
         from bench._bulkload import migrate
 
-        migrate(args.database)
-        stored = disk(args.database)["rows"]
-        spec = BulkSpec(stored) if stored else None
-        print(f"{stored:,} stored (given database)", flush=True)
-        results.append(measure(args.database, spec, stored, args, None))
-    kept: list[Any] = []
-    for rows in (int(x) for x in args.rows.split(",") if x and not args.database):
-        pg = PgCluster(fast=False, settings=CLUSTER_SETTINGS).start()
-        try:
-            print(f"{rows:,} stored: loading ({_loadavg()})", flush=True)
+        url = url.replace("postgresql://", "postgresql+psycopg://")
+        migrate(url)
+        stored = loaded_rows(url)
+        print(f"{stored:,} loaded (given database)", flush=True)
+        targets.append(
+            Target(url, BulkSpec(stored) if stored else None, stored, postmaster_pid(url))
+        )
+    loads: list[str] = []
+    try:
+        for rows in (int(x) for x in args.rows.split(",") if x and not args.database):
+            pg = PgCluster(fast=False, settings=CLUSTER_SETTINGS).start()
+            kept.append(pg)
+            print(f"{rows:,} stored: loading (load {_loadavg()})", flush=True)
             url, spec, times = load(pg, "loket_scale", rows)
             print(f"  load: {times['total']:.0f} s {dict((k, round(v)) for k, v in times.items())}")
-            res = measure(url, spec if rows else None, rows, args, pg.pid)
-            res["load_s"] = times
-            results.append(res)
-        finally:
+            loads.append(f"{rows:,}: {times['total']:.0f} s")
+            targets.append(Target(url, spec if rows else None, rows, pg.pid))
             if args.keep:
-                kept.append(pg)
                 print(f"  kept: {pg.url('loket_scale')}", flush=True)
-            else:
-                pg.stop()
-    print()
-    print(table(results))
-    loads = [f"{r['stored']:,}: {r['load_s']['total']:.0f} s" for r in results if "load_s" in r]
-    if loads:
-        print("\nload (COPY + indexes + VACUUM ANALYZE): " + ", ".join(loads))
-    if kept:
-        print("clusters kept running (--keep) until this process is interrupted", flush=True)
-        try:
+        measure(targets, args)
+        results = [t.res for t in targets]
+        print()
+        print(table(results))
+        if loads:
+            print("\nload (COPY + indexes + VACUUM ANALYZE): " + ", ".join(loads))
+        if kept and args.keep:
+            print("clusters kept running (--keep) until this process is interrupted", flush=True)
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for pg in kept:
-                pg.stop()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for pg in kept:
+            pg.stop()
 
 
 if __name__ == "__main__":
