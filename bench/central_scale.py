@@ -216,9 +216,9 @@ def postmaster_pid(url: str) -> int:
     engine = create_engine(url)
     with engine.connect() as conn:
         backend = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        stat = Path(f"/proc/{backend}/stat").read_text()
     engine.dispose()
-    stat = Path(f"/proc/{backend}/stat").read_text()
-    return int(stat.rsplit(")", 1)[1].split()[2])
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 class Target:
@@ -241,7 +241,8 @@ class Target:
         ).start()
         self.server.cli("add-user", "bench", "--role", "admin", password=PASSWORD, check=False)
         self.devices = [_enroll(self.server) for _ in range(4)]
-        self.data = StoredData(self.spec, self.stored, seed=20260105 + self.stored % 1000)
+        # a seed of its own per run of the benchmark: a reused database must get new people
+        self.data = StoredData(self.spec, self.stored, seed=time.time_ns() % 1_000_000_007)
         self._probes()
         bi.batched(
             cast(Any, self.server), self.devices, self.data, 1, 100
@@ -254,9 +255,33 @@ class Target:
         if self.db_pid is not None:
             bi.PROBES["database"] = self.db_pid
 
+    def _db_counters(self) -> tuple[int, int, int, int]:
+        """WAL position, blocks read and found in shared buffers, checkpoints so far."""
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn, d.blks_read, d.blks_hit, "
+                    "b.checkpoints_timed + b.checkpoints_req FROM pg_stat_database d, "
+                    "pg_stat_bgwriter b WHERE d.datname = current_database()"
+                )
+            ).one()
+        engine.dispose()
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
     def ingest_run(self, batches: int) -> bi.Result:
         self._probes()
+        before = self._db_counters()
         r = bi.batched(cast(Any, self.server), self.devices, self.data, batches, 500)
+        time.sleep(1.2)  # backends flush their statistics at most once a second
+        after = self._db_counters()
+        wal, read, hit, ckpt = (a - b for a, b in zip(after, before, strict=True))
+        r.cpu["wal_bytes"] = wal  # per record below, like the CPU
+        r.cpu["blocks_read"] = read
+        r.cpu["blocks_touched"] = read + hit
+        r.cpu["checkpoints"] = ckpt
         self.runs.append(r)
         return r
 
@@ -287,11 +312,15 @@ def measure(targets: list[Target], args: argparse.Namespace) -> None:
                 print(
                     f"  {t.stored:,}: ingest run {k + 1}: {r.rate:,.0f} rec/s"
                     + "".join(f", {p} CPU {r.cpu_us_per_record(p):.0f} us/rec" for p in bi.PROBES)
-                    + f" (load {_loadavg()})",
+                    + f", WAL {r.cpu['wal_bytes'] / r.records:,.0f} B/rec, blocks "
+                    f"{r.cpu['blocks_touched'] / r.records:.0f}/rec "
+                    f"({r.cpu['blocks_read'] / r.records:.1f} read), "
+                    f"{r.cpu['checkpoints']:.0f} checkpoints (load {_loadavg()})",
                     flush=True,
                 )
         for t in targets:
-            probes = ["server"] + (["database"] if t.db_pid is not None else [])
+            probes = ["server", "wal_bytes", "blocks_touched", "blocks_read"]
+            probes += ["database"] if t.db_pid is not None else []
             t.res["ingest"] = {
                 "rps": statistics.median(r.rate for r in t.runs),
                 "runs": [round(r.rate) for r in t.runs],
@@ -333,6 +362,11 @@ def table(results: list[dict[str, Any]]) -> str:
     for p in ("server", "database"):
         if all(f"{p}_us" in r["ingest"] for r in results):
             row(f"  {p} CPU (us/record)", lambda r, p=p: r["ingest"][f"{p}_us"], ".0f")
+    row("  WAL (bytes/record)", lambda r: r["ingest"]["wal_bytes_us"] / 1e6, ",.0f")
+    row(
+        "  buffers touched (blocks/record)", lambda r: r["ingest"]["blocks_touched_us"] / 1e6, ".1f"
+    )
+    row("  read into buffers (blocks/record)", lambda r: r["ingest"]["blocks_read_us"] / 1e6, ".2f")
     row("NIK lookup p50 (ms)", lambda r: r["nik_db"]["p50"], ".2f")
     row("NIK lookup p99 (ms)", lambda r: r["nik_db"]["p99"], ".2f")
     for label in results[0]["pages"]:
