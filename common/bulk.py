@@ -491,6 +491,8 @@ class BulkSpec:
                 f"{d.isoformat()}\t{p}\t{dec}\t0\t{n}\n"
                 for (d, p, dec), n in sorted(counts.day_decisions.items())
             ),
+            # one open group per duplicate (none is resolved)
+            "summary_open_groups": f"0\t{counts.totals['flagged']}\n",
         }
 
     def chunks(self, batches_per_chunk: int = 20) -> Iterator[tuple[int, int]]:
@@ -502,4 +504,5 @@ SUMMARY_COLUMNS = {
     "summary_regency_status": ("regency_code", "status", "bucket", "n"),
     "summary_day_status": ("day", "province_code", "status", "bucket", "n"),
     "summary_day_decisions": ("day", "province_code", "decision", "bucket", "n"),
+    "summary_open_groups": ("bucket", "n"),
 }
