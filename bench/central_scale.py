@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.central_scale [--rows 0,1000000,10000000] [--quick]
         [--database URL]  # measure a database loaded earlier (its row count is read)
         [--keep]          # leave the cluster running after the run (prints its URLs)
+        [--setting shared_buffers=6GB]  # PostgreSQL settings for the clusters
 
 For each size: a throw-away PostgreSQL cluster (tests/support/pgcluster.py, fsync on,
 ``wal_level = minimal`` for the load) loaded with COPY from common/bulk.py (bench/_bulkload.py:
@@ -398,6 +399,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--repeat", type=int, default=20, help="requests per console page")
     p.add_argument("--lookups", type=int, default=2000)
     p.add_argument("--keep", action="store_true", help="leave the clusters running at the end")
+    p.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting for the clusters (e.g. shared_buffers=6GB), repeatable",
+    )
     p.add_argument("--quick", action="store_true", help="fresh and 20,000 rows, few requests")
     args = p.parse_args(argv if argv is not None else [])
     from bench._bulkload import CLUSTER_SETTINGS, load
@@ -421,7 +429,8 @@ def main(argv: list[str] | None = None) -> None:
     loads: list[str] = []
     try:
         for rows in (int(x) for x in args.rows.split(",") if x and not args.database):
-            pg = PgCluster(fast=False, settings=CLUSTER_SETTINGS).start()
+            settings = {**CLUSTER_SETTINGS, **dict(kv.split("=", 1) for kv in args.setting)}
+            pg = PgCluster(fast=False, settings=settings).start()
             kept.append(pg)
             print(f"{rows:,} stored: loading (load {_loadavg()})", flush=True)
             url, spec, times = load(pg, "loket_scale", rows)
