@@ -4,11 +4,11 @@
     .venv/bin/python -m bench.console [--rows N] [--repeat K] [--full-export] [--database URL]
 
 Starts a throw-away PostgreSQL cluster (tests/support/pgcluster.py), applies the migrations,
-bulk-loads N registrations with COPY (secondary indexes dropped during the load and rebuilt
-after it, then VACUUM ANALYZE, as after a restore): offices for every regency, two devices
-each, batches of 500, the batch records and revision history, 2% duplicate NIKs flagged into
-groups, statuses in realistic shares. Applicants come from common.synthetic (a pool of 50,000
-generated applicants, each reused with its own NIK serial, registration id and code).
+bulk-loads N registrations with COPY (bench/_bulkload.py: secondary indexes dropped during the
+load and rebuilt after it, then VACUUM ANALYZE, as after a restore) of the synthetic central
+database of common/bulk.py: offices for every regency, two devices each, batches of 500, the
+batch records and revision history, 2% duplicate NIKs flagged into groups, 5% shared family
+cards, statuses in realistic shares, decisions, the dashboard summaries.
 
 Then it starts the real server (`loket-server run`, gunicorn, 2 workers), signs in through
 the sign-in form and times each console page through the whole HTTP stack with that signed-in
@@ -20,405 +20,32 @@ everything with --full-export), streamed, timed in rows per second.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import random
 import re
 import statistics
 import tempfile
 import time
-from collections import defaultdict
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from bench._bulkload import CLUSTER_SETTINGS, load
 from bench.machine import describe, percentile
-from common.regcode import check_char
-from common.regions import regions
-from common.synthetic import Generator
-from common.validation import normalise_phone
+from common.bulk import registration_id as _rid
 
-BATCH = 500
-POOL = 50_000
 PASSWORD = "bench-password-123"
-STATUSES = (("received", 55), ("verified", 30), ("returned", 8), ("rejected", 7))
-DECIDED = {"verified", "returned", "rejected"}
-
-
-def _tsv(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _line(values: tuple[Any, ...]) -> str:
-    return "\t".join(_tsv(v) for v in values) + "\n"
-
-
-def _rid(i: int) -> str:
-    return f"{i:08x}-0000-4000-8000-{i:012x}"
-
-
-class Loader:
-    """Generates and COPYs the data set."""
-
-    def __init__(self, conn: Any, rows: int, seed: int = 6) -> None:
-        self.conn, self.rows = conn, rows
-        self.rng = random.Random(seed)
-        self.now = datetime.now(UTC).replace(microsecond=0)
-        gen = Generator(seed)
-        self.pool: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for _ in range(POOL):
-            a = gen.applicant()
-            self.pool[a["village_code"][:5]].append(a)
-        self.any_pool = [a for lst in self.pool.values() for a in lst]
-        self.regencies = [
-            r.code for p in regions().children("") for r in regions().children(p.code)
-        ]
-
-    def copy(self, table: str, columns: tuple[str, ...], lines: Any) -> None:
-        with self.conn.cursor() as cur:
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-                buf: list[str] = []
-                for line in lines:
-                    buf.append(line)
-                    if len(buf) >= 5000:
-                        cp.write("".join(buf))
-                        buf.clear()
-                if buf:
-                    cp.write("".join(buf))
-
-    def load(self) -> dict[str, int]:
-        offices = [(r.replace(".", "") + "01", r) for r in self.regencies]
-        devices = [
-            (f"{k:08x}-dddd-4000-8000-{k:012x}", code, no)
-            for k, (code, no) in enumerate((code, no) for code, _reg in offices for no in (1, 2))
-        ]
-        n_batches = (self.rows + BATCH - 1) // BATCH
-        span = timedelta(days=90)
-        start = self.now - span
-        self.copy(
-            "offices",
-            ("code", "regency_code", "name", "devices_enrolled", "created_at"),
-            (
-                _line((code, reg, f"Disnaker {regions().name(reg)}", 2, start))
-                for code, reg in offices
-            ),
-        )
-        last_seen: dict[str, datetime] = {}
-        batch_rows: list[tuple[Any, ...]] = []
-        counts = {"registrations": 0, "flagged": 0, "groups": 0, "decisions": 0}
-        primaries: dict[str, str] = {}
-        groups: dict[str, int] = {}
-        seq: dict[str, int] = defaultdict(int)
-
-        def registrations() -> Any:
-            i = 0
-            for b in range(n_batches):
-                dev_id, office, dev_no = devices[self.rng.randrange(len(devices))]
-                at = start + span * (b / n_batches)
-                last_seen[dev_id] = at
-                size = min(BATCH, self.rows - i)
-                pool = self.pool.get(f"{office[:2]}.{office[2:4]}") or self.any_pool
-                dup = 0
-                prev_nik = ""
-                for pos in range(size):
-                    a = pool[(i * 7919) % len(pool)]
-                    nik = a["nik"][:12] + f"{(i // len(pool)) % 9999 + 1:04d}"
-                    if i % 50 == 49 and prev_nik:  # a planted duplicate of the one before
-                        nik = prev_nik
-                    prev_nik = nik
-                    rid = _rid(i)
-                    seq[dev_id] += 1
-                    payload = f"{office}-{dev_no:03d}-{seq[dev_id]:06d}"
-                    code = f"{payload}-{check_char(payload)}"
-                    flag = dup_of = group = None
-                    if nik in primaries:
-                        flag, dup_of = "duplicate_nik", primaries[nik]
-                        if nik not in groups:
-                            groups[nik] = len(groups) + 1
-                        group = groups[nik]
-                        status = "potential_duplicate"
-                        dup += 1
-                    else:
-                        primaries[nik] = rid
-                        roll = (i * 2654435761) % 100
-                        acc = 0
-                        status = "received"
-                        for st, share in STATUSES:
-                            acc += share
-                            if roll < acc:
-                                status = st
-                                break
-                    applicant = json.dumps(
-                        {**a, "nik": nik}, ensure_ascii=False, separators=(",", ":")
-                    )
-                    h = hashlib.sha256(applicant.encode()).hexdigest()
-                    yield (
-                        rid,
-                        (
-                            rid,
-                            code,
-                            office,
-                            dev_id,
-                            nik,
-                            a["kk_number"],
-                            a["full_name"],
-                            normalise_phone(a["phone"]) or a["phone"],
-                            a["village_code"][:2],
-                            a["village_code"][:5],
-                            a["village_code"],
-                            status,
-                            1,
-                            applicant,
-                            h,
-                            "petugas",
-                            "counter",
-                            at,
-                            at,
-                            at,
-                            b + 1,
-                            flag,
-                            dup_of,
-                            group,
-                        ),
-                        pos,
-                        h,
-                        at,
-                        b,
-                    )
-                    i += 1
-                batch_rows.append(
-                    (
-                        b + 1,
-                        dev_id,
-                        office,
-                        f"batch-{b:06d}",
-                        "network",
-                        at,
-                        size,
-                        size - dup,
-                        dup,
-                        0,
-                        0,
-                        0,
-                        0,
-                        size * 130,
-                        size * 900,
-                    )
-                )
-
-        reg_cols = (
-            "id",
-            "code",
-            "office_code",
-            "device_id",
-            "nik",
-            "kk_number",
-            "full_name",
-            "phone",
-            "province_code",
-            "regency_code",
-            "village_code",
-            "status",
-            "revision",
-            "applicant",
-            "content_hash",
-            "operator",
-            "channel",
-            "device_time",
-            "received_at",
-            "updated_at",
-            "batch_pk",
-            "flag_reason",
-            "duplicate_of_id",
-            "duplicate_group_id",
-        )
-        rev_lines: list[str] = []
-        rec_lines: list[str] = []
-        rev_path = Path(tempfile.mkstemp(suffix=".tsv")[1])
-        rec_path = Path(tempfile.mkstemp(suffix=".tsv")[1])
-        dec_path = Path(tempfile.mkstemp(suffix=".tsv")[1])
-        with rev_path.open("w") as revs, rec_path.open("w") as recs, dec_path.open("w") as decs:
-
-            def reg_lines() -> Any:
-                for n, (rid, row, pos, h, at, b) in enumerate(registrations(), start=1):
-                    revs.write(_line((n, rid, 1, 0, h, row[13], "petugas", row[3], at, b + 1, at)))
-                    recs.write(
-                        _line(
-                            (b + 1, pos, rid, 1, "accepted" if row[21] is None else "duplicate_nik")
-                        )
-                    )
-                    counts["registrations"] += 1
-                    if row[21]:
-                        counts["flagged"] += 1
-                    if row[11] in DECIDED:  # decided a day after it arrived, by one of 20
-                        counts["decisions"] += 1
-                        decs.write(
-                            _line(
-                                (
-                                    counts["decisions"],
-                                    rid,
-                                    1,
-                                    row[11],
-                                    "",
-                                    "",
-                                    f"reviewer{n % 20:02d}",
-                                    at + timedelta(days=1),
-                                )
-                            )
-                        )
-                    yield _line(row)
-
-            self.copy(
-                "devices",
-                (
-                    "id",
-                    "office_code",
-                    "device_no",
-                    "name",
-                    "app_version",
-                    "credential_hash",
-                    "enrolled_at",
-                    "last_seen_at",
-                    "last_push_at",
-                ),
-                (
-                    _line((d, o, no, f"PC loket {no}", "0.1.0", "0" * 64, start, None, None))
-                    for d, o, no in devices
-                ),
-            )
-            self.copy("registrations", reg_cols, reg_lines())
-        del rev_lines, rec_lines
-        with self.conn.cursor() as cur:
-            with cur.copy(
-                "COPY registration_revisions (id, registration_id, revision, base_revision, content_hash, "
-                "applicant, operator, device_id, device_time, batch_pk, received_at) FROM STDIN"
-            ) as cp:
-                with rev_path.open() as fh:
-                    while chunk := fh.read(1 << 20):
-                        cp.write(chunk)
-            with cur.copy(
-                "COPY batch_records (batch_pk, position, registration_id, revision, outcome) FROM STDIN"
-            ) as cp:
-                with rec_path.open() as fh:
-                    while chunk := fh.read(1 << 20):
-                        cp.write(chunk)
-            with cur.copy(
-                "COPY review_decisions (id, registration_id, revision, decision, reason, note, "
-                "reviewer, decided_at) FROM STDIN"
-            ) as cp:
-                with dec_path.open() as fh:
-                    while chunk := fh.read(1 << 20):
-                        cp.write(chunk)
-        rev_path.unlink()
-        rec_path.unlink()
-        dec_path.unlink()
-        self.copy(
-            "batches",
-            (
-                "id",
-                "device_id",
-                "office_code",
-                "batch_id",
-                "source",
-                "received_at",
-                "record_count",
-                "accepted",
-                "duplicate_nik",
-                "kk_limit",
-                "invalid",
-                "conflict",
-                "already_received",
-                "bytes_wire",
-                "bytes_raw",
-            ),
-            (_line(r) for r in batch_rows),
-        )
-        self.copy(
-            "nik_primaries", ("nik", "registration_id"), (_line(kv) for kv in primaries.items())
-        )
-        self.copy(
-            "duplicate_groups",
-            ("id", "kind", "key", "primary_registration_id", "created_at", "resolution"),
-            (_line((g, "nik", nik, primaries[nik], self.now, "")) for nik, g in groups.items()),
-        )
-        counts["groups"] = len(groups)
-        with self.conn.cursor() as cur:
-            # a fifth of the devices have gone quiet: their last contact is their last batch
-            for dev_id, at in last_seen.items():
-                quiet = int(dev_id[:8], 16) % 5 == 0
-                seen = at if quiet else self.now - timedelta(hours=int(dev_id[:8], 16) % 48)
-                cur.execute(
-                    "UPDATE devices SET last_seen_at = %s, last_push_at = %s WHERE id = %s",
-                    (seen, at, dev_id),
-                )
-            for table, col in (
-                ("batches", "id"),
-                ("registration_revisions", "id"),
-                ("duplicate_groups", "id"),
-                ("review_decisions", "id"),
-            ):
-                cur.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'), (SELECT max({col}) FROM {table}))"
-                )
-        return counts
-
-
-def drop_secondary_indexes(conn: Any, tables: tuple[str, ...]) -> list[str]:
-    """Drop plain indexes (not primary keys or unique constraints); their definitions."""
-    rows = conn.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-        (list(tables),),
-    ).fetchall()
-    for name, _ in rows:
-        conn.execute(f'DROP INDEX "{name}"')
-    return [d for _, d in rows]
 
 
 def load_database(cluster: Any, rows: int) -> tuple[str, dict[str, int], float]:
-    from sqlalchemy import create_engine
-
-    from syncserver import db
-
-    name = cluster.create_database("loket_console_bench")
-    url = cluster.url(name)
-    engine = create_engine(url)
-    db.migrate(engine)
-    engine.dispose()
-    t0 = time.perf_counter()
-    with cluster.connect(name, autocommit=False) as conn:
-        conn.execute("SET session_replication_role = replica")  # no FK triggers during the load
-        conn.execute("SET maintenance_work_mem = '512MB'")
-        defs = drop_secondary_indexes(
-            conn,
-            (
-                "registrations",
-                "registration_revisions",
-                "batch_records",
-                "nik_primaries",
-                "batches",
-                "devices",
-                "duplicate_groups",
-                "review_decisions",
-            ),
-        )
-        counts = Loader(conn, rows).load()
-        conn.commit()
-        print(
-            f"  loaded in {time.perf_counter() - t0:.0f} s; rebuilding {len(defs)} indexes",
-            flush=True,
-        )
-        for d in defs:
-            conn.execute(d)
-        conn.commit()
-    with cluster.connect(name) as conn:
-        conn.execute("VACUUM ANALYZE")
-    return url, counts, time.perf_counter() - t0
+    """Load ``rows`` registrations of common/bulk.py with COPY (bench/_bulkload.py)."""
+    url, spec, times = load(cluster, "loket_console_bench", rows)
+    counts = {
+        "registrations": rows,
+        "offices": len(spec.offices),
+        "devices": len(spec.devices),
+        "batches": spec.n_batches,
+    }
+    return url, counts, times["total"]
 
 
 def _migrate(url: str) -> None:
@@ -515,9 +142,7 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 server.stop()
         return
-    with PgCluster(
-        settings={"shared_buffers": "1GB", "work_mem": "32MB", "max_wal_size": "4GB"}
-    ) as cluster:
+    with PgCluster(settings=CLUSTER_SETTINGS) as cluster:
         url, counts, load_s = load_database(cluster, args.rows)
         _migrate(url)  # migrations added since the load began (the schema is being worked on)
         print(f"  data: {counts}, load + indexes + vacuum {load_s:.0f} s", flush=True)

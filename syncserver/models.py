@@ -462,3 +462,11 @@ class SummaryDayDecisions(Base):
     decision: Mapped[str] = mapped_column(String(24), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummaryOpenGroups(Base):
+    """Unresolved duplicate groups (0012), kept by triggers on duplicate_groups."""
+
+    __tablename__ = "summary_open_groups"
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)

@@ -312,6 +312,9 @@ def search(
 #: Counting is reading: 1,000 rows cost a few milliseconds whatever the filter, where 10,000
 #: scattered over a 1,000,000-row table cost 100 ms and more (bench/console.py).
 EXACT_COUNT_LIMIT = 1_000
+#: PostgreSQL: a planner's estimate above this many times the exact limit is shown as it is,
+#: without counting (see count()).
+TRUST_ESTIMATE_ABOVE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,14 +326,31 @@ class Count:
 def count(session: Session, f: RecordFilter, exact_limit: int = EXACT_COUNT_LIMIT) -> Count:
     """How many records match: counted up to ``exact_limit`` + 1 (an index range scan of
     at most that many rows), beyond it the planner's estimate on PostgreSQL (milliseconds
-    where an exact count of millions takes seconds); SQLite, used for an office's or a demo's
-    data, counts exactly."""
+    where an exact count of millions takes seconds), and that estimate without counting when
+    it is above :data:`TRUST_ESTIMATE_ABOVE` times ``exact_limit``; SQLite, used for an
+    office's or a demo's data, counts exactly."""
     matching = apply_filter(select(RegistrationRecord.id), f)
     dialect = session.get_bind().dialect.name
     if dialect != "postgresql":
         return Count(
             int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0), True
         )
+    compiled = matching.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    plan = (
+        session.connection()
+        .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
+        .scalar_one()
+    )
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if estimate > TRUST_ESTIMATE_ABOVE * exact_limit:
+        # Far more matches than would be counted: counting 1,001 of them costs a GIN search
+        # its whole bitmap (every match of a name part: 220,000 of 10,000,000 registrations
+        # for "idaya", 100 ms, growing with the table), for a figure shown as an estimate
+        # anyway. An estimate that large is never a handful of real matches.
+        return Count(max(_rounded(estimate), exact_limit + 1), False)
     capped = matching.limit(exact_limit + 1).subquery()
     # The planner takes "LIMIT 1,001 of 24,000 matches" for an early stop of a sequential
     # scan, as if matches were spread evenly; they are not (a province's records arrive
@@ -342,16 +362,7 @@ def count(session: Session, f: RecordFilter, exact_limit: int = EXACT_COUNT_LIMI
     session.execute(text("SELECT set_config('enable_seqscan', :v, true)"), {"v": previous})
     if n <= exact_limit:
         return Count(n, True)
-    compiled = matching.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    plan = (
-        session.connection()
-        .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
-        .scalar_one()
-    )
-    plan = plan if isinstance(plan, list) else json.loads(plan)
-    return Count(max(_rounded(int(plan[0]["Plan"]["Plan Rows"])), exact_limit + 1), False)
+    return Count(max(_rounded(estimate), exact_limit + 1), False)
 
 
 def _rounded(n: int) -> int:

@@ -1,6 +1,7 @@
-"""The dashboard's summary tables (migration 0010) always equal what they summarise: after
-ingest (new records, flags, revisions that move a record to another province, unflagging),
-decisions, and after the migration's backfill. Both backends."""
+"""The dashboard's summary tables (migrations 0010 and 0012) always equal what they summarise:
+after ingest (new records, flags, revisions that move a record to another province,
+unflagging), decisions, duplicate groups opened, resolved, reopened and dropped, and after the
+migration's backfill. Both backends."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 from alembic import command
 
 from common.record import content_hash
+from syncserver import db
 from syncserver.db import alembic_config
+from syncserver.queries import console_duplicates as dq
 from tests.syncserver.conftest import Api
 
 _DAY = {
@@ -20,7 +23,7 @@ _DAY = {
 }
 
 
-def _expected(api: Api) -> tuple[Any, Any, Any]:
+def _expected(api: Api) -> tuple[Any, Any, Any, Any]:
     day = _DAY[api.ext.engine.dialect.name]
     by_regency = api.sql(
         "select regency_code, status, count(*) from registrations group by 1, 2 order by 1, 2"
@@ -34,10 +37,11 @@ def _expected(api: Api) -> tuple[Any, Any, Any]:
         "from review_decisions d join registrations r on r.id = d.registration_id "
         "group by 1, 2, 3 order by 1, 2, 3"
     )
-    return by_regency, by_day, decisions
+    open_groups = api.sql("select count(*) from duplicate_groups where resolved_at is null")
+    return by_regency, by_day, decisions, open_groups
 
 
-def _summaries(api: Api) -> tuple[Any, Any, Any]:
+def _summaries(api: Api) -> tuple[Any, Any, Any, Any]:
     def norm(rows: list[Any]) -> list[tuple[Any, ...]]:
         return [(*(str(v) for v in r[:-1]), int(r[-1])) for r in rows]
 
@@ -53,11 +57,16 @@ def _summaries(api: Api) -> tuple[Any, Any, Any]:
         "select day, province_code, decision, sum(n) from summary_day_decisions "
         "group by 1, 2, 3 having sum(n) <> 0 order by 1, 2, 3"
     )
-    return norm(by_regency), norm(by_day), norm(decisions)
+    open_groups = api.sql("select coalesce(sum(n), 0) from summary_open_groups")
+    return norm(by_regency), norm(by_day), norm(decisions), norm(open_groups)
 
 
 def _norm_expected(api: Api) -> tuple[Any, ...]:
     return tuple([(*(str(v) for v in r[:-1]), int(r[-1])) for r in rows] for rows in _expected(api))
+
+
+def _open_groups(api: Api) -> int:
+    return int(api.sql("select count(*) from duplicate_groups where resolved_at is null")[0][0])
 
 
 def _revision(rec: Any, applicant: dict[str, Any], revision: int) -> Any:
@@ -88,7 +97,10 @@ def test_summaries_follow_ingest_and_decisions(api: Api, people: list) -> None:
     assert api.push(bogor, [_revision(plain[1], moved, 2)]).outcomes == ["accepted"]
     # the first card holder leaves the card: the flagged third one takes the slot (unflagged)
     left = dict(on_card[0].applicant, kk_number=people[14]["kk_number"])
+    groups = api.sql("select count(*) from duplicate_groups")[0][0]
     assert api.push(bogor, [_revision(on_card[0], left, 2)]).outcomes == ["accepted"]
+    # its family card's group has no flagged member left: dropped (the delete trigger)
+    assert api.sql("select count(*) from duplicate_groups")[0][0] == groups - 1
     assert _summaries(api) == _norm_expected(api)
 
     api.decide(plain[2].id, "verified")
@@ -102,6 +114,20 @@ def test_summaries_follow_ingest_and_decisions(api: Api, people: list) -> None:
     got = _summaries(api)
     assert got == _norm_expected(api)
     assert sum(n for *_k, n in got[2]) == 4
+    # open duplicate groups (0012): resolved, reopened, resolved again, each one statement
+    assert _open_groups(api) >= 1
+    gid = int(api.sql("select min(id) from duplicate_groups where resolved_at is null")[0][0])
+    before = _open_groups(api)
+    steps = (
+        (lambda s: dq.claim_resolution(s, gid, "bukan_duplikat", api.clock()), before - 1),
+        (lambda s: dq.reopen(s, gid), before),
+        (lambda s: dq.claim_resolution(s, gid, "bukan_duplikat", api.clock()), before - 1),
+    )
+    for change, open_after in steps:
+        with db.transaction(api.ext.sessions) as s:
+            assert change(s)
+        assert _open_groups(api) == open_after
+        assert _summaries(api) == _norm_expected(api)
     assert {k[2] for k in got[1]} >= {"received", "verified", "rejected", "potential_duplicate"}
 
 
