@@ -7,6 +7,8 @@ match, so a change to the real file that the tests would no longer cover fails t
 :class:`Nginx` writes a top-level ``nginx.conf`` that includes it, checks it with
 ``nginx -t`` and runs the master in the foreground as a child process (never the system
 service). :func:`self_signed` makes a certificate for 127.0.0.1 with ``cryptography``.
+``Nginx(..., host=ADDR, netns=NS)`` listens on ``ADDR`` inside network namespace ``NS``
+instead (the link emulator, tests/support/linkemu.py), its certificate made for ``ADDR``.
 """
 
 from __future__ import annotations
@@ -109,13 +111,14 @@ def render_site(
     key: Path,
     log_dir: Path,
     text: str | None = None,
+    host: str = "127.0.0.1",
 ) -> str:
     """The real site file with what differs on a test machine substituted."""
     site = SITE_FILE.read_text() if text is None else text
     site = _sub(site, "    listen [::]:80;\n", "")
     site = _sub(site, "    listen [::]:443 ssl http2;\n", "")
-    site = _sub(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = _sub(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+    site = _sub(site, "listen 80;", f"listen {host}:{http_port};")
+    site = _sub(site, "listen 443 ssl http2;", f"listen {host}:{https_port} ssl http2;")
     site = _sub(site, "/etc/letsencrypt/live/loket.example.go.id/fullchain.pem", str(cert))
     site = _sub(site, "/etc/letsencrypt/live/loket.example.go.id/privkey.pem", str(key))
     site = _sub(site, "/var/log/nginx/", f"{log_dir}/")
@@ -126,22 +129,32 @@ def render_site(
 class Nginx:
     """nginx with the project's site file on 127.0.0.1, in ``folder``."""
 
-    def __init__(self, folder: Path, upstream_ports: list[int], binary: str | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        upstream_ports: list[int],
+        binary: str | None = None,
+        host: str = "127.0.0.1",
+        netns: str | None = None,
+    ):
         found = binary or find_nginx()
         assert found, "nginx not found (apt-get install nginx)"
         self.binary = found
         self.folder = folder
         self.upstream_ports = upstream_ports
-        self.http_port = free_port()
-        self.https_port = free_port()
-        self.cert, self.key = self_signed(folder / "tls")
+        self.host = host
+        self.netns = netns
+        # a fresh namespace has every port free
+        self.http_port = free_port() if netns is None else 8080
+        self.https_port = free_port() if netns is None else 8443
+        self.cert, self.key = self_signed(folder / "tls", host)
         self.logs = folder / "logs"
         self.conf = folder / "nginx.conf"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"https://127.0.0.1:{self.https_port}"
+        return f"https://{self.host}:{self.https_port}"
 
     @property
     def access_log(self) -> Path:
@@ -158,6 +171,7 @@ class Nginx:
                 cert=self.cert,
                 key=self.key,
                 log_dir=self.logs,
+                host=self.host,
             )
         )
         temp = self.folder / "temp"
@@ -178,7 +192,9 @@ class Nginx:
         return self.conf
 
     def _cmd(self, *extra: str) -> list[str]:
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
         return [
+            *prefix,
             self.binary,
             "-p",
             str(self.folder),
@@ -207,7 +223,14 @@ class Nginx:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        if not wait_for_port("127.0.0.1", self.https_port, 20):
+        if self.netns is None:
+            started = wait_for_port(self.host, self.https_port, 20)
+        else:
+            from .linkemu import in_netns
+
+            ns, host, port = self.netns, self.host, self.https_port
+            started = in_netns(ns, lambda: wait_for_port(host, port, 20), timeout=30)
+        if not started:
             self.stop()
             raise AssertionError(f"nginx did not start:\n{self.error_log()}")
         return self
