@@ -334,6 +334,11 @@ class Link:
         with self._lock:
             self._forced_down = down
 
+    @property
+    def started_at(self) -> float:
+        """``time.monotonic()`` when the link came up (the outage schedule counts from it)."""
+        return self._started_at
+
     def is_down(self, now: float | None = None) -> bool:
         if self._forced_down:
             return True
@@ -369,6 +374,16 @@ class Link:
     def _setup(self) -> None:
         for ns in (self.client_ns, self.server_ns):
             _ip("netns", "add", ns)
+            # IPv4 only: no IPv6 router solicitations or MLD reports on the link's counters
+            for conf in ("all", "default"):
+                _ip(
+                    "netns",
+                    "exec",
+                    ns,
+                    "sh",
+                    "-c",
+                    f"echo 1 > /proc/sys/net/ipv6/conf/{conf}/disable_ipv6",
+                )
         sides = (
             (self.client_ns, self._dev_client, self.client_ip, self.server_ip),
             (self.server_ns, self._dev_server, self.server_ip, self.client_ip),
