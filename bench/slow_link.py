@@ -63,6 +63,7 @@ from tests.support.nginx import Nginx  # noqa: E402
 
 OPERATOR = "bench"
 PASSWORD = "bench-password-17"
+SYNC_LIMIT_S = 1200  # a sync still running after 20 minutes is killed (rc "killed")
 
 
 @dataclass
@@ -82,8 +83,8 @@ class Rig:
 
 
 @contextlib.contextmanager
-def rig(prof: Profile, folder: Path) -> Iterator[Rig]:
-    with Link(prof) as link:
+def rig(prof: Profile, folder: Path, seed: int | None = None) -> Iterator[Rig]:
+    with Link(prof, seed=seed) as link:
         server = LiveServer(
             folder / "server", netns=link.server_ns, host="127.0.0.1", env=_server_env()
         )
@@ -276,11 +277,16 @@ def _status_counts(lines: list[str]) -> str:
 
 
 def part_sync(prof: Profile, n: int, seed: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="loket-bench-slow-") as tmp, rig(prof, Path(tmp)) as r:
+    """One ``loket-desk sync`` of ``n`` records; ``seed`` picks the records and the link's
+    losses."""
+    with (
+        tempfile.TemporaryDirectory(prefix="loket-bench-slow-") as tmp,
+        rig(prof, Path(tmp), seed=seed) as r,
+    ):
         desk = make_desk(Path(tmp))
         attempts, enroll_s = enroll(r, desk)
         save_records(desk, n, seed)
-        out = desk_cmd(r, desk, "sync", limit_s=1800)
+        out = desk_cmd(r, desk, "sync", limit_s=SYNC_LIMIT_S)
         total, distinct = server_count(r)
         t = out.transfer
         return {
@@ -478,10 +484,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--window-records", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--awful-runs", type=int, default=1, help="runs on the awful link (each takes minutes)"
+    )
     parser.add_argument("--parts", default="sync,drop,window,app")
     parser.add_argument("--app-profile", default="awful")
     parser.add_argument("--app-seconds", type=float, default=600.0)
     parser.add_argument("--window-profile", default="2g")
+    parser.add_argument("--window-seconds", type=float, default=120.0)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--app-run", metavar="DESK", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -503,9 +513,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{n}+drop" for n in names if "drop" in parts and "+" not in n
         ]
         for name in variants:
-            runs = [
-                part_sync(profile(name), args.records, seed) for seed in range(1, args.runs + 1)
-            ]
+            count = args.awful_runs if name.startswith("awful") else args.runs
+            runs = [part_sync(profile(name), args.records, seed) for seed in range(1, count + 1)]
             rows.extend(runs)
             if len(runs) > 1:
                 rows.append(median_rows(runs))
@@ -516,8 +525,10 @@ def main(argv: list[str] | None = None) -> None:
         )
         print_sync(rows)
     if "window" in parts:
-        w = part_window(profile(args.window_profile), args.window_records, 7)
-        print(f"\nwindow: {w['records']:,} records over {w['profile']}, link up 120 s then down:")
+        w = part_window(profile(args.window_profile), args.window_records, 7, args.window_seconds)
+        print(
+            f"\nwindow: {w['records']:,} records over {w['profile']}, link up {args.window_seconds:.0f} s then down:"
+        )
         for key, value in w.items():
             print(f"  {key}: {value}")
         if w["left"] > 0 and w["second_sent"] >= 0:

@@ -249,7 +249,7 @@ def in_netns(ns: str, fn: Callable[[], T], timeout: float | None = None) -> T:
     """``fn()`` on a fresh thread that has entered network namespace ``ns`` first: sockets
     it opens live there (a thread's network namespace is its own; this thread's is left
     alone). Returns its result or raises its exception."""
-    result: list[Any] = []
+    result: list[T] = []
     error: list[BaseException] = []
 
     def run() -> None:
@@ -394,6 +394,9 @@ class Link:
             _ip("-n", ns, "link", "set", "lo", "up")
             _ip("-n", ns, "addr", "add", me, "peer", f"{peer}/32", "dev", dev)
             _ip("-n", ns, "link", "set", dev, "mtu", str(MTU), "up")
+            # the link is each side's way out, as a modem's is: without a default route the
+            # OS (GLib's network monitor, Qt's QNetworkInformation) calls the machine offline
+            _ip("-n", ns, "route", "add", "default", "dev", dev)
         self._started_at = time.monotonic()
         self._thread = threading.Thread(target=self._forward, name="linkemu", daemon=True)
         self._thread.start()
