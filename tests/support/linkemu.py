@@ -73,7 +73,8 @@ class LinkUnavailable(RuntimeError):
 class Profile:
     """One link, the same both ways. ``outage_every``/``outage_for``: the link is down for
     ``outage_for`` seconds at the end of every ``outage_every`` seconds (first outage at
-    ``outage_every - outage_for`` after start); 0 for none."""
+    ``outage_every - outage_for`` after the link came up or :meth:`Link.restart_schedule`);
+    0 for none."""
 
     name: str
     rate_bps: float
@@ -338,6 +339,12 @@ class Link:
     def started_at(self) -> float:
         """``time.monotonic()`` when the link came up (the outage schedule counts from it)."""
         return self._started_at
+
+    def restart_schedule(self) -> None:
+        """Count the outage schedule from now (a measurement starts: its first outage comes
+        ``outage_every - outage_for`` seconds into it)."""
+        with self._lock:
+            self._started_at = time.monotonic()
 
     def is_down(self, now: float | None = None) -> bool:
         if self._forced_down:
