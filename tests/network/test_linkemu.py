@@ -115,16 +115,17 @@ def _bulk_upload_bits_per_s(link: Link, n: int) -> float:
 
 def test_bulk_throughput_is_the_profiles_rate() -> None:
     """A bulk upload's goodput over real TCP (slow start, 2 % and 1 % loss and their
-    recovery included) is within 25 % of the link's rate; on the link itself the IP bytes
-    flowed at the rate (within 10 %) while it was busy."""
+    recovery included) is within 25 % of the link's rate, and the IP bytes the link carried
+    (headers and retransmissions included) never went faster than the rate."""
     for prof, n in ((PROFILES["2g"], 48_000), (PROFILES["3g"], 192_000)):
         with Link(prof) as link:
             rate = _bulk_upload_bits_per_s(link, n)
-            assert prof.rate_bps * 0.75 <= rate <= prof.rate_bps * 1.25, (prof.name, rate)
-            # the link never carried more than its rate: all bytes at least n*8/rate seconds
             up, _down = link.snapshot()
-            assert up.sent_bytes >= n and up.delivered_bytes <= up.sent_bytes
-            assert up.connections == 1
+        assert prof.rate_bps * 0.75 <= rate <= prof.rate_bps * 1.25, (prof.name, rate)
+        payload_share = n / up.delivered_bytes  # the rest: IP/TCP headers, retransmissions
+        assert 0.85 <= payload_share < 1.0, payload_share
+        assert rate <= prof.rate_bps * payload_share * 1.02, (prof.name, rate)
+        assert up.connections == 1
 
 
 def _udp_through(link: Link, count: int, gap_s: float = 0.0) -> tuple[int, list[float]]:
