@@ -23,6 +23,8 @@ Parts (``--parts``):
   2-minute window (link up 120 s from the sync's start, then down until the command gives up),
   then the link back up and ``loket-desk sync`` again: what was left, what the second run sent
   (records and bytes on the link) and what the server holds (every record once).
+- ``idle`` (not in the default parts): the same with nothing to send for ``--idle-seconds``
+  over ``--idle-profile``: what the automatic syncs cost on metered data.
 - ``app``: the app's automatic sync: the desktop's ``SyncController`` headless
   (``QT_QPA_PLATFORM=offscreen``, as the app makes it) in the client namespace for
   ``--app-seconds`` with the records waiting: when (if) the outbox empties, the state changes,
@@ -345,11 +347,17 @@ def part_window(prof: Profile, n: int, seed: int, window_s: float = 120.0) -> di
         }
 
 
-def part_app(prof: Profile, n: int, seed: int, seconds: float) -> dict[str, Any]:
+def part_app(
+    prof: Profile, n: int, seed: int, seconds: float, stay: bool = False
+) -> dict[str, Any]:
+    """The app's SyncController for ``seconds`` with ``n`` records waiting; it stops once the
+    outbox is empty unless ``stay`` (the idle measurement: what the automatic syncs cost with
+    nothing to send)."""
     with tempfile.TemporaryDirectory(prefix="loket-bench-slow-") as tmp, rig(prof, Path(tmp)) as r:
         desk = make_desk(Path(tmp))
         attempts, _ = enroll(r, desk)
-        save_records(desk, n, seed)
+        if n:
+            save_records(desk, n, seed)
         logged = len(r.requests_logged())
         cmd = r.link.client_cmd(
             sys.executable,
@@ -359,6 +367,7 @@ def part_app(prof: Profile, n: int, seed: int, seconds: float) -> dict[str, Any]
             str(desk),
             "--app-seconds",
             str(seconds),
+            *(["--app-stay"] if stay else []),
         )
         with Meter(r.link) as meter:
             proc = subprocess.run(
@@ -396,6 +405,7 @@ def part_app(prof: Profile, n: int, seed: int, seconds: float) -> dict[str, Any]
             "requests": len(requests),
             "statuses": _status_counts(requests),
             "up_bytes": meter.result.up.sent_bytes,
+            "down_bytes": meter.result.down.sent_bytes,
             "server_total": total,
             "server_distinct": distinct,
             "stderr_tail": proc.stderr[-600:] if proc.returncode else "",
@@ -403,7 +413,7 @@ def part_app(prof: Profile, n: int, seed: int, seconds: float) -> dict[str, Any]
         }
 
 
-def app_run(desk: Path, seconds: float) -> int:
+def app_run(desk: Path, seconds: float, stay: bool = False) -> int:
     """The app's automatic sync, headless: prints one JSON line per event (run by part_app in
     the client namespace)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -436,7 +446,7 @@ def app_run(desk: Path, seconds: float) -> int:
             pending_after=report.pending_after,
             error=report.error_code,
         )
-        if report.pending_after == 0 and report.outcome.value == "ok":
+        if report.pending_after == 0 and report.outcome.value == "ok" and not stay:
             QTimer.singleShot(1000, app.quit)
 
     ctl.finished.connect(finished)
@@ -494,10 +504,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--window-profile", default="2g")
     parser.add_argument("--window-seconds", type=float, default=120.0)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--idle-profile", default="2g")
+    parser.add_argument("--idle-seconds", type=float, default=360.0)
     parser.add_argument("--app-run", metavar="DESK", help=argparse.SUPPRESS)
+    parser.add_argument("--app-stay", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.app_run:
-        sys.exit(app_run(Path(args.app_run), args.app_seconds))
+        sys.exit(app_run(Path(args.app_run), args.app_seconds, args.app_stay))
     if args.quick:
         args.profile, args.records, args.parts = "2g", 200, "sync"
     parts = set(args.parts.split(","))
@@ -539,6 +552,18 @@ def main(argv: list[str] | None = None) -> None:
         a = part_app(profile(args.app_profile), args.records, 11, args.app_seconds)
         print(
             f"\nautomatic sync (SyncController, headless) over {a['profile']}, {a['records']:,} waiting, up to {a['seconds']:.0f} s:"
+        )
+        for key, value in a.items():
+            print(f"  {key}: {value}")
+        print(f"  load average {os.getloadavg()[0]:.2f}", flush=True)
+    if "idle" in parts:
+        a = part_app(profile(args.idle_profile), 0, 0, args.idle_seconds, stay=True)
+        minutes = a["seconds"] / 60
+        print(
+            f"\nautomatic sync with nothing to send over {a['profile']}, {a['seconds']:.0f} s: "
+            f"{a['syncs_finished']} syncs, {a['connections']} TCP connections, {a['requests']} requests, "
+            f"{(a['up_bytes'] + a['down_bytes']) / minutes / 1000:.1f} KB per minute on the link "
+            f"(up {a['up_bytes']:,} B, down {a['down_bytes']:,} B)"
         )
         for key, value in a.items():
             print(f"  {key}: {value}")
