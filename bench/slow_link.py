@@ -301,6 +301,8 @@ def part_sync(prof: Profile, n: int, seed: int) -> dict[str, Any]:
             "down_per_record": t.down.sent_bytes / n,
             "up_bytes": t.up.sent_bytes,
             "down_bytes": t.down.sent_bytes,
+            # the link's own time for the busier direction's bytes (no waiting, no loss)
+            "link_s": max(t.up.sent_bytes, t.down.sent_bytes) * 8 / prof.rate_bps,
             "connections": t.up.connections,
             "requests": len(out.requests),
             "statuses": _status_counts(out.requests),
@@ -468,12 +470,13 @@ def _fmt_rc(rc: int | None) -> str:
 
 def print_sync(rows: list[dict[str, Any]]) -> None:
     print(
-        f"{'profile':<12} {'records':>7} {'rc':>6} {'time s':>8} {'up B/rec':>9} {'down B/rec':>10} "
+        f"{'profile':<12} {'records':>7} {'rc':>6} {'time s':>8} {'link s':>6} {'up B/rec':>9} {'down B/rec':>10} "
         f"{'conns':>5} {'reqs':>5}  statuses, enrollment, server"
     )
     for row in rows:
         print(
             f"{row['profile']:<12} {row['records']:>7,} {_fmt_rc(row['rc']):>6} {row['seconds']:>8.1f} "
+            f"{row['link_s']:>6.1f} "
             f"{row['up_per_record']:>9.0f} {row['down_per_record']:>10.0f} {row['connections']:>5} "
             f"{row['requests']:>5}  {row['statuses']}; enroll {row['enroll_attempts']} try "
             f"{row['enroll_s']:.1f} s; server holds {row['server_total']} ({row['server_distinct']} distinct)"
@@ -483,7 +486,7 @@ def print_sync(rows: list[dict[str, Any]]) -> None:
 
 def median_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out = dict(rows[0])
-    for key in ("seconds", "up_per_record", "down_per_record", "connections", "requests"):
+    for key in ("seconds", "link_s", "up_per_record", "down_per_record", "connections", "requests"):
         out[key] = statistics.median(r[key] for r in rows)
     out["profile"] = f"{rows[0]['profile']} (med {len(rows)})"
     return out
