@@ -59,7 +59,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.machine import describe  # noqa: E402
-from tests.support.linkemu import Link, Meter, Profile, Transfer, profile  # noqa: E402
+from tests.support.linkemu import (  # noqa: E402
+    Link,
+    Meter,
+    Profile,
+    Transfer,
+    check_available,
+    profile,
+)
 from tests.support.liveserver import LiveServer  # noqa: E402
 from tests.support.nginx import Nginx  # noqa: E402
 
@@ -511,11 +518,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--idle-seconds", type=float, default=360.0)
     parser.add_argument("--app-run", metavar="DESK", help=argparse.SUPPRESS)
     parser.add_argument("--app-stay", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv if argv is not None else [])
     if args.app_run:
         sys.exit(app_run(Path(args.app_run), args.app_seconds, args.app_stay))
     if args.quick:
         args.profile, args.records, args.parts = "2g", 200, "sync"
+    why = check_available()
+    if why:
+        print(f"slow_link not run: {why}")
+        return
     parts = set(args.parts.split(","))
     names = [p.strip() for p in args.profile.split(",") if p.strip()]
     print(describe())
@@ -574,4 +585,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
