@@ -18,7 +18,8 @@ Parts (``--parts``):
   (process start to exit): wall time, exit code, bytes per record up and down counted on the
   link (every IP packet the ends sent, so TCP/TLS/HTTP overhead and retransmissions are in),
   TCP connections opened (SYNs on the link) and requests (lines of nginx's access log).
-- ``drop``: the same over the profile with the link down 5 s every 30 s.
+- ``drop``: the same over the profile with the link down 5 s every 30 s, the first outage
+  5 s after the command starts (``--drop-at``), so that even a 3G sync meets one.
 - ``window``: a field officer's week (3,000 records, ``--window-records``) through one
   2-minute window (link up 120 s from the sync's start, then down until the command gives up),
   then the link back up and ``loket-desk sync`` again: what was left, what the second run sent
@@ -72,6 +73,7 @@ from tests.support.nginx import Nginx  # noqa: E402
 
 OPERATOR = "bench"
 PASSWORD = "bench-password-17"
+DROP_AT_S = 5.0  # with "+drop": the first outage this long after a measured command starts
 SYNC_LIMIT_S = 1200  # a sync still running after 20 minutes is killed (rc "killed")
 
 
@@ -191,6 +193,7 @@ def desk_cmd(
     *args: str,
     limit_s: float = 1800,
     window_s: float | None = None,
+    drop_at: float = DROP_AT_S,
 ) -> Command:
     """``loket-desk --data-dir DESK ARGS`` in the client namespace, timed, with the link's
     counters and nginx's access log lines meanwhile. ``window_s``: take the link down that
@@ -199,7 +202,8 @@ def desk_cmd(
         sys.executable, "-m", "desktop", "--data-dir", str(desk), *args, "--operator", OPERATOR
     )
     logged = len(r.requests_logged())
-    r.link.restart_schedule()  # with drops: the first one 25 s after the command starts
+    # with drops: the first one DROP_AT_S after the command starts (inside even a 3G sync)
+    r.link.restart_schedule(drop_at)
     with Meter(r.link) as meter:
         started = time.monotonic()
         proc = subprocess.Popen(
@@ -286,7 +290,7 @@ def _status_counts(lines: list[str]) -> str:
 # --- parts ------------------------------------------------------------------------------------
 
 
-def part_sync(prof: Profile, n: int, seed: int) -> dict[str, Any]:
+def part_sync(prof: Profile, n: int, seed: int, drop_at: float = DROP_AT_S) -> dict[str, Any]:
     """One ``loket-desk sync`` of ``n`` records; ``seed`` picks the records and the link's
     losses."""
     with (
@@ -296,7 +300,7 @@ def part_sync(prof: Profile, n: int, seed: int) -> dict[str, Any]:
         desk = make_desk(Path(tmp))
         attempts, enroll_s = enroll(r, desk)
         save_records(desk, n, seed)
-        out = desk_cmd(r, desk, "sync", limit_s=SYNC_LIMIT_S)
+        out = desk_cmd(r, desk, "sync", limit_s=SYNC_LIMIT_S, drop_at=drop_at)
         total, distinct = server_count(r)
         t = out.transfer
         return {
@@ -513,6 +517,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--app-seconds", type=float, default=600.0)
     parser.add_argument("--window-profile", default="2g")
     parser.add_argument("--window-seconds", type=float, default=120.0)
+    parser.add_argument("--drop-at", type=float, default=DROP_AT_S, metavar="S")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--idle-profile", default="2g")
     parser.add_argument("--idle-seconds", type=float, default=360.0)
@@ -542,7 +547,10 @@ def main(argv: list[str] | None = None) -> None:
         ]
         for name in variants:
             count = args.awful_runs if name.startswith("awful") else args.runs
-            runs = [part_sync(profile(name), args.records, seed) for seed in range(1, count + 1)]
+            runs = [
+                part_sync(profile(name), args.records, seed, args.drop_at)
+                for seed in range(1, count + 1)
+            ]
             rows.extend(runs)
             if len(runs) > 1:
                 rows.append(median_rows(runs))

@@ -194,6 +194,16 @@ def test_outage_drops_everything_then_recovers() -> None:
         for t in lost_at:
             phase = (t - link.started_at) % 2
             assert phase >= 1 - 0.05, phase
+        # a measurement moves the schedule: the first outage 0.5 s from now, for 1 s, every 2 s
+        link.restart_schedule(0.5)
+        now = time.monotonic()
+        assert [link.is_down(now + t) for t in (0.2, 0.7, 1.4, 1.7, 2.7)] == [
+            False,
+            True,
+            True,
+            False,
+            True,
+        ]
 
     with Link(replace(PROFILES["3g"], loss=0.0)) as link:
         server = _tcp_server(link, 9003)

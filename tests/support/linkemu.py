@@ -340,11 +340,15 @@ class Link:
         """``time.monotonic()`` when the link came up (the outage schedule counts from it)."""
         return self._started_at
 
-    def restart_schedule(self) -> None:
-        """Count the outage schedule from now (a measurement starts: its first outage comes
-        ``outage_every - outage_for`` seconds into it)."""
+    def restart_schedule(self, first_outage_in: float | None = None) -> None:
+        """Count the outage schedule from now: the first outage comes ``first_outage_in``
+        seconds from now (default ``outage_every - outage_for``), then every
+        ``outage_every``."""
+        p = self.profile
+        lead = p.outage_every - p.outage_for
+        first = lead if first_outage_in is None else first_outage_in
         with self._lock:
-            self._started_at = time.monotonic()
+            self._started_at = time.monotonic() + first - lead
 
     def is_down(self, now: float | None = None) -> bool:
         if self._forced_down:
