@@ -291,9 +291,9 @@ class Link:
         a, b = slot // 64, (slot % 64) * 4
         self.client_ip = f"10.201.{a}.{b + 1}"
         self.server_ip = f"10.201.{a}.{b + 2}"
-        tag = f"{pid % 100000}{n % 100}"
-        self._dev_client = f"lkc{tag}"[:15]
-        self._dev_server = f"lks{tag}"[:15]
+        tag = f"{pid:x}-{n % 10000}"  # unique while this process lives; at most 15 chars
+        self._dev_client = f"lkc{tag}"
+        self._dev_server = f"lks{tag}"
         seed = prof.seed if seed is None else seed
         self._dirs = [
             _Direction(
