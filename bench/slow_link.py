@@ -2,13 +2,14 @@
 
     .venv/bin/python -m bench.slow_link [--profile 2g,3g,awful] [--records 1000] [--runs 1]
                                         [--parts sync,drop,window,app] [--app-seconds 600]
-                                        [--quick]
+                                        [--drop-at S] [--tls-chain] [--quick]
 
 Every run builds a fresh link with tests/support/linkemu.py: two network namespaces joined by
 the user-space emulator (rate, RTT, random loss, a drop-tail buffer, outages), so real kernel
 TCP runs on both ends. In the server namespace: a real ``loket-server`` (SQLite) behind the
 real nginx with the project's site file, terminating TLS (a self-signed certificate for the
-server's link address, given to the desktop as ``--ca-bundle``). In the client namespace: the
+server's link address, given to the desktop as ``--ca-bundle``; ``--tls-chain``: an RSA-2048
+leaf and intermediate, the size of a public CA's chain). In the client namespace: the
 real ``loket-desk`` commands as subprocesses (``python -m desktop``), on a desktop data folder
 whose N registrations were saved offline.
 
@@ -74,6 +75,9 @@ from tests.support.nginx import Nginx  # noqa: E402
 OPERATOR = "bench"
 PASSWORD = "bench-password-17"
 DROP_AT_S = 5.0  # with "+drop": the first outage this long after a measured command starts
+#: --tls-chain: nginx serves an RSA-2048 leaf and intermediate (a public CA's size) instead of
+#: one small self-signed ECDSA certificate
+OPTIONS = {"tls_chain": False}
 SYNC_LIMIT_S = 1200  # a sync still running after 20 minutes is killed (rc "killed")
 
 
@@ -102,7 +106,11 @@ def rig(prof: Profile, folder: Path, seed: int | None = None) -> Iterator[Rig]:
         server.start()
         try:
             proxy = Nginx(
-                folder / "nginx", [server.port], host=link.server_ip, netns=link.server_ns
+                folder / "nginx",
+                [server.port],
+                host=link.server_ip,
+                netns=link.server_ns,
+                chain=OPTIONS["tls_chain"],
             ).start()
             try:
                 yield Rig(link, server, proxy, folder)
@@ -244,7 +252,15 @@ def enroll(r: Rig, desk: Path, tries: int = 5) -> tuple[int, float]:
     for attempt in range(1, tries + 1):
         code = r.server.office_and_code()
         out = desk_cmd(
-            r, desk, "enroll", "--server", r.url, "--code", code, "--ca-bundle", str(r.nginx.cert)
+            r,
+            desk,
+            "enroll",
+            "--server",
+            r.url,
+            "--code",
+            code,
+            "--ca-bundle",
+            str(r.nginx.ca_bundle),
         )
         if out.rc == 0:
             return attempt, time.monotonic() - started
@@ -518,6 +534,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--window-profile", default="2g")
     parser.add_argument("--window-seconds", type=float, default=120.0)
     parser.add_argument("--drop-at", type=float, default=DROP_AT_S, metavar="S")
+    parser.add_argument(
+        "--tls-chain",
+        action="store_true",
+        help="an RSA certificate chain of a public CA's size (default: one small ECDSA certificate)",
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--idle-profile", default="2g")
     parser.add_argument("--idle-seconds", type=float, default=360.0)
@@ -528,6 +549,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(app_run(Path(args.app_run), args.app_seconds, args.app_stay))
     if args.quick:
         args.profile, args.records, args.parts = "2g", 200, "sync"
+    OPTIONS["tls_chain"] = args.tls_chain
     why = check_available()
     if why:
         print(f"slow_link not run: {why}")
@@ -535,6 +557,14 @@ def main(argv: list[str] | None = None) -> None:
     parts = set(args.parts.split(","))
     names = [p.strip() for p in args.profile.split(",") if p.strip()]
     print(describe())
+    print(
+        "TLS: "
+        + (
+            "RSA-2048 leaf + intermediate"
+            if args.tls_chain
+            else "one self-signed ECDSA P-256 certificate"
+        )
+    )
     print(
         f"load average at start: {os.getloadavg()[0]:.2f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
