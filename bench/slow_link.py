@@ -526,6 +526,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--window-records", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument(
+        "--first-seed", type=int, default=1, help="seed of the first run (records, losses)"
+    )
+    parser.add_argument(
         "--awful-runs", type=int, default=1, help="runs on the awful link (each takes minutes)"
     )
     parser.add_argument("--parts", default="sync,drop,window,app")
@@ -579,7 +582,7 @@ def main(argv: list[str] | None = None) -> None:
             count = args.awful_runs if name.startswith("awful") else args.runs
             runs = [
                 part_sync(profile(name), args.records, seed, args.drop_at)
-                for seed in range(1, count + 1)
+                for seed in range(args.first_seed, args.first_seed + count)
             ]
             rows.extend(runs)
             if len(runs) > 1:
