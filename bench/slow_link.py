@@ -189,10 +189,12 @@ class Command:
         return int(m.group(1)) if m else -1
 
     def summary_line(self) -> str:
-        lines = [ln for ln in self.output.splitlines() if ln.startswith("sync ")]
-        return (
-            lines[-1] if lines else self.output.strip().splitlines()[-1:][0] if self.output else ""
-        )
+        """The command's closing ``sync ...`` line, else its last line (an error)."""
+        lines = self.output.strip().splitlines()
+        summaries = [line for line in lines if line.startswith("sync ")]
+        if summaries:
+            return summaries[-1]
+        return lines[-1] if lines else ""
 
 
 def desk_cmd(
