@@ -379,8 +379,10 @@ class Link:
             raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         self._teardown()
+        if self.error is not None and exc_type is None:
+            raise RuntimeError(f"the link emulator's forwarder failed: {self.error!r}")
 
     def _setup(self) -> None:
         for ns in (self.client_ns, self.server_ns):
