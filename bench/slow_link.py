@@ -506,8 +506,8 @@ def print_sync(rows: list[dict[str, Any]]) -> None:
         print(
             f"{row['profile']:<12} {row['records']:>7,} {_fmt_rc(row['rc']):>6} {row['seconds']:>8.1f} "
             f"{row['link_s']:>6.1f} "
-            f"{row['up_per_record']:>9.0f} {row['down_per_record']:>10.0f} {row['connections']:>5} "
-            f"{row['requests']:>5}  {row['statuses']}; enroll {row['enroll_attempts']} try "
+            f"{row['up_per_record']:>9.0f} {row['down_per_record']:>10.0f} {row['connections']:>5.0f} "
+            f"{row['requests']:>5.0f}  {row['statuses']}; enroll {row['enroll_attempts']} try "
             f"{row['enroll_s']:.1f} s; server holds {row['server_total']} ({row['server_distinct']} distinct)"
         )
         print(f"{'':<12} {row['summary']}")
