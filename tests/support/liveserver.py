@@ -3,6 +3,8 @@
 ``LiveServer(data_dir, database=None).start()`` runs ``loket-server --data-dir D run`` on a free
 loopback port and waits for ``/readyz``; ``cli(...)`` runs admin subcommands against the same
 data dir and database; ``stop()`` ends it (SIGTERM, then SIGKILL), ``kill()`` is SIGKILL.
+``netns=NS`` runs it inside network namespace ``NS`` (``ip netns exec``; the link emulator,
+tests/support/linkemu.py) and checks readiness from there; ``host`` is the address it binds.
 """
 
 from __future__ import annotations
@@ -28,18 +30,23 @@ class LiveServer:
         database: str | None = None,
         workers: int = 1,
         env: dict[str, str] | None = None,
+        netns: str | None = None,
+        host: str = "127.0.0.1",
     ):
         self.data_dir = Path(data_dir)
         self.database = database
         self.workers = workers
-        self.port = free_port()
+        self.netns = netns
+        self.host = host
+        # a fresh namespace has every port free; outside one, ask this machine
+        self.port = free_port() if netns is None else 8470
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = self.data_dir / "server.log"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def _base(self) -> list[str]:
         cmd = [sys.executable, "-m", "syncserver.cli", "--data-dir", str(self.data_dir)]
@@ -71,12 +78,14 @@ class LiveServer:
     def start(self, timeout: float = 60.0) -> LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
         self.proc = subprocess.Popen(
             [
+                *prefix,
                 *self._base(),
                 "run",
                 "--host",
-                "127.0.0.1",
+                self.host,
                 "--port",
                 str(self.port),
                 "--workers",
@@ -96,7 +105,7 @@ class LiveServer:
                     f"server exited with {self.proc.returncode}:\n{self.log_path.read_text(errors='replace')[-3000:]}"
                 )
             try:
-                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                if self._ready():
                     return self
             except requests.RequestException:
                 pass
@@ -105,6 +114,16 @@ class LiveServer:
         raise AssertionError(
             f"server not ready in {timeout}s:\n{self.log_path.read_text(errors='replace')[-3000:]}"
         )
+
+    def _ready(self) -> bool:
+        def get() -> bool:
+            return requests.get(self.url + "/readyz", timeout=1).status_code == 200
+
+        if self.netns is None:
+            return get()
+        from tests.support.linkemu import in_netns
+
+        return in_netns(self.netns, get, timeout=10)
 
     def _signal_group(self, sig: int) -> None:
         if self.proc is not None and self.proc.poll() is None:

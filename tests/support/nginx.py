@@ -7,6 +7,10 @@ match, so a change to the real file that the tests would no longer cover fails t
 :class:`Nginx` writes a top-level ``nginx.conf`` that includes it, checks it with
 ``nginx -t`` and runs the master in the foreground as a child process (never the system
 service). :func:`self_signed` makes a certificate for 127.0.0.1 with ``cryptography``.
+``Nginx(..., host=ADDR, netns=NS)`` listens on ``ADDR`` inside network namespace ``NS``
+instead (the link emulator, tests/support/linkemu.py), its certificate made for ``ADDR``;
+``chain=True`` serves an RSA chain the size of a public CA's (:func:`rsa_chain`); a client
+trusts ``ca_bundle``.
 """
 
 from __future__ import annotations
@@ -93,6 +97,83 @@ def self_signed(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def rsa_chain(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path, Path]:
+    """A certificate chain shaped like a public CA's RSA one (Let's Encrypt's): an RSA-2048
+    leaf for ``host`` signed by an RSA-2048 intermediate signed by a root. Returns (fullchain:
+    leaf and intermediate, as nginx sends them; the leaf's key; the root, the client's CA
+    bundle). About 2.5 KB of certificates in every full handshake, against 0.5 KB for
+    :func:`self_signed`: what a slow link has to carry."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+
+    def make(
+        subject: str,
+        key: rsa.RSAPrivateKey,
+        issuer: x509.Name | None,
+        signer: rsa.RSAPrivateKey,
+        ca: bool,
+    ) -> x509.Certificate:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(issuer or name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName(
+                    [x509.IPAddress(ipaddress.ip_address(host)), x509.DNSName("localhost")]
+                ),
+                critical=False,
+            ).add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    keys = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(3)]
+    root = make("Loket test root", keys[0], None, keys[0], True)
+    inter = make("Loket test intermediate", keys[1], root.subject, keys[0], True)
+    leaf = make(host, keys[2], inter.subject, keys[1], False)
+    folder.mkdir(parents=True, exist_ok=True)
+    pem = serialization.Encoding.PEM
+    chain, key_path, root_path = (
+        folder / "fullchain.pem",
+        folder / "privkey.pem",
+        folder / "root.pem",
+    )
+    chain.write_bytes(leaf.public_bytes(pem) + inter.public_bytes(pem))
+    root_path.write_bytes(root.public_bytes(pem))
+    key_path.write_bytes(
+        keys[2].private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_path.chmod(0o600)
+    return chain, key_path, root_path
+
+
 def _sub(text: str, old: str, new: str, *, regex: bool = False) -> str:
     pattern = old if regex else re.escape(old)
     out, n = re.subn(pattern, lambda _m: new, text)
@@ -109,13 +190,14 @@ def render_site(
     key: Path,
     log_dir: Path,
     text: str | None = None,
+    host: str = "127.0.0.1",
 ) -> str:
     """The real site file with what differs on a test machine substituted."""
     site = SITE_FILE.read_text() if text is None else text
     site = _sub(site, "    listen [::]:80;\n", "")
     site = _sub(site, "    listen [::]:443 ssl http2;\n", "")
-    site = _sub(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = _sub(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+    site = _sub(site, "listen 80;", f"listen {host}:{http_port};")
+    site = _sub(site, "listen 443 ssl http2;", f"listen {host}:{https_port} ssl http2;")
     site = _sub(site, "/etc/letsencrypt/live/loket.example.go.id/fullchain.pem", str(cert))
     site = _sub(site, "/etc/letsencrypt/live/loket.example.go.id/privkey.pem", str(key))
     site = _sub(site, "/var/log/nginx/", f"{log_dir}/")
@@ -126,22 +208,37 @@ def render_site(
 class Nginx:
     """nginx with the project's site file on 127.0.0.1, in ``folder``."""
 
-    def __init__(self, folder: Path, upstream_ports: list[int], binary: str | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        upstream_ports: list[int],
+        binary: str | None = None,
+        host: str = "127.0.0.1",
+        netns: str | None = None,
+        chain: bool = False,
+    ):
         found = binary or find_nginx()
         assert found, "nginx not found (apt-get install nginx)"
         self.binary = found
         self.folder = folder
         self.upstream_ports = upstream_ports
-        self.http_port = free_port()
-        self.https_port = free_port()
-        self.cert, self.key = self_signed(folder / "tls")
+        self.host = host
+        self.netns = netns
+        # a fresh namespace has every port free
+        self.http_port = free_port() if netns is None else 8080
+        self.https_port = free_port() if netns is None else 8443
+        if chain:
+            self.cert, self.key, self.ca_bundle = rsa_chain(folder / "tls", host)
+        else:
+            self.cert, self.key = self_signed(folder / "tls", host)
+            self.ca_bundle = self.cert
         self.logs = folder / "logs"
         self.conf = folder / "nginx.conf"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"https://127.0.0.1:{self.https_port}"
+        return f"https://{self.host}:{self.https_port}"
 
     @property
     def access_log(self) -> Path:
@@ -158,6 +255,7 @@ class Nginx:
                 cert=self.cert,
                 key=self.key,
                 log_dir=self.logs,
+                host=self.host,
             )
         )
         temp = self.folder / "temp"
@@ -178,7 +276,9 @@ class Nginx:
         return self.conf
 
     def _cmd(self, *extra: str) -> list[str]:
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
         return [
+            *prefix,
             self.binary,
             "-p",
             str(self.folder),
@@ -207,7 +307,14 @@ class Nginx:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        if not wait_for_port("127.0.0.1", self.https_port, 20):
+        if self.netns is None:
+            started = wait_for_port(self.host, self.https_port, 20)
+        else:
+            from .linkemu import in_netns
+
+            ns, host, port = self.netns, self.host, self.https_port
+            started = in_netns(ns, lambda: wait_for_port(host, port, 20), timeout=30)
+        if not started:
             self.stop()
             raise AssertionError(f"nginx did not start:\n{self.error_log()}")
         return self
