@@ -27,8 +27,15 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -> Engine:
-    """An engine with Loket's connection settings.
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = 30000,
+    pool_size: int = 5,
+    connect_timeout: float | None = None,
+) -> Engine:
+    """An engine with Loket's connection settings (``connect_timeout``: PostgreSQL's, for a
+    database the server can do without for a while, the console's standby).
 
     SQLite: WAL journal, ``synchronous=FULL`` (a commit the device was told about survives a
     power cut), a busy timeout, foreign keys, and every transaction opened with
@@ -92,6 +99,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30000, pool_size: int = 5) -
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         hide_parameters=True,  # a statement's parameters are personal data (NIKs, names)
+        connect_args={} if connect_timeout is None else {"connect_timeout": connect_timeout},
     )
 
 

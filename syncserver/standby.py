@@ -28,11 +28,11 @@ import logging
 import threading
 import time
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from syncserver.db import describe_db_error, session_factory
+from syncserver.db import describe_db_error, make_engine, session_factory
 
 log = logging.getLogger("syncserver.standby")
 
@@ -49,20 +49,7 @@ class Standby:
     """The standby's engine, and whether it is fit to serve a read now."""
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
-        import orjson
-
-        from syncserver.db import _json_dumps
-
-        self.engine: Engine = create_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=True,
-            json_serializer=_json_dumps,
-            json_deserializer=orjson.loads,
-            hide_parameters=True,  # a statement's parameters are personal data (NIKs, names)
-            connect_args={"connect_timeout": CONNECT_TIMEOUT},
-        )
+        self.engine: Engine = make_engine(url, pool_size=pool_size, connect_timeout=CONNECT_TIMEOUT)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
         self._down_until = 0.0
         self._lock = threading.Lock()
