@@ -152,7 +152,7 @@ The answer to 500 records (2 % of them possible duplicates): **{a["rows"]:.1f} b
 by rows, {a["columns"]:.1f} by columns** (no ids or revisions; outcome and status lists).
 By columns each content hash goes as its first 8 hex digits (the server computes the whole),
 the applicant's field names once per shape. The desktop sends columns to a server that said
-it takes them, at level 15 until it measured a link faster than 1 MB/s.
+it takes them, at level 15 when a body would take over a second on the link as measured.
 """
 
 

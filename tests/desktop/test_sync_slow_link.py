@@ -19,7 +19,7 @@ from common.synthetic import generate
 from desktop.services.registrations import RegistrationService
 from desktop.store import Store
 from desktop.store import settings as S
-from desktop.sync.client import SyncClient
+from desktop.sync.client import SyncClient, zstd_level
 from desktop.sync.commands import enroll_device, make_client, sync_once
 from desktop.sync.engine import BatchSizer, SyncEngine, SyncOutcome, SyncProgress
 from desktop.sync.link import ASSUMED_RTT_S, LinkEstimate
@@ -102,6 +102,15 @@ def test_the_limits_follow_the_measured_link() -> None:
         link.observe(100_000, 2_000, 0.12)
     fast = link.timeouts((5.0, 60.0), sent=100_000)
     assert fast.connect_s == 5.0 and fast.read_s < 61.0  # the floors, as before
+
+
+def test_zstd_works_harder_only_where_the_link_is_slow() -> None:
+    body = 400_000  # a batch of 500 by columns, before compression
+    assert zstd_level(body, LinkEstimate()) == 15  # nothing measured yet
+    lan, cell = LinkEstimate(), LinkEstimate()
+    lan.observe(50_000, 500, 0.1)  # 500 KB/s, the server's own time included
+    cell.observe(50_000, 500, 6.0)  # 2G
+    assert zstd_level(body, lan) is None and zstd_level(body, cell) == 15
 
 
 def test_batches_grow_with_a_slow_links_pace_and_start_small() -> None:
