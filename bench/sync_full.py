@@ -39,8 +39,9 @@ def one_run(seed: int) -> dict[str, float]:
             applicants = [
                 check(s.applicant).applicant for s in generate(N, seed, today=date.today())
             ]
-            service.save_batch(applicants)
+            # enrolled first: a registration is saved only once the device has its number
             enroll_device(store, server.url, server.office_and_code())
+            service.save_batch(applicants)
             client = make_client(store)
             engine = SyncEngine(store, client)
             started = time.perf_counter()
