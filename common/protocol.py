@@ -158,10 +158,12 @@ class EnrollRequest:
     app_version: str = ""
     #: the device's public bundle keys (issue 16); left out by clients before it
     device_key: BundleKey | None = None
-    #: the credential's secret, chosen by the device (issue 17; at least 32 URL-safe
-    #: characters): the same request sent again after its answer was lost gets the same
-    #: answer instead of ENROLL_CODE_USED. Left out by older clients (the server chooses)
-    credential_secret: str | None = field(default=None, metadata=bound(max_length=128))
+    #: the credential's secret, chosen by the device (issue 17): the same request sent again
+    #: after its answer was lost gets the same answer instead of ENROLL_CODE_USED. Left out by
+    #: older clients (the server chooses). Its form (32 to 128 URL-safe characters) is checked
+    #: by the server (syncserver/enrollment.py), as the other fields' lengths are: the whole
+    #: body is bounded first (ENROLL_MAX_BODY_BYTES)
+    credential_secret: str | None = None
 
 
 def normalise_enroll_code(code: str) -> str:
