@@ -447,8 +447,9 @@ class BulkSpec:
                 doc = m.template.replace(_NIK, nik).replace(_KK, kk).replace(_PHONE, phone)
                 h = hashlib.sha256(doc.encode()).hexdigest()
                 if name == "registration_revisions":
+                    # the only, so current, revision: its applicant is the registration's (0013)
                     emit(
-                        f"{i + 1}\t{rid}\t1\t0\t{h}\t{doc}\tpetugas\t{dev_id}\t{at_s}\t"
+                        f"{i + 1}\t{rid}\t1\t0\t{h}\t\\N\tpetugas\t{dev_id}\t{at_s}\t"
                         f"{b + 1}\t{at_s}\n"
                     )
                     continue

@@ -305,7 +305,7 @@ def prepare(request: PushRequest, today: date, device: DeviceRef) -> Prepared:
                     regency_code=a.village_code[:5],
                     village_code=a.village_code,
                     revision=rec.revision,
-                    # serialised once, here (outside the transaction), for both tables
+                    # serialised once, here (outside the transaction)
                     applicant_json=json_dumps(rec.applicant),
                     content_hash=rec.content_hash,
                     operator=rec.operator,
@@ -643,6 +643,7 @@ def _pass(
         before = (
             states.get(item.rec.id) or q.registration_states(session, [item.rec.id])[item.rec.id]
         )
+        q.keep_superseded(session, item.rec.id)
         if q.update_registration(session, _row(item), batch, item.rec.base_revision):
             winners.append(item)
             released.append((item, before))
@@ -671,7 +672,7 @@ def _pass(
                 item.rec.revision,
                 item.rec.base_revision,
                 item.rec.content_hash,
-                _row(item).applicant_json,
+                None,  # the applicant: in registrations while this revision is current
                 item.rec.operator,
                 device.id,
                 _row(item).device_time,

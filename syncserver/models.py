@@ -264,11 +264,16 @@ class RevisionRecord(Base):
     __tablename__ = "registration_revisions"
     __table_args__ = (UniqueConstraint("registration_id", "revision"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"))
+    # no foreign key (0013), as in nik_primaries: written only by ingest, in the transaction
+    # that inserts or updates its registration
+    registration_id: Mapped[str] = mapped_column(String(36))
     revision: Mapped[int] = mapped_column(Integer)
     base_revision: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
-    applicant: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    #: NULL while this is the registration's current revision: its applicant is the one in
+    #: ``registrations`` (stored once); set from it when a newer revision replaces this one
+    #: (0013, ``queries.ingest.keep_superseded``). Read with ``revision_applicant``.
+    applicant: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, nullable=True)
     operator: Mapped[str] = mapped_column(String(100), default="")
     device_id: Mapped[str] = mapped_column(String(36))
     device_time: Mapped[datetime | None] = mapped_column(Ts, nullable=True)

@@ -138,17 +138,29 @@ def revision_contents(
     revisions: what a pulled revision change carries."""
     if not keys:
         return {}
-    rev = RevisionRecord
+    rev, reg = RevisionRecord, RegistrationRecord
     rows = session.execute(
         select(
-            rev.registration_id, rev.revision, rev.applicant, rev.content_hash, rev.operator
-        ).where(rev.registration_id.in_(sorted({k[0] for k in keys})))
+            rev.registration_id,
+            rev.revision,
+            revision_applicant(),
+            rev.content_hash,
+            rev.operator,
+        )
+        .join(reg, reg.id == rev.registration_id)
+        .where(rev.registration_id.in_(sorted({k[0] for k in keys})))
     )
     return {
         (r[0], r[1]): {"applicant": r[2], "content_hash": r[3], "operator": r[4]}
         for r in rows
         if (r[0], r[1]) in keys
     }
+
+
+def revision_applicant() -> Any:
+    """A revision's applicant in a query that joins its registration: the revision's own
+    copy, or (NULL: the current revision, migration 0013) the registration's."""
+    return func.coalesce(RevisionRecord.applicant, RegistrationRecord.applicant).label("applicant")
 
 
 def codes_of_office(session: Session, codes: set[str], office_code: str) -> set[str]:

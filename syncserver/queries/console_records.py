@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from common import search_terms
@@ -43,6 +44,7 @@ from syncserver.models import (
     ReviewDecision,
     RevisionRecord,
 )
+from syncserver.queries.changes import revision_applicant
 from syncserver.queries.console_paging import (
     Cursor,
     Page,
@@ -479,15 +481,18 @@ def codes_of(session: Session, ids: list[str]) -> dict[str, str]:
 
 
 def revisions(session: Session, registration_id: str, limit: int = 50) -> list[RevisionRecord]:
-    """The record's revisions, newest first (a record has a handful)."""
-    return list(
-        session.scalars(
-            select(RevisionRecord)
-            .where(RevisionRecord.registration_id == registration_id)
-            .order_by(RevisionRecord.revision.desc())
-            .limit(limit)
-        )
-    )
+    """The record's revisions, newest first (a record has a handful), each with its
+    applicant (the current one's from ``registrations``: migration 0013)."""
+    rows = session.execute(
+        select(RevisionRecord, revision_applicant())
+        .join(RegistrationRecord, RegistrationRecord.id == RevisionRecord.registration_id)
+        .where(RevisionRecord.registration_id == registration_id)
+        .order_by(RevisionRecord.revision.desc())
+        .limit(limit)
+    ).all()
+    for rev, applicant in rows:  # loaded as the value, not a change to write back
+        set_committed_value(rev, "applicant", applicant)
+    return [rev for rev, _ in rows]
 
 
 def decisions(session: Session, registration_id: str, limit: int = 50) -> list[ReviewDecision]:

@@ -349,7 +349,7 @@ def revision_hashes(session: Session, ids: Collection[str]) -> dict[tuple[str, i
 class PreparedRow(NamedTuple):
     """A valid record's own columns of ``registrations``, made by ``syncserver.ingest.prepare``
     outside the transaction: the first ``REG_COLS`` in their order, the applicant serialised
-    once (``applicant_json``, for both tables), then the applicant as sent."""
+    once (``applicant_json``), then the applicant as sent."""
 
     id: str
     code: str
@@ -474,9 +474,22 @@ REV_COLS = (
 
 
 def insert_revisions(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Rows are tuples in ``REV_COLS`` order, the applicant as JSON text."""
+    """Rows are tuples in ``REV_COLS`` order, the applicant None: each is its registration's
+    current revision, whose applicant ``registrations`` holds (migration 0013)."""
     ordered = sorted(rows, key=itemgetter(0, 1))
     bulk_insert(session, REV, REV_COLS, ordered, ("registration_id", "revision"))
+
+
+def keep_superseded(session: Session, registration_id: str) -> None:
+    """Before a registration takes a new revision: its current revision's row gets its own
+    copy of the applicant (until now only in ``registrations``). Harmless when the new
+    revision is then refused (the copy is that revision's content all the same)."""
+    current = select(REG.c.applicant).where(REG.c.id == registration_id).scalar_subquery()
+    session.execute(
+        update(REV)
+        .where(REV.c.registration_id == registration_id, REV.c.applicant.is_(None))
+        .values(applicant=current)
+    )
 
 
 def set_flags(session: Session, rows: Sequence[dict[str, Any]]) -> None:

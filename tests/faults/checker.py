@@ -254,7 +254,10 @@ def _read_central(
     revs: dict[str, dict[int, tuple[str, Any]]] = defaultdict(dict)
     for rid, rev, digest, applicant in conn.execute(
         text(
-            "SELECT registration_id, revision, content_hash, applicant FROM registration_revisions"
+            # the current revision's applicant is its registration's (migration 0013)
+            "SELECT v.registration_id, v.revision, v.content_hash, "
+            "coalesce(v.applicant, r.applicant) FROM registration_revisions v "
+            "JOIN registrations r ON r.id = v.registration_id"
         )
     ):
         if rid in regs:

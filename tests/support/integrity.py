@@ -1,6 +1,6 @@
 """Consistency queries over the central database that must count zero after any ingest.
 
-The claim tables and batch_records carry no foreign keys (migration 0004: a check per row was
+The claim tables, registration_revisions (0013) and batch_records carry no foreign keys (migrations 0004, 0013: a check per row was
 a measurable share of ingest), so these queries are what proves they never point at nothing.
 The fault checker runs them after every fault scenario; the sync server's contract suite after
 every test, on SQLite and on PostgreSQL.
@@ -15,6 +15,13 @@ from sqlalchemy import text
 ORPHAN_QUERIES = {
     "revision rows without a registration": "SELECT count(*) FROM registration_revisions v "
     "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = v.registration_id)",
+    # migration 0013: only the current revision leaves its applicant to registrations
+    "superseded revisions without their own applicant": "SELECT count(*) FROM "
+    "registration_revisions v JOIN registrations r ON r.id = v.registration_id "
+    "WHERE v.applicant IS NULL AND v.revision <> r.revision",
+    "revision rows of a revision the registration never reached": "SELECT count(*) FROM "
+    "registration_revisions v JOIN registrations r ON r.id = v.registration_id "
+    "WHERE v.revision > r.revision",
     "NIK claims without a registration": "SELECT count(*) FROM nik_primaries n "
     "WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = n.registration_id)",
     "family-card slots without a registration": "SELECT count(*) FROM kk_slots k "
