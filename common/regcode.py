@@ -26,15 +26,19 @@ _LOOKALIKES = str.maketrans("OIL", "011")
 _CODE_RE = re.compile(r"^([0-9]{6})-([0-9]{3})-([0-9]{6,})-([0-9A-Z])$")
 
 
+#: Each symbol's addend in Luhn mod N: as it is (factor 1), and doubled with its "digits" in
+#: base N summed (factor 2). Looked up, not computed: the server checks every pushed code.
+_ONCE = {ch: i for i, ch in enumerate(ALPHABET)}
+_TWICE = {ch: (2 * i) // _N + (2 * i) % _N for i, ch in enumerate(ALPHABET)}
+
+
 def check_char(payload: str) -> str:
-    """Luhn mod 32 check character over the digits of ``payload`` (dashes ignored)."""
-    factor = 2
-    total = 0
-    for ch in reversed(payload.replace("-", "")):
-        addend = factor * ALPHABET.index(ch)
-        factor = 1 if factor == 2 else 2
-        total += addend // _N + addend % _N
-    return ALPHABET[(_N - total % _N) % _N]
+    """Luhn mod 32 check character over the symbols of ``payload`` (dashes ignored): from
+    the right, factors 2, 1, 2, ... (KeyError for a symbol not in the alphabet)."""
+    symbols = payload.replace("-", "")
+    once, twice = _ONCE, _TWICE
+    total = sum([twice[ch] for ch in symbols[::-2]]) + sum([once[ch] for ch in symbols[-2::-2]])
+    return ALPHABET[-total % _N]
 
 
 def make_code(office_code: str, device_no: int, sequence: int) -> str:
