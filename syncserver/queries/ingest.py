@@ -154,6 +154,8 @@ def _joined(values: Sequence[Any]) -> str | None:
     elif _NULL in items:
         return None
     text = _SEP.join(items)
+    if text == "":  # one empty text: string_to_array('') is an empty array, not {''}
+        return None
     return text if text.count(_SEP) == len(items) - 1 else None
 
 
@@ -173,7 +175,7 @@ def _pg_insert(conn: Any, table: Table, cols: Sequence[str], columns: list[Any],
     for i, (col, values) in enumerate(zip(cols, columns, strict=True)):
         sent, per_value = _pg_type(dialect, table, col)
         first = values[0]
-        if n > 1 and values.count(first) == n and (first is None or type(first) in _AS_TEXT):
+        if values.count(first) == n and (first is None or type(first) in _AS_TEXT):
             select.append(f"%s::{sent}{per_value}")
             params.append(first)
             continue
@@ -493,8 +495,23 @@ def keep_superseded(session: Session, registration_id: str) -> None:
 
 
 def set_flags(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Flag registrations: rows of {rid, b_status, b_flag, b_dup, b_group}."""
+    """Flag registrations: rows of {rid, b_status, b_flag, b_dup, b_group}. PostgreSQL: one
+    ``UPDATE ... FROM unnest(...)`` for all (a statement per row cost a round trip and a
+    run of the summary trigger each); SQLite: executemany in process."""
     if not rows:
+        return
+    ordered = sorted(rows, key=lambda r: r["rid"])
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and len(ordered) > 1:
+        conn.exec_driver_sql(
+            "UPDATE registrations AS r SET status = u.st, flag_reason = u.fl, "
+            "duplicate_of_id = u.dup, duplicate_group_id = u.grp "
+            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS u(rid, st, fl, dup, grp) WHERE r.id = u.rid",
+            tuple(
+                [r[k] for r in ordered] for k in ("rid", "b_status", "b_flag", "b_dup", "b_group")
+            ),
+        )
         return
     stmt = (
         update(REG)
@@ -506,7 +523,7 @@ def set_flags(session: Session, rows: Sequence[dict[str, Any]]) -> None:
             duplicate_group_id=bindparam("b_group"),
         )
     )
-    session.connection().execute(stmt, sorted(rows, key=lambda r: r["rid"]))
+    conn.execute(stmt, ordered)
 
 
 # --- NIK primaries and family-card slots ---------------------------------------------------
@@ -696,7 +713,13 @@ def ensure_groups(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tupl
     if not rows:
         return {}
     ordered = sorted(rows, key=lambda r: (r["kind"], r["key"]))
-    insert_ignore(session, DG, ordered, ("kind", "key"))
+    bulk_insert(  # one statement for all (a row's default resolution written out)
+        session,
+        DG,
+        ("kind", "key", "primary_registration_id", "created_at", "resolution"),
+        [(r["kind"], r["key"], r["primary_registration_id"], r["created_at"], "") for r in ordered],
+        ("kind", "key"),
+    )
     primary = {(r["kind"], r["key"]): r["primary_registration_id"] for r in rows}
     out: dict[tuple[str, str], int] = {}
     stale: list[tuple[int, str]] = []

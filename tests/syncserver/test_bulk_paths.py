@@ -86,3 +86,25 @@ def test_lookups_by_many_keys_with_odd_keys(api: Api, people: list[dict]) -> Non
         hashes = q.revision_hashes(s, wanted)
     assert set(states) == {r.id for r in records}
     assert hashes == {(r.id, 1): r.content_hash for r in records}
+
+
+def test_one_row_with_empty_texts(api: Api) -> None:
+    """A statement of one row: PostgreSQL's string_to_array('') is an empty array, not one
+    empty text, so an empty value went in as NULL (a NOT NULL column: a 500)."""
+    t0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    cols = ("kind", "key", "primary_registration_id", "created_at", "resolution")
+    with db.transaction(api.ext.sessions) as s:
+        q.bulk_insert(
+            s, DuplicateGroup.__table__, cols, [("nik", "k1", "", t0, "")], ("kind", "key")
+        )
+    assert api.sql("SELECT primary_registration_id, resolution FROM duplicate_groups") == [("", "")]
+    with db.transaction(api.ext.sessions) as s:
+        s.execute(DuplicateGroup.__table__.delete())
+
+
+def test_a_record_pushed_alone_with_no_operator(api: Api, people: list[dict]) -> None:
+    dev = api.enroll()
+    alone = api.record(people[0], dev, operator="")
+    assert api.push(dev, [alone]).outcomes == ["accepted"]
+    assert api.sql("SELECT operator FROM registrations") == [("",)]
+    assert api.sql("SELECT operator FROM registration_revisions") == [("",)]
