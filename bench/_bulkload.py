@@ -120,7 +120,6 @@ def load(
         with conn.cursor() as cur:
             for table, col in (
                 ("batches", "id"),
-                ("registration_revisions", "id"),
                 ("duplicate_groups", "id"),
                 ("review_decisions", "id"),
             ):

@@ -111,7 +111,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "kk_verified_slot",
     ),
     "registration_revisions": (
-        "id",
         "registration_id",
         "revision",
         "base_revision",
@@ -448,10 +447,7 @@ class BulkSpec:
                 h = hashlib.sha256(doc.encode()).hexdigest()
                 if name == "registration_revisions":
                     # the only, so current, revision: its applicant is the registration's (0013)
-                    emit(
-                        f"{i + 1}\t{rid}\t1\t0\t{h}\t\\N\tpetugas\t{dev_id}\t{at_s}\t"
-                        f"{b + 1}\t{at_s}\n"
-                    )
+                    emit(f"{rid}\t1\t0\t{h}\t\\N\tpetugas\t{dev_id}\t{at_s}\t{b + 1}\t{at_s}\n")
                     continue
                 if name != "registrations":
                     raise KeyError(name)

@@ -59,7 +59,7 @@ from common.protocol import (
     RecordResult,
     decode,
 )
-from common.record import content_hash, parse_datetime
+from common.record import canonical_hash, canonical_json, parse_datetime
 from common.regcode import is_valid_code, normalise_code
 from common.validation import check
 from common.wiretime import utc_text
@@ -290,7 +290,9 @@ def prepare(request: PushRequest, today: date, device: DeviceRef) -> Prepared:
                 item.errors = [E.DATE_INVALID]
         if not item.errors:
             result = check(rec.applicant, today, strict_types=True)
-            if result.ok and content_hash(rec.applicant) != rec.content_hash:
+            # the canonical JSON, made once: hashed here, and the text registrations stores
+            canonical = canonical_json(rec.applicant) if result.ok else b""
+            if result.ok and canonical_hash(canonical) != rec.content_hash:
                 item.errors = [E.CONTENT_HASH_MISMATCH]  # the hash stored is the server's own
             elif result.ok:
                 a = result.applicant
@@ -305,8 +307,8 @@ def prepare(request: PushRequest, today: date, device: DeviceRef) -> Prepared:
                     regency_code=a.village_code[:5],
                     village_code=a.village_code,
                     revision=rec.revision,
-                    # serialised once, here (outside the transaction)
-                    applicant_json=json_dumps(rec.applicant),
+                    # serialised once, here (outside the transaction): keys sorted
+                    applicant_json=canonical.decode(),
                     content_hash=rec.content_hash,
                     operator=rec.operator,
                     channel=rec.channel,

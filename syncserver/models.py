@@ -262,12 +262,11 @@ class RegistrationRecord(Base):
 
 class RevisionRecord(Base):
     __tablename__ = "registration_revisions"
-    __table_args__ = (UniqueConstraint("registration_id", "revision"),)
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    # no foreign key (0013), as in nik_primaries: written only by ingest, in the transaction
-    # that inserts or updates its registration
-    registration_id: Mapped[str] = mapped_column(String(36))
-    revision: Mapped[int] = mapped_column(Integer)
+    # keyed by (registration id, revision) alone (0013: the surrogate id was one more index
+    # per ingested record); no foreign key, as in nik_primaries: written only by ingest, in
+    # the transaction that inserts or updates its registration
+    registration_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     base_revision: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     #: NULL while this is the registration's current revision: its applicant is the one in

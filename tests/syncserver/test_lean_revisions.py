@@ -42,7 +42,9 @@ def _contents(api: Api, rid: str) -> dict[int, dict[str, Any] | None]:
         return {r.revision: r.applicant for r in records_q.revisions(s, rid)}
 
 
-def test_a_new_registration_stores_its_applicant_once(api: Api, people: list[dict[str, Any]]) -> None:
+def test_a_new_registration_stores_its_applicant_once(
+    api: Api, people: list[dict[str, Any]]
+) -> None:
     dev = api.enroll()
     recs = [api.record(p, dev) for p in people[:5]]
     assert api.push(dev, recs).outcomes == ["accepted"] * 5
