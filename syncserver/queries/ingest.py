@@ -497,7 +497,9 @@ def keep_superseded(session: Session, registration_id: str) -> None:
 def set_flags(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Flag registrations: rows of {rid, b_status, b_flag, b_dup, b_group}. PostgreSQL: one
     ``UPDATE ... FROM unnest(...)`` for all (a statement per row cost a round trip and a
-    run of the summary trigger each); SQLite: executemany in process."""
+    run of the summary trigger each); SQLite: executemany in process. Ingest flags only rows
+    its own transaction has just inserted or updated, so it holds their locks already and the
+    join's order cannot make it wait on another batch."""
     if not rows:
         return
     ordered = sorted(rows, key=lambda r: r["rid"])
