@@ -154,8 +154,6 @@ def _joined(values: Sequence[Any]) -> str | None:
     elif _NULL in items:
         return None
     text = _SEP.join(items)
-    if text == "":  # one empty text: string_to_array('') is an empty array, not {''}
-        return None
     return text if text.count(_SEP) == len(items) - 1 else None
 
 
@@ -504,7 +502,7 @@ def set_flags(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         return
     ordered = sorted(rows, key=lambda r: r["rid"])
     conn = session.connection()
-    if conn.dialect.name == "postgresql" and len(ordered) > 1:
+    if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
             "UPDATE registrations AS r SET status = u.st, flag_reason = u.fl, "
             "duplicate_of_id = u.dup, duplicate_group_id = u.grp "

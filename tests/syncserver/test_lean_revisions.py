@@ -9,21 +9,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from common.record import content_hash
 from syncserver import db
 from syncserver.queries import changes as changes_q
 from syncserver.queries import console_records as records_q
 from tests.syncserver.conftest import Api
-
-
-def _revision(rec: Any, applicant: dict[str, Any], revision: int, base: int | None = None) -> Any:
-    return dataclasses.replace(
-        rec,
-        revision=revision,
-        base_revision=revision - 1 if base is None else base,
-        applicant=applicant,
-        content_hash=content_hash(applicant),
-    )
+from tests.syncserver.test_summaries import _revision
 
 
 def _stored(api: Api, rid: str) -> dict[int, bool]:
@@ -83,6 +73,8 @@ def test_revisions_in_one_batch_and_a_refused_one(api: Api, people: list[dict[st
     assert _stored(api, rec.id) == {1: True, 2: False}
     # a new revision on a stale base is refused: what is stored is unchanged
     stale = dict(people[1], street="Jl. Lama 9")
-    assert api.push(dev, [_revision(rec, stale, 3, base=1)]).outcomes == ["conflict"]
+    assert api.push(
+        dev, [dataclasses.replace(_revision(rec, stale, 3), base_revision=1)]
+    ).outcomes == ["conflict"]
     assert _contents(api, rec.id) == {1: people[1], 2: second}
     assert api.sql("select revision from registrations where id = :r", r=rec.id)[0][0] == 2
